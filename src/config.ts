@@ -1,0 +1,282 @@
+/**
+ * The only reader of process.env. One zod schema; every problem is reported at once at start-up.
+ */
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim()))
+    .refine((v) => v.split(/\s+/).length >= 5 && v.split(/\s+/).length <= 6, {
+      message: 'must be a cron expression with 5 or 6 fields',
+    });
+
+const timeZone = optionalString.transform((v) => v ?? 'UTC').refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  PORT: int(8000, 0, 65535),
+  HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
+  PUBLIC_URL: url(['http:', 'https:']),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  PGLITE_DATA_DIR: optionalString.transform((v) => v ?? './data/pglite'),
+  MIGRATE_ON_START: bool(true),
+  RUN_WORKER: bool(true),
+  WORKER_CONCURRENCY: int(4, 1, 64),
+
+  API_KEYS: optionalString.transform((v) =>
+    v === undefined ? [] : v.split(',').map((k) => k.trim()).filter(Boolean),
+  ),
+  ALLOW_ANONYMOUS_API: bool(false),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: int(10_000, 100, 600_000),
+  CLASSIFIER_MIN_CONFIDENCE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 0.6;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number from 0 to 1' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  PII_REDACTION: bool(true),
+
+  IMAP_HOST: optionalString,
+  IMAP_PORT: int(993, 1, 65535),
+  IMAP_SECURE: bool(true),
+  IMAP_USER: optionalString,
+  IMAP_PASSWORD: optionalString,
+  IMAP_ACCESS_TOKEN: optionalString,
+  IMAP_MAILBOX: optionalString.transform((v) => v ?? 'INBOX'),
+  IMAP_PROCESSED_MAILBOX: optionalString,
+  IMAP_FAILED_MAILBOX: optionalString,
+  IMAP_POLL_CRON: cron('*/1 * * * *'),
+  IMAP_SUPPORT_ADDRESS: optionalString,
+  IMAP_ATTACHMENT_MAX_BYTES: int(5 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+
+  ZENDESK_WEBHOOK_SECRET: optionalString,
+  HELPSCOUT_WEBHOOK_SECRET: optionalString,
+  INTERCOM_CLIENT_SECRET: optionalString,
+  FRONT_WEBHOOK_SECRET: optionalString,
+  FRESHDESK_WEBHOOK_TOKEN: optionalString,
+  GENERIC_WEBHOOK_SECRET: optionalString,
+
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: url(['http:', 'https:']),
+  SLACK_CHANNEL_TECHNICAL: optionalString,
+  SLACK_CHANNEL_BILLING: optionalString,
+  SLACK_CHANNEL_GENERAL: optionalString,
+  SLACK_CHANNEL_TRIAGE: optionalString,
+  SLACK_DIGEST_CHANNEL: optionalString,
+  SLACK_DIGEST_CRON: cron('0 9 * * 1-5'),
+  SLACK_DIGEST_TZ: timeZone,
+  SLACK_DIGEST_POST_EMPTY: bool(false),
+  SLACK_STATS_COMMAND: optionalString.transform((v) => v ?? '/support-stats'),
+});
+
+type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  http: { port: number; host: string; publicUrl: string | undefined };
+  database: { url: string | undefined; pgliteDataDir: string; migrateOnStart: boolean };
+  worker: { enabled: boolean; concurrency: number };
+  api: { keys: string[]; allowAnonymous: boolean };
+  classifier: {
+    openai: { apiKey: string; baseURL: string | undefined; model: string; timeoutMs: number } | undefined;
+    minConfidence: number;
+    piiRedaction: boolean;
+  };
+  imap:
+    | {
+        host: string;
+        port: number;
+        secure: boolean;
+        user: string;
+        password: string | undefined;
+        accessToken: string | undefined;
+        mailbox: string;
+        processedMailbox: string | undefined;
+        failedMailbox: string | undefined;
+        pollCron: string;
+        supportAddress: string | undefined;
+        attachmentMaxBytes: number;
+      }
+    | undefined;
+  webhooks: {
+    zendesk: string | undefined;
+    helpscout: string | undefined;
+    intercom: string | undefined;
+    front: string | undefined;
+    freshdesk: string | undefined;
+    generic: string | undefined;
+  };
+  slack:
+    | {
+        botToken: string;
+        signingSecret: string | undefined;
+        appToken: string | undefined;
+        apiUrl: string | undefined;
+        channels: { technical?: string; billing?: string; general?: string; triage?: string };
+        digest: { channel: string | undefined; cron: string; timeZone: string; postEmpty: boolean };
+        statsCommand: string;
+      }
+    | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses an environment (process.env by default) into a Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  if (problems.length === 0 && parsed.success) {
+    const e = parsed.data;
+    if (e.NODE_ENV === 'production' && e.API_KEYS.length === 0 && !e.ALLOW_ANONYMOUS_API) {
+      problems.push('API_KEYS: required when NODE_ENV=production (or set ALLOW_ANONYMOUS_API=true)');
+    }
+    if (e.IMAP_HOST && !e.IMAP_USER) problems.push('IMAP_USER: required when IMAP_HOST is set');
+    if (e.IMAP_HOST && !e.IMAP_PASSWORD && !e.IMAP_ACCESS_TOKEN) {
+      problems.push('IMAP_PASSWORD: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required when IMAP_HOST is set');
+    }
+    if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)');
+    }
+    if (problems.length === 0) return toConfig(e);
+  }
+  throw new ConfigError(problems);
+}
+
+function toConfig(e: Env): Config {
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR, migrateOnStart: e.MIGRATE_ON_START },
+    worker: { enabled: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
+    api: { keys: e.API_KEYS, allowAnonymous: e.ALLOW_ANONYMOUS_API },
+    classifier: {
+      openai: e.OPENAI_API_KEY
+        ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
+        : undefined,
+      minConfidence: e.CLASSIFIER_MIN_CONFIDENCE,
+      piiRedaction: e.PII_REDACTION,
+    },
+    imap:
+      e.IMAP_HOST && e.IMAP_USER
+        ? {
+            host: e.IMAP_HOST,
+            port: e.IMAP_PORT,
+            secure: e.IMAP_SECURE,
+            user: e.IMAP_USER,
+            password: e.IMAP_PASSWORD,
+            accessToken: e.IMAP_ACCESS_TOKEN,
+            mailbox: e.IMAP_MAILBOX,
+            processedMailbox: e.IMAP_PROCESSED_MAILBOX,
+            failedMailbox: e.IMAP_FAILED_MAILBOX,
+            pollCron: e.IMAP_POLL_CRON,
+            supportAddress: e.IMAP_SUPPORT_ADDRESS ?? (e.IMAP_USER.includes('@') ? e.IMAP_USER : undefined),
+            attachmentMaxBytes: e.IMAP_ATTACHMENT_MAX_BYTES,
+          }
+        : undefined,
+    webhooks: {
+      zendesk: e.ZENDESK_WEBHOOK_SECRET,
+      helpscout: e.HELPSCOUT_WEBHOOK_SECRET,
+      intercom: e.INTERCOM_CLIENT_SECRET,
+      front: e.FRONT_WEBHOOK_SECRET,
+      freshdesk: e.FRESHDESK_WEBHOOK_TOKEN,
+      generic: e.GENERIC_WEBHOOK_SECRET,
+    },
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL,
+          channels: {
+            technical: e.SLACK_CHANNEL_TECHNICAL,
+            billing: e.SLACK_CHANNEL_BILLING,
+            general: e.SLACK_CHANNEL_GENERAL,
+            triage: e.SLACK_CHANNEL_TRIAGE,
+          },
+          digest: {
+            channel: e.SLACK_DIGEST_CHANNEL,
+            cron: e.SLACK_DIGEST_CRON,
+            timeZone: e.SLACK_DIGEST_TZ,
+            postEmpty: e.SLACK_DIGEST_POST_EMPTY,
+          },
+          statsCommand: e.SLACK_STATS_COMMAND,
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,27 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * The audit trail of every door: each webhook delivery and each e-mail that created no ticket (duplicate,
+ * auto-reply, bounce, unparseable) is recorded with its verdict and reason, and the raw payload up to a cap.
+ */
+export const InboundEvent = defineEntity({
+  name: 'InboundEvent',
+  tableName: 'inbound_events',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    source: p.string().length(20),
+    deliveryId: p.string().length(255).nullable(),
+    /** accepted | duplicate | followup | rejected | ignored | failed */
+    verdict: p.string().length(20),
+    reason: p.text().nullable(),
+    ticketId: p.integer().nullable(),
+    size: p.integer().default(0),
+    payload: p.text().nullable(),
+    metadata: p.json<Record<string, unknown>>().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+  indexes: [
+    { name: 'inbound_events_source_created_at_idx', properties: ['source', 'createdAt'] },
+    { name: 'inbound_events_delivery_id_idx', properties: ['source', 'deliveryId'] },
+  ],
+});

@@ -1,0 +1,13 @@
+import { Attachment } from './attachment.ts';
+import { Classification } from './classification.ts';
+import { DigestRun } from './digest-run.ts';
+import { IdempotencyKey } from './idempotency-key.ts';
+import { InboundEvent } from './inbound-event.ts';
+import { MailboxCursor } from './mailbox-cursor.ts';
+import { SlackPost } from './slack-post.ts';
+import { Ticket } from './ticket.ts';
+import { TicketMessage } from './ticket-message.ts';
+
+export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, Ticket, TicketMessage };
+
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, DigestRun];

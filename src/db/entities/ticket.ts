@@ -1,0 +1,46 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { CATEGORIES, CLASSIFIERS, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
+
+/**
+ * A ticket. The current classification is denormalized onto the row (category, confidence, ...) so lists,
+ * filters and stats never join the history table; `current_classification_id` points at the history row.
+ */
+export const Ticket = defineEntity({
+  name: 'Ticket',
+  tableName: 'tickets',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    source: p.enum(SOURCES),
+    externalId: p.string().length(255).nullable(),
+    subject: p.text().nullable(),
+    body: p.text(),
+    fullBody: p.text().nullable(),
+    requesterEmail: p.string().length(320).nullable(),
+    requesterName: p.string().length(255).nullable(),
+    participants: p.json<string[]>().nullable(),
+    originalQueue: p.string().length(255).nullable(),
+    originalPriority: p.string().length(50).nullable(),
+    status: p.enum(STATUSES).default('processing'),
+    priority: p.enum(PRIORITIES).nullable(),
+    language: p.string().length(16).nullable(),
+    tags: p.json<string[]>().nullable(),
+    metadata: p.json<Record<string, unknown>>().nullable(),
+    category: p.enum(CATEGORIES).nullable(),
+    confidence: p.double().nullable(),
+    summary: p.text().nullable(),
+    classifier: p.enum(CLASSIFIERS).nullable(),
+    currentClassificationId: p.integer().nullable(),
+    receivedAt: p.datetime().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+    deletedAt: p.datetime().nullable(),
+  },
+  uniques: [{ name: 'tickets_source_external_id_unique', properties: ['source', 'externalId'] }],
+  indexes: [
+    { name: 'tickets_created_at_idx', properties: ['createdAt'] },
+    { name: 'tickets_category_created_at_idx', properties: ['category', 'createdAt'] },
+    { name: 'tickets_status_created_at_idx', properties: ['status', 'createdAt'] },
+    { name: 'tickets_source_created_at_idx', properties: ['source', 'createdAt'] },
+    { name: 'tickets_requester_email_idx', properties: ['requesterEmail'] },
+  ],
+});
