@@ -1,0 +1,222 @@
+/**
+ * A real Dovecot IMAP server for tests and benchmarks: written config in a temp folder, loopback only,
+ * passwd-file auth (plaintext allowed, no TLS), maildir in the temp folder. When we run as root the login
+ * processes run as `dovenull` and mail access as `nobody`; otherwise everything runs as the current user.
+ * It can be stopped and started again on the same port with the same data ("server goes away").
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+
+const DOVECOT_BIN = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => existsSync(p));
+
+export interface Dovecot {
+  host: string;
+  port: number;
+  dir: string;
+  /** Adds a login (idempotent). Dovecot re-reads the passwd file when it changes. */
+  addUser(user: string, password: string): void;
+  /** A connected client for `user` (caller logs out). */
+  client(user: string, password: string): Promise<ImapFlow>;
+  /** Appends raw messages to a mailbox (created when missing) through one IMAP session; returns their UIDs. */
+  append(user: string, password: string, mailbox: string, messages: Array<string | Buffer>, flags?: string[]): Promise<number[]>;
+  /** Stops the server (connections drop); `start()` brings it back on the same port and data. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops and removes every file. */
+  destroy(): Promise<void>;
+}
+
+export function dovecotAvailable(): string | undefined {
+  return DOVECOT_BIN ? undefined : 'dovecot not installed (apt-get install dovecot-imapd; .ci/apt-packages.txt lists it)';
+}
+
+function uidOf(name: string): { uid: number; gid: number } | undefined {
+  const r = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const g = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  if (r.status !== 0 || g.status !== 0) return undefined;
+  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, up: boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (open === up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`dovecot port ${port} did not become ${up ? 'reachable' : 'free'} within ${timeoutMs} ms`);
+}
+
+export async function startDovecot(options: { users?: Record<string, string> } = {}): Promise<Dovecot> {
+  if (!DOVECOT_BIN) throw new Error(dovecotAvailable());
+  const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-test-'));
+  chmodSync(dir, 0o755); // the unprivileged mail user must traverse it
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const loginUser = asRoot ? 'dovenull' : (process.env.USER ?? String(process.getuid?.()));
+  const internalUser = asRoot ? (uidOf('dovecot') ? 'dovecot' : 'dovenull') : loginUser;
+  const mailIds = asRoot ? (uidOf('nobody') ?? { uid: 65534, gid: 65534 }) : { uid: process.getuid!(), gid: process.getgid!() };
+  const mailRoot = path.join(dir, 'mail');
+  mkdirSync(mailRoot, { recursive: true });
+  if (asRoot) chownSync(mailRoot, mailIds.uid, mailIds.gid);
+  const passwd = path.join(dir, 'passwd');
+  writeFileSync(passwd, '');
+  chmodSync(passwd, 0o644);
+
+  const conf = path.join(dir, 'dovecot.conf');
+  writeFileSync(
+    conf,
+    `# written by test/helpers/dovecot.ts
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+instance_name = dovecot-test-${port}
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = ${dir}/dovecot.log
+default_internal_user = ${internalUser}
+default_internal_group = ${asRoot ? internalUser : (spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || internalUser)}
+default_login_user = ${loginUser}
+mail_location = maildir:${mailRoot}/%u
+mail_uid = ${mailIds.uid}
+mail_gid = ${mailIds.gid}
+first_valid_uid = ${Math.min(mailIds.uid, 1)}
+first_valid_gid = 0
+mail_privileged_group =
+mailbox_list_index = yes
+imap_idle_notify_interval = 1 secs
+shutdown_clients = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${passwd}
+}
+userdb {
+  driver = static
+  args = uid=${mailIds.uid} gid=${mailIds.gid} home=${mailRoot}/%u
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+${asRoot ? '' : '  chroot =\n'}}
+${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anvil {\n  chroot =\n}\n'}service stats {
+  unix_listener stats-reader {
+    mode = 0600
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+`,
+  );
+
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const start = async () => {
+    if (child) return;
+    const proc = spawn(DOVECOT_BIN, ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    proc.stdout?.on('data', (d) => { output += d; });
+    proc.stderr?.on('data', (d) => { output += d; });
+    proc.once('exit', () => { if (child === proc) child = undefined; });
+    try {
+      await waitForPort(port, true);
+    } catch (err) {
+      const log = existsSync(path.join(dir, 'dovecot.log')) ? readFileSync(path.join(dir, 'dovecot.log'), 'utf8') : '';
+      throw new Error(`${(err as Error).message}\n${output}\n${log}`);
+    }
+  };
+
+  const stop = async () => {
+    const proc = child;
+    if (!proc) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    child = undefined;
+    await waitForPort(port, false);
+  };
+
+  const addUser = (user: string, password: string) => {
+    const lines = readFileSync(passwd, 'utf8').split('\n');
+    if (lines.some((l) => l.startsWith(`${user}:`))) return;
+    if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user and password must not contain ":" or newlines');
+    appendFileSync(passwd, `${user}:{PLAIN}${password}::::::\n`);
+  };
+
+  const client = async (user: string, password: string) => {
+    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true });
+    await c.connect();
+    return c;
+  };
+
+  const append: Dovecot['append'] = async (user, password, mailbox, messages, flags = []) => {
+    const c = await client(user, password);
+    try {
+      if (mailbox.toUpperCase() !== 'INBOX') {
+        try { await c.mailboxCreate(mailbox); } catch { /* exists */ }
+      }
+      const uids: number[] = [];
+      for (const m of messages) {
+        const res = await c.append(mailbox, typeof m === 'string' ? Buffer.from(m) : m, flags);
+        if (res && res.uid) uids.push(res.uid);
+      }
+      return uids;
+    } finally {
+      await c.logout().catch(() => c.close());
+    }
+  };
+
+  for (const [u, p] of Object.entries(options.users ?? {})) addUser(u, p);
+  await start();
+
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    addUser,
+    client,
+    append,
+    stop,
+    start,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
