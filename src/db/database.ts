@@ -1,0 +1,87 @@
+/**
+ * Opens the database: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise. Same entities and
+ * migrations for both. Exposes the MikroORM instance (entity work, always through a fork) and a raw SQL
+ * handle over the same connection(s) for the hot paths.
+ */
+import { mkdirSync } from 'node:fs';
+import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
+import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { sharedOrmOptions } from './orm-options.ts';
+import { createSerializedPgliteDialect } from './pglite-dialect.ts';
+import { type Sql, sqlOf } from './sql.ts';
+
+export interface Database {
+  orm: MikroORM;
+  kind: 'pglite' | 'postgresql';
+  sql: Sql;
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; on PostgreSQL under an advisory lock so several instances can start at once. */
+  migrate(): Promise<string[]>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// An arbitrary constant shared by every instance: only one of them migrates at a time.
+const MIGRATION_LOCK_ID = 7_302_114_221;
+
+export async function openDatabase(cfg: Config['database'], logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
+  const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? 20) : await openPglite(cfg.pgliteDataDir);
+  const kind = cfg.url ? 'postgresql' : 'pglite';
+  const kysely = (orm.em.getConnection() as unknown as { getClient(): Kysely<any> }).getClient();
+  const sql = sqlOf(kysely);
+
+  return {
+    orm,
+    kind,
+    sql,
+    transaction: (fn) => kysely.transaction().execute((trx) => fn(sqlOf(trx))),
+    async migrate() {
+      const run = async () => (await orm.migrator.up()).map((m) => m.name);
+      if (kind === 'pglite') return run();
+      // The lock is session-scoped, so take and release it on one dedicated connection.
+      return kysely.connection().execute(async (conn) => {
+        const lock = sqlOf(conn);
+        await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+        try {
+          const applied = await run();
+          if (applied.length) logger.info({ applied }, 'migrations applied');
+          return applied;
+        } finally {
+          await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+        }
+      });
+    },
+    async ping() {
+      try {
+        await sql.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => orm.close(true),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
+  return PostgresORM.init({
+    ...sharedOrmOptions,
+    clientUrl: url,
+    pool: { min: 0, max: poolSize },
+  }) as unknown as Promise<MikroORM>;
+}
+
+async function openPglite(dataDir: string): Promise<MikroORM> {
+  const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory:');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const { dialect } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
+  return PgliteORM.init({
+    ...sharedOrmOptions,
+    dbName: 'pglite',
+    driverOptions: dialect,
+  }) as unknown as Promise<MikroORM>;
+}

@@ -1,0 +1,32 @@
+/**
+ * MikroORM options shared by the service, the CLI scripts and mikro-orm.config.ts, so the embedded
+ * database and PostgreSQL run the same entities and the same migrations.
+ */
+import { fileURLToPath } from 'node:url';
+import { Migrator } from '@mikro-orm/migrations';
+import { entities } from './entities/index.ts';
+
+export const migrationsPath = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export const sharedOrmOptions = {
+  entities,
+  extensions: [Migrator],
+  migrations: {
+    path: migrationsPath,
+    pathTs: migrationsPath,
+    glob: '!(*.d).{js,ts}',
+    emit: 'ts' as const,
+    transactional: true,
+    allOrNothing: true,
+    snapshot: true,
+    snapshotOnMigrate: false,
+    snapshotName: '.snapshot',
+    silent: true,
+    // Migration files are run by Node's type stripping: a plain class, no parameter properties.
+    fileName: (timestamp: string, name?: string) => `Migration${timestamp}${name ? `_${name}` : ''}`,
+  },
+  // Every request and job forks its own EntityManager; the global one must never be used by accident.
+  allowGlobalContext: false,
+  ensureDatabase: false,
+  debug: false,
+};

@@ -1,0 +1,51 @@
+/**
+ * PGlite has one connection, and Kysely's PGlite driver sends every query to the open transaction if there
+ * is one, whoever asked. Without a lock, a request's read could land inside another request's transaction
+ * (and be rolled back with it). This dialect hands the connection to one user at a time, as Kysely's SQLite
+ * driver does, so MikroORM, pg-boss and our raw SQL can share the instance safely.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { type DatabaseConnection, type Dialect, type Driver, PGliteDialect } from 'kysely';
+import arrayParser from 'postgres-array';
+import { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
+import { Mutex } from '../lib/mutex.ts';
+
+export function createSerializedPgliteDialect(dataDir: string): { dialect: Dialect; pglite: Promise<PGlite> } {
+  const pglite = PGlite.create({
+    dataDir: dataDir === 'memory://' ? undefined : dataDir,
+    parsers: createPostgreSqlTypeParsers((s) => arrayParser.parse(s)),
+  });
+  const inner = new PGliteDialect({ pglite: () => pglite });
+  const dialect: Dialect = {
+    createAdapter: () => inner.createAdapter(),
+    createIntrospector: (db) => inner.createIntrospector(db),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createDriver: () => serialize(inner.createDriver()),
+  };
+  return { dialect, pglite };
+}
+
+function serialize(driver: Driver): Driver {
+  const mutex = new Mutex();
+  const releases: (() => void)[] = [];
+  return {
+    init: () => driver.init(),
+    async acquireConnection(): Promise<DatabaseConnection> {
+      const release = await mutex.acquire();
+      releases.push(release);
+      return driver.acquireConnection();
+    },
+    async releaseConnection(connection) {
+      await driver.releaseConnection(connection);
+      // Holders release in the order they acquired: the lock admits one at a time.
+      releases.shift()?.();
+    },
+    beginTransaction: (c, s) => driver.beginTransaction(c, s),
+    commitTransaction: (c) => driver.commitTransaction(c),
+    rollbackTransaction: (c) => driver.rollbackTransaction(c),
+    savepoint: driver.savepoint?.bind(driver),
+    rollbackToSavepoint: driver.rollbackToSavepoint?.bind(driver),
+    releaseSavepoint: driver.releaseSavepoint?.bind(driver),
+    destroy: () => driver.destroy(),
+  };
+}

@@ -1,0 +1,23 @@
+import { pino, type Logger } from 'pino';
+
+/** Paths whose values never reach a log line, wherever they appear. */
+const REDACT = [
+  'password', '*.password', 'accessToken', '*.accessToken', 'apiKey', '*.apiKey', 'token', '*.token',
+  'secret', '*.secret', 'botToken', '*.botToken', 'appToken', '*.appToken', 'signingSecret', '*.signingSecret',
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
+  'config.api.keys', 'config.webhooks.*',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'support-triage' },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+export type { Logger };

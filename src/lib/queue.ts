@@ -1,0 +1,138 @@
+/**
+ * The job queue: pg-boss on the same PostgreSQL (or PGlite) as the data, so a job can be enqueued in the
+ * transaction that stores what it is about. A thin seam: names, dead-letter queues and retry policy live here.
+ */
+import { fromKysely, PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Sql } from '../db/sql.ts';
+
+export interface QueueJob<T> {
+  id: string;
+  data: T;
+  retryCount: number;
+}
+
+export interface QueuePolicy {
+  retryLimit?: number;
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  retryDelayMax?: number;
+  expireInSeconds?: number;
+  /** Jobs that exhaust their retries are copied here ("<name>.dead" by default) for an operator to inspect. */
+  deadLetter?: string | false;
+}
+
+export interface SendOptions {
+  singletonKey?: string;
+  startAfter?: number | Date;
+  retryLimit?: number;
+  priority?: number;
+}
+
+export interface WorkOptions {
+  /** Jobs fetched at once; the handler gets them as one batch. */
+  batchSize?: number;
+  /** Batches in flight in this process. */
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+}
+
+export interface JobQueue {
+  createQueue(name: string, policy?: QueuePolicy): Promise<void>;
+  send<T extends object>(name: string, data: T, options?: SendOptions, tx?: Sql): Promise<string | null>;
+  sendMany<T extends object>(name: string, items: { data: T; options?: SendOptions }[], tx?: Sql): Promise<void>;
+  /** One job at a time per slot; a thrown error retries that job by the queue's policy. */
+  work<T>(name: string, options: WorkOptions, handler: (job: QueueJob<T>) => Promise<void>): Promise<void>;
+  /** A batch per call; a thrown error retries the whole batch, so handlers must be idempotent. */
+  workBatch<T>(name: string, options: WorkOptions, handler: (jobs: QueueJob<T>[]) => Promise<void>): Promise<void>;
+  /** Jobs waiting (created or retry) in a queue, for /health and /metrics. */
+  backlog(name: string): Promise<number>;
+  stop(): Promise<void>;
+  readonly boss: PgBoss;
+}
+
+export interface QueueConnection {
+  /** PostgreSQL: pg-boss owns a small pool of its own. */
+  connectionString?: string;
+  /** PGlite: every statement goes through our single connection, serialized with our transactions. */
+  sql?: Sql;
+}
+
+const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
+  retryLimit: 5,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 300,
+  expireInSeconds: 300,
+};
+
+export async function startQueue(conn: QueueConnection, logger: Logger): Promise<JobQueue> {
+  const boss = conn.connectionString
+    ? new PgBoss({ connectionString: conn.connectionString, max: 10, useListenNotify: true, application_name: 'support-triage-queue' })
+    : new PgBoss({ db: fromKysely(conn.sql!.executor as never), backend: 'pglite', supervise: true });
+  boss.on('error', (err: unknown) => logger.error({ err }, 'job queue error'));
+  boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
+  await boss.start();
+
+  const toInsert = (options: SendOptions = {}) => ({
+    singletonKey: options.singletonKey,
+    startAfter: options.startAfter,
+    retryLimit: options.retryLimit,
+    priority: options.priority,
+  });
+
+  const wrap = <T>(job: { id: string; data: unknown; retryCount: number }): QueueJob<T> => ({
+    id: job.id,
+    data: job.data as T,
+    retryCount: job.retryCount,
+  });
+
+  return {
+    boss,
+    async createQueue(name, policy = {}) {
+      const { deadLetter, ...rest } = { ...DEFAULT_POLICY, ...policy };
+      const deadName = deadLetter === false ? undefined : (deadLetter ?? `${name}.dead`);
+      if (deadName) await boss.createQueue(deadName, { retentionSeconds: 30 * 24 * 3600 });
+      await boss.createQueue(name, { ...rest, deadLetter: deadName, notify: true });
+    },
+    send(name, data, options, tx) {
+      return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.executor as never) } : {}) });
+    },
+    async sendMany(name, items, tx) {
+      if (items.length === 0) return;
+      await boss.insert(
+        name,
+        items.map((i) => ({ data: i.data, ...toInsert(i.options) })),
+        tx ? { db: fromKysely(tx.executor as never) } : undefined,
+      );
+    },
+    async work(name, options, handler) {
+      await boss.work(
+        name,
+        { batchSize: 1, localConcurrency: options.concurrency ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+        async (jobs) => {
+          for (const job of jobs) await handler(wrap(job));
+        },
+      );
+    },
+    async workBatch(name, options, handler) {
+      await boss.work(
+        name,
+        {
+          batchSize: options.batchSize ?? 50,
+          localConcurrency: options.concurrency ?? 1,
+          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+          burstWhenBatchFull: true,
+        },
+        async (jobs) => handler(jobs.map((j) => wrap(j))),
+      );
+    },
+    async backlog(name) {
+      const queue = await boss.getQueue(name);
+      return queue ? queue.queuedCount : 0;
+    },
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 10_000, close: true });
+    },
+  };
+}
