@@ -1,0 +1,149 @@
+/**
+ * The alert card: everything an agent needs to act without opening the ticket, plus the three actions.
+ * Pure: ticket facts in, Block Kit out (tested in test/slack/blocks.test.ts).
+ */
+import type { types } from '@slack/bolt';
+import { CATEGORIES } from '../domain/categories.ts';
+import { LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
+
+type KnownBlock = types.KnownBlock;
+
+export const ACTION_IDS = {
+  acknowledge: 'ticket_acknowledge',
+  reclassify: 'ticket_reclassify',
+  resolve: 'ticket_resolve',
+} as const;
+
+/** Block ids that carry meaning when a card comes back to us in an interaction payload. */
+export const ACTIVITY_BLOCK_PREFIX = 'activity_';
+export const ACTIONS_BLOCK_ID = 'ticket_actions';
+
+/** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
+export const ALERT_EVENT_TYPE = 'support_ticket_alert';
+
+export interface AlertTicket {
+  id: number;
+  subject: string | null;
+  body: string;
+  source: string;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  category: string | null;
+  confidence: number | null;
+  priority: string | null;
+  language: string | null;
+  summary: string | null;
+  status: string;
+  classifier: string | null;
+}
+
+export interface AlertCardOptions {
+  /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
+  link?: string;
+  minConfidence: number;
+  /** Lines of "who did what", already safe mrkdwn (built by activityLine). Oldest first. */
+  activity?: string[];
+}
+
+const BODY_EXCERPT = 600;
+
+export function alertFallbackText(t: AlertTicket): string {
+  const subject = safeMrkdwn(t.subject ?? t.body, 200, { singleLine: true });
+  return truncate(`New ${t.category ?? 'unclassified'} ticket #${t.id}: ${subject}`, LIMITS.fallbackText);
+}
+
+export function isLowConfidence(t: Pick<AlertTicket, 'confidence' | 'classifier'>, minConfidence: number): boolean {
+  return t.classifier !== 'human' && (t.confidence ?? 0) < minConfidence;
+}
+
+export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownBlock[] {
+  const requester = t.requesterName && t.requesterEmail
+    ? `${t.requesterName} (${t.requesterEmail})`
+    : (t.requesterName ?? t.requesterEmail ?? 'unknown');
+  const category = t.category
+    ? `${t.category} · ${t.classifier === 'human' ? 'set by a person' : percent(t.confidence)}`
+    : 'not classified yet';
+  const fields = [
+    ['Requester', requester],
+    ['Source', t.source],
+    ['Category', category],
+    ['Priority', t.priority ?? 'unknown'],
+    ['Language', t.language ?? 'unknown'],
+    ['Status', t.status],
+  ].map(([label, value]) => ({
+    type: 'mrkdwn' as const,
+    text: `*${label}*\n${safeMrkdwn(value, LIMITS.field - label!.length - 4, { singleLine: true })}`,
+  }));
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: safePlain(t.subject, LIMITS.headerText, `Ticket #${t.id}`), emoji: false } },
+    { type: 'section', fields },
+  ];
+  if (t.summary) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Summary*\n${safeMrkdwn(t.summary, LIMITS.sectionText - 12)}` } });
+  }
+  const excerpt = safeMrkdwn(t.body, BODY_EXCERPT);
+  if (excerpt) {
+    const quoted = excerpt.split('\n').map((line) => `>${line}`).join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(quoted, LIMITS.sectionText) } });
+  }
+  const context: string[] = [`Ticket #${t.id}`];
+  if (opts.link) context.push(`<${opts.link}|Open ticket>`);
+  if (isLowConfidence(t, opts.minConfidence)) {
+    context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+  blocks.push(buildActions(t));
+
+  // Keep the newest activity lines that fit in Slack's 50-block limit.
+  const room = LIMITS.blocks - blocks.length;
+  const activity = (opts.activity ?? []).slice(-room);
+  activity.forEach((line, i) => {
+    blocks.push({
+      type: 'context',
+      block_id: `${ACTIVITY_BLOCK_PREFIX}${i}`,
+      elements: [{ type: 'mrkdwn', text: truncate(line, LIMITS.contextText) }],
+    });
+  });
+  return blocks;
+}
+
+function buildActions(t: AlertTicket): KnownBlock {
+  const value = String(t.id);
+  const options = CATEGORIES.map((c) => ({ text: { type: 'plain_text' as const, text: c }, value: `${t.id}:${c}` }));
+  const current = options.find((o) => o.value === `${t.id}:${t.category}`);
+  const elements: types.ActionsBlockElement[] = [];
+  if (t.status !== 'acknowledged' && t.status !== 'resolved') {
+    elements.push({ type: 'button', action_id: ACTION_IDS.acknowledge, text: { type: 'plain_text', text: 'Acknowledge' }, value });
+  }
+  elements.push({
+    type: 'static_select',
+    action_id: ACTION_IDS.reclassify,
+    placeholder: { type: 'plain_text', text: 'Reclassify' },
+    options,
+    ...(current ? { initial_option: current } : {}),
+  });
+  if (t.status !== 'resolved') {
+    elements.push({ type: 'button', action_id: ACTION_IDS.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value });
+  }
+  return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
+}
+
+/** Activity lines already on a card, read back from an interaction payload's `message.blocks`. */
+export function activityFromBlocks(blocks: unknown): string[] {
+  if (!Array.isArray(blocks)) return [];
+  const lines: string[] = [];
+  for (const b of blocks as Array<{ type?: string; block_id?: string; elements?: Array<{ text?: unknown }> }>) {
+    if (b.type === 'context' && typeof b.block_id === 'string' && b.block_id.startsWith(ACTIVITY_BLOCK_PREFIX)) {
+      const text = b.elements?.[0]?.text;
+      if (typeof text === 'string') lines.push(text);
+    }
+  }
+  return lines;
+}
+
+/** "✅ Acknowledged by <@U1>" — the only place user ids become mentions, and only validated ones. */
+export function activityLine(what: string, who: string, at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  return `${what} by ${who} · <!date^${unix}^{date_short_pretty} {time}|${at.toISOString()}>`;
+}

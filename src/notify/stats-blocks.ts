@@ -1,0 +1,96 @@
+/**
+ * Stats as Block Kit, shared by the slash command (ephemeral) and the digest (channel post). Pure.
+ * Input is the /api/v1/stats shape from src/db/repositories/stats.ts.
+ */
+import type { types } from '@slack/bolt';
+import { escapeMrkdwn, LIMITS, percent, truncate } from './format.ts';
+
+type KnownBlock = types.KnownBlock;
+
+export interface StatsView {
+  total_tickets: number;
+  period_days: number;
+  categories: Array<{ category: string; count: number; percentage?: number }>;
+  daily_counts: Record<string, number>;
+  average_confidence: number | null;
+  pending_classification?: number;
+  low_confidence?: number;
+}
+
+export interface StatsBlocksOptions {
+  title: string;
+  /** Category filter in effect, shown in the title line. */
+  category?: string;
+}
+
+export function statsFallbackText(s: StatsView, opts: StatsBlocksOptions): string {
+  return `${opts.title}: ${s.total_tickets} tickets`;
+}
+
+export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownBlock[] {
+  const scope = `last ${s.period_days} day${s.period_days === 1 ? '' : 's'}${opts.category ? ` · ${opts.category} only` : ''}`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(opts.title, LIMITS.headerText) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: scope }] },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Tickets*\n${s.total_tickets}` },
+        { type: 'mrkdwn', text: `*Average confidence*\n${percent(s.average_confidence)}` },
+        { type: 'mrkdwn', text: `*Waiting for classification*\n${s.pending_classification ?? 0}` },
+        { type: 'mrkdwn', text: `*Low confidence*\n${s.low_confidence ?? 0}` },
+      ],
+    },
+  ];
+  const total = s.categories.reduce((n, c) => n + c.count, 0);
+  if (s.categories.length > 0) {
+    const lines = [...s.categories]
+      .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
+      .map((c) => `• *${c.category}*: ${c.count} (${total === 0 ? 0 : Math.round((c.count / total) * 100)}%)`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*By category*\n${lines.join('\n')}`, LIMITS.sectionText) } });
+  }
+  const days = Object.entries(s.daily_counts).sort(([a], [b]) => a.localeCompare(b));
+  if (days.length > 0) {
+    const max = Math.max(1, ...days.map(([, n]) => n));
+    const lines = days.map(([day, n]) => `\`${day}\` ${'▇'.repeat(Math.ceil((n / max) * 12)) || '·'} ${n}`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Per day*\n${lines.join('\n')}`, LIMITS.sectionText) } });
+  }
+  return blocks;
+}
+
+export interface StatsArgs {
+  days: number;
+  category?: string;
+}
+
+export const MAX_STATS_DAYS = 90;
+
+/**
+ * Parses `/support-stats [days] [category]` (either order). Returns the arguments, or an error message that
+ * says what was wrong; the caller adds the usage line.
+ */
+export function parseStatsArgs(text: string | undefined, categories: readonly string[]): StatsArgs | { error: string } {
+  const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
+  if (words.length === 1 && /^(help|-h|--help|\?)$/i.test(words[0]!)) return { error: 'Here is how to use it.' };
+  if (words.length > 2) return { error: `Too many arguments: "${escapeMrkdwn(truncate(words.join(' '), 80))}".` };
+  let days: number | undefined;
+  let category: string | undefined;
+  for (const w of words) {
+    if (/^\d+$/.test(w)) {
+      const n = Number(w);
+      if (days !== undefined) return { error: 'Give the number of days only once.' };
+      if (n < 1 || n > MAX_STATS_DAYS) return { error: `Days must be from 1 to ${MAX_STATS_DAYS}, not ${w}.` };
+      days = n;
+    } else if (categories.includes(w.toLowerCase())) {
+      if (category !== undefined) return { error: 'Give one category only.' };
+      category = w.toLowerCase();
+    } else {
+      return { error: `"${escapeMrkdwn(truncate(w, 40))}" is neither a number of days nor a category (${categories.join(', ')}).` };
+    }
+  }
+  return { days: days ?? 7, ...(category ? { category } : {}) };
+}
+
+export function statsUsage(command: string, categories: readonly string[]): string {
+  return `Usage: \`${command} [days] [category]\` — days 1–${MAX_STATS_DAYS} (default 7), category one of ${categories.map((c) => `\`${c}\``).join(', ')}. Example: \`${command} 30 billing\``;
+}

@@ -1,0 +1,269 @@
+/**
+ * A fake Slack Web API on 127.0.0.1 (real node:http), driven through the official clients with
+ * `slackApiUrl: fake.apiUrl`. It keeps channels of messages (with threads and metadata), records every call,
+ * and can be told to fail the next calls of a method: 429 + Retry-After, HTTP 500, `ok: false`, a hang
+ * (no answer), or "post then hang" (the message is stored but the caller never hears back — a timeout
+ * after Slack accepted it). Anything POSTed outside /api/ is recorded as a response_url call.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeCall {
+  method: string;
+  params: Record<string, any>;
+  token: string | undefined;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: any[] | undefined;
+  thread_ts: string | undefined;
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | undefined;
+  user: string;
+  bot_id: string;
+  edited: number;
+}
+
+export type Failure =
+  | { kind: 'rate_limited'; retryAfter: number }
+  | { kind: 'http_500' }
+  | { kind: 'not_ok'; error: string }
+  | { kind: 'hang' }
+  | { kind: 'post_then_hang' };
+
+interface PlannedFailure {
+  failure: Failure;
+  when?: (params: Record<string, any>) => boolean;
+}
+
+export const BOT_USER_ID = 'UFAKEBOT1';
+export const BOT_ID = 'BFAKEBOT1';
+
+export class FakeSlack {
+  readonly calls: FakeCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly responseUrlCalls: Array<{ path: string; body: any }> = [];
+  readonly #failures = new Map<string, PlannedFailure[]>();
+  readonly #hanging = new Set<ServerResponse>();
+  #server: Server | undefined;
+  #seq = 0;
+  url = '';
+
+  /** Base URL for WebClient's slackApiUrl / SLACK_API_URL. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.#server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.#hanging) res.destroy();
+    this.#hanging.clear();
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next `times` calls of `method` (optionally only those matching `when`) fail as described. */
+  failNext(method: string, failure: Failure, times = 1, when?: (params: Record<string, any>) => boolean): void {
+    const list = this.#failures.get(method) ?? [];
+    for (let i = 0; i < times; i += 1) list.push({ failure, ...(when ? { when } : {}) });
+    this.#failures.set(method, list);
+  }
+
+  /** Releases every hanging request (their sockets are destroyed, as a dead connection would be). */
+  releaseHanging(): void {
+    for (const res of this.#hanging) res.destroy();
+    this.#hanging.clear();
+  }
+
+  callsTo(method: string): FakeCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Top-level (non-thread-reply) messages of a channel in posting order. */
+  channelMessages(channel: string): FakeMessage[] {
+    return this.messages.filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts));
+  }
+
+  threadReplies(channel: string, threadTs: string): FakeMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.thread_ts === threadTs && m.ts !== threadTs);
+  }
+
+  /** Puts a message into a channel as if the bot had posted it earlier (e.g. before a crash). */
+  seedMessage(m: Partial<FakeMessage> & { channel: string }): FakeMessage {
+    const message: FakeMessage = {
+      ts: this.#nextTs(),
+      text: '',
+      blocks: undefined,
+      thread_ts: undefined,
+      metadata: undefined,
+      user: BOT_USER_ID,
+      bot_id: BOT_ID,
+      edited: 0,
+      ...m,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  #nextTs(): string {
+    this.#seq += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.#seq).padStart(6, '0')}`;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const params = parseParams(raw, String(req.headers['content-type'] ?? ''));
+    if (!url.pathname.startsWith('/api/')) {
+      this.responseUrlCalls.push({ path: url.pathname, body: params });
+      return json(res, 200, { ok: true });
+    }
+    const method = url.pathname.slice('/api/'.length);
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : (params.token as string | undefined);
+    this.calls.push({ method, params, token, at: Date.now() });
+
+    const planned = this.#failures.get(method);
+    const idx = planned?.findIndex((p) => !p.when || p.when(params)) ?? -1;
+    if (planned && idx >= 0) {
+      const [{ failure }] = planned.splice(idx, 1) as [PlannedFailure];
+      switch (failure.kind) {
+        case 'rate_limited':
+          res.setHeader('Retry-After', String(failure.retryAfter));
+          return json(res, 429, { ok: false, error: 'ratelimited' });
+        case 'http_500':
+          res.statusCode = 500;
+          res.end('internal error');
+          return;
+        case 'not_ok':
+          return json(res, 200, { ok: false, error: failure.error });
+        case 'hang':
+          this.#hanging.add(res);
+          return;
+        case 'post_then_hang':
+          this.#dispatch(method, params, token);
+          this.#hanging.add(res);
+          return;
+      }
+    }
+    const { status, body } = this.#dispatch(method, params, token);
+    json(res, status, body);
+  }
+
+  #dispatch(method: string, p: Record<string, any>, token: string | undefined): { status: number; body: any } {
+    if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
+    switch (method) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'triage', team_id: 'TFAKE', user_id: BOT_USER_ID, bot_id: BOT_ID } };
+      case 'chat.postMessage': {
+        if (!p.channel) return notOk('channel_not_found');
+        if (!p.text && !p.blocks) return notOk('no_text');
+        const message = this.seedMessage({
+          channel: String(p.channel),
+          text: String(p.text ?? ''),
+          blocks: p.blocks,
+          thread_ts: p.thread_ts ? String(p.thread_ts) : undefined,
+          metadata: p.metadata,
+        });
+        return { status: 200, body: { ok: true, channel: message.channel, ts: message.ts, message } };
+      }
+      case 'chat.update': {
+        const m = this.messages.find((x) => x.channel === p.channel && x.ts === p.ts);
+        if (!m) return notOk('message_not_found');
+        if (p.text !== undefined) m.text = String(p.text);
+        if (p.blocks !== undefined) m.blocks = p.blocks;
+        m.edited += 1;
+        return { status: 200, body: { ok: true, channel: m.channel, ts: m.ts, text: m.text } };
+      }
+      case 'chat.postEphemeral':
+        if (!p.channel || !p.user) return notOk('channel_not_found');
+        return { status: 200, body: { ok: true, message_ts: this.#nextTs() } };
+      case 'conversations.history': {
+        const all = this.channelMessages(String(p.channel)).filter((m) => inRange(m.ts, p));
+        const limit = Number(p.limit ?? 100);
+        const page = all.reverse().slice(0, limit);
+        const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
+        return { status: 200, body: { ok: true, messages: page.map((m) => view(m, withMeta)), has_more: all.length > limit } };
+      }
+      case 'conversations.replies': {
+        const parent = this.messages.find((m) => m.channel === p.channel && m.ts === p.ts);
+        if (!parent) return notOk('thread_not_found');
+        const replies = [parent, ...this.threadReplies(String(p.channel), String(p.ts))].filter((m) => m === parent || inRange(m.ts, p));
+        const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
+        return { status: 200, body: { ok: true, messages: replies.map((m) => view(m, withMeta)), has_more: false } };
+      }
+      default:
+        return notOk('unknown_method');
+    }
+  }
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  return new FakeSlack().start();
+}
+
+function notOk(error: string) {
+  return { status: 200, body: { ok: false, error } };
+}
+
+function inRange(ts: string, p: Record<string, any>): boolean {
+  const t = Number(ts);
+  const inclusive = p.inclusive === true || p.inclusive === 'true';
+  if (p.oldest !== undefined && (inclusive ? t < Number(p.oldest) : t <= Number(p.oldest))) return false;
+  if (p.latest !== undefined && (inclusive ? t > Number(p.latest) : t >= Number(p.latest))) return false;
+  return true;
+}
+
+function view(m: FakeMessage, withMeta: boolean) {
+  const { channel: _c, metadata, edited: _e, ...rest } = m;
+  return { type: 'message', ...rest, ...(withMeta && metadata ? { metadata } : {}) };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** WebClient sends form bodies with objects (blocks, metadata) as JSON strings; JSON bodies are used too. */
+function parseParams(raw: string, contentType: string): Record<string, any> {
+  if (raw === '') return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw);
+  const out: Record<string, any> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = /^[[{]/.test(v) ? tryJson(v) : v;
+  }
+  return out;
+}
+
+function tryJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,159 @@
+import test from 'ava';
+import { CATEGORIES } from '../../src/domain/categories.ts';
+import {
+  ACTION_IDS,
+  activityFromBlocks,
+  activityLine,
+  alertFallbackText,
+  buildAlertBlocks,
+  type AlertTicket,
+} from '../../src/notify/alert-blocks.ts';
+import { escapeMrkdwn, truncate, userMention } from '../../src/notify/format.ts';
+import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/notify/stats-blocks.ts';
+
+const ticket = (over: Partial<AlertTicket> = {}): AlertTicket => ({
+  id: 42,
+  subject: 'Cannot log in',
+  body: 'Since this morning the login page says my password is wrong.',
+  source: 'email',
+  requesterEmail: 'ann@example.com',
+  requesterName: 'Ann',
+  category: 'technical',
+  confidence: 0.87,
+  priority: 'high',
+  language: 'en',
+  summary: 'Customer cannot log in after a password change.',
+  status: 'open',
+  classifier: 'llm',
+  ...over,
+});
+
+/** Every piece of text Slack would render from a block list (`onlyMrkdwn`: only what Slack parses). */
+function allText(blocks: unknown, onlyMrkdwn = false): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.text === 'string' && (!onlyMrkdwn || o.type === 'mrkdwn')) out.push(o.text);
+      for (const x of Object.values(o)) if (typeof x === 'object') walk(x);
+    }
+  };
+  walk(blocks);
+  return out.join('\n');
+}
+
+test('the card shows subject, requester, source, category with confidence, priority, language, summary and link', (t) => {
+  const blocks = buildAlertBlocks(ticket(), { minConfidence: 0.6, link: 'https://triage.example.com/api/v1/requests/42' });
+  const text = allText(blocks);
+  t.is(blocks[0]!.type, 'header');
+  for (const part of ['Cannot log in', 'Ann (ann@example.com)', 'email', 'technical · 87%', 'high', 'en', 'Customer cannot log in', '<https://triage.example.com/api/v1/requests/42|Open ticket>']) {
+    t.true(text.includes(part), `missing ${part}`);
+  }
+  t.false(text.includes('low confidence'));
+});
+
+test('the card has Acknowledge, a category select and Resolve, each carrying the ticket id', (t) => {
+  const blocks = buildAlertBlocks(ticket(), { minConfidence: 0.6 });
+  const actions = blocks.find((b) => b.type === 'actions') as any;
+  const ids = actions.elements.map((e: any) => e.action_id);
+  t.deepEqual(ids, [ACTION_IDS.acknowledge, ACTION_IDS.reclassify, ACTION_IDS.resolve]);
+  t.is(actions.elements[0].value, '42');
+  t.deepEqual(actions.elements[1].options.map((o: any) => o.value), CATEGORIES.map((c) => `42:${c}`));
+  t.is(actions.elements[1].initial_option.value, '42:technical');
+});
+
+test('an acknowledged card drops Acknowledge; a resolved one keeps only the category select', (t) => {
+  const ids = (status: string) =>
+    (buildAlertBlocks(ticket({ status }), { minConfidence: 0.6 }).find((b) => b.type === 'actions') as any).elements.map((e: any) => e.action_id);
+  t.deepEqual(ids('acknowledged'), [ACTION_IDS.reclassify, ACTION_IDS.resolve]);
+  t.deepEqual(ids('resolved'), [ACTION_IDS.reclassify]);
+});
+
+test('a low-confidence card says so; a human classification never counts as low confidence', (t) => {
+  t.true(allText(buildAlertBlocks(ticket({ confidence: 0.4 }), { minConfidence: 0.6 })).includes('low confidence'));
+  const human = allText(buildAlertBlocks(ticket({ confidence: 0.4, classifier: 'human' }), { minConfidence: 0.6 }));
+  t.false(human.includes('low confidence'));
+  t.true(human.includes('set by a person'));
+});
+
+test('ticket text cannot inject mentions, broadcasts or links', (t) => {
+  const evil = '<!channel> hi <@U12345> see <https://evil.example|your invoice> & <!here>';
+  const blocks = buildAlertBlocks(
+    ticket({ subject: evil, body: evil, summary: evil, requesterName: evil, requesterEmail: '<!everyone>', language: '<@U1>' }),
+    { minConfidence: 0.6 },
+  );
+  // plain_text (the header) is shown literally by Slack and never parsed, so only mrkdwn must be escaped.
+  const text = allText(blocks, true) + alertFallbackText(ticket({ subject: evil }));
+  t.true(allText(blocks, true).includes("see &lt;https://evil.example|your invoice&gt;"));
+  t.is((blocks[0] as any).text.type, 'plain_text');
+  for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<@U12345>', '<@U1>', '<https://evil.example|']) {
+    t.false(text.includes(bad), `${bad} leaked`);
+  }
+  t.true(text.includes('&lt;!channel&gt;'));
+  t.true(text.includes('&amp;'));
+});
+
+test('long texts are cut to Block Kit limits without breaking an escape sequence', (t) => {
+  const huge = `${'x'.repeat(2997)}&&&&${'y'.repeat(10_000)}`;
+  const blocks = buildAlertBlocks(ticket({ subject: 'S'.repeat(500), summary: huge, body: huge, requesterName: huge }), { minConfidence: 0.6 });
+  const header = blocks[0] as any;
+  t.true(header.text.text.length <= 150);
+  for (const b of blocks as any[]) {
+    if (b.text) t.true(b.text.text.length <= 3000, `section of ${b.text.text.length}`);
+    for (const f of b.fields ?? []) t.true(f.text.length <= 2000);
+  }
+  t.false(/&[a-z]{0,4}…/.test(allText(blocks)), 'a half entity before the ellipsis');
+  t.is(truncate('ab&amp;cd', 5), 'ab…');
+  t.is(truncate('a😀b', 3), 'a…');
+});
+
+test('an empty subject falls back to the ticket number in the header', (t) => {
+  const blocks = buildAlertBlocks(ticket({ subject: '   ' }), { minConfidence: 0.6 });
+  t.is((blocks[0] as any).text.text, 'Ticket #42');
+});
+
+test('activity lines round-trip through the card and stay within 50 blocks', (t) => {
+  const lines = Array.from({ length: 80 }, (_, i) => activityLine(`step ${i}`, userMention('U123ABC'), new Date(0)));
+  const blocks = buildAlertBlocks(ticket(), { minConfidence: 0.6, activity: lines });
+  t.true(blocks.length <= 50);
+  const back = activityFromBlocks(JSON.parse(JSON.stringify(blocks)));
+  t.is(back.at(-1), lines.at(-1));
+  t.true(back.length > 0 && back.length < 80);
+  t.is(userMention('<!channel>'), 'someone');
+  t.is(escapeMrkdwn('<a&b>'), '&lt;a&amp;b&gt;');
+});
+
+test('stats blocks show totals, shares per category, per-day counts, confidence, pending and low confidence', (t) => {
+  const blocks = buildStatsBlocks(
+    {
+      total_tickets: 10,
+      period_days: 7,
+      categories: [{ category: 'billing', count: 3 }, { category: 'technical', count: 7 }],
+      daily_counts: { '2026-11-23': 4, '2026-11-24': 6 },
+      average_confidence: 0.815,
+      pending_classification: 2,
+      low_confidence: 1,
+    },
+    { title: 'Support stats' },
+  );
+  const text = allText(blocks);
+  for (const part of ['*Tickets*\n10', '82%', 'technical*: 7 (70%)', 'billing*: 3 (30%)', '`2026-11-23`', '6', '*Waiting for classification*\n2', '*Low confidence*\n1', 'last 7 days']) {
+    t.true(text.includes(part), `missing ${part}`);
+  }
+  t.true(text.indexOf('technical') < text.indexOf('billing'), 'largest category first');
+});
+
+test('stats command arguments: days and category in either order, defaults, and clear errors', (t) => {
+  const cats = CATEGORIES;
+  t.deepEqual(parseStatsArgs('', cats), { days: 7 });
+  t.deepEqual(parseStatsArgs('30', cats), { days: 30 });
+  t.deepEqual(parseStatsArgs('30 Billing', cats), { days: 30, category: 'billing' });
+  t.deepEqual(parseStatsArgs('technical 1', cats), { days: 1, category: 'technical' });
+  for (const bad of ['0', '91', '-3', '1.5', 'abc', '7 8', 'billing technical', '1 2 3', 'help']) {
+    t.true('error' in parseStatsArgs(bad, cats), bad);
+  }
+  const e = parseStatsArgs('<!channel>', cats);
+  t.true('error' in e && !e.error.includes('<!channel>'));
+  t.true(statsUsage('/support-stats', cats).includes('/support-stats [days] [category]'));
+});
