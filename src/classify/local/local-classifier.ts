@@ -1,0 +1,73 @@
+/**
+ * The local model as a Classifier: category with calibrated confidence, priority, language (tinyld)
+ * and an extractive summary. Synchronous inside; no I/O after construction.
+ */
+import { detect } from 'tinyld';
+import type { Category, Priority } from '../../domain/categories.ts';
+import { isCategory, isPriority } from '../../domain/categories.ts';
+import type { ClassificationInput, ClassificationResult, Classifier } from '../../domain/classification.ts';
+import { loadModel, type LoadedModel } from './artifact.ts';
+import { featurize } from './features.ts';
+import { predict } from './linear.ts';
+import { summarize } from './summary.ts';
+
+/** Languages of the training data plus close neighbours; restricting tinyld avoids exotic guesses on short texts. */
+const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'it', 'nl', 'pl', 'sv', 'da', 'no', 'fi', 'cs', 'tr', 'ru'];
+
+export function detectLanguage(text: string): string {
+  const sample = text.slice(0, 400);
+  if (sample.trim().length < 3) return 'und';
+  return detect(sample, { only: LANGUAGES }) || 'und';
+}
+
+export interface LocalPrediction {
+  category: Category;
+  confidence: number;
+  priority: Priority;
+  priorityConfidence: number;
+}
+
+export class LocalClassifier implements Classifier {
+  readonly name = 'local';
+  readonly model: LoadedModel;
+  readonly modelName: string;
+
+  constructor(model: LoadedModel = loadModel()) {
+    this.model = model;
+    this.modelName = model.meta.name;
+  }
+
+  /** Category and priority only: the hot path measured by the benchmark and the evaluation. */
+  predict(input: ClassificationInput): LocalPrediction {
+    const x = featurize(input.subject, input.body, this.model.features);
+    const c = predict(this.model.category, x);
+    const p = predict(this.model.priority, x);
+    const category = c.label;
+    const priority = p.label;
+    if (!isCategory(category) || !isPriority(priority)) throw new Error(`model ${this.modelName} has labels outside the domain`);
+    return { category, confidence: c.probability, priority, priorityConfidence: p.probability };
+  }
+
+  classifySync(input: ClassificationInput): ClassificationResult {
+    const started = performance.now();
+    const p = this.predict(input);
+    return {
+      category: p.category,
+      confidence: round(p.confidence),
+      summary: summarize(input.subject, input.body),
+      language: detectLanguage(`${input.subject ?? ''}\n${input.body}`),
+      priority: p.priority,
+      modelName: this.modelName,
+      classifier: 'local',
+      processingTimeMs: Math.round(performance.now() - started),
+    };
+  }
+
+  async classify(input: ClassificationInput): Promise<ClassificationResult> {
+    return this.classifySync(input);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

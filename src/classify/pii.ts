@@ -1,0 +1,91 @@
+/**
+ * Masks personal data before ticket text leaves for an LLM. Stored tickets keep the original text;
+ * only the copy sent out is redacted. Card numbers must pass the Luhn check and IBANs the mod-97
+ * check, so order numbers and invoice ids that merely look numeric stay readable for the model.
+ */
+export interface Redaction {
+  text: string;
+  /** how many of each kind were masked (for logs and metrics; never the values) */
+  counts: { email: number; phone: number; card: number; iban: number };
+}
+
+export const PLACEHOLDERS = {
+  email: '[EMAIL]',
+  phone: '[PHONE]',
+  card: '[CARD]',
+  iban: '[IBAN]',
+} as const;
+
+const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// Two letters, two check digits, then 11..30 alphanumerics: compact, or in groups of four separated by spaces.
+const IBAN = /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/g;
+// 13..19 digits, optionally grouped by single spaces or dashes.
+const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+// International (+49 ...) or national numbers with at least 7 digits, with separators ( ) - . / and spaces.
+const PHONE = /(?<![\w+\-/.])(?:\+|\()?\d[\d ()./-]{5,}\d(?![\w])/g;
+
+export function luhnValid(digits: string): boolean {
+  if (!/^\d{13,19}$/.test(digits)) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function ibanValid(candidate: string): boolean {
+  const iban = candidate.replace(/[ -]/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (const ch of rearranged) {
+    const code = ch.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : ch; // A=10 .. Z=35
+    for (const d of value) rem = (rem * 10 + (d.charCodeAt(0) - 48)) % 97;
+  }
+  return rem === 1;
+}
+
+function looksLikeDate(s: string): boolean {
+  return /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/.test(s.trim());
+}
+
+export function redactPii(input: string): Redaction {
+  const counts = { email: 0, phone: 0, card: 0, iban: 0 };
+  let text = input.replace(EMAIL, () => {
+    counts.email++;
+    return PLACEHOLDERS.email;
+  });
+  text = text.replace(IBAN, (m) => {
+    // A grouped match may have swallowed a following word ("... 0130 00 AND"): drop trailing groups until valid.
+    let candidate = m;
+    while (!ibanValid(candidate)) {
+      const cut = candidate.lastIndexOf(' ');
+      if (cut < 0) return m;
+      candidate = candidate.slice(0, cut);
+    }
+    counts.iban++;
+    return PLACEHOLDERS.iban + m.slice(candidate.length);
+  });
+  text = text.replace(CARD, (m) => {
+    if (!luhnValid(m.replace(/[ -]/g, ''))) return m;
+    counts.card++;
+    return PLACEHOLDERS.card;
+  });
+  text = text.replace(PHONE, (m) => {
+    const digits = m.replace(/\D/g, '');
+    if (digits.length < 7 || digits.length > 15 || looksLikeDate(m)) return m;
+    // A bare run of digits not starting with 0 is more likely an order or ticket number than a phone.
+    if (/^[1-9]\d+$/.test(m)) return m;
+    counts.phone++;
+    return PLACEHOLDERS.phone;
+  });
+  return { text, counts };
+}
