@@ -1,0 +1,125 @@
+/**
+ * POST /webhooks/{zendesk,freshdesk,helpscout,intercom,front,generic}: read the raw bytes (1 MiB cap), verify
+ * them with the provider's secret, interpret, ingest (durable when it resolves), answer. Every delivery,
+ * rejected ones included, is written to inbound_events. The app must not run a body parser on /webhooks/*.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/database.ts';
+import type { InboundMessage } from '../../domain/inbound-message.ts';
+import { type Ingest, IngestValidationError } from '../../ingest/ingest.ts';
+import { HttpError, validationError } from '../../lib/http-error.ts';
+import { front } from './front.ts';
+import { freshdesk } from './freshdesk.ts';
+import { generic } from './generic.ts';
+import { helpscout } from './helpscout.ts';
+import { intercom } from './intercom.ts';
+import { type AuditVerdict, recordDelivery } from './shared/audit.ts';
+import { findStoredDelivery, findTicketByExternalId } from './shared/dedupe.ts';
+import { readRawBody } from './shared/raw-body.ts';
+import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
+import { zendesk } from './zendesk.ts';
+
+export const WEBHOOK_PROVIDER_MODULES: readonly ProviderModule[] = [zendesk, freshdesk, helpscout, intercom, front, generic];
+
+export interface WebhookRouterOptions {
+  config: Config['webhooks'];
+  ingest: Ingest;
+  db: Pick<Database, 'sql'>;
+  logger: Logger;
+  /** The clock for timestamp windows (tests move it). */
+  now?: () => Date;
+}
+
+type Outcome = { verdict: AuditVerdict; ticketId: number | null; reason?: string };
+
+export function createWebhookRouter(options: WebhookRouterOptions): Router {
+  const { config, ingest, db, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const router = new Router();
+
+  /** Decides follow-up vs new ticket for `update` deliveries, then ingests. */
+  const deliver = async (provider: ProviderModule, d: Exclude<WebhookDelivery, { kind: 'ignored' }>): Promise<Outcome> => {
+    const source = provider.name;
+    const metadata = { ...d.message.metadata, delivery_id: d.deliveryId };
+    let msg: InboundMessage = { ...d.message, metadata, source, externalId: d.ticketId };
+    if (d.kind === 'update') {
+      const earlier = await findStoredDelivery(db.sql, source, d.deliveryId);
+      if (earlier !== undefined) return { verdict: 'duplicate', ticketId: earlier };
+      const known = await findTicketByExternalId(db.sql, source, d.ticketId);
+      if (known !== undefined) msg = { ...msg, externalId: d.deliveryId, thread: { externalTicketId: d.ticketId } };
+    }
+    const result = await ingest(msg);
+    return { verdict: result.outcome === 'created' ? 'accepted' : result.outcome, ticketId: result.ticketId };
+  };
+
+  const handle = (provider: ProviderModule) => async (ctx: Context) => {
+    const secret = config[provider.name];
+    if (!secret) throw new HttpError(404, `The ${provider.name} webhook is not enabled on this server`);
+    if (ctx.method !== 'POST') {
+      if (provider.extraMethods?.includes(ctx.method)) {
+        ctx.status = 200;
+        return;
+      }
+      throw new HttpError(405, `Method ${ctx.method} not allowed`, {}, { Allow: ['POST', ...(provider.extraMethods ?? [])].join(', ') });
+    }
+
+    let raw: Buffer | null = null;
+    let verified = false;
+    let deliveryId: string | null = null;
+    let eventType: string | null = null;
+    const audit = (verdict: AuditVerdict, extra: { reason?: string; ticketId?: number | null; metadata?: Record<string, unknown> }) =>
+      recordDelivery(db.sql, logger, {
+        source: provider.name,
+        deliveryId,
+        verdict,
+        reason: extra.reason ?? null,
+        ticketId: extra.ticketId ?? null,
+        raw,
+        verified,
+        metadata: { event_type: eventType, content_type: ctx.get('content-type') || null, ...extra.metadata },
+      });
+
+    try {
+      raw = await readRawBody(ctx.req);
+      const req: WebhookRequest = { headers: ctx.req.headers, raw, now: now() };
+      provider.verify(req, secret);
+      verified = true;
+      const meaning = provider.interpret(req);
+      if ('handshake' in meaning) {
+        await audit('ignored', { reason: 'handshake' });
+        ctx.status = meaning.handshake.status;
+        ctx.set(meaning.handshake.headers ?? {});
+        ctx.body = meaning.handshake.body;
+        return;
+      }
+      deliveryId = meaning.deliveryId;
+      eventType = meaning.eventType;
+      const outcome: Outcome =
+        meaning.kind === 'ignored' ? { verdict: 'ignored', ticketId: null, reason: meaning.reason } : await deliver(provider, meaning);
+      await audit(outcome.verdict, { reason: outcome.reason, ticketId: outcome.ticketId });
+      logger.debug({ provider: provider.name, deliveryId, verdict: outcome.verdict, ticketId: outcome.ticketId }, 'webhook delivery');
+      ctx.status = 200;
+      ctx.body = { status: outcome.verdict, ticket_id: outcome.ticketId, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+    } catch (err) {
+      const rejection =
+        err instanceof HttpError ? err
+        : err instanceof IngestValidationError ? validationError([{ field: err.field, message: err.message, type: 'value_error' }], 'Message cannot be stored')
+        : null;
+      if (!rejection) {
+        await audit('failed', { reason: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+      await audit('rejected', { reason: rejection.detail, metadata: { status: rejection.status, ...(raw ? {} : { size: rejection.extra.size ?? null }) } });
+      logger.info({ provider: provider.name, status: rejection.status, reason: rejection.detail }, 'webhook rejected');
+      throw rejection;
+    }
+  };
+
+  for (const provider of WEBHOOK_PROVIDER_MODULES) {
+    router.all(`/webhooks/${provider.name}{/}`, handle(provider));
+  }
+  return router;
+}
