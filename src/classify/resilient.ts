@@ -1,0 +1,96 @@
+/**
+ * The LLM behind a circuit breaker (cockatiel), with the local model as the answer whenever the LLM fails,
+ * times out or the circuit is open. A classification therefore always completes, within the LLM budget
+ * plus the local model's time. Fallback results are classifier 'local' and name why in modelName.
+ */
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Logger } from 'pino';
+import type { ClassificationInput, ClassificationResult, Classifier } from '../domain/classification.ts';
+import type { LocalClassifier } from './local/local-classifier.ts';
+import { LlmFailure } from './openai.ts';
+
+export interface BreakerOptions {
+  /** consecutive service failures that open the circuit */
+  threshold: number;
+  /** how long the circuit stays open before one probe call is let through */
+  halfOpenAfterMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerOptions = { threshold: 5, halfOpenAfterMs: 30_000 };
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface ResilientStats {
+  state: BreakerState;
+  llmAnswers: number;
+  fallbacks: number;
+  lastFailure: string | undefined;
+  lastFailureAt: string | undefined;
+}
+
+export class ResilientClassifier implements Classifier {
+  readonly name: string;
+  readonly #primary: Classifier;
+  readonly #local: LocalClassifier;
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #logger: Logger;
+  #llmAnswers = 0;
+  #fallbacks = 0;
+  #lastFailure: string | undefined;
+  #lastFailureAt: string | undefined;
+
+  constructor(primary: Classifier, local: LocalClassifier, logger: Logger, breaker: BreakerOptions = DEFAULT_BREAKER) {
+    this.name = `${primary.name}+local`;
+    this.#primary = primary;
+    this.#local = local;
+    this.#logger = logger;
+    // Per-ticket failures (refusal, cut-off answer) say nothing about the service: they do not trip the circuit.
+    const policy = handleWhen((err) => !(err instanceof LlmFailure && err.perTicket));
+    this.#breaker = circuitBreaker(policy, { halfOpenAfter: breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(breaker.threshold) });
+    this.#breaker.onBreak(() => logger.warn({ lastFailure: this.#lastFailure }, 'LLM circuit opened: classifying with the local model'));
+    this.#breaker.onHalfOpen(() => logger.info('LLM circuit half-open: probing'));
+    this.#breaker.onReset(() => logger.info('LLM circuit closed: LLM classification resumed'));
+  }
+
+  get state(): BreakerState {
+    switch (this.#breaker.state) {
+      case CircuitState.Closed:
+        return 'closed';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      default:
+        return 'open';
+    }
+  }
+
+  stats(): ResilientStats {
+    return { state: this.state, llmAnswers: this.#llmAnswers, fallbacks: this.#fallbacks, lastFailure: this.#lastFailure, lastFailureAt: this.#lastFailureAt };
+  }
+
+  async classify(input: ClassificationInput): Promise<ClassificationResult> {
+    const started = performance.now();
+    let reason: string;
+    try {
+      const result = await this.#breaker.execute(() => this.#primary.classify(input));
+      this.#llmAnswers++;
+      return result;
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) reason = `${this.#primary.name} circuit open`;
+      else if (err instanceof LlmFailure) reason = err.message;
+      else reason = `${this.#primary.name} error`;
+      if (!(err instanceof BrokenCircuitError)) {
+        this.#lastFailure = reason;
+        this.#lastFailureAt = new Date().toISOString();
+        this.#logger.warn({ err, reason }, 'LLM classification failed: using the local model');
+      }
+    }
+    this.#fallbacks++;
+    const local = this.#local.classifySync(input);
+    return {
+      ...local,
+      modelName: `${local.modelName} (fallback: ${reason})`,
+      classifier: 'local',
+      processingTimeMs: Math.round(performance.now() - started),
+    };
+  }
+}
