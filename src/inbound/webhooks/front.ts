@@ -60,10 +60,11 @@ function interpret(req: WebhookRequest): WebhookDelivery | HandshakeReply {
   if (challenge !== undefined) {
     return { handshake: { status: 200, body: { challenge }, headers: { [CHALLENGE]: challenge } } };
   }
-  const body = validate(envelope, parseJson(req.raw));
+  const json = parseJson(req.raw);
+  const body = validate(envelope, json);
   // Application webhooks wrap the event in `payload`; rule webhooks send the event itself.
   const wrapped = body.payload !== undefined && body.payload !== null;
-  const event = wrapped ? body.payload : body;
+  const event = wrapped ? body.payload : json;
   const prefix = wrapped ? 'payload.' : '';
   const head = validateAt(eventHead, event, prefix);
   if (body.type === 'sync') return { kind: 'ignored', deliveryId: null, eventType: 'sync', reason: 'validation ping' };
