@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import type { MikroORM } from '@mikro-orm/core';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -23,13 +24,16 @@ export interface Database {
   migrate(): Promise<string[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** The embedded instance (PGlite only): pg-boss talks to it directly, PGlite's own lock serializing it with our transactions. */
+  pglite?: PGlite;
 }
 
 // An arbitrary constant shared by every instance: only one of them migrates at a time.
 const MIGRATION_LOCK_ID = 7_302_114_221;
 
 export async function openDatabase(cfg: Config['database'], logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
-  const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? 20) : await openPglite(cfg.pgliteDataDir);
+  const embedded = cfg.url ? undefined : await openPglite(cfg.pgliteDataDir);
+  const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? 20) : embedded!.orm;
   const kind = cfg.url ? 'postgresql' : 'pglite';
   const kysely = (orm.em.getConnection() as unknown as { getClient(): Kysely<any> }).getClient();
   const sql = sqlOf(kysely);
@@ -64,6 +68,7 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
       }
     },
     close: () => orm.close(true),
+    pglite: embedded?.pglite,
   };
 }
 
@@ -75,13 +80,14 @@ async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
   }) as unknown as Promise<MikroORM>;
 }
 
-async function openPglite(dataDir: string): Promise<MikroORM> {
+async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGlite }> {
   const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory:');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const { dialect } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
-  return PgliteORM.init({
+  const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
+  const orm = (await PgliteORM.init({
     ...sharedOrmOptions,
     dbName: 'pglite',
     driverOptions: dialect,
-  }) as unknown as Promise<MikroORM>;
+  })) as unknown as MikroORM;
+  return { orm, pglite: await pglite };
 }

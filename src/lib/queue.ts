@@ -2,7 +2,7 @@
  * The job queue: pg-boss on the same PostgreSQL (or PGlite) as the data, so a job can be enqueued in the
  * transaction that stores what it is about. A thin seam: names, dead-letter queues and retry policy live here.
  */
-import { fromKysely, PgBoss } from 'pg-boss';
+import { fromKysely, fromPglite, PgBoss, type PGliteLike } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/sql.ts';
 
@@ -54,8 +54,8 @@ export interface JobQueue {
 export interface QueueConnection {
   /** PostgreSQL: pg-boss owns a small pool of its own. */
   connectionString?: string;
-  /** PGlite: every statement goes through our single connection, serialized with our transactions. */
-  sql?: Sql;
+  /** PGlite: pg-boss uses the instance directly; PGlite's own lock orders it with our transactions. */
+  pglite?: PGliteLike;
 }
 
 const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
@@ -69,7 +69,7 @@ const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
 export async function startQueue(conn: QueueConnection, logger: Logger): Promise<JobQueue> {
   const boss = conn.connectionString
     ? new PgBoss({ connectionString: conn.connectionString, max: 10, useListenNotify: true, application_name: 'support-triage-queue' })
-    : new PgBoss({ db: fromKysely(conn.sql!.executor as never), backend: 'pglite', supervise: true });
+    : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite', useListenNotify: true });
   boss.on('error', (err: unknown) => logger.error({ err }, 'job queue error'));
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
   await boss.start();

@@ -1,0 +1,117 @@
+/**
+ * Ticket statistics for a period of whole UTC days ending today, computed by SQL aggregation in one scan
+ * (GROUPING SETS), never by loading rows. Shared by GET /api/v1/stats, the Slack command and the digest.
+ */
+import { CATEGORIES, type Category } from '../../domain/categories.ts';
+import type { Sql } from '../sql.ts';
+
+export interface StatsQuery {
+  days: number;
+  category?: Category;
+  now?: Date;
+  /** Tickets classified below this confidence count as low_confidence. */
+  minConfidence?: number;
+}
+
+export interface Stats {
+  total_tickets: number;
+  period_days: number;
+  period_start: string;
+  period_end: string;
+  categories: { category: Category; count: number; percentage: number }[];
+  daily_counts: Record<string, number>;
+  average_confidence: number | null;
+  by_source: Record<string, number>;
+  by_priority: Record<string, number>;
+  pending_classification: number;
+  low_confidence: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function statsPeriod(days: number, now = new Date()): { start: Date; end: Date } {
+  const todayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return { start: new Date(todayStart - (days - 1) * DAY_MS), end: new Date(todayStart + DAY_MS) };
+}
+
+interface Row {
+  g: number;
+  category: Category | null;
+  source: string | null;
+  priority: string | null;
+  day: string | null;
+  n: string;
+  sum_conf: number | null;
+  n_conf: string;
+  pending: string;
+  low: string;
+}
+
+export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
+  const { start, end } = statsPeriod(q.days, q.now);
+  const params: unknown[] = [start, end, q.minConfidence ?? 0.6];
+  let categoryFilter = '';
+  if (q.category) {
+    params.push(q.category);
+    categoryFilter = `and category = $${params.length}`;
+  }
+  // grouping() bits, high to low: category, source, priority, day. 0b0111 = by category, etc.
+  const rows = await sql.query<Row>(
+    `select grouping(category, source, priority, day) as g, category, source, priority, day::text as day,
+            count(*) as n, sum(confidence) as sum_conf, count(confidence) as n_conf,
+            count(*) filter (where category is null) as pending,
+            count(*) filter (where confidence < $3 and classifier is distinct from 'human') as low
+       from (select category, source, priority, confidence, classifier, (created_at at time zone 'UTC')::date as day
+               from tickets where deleted_at is null and created_at >= $1 and created_at < $2 ${categoryFilter}) t
+      group by grouping sets ((category), (source), (priority), (day), ())`,
+    params,
+  );
+
+  const stats: Stats = {
+    total_tickets: 0,
+    period_days: q.days,
+    period_start: start.toISOString(),
+    period_end: end.toISOString(),
+    categories: [],
+    daily_counts: {},
+    average_confidence: null,
+    by_source: {},
+    by_priority: {},
+    pending_classification: 0,
+    low_confidence: 0,
+  };
+  for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[new Date(t).toISOString().slice(0, 10)] = 0;
+
+  const byCategory = new Map<Category, number>();
+  for (const r of rows) {
+    const n = Number(r.n);
+    switch (r.g) {
+      case 0b1111:
+        stats.total_tickets = n;
+        stats.pending_classification = Number(r.pending);
+        stats.low_confidence = Number(r.low);
+        stats.average_confidence = Number(r.n_conf) ? round(Number(r.sum_conf) / Number(r.n_conf), 4) : null;
+        break;
+      case 0b0111:
+        if (r.category) byCategory.set(r.category, n);
+        break;
+      case 0b1011:
+        stats.by_source[r.source!] = n;
+        break;
+      case 0b1101:
+        stats.by_priority[r.priority ?? 'unset'] = n;
+        break;
+      case 0b1110:
+        if (r.day) stats.daily_counts[r.day] = n;
+        break;
+    }
+  }
+  const classified = [...byCategory.values()].reduce((a, b) => a + b, 0);
+  stats.categories = CATEGORIES.filter((c) => !q.category || c === q.category).map((category) => {
+    const count = byCategory.get(category) ?? 0;
+    return { category, count, percentage: classified ? round((100 * count) / classified, 1) : 0 };
+  });
+  return stats;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

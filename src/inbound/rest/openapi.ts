@@ -1,0 +1,76 @@
+/** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
+import { z } from 'zod';
+import * as s from './schemas.ts';
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
+  'application/json': { schema: z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) },
+});
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(s.errorResponse) }]));
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON',
+  401: 'Missing or invalid API key',
+  404: 'Not found',
+  409: 'Idempotency-Key reused with a different body',
+  413: 'Body larger than 1 MiB',
+  415: 'Body is not JSON',
+  422: 'Validation failed: `errors` lists each field',
+};
+
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+
+function queryParams(schema: z.ZodObject) {
+  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> };
+  return Object.entries(js.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+}
+
+export function buildOpenApi(info: { title: string; version: string }) {
+  const ticketWithMessages = z.object({ ...s.ticketView.shape, messages: z.array(z.object({}).loose()), attachments: z.array(z.object({}).loose()) });
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: 'Support Triage: inbound support messages become classified tickets routed to Slack.' },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+    security: [{ bearer: [] }, { apiKey: [] }, {}],
+    paths: {
+      '/api/v1/requests': {
+        post: {
+          summary: 'Create a ticket',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, content: json(s.createTicketBody, 'input') },
+          responses: { '201': { description: 'Stored; classification runs in the background', content: json(s.createdResponse) }, ...errors(400, 401, 409, 413, 415, 422) },
+        },
+        get: {
+          summary: 'List tickets, newest first',
+          parameters: queryParams(s.listQuery),
+          responses: {
+            '200': { description: 'A page of tickets', content: json(z.object({ items: z.array(s.ticketView), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })) },
+            ...errors(401, 422),
+          },
+        },
+      },
+      '/api/v1/requests/{id}': {
+        get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': { description: 'The ticket', content: json(ticketWithMessages) }, ...errors(401, 404, 422) } },
+        patch: { summary: 'Change the status', parameters: [idParam], requestBody: { required: true, content: json(s.patchTicketBody, 'input') }, responses: { '200': { description: 'The ticket', content: json(s.ticketView) }, ...errors(400, 401, 404, 422) } },
+        delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 422) } },
+      },
+      '/api/v1/requests/{id}/classification': {
+        put: { summary: 'A human correction; becomes the current classification and is never overwritten', parameters: [idParam], requestBody: { required: true, content: json(s.classificationBody, 'input') }, responses: { '200': { description: 'The ticket', content: json(s.ticketView) }, ...errors(400, 401, 404, 422) } },
+      },
+      '/api/v1/requests/{id}/classifications': {
+        get: { summary: 'Classification history, newest first', parameters: [idParam], responses: { '200': { description: 'History' }, ...errors(401, 404, 422) } },
+      },
+      '/api/v1/stats': {
+        get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': { description: 'Stats' }, ...errors(401, 422) } },
+      },
+      '/health': { get: { summary: 'Health of the service and its parts', security: [], responses: { '200': { description: 'healthy or degraded' }, '503': { description: 'database unreachable' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
+    },
+  };
+}

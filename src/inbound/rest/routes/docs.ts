@@ -1,0 +1,36 @@
+/** /openapi.json and /docs (Swagger UI served from the swagger-ui-dist package: no CDN needed). */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Router from '@koa/router';
+import { absolutePath } from 'swagger-ui-dist';
+import { buildOpenApi } from '../openapi.ts';
+
+const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Support Triage API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+
+export function docsRouter(info: { title: string; version: string }): Router {
+  const router = new Router();
+  const document = buildOpenApi(info);
+  const assetDir = absolutePath();
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = PAGE;
+  });
+  router.get('/docs/assets/:file', async (ctx) => {
+    const file = String(ctx.params.file);
+    if (!ASSETS.has(file)) return; // falls through to 404
+    ctx.type = path.extname(file);
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = await readFile(path.join(assetDir, file));
+  });
+  return router;
+}

@@ -1,0 +1,141 @@
+/** /api/v1/requests: create, read, list, change status, correct the classification, history, delete. */
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Database } from '../../../db/database.ts';
+import {
+  applyHumanClassification, getTicket, listAttachments, listClassifications, listMessages, listTickets, setStatus, softDelete,
+} from '../../../db/repositories/tickets.ts';
+import type { InboundMessage } from '../../../domain/inbound-message.ts';
+import type { PipelineHooks } from '../../../ingest/hooks.ts';
+import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
+import { HttpError, validationError } from '../../../lib/http-error.ts';
+import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
+import { parseOr422 } from '../validate.ts';
+import { attachmentJson, classificationJson, messageJson, ticketJson } from '../views.ts';
+
+export interface RequestsDeps {
+  db: Database;
+  ingest: Ingest;
+  hooks: PipelineHooks;
+}
+
+const ACCEPTED = 'Request accepted for classification';
+
+export function requestsRouter(deps: RequestsDeps): Router {
+  const { db } = deps;
+  const router = new Router({ prefix: '/api/v1/requests' });
+  const idOf = (ctx: Context) => parseOr422(ticketId, ctx.params.id, 'id');
+  const notFound = (id: number) => new HttpError(404, `Request ${id} not found`);
+
+  router.post('/', async (ctx) => {
+    const input = parseOr422(createTicketBody, ctx.request.body);
+    const key = idempotencyKey(ctx);
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    if (key) {
+      const replay = await replayIdempotent(db, key, requestHash);
+      if (replay) return respondCreated(ctx, replay);
+    }
+    const msg: InboundMessage = {
+      source: 'api',
+      externalId: input.external_id,
+      subject: input.text !== undefined ? null : input.subject,
+      body: (input.text ?? input.body)!,
+      requesterEmail: input.requester_email,
+      requesterName: input.requester_name,
+      originalQueue: input.original_queue,
+      originalPriority: input.original_priority,
+      receivedAt: new Date(),
+    };
+    try {
+      const result = await deps.ingest(msg, key ? { idempotency: { key, requestHash } } : {});
+      if (result.outcome === 'duplicate') {
+        ctx.status = 200;
+        ctx.body = { id: result.ticketId, status: 'duplicate', message: `A request with external_id "${input.external_id}" already exists` };
+        return;
+      }
+      respondCreated(ctx, result.ticketId);
+    } catch (error) {
+      if (error instanceof IngestValidationError) throw validationError([{ field: error.field, message: error.message, type: 'invalid' }]);
+      if (error instanceof IdempotencyKeyTaken && key) {
+        const replay = await replayIdempotent(db, key, requestHash);
+        if (replay) return respondCreated(ctx, replay);
+      }
+      throw error;
+    }
+  });
+
+  router.get('/', async (ctx) => {
+    const q = parseOr422(listQuery, ctx.query);
+    const { items, total } = await listTickets(db.sql, {
+      ...q,
+      since: q.since ? new Date(q.since) : undefined,
+      until: q.until ? new Date(q.until) : undefined,
+    });
+    ctx.body = { items: items.map(ticketJson), total, limit: q.limit, offset: q.offset };
+  });
+
+  router.get('/:id', async (ctx) => {
+    const id = idOf(ctx);
+    const ticket = await getTicket(db.sql, id);
+    if (!ticket) throw notFound(id);
+    const [messages, attachments] = await Promise.all([listMessages(db.sql, id), listAttachments(db.sql, id)]);
+    ctx.body = { ...ticketJson(ticket), messages: messages.map(messageJson), attachments: attachments.map(attachmentJson) };
+  });
+
+  router.patch('/:id', async (ctx) => {
+    const id = idOf(ctx);
+    const { status } = parseOr422(patchTicketBody, ctx.request.body);
+    if (!(await setStatus(deps, id, status, ctx.state.actor ?? 'api'))) throw notFound(id);
+    ctx.body = ticketJson((await getTicket(db.sql, id))!);
+  });
+
+  router.put('/:id/classification', async (ctx) => {
+    const id = idOf(ctx);
+    const body = parseOr422(classificationBody, ctx.request.body);
+    const ok = await applyHumanClassification(deps, id, { ...body, actor: ctx.state.actor ?? 'api' });
+    if (!ok) throw notFound(id);
+    ctx.body = ticketJson((await getTicket(db.sql, id))!);
+  });
+
+  router.get('/:id/classifications', async (ctx) => {
+    const id = idOf(ctx);
+    if (!(await getTicket(db.sql, id))) throw notFound(id);
+    const items = (await listClassifications(db.sql, id)).map(classificationJson);
+    ctx.body = { ticket_id: id, items, total: items.length };
+  });
+
+  router.delete('/:id', async (ctx) => {
+    const id = idOf(ctx);
+    if (!(await softDelete(deps, id, ctx.state.actor ?? 'api'))) throw notFound(id);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+function respondCreated(ctx: Context, id: number) {
+  ctx.status = 201;
+  ctx.set('Location', `/api/v1/requests/${id}`);
+  ctx.body = { id, status: 'processing', message: ACCEPTED };
+}
+
+function idempotencyKey(ctx: Context): string | undefined {
+  const key = ctx.get('idempotency-key').trim();
+  if (!key) return undefined;
+  if (key.length > 255) throw validationError([{ field: 'Idempotency-Key', message: 'must be at most 255 characters', type: 'too_big' }]);
+  return key;
+}
+
+/** The ticket an earlier request with this key created, or 409 when the key was used for a different body. */
+async function replayIdempotent(db: Database, key: string, requestHash: string): Promise<number | null> {
+  const [row] = await db.sql.query<{ request_hash: string; ticket_id: number }>(
+    'select request_hash, ticket_id from idempotency_keys where key = $1',
+    [key],
+  );
+  if (!row) return null;
+  if (row.request_hash !== requestHash) {
+    throw new HttpError(409, `Idempotency-Key "${key}" was already used with a different request body`);
+  }
+  return row.ticket_id;
+}

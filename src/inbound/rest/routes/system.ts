@@ -1,0 +1,46 @@
+/** The service's own surface: identity, health, metrics, statistics. */
+import Router from '@koa/router';
+import type { Database } from '../../../db/database.ts';
+import { getStats } from '../../../db/repositories/stats.ts';
+import type { HealthRegistry } from '../../../lib/health.ts';
+import type { Metrics } from '../../../lib/metrics.ts';
+import { statsQuery } from '../schemas.ts';
+import { parseOr422 } from '../validate.ts';
+
+export interface SystemDeps {
+  db: Database;
+  health: HealthRegistry;
+  metrics: Metrics;
+  app: { name: string; version: string; environment: string };
+  minConfidence: number;
+  /** Refreshes gauges (queue backlog) right before a scrape. */
+  beforeScrape?: () => Promise<void>;
+}
+
+export function systemRouter(deps: SystemDeps): Router {
+  const router = new Router();
+
+  router.get('/', (ctx) => {
+    ctx.body = { status: 'ok', app: deps.app.name, version: deps.app.version, environment: deps.app.environment };
+  });
+
+  router.get('/health', async (ctx) => {
+    const report = await deps.health.check();
+    ctx.status = report.status === 'unhealthy' ? 503 : 200;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = report;
+  });
+
+  router.get('/metrics', async (ctx) => {
+    await deps.beforeScrape?.().catch(() => undefined);
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+
+  router.get('/api/v1/stats', async (ctx) => {
+    const q = parseOr422(statsQuery, ctx.query);
+    ctx.body = await getStats(deps.db.sql, { days: q.days, category: q.category, minConfidence: deps.minConfidence });
+  });
+
+  return router;
+}

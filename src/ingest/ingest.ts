@@ -1,0 +1,126 @@
+/**
+ * The one entry every door calls: normalize -> dedupe -> thread -> store ticket (or follow-up) and enqueue
+ * its classification in ONE transaction -> return. When this resolves, the message is durable; the door may
+ * acknowledge it (HTTP 2xx, IMAP flag). New tickets without thread hints are group-committed: concurrent
+ * requests share a statement and a commit, each still answered only after that commit.
+ */
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
+import type { InboundMessage } from '../domain/inbound-message.ts';
+import { createGroupCommit } from '../lib/group-commit.ts';
+import type { JobQueue } from '../lib/queue.ts';
+import { type PipelineHooks, runHooks } from './hooks.ts';
+import { normalizeMessage } from './normalize.ts';
+import { findStoredMessage, insertAttachments, insertFollowup, insertTickets } from './store.ts';
+import { findThreadTicket } from './thread.ts';
+
+export { IngestValidationError } from './normalize.ts';
+
+export const CLASSIFY_QUEUE = 'classify';
+
+export interface IngestResult {
+  outcome: 'created' | 'followup' | 'duplicate';
+  ticketId: number;
+  messageId?: number;
+}
+
+export interface IngestOptions {
+  /** REST Idempotency-Key: stored with the ticket in the same transaction. */
+  idempotency?: { key: string; requestHash: string };
+}
+
+export type Ingest = (msg: InboundMessage, options?: IngestOptions) => Promise<IngestResult>;
+
+/** The Idempotency-Key was taken by a concurrent request; the caller re-reads it. */
+export class IdempotencyKeyTaken extends Error {
+  constructor(key: string) {
+    super(`Idempotency-Key "${key}" is already in use`);
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+export interface IngestDeps {
+  db: Database;
+  queue: JobQueue;
+  hooks: PipelineHooks;
+  logger: Logger;
+  onResult?: (source: string, outcome: IngestResult['outcome']) => void;
+  /** Group commits written at once (PostgreSQL connections they may hold). */
+  maxInFlight?: number;
+}
+
+interface Item {
+  msg: InboundMessage;
+  options: IngestOptions;
+}
+
+export function createIngest(deps: IngestDeps): Ingest {
+  const { db, queue, hooks } = deps;
+
+  const recordKeys = async (tx: Sql, pairs: { ticketId: number; options: IngestOptions }[]) => {
+    const keyed = pairs.filter((p) => p.options.idempotency);
+    if (!keyed.length) return;
+    const inserted = await tx.query<{ key: string }>(
+      `insert into idempotency_keys (key, request_hash, ticket_id)
+       select * from unnest($1::text[], $2::text[], $3::int[]) on conflict do nothing returning key`,
+      [keyed.map((p) => p.options.idempotency!.key), keyed.map((p) => p.options.idempotency!.requestHash), keyed.map((p) => p.ticketId)],
+    );
+    if (inserted.length !== keyed.length) {
+      const taken = keyed.find((p) => !inserted.some((r) => r.key === p.options.idempotency!.key));
+      throw new IdempotencyKeyTaken(taken?.options.idempotency?.key ?? '?');
+    }
+  };
+
+  const ingestOne = ({ msg, options }: Item): Promise<IngestResult> =>
+    db.transaction(async (tx) => {
+      const stored = await findStoredMessage(tx, msg);
+      if (stored) return { outcome: 'duplicate', ...stored };
+      const threadTicketId = await findThreadTicket(tx, msg);
+      if (threadTicketId !== null) {
+        const messageId = await insertFollowup(tx, threadTicketId, msg);
+        if (messageId === null) return { outcome: 'duplicate', ticketId: threadTicketId };
+        await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
+        await runHooks(hooks.onFollowup, tx, threadTicketId, messageId);
+        return { outcome: 'followup', ticketId: threadTicketId, messageId };
+      }
+      const [ticket] = await insertTickets(tx, [msg]);
+      if (!ticket!.created) return { outcome: 'duplicate', ticketId: ticket!.ticketId };
+      await insertAttachments(tx, ticket!.ticketId, null, msg.attachments);
+      await recordKeys(tx, [{ ticketId: ticket!.ticketId, options }]);
+      await queue.send(CLASSIFY_QUEUE, { ticketId: ticket!.ticketId }, {}, tx);
+      return { outcome: 'created', ticketId: ticket!.ticketId };
+    });
+
+  const writeGroup = async (items: Item[]): Promise<(IngestResult | Error)[]> => {
+    try {
+      return await db.transaction(async (tx) => {
+        const stored = await insertTickets(tx, items.map((i) => i.msg));
+        const created = stored.map((s, i) => ({ ...s, options: items[i]!.options })).filter((s) => s.created);
+        await recordKeys(tx, created);
+        await queue.sendMany(CLASSIFY_QUEUE, created.map((s) => ({ data: { ticketId: s.ticketId } })), tx);
+        return stored.map((s): IngestResult => ({ outcome: s.created ? 'created' : 'duplicate', ticketId: s.ticketId }));
+      });
+    } catch (error) {
+      if (items.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+      // One bad item must not fail its neighbours: write each on its own.
+      deps.logger.warn({ err: error, size: items.length }, 'group commit failed; writing items one by one');
+      const settled = await Promise.allSettled(items.map(ingestOne));
+      return settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason instanceof Error ? s.reason : new Error(String(s.reason))));
+    }
+  };
+
+  const grouped = createGroupCommit<Item, IngestResult>({
+    write: writeGroup,
+    maxGroupSize: 200,
+    maxInFlight: db.kind === 'pglite' ? 1 : (deps.maxInFlight ?? 4),
+  });
+
+  return async (raw, options = {}) => {
+    const msg = normalizeMessage(raw);
+    const simple = !msg.thread && !msg.attachments?.length;
+    const result = await (simple ? grouped({ msg, options }) : ingestOne({ msg, options }));
+    deps.onResult?.(msg.source, result.outcome);
+    return result;
+  };
+}

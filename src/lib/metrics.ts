@@ -1,0 +1,58 @@
+/** Prometheus metrics. One registry per service instance (no global default registry), so tests can run many. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  ingested: Counter<'source' | 'outcome'>;
+  classified: Counter<'classifier' | 'category'>;
+  classificationSeconds: Histogram<'classifier'>;
+  queueBacklog: Gauge<'queue'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingested: new Counter({
+      name: 'tickets_ingested_total',
+      help: 'Inbound messages stored, by source and outcome (created, followup, duplicate)',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    }),
+    classified: new Counter({
+      name: 'tickets_classified_total',
+      help: 'Classifications stored, by classifier and category',
+      labelNames: ['classifier', 'category'],
+      registers: [registry],
+    }),
+    classificationSeconds: new Histogram({
+      name: 'classification_duration_seconds',
+      help: 'Time a classifier took per ticket',
+      labelNames: ['classifier'],
+      buckets: [0.0005, 0.001, 0.005, 0.05, 0.25, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    queueBacklog: new Gauge({
+      name: 'job_queue_backlog',
+      help: 'Jobs waiting in a queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+  };
+}

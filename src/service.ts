@@ -1,0 +1,134 @@
+/**
+ * The composition root: config -> adapters -> start/stop. Production (src/main.ts), the test harness and
+ * the benchmarks all build the service here, so what is tested is what runs.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import pkg from '../package.json' with { type: 'json' };
+import { startClassifyWorker } from './classify/job.ts';
+import { createKeywordClassifier } from './classify/keyword.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import type { Classifier } from './domain/classification.ts';
+import { createHooks, type PipelineHooks } from './ingest/hooks.ts';
+import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
+import { createApp } from './inbound/rest/app.ts';
+import { docsRouter } from './inbound/rest/routes/docs.ts';
+import { requestsRouter } from './inbound/rest/routes/requests.ts';
+import { systemRouter } from './inbound/rest/routes/system.ts';
+import { HealthRegistry } from './lib/health.ts';
+import { createLogger } from './lib/logger.ts';
+import { createMetrics, type Metrics } from './lib/metrics.ts';
+import { type JobQueue, startQueue } from './lib/queue.ts';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Replaces the configured classifier (benchmarks, tests of the pipeline itself). */
+  classifier?: Classifier;
+}
+
+export interface Service {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  queue: JobQueue;
+  ingest: Ingest;
+  hooks: PipelineHooks;
+  health: HealthRegistry;
+  metrics: Metrics;
+  app: Koa;
+  /** Starts the workers and the HTTP listener; resolves with the bound address. */
+  start(): Promise<AddressInfo>;
+  /** Stops taking requests, lets in-flight requests and jobs finish, closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const health = new HealthRegistry();
+  const hooks = createHooks();
+
+  const db = await openDatabase(config.database, logger);
+  if (config.database.migrateOnStart) await db.migrate();
+  const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger);
+  await queue.createQueue(CLASSIFY_QUEUE, { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 });
+
+  const ingest = createIngest({
+    db,
+    queue,
+    hooks,
+    logger,
+    onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
+  });
+  const classifier = options.classifier ?? createKeywordClassifier();
+
+  health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
+  health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
+  health.register('ai_classifier', () => ({ status: 'local-only', classifier: classifier.name }));
+  health.register('imap', () => ({ status: 'disabled' }));
+  health.register('slack', () => ({ status: 'disabled' }));
+
+  const app = createApp({
+    logger,
+    metrics,
+    api: config.api,
+    routers: [
+      systemRouter({
+        db,
+        health,
+        metrics,
+        app: { name: 'support-triage', version: pkg.version, environment: config.env },
+        minConfidence: config.classifier.minConfidence,
+        beforeScrape: async () => metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE)),
+      }),
+      docsRouter({ title: 'Support Triage API', version: pkg.version }),
+      requestsRouter({ db, ingest, hooks }),
+    ],
+  });
+
+  let server: Server | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    config, logger, db, queue, ingest, hooks, health, metrics, app,
+    async start() {
+      if (config.worker.enabled) {
+        await startClassifyWorker(
+          {
+            db, queue, hooks, classifier, logger,
+            onClassified: (r) => {
+              metrics.classified.inc({ classifier: r.classifier, category: r.category });
+              metrics.classificationSeconds.observe({ classifier: r.classifier }, r.processingTimeMs / 1000);
+            },
+          },
+          { concurrency: config.worker.concurrency },
+        );
+      }
+      server = createServer(app.callback());
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.http.port, config.http.host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (server) {
+          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          await closed;
+        }
+        await queue.stop();
+        await db.close();
+        logger.info('support triage stopped');
+      })();
+      return stopping;
+    },
+  };
+}

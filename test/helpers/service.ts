@@ -1,0 +1,98 @@
+/**
+ * Boots the whole service exactly as production does (createService), on 127.0.0.1 and a free port, with a
+ * fresh database: PGlite in memory, or a throwaway PostgreSQL database when TEST_DATABASE_URL is set.
+ */
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Classifier } from '../../src/domain/classification.ts';
+import { createService, type Service } from '../../src/service.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestService {
+  baseUrl: string;
+  service: Service;
+  config: Config;
+  /** The PostgreSQL URL when the service runs on PostgreSQL (share it with a second instance). */
+  databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  /** 'postgres' forces PostgreSQL even in a PGlite run (several instances on one database need it). */
+  database?: 'default' | 'postgres';
+  /** Join an existing PostgreSQL database (a second instance) instead of creating one. */
+  databaseUrl?: string;
+  classifier?: Classifier;
+}
+
+export async function startTestService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
+  let owned: TestDatabase | undefined;
+  let databaseUrl = options.databaseUrl ?? env.DATABASE_URL;
+  if (!databaseUrl && (process.env.TEST_DATABASE_URL || options.database === 'postgres')) {
+    owned = await createTestDatabase();
+    databaseUrl = owned.url;
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PGLITE_DATA_DIR: 'memory://',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  let service: Service;
+  try {
+    service = await createService(config, { classifier: options.classifier });
+  } catch (error) {
+    await owned?.drop();
+    throw error;
+  }
+  const address = await service.start();
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    service,
+    config,
+    databaseUrl,
+    async stop() {
+      await service.stop();
+      await owned?.drop();
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value (which it resolves with) or the time is up (then it throws). */
+export async function waitFor<T>(fn: () => Promise<T> | T, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}
+
+/** JSON over real HTTP. */
+export async function api(baseUrl: string, path: string, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(`${baseUrl}${path}`, { ...init, headers, body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
