@@ -21,8 +21,9 @@ const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,
 const IBAN = /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/g;
 // 13..19 digits, optionally grouped by single spaces or dashes.
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
-// International (+49 ...) or national numbers with at least 7 digits, with separators ( ) - . / and spaces.
-const PHONE = /(?<![\w+\-/.])(?:\+|\()?\d[\d ()./-]{5,}\d(?![\w])/g;
+// A phone number: optional +country code, optional (area code), then 2..5 digits and up to four more groups,
+// each after ONE separator (space . - /), so "0171 2345678 / (555) 123-4567" is two numbers, not one.
+const PHONE = /(?<![\w+\-/.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{2,5}(?:[ .\-/]\d{2,8}){0,4}(?!\w)/g;
 
 export function luhnValid(digits: string): boolean {
   if (!/^\d{13,19}$/.test(digits)) return false;
