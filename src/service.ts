@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
+import { createClassifier } from './classify/index.ts';
 import { startClassifyWorker } from './classify/job.ts';
-import { createKeywordClassifier } from './classify/keyword.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
@@ -63,11 +63,13 @@ export async function createService(config: Config, options: ServiceOptions = {}
     logger,
     onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
   });
-  const classifier = options.classifier ?? createKeywordClassifier();
+  // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
+  const classifiers = options.classifier ? undefined : createClassifier({ config: config.classifier, logger });
+  const classifier = options.classifier ?? classifiers!.classifier;
 
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
   health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
-  health.register('ai_classifier', () => ({ status: 'local-only', classifier: classifier.name }));
+  health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
   health.register('imap', () => ({ status: 'disabled' }));
   health.register('slack', () => ({ status: 'disabled' }));
 

@@ -12,7 +12,8 @@ import { type BreakerOptions, DEFAULT_BREAKER, ResilientClassifier } from './res
 
 export type AiClassifierStatus = 'healthy' | 'degraded' | 'local-only';
 
-export interface AiClassifierHealth {
+// a type alias (not an interface) so it fits health probes' index-signature type
+export type AiClassifierHealth = {
   status: AiClassifierStatus;
   /** what answers now */
   model: string;
@@ -22,7 +23,7 @@ export interface AiClassifierHealth {
   fallbacks?: number;
   last_failure?: string | undefined;
   last_failure_at?: string | undefined;
-}
+};
 
 export interface ClassifierBundle {
   classifier: Classifier;

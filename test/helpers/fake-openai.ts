@@ -16,7 +16,9 @@ export type FakeBehaviour =
   | { status: 429; retryAfter: number }
   | 500
   | 'hang'
-  | 'drop';
+  | 'drop'
+  /** hold the answer until release() is called, then answer well */
+  | 'gate';
 
 export interface FakeAnswer {
   category: string;
@@ -41,6 +43,7 @@ export class FakeOpenAi {
   #default: FakeBehaviour = 'ok';
   #planned: FakeBehaviour[] = [];
   #server: Server | undefined;
+  #gated: Array<() => void> = [];
   readonly #sockets = new Set<Socket>();
   url = '';
 
@@ -60,6 +63,11 @@ export class FakeOpenAi {
   next(...b: FakeBehaviour[]): this {
     this.#planned.push(...b);
     return this;
+  }
+
+  /** Answers every request held by 'gate'. */
+  release(): void {
+    for (const answer of this.#gated.splice(0)) answer();
   }
 
   async start(): Promise<this> {
@@ -111,6 +119,9 @@ export class FakeOpenAi {
         return; // never answer; close() destroys the socket
       case 'drop':
         req.socket.destroy();
+        return;
+      case 'gate':
+        this.#gated.push(() => this.#completion(res, JSON.stringify(this.answer), 'stop'));
         return;
       default:
         res.setHeader('retry-after', String(behaviour.retryAfter));
