@@ -74,12 +74,16 @@ export async function startQueue(conn: QueueConnection, logger: Logger): Promise
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
   await boss.start();
 
-  const toInsert = (options: SendOptions = {}) => ({
-    singletonKey: options.singletonKey,
-    startAfter: options.startAfter,
-    retryLimit: options.retryLimit,
-    priority: options.priority,
-  });
+  // Only keys that are set: pg-boss rejects a `priority` key whose value is undefined ("must be an integer").
+  const toInsert = (options: SendOptions = {}) =>
+    Object.fromEntries(
+      Object.entries({
+        singletonKey: options.singletonKey,
+        startAfter: options.startAfter,
+        retryLimit: options.retryLimit,
+        priority: options.priority,
+      }).filter(([, v]) => v !== undefined),
+    );
 
   const wrap = <T>(job: { id: string; data: unknown; retryCount: number }): QueueJob<T> => ({
     id: job.id,

@@ -6,7 +6,6 @@ import type Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import { HttpError } from '../../lib/http-error.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { apiKeyAuth, httpMetrics, jsonBody, stripTrailingSlash } from './middleware.ts';
@@ -38,11 +37,8 @@ export function createApp(parts: AppParts): Koa {
   for (const router of parts.routers) {
     app.use(router.routes());
     app.use(
-      router.allowedMethods({
-        throw: true,
-        methodNotAllowed: () => new HttpError(405, 'Method not allowed on this path'),
-        notImplemented: () => new HttpError(405, 'Method not allowed on this path'),
-      }),
+      // Sets 405 + Allow; errorMiddleware gives the empty 405 its JSON body.
+      router.allowedMethods(),
     );
   }
   return app;

@@ -24,6 +24,9 @@ export function errorMiddleware(logger: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new HttpError(404, `No route for ${ctx.method} ${ctx.path}`);
       }
+      if ((ctx.status === 405 || ctx.status === 501) && !ctx.body) {
+        throw new HttpError(405, `Method ${ctx.method} is not allowed on ${ctx.path}`, {}, { Allow: ctx.response.get('Allow') });
+      }
     } catch (error) {
       const { status, detail, extra, headers } = describe(error);
       if (status >= 500) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');

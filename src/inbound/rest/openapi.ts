@@ -2,9 +2,18 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
 
-const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
-  'application/json': { schema: z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) },
-});
+// Named schemas (those with .meta({id})) go to components.schemas and are referenced from the operations.
+const components: Record<string, unknown> = {};
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+  const { $defs, $schema: _, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown> & { $defs?: Record<string, unknown> };
+  const rewrite = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  for (const [name, def] of Object.entries($defs ?? {})) components[io === 'input' ? name : `${name}`] = rewrite(def);
+  return rewrite(rest);
+}
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(schema, io) } });
 
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(s.errorResponse) }]));
@@ -32,6 +41,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
     openapi: '3.1.0',
     info: { ...info, description: 'Support Triage: inbound support messages become classified tickets routed to Slack.' },
     components: {
+      schemas: components,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
