@@ -68,7 +68,7 @@ class MessageIdScanner extends Transform {
     const lines = text.split('\n');
     // A very long unterminated line is not a header we care about; keep memory bounded.
     this.tail = (lines.pop() ?? '').slice(-2048);
-    for (const line of lines) this.scan(line);
+    for (const line of lines) this.scan(line.endsWith('\r') ? line.slice(0, -1) : line);
     done(null, chunk);
   }
 

@@ -1,0 +1,183 @@
+/**
+ * Reads everything above the cursor from the selected mailbox, in UID order, in batches:
+ * fetch -> parse -> triage/ingest (committed) -> flag or move -> advance the cursor. A mail is only
+ * acknowledged on the server after its outcome is committed, and the cursor only moves over a gap-free
+ * prefix of handled mail, so a crash anywhere re-reads (ingest dedupes) instead of losing.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { Readable } from 'node:stream';
+import { parseEmail, type ParsedEmail } from './parse-mail.ts';
+import { ingestMail, recordUnparseable, triage, type HandleDeps, type MailOutcome } from './handle-mail.ts';
+import { readCursor, writeCursor, type Cursor } from './store.ts';
+import type { MailContext } from './to-inbound.ts';
+
+export interface DrainSettings {
+  cursorKey: string;
+  mailbox: string;
+  processedMailbox: string | undefined;
+  failedMailbox: string | undefined;
+  supportAddresses: string[];
+  attachmentMaxBytes: number;
+  batchSize: number;
+  /** Mails above this size are streamed (download in chunks) instead of fetched into memory. */
+  streamThresholdBytes: number;
+  /** Byte budget of one batch of in-memory sources. */
+  batchBytes: number;
+  ingestConcurrency: number;
+  /** Only UIDs with an internal date at or after this (replay). */
+  since?: Date;
+}
+
+export interface DrainHooks {
+  shouldStop(): boolean;
+  onProgress(p: { backlog: number; outcome?: MailOutcome }): void;
+  /** Test seam: runs after the batch is committed, before the server is told. Throwing = crash here. */
+  beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
+}
+
+interface Listed {
+  uid: number;
+  size: number;
+  internalDate: Date | null;
+}
+
+export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainSettings, hooks: DrainHooks): Promise<void> {
+  const mb = client.mailbox;
+  if (!mb) throw new Error('no mailbox selected');
+  const uidValidity = BigInt(mb.uidValidity);
+  let cursor: Cursor | null = s.since ? { uidValidity, lastUid: 0 } : await readCursor(deps.db.sql, s.cursorKey);
+  if (!s.since && (!cursor || cursor.uidValidity !== uidValidity)) {
+    if (cursor) {
+      deps.logger.warn({ mailbox: s.mailbox, was: cursor.uidValidity.toString(), now: uidValidity.toString() },
+        'UIDVALIDITY changed: rescanning the whole mailbox (already stored mail is skipped by Message-ID)');
+    }
+    cursor = { uidValidity, lastUid: 0 };
+    await writeCursor(deps.db.sql, s.cursorKey, cursor);
+  }
+  if (!mb.exists) {
+    hooks.onProgress({ backlog: 0 });
+    return;
+  }
+  let list: Listed[];
+  if (s.since) {
+    const uids = (await client.search({ since: s.since }, { uid: true })) || [];
+    list = uids.length ? await listMeta(client, uids.join(',')) : [];
+  } else {
+    list = (await listMeta(client, `${cursor!.lastUid + 1}:*`)).filter((m) => m.uid > cursor!.lastUid);
+  }
+  list.sort((a, b) => a.uid - b.uid);
+  let backlog = list.length;
+  hooks.onProgress({ backlog });
+
+  for (let i = 0; i < list.length && !hooks.shouldStop(); ) {
+    const batch: Listed[] = [];
+    let bytes = 0;
+    while (i < list.length && batch.length < s.batchSize && (batch.length === 0 || bytes + list[i]!.size <= s.batchBytes)) {
+      const m = list[i++]!;
+      if (m.size <= s.streamThresholdBytes) bytes += m.size;
+      batch.push(m);
+    }
+    const handled = await processBatch(client, deps, s, hooks, batch, uidValidity);
+    if (handled.length && !s.since) {
+      cursor = { uidValidity, lastUid: handled[handled.length - 1]! };
+      await writeCursor(deps.db.sql, s.cursorKey, cursor);
+    }
+    backlog -= handled.length;
+    hooks.onProgress({ backlog });
+    if (handled.length < batch.length && !hooks.shouldStop()) throw new Error('batch stopped early');
+  }
+}
+
+async function listMeta(client: ImapFlow, range: string): Promise<Listed[]> {
+  const rows = await client.fetchAll(range, { uid: true, size: true, internalDate: true }, { uid: true });
+  return rows.map((r) => ({
+    uid: r.uid,
+    size: r.size ?? 0,
+    internalDate: r.internalDate ? new Date(r.internalDate) : null,
+  }));
+}
+
+/** Returns the UIDs handled (a prefix of the batch), after acknowledging them on the server. */
+async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings, hooks: DrainHooks, batch: Listed[], uidValidity: bigint): Promise<number[]> {
+  const small = batch.filter((m) => m.size <= s.streamThresholdBytes).map((m) => m.uid);
+  const sources = new Map<number, Buffer>();
+  if (small.length) {
+    for (const r of await client.fetchAll(small, { uid: true, source: true }, { uid: true })) if (r.source) sources.set(r.uid, r.source);
+  }
+
+  const outcomes = new Map<number, MailOutcome>();
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  const settle = async () => {
+    await Promise.all(inflight);
+  };
+
+  for (const m of batch) {
+    if (failure || hooks.shouldStop()) break;
+    const ctx: MailContext = { mailbox: s.mailbox, uid: m.uid, uidValidity: uidValidity.toString(), internalDate: m.internalDate, supportAddresses: s.supportAddresses };
+    let raw: Buffer | Readable | undefined = sources.get(m.uid);
+    if (!raw) {
+      // Large (or not returned in the batch fetch): stream it in chunks; memory stays flat.
+      await settle();
+      const dl = await client.download(String(m.uid), undefined, { uid: true });
+      if (!dl.content) {
+        outcomes.set(m.uid, { kind: 'ignored', reason: 'expunged before it could be read', ticketId: null });
+        continue;
+      }
+      raw = dl.content;
+    }
+    let parsed: ParsedEmail;
+    try {
+      parsed = await parseEmail(raw, { attachmentMaxBytes: s.attachmentMaxBytes });
+    } catch (error) {
+      if (!client.usable) throw error; // the stream died with the connection: retry later, not "unparseable"
+      outcomes.set(m.uid, await recordUnparseable(deps, ctx, error, Buffer.isBuffer(raw) ? raw : null));
+      continue;
+    }
+    const decision = await triage(deps, parsed, ctx);
+    if ('kind' in decision) {
+      outcomes.set(m.uid, decision);
+      hooks.onProgress({ backlog: -1, outcome: decision });
+      continue;
+    }
+    const msg = decision;
+    // A reply must see the mail it answers stored first: wait for earlier ingests before threading.
+    if (msg.thread) await settle();
+    const p: Promise<void> = ingestMail(deps, msg, ctx)
+      .then((o) => {
+        outcomes.set(m.uid, o);
+        hooks.onProgress({ backlog: -1, outcome: o });
+      })
+      .catch((e: unknown) => {
+        failure ??= e;
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= s.ingestConcurrency) await Promise.race(inflight);
+  }
+  await settle();
+
+  // The gap-free prefix of handled mail: everything after the first unhandled one is read again later.
+  const handled: number[] = [];
+  for (const m of batch) {
+    if (!outcomes.has(m.uid)) break;
+    handled.push(m.uid);
+  }
+  if (handled.length) {
+    await hooks.beforeAcknowledge?.(handled);
+    if (!s.since) await acknowledge(client, s, handled, outcomes);
+  }
+  if (failure) throw failure;
+  return handled;
+}
+
+async function acknowledge(client: ImapFlow, s: DrainSettings, uids: number[], outcomes: Map<number, MailOutcome>): Promise<void> {
+  const failed = uids.filter((u) => outcomes.get(u)?.kind === 'failed');
+  const done = uids.filter((u) => outcomes.get(u)?.kind !== 'failed');
+  if (done.length) {
+    if (s.processedMailbox) await client.messageMove(done, s.processedMailbox, { uid: true });
+    else await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
+  }
+  // Failed mail stays unread where it is unless a failed-mail folder is configured.
+  if (failed.length && s.failedMailbox) await client.messageMove(failed, s.failedMailbox, { uid: true });
+}

@@ -1,0 +1,42 @@
+/**
+ * Tells failures that fix themselves (network, server restart, busy) from those that need a human
+ * (wrong credentials, expired token, TLS misconfiguration, missing mailbox). The second kind is logged
+ * loudly, shown in /health, and retried slowly.
+ */
+export type ImapFailureKind = 'auth' | 'config' | 'transient';
+
+const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_)/;
+
+export function classifyImapError(error: unknown): ImapFailureKind {
+  const e = (error ?? {}) as { authenticationFailed?: boolean; serverResponseCode?: string; code?: string; message?: string; response?: string };
+  const responseCode = (e.serverResponseCode ?? '').toUpperCase();
+  if (e.authenticationFailed || ['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED', 'PRIVACYREQUIRED'].includes(responseCode)) return 'auth';
+  if (/unsupported authentication mechanism|invalid credentials|login failed/i.test(e.message ?? '')) return 'auth';
+  if (e.code && TLS_CODES.test(e.code)) return 'config';
+  if (responseCode === 'NONEXISTENT' || /mailbox (doesn't|does not) exist|no such mailbox|unknown mailbox/i.test(e.response ?? '')) return 'config';
+  return 'transient';
+}
+
+export function describeImapError(error: unknown): string {
+  const e = (error ?? {}) as { message?: string; response?: string; code?: string };
+  const detail = e.response ? ` (${e.response.replace(/^\S+\s+/, '').slice(0, 200)})` : e.code ? ` (${e.code})` : '';
+  return `${e.message ?? String(error)}${detail}`;
+}
+
+/** Raised when the connection stops answering (dead IDLE, frozen server). */
+export class ImapTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`IMAP ${what} got no answer within ${ms} ms; the connection is considered dead`);
+    this.name = 'ImapTimeoutError';
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ImapTimeoutError(what, ms)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * One mail's fate: noise is recorded (bounces linked to their ticket), everything else goes to ingest;
+ * a duplicate is recorded. Errors that are about this mail (unparseable, refused by ingest) become a
+ * `failed` outcome so the loop moves on; anything else (database down) is thrown and the mail is retried.
+ */
+import type { Logger } from 'pino';
+import type { Database } from '../../db/database.ts';
+import type { Ingest } from '../../ingest/ingest.ts';
+import { IngestValidationError } from '../../ingest/normalize.ts';
+import { classifyNoise } from './noise.ts';
+import type { ParsedEmail } from './parse-mail.ts';
+import { recordMailEvent, ticketForMessageIds } from './store.ts';
+import { toInboundMessage, type MailContext } from './to-inbound.ts';
+import type { InboundMessage } from '../../domain/inbound-message.ts';
+
+export type MailOutcome =
+  | { kind: 'created' | 'followup' | 'duplicate'; ticketId: number }
+  | { kind: 'ignored'; reason: string; ticketId: number | null }
+  | { kind: 'failed'; reason: string };
+
+export interface HandleDeps {
+  db: Database;
+  ingest: Ingest;
+  logger: Logger;
+}
+
+/** A mail that could not be parsed at all: recorded, never retried forever. */
+export async function recordUnparseable(deps: HandleDeps, ctx: MailContext, error: unknown, raw: Buffer | null): Promise<MailOutcome> {
+  const reason = `unparseable: ${error instanceof Error ? error.message : String(error)}`;
+  deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox, reason }, 'mail could not be parsed');
+  await recordMailEvent(deps.db.sql, {
+    verdict: 'failed',
+    deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
+    reason,
+    size: raw?.length ?? 0,
+    payload: raw ? raw.subarray(0, 64 * 1024).toString('latin1') : null,
+    metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+  });
+  return { kind: 'failed', reason };
+}
+
+/** Decides what a parsed mail is; returns the normalized message when it should go to ingest. */
+export async function triage(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext): Promise<MailOutcome | InboundMessage> {
+  const noise = classifyNoise(mail, { supportAddresses: ctx.supportAddresses });
+  const msg = toInboundMessage(mail, ctx);
+  if (!noise) return msg;
+  let ticketId: number | null = null;
+  if (noise.kind === 'bounce' || noise.kind === 'delay') {
+    ticketId = await ticketForMessageIds(deps.db.sql, [...mail.mentionedMessageIds, ...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+  }
+  const reason = `${noise.kind}: ${noise.reason}`;
+  deps.logger.info({ uid: ctx.uid, from: mail.from?.address, subject: mail.subject, reason, ticketId }, 'mail ignored');
+  await recordMailEvent(deps.db.sql, {
+    verdict: 'ignored',
+    deliveryId: msg.externalId!,
+    reason,
+    ticketId,
+    size: mail.size,
+    metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, uid: ctx.uid },
+  });
+  return { kind: 'ignored', reason, ticketId };
+}
+
+/** Hands a normalized mail to ingest and records what ingest decided when no ticket or message was stored. */
+export async function ingestMail(deps: HandleDeps, msg: InboundMessage, ctx: MailContext): Promise<MailOutcome> {
+  try {
+    const result = await deps.ingest(msg);
+    if (result.outcome === 'duplicate') {
+      deps.logger.info({ uid: ctx.uid, externalId: msg.externalId, ticketId: result.ticketId }, 'duplicate mail skipped');
+      await recordMailEvent(deps.db.sql, {
+        verdict: 'duplicate',
+        deliveryId: msg.externalId!,
+        reason: 'Message-ID already stored',
+        ticketId: result.ticketId,
+        metadata: { mailbox: ctx.mailbox, uid: ctx.uid, from: msg.requesterEmail ?? null },
+      });
+    }
+    return { kind: result.outcome, ticketId: result.ticketId };
+  } catch (error) {
+    if (!(error instanceof IngestValidationError)) throw error;
+    deps.logger.warn({ uid: ctx.uid, err: error.message }, 'mail refused by ingest');
+    await recordMailEvent(deps.db.sql, {
+      verdict: 'failed',
+      deliveryId: msg.externalId!,
+      reason: `refused: ${error.message}`,
+      metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+    });
+    return { kind: 'failed', reason: error.message };
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The support inbox door: keeps one IMAP session to the mailbox (password or XOAUTH2, TLS or plain),
+ * drains new mail on IDLE notifications, on the IMAP_POLL_CRON schedule and after every reconnect,
+ * checks that an idle connection is still alive, and reconnects with capped, jittered backoff.
+ * Bad credentials / TLS / missing mailbox are reported in /health and retried slowly.
+ * Only the instance holding the mailbox lock reads; the others stand by.
+ */
+import { ImapFlow } from 'imapflow';
+import cron from 'node-cron';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/database.ts';
+import type { Ingest } from '../../ingest/ingest.ts';
+import { createBackoff, type BackoffOptions } from '../../lib/backoff.ts';
+import { drainMailbox, type DrainSettings } from './drain.ts';
+import { classifyImapError, describeImapError, withTimeout, type ImapFailureKind } from './errors.ts';
+import type { MailOutcome } from './handle-mail.ts';
+import { createMailboxLock, type HeldLock } from './mailbox-lock.ts';
+
+export type ImapStatus = 'disabled' | 'connecting' | 'connected' | 'standby' | 'failing';
+
+export interface ImapHealth {
+  status: ImapStatus;
+  mailbox?: string;
+  last_fetch_at: string | null;
+  backlog: number;
+  last_error: { message: string; kind: ImapFailureKind; at: string } | null;
+  [detail: string]: unknown;
+}
+
+export interface ImapTuning {
+  /** How often an idle session proves it is alive (NOOP). */
+  heartbeatMs: number;
+  /** A NOOP or a mailbox open that takes longer means a dead connection. */
+  commandTimeoutMs: number;
+  socketTimeoutMs: number;
+  backoff: BackoffOptions;
+  /** Retry delay after bad credentials / configuration errors. */
+  permanentRetryMs: number;
+  /** How often a standby instance tries to take over the mailbox. */
+  lockRetryMs: number;
+  batchSize: number;
+  batchBytes: number;
+  streamThresholdBytes: number;
+  ingestConcurrency: number;
+  autoIdleDelayMs: number;
+}
+
+export const DEFAULT_TUNING: ImapTuning = {
+  heartbeatMs: 60_000,
+  commandTimeoutMs: 20_000,
+  socketTimeoutMs: 5 * 60_000,
+  backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 0.5 },
+  permanentRetryMs: 5 * 60_000,
+  lockRetryMs: 15_000,
+  batchSize: 200,
+  batchBytes: 16 * 1024 * 1024,
+  streamThresholdBytes: 1024 * 1024,
+  ingestConcurrency: 32,
+  autoIdleDelayMs: 1_000,
+};
+
+export interface ImapReaderDeps {
+  config: Config['imap'];
+  db: Database;
+  ingest: Ingest;
+  logger: Logger;
+  health: { register(name: string, probe: () => ImapHealth): void };
+  tuning?: Partial<ImapTuning>;
+  /** Test seam: called after a batch is committed and before the server is told (throw = crash there). */
+  beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
+}
+
+export interface ImapReader {
+  start(): void;
+  stop(): Promise<void>;
+  health(): ImapHealth;
+  /** Outcome counters since start (benchmarks, logs). */
+  readonly counters: Record<MailOutcome['kind'], number>;
+}
+
+export function createImapReader(deps: ImapReaderDeps): ImapReader {
+  const cfg = deps.config;
+  const logger = deps.logger.child({ component: 'imap' });
+  const t: ImapTuning = { ...DEFAULT_TUNING, ...deps.tuning };
+  const counters: Record<MailOutcome['kind'], number> = { created: 0, followup: 0, duplicate: 0, ignored: 0, failed: 0 };
+  const state: ImapHealth = { status: 'disabled', last_fetch_at: null, backlog: 0, last_error: null };
+  deps.health.register('imap', () => ({ ...state }));
+
+  if (!cfg) {
+    return { start() {}, async stop() {}, health: () => ({ ...state }), counters };
+  }
+
+  const cursorKey = `${cfg.user}@${cfg.host}:${cfg.port}/${cfg.mailbox}`.slice(0, 512);
+  state.mailbox = cfg.mailbox;
+  const lock = createMailboxLock(deps.db, `imap:${cursorKey}`);
+  const backoff = createBackoff(t.backoff);
+  const supportAddresses = [cfg.supportAddress, cfg.user.includes('@') ? cfg.user : undefined].filter((a): a is string => !!a);
+  const settings: DrainSettings = {
+    cursorKey,
+    mailbox: cfg.mailbox,
+    processedMailbox: cfg.processedMailbox,
+    failedMailbox: cfg.failedMailbox,
+    supportAddresses,
+    attachmentMaxBytes: cfg.attachmentMaxBytes,
+    batchSize: t.batchSize,
+    batchBytes: t.batchBytes,
+    streamThresholdBytes: t.streamThresholdBytes,
+    ingestConcurrency: t.ingestConcurrency,
+  };
+
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  let held: HeldLock | null = null;
+  let client: ImapFlow | undefined;
+  // Wakes the idle session (new mail, poll tick, stop); `interruptBackoff` wakes only for stop.
+  let wake: (() => void) | undefined;
+  let interruptBackoff: (() => void) | undefined;
+  let pending = false;
+  let task: ReturnType<typeof cron.schedule> | undefined;
+
+  const poke = () => {
+    pending = true;
+    wake?.();
+  };
+  const sleep = (ms: number, wakeOnMail: boolean) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        if (wake === done) wake = undefined;
+        if (interruptBackoff === done) interruptBackoff = undefined;
+        resolve();
+      }
+      if (wakeOnMail) wake = done;
+      else interruptBackoff = done;
+    });
+
+  const newClient = () =>
+    new ImapFlow({
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.secure,
+      auth: cfg.accessToken ? { user: cfg.user, accessToken: cfg.accessToken } : { user: cfg.user, pass: cfg.password ?? '' },
+      logger: logger.isLevelEnabled('debug') ? (logger.child({ component: 'imapflow' }) as never) : false,
+      autoIdleDelay: t.autoIdleDelayMs,
+      socketTimeout: t.socketTimeoutMs,
+      connectionTimeout: t.commandTimeoutMs,
+      greetingTimeout: t.commandTimeoutMs,
+      clientInfo: { name: 'support-triage' },
+    });
+
+  const ensureMailbox = async (c: ImapFlow, path: string | undefined) => {
+    if (!path) return;
+    try {
+      await c.mailboxCreate(path);
+    } catch {
+      // Already there (or not allowed: the move will say so clearly).
+    }
+  };
+
+  /** One connected session: returns when stopping, throws when the connection is lost or dead. */
+  const session = async (c: ImapFlow) => {
+    let lost: ((e: Error) => void) | undefined;
+    const closed = new Promise<never>((_, reject) => (lost = reject));
+    closed.catch(() => {});
+    c.on('close', () => lost?.(new Error('IMAP connection closed')));
+    c.on('exists', () => poke());
+    void held?.lost.then(() => lost?.(new Error('mailbox lock lost (database connection dropped)')));
+
+    await Promise.race([withTimeout(c.mailboxOpen(cfg.mailbox), t.commandTimeoutMs, 'SELECT'), closed]);
+    await ensureMailbox(c, cfg.processedMailbox);
+    await ensureMailbox(c, cfg.failedMailbox);
+    state.status = 'connected';
+    state.last_error = null;
+    backoff.reset();
+    logger.info({ mailbox: cfg.mailbox, idle: c.capabilities.has('IDLE') }, 'IMAP mailbox open');
+
+    pending = true; // catch up on everything that arrived while we were away
+    while (!stopping) {
+      if (pending) {
+        pending = false;
+        await Promise.race([
+          drainMailbox(c, deps, settings, {
+            shouldStop: () => stopping,
+            onProgress: ({ backlog, outcome }) => {
+              if (backlog >= 0) state.backlog = backlog;
+              if (outcome) counters[outcome.kind]++;
+            },
+            beforeAcknowledge: deps.beforeAcknowledge,
+          }),
+          closed,
+        ]);
+        state.last_fetch_at = new Date().toISOString();
+        continue;
+      }
+      await Promise.race([sleep(t.heartbeatMs, true), closed]);
+      if (!pending && !stopping) {
+        // Quiet for a whole heartbeat: prove the connection (and a possibly silent IDLE) is alive.
+        await Promise.race([withTimeout(c.noop(), t.commandTimeoutMs, 'NOOP'), closed]);
+      }
+    }
+  };
+
+  const loop = async () => {
+    while (!stopping) {
+      let delay = 0;
+      try {
+        if (!held) {
+          held = await lock.tryAcquire();
+          if (!held) {
+            state.status = 'standby';
+            await sleep(t.lockRetryMs, false);
+            continue;
+          }
+          logger.info({ mailbox: cfg.mailbox }, 'this instance reads the mailbox');
+        }
+        state.status = 'connecting';
+        client = newClient();
+        client.on('error', (err: Error) => logger.debug({ err: err.message }, 'IMAP connection error'));
+        await client.connect();
+        await session(client);
+      } catch (error) {
+        if (stopping) break;
+        const kind = classifyImapError(error);
+        const message = describeImapError(error);
+        state.status = 'failing';
+        state.last_error = { message, kind, at: new Date().toISOString() };
+        delay = kind === 'transient' ? backoff.next() : t.permanentRetryMs;
+        if (kind === 'auth') {
+          logger.error({ host: cfg.host, user: cfg.user, err: message, retryInMs: delay },
+            `IMAP login refused for ${cfg.user}@${cfg.host}: check IMAP_PASSWORD / IMAP_ACCESS_TOKEN (an OAuth2 token may have expired)`);
+        } else if (kind === 'config') {
+          logger.error({ host: cfg.host, mailbox: cfg.mailbox, err: message, retryInMs: delay }, 'IMAP configuration problem (TLS or mailbox)');
+        } else {
+          logger.warn({ err: message, retryInMs: delay }, 'IMAP connection lost; reconnecting');
+        }
+      } finally {
+        const c = client;
+        client = undefined;
+        if (c) {
+          if (stopping && c.usable) await withTimeout(c.logout(), 2_000, 'LOGOUT').catch(() => c.close());
+          else c.close();
+        }
+      }
+      if (delay && !stopping) await sleep(delay, false);
+    }
+    await held?.release();
+    held = null;
+  };
+
+  return {
+    counters,
+    health: () => ({ ...state }),
+    start() {
+      if (running) return;
+      stopping = false;
+      state.status = 'connecting';
+      task = cron.schedule(cfg.pollCron, () => poke(), { noOverlap: true });
+      running = loop().catch((err: unknown) => {
+        state.status = 'failing';
+        logger.error({ err }, 'IMAP reader stopped unexpectedly');
+      });
+    },
+    async stop() {
+      stopping = true;
+      await task?.destroy();
+      task = undefined;
+      wake?.();
+      interruptBackoff?.();
+      const r = running;
+      running = undefined;
+      if (r) {
+        // A batch in progress finishes its current mail and acknowledges what is committed.
+        const finished = await Promise.race([r.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 15_000).unref())]);
+        if (!finished) client?.close();
+        await r;
+      }
+      state.status = 'disabled';
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * ParsedEmail -> InboundMessage: the normalization the inbox door does before it calls ingest. Pure.
+ */
+import type { InboundMessage } from '../../domain/inbound-message.ts';
+import { externalIdOf, ticketReferenceOf, type ParsedEmail } from './parse-mail.ts';
+import { visibleText } from './visible-text.ts';
+
+export interface MailContext {
+  mailbox: string;
+  uid: number;
+  uidValidity: string;
+  /** The server's arrival time, used when the Date header is missing. */
+  internalDate?: Date | null;
+  supportAddresses: string[];
+}
+
+export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMessage {
+  const own = new Set(ctx.supportAddresses.map((a) => a.toLowerCase()));
+  const sender = mail.from?.address ?? mail.replyTo[0]?.address ?? null;
+  const participants = [...mail.to, ...mail.cc, ...mail.replyTo]
+    .map((a) => a.address)
+    .filter((a) => a !== sender && !own.has(a));
+
+  const { visible, trimmed } = visibleText(mail.text);
+  let body = visible;
+  if (!body.trim()) {
+    // No text at all (attachment-only mail, empty body): still a ticket someone must look at.
+    const names = mail.attachments.map((a) => a.filename ?? a.contentType).join(', ');
+    body = mail.attachments.length ? `(no text; attachments: ${names})` : mail.subject ? `(no text) ${mail.subject}` : '(empty message)';
+  }
+
+  const ticketId = ticketReferenceOf(mail.subject);
+  const hasThread = !!(ticketId || mail.inReplyTo || mail.references.length);
+  return {
+    source: 'email',
+    externalId: externalIdOf(mail),
+    subject: mail.subject,
+    body,
+    fullBody: trimmed ? mail.text.trim() : null,
+    requesterEmail: sender,
+    requesterName: mail.from?.name ?? null,
+    participants: [...new Set(participants)],
+    receivedAt: mail.date ?? ctx.internalDate ?? undefined,
+    ...(hasThread
+      ? {
+          thread: {
+            ...(ticketId ? { ticketId } : {}),
+            ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+            ...(mail.references.length ? { references: mail.references.slice(-50) } : {}),
+          },
+        }
+      : {}),
+    ...(mail.attachments.length ? { attachments: mail.attachments } : {}),
+    metadata: {
+      message_id: mail.messageId,
+      mailbox: ctx.mailbox,
+      uid: ctx.uid,
+      uid_validity: ctx.uidValidity,
+      to: mail.to.map((a) => a.address),
+      cc: mail.cc.map((a) => a.address),
+      date_header: mail.date?.toISOString() ?? null,
+      size: mail.size,
+      ...(mail.problems.length ? { parse_problems: mail.problems } : {}),
+    },
+  };
+}

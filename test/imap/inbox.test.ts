@@ -1,0 +1,157 @@
+/**
+ * The inbox door against a real Dovecot, through the real service: what a support team sees in tickets,
+ * follow-ups and the audit trail for each kind of mail, and what is left on the server.
+ */
+import test from 'ava';
+import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { api, waitFor, type TestService } from '../helpers/service.ts';
+import { events, fixture, folder, mail, newMailbox, readerFor, startService, SUPPORT, tickets } from './harness.ts';
+
+const missing = dovecotAvailable();
+let dovecot: Dovecot;
+test.before(async () => {
+  if (!missing) dovecot = await startDovecot();
+});
+test.after.always(async () => dovecot?.destroy());
+
+const serial = missing ? test.serial.skip : test.serial;
+if (missing) console.warn(`skipping IMAP tests: ${missing}`);
+
+async function withInbox(t: { teardown(fn: () => Promise<void> | void): void }, env: Record<string, string> = {}) {
+  const svc: TestService = await startService();
+  const box = newMailbox(dovecot, env);
+  const reader = readerFor(svc, box.env);
+  t.teardown(async () => {
+    await reader.stop();
+    await svc.stop();
+  });
+  return { svc, box, reader };
+}
+
+serial('plain, HTML-only, attachments and legacy charsets become readable tickets; mail is flagged \\Seen only after', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  const names = ['plain.eml', 'html-only.eml', 'multipart-attachments.eml', 'iso-2022-jp.eml', 'shift-jis.eml', 'windows-1252.eml'];
+  await dovecot.append(box.user, box.password, 'INBOX', names.map(fixture));
+  reader.start();
+  const rows = await waitFor(async () => {
+    const r = await tickets(svc);
+    return r.length === names.length ? r : null;
+  }, { what: 'six tickets', timeoutMs: 20_000 });
+
+  const by = (id: string) => rows.find((r) => r.external_id === id)!;
+  const plain = by('<plain-0001@customer.example>');
+  t.is(plain.subject, 'Cannot log in after password reset');
+  t.is(plain.requester_email, 'alice@customer.example');
+  t.is(plain.requester_name, 'Alice Example');
+  t.regex(plain.body, /invalid credentials/);
+
+  const html = by('<html-only-0001@customer.example>');
+  t.regex(html.body, /INV-2026-118 was charged twice/);
+  t.notRegex(html.body, /<p>|<b>|color:red/);
+
+  const attach = by('<attach-0001@customer.example>');
+  t.deepEqual(attach.participants, ['dave@customer.example']);
+  const files = await svc.service.db.sql.query<{ filename: string; content_type: string; size: number; has_content: boolean }>(
+    'select filename, content_type, size, content is not null as has_content from attachments where ticket_id = $1 order by filename',
+    [attach.id],
+  );
+  t.deepEqual(files.map((f) => [f.filename, f.content_type, f.has_content]), [['export-log.pdf', 'application/pdf', true], ['screen.png', 'image/png', true]]);
+  t.true(files[0]!.size > 500);
+
+  t.is(by('<jis-0001@customer.example>').subject, 'ログインできません');
+  t.regex(by('<jis-0001@customer.example>').body, /パスワードを再設定しても同じエラー/);
+  t.is(by('<jis-0001@customer.example>').requester_name, '山田');
+  t.is(by('<sjis-0001@customer.example>').subject, '請求書について');
+  t.regex(by('<sjis-0001@customer.example>').body, /請求書の金額が間違っています/);
+  t.is(by('<cp1252-0001@customer.example>').subject, 'Facture erronée – 120 €');
+  t.regex(by('<cp1252-0001@customer.example>').body, /120 € au lieu de 100 €. « Merci » – Zoë/);
+
+  // The API shows the same ticket, and every mail is marked read on the server.
+  const viaApi = await api(svc.baseUrl, `/api/v1/requests/${plain.id}`);
+  t.is(viaApi.json.source, 'email');
+  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  const health = await api(svc.baseUrl, '/health');
+  t.is(health.json.services.imap.status, 'connected');
+  t.is(health.json.services.imap.backlog, 0);
+  t.truthy(health.json.services.imap.last_fetch_at);
+});
+
+serial('broken MIME still makes a ticket; mail without Message-ID is stored once even when delivered twice', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  await dovecot.append(box.user, box.password, 'INBOX', [fixture('broken-mime.eml'), fixture('no-message-id.eml'), fixture('no-message-id.eml')]);
+  reader.start();
+  await waitFor(async () => (await events(svc)).some((e) => e.verdict === 'duplicate'), { what: 'duplicate recorded', timeoutMs: 20_000 });
+  const rows = await tickets(svc);
+  t.is(rows.length, 2);
+  const broken = rows.find((r) => r.subject === 'App crashes on start')!;
+  t.regex(broken.body, /crashes right after the splash screen/);
+  const refund = rows.find((r) => r.subject === 'Where is my refund?')!;
+  t.regex(refund.external_id!, /^<no-message-id\.[0-9a-f]{40}@support-triage\.invalid>$/);
+  const dup = (await events(svc)).filter((e) => e.verdict === 'duplicate');
+  t.is(dup.length, 1);
+  t.is(dup[0]!.ticket_id, refund.id);
+  // The duplicate is acknowledged too (after it was recorded): nothing stays unread.
+  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+});
+
+serial('a reply threads onto the ticket as a follow-up; a stranger replying to the same thread gets a new ticket', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  reader.start();
+  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
+  const [first] = await waitFor(async () => {
+    const r = await tickets(svc);
+    return r.length === 1 ? r : null;
+  }, { what: 'first ticket' });
+  await dovecot.append(box.user, box.password, 'INBOX', [
+    fixture('reply-with-quote.eml'),
+    mail({ from: 'Mallory <mallory@elsewhere.example>', subject: `Re: [#${first!.id}] Cannot log in`, body: 'I have the same problem, please look at my account.', inReplyTo: '<plain-0001@customer.example>' }),
+  ]);
+  const followups = await waitFor(async () => {
+    const m = await svc.service.db.sql.query<{ ticket_id: number; body: string; full_body: string | null; author_email: string }>(
+      'select ticket_id, body, full_body, author_email from ticket_messages',
+    );
+    return m.length === 1 && (await tickets(svc)).length === 2 ? m : null;
+  }, { what: 'follow-up and stranger ticket', timeoutMs: 20_000 });
+  t.is(followups[0]!.ticket_id, first!.id);
+  t.is(followups[0]!.author_email, 'alice@customer.example');
+  // The ticket shows the new text; the quoted history and signature stay in the full text.
+  t.is(followups[0]!.body, 'It works again after clearing the cookies, thank you!');
+  t.regex(followups[0]!.full_body ?? '', /Please try clearing your cookies/);
+  const stranger = (await tickets(svc)).find((r) => r.requester_email === 'mallory@elsewhere.example');
+  t.truthy(stranger);
+  t.not(stranger!.id, first!.id);
+});
+
+serial('out-of-office, bounces, delay notices and mail from the support address create no ticket; the bounce names its ticket', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
+  reader.start();
+  const [ticket] = await waitFor(async () => {
+    const r = await tickets(svc);
+    return r.length === 1 ? r : null;
+  }, { what: 'ticket' });
+  await dovecot.append(box.user, box.password, 'INBOX', [
+    fixture('out-of-office.eml'),
+    fixture('out-of-office-subject-only.eml'),
+    fixture('bounce-dsn.eml'),
+    fixture('bounce-plain.eml'),
+    fixture('delay-notice.eml'),
+    mail({ from: `Support <${SUPPORT}>`, subject: 'Re: Cannot log in after password reset', body: 'We are looking into it.' }),
+  ]);
+  const ignored = await waitFor(async () => {
+    const e = (await events(svc)).filter((x) => x.verdict === 'ignored');
+    return e.length === 6 ? e : null;
+  }, { what: 'six ignored mails', timeoutMs: 20_000 });
+  t.is((await tickets(svc)).length, 1);
+  t.is((await svc.service.db.sql.query('select 1 from ticket_messages')).length, 0);
+  const reason = (id: string) => ignored.find((e) => e.delivery_id === id)!;
+  t.regex(reason('<ooo-0001@customer.example>').reason, /^auto-reply: Auto-Submitted/);
+  t.regex(reason('<ooo-0002@customer.example>').reason, /^auto-reply: out-of-office subject/);
+  t.regex(reason('<bounce-0001@mx.triage.test>').reason, /^bounce: delivery-status report with Action: failed/);
+  t.is(reason('<bounce-0001@mx.triage.test>').ticket_id, ticket!.id);
+  t.regex(reason('<bounce-0002@mail.customer.example>').reason, /^bounce: /);
+  t.regex(reason('<delay-0001@mx.triage.test>').reason, /^delay: /);
+  t.true(ignored.some((e) => /^loop: sent by the support address/.test(e.reason)));
+  // Noise is acknowledged like any handled mail, so it is not read again.
+  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+});
