@@ -18,6 +18,7 @@ import { createApp } from './inbound/rest/app.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
+import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
@@ -88,6 +89,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),
       requestsRouter({ db, ingest, hooks }),
+      createWebhookRouter({ config: config.webhooks, ingest, db, logger }),
     ],
   });
 
