@@ -1,0 +1,238 @@
+/**
+ * Alerts, thread follow-ups and change notes: the hooks that enqueue them (inside the pipeline's
+ * transactions) and the job handlers that post them exactly once.
+ */
+import type { Logger } from 'pino';
+import type { webApi } from '@slack/bolt';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { getTicket, type TicketRow } from '../db/repositories/tickets.ts';
+import type { Sql } from '../db/sql.ts';
+import type { TicketChange } from '../ingest/hooks.ts';
+import type { JobQueue, QueueJob } from '../lib/queue.ts';
+import {
+  ALERT_EVENT_TYPE,
+  activityFromBlocks,
+  activityLine,
+  alertFallbackText,
+  buildAlertBlocks,
+  type AlertTicket,
+} from './alert-blocks.ts';
+import { LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
+import type { ChannelPacer } from './pacer.ts';
+import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
+import { alertChannel } from './routing.ts';
+import { RetryLaterError } from './slack-errors.ts';
+
+export const JOBS = {
+  alert: 'slack-alert',
+  followup: 'slack-followup',
+  changed: 'slack-ticket-changed',
+  digest: 'slack-digest',
+} as const;
+
+export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
+export const NOTE_EVENT_TYPE = 'support_ticket_note';
+
+export const alertKey = (ticketId: number) => `alert:${ticketId}`;
+
+type SlackConfig = NonNullable<Config['slack']>;
+
+export interface NotifyDeps {
+  db: Database;
+  queue: JobQueue;
+  client: webApi.WebClient;
+  pacer: ChannelPacer;
+  logger: Logger;
+  config: SlackConfig;
+  minConfidence: number;
+  publicUrl: string | undefined;
+  /** Called with the outcome of every Slack delivery (feeds /health). */
+  report: (error?: unknown) => void;
+}
+
+export interface AlertJob { ticketId: number; channel: string }
+export interface FollowupJob { ticketId: number; messageId: number }
+export interface ChangedJob { ticketId: number; change: TicketChange; at: string }
+
+export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
+}
+
+export function toAlertTicket(row: TicketRow): AlertTicket {
+  return {
+    id: row.id,
+    subject: row.subject,
+    body: row.body,
+    source: row.source,
+    requesterEmail: row.requester_email,
+    requesterName: row.requester_name,
+    category: row.category,
+    confidence: row.confidence,
+    priority: row.priority,
+    language: row.language,
+    summary: row.summary,
+    status: row.status,
+    classifier: row.classifier,
+  };
+}
+
+/** The card for a ticket as it is now, or null when the ticket is gone. */
+export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>, ticketId: number, activity: string[] = []) {
+  const row = await getTicket(deps.db.sql, ticketId);
+  if (!row) return null;
+  const t = toAlertTicket(row);
+  const link = ticketLink(deps.publicUrl, ticketId);
+  return {
+    text: alertFallbackText(t),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, ...(link ? { link } : {}) }),
+  };
+}
+
+/** "slack:U123" renders as a mention; anything else (an API client's name) as escaped text. */
+export function actorLabel(actor: string): string {
+  const slackUser = /^slack:([UW][A-Z0-9]+)$/.exec(actor);
+  return slackUser ? userMention(slackUser[1]) : safeMrkdwn(actor, 80, { singleLine: true });
+}
+
+// ---- hooks: run inside the pipeline's transactions, so the job commits with the change ----
+
+export function hooksFor(deps: NotifyDeps) {
+  const { queue, config, minConfidence, logger } = deps;
+  return {
+    async onClassified(tx: Sql, ticketId: number): Promise<void> {
+      // One alert per ticket, ever: a later (re)classification never enqueues a second one.
+      if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
+      const [t] = await tx.query<{ category: string | null; confidence: number | null; classifier: string | null }>(
+        'select category, confidence, classifier from tickets where id = $1 and deleted_at is null',
+        [ticketId],
+      );
+      if (!t) return;
+      const channel = alertChannel(config.channels, minConfidence, t);
+      if (!channel) {
+        logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
+        return;
+      }
+      await queue.send<AlertJob>(JOBS.alert, { ticketId, channel }, { singletonKey: alertKey(ticketId) }, tx);
+    },
+    async onFollowup(tx: Sql, ticketId: number, messageId: number): Promise<void> {
+      await queue.send<FollowupJob>(JOBS.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
+    },
+    async onTicketChanged(tx: Sql, ticketId: number, change: TicketChange): Promise<void> {
+      if (change.kind === 'deleted') return;
+      await queue.send<ChangedJob>(JOBS.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
+    },
+  };
+}
+
+// ---- job handlers ----
+
+const posting = (d: NotifyDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
+
+async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void>): Promise<PostOutcome | void> {
+  try {
+    const out = await work();
+    deps.report();
+    return out;
+  } catch (error) {
+    if (!(error instanceof RetryLaterError)) deps.report(error);
+    throw error;
+  }
+}
+
+export async function handleAlert(deps: NotifyDeps, job: QueueJob<AlertJob>): Promise<PostOutcome | void> {
+  const { ticketId, channel } = job.data;
+  const [row] = await deps.db.sql.query<{ ms: number }>('select extract(epoch from created_at) * 1000 as ms from tickets where id = $1', [ticketId]);
+  if (!row) return;
+  return reported(deps, () =>
+    postOnce(posting(deps), {
+      key: alertKey(ticketId),
+      ticketId,
+      channel,
+      eventType: ALERT_EVENT_TYPE,
+      searchSince: new Date(Number(row.ms)),
+      build: () => renderCard(deps, ticketId),
+    }),
+  );
+}
+
+export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob>): Promise<PostOutcome | void> {
+  const { ticketId, messageId } = job.data;
+  const alert = await findPost(deps.db.sql, alertKey(ticketId));
+  if (!alert) throw new RetryLaterError(`follow-up ${messageId}: the alert of ticket ${ticketId} is not posted yet`);
+  const [m] = await deps.db.sql.query<{ source: string; author_name: string | null; author_email: string | null; subject: string | null; body: string; ms: number }>(
+    'select source, author_name, author_email, subject, body, extract(epoch from created_at) * 1000 as ms from ticket_messages where id = $1',
+    [messageId],
+  );
+  if (!m) return;
+  return reported(deps, () =>
+    postOnce(posting(deps), {
+      key: `followup:${messageId}`,
+      ticketId,
+      channel: alert.channel,
+      threadTs: alert.ts,
+      eventType: FOLLOWUP_EVENT_TYPE,
+      searchSince: new Date(Number(m.ms)),
+      build: async () => followupMessage(m),
+    }),
+  );
+}
+
+export function followupMessage(m: { source: string; author_name: string | null; author_email: string | null; subject: string | null; body: string }) {
+  const who = m.author_name && m.author_email ? `${m.author_name} (${m.author_email})` : (m.author_name ?? m.author_email ?? 'the customer');
+  const head = `:speech_balloon: *Follow-up* from ${safeMrkdwn(who, 300, { singleLine: true })} via ${safeMrkdwn(m.source, 40)}`;
+  const body = safeMrkdwn(m.body, 2500).split('\n').map((l) => `>${l}`).join('\n');
+  return {
+    text: truncate(`Follow-up from ${safeMrkdwn(who, 300, { singleLine: true })}: ${safeMrkdwn(m.body, 500, { singleLine: true })}`, LIMITS.fallbackText),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${body}`, LIMITS.sectionText) } }],
+  };
+}
+
+/**
+ * A change made by a person (REST or Slack). A reclassification is noted in the alert's thread (the alert
+ * stays where it is); a change made outside Slack also refreshes the card (a Slack click refreshes it itself).
+ */
+export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>): Promise<void> {
+  const { ticketId, change } = job.data;
+  const alert = await findPost(deps.db.sql, alertKey(ticketId));
+  if (!alert) {
+    // Being posted right now: wait for it. Never posted: the alert, when it comes, shows the current state.
+    if (await hasPostOrClaim(deps.db.sql, alertKey(ticketId))) throw new RetryLaterError(`alert of ticket ${ticketId} is being posted`);
+    return;
+  }
+  const who = actorLabel(change.actor);
+  const at = new Date(job.data.at);
+  let line: string | undefined;
+  if (change.kind === 'classification') {
+    line = activityLine(`:label: Reclassified as *${change.category}*${change.priority ? ` (priority ${change.priority})` : ''}`, who, at);
+    const note = change.note ? `\n>${safeMrkdwn(change.note, 1000, { singleLine: true })}` : '';
+    await reported(deps, () =>
+      postOnce(posting(deps), {
+        key: `note:${ticketId}:${job.id}`,
+        ticketId,
+        channel: alert.channel,
+        threadTs: alert.ts,
+        eventType: NOTE_EVENT_TYPE,
+        searchSince: at,
+        build: async () => {
+          const text = `${line}. The alert stays in this channel.${note}`;
+          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.contextText) }] }] };
+        },
+      }),
+    );
+  } else if (change.kind === 'status') {
+    line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
+  }
+  if (change.actor.startsWith('slack:') || !line) return;
+  const existing = await currentActivity(deps.client, alert.channel, alert.ts);
+  const card = await renderCard(deps, ticketId, [...existing, line]);
+  if (!card) return;
+  await reported(deps, async () => {
+    await deps.client.chat.update({ channel: alert.channel, ts: alert.ts, text: card.text, blocks: card.blocks as never });
+  });
+}
+
+async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
+  const res = await client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
+  return activityFromBlocks(res.messages?.[0]?.blocks);
+}

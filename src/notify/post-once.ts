@@ -1,0 +1,158 @@
+/**
+ * Exactly-once posting to Slack, backed by table slack_posts (one row per thing we post, keyed "alert:42",
+ * "followup:7", "note:42:<job>").
+ *
+ * A row with ts = '' is a claim: someone is posting it right now. Its created_at doubles as the claim's lease
+ * and its fencing token (every update compares it). A claim older than LEASE_MS belongs to a poster that
+ * crashed or timed out; whoever takes it over first looks for the message in Slack (every post carries
+ * `metadata.event_payload.key`) and only posts when it is not there. One attempt (lookup + post, each
+ * bounded by the client timeout) is far shorter than the lease, so two posters never post the same key.
+ */
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Sql } from '../db/sql.ts';
+import type { ChannelPacer } from './pacer.ts';
+import { RetryLaterError } from './slack-errors.ts';
+
+export const LEASE_MS = 60_000;
+
+type WebClient = webApi.WebClient;
+type Claim =
+  | { kind: 'posted'; channel: string; ts: string }
+  | { kind: 'owned'; token: Date; channel: string; maybePosted: boolean }
+  | { kind: 'busy' };
+
+interface PostRow {
+  channel: string;
+  ts: string;
+  thread_ts: string | null;
+  created_at: Date;
+}
+
+const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
+
+export async function findPost(sql: Sql, key: string): Promise<{ channel: string; ts: string; threadTs: string | null } | null> {
+  const [row] = await sql.query<PostRow>(`select channel, ts, thread_ts from slack_posts where key = $1 and ts <> ''`, [key]);
+  return row ? { channel: row.channel, ts: row.ts, threadTs: row.thread_ts } : null;
+}
+
+/** True when the key has a row at all (posted, or claimed by a poster right now). */
+export async function hasPostOrClaim(sql: Sql, key: string): Promise<boolean> {
+  const rows = await sql.query('select 1 from slack_posts where key = $1', [key]);
+  return rows.length > 0;
+}
+
+async function claim(sql: Sql, key: string, ticketId: number, channel: string, threadTs: string | null): Promise<Claim> {
+  const inserted = await sql.query<{ created_at: Date }>(
+    `insert into slack_posts (key, ticket_id, channel, ts, thread_ts, created_at) values ($1, $2, $3, '', $4, ${NOW_MS})
+     on conflict (key) do nothing returning created_at`,
+    [key, ticketId, channel, threadTs],
+  );
+  if (inserted[0]) return { kind: 'owned', token: inserted[0].created_at, channel, maybePosted: false };
+  const [row] = await sql.query<PostRow & { stale: boolean }>(
+    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale
+       from slack_posts where key = $1`,
+    [key, LEASE_MS / 1000],
+  );
+  if (!row) return { kind: 'busy' };
+  if (row.ts !== '') return { kind: 'posted', channel: row.channel, ts: row.ts };
+  if (!row.stale) return { kind: 'busy' };
+  const taken = await sql.query<{ created_at: Date }>(
+    `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
+    [key, row.created_at],
+  );
+  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: true } : { kind: 'busy' };
+}
+
+async function complete(sql: Sql, key: string, token: Date, channel: string, ts: string): Promise<void> {
+  await sql.query(`update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2`, [key, token, ts, channel]);
+}
+
+/** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */
+async function release(sql: Sql, key: string, token: Date): Promise<void> {
+  await sql.query(`update slack_posts set created_at = 'epoch' where key = $1 and ts = '' and created_at = $2`, [key, token]);
+}
+
+async function abandon(sql: Sql, key: string, token: Date): Promise<void> {
+  await sql.query(`delete from slack_posts where key = $1 and ts = '' and created_at = $2`, [key, token]);
+}
+
+export interface PostOnceDeps {
+  sql: Sql;
+  client: WebClient;
+  pacer: ChannelPacer;
+  logger: Logger;
+}
+
+export interface PostSpec {
+  key: string;
+  ticketId: number;
+  channel: string;
+  threadTs?: string;
+  eventType: string;
+  /** Builds the message when it is really about to be posted; null means there is nothing to post any more. */
+  build: () => Promise<{ text: string; blocks?: unknown[] } | null>;
+  /** Where to look for an earlier post of this key: oldest time to search from. */
+  searchSince: Date;
+}
+
+export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: string; ts: string } | { status: 'skipped' };
+
+/** Posts `spec` exactly once, in its channel's turn. Throws when Slack keeps failing (the job retries). */
+export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcome> {
+  const { sql, client, pacer } = deps;
+  return pacer.run(spec.channel, async (attempt): Promise<PostOutcome> => {
+    const c = await claim(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null);
+    if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
+    if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
+    try {
+      if (c.maybePosted || attempt > 1) {
+        const ts = await findByMetadata(client, { ...spec, channel: c.channel });
+        if (ts) {
+          await complete(sql, spec.key, c.token, c.channel, ts);
+          deps.logger.info({ key: spec.key, channel: c.channel, ts }, 'slack post found after an interrupted attempt');
+          return { status: 'found', channel: c.channel, ts };
+        }
+      }
+      const message = await spec.build();
+      if (!message) {
+        await abandon(sql, spec.key, c.token);
+        return { status: 'skipped' };
+      }
+      const res = await client.chat.postMessage({
+        channel: c.channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(spec.threadTs ? { thread_ts: spec.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: { event_type: spec.eventType, event_payload: { key: spec.key, ticket_id: spec.ticketId } },
+      });
+      const channel = typeof res.channel === 'string' ? res.channel : c.channel;
+      await complete(sql, spec.key, c.token, channel, String(res.ts));
+      return { status: 'posted', channel, ts: String(res.ts) };
+    } catch (error) {
+      await release(sql, spec.key, c.token).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** Looks for a message we posted earlier for `spec.key` (top level, or in a thread when threadTs is set). */
+async function findByMetadata(client: WebClient, spec: PostSpec): Promise<string | undefined> {
+  const oldest = String(Math.floor(spec.searchSince.getTime() / 1000) - 300);
+  let cursor: string | undefined;
+  for (let page = 0; page < 5; page += 1) {
+    const res = spec.threadTs
+      ? await client.conversations.replies({ channel: spec.channel, ts: spec.threadTs, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) })
+      : await client.conversations.history({ channel: spec.channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
+    for (const m of res.messages ?? []) {
+      const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
+      if (meta?.event_type === spec.eventType && meta.event_payload?.key === spec.key && m.ts) return m.ts;
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return undefined;
+}
+

@@ -1,0 +1,136 @@
+/**
+ * Slack, assembled: the Bolt app (buttons, /support-stats, HTTP or Socket Mode), the pipeline hooks that
+ * enqueue alerts / follow-ups / change notes, their job workers, the digest schedule and the health probe.
+ * createService calls createSlack before building the Koa app (it needs `middleware`) and `start()` before
+ * any classification can run (the hooks send to queues that start() creates).
+ */
+import { webApi } from '@slack/bolt';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { PipelineHooks } from '../ingest/hooks.ts';
+import type { HealthRegistry } from '../lib/health.ts';
+import type { JobQueue } from '../lib/queue.ts';
+import { registerActions } from '../inbound/slack/actions.ts';
+import { boltLogger, createBoltApp } from '../inbound/slack/bolt-app.ts';
+import { registerStatsCommand } from '../inbound/slack/stats-command.ts';
+import {
+  handleAlert, handleChanged, handleFollowup, hooksFor, JOBS,
+  type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
+} from './alerts.ts';
+import { createDigest, type DigestJob } from './digest.ts';
+import { ChannelPacer } from './pacer.ts';
+import { describeError, slackRetryDelayMs } from './slack-errors.ts';
+
+export interface SlackOptions {
+  config: Config['slack'];
+  db: Database;
+  queue: JobQueue;
+  hooks: PipelineHooks;
+  health: Pick<HealthRegistry, 'register'>;
+  logger: Logger;
+  minConfidence: number;
+  publicUrl: string | undefined;
+  /** false on instances that only serve HTTP (RUN_WORKER=false): no job workers, no digest schedule. */
+  runWorkers?: boolean;
+  /** Minimum ms between two posts in one channel. Slack allows ~1 message/s per channel; benchmarks scale it. */
+  paceMs?: number;
+  /** Alert jobs in flight per instance (each waits for its channel's turn in the pacer). */
+  alertConcurrency?: number;
+  /** Per-call timeout of the Web API client. */
+  timeoutMs?: number;
+}
+
+export interface SlackService {
+  middleware: Middleware | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For tests and operators: run the digest of a scheduled time now (exactly once per period anyway). */
+  runDigest?: (scheduledAt: Date) => Promise<'posted' | 'skipped' | 'done'>;
+}
+
+export function createSlack(opts: SlackOptions): SlackService {
+  const { config, logger } = opts;
+  if (!config) {
+    opts.health.register('slack', () => ({ status: 'disabled' }));
+    return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  }
+  const log = logger.child({ component: 'slack' });
+  const timeout = opts.timeoutMs ?? 10_000;
+  const slackApiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+
+  // Deliveries retry in the pacer (Retry-After, per-channel order) and in the job queue, never inside the client.
+  const client = new webApi.WebClient(config.botToken, {
+    ...slackApiUrl,
+    logger: boltLogger(log),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout,
+  });
+  const bolt = createBoltApp(config, log, { ...slackApiUrl, timeout, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } });
+
+  const health: { status: 'ok' | 'failing'; last_error: string | null; last_error_at: string | null; last_ok_at: string | null } = {
+    status: 'ok', last_error: null, last_error_at: null, last_ok_at: null,
+  };
+  const report = (error?: unknown) => {
+    if (error === undefined) {
+      health.status = 'ok';
+      health.last_ok_at = new Date().toISOString();
+    } else {
+      health.status = 'failing';
+      health.last_error = describeError(error);
+      health.last_error_at = new Date().toISOString();
+    }
+  };
+  const pacer = new ChannelPacer({ intervalMs: opts.paceMs ?? 1000, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000 });
+  opts.health.register('slack', () => ({ ...health, mode: bolt.mode, backlog: pacer.backlog() }));
+
+  const deps: NotifyDeps = {
+    db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
+    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report,
+  };
+  const hooks = hooksFor(deps);
+  opts.hooks.onClassified.push(hooks.onClassified);
+  opts.hooks.onFollowup.push(hooks.onFollowup);
+  opts.hooks.onTicketChanged.push(hooks.onTicketChanged);
+
+  registerActions(bolt.app, { db: opts.db, hooks: opts.hooks, logger: log, card: deps, report });
+  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, minConfidence: opts.minConfidence, logger: log });
+  bolt.app.error(async (error) => {
+    log.error({ err: error }, 'slack listener failed');
+  });
+
+  const digest = createDigest(deps);
+
+  return {
+    middleware: bolt.middleware,
+    runDigest: digest.run,
+    async start() {
+      const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
+      // An alert waits in its channel's queue in the pacer; a long backlog must not expire it.
+      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 3600 });
+      await opts.queue.createQueue(JOBS.followup, { ...retry, retryLimit: 30, expireInSeconds: 3600 });
+      await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      if (opts.runWorkers !== false) {
+        await opts.queue.work<AlertJob>(JOBS.alert, { concurrency: opts.alertConcurrency ?? 16 }, async (job) => { await handleAlert(deps, job); });
+        await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
+        await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
+        await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
+        await digest.start();
+      }
+      if (bolt.mode === 'socket') await bolt.app.start();
+      // Checks the token without holding up start-up: Slack being down must not stop the service.
+      client.auth.test().then(() => report(), (error: unknown) => {
+        report(error);
+        log.error({ err: error }, 'slack auth.test failed: check SLACK_BOT_TOKEN');
+      });
+    },
+    async stop() {
+      await digest.stop();
+      pacer.close();
+      if (bolt.mode === 'socket') await bolt.app.stop();
+    },
+  };
+}
