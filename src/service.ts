@@ -23,6 +23,7 @@ import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './lib/queue.ts';
+import { createSlack } from './notify/slack.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -72,12 +73,24 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
   health.register('imap', () => ({ status: 'disabled' }));
-  health.register('slack', () => ({ status: 'disabled' }));
+  // Registers the 'slack' health probe ('disabled' without SLACK_BOT_TOKEN) and the pipeline hooks.
+  const slack = createSlack({
+    config: config.slack,
+    db,
+    queue,
+    hooks,
+    health,
+    logger,
+    minConfidence: config.classifier.minConfidence,
+    publicUrl: config.http.publicUrl,
+    runWorkers: config.worker.enabled,
+  });
 
   const app = createApp({
     logger,
     metrics,
     api: config.api,
+    rawMounts: slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : [],
     routers: [
       systemRouter({
         db,
@@ -99,6 +112,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   return {
     config, logger, db, queue, ingest, hooks, health, metrics, app,
     async start() {
+      // Before any classification runs: Slack's hooks send to queues that slack.start() creates.
+      await slack.start();
       if (config.worker.enabled) {
         await startClassifyWorker(
           {
@@ -128,6 +143,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server.closeIdleConnections();
           await closed;
         }
+        await slack.stop();
         await queue.stop();
         await db.close();
         logger.info('support triage stopped');
