@@ -1,0 +1,147 @@
+/**
+ * Webhook benchmark: signed Zendesk ticket.created deliveries (event-subscription envelope, each a new ticket)
+ * against the real service on PostgreSQL, started as its own process exactly as `npm start` runs it.
+ *
+ *   node bench/webhooks.ts [--seconds 20] [--connections 50] [--database support_triage_bench_webhooks]
+ *                          [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--worker true|false]
+ *
+ * Creates (drops first) the bench database, runs autocannon, checks that every 2xx left exactly one stored
+ * ticket, prints a Markdown row set. Target (issue 5): >= 1,500 deliveries/s with p99 <= 50 ms.
+ */
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '50' },
+    database: { type: 'string', default: 'support_triage_bench_webhooks' },
+    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    worker: { type: 'string', default: 'true' },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const SECRET = 'bench-zendesk-signing-secret';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const databaseUrl = await recreateDatabase(values['admin-url']!, values.database!);
+const port = await freePort();
+const service = spawn(process.execPath, ['src/main.ts'], {
+  cwd: new URL('..', import.meta.url).pathname,
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    API_KEYS: 'bench-key',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    RUN_WORKER: values.worker!,
+    ZENDESK_WEBHOOK_SECRET: SECRET,
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${base}/health`)).status < 500) break;
+  } catch {}
+  if (i > 300) throw new Error('service did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+let seq = 0;
+const runId = Date.now().toString(36);
+function delivery(): { body: string; headers: Record<string, string> } {
+  const id = `${runId}${(seq++).toString(36)}`;
+  const body = JSON.stringify({
+    account_id: 22129848,
+    detail: {
+      id,
+      subject: `Cannot log in after password reset (${id})`,
+      description: '<p>Hi team,</p><p>Since resetting my password I get <b>"Invalid credentials"</b> on every login. I tried two browsers and cleared the cache.</p>',
+      priority: 'HIGH',
+      status: 'NEW',
+      tags: ['login', 'vip'],
+      created_at: new Date().toISOString(),
+      requester_id: '8447388090494',
+      via: { channel: 'web_form' },
+    },
+    event: {},
+    id: `evt-${id}`,
+    subject: `zen:ticket:${id}`,
+    time: new Date().toISOString(),
+    type: 'zen:event-type:ticket.created',
+    zendesk_event_version: '2022-11-06',
+  });
+  const ts = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-zendesk-webhook-signature-timestamp': ts,
+      'x-zendesk-webhook-signature': createHmac('sha256', SECRET).update(ts + body).digest('base64'),
+    },
+  };
+}
+
+// Warm-up (JIT, connection pool), not counted.
+await autocannon({ url: `${base}/webhooks/zendesk`, connections: 10, duration: 3, requests: [{ method: 'POST', setupRequest: (req: any) => ({ ...req, ...delivery() }) }] });
+
+const result = await autocannon({
+  url: `${base}/webhooks/zendesk`,
+  connections,
+  duration: seconds,
+  requests: [{ method: 'POST', setupRequest: (req: any) => ({ ...req, ...delivery() }) }],
+});
+
+const db = new pg.Client({ connectionString: databaseUrl });
+await db.connect();
+const stored = Number((await db.query(`select count(*)::int as n from tickets where source = 'zendesk'`)).rows[0].n);
+const audited = Number((await db.query(`select count(*)::int as n from inbound_events where source = 'zendesk' and verdict = 'accepted'`)).rows[0].n);
+await db.end();
+service.kill('SIGTERM');
+await new Promise((r) => service.once('exit', r));
+
+const ok = result['2xx'];
+const rate = ok / seconds;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`| figure | value |`);
+console.log(`|---|---|`);
+console.log(`| signed Zendesk deliveries/s (2xx, mean over ${seconds} s) | ${fmt(rate)} |`);
+console.log(`| latency p50 / p90 / p99 / max | ${result.latency.p50} / ${result.latency.p90} / ${result.latency.p99} / ${result.latency.max} ms |`);
+console.log(`| connections | ${connections} |`);
+console.log(`| non-2xx / errors / timeouts | ${result.non2xx} / ${result.errors} / ${result.timeouts} |`);
+console.log(`| tickets stored (whole run incl. warm-up) / accepted audit rows | ${fmt(stored)} / ${fmt(audited)} |`);
+console.log(`| classify worker in the same process | ${values.worker} |`);
+console.log('');
+console.log(`${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores) · ${os.platform()} ${os.arch()} · PostgreSQL at ${new URL(databaseUrl).host}`);
+console.log(`target: >= 1,500/s and p99 <= 50 ms -> ${rate >= 1500 && result.latency.p99 <= 50 ? 'met' : 'NOT met'}`);
