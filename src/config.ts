@@ -200,20 +200,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  if (problems.length === 0 && parsed.success) {
-    const e = parsed.data;
-    if (e.NODE_ENV === 'production' && e.API_KEYS.length === 0 && !e.ALLOW_ANONYMOUS_API) {
-      problems.push('API_KEYS: required when NODE_ENV=production (or set ALLOW_ANONYMOUS_API=true)');
-    }
-    if (e.IMAP_HOST && !e.IMAP_USER) problems.push('IMAP_USER: required when IMAP_HOST is set');
-    if (e.IMAP_HOST && !e.IMAP_PASSWORD && !e.IMAP_ACCESS_TOKEN) {
-      problems.push('IMAP_PASSWORD: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required when IMAP_HOST is set');
-    }
-    if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
-      problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)');
-    }
-    if (problems.length === 0) return toConfig(e);
+  // Rules across variables are checked on the raw values too, so one start-up lists every problem.
+  const set = (name: string) => (source[name] ?? '').trim() !== '';
+  const env = source.NODE_ENV ?? 'development';
+  const anonymous = ['true', '1', 'yes', 'on'].includes((source.ALLOW_ANONYMOUS_API ?? '').trim());
+  if (env === 'production' && !set('API_KEYS') && !anonymous) {
+    problems.push('API_KEYS: required when NODE_ENV=production (or set ALLOW_ANONYMOUS_API=true)');
   }
+  if (set('IMAP_HOST') && !set('IMAP_USER')) problems.push('IMAP_USER: required when IMAP_HOST is set');
+  if (set('IMAP_HOST') && !set('IMAP_PASSWORD') && !set('IMAP_ACCESS_TOKEN')) {
+    problems.push('IMAP_PASSWORD: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required when IMAP_HOST is set');
+  }
+  if (set('SLACK_BOT_TOKEN') && !set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
+    problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (problems.length === 0 && parsed.success) return toConfig(parsed.data);
   throw new ConfigError(problems);
 }
 

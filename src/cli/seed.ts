@@ -1,0 +1,113 @@
+/**
+ * `npm run seed -- --file tickets.csv --limit 100` loads labelled tickets through the same ingest entry as
+ * every door (source "seed", original_queue/original_priority kept). Re-running is safe: each row's
+ * external id is a hash of its text, so a row already seeded is a duplicate, not a second ticket.
+ * `--hf DATASET` reads rows from the Hugging Face datasets API where the machine can reach it.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseCsvRecords } from '../classify/local/csv.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import type { InboundMessage } from '../domain/inbound-message.ts';
+import { createService } from '../service.ts';
+
+interface SeedRow {
+  subject?: string;
+  body?: string;
+  queue?: string;
+  priority?: string;
+  language?: string;
+  tags?: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    file: { type: 'string' },
+    hf: { type: 'string' },
+    split: { type: 'string', default: 'train' },
+    limit: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`seed: ${message}`);
+  process.exit(1);
+}
+
+const limit = values.limit === undefined ? Infinity : Number(values.limit);
+if (!Number.isInteger(limit) && limit !== Infinity) fail('--limit must be a whole number');
+if (limit <= 0) fail('--limit must be at least 1');
+if (!values.file === !values.hf) fail('give exactly one of --file PATH or --hf DATASET');
+
+async function fromHuggingFace(dataset: string, split: string, max: number): Promise<SeedRow[]> {
+  const rows: SeedRow[] = [];
+  const pageSize = 100;
+  for (let offset = 0; rows.length < max; offset += pageSize) {
+    const url = new URL('https://datasets-server.huggingface.co/rows');
+    url.search = new URLSearchParams({ dataset, config: 'default', split, offset: String(offset), length: String(Math.min(pageSize, max - rows.length)) }).toString();
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    } catch (error) {
+      fail(`cannot reach the Hugging Face datasets API (${(error as Error).message}); download the CSV elsewhere and use --file`);
+    }
+    if (!res.ok) fail(`Hugging Face answered ${res.status} for ${dataset}: ${(await res.text()).slice(0, 200)}`);
+    const page = (await res.json()) as { rows?: { row: SeedRow }[] };
+    if (!page.rows?.length) break;
+    rows.push(...page.rows.map((r) => r.row));
+  }
+  return rows;
+}
+
+function fromFile(path: string): SeedRow[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    fail(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const records = parseCsvRecords(text);
+  if (records.length && !('body' in records[0]!)) fail(`${path} has no "body" column (expected the columns of shared/data/tickets-train.csv)`);
+  return records;
+}
+
+function toMessage(row: SeedRow): InboundMessage | null {
+  const body = row.body?.trim();
+  if (!body) return null;
+  return {
+    source: 'seed',
+    externalId: createHash('sha256').update(`${row.subject ?? ''}\n${body}`).digest('hex').slice(0, 40),
+    subject: row.subject,
+    body,
+    originalQueue: row.queue,
+    originalPriority: row.priority,
+    tags: row.tags ? row.tags.split('|').map((t) => t.trim()).filter(Boolean) : [],
+    metadata: row.language ? { dataset_language: row.language } : undefined,
+  };
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+const rows = values.hf ? await fromHuggingFace(values.hf, values.split!, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
+const service = await createService(config);
+const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
+try {
+  for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
+    const msg = toMessage(row);
+    if (!msg) {
+      counts.skipped++;
+      continue;
+    }
+    counts[(await service.ingest(msg)).outcome]++;
+  }
+} finally {
+  await service.stop();
+}
+console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
+console.log('classification jobs are queued; the running service (npm start) classifies them');
