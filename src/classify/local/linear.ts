@@ -52,3 +52,49 @@ export function predict(m: LinearModel, x: SparseVector): { index: number; label
   const index = argmax(p);
   return { index, label: m.labels[index]!, probability: p[index]!, probabilities: p };
 }
+
+/**
+ * Several heads over the same features, interleaved per bucket (row b holds every head's weights), so
+ * scoring all heads touches one cache line per feature instead of one per head. Used for inference.
+ */
+export interface PackedHeads {
+  stride: number;
+  weights: Float32Array;
+  heads: { labels: readonly string[]; offset: number; bias: Float64Array; temperature: number }[];
+}
+
+export function packHeads(models: readonly LinearModel[]): PackedHeads {
+  const stride = models.reduce((a, m) => a + m.bias.length, 0);
+  const dim = (models[0]?.weights.length ?? 0) / (models[0]?.bias.length || 1);
+  const weights = new Float32Array(dim * stride);
+  let offset = 0;
+  const heads = models.map((m) => {
+    const K = m.bias.length;
+    if (m.weights.length !== dim * K) throw new Error('heads must share the feature space');
+    for (let b = 0; b < dim; b++) for (let k = 0; k < K; k++) weights[b * stride + offset + k] = m.weights[b * K + k]!;
+    const head = { labels: m.labels, offset, bias: m.bias, temperature: m.temperature };
+    offset += K;
+    return head;
+  });
+  return { stride, weights, heads };
+}
+
+/** Every head's most likely label and its calibrated probability. */
+export function predictPacked(p: PackedHeads, x: SparseVector): { label: string; probability: number }[] {
+  const acc = new Float64Array(p.stride);
+  const { idx, val } = x;
+  const w = p.weights;
+  const S = p.stride;
+  for (let j = 0; j < idx.length; j++) {
+    const base = idx[j]! * S;
+    const v = val[j]!;
+    for (let k = 0; k < S; k++) acc[k]! += v * w[base + k]!;
+  }
+  return p.heads.map((h) => {
+    const s = new Float64Array(h.bias.length);
+    for (let k = 0; k < s.length; k++) s[k] = acc[h.offset + k]! + h.bias[k]!;
+    softmaxInPlace(s, h.temperature);
+    const best = argmax(s);
+    return { label: h.labels[best]!, probability: s[best]! };
+  });
+}

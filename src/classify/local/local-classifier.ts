@@ -7,8 +7,8 @@ import type { Category, Priority } from '../../domain/categories.ts';
 import { isCategory, isPriority } from '../../domain/categories.ts';
 import type { ClassificationInput, ClassificationResult, Classifier } from '../../domain/classification.ts';
 import { loadModel, type LoadedModel } from './artifact.ts';
-import { featurize } from './features.ts';
-import { predict } from './linear.ts';
+import { featurizeScratch } from './features.ts';
+import { packHeads, predictPacked, type PackedHeads } from './linear.ts';
 import { summarize } from './summary.ts';
 
 /** Languages of the training data plus close neighbours; restricting tinyld avoids exotic guesses on short texts. */
@@ -27,21 +27,23 @@ export interface LocalPrediction {
   priorityConfidence: number;
 }
 
+type Head = { label: string; probability: number };
+
 export class LocalClassifier implements Classifier {
   readonly name = 'local';
   readonly model: LoadedModel;
   readonly modelName: string;
+  readonly #packed: PackedHeads;
 
   constructor(model: LoadedModel = loadModel()) {
     this.model = model;
     this.modelName = model.meta.name;
+    this.#packed = packHeads([model.category, model.priority]);
   }
 
   /** Category and priority only: the hot path measured by the benchmark and the evaluation. */
   predict(input: ClassificationInput): LocalPrediction {
-    const x = featurize(input.subject, input.body, this.model.features);
-    const c = predict(this.model.category, x);
-    const p = predict(this.model.priority, x);
+    const [c, p] = predictPacked(this.#packed, featurizeScratch(input.subject, input.body, this.model.features)) as [Head, Head];
     const category = c.label;
     const priority = p.label;
     if (!isCategory(category) || !isPriority(priority)) throw new Error(`model ${this.modelName} has labels outside the domain`);

@@ -12,7 +12,7 @@ import type { LinearModel } from './linear.ts';
 import { fitTemperature, outOfFoldScores, train, type TrainerOptions } from './train.ts';
 
 export const DEFAULT_TRAINER: TrainerOptions = { method: 'nb', nb: { alpha: 0.003 } };
-export const DEFAULT_TRAINING_FEATURES: FeatureOptions = { ...DEFAULT_FEATURES, bits: 17 };
+export const DEFAULT_TRAINING_FEATURES: FeatureOptions = { ...DEFAULT_FEATURES, bits: 17, maxChars: 600 };
 const FOLDS = 5;
 
 export interface TrainedModels {
@@ -44,7 +44,7 @@ export function trainModels(examples: Example[], opts: { features?: FeatureOptio
   const priorities = PRIORITIES.filter((p) => examples.some((e) => e.priority === p));
   const category = head(x, examples.map((e) => e.category), CATEGORIES, dim, folds, trainer);
   const priority = head(x, examples.map((e) => e.priority), priorities, dim, folds, trainer);
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(JSON.stringify({ features, trainer }));
   for (const e of examples) hash.update(e.subject).update('\u0000').update(e.body).update(e.category).update(e.priority ?? '');
   const tally = (f: (e: Example) => string | undefined) =>
     examples.reduce<Record<string, number>>((acc, e) => {
