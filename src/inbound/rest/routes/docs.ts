@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Router from '@koa/router';
-import { absolutePath } from 'swagger-ui-dist';
+import { fileURLToPath } from 'node:url';
 import { buildOpenApi } from '../openapi.ts';
 
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
@@ -16,7 +16,8 @@ const PAGE = `<!doctype html>
 export function docsRouter(info: { title: string; version: string }): Router {
   const router = new Router();
   const document = buildOpenApi(info);
-  const assetDir = absolutePath();
+  // Resolve the package folder without importing it: its entry point loads the whole 1.5 MB UI bundle.
+  const assetDir = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;

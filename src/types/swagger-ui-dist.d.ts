@@ -1,4 +1,0 @@
-declare module 'swagger-ui-dist' {
-  /** The folder holding the Swagger UI assets. */
-  export function absolutePath(): string;
-}
