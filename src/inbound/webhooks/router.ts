@@ -16,7 +16,7 @@ import { freshdesk } from './freshdesk.ts';
 import { generic } from './generic.ts';
 import { helpscout } from './helpscout.ts';
 import { intercom } from './intercom.ts';
-import { type AuditVerdict, recordDelivery } from './shared/audit.ts';
+import { type AuditVerdict, createDeliveryAudit } from './shared/audit.ts';
 import { findStoredDelivery, findTicketByExternalId } from './shared/dedupe.ts';
 import { readRawBody } from './shared/raw-body.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
@@ -27,7 +27,7 @@ export const WEBHOOK_PROVIDER_MODULES: readonly ProviderModule[] = [zendesk, fre
 export interface WebhookRouterOptions {
   config: Config['webhooks'];
   ingest: Ingest;
-  db: Pick<Database, 'sql'>;
+  db: Pick<Database, 'sql' | 'kind'>;
   logger: Logger;
   /** The clock for timestamp windows (tests move it). */
   now?: () => Date;
@@ -39,6 +39,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
   const { config, ingest, db, logger } = options;
   const now = options.now ?? (() => new Date());
   const router = new Router();
+  // PGlite is one connection; on PostgreSQL two audit groups may be written at once.
+  const recordDelivery = createDeliveryAudit(db.sql, logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
 
   /** Decides follow-up vs new ticket for `update` deliveries, then ingests. */
   const deliver = async (provider: ProviderModule, d: Exclude<WebhookDelivery, { kind: 'ignored' }>): Promise<Outcome> => {
@@ -71,7 +73,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
     let deliveryId: string | null = null;
     let eventType: string | null = null;
     const audit = (verdict: AuditVerdict, extra: { reason?: string; ticketId?: number | null; metadata?: Record<string, unknown> }) =>
-      recordDelivery(db.sql, logger, {
+      recordDelivery({
         source: provider.name,
         deliveryId,
         verdict,

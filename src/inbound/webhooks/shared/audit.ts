@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../../../db/sql.ts';
+import { createGroupCommit } from '../../../lib/group-commit.ts';
 
 /** Payload kept for a delivery that passed verification; enough to replay any real ticket. */
 export const AUDIT_PAYLOAD_MAX_BYTES = 64 * 1024;
@@ -20,31 +21,48 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
+export type DeliveryAudit = (entry: AuditEntry) => Promise<void>;
+
 /**
- * Records one delivery in inbound_events. Never throws: the audit is for operators, and a failure to write it
- * must not turn a delivery that is already stored into an error (the provider would retry for nothing).
+ * Records deliveries in inbound_events. Concurrent deliveries share one multi-row insert (group commit), so
+ * the audit costs one round trip and commit per group, not per delivery. Never rejects: the audit is for
+ * operators, and failing to write it must not turn a delivery that is already stored into an error (the
+ * provider would retry for nothing).
  */
-export async function recordDelivery(sql: Sql, logger: Logger, entry: AuditEntry): Promise<void> {
-  const cap = entry.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES;
-  const payload = entry.raw && entry.raw.length ? truncateUtf8(entry.raw, cap) : null;
-  try {
-    await sql.query(
-      `insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        entry.source,
-        entry.deliveryId?.slice(0, 255) ?? null,
-        entry.verdict,
-        entry.reason ?? null,
-        entry.ticketId ?? null,
-        entry.raw?.length ?? 0,
-        payload,
-        entry.metadata ? JSON.stringify(entry.metadata) : null,
-      ],
-    );
-  } catch (err) {
-    logger.error({ err, source: entry.source, deliveryId: entry.deliveryId, verdict: entry.verdict }, 'webhook audit write failed');
-  }
+export function createDeliveryAudit(sql: Sql, logger: Logger, options: { maxInFlight?: number } = {}): DeliveryAudit {
+  const write = createGroupCommit<AuditEntry, true>({
+    maxGroupSize: 500,
+    maxInFlight: options.maxInFlight ?? 1,
+    async write(entries) {
+      const rows = entries.map((e) => {
+        const cap = e.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES;
+        return [
+          e.source,
+          e.deliveryId?.slice(0, 255) ?? null,
+          e.verdict,
+          e.reason ?? null,
+          e.ticketId ?? null,
+          e.raw?.length ?? 0,
+          e.raw && e.raw.length ? truncateUtf8(e.raw, cap) : null,
+          e.metadata ? JSON.stringify(e.metadata) : null,
+        ] as const;
+      });
+      const column = (i: number) => rows.map((r) => r[i]);
+      await sql.query(
+        `insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::jsonb[])`,
+        [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7)],
+      );
+      return entries.map(() => true as const);
+    },
+  });
+  return async (entry) => {
+    try {
+      await write(entry);
+    } catch (err) {
+      logger.error({ err, source: entry.source, deliveryId: entry.deliveryId, verdict: entry.verdict }, 'webhook audit write failed');
+    }
+  };
 }
 
 /** At most `max` bytes, cut on a character boundary, NUL bytes removed (PostgreSQL text refuses them). */
