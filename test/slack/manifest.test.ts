@@ -1,0 +1,24 @@
+/** The manifests in slack/ must match what the service serves and expects. */
+import { readFileSync } from 'node:fs';
+import test from 'ava';
+import { loadConfig } from '../../src/config.ts';
+import { SLACK_EVENTS_PATH } from '../../src/inbound/slack/bolt-app.ts';
+
+const read = (name: string) => readFileSync(new URL(`../../slack/${name}`, import.meta.url), 'utf8');
+const defaultCommand = loadConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 'y' }).slack!.statsCommand;
+
+for (const [file, socket] of [['manifest.http.yml', false], ['manifest.socket.yml', true]] as const) {
+  test(`${file}: the slash command, interactivity and scopes the service uses`, (t) => {
+    const m = read(file);
+    t.regex(m, new RegExp(`- command: ${defaultCommand}\\n`));
+    t.regex(m, /interactivity:\n\s+is_enabled: true/);
+    for (const scope of ['chat:write', 'commands', 'channels:history', 'groups:history']) t.regex(m, new RegExp(`- ${scope}\\n`));
+    t.regex(m, new RegExp(`socket_mode_enabled: ${socket}\\n`));
+    const urls = [...m.matchAll(/(?:url|request_url): (\S+)/g)].map((x) => x[1]!);
+    if (socket) t.deepEqual(urls, [], 'Socket Mode needs no public URL');
+    else {
+      t.is(urls.length, 2);
+      for (const u of urls) t.is(new URL(u).pathname, SLACK_EVENTS_PATH);
+    }
+  });
+}
