@@ -42,25 +42,20 @@ function isWordChar(c: number): boolean {
 }
 
 /**
- * Reusable scratch buffers. For dedupe, table[2b] === generation marks bucket b as already seen in this
- * text and table[2b + 1] says where its count is: O(1), no Map, no clearing between texts.
+ * Reusable scratch buffers. Dedupe within one text uses a small open-addressing table (bucket -> slot)
+ * that stays in L1 cache whatever the model's hash size; a generation stamp per cell avoids clearing it.
  */
-const MAX_FEATURES = 1 << 16;
+const MAX_FEATURES = 1 << 13; // distinct features kept per text (600 chars yield about 1,000)
+const TABLE_BITS = 14; // twice MAX_FEATURES cells: the table is never more than half full
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
 const scratchIdx = new Int32Array(MAX_FEATURES);
 const scratchCount = new Float32Array(MAX_FEATURES);
 const scratchVal = new Float32Array(MAX_FEATURES);
-// per bucket two ints side by side, [generation, slot], so a lookup touches one cache line
-const tables = new Map<number, Int32Array>();
+// cell c: cells[3c] = generation, cells[3c + 1] = bucket, cells[3c + 2] = slot
+const cells = new Int32Array(3 << TABLE_BITS);
+const scratchRaw = new Int32Array(1 << 16); // feature occurrences of one text, before counting
+const scratchPadded = new Uint16Array(256); // one padded word (longer words are cut)
 let generation = 0;
-
-function tableFor(bits: number): Int32Array {
-  let t = tables.get(bits);
-  if (!t) {
-    t = new Int32Array(2 << bits);
-    tables.set(bits, t);
-  }
-  return t;
-}
 
 const scratchCodes = new Uint16Array(1 << 16);
 
@@ -80,32 +75,16 @@ export function featurizeScratch(subject: string | null | undefined, body: strin
   const codes = scratchCodes;
   for (let i = 0; i < len; i++) codes[i] = text.charCodeAt(i);
   const mask = (1 << opts.bits) - 1;
-  const table = tableFor(opts.bits);
-  generation = (generation + 1) | 0;
-  if (generation === 0 || generation === -2147483648) {
-    for (const t of tables.values()) t.fill(0);
-    generation = 1;
-  }
-  const gen = generation;
-  let n = 0;
-  // Inlined "add bucket b" (hot): count it if seen in this text, else give it the next slot.
-  const add = (h: number) => {
-    const b = (h & mask) << 1;
-    if (table[b] === gen) scratchCount[table[b + 1]!]! += 1;
-    else if (n < MAX_FEATURES) {
-      table[b] = gen;
-      table[b + 1] = n;
-      scratchIdx[n] = b >> 1;
-      scratchCount[n] = 1;
-      n++;
-    }
-  };
   const lo = opts.charNgrams?.[0] ?? 0;
   const hi = opts.charNgrams?.[1] ?? 0;
+
+  // Pass 1: every feature occurrence as a bucket number, in a tight loop without calls.
+  const raw = scratchRaw;
+  let m = 0;
   let prevWordHash = 0;
   let havePrev = false;
   let i = 0;
-  while (i < len) {
+  while (i < len && m < raw.length - 2 * (hi + 2)) {
     while (i < len && !isWordChar(codes[i]!)) i++;
     if (i >= len) break;
     const start = i;
@@ -115,22 +94,57 @@ export function featurizeScratch(subject: string | null | undefined, body: strin
       i++;
     }
     const end = i;
-    if (opts.words) add(h >>> 0);
-    if (opts.bigrams && havePrev) add(Math.imul((prevWordHash ^ BIGRAM_SEED) + Math.imul(h, 31), FNV_PRIME) >>> 0);
+    if (opts.words) raw[m++] = h & mask;
+    if (opts.bigrams && havePrev) raw[m++] = Math.imul((prevWordHash ^ BIGRAM_SEED) + Math.imul(h, 31), FNV_PRIME) & mask;
     prevWordHash = h;
     havePrev = true;
     if (hi > 0) {
-      // the padded word ' ' + word + ' ' occupies virtual positions 0 .. wl-1
-      const wl = end - start + 2;
-      for (let s = 0; s + lo <= wl; s++) {
+      // the padded word ' ' + word + ' '
+      const padded = scratchPadded;
+      const wl = Math.min(end - start, padded.length - 2) + 2;
+      padded[0] = 0x20;
+      for (let k = 1; k < wl - 1; k++) padded[k] = codes[start + k - 1]!;
+      padded[wl - 1] = 0x20;
+      for (let s = 0; s + lo <= wl && m < raw.length - hi; s++) {
         let ch = (FNV_OFFSET ^ CHAR_SEED) >>> 0;
         const top = Math.min(hi, wl - s);
         for (let k = 0; k < top; k++) {
-          const p = s + k;
-          ch = Math.imul(ch ^ (p === 0 || p === wl - 1 ? 0x20 : codes[start + p - 1]!), FNV_PRIME);
-          if (k + 1 >= lo) add(ch >>> 0);
+          ch = Math.imul(ch ^ padded[s + k]!, FNV_PRIME);
+          if (k + 1 >= lo) raw[m++] = ch & mask;
         }
       }
+    }
+  }
+
+  // Pass 2: count distinct buckets (open addressing, linear probing, generation-stamped cells).
+  generation = (generation + 1) | 0;
+  if (generation <= 0) {
+    cells.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const b = raw[j]!;
+    let c = Math.imul(b, 0x9e3779b1) >>> (32 - TABLE_BITS);
+    for (;;) {
+      const at = c * 3;
+      if (cells[at] !== gen) {
+        if (n < MAX_FEATURES) {
+          cells[at] = gen;
+          cells[at + 1] = b;
+          cells[at + 2] = n;
+          scratchIdx[n] = b;
+          scratchCount[n] = 1;
+          n++;
+        }
+        break;
+      }
+      if (cells[at + 1] === b) {
+        scratchCount[cells[at + 2]!]! += 1;
+        break;
+      }
+      c = (c + 1) & TABLE_MASK;
     }
   }
   const idx = scratchIdx.subarray(0, n);

@@ -12,7 +12,7 @@ import type { LinearModel } from './linear.ts';
 import { fitTemperature, outOfFoldScores, train, type TrainerOptions } from './train.ts';
 
 export const DEFAULT_TRAINER: TrainerOptions = { method: 'nb', nb: { alpha: 0.003 } };
-export const DEFAULT_TRAINING_FEATURES: FeatureOptions = { ...DEFAULT_FEATURES, bits: 17, maxChars: 600 };
+export const DEFAULT_TRAINING_FEATURES: FeatureOptions = { ...DEFAULT_FEATURES, bits: 17, charNgrams: [4, 5], maxChars: 600 };
 const FOLDS = 5;
 
 export interface TrainedModels {
