@@ -29,6 +29,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Replaces the configured classifier (benchmarks, tests of the pipeline itself). */
   classifier?: Classifier;
+  /** Slack's per-channel pace in ms (default 1000, Slack's limit); benchmarks scale it down. */
+  slackPaceMs?: number;
 }
 
 export interface Service {
@@ -84,6 +86,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     minConfidence: config.classifier.minConfidence,
     publicUrl: config.http.publicUrl,
     runWorkers: config.worker.enabled,
+    ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
   });
 
   const app = createApp({
