@@ -26,6 +26,9 @@ export interface Dovecot {
   /** Stops the server (connections drop); `start()` brings it back on the same port and data. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT every Dovecot process: connections stay open but nothing answers (a dead IDLE). */
+  freeze(): void;
+  thaw(): void;
   /** Stops and removes every file. */
   destroy(): Promise<void>;
 }
@@ -95,6 +98,7 @@ protocols = imap
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 log_path = ${dir}/dovecot.log
 default_internal_user = ${internalUser}
 default_internal_group = ${asRoot ? internalUser : (spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || internalUser)}
@@ -161,12 +165,21 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
   const stop = async () => {
     const proc = child;
     if (!proc) return;
+    // Every process, so open sessions die too (the master alone would leave running imap processes).
+    const tree = processTree();
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGKILL');
       await exited;
+    }
+    for (const pid of tree.slice(1)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
     child = undefined;
     await waitForPort(port, false);
@@ -202,6 +215,25 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
     }
   };
 
+  const processTree = (): number[] => {
+    if (!child?.pid) return [];
+    const all: number[] = [child.pid];
+    for (let i = 0; i < all.length; i++) {
+      const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(all[i])], { encoding: 'utf8' });
+      for (const p of r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0)) all.push(p);
+    }
+    return all;
+  };
+  const signalAll = (sig: NodeJS.Signals) => {
+    for (const pid of processTree()) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+
   for (const [u, p] of Object.entries(options.users ?? {})) addUser(u, p);
   await start();
 
@@ -214,7 +246,10 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
     append,
     stop,
     start,
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     async destroy() {
+      signalAll('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },

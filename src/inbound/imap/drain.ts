@@ -175,8 +175,8 @@ async function acknowledge(client: ImapFlow, s: DrainSettings, uids: number[], o
   const failed = uids.filter((u) => outcomes.get(u)?.kind === 'failed');
   const done = uids.filter((u) => outcomes.get(u)?.kind !== 'failed');
   if (done.length) {
+    await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
     if (s.processedMailbox) await client.messageMove(done, s.processedMailbox, { uid: true });
-    else await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
   }
   // Failed mail stays unread where it is unless a failed-mail folder is configured.
   if (failed.length && s.failedMailbox) await client.messageMove(failed, s.failedMailbox, { uid: true });

@@ -39,8 +39,29 @@ export async function recordUnparseable(deps: HandleDeps, ctx: MailContext, erro
   return { kind: 'failed', reason };
 }
 
+/** Readable characters, not control codes or undecodable bytes. */
+function readable(text: string): boolean {
+  const visible = text.replace(/\s/g, '');
+  if (!visible) return false;
+  const bad = visible.match(/[\p{Cc}\p{Cs}\p{Co}\p{Cn}\uFFFD]/gu)?.length ?? 0;
+  return bad / visible.length < 0.3;
+}
+
 /** Decides what a parsed mail is; returns the normalized message when it should go to ingest. */
 export async function triage(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext): Promise<MailOutcome | InboundMessage> {
+  if (!mail.from && !mail.replyTo.length && !mail.subject && !mail.attachments.length && !readable(mail.text)) {
+    // Nothing a human could act on or answer: bytes that are not a mail.
+    const reason = 'unparseable: no sender, no subject and no readable text';
+    deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox }, 'mail could not be parsed');
+    await recordMailEvent(deps.db.sql, {
+      verdict: 'failed',
+      deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
+      reason,
+      size: mail.size,
+      metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+    });
+    return { kind: 'failed', reason };
+  }
   const noise = classifyNoise(mail, { supportAddresses: ctx.supportAddresses });
   const msg = toInboundMessage(mail, ctx);
   if (!noise) return msg;

@@ -184,7 +184,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
           drainMailbox(c, deps, settings, {
             shouldStop: () => stopping,
             onProgress: ({ backlog, outcome }) => {
-              if (backlog >= 0) state.backlog = backlog;
+              if (backlog >= 0) {
+                state.backlog = backlog;
+                state.last_fetch_at = new Date().toISOString();
+              }
               if (outcome) counters[outcome.kind]++;
             },
             beforeAcknowledge: deps.beforeAcknowledge,
