@@ -120,7 +120,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       if (config.worker.enabled) {
         await startClassifyWorker(
           {
-            db, queue, hooks, classifier, logger,
+            db, queue, hooks, classifier, logger, minConfidence: config.classifier.minConfidence,
             onClassified: (r) => {
               metrics.classified.inc({ classifier: r.classifier, category: r.category });
               metrics.classificationSeconds.observe({ classifier: r.classifier }, r.processingTimeMs / 1000);

@@ -23,6 +23,8 @@ export interface ClassifyJobDeps {
   hooks: PipelineHooks;
   classifier: Classifier;
   logger: Logger;
+  /** Below it a ticket is marked low_confidence (and its alert goes to triage). */
+  minConfidence: number;
   onClassified?: (result: ClassificationResult) => void;
 }
 
@@ -76,6 +78,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
     const updated = await tx.query<{ id: number }>(
       `update tickets t set category = u.category, confidence = u.confidence, summary = u.summary, language = u.language,
               priority = u.priority, classifier = u.classifier, current_classification_id = u.history_id,
+              low_confidence = u.confidence < $9::float8,
               status = case when t.status = 'processing' then 'open' else t.status end, updated_at = now()
          from unnest($1::int[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
               as u(id, category, confidence, summary, language, priority, classifier, history_id)
@@ -84,7 +87,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
       [
         todo.map((t) => t.id), results.map((r) => r.category), results.map((r) => clamp01(r.confidence)),
         results.map((r) => r.summary.slice(0, 500)), results.map((r) => r.language), priorities,
-        results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!),
+        results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!), deps.minConfidence,
       ],
     );
     for (const row of updated) await runHooks(hooks.onClassified, tx, row.id);

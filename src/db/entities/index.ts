@@ -6,8 +6,9 @@ import { InboundEvent } from './inbound-event.ts';
 import { MailboxCursor } from './mailbox-cursor.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
+import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, Ticket, TicketMessage };
+export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, Ticket, TicketDailyStat, TicketMessage };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, DigestRun];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, SlackPost, DigestRun, TicketDailyStat];

@@ -29,6 +29,8 @@ export const Ticket = defineEntity({
     confidence: p.double().nullable(),
     summary: p.text().nullable(),
     classifier: p.enum(CLASSIFIERS).nullable(),
+    /** Below CLASSIFIER_MIN_CONFIDENCE when it was classified (so it was routed to triage); never for a human verdict. */
+    lowConfidence: p.boolean().default(false),
     currentClassificationId: p.integer().nullable(),
     receivedAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),

@@ -178,7 +178,7 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
       [ticketId, input.category, current.summary, current.language, priority, input.note ?? null, input.actor],
     );
     await tx.query(
-      `update tickets set category = $2, confidence = 1, priority = $3, classifier = 'human', current_classification_id = $4,
+      `update tickets set category = $2, confidence = 1, priority = $3, classifier = 'human', current_classification_id = $4, low_confidence = false,
               status = case when status = 'processing' then 'open' else status end, updated_at = now()
         where id = $1`,
       [ticketId, input.category, priority, row!.id],
