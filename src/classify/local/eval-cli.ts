@@ -4,9 +4,10 @@
  * that file except rows the model was trained on. The keyword baseline runs on the same rows.
  */
 import { existsSync } from 'node:fs';
+import { CsvError } from './csv.ts';
 import { parseArgs } from 'node:util';
-import { loadModel, DEFAULT_MODEL_DIR } from './artifact.ts';
-import { DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
+import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from './artifact.ts';
+import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
 import { formatReport, runKeyword, runLocal } from './evaluation.ts';
 import { LocalClassifier } from './local-classifier.ts';
 import { accuracy, coverageAt } from './metrics.ts';
@@ -24,49 +25,64 @@ const { values } = parseArgs({
 async function threshold(): Promise<number> {
   if (values.threshold !== undefined) {
     const t = Number(values.threshold);
-    if (!Number.isFinite(t) || t < 0 || t > 1) throw new Error('--threshold must be a number from 0 to 1');
+    if (!Number.isFinite(t) || t < 0 || t > 1) throw new UsageError('--threshold must be a number from 0 to 1');
     return t;
   }
   const { loadConfig } = await import('../../config.ts');
   return loadConfig().classifier.minConfidence;
 }
 
-let rows: Example[];
-if (values.file === undefined) {
-  rows = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).heldOut;
-  console.log(`held-out split of ${DEFAULT_TRAIN_FILE}`);
-} else {
-  const all = loadExamples(values.file);
-  const trained = new Set(existsSync(DEFAULT_TRAIN_FILE) ? splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).train.map((e) => `${e.subject}\u0000${e.body}`) : []);
-  rows = all.filter((e) => !trained.has(`${e.subject}\u0000${e.body}`));
-  console.log(`${values.file}${rows.length < all.length ? ` (${all.length - rows.length} rows skipped: the model was trained on them)` : ''}`);
-}
-const t = await threshold();
-const model = new LocalClassifier(loadModel(values.model));
-const local = runLocal(model, rows);
-console.log(formatReport([local.category, runKeyword(rows)], t));
-console.log('');
-console.log(`priority (${model.modelName}, n=${local.priority.rows.length}): accuracy ${(accuracy(local.priority.rows) * 100).toFixed(1)}%`);
+class UsageError extends Error {}
 
-if (values['learning-curve']) {
-  // Train on growing shares of the training split; always scored on the same held-out rows.
-  const { train, heldOut } = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE));
-  console.log('\nlearning curve (train rows: held-out accuracy, en, de, accuracy/coverage at threshold):');
-  for (const share of [0.1, 0.25, 0.5, 0.75, 1]) {
-    const subset = train.slice(0, Math.round(train.length * share));
-    const m = trainModels(subset);
-    const clf = new LocalClassifier({
-      meta: { format: 1, name: `curve-${share}`, method: 'nb', features: m.features, category: null!, priority: null!, trainedAt: '', training: {} },
-      features: m.features,
-      category: m.category,
-      priority: m.priority,
-    });
-    const r = runLocal(clf, heldOut).category.rows;
-    const lang = (l: string) => accuracy(r.filter((x) => x.language === l));
-    const c = coverageAt(r, t);
-    console.log(
-      `  ${String(subset.length).padStart(5)}: ${(accuracy(r) * 100).toFixed(1)}%  en ${(lang('en') * 100).toFixed(1)}%  de ${(lang('de') * 100).toFixed(1)}%  ` +
-        `${(c.accuracy * 100).toFixed(1)}% / ${(c.coverage * 100).toFixed(1)}%`,
-    );
+async function main(): Promise<void> {
+  let rows: Example[];
+  if (values.file === undefined) {
+    rows = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).heldOut;
+    console.log(`held-out split of ${DEFAULT_TRAIN_FILE}`);
+  } else {
+    const all = loadExamples(values.file);
+    const trained = new Set(existsSync(DEFAULT_TRAIN_FILE) ? splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).train.map((e) => `${e.subject}\u0000${e.body}`) : []);
+    rows = all.filter((e) => !trained.has(`${e.subject}\u0000${e.body}`));
+    console.log(`${values.file}${rows.length < all.length ? ` (${all.length - rows.length} rows skipped: the model was trained on them)` : ''}`);
   }
+  const t = await threshold();
+  const model = new LocalClassifier(loadModel(values.model));
+  const local = runLocal(model, rows);
+  console.log(formatReport([local.category, runKeyword(rows)], t));
+  console.log('');
+  console.log(`priority (${model.modelName}, n=${local.priority.rows.length}): accuracy ${(accuracy(local.priority.rows) * 100).toFixed(1)}%`);
+
+  if (values['learning-curve']) {
+    // Train on growing shares of the training split; always scored on the same held-out rows.
+    const { train, heldOut } = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE));
+    console.log('\nlearning curve (train rows: held-out accuracy, en, de, accuracy/coverage at threshold):');
+    for (const share of [0.1, 0.25, 0.5, 0.75, 1]) {
+      const subset = train.slice(0, Math.round(train.length * share));
+      const m = trainModels(subset);
+      const clf = new LocalClassifier({
+        meta: { format: 1, name: `curve-${share}`, method: 'nb', features: m.features, category: null!, priority: null!, trainedAt: '', training: {} },
+        features: m.features,
+        category: m.category,
+        priority: m.priority,
+      });
+      const r = runLocal(clf, heldOut).category.rows;
+      const lang = (l: string) => accuracy(r.filter((x) => x.language === l));
+      const c = coverageAt(r, t);
+      console.log(
+        `  ${String(subset.length).padStart(5)}: ${(accuracy(r) * 100).toFixed(1)}%  en ${(lang('en') * 100).toFixed(1)}%  de ${(lang('de') * 100).toFixed(1)}%  ` +
+          `${(c.accuracy * 100).toFixed(1)}% / ${(c.coverage * 100).toFixed(1)}%`,
+      );
+    }
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  // Bad input files and a missing model are the user's to fix: say what is wrong, no stack trace.
+  if (err instanceof CsvError || err instanceof DatasetError || err instanceof ModelLoadError || err instanceof UsageError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+    console.error(`classifier:eval: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  throw err;
 }

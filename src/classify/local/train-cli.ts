@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { saveModel, DEFAULT_MODEL_DIR } from './artifact.ts';
-import { DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
+import { CsvError } from './csv.ts';
+import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
 import { trainModels } from './training.ts';
 
 const { values } = parseArgs({
@@ -34,28 +35,41 @@ async function corrections(): Promise<Example[]> {
   }
 }
 
-const started = performance.now();
-const { train, heldOut } = splitHeldOut(loadExamples(values.file));
-let rows = train;
-if (values['with-corrections']) {
-  const { mergeCorrections } = await import('./corrections.ts');
-  rows = mergeCorrections(train, await corrections());
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { train, heldOut } = splitHeldOut(loadExamples(values.file));
+  let rows = train;
+  if (values['with-corrections']) {
+    const { mergeCorrections } = await import('./corrections.ts');
+    rows = mergeCorrections(train, await corrections());
+  }
+  console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${values.file}`);
+  const m = trainModels(rows);
+  const date = new Date().toISOString().slice(0, 10);
+  const name = `local-nb@${date}.${m.dataHash}`;
+  const size = saveModel(
+    values.out,
+    {
+      name,
+      method: 'multinomial naive Bayes, hashed word 1-2 grams + char 3-5 grams, temperature-calibrated (5-fold out-of-fold)',
+      features: m.features,
+      trainedAt: new Date().toISOString(),
+      training: { rows: m.counts.rows, heldOut: heldOut.length, byCategory: m.counts.byCategory, byPriority: m.counts.byPriority, withCorrections: values['with-corrections'] },
+    },
+    m.category,
+    m.priority,
+  );
+  console.log(`wrote ${name} to ${values.out}: model.bin ${(size.binBytes / 1e6).toFixed(2)} MB, model.json ${size.jsonBytes} B`);
+  console.log(`temperature: category ${m.category.temperature.toFixed(3)}, priority ${m.priority.temperature.toFixed(3)}; ${Math.round(performance.now() - started)} ms`);
 }
-console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${values.file}`);
-const m = trainModels(rows);
-const date = new Date().toISOString().slice(0, 10);
-const name = `local-nb@${date}.${m.dataHash}`;
-const size = saveModel(
-  values.out,
-  {
-    name,
-    method: 'multinomial naive Bayes, hashed word 1-2 grams + char 3-5 grams, temperature-calibrated (5-fold out-of-fold)',
-    features: m.features,
-    trainedAt: new Date().toISOString(),
-    training: { rows: m.counts.rows, heldOut: heldOut.length, byCategory: m.counts.byCategory, byPriority: m.counts.byPriority, withCorrections: values['with-corrections'] },
-  },
-  m.category,
-  m.priority,
-);
-console.log(`wrote ${name} to ${values.out}: model.bin ${(size.binBytes / 1e6).toFixed(2)} MB, model.json ${size.jsonBytes} B`);
-console.log(`temperature: category ${m.category.temperature.toFixed(3)}, priority ${m.priority.temperature.toFixed(3)}; ${Math.round(performance.now() - started)} ms`);
+
+try {
+  await main();
+} catch (err) {
+  // A bad training file is the user's to fix: say what is wrong, no stack trace.
+  if (err instanceof CsvError || err instanceof DatasetError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+    console.error(`classifier:train: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  throw err;
+}
