@@ -70,6 +70,9 @@ export class ResilientClassifier implements Classifier {
   async classify(input: ClassificationInput): Promise<ClassificationResult> {
     const started = performance.now();
     let reason: string;
+    // While one probe call tests a half-open circuit, cockatiel makes other calls wait for its verdict and then
+    // start their own call: that could double a ticket's wait. They go to the local model instead.
+    if (this.#breaker.state === CircuitState.HalfOpen) return this.#fallback(input, `${this.#primary.name} circuit half-open`, started);
     try {
       const result = await this.#breaker.execute(() => this.#primary.classify(input));
       this.#llmAnswers++;
@@ -84,6 +87,10 @@ export class ResilientClassifier implements Classifier {
         this.#logger.warn({ err, reason }, 'LLM classification failed: using the local model');
       }
     }
+    return this.#fallback(input, reason, started);
+  }
+
+  #fallback(input: ClassificationInput, reason: string, started: number): ClassificationResult {
     this.#fallbacks++;
     const local = this.#local.classifySync(input);
     return {

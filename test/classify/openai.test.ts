@@ -136,6 +136,34 @@ test('the breaker opens after repeated failures, serves locally without calling 
   t.like(health(), { status: 'healthy', circuit: 'closed' });
 });
 
+test('while the half-open probe is in flight, other tickets get the local answer instead of waiting for it', async (t) => {
+  const fake = await startFakeOpenAi();
+  t.teardown(() => fake.close());
+  fake.always(500);
+  const { classifier, health } = classifierFor(fake, { timeoutMs: 3000, threshold: 2, halfOpenAfterMs: 200 });
+  for (let i = 0; i < 2; i++) await classifier.classify(ticket);
+  t.is(health().circuit, 'open');
+  await new Promise((r) => setTimeout(r, 300)); // let the open period pass
+
+  fake.always('gate'); // the probe's answer is held
+  const sent = fake.requests.length;
+  const probe = classifier.classify(ticket);
+  await waitUntil(() => fake.requests.length === sent + 1);
+  t.is(health().circuit, 'half-open');
+  const other = await classifier.classify(ticket);
+  t.is(other.classifier, 'local');
+  t.is(other.modelName, `${local.modelName} (fallback: openai circuit half-open)`);
+  t.is(fake.requests.length, sent + 1, 'only the probe reached the server');
+
+  fake.release();
+  t.is((await probe).classifier, 'llm');
+  t.is(health().circuit, 'closed');
+});
+
+async function waitUntil(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+}
+
 test('refusals are about one ticket and do not open the breaker', async (t) => {
   const fake = await startFakeOpenAi();
   t.teardown(() => fake.close());
