@@ -82,5 +82,17 @@ export async function restCreateRate(seconds: number, connections: number) {
 if (import.meta.main) {
   const ceiling = await pgbenchInsertRate(seconds);
   const rest = await restCreateRate(seconds, connections);
-  console.log(JSON.stringify({ ceiling, rest, ratio: rest.rps / ceiling }, null, 2));
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log('| figure | value |');
+  console.log('|---|---|');
+  console.log(`| PostgreSQL ceiling: pgbench, 8 clients, one ticket-sized INSERT per transaction, ${seconds} s | ${fmt(ceiling)} inserts/s |`);
+  console.log(`| POST /api/v1/requests, ${connections} connections, ${seconds} s: tickets/s (2xx) | ${fmt(rest.rps)} |`);
+  console.log(`| ratio to the raw INSERT ceiling | ${(rest.rps / ceiling).toFixed(2)} |`);
+  console.log(`| latency p50 / p99 | ${rest.p50} / ${rest.p99} ms |`);
+  console.log(`| non-2xx / errors | ${rest.non2xx} / ${rest.errors} |`);
+  console.log(`| answered 2xx / stored (in-flight requests at the end also land) | ${fmt(rest.created)} / ${fmt(rest.stored)} |`);
+  console.log(`| classification lag created -> classified: p50 / p99 / max | ${fmt(rest.lagP50)} / ${fmt(rest.lagP99)} / ${fmt(rest.lagMax)} ms |`);
+  console.log(`| left unclassified | ${rest.unclassified} |`);
+  console.log(`| service peak RSS under load | ${rest.peakRss.toFixed(0)} MB |`);
+  console.log(`\ntargets: >= 3,000/s ${rest.rps >= 3000 ? 'met' : 'NOT met'}; p99 <= 50 ms ${rest.p99 <= 50 ? 'met' : 'NOT met'}; ratio >= 0.25 ${rest.rps / ceiling >= 0.25 ? 'met' : 'NOT met'}; lag <= 5 s ${rest.lagMax <= 5000 ? 'met' : 'NOT met'}; RSS <= 150 MB ${rest.peakRss <= 150 ? 'met' : 'NOT met'}`);
 }

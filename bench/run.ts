@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: every benchmark, one after the other on this machine, each as its own process, and
+ * BENCHMARKS.md rewritten with their tables, the commands, the machine and the date.
+ *   node bench/run.ts [--only rest,stats,...] [--out BENCHMARKS.md]
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { machine, repoRoot } from './lib.ts';
+
+interface Bench {
+  name: string;
+  title: string;
+  args: string[];
+  note: string;
+}
+
+const BENCHES: Bench[] = [
+  { name: 'rest', title: 'Ticket creation over REST on PostgreSQL (issue 2)', args: ['bench/rest.ts', '--seconds', '20', '--connections', '50'], note: 'pgbench and the service run one after the other in the same run, against the same local PostgreSQL.' },
+  { name: 'stats', title: 'Statistics over 1,000,000 tickets (issue 2)', args: ['bench/stats.ts', '--tickets', '1000000', '--requests', '200'], note: '' },
+  { name: 'classifier', title: 'Local model speed and size (issue 3)', args: ['bench/classifier.ts'], note: 'Accuracy figures: `npm run classifier:eval` (see below).' },
+  { name: 'webhooks', title: 'Signed Zendesk deliveries (issue 5)', args: ['bench/webhooks.ts', '--seconds', '20', '--connections', '50'], note: '' },
+  { name: 'imap', title: 'IMAP ingestion from Dovecot (issue 4)', args: ['bench/imap.ts'], note: '' },
+  { name: 'slack', title: 'Slack alert delivery with per-channel pacing (issue 6)', args: ['bench/slack.ts'], note: '' },
+];
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string', default: 'BENCHMARKS.md' } } });
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+
+const sections: string[] = [];
+for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
+  process.stderr.write(`\n### ${bench.name}: node ${bench.args.join(' ')}\n`);
+  const started = new Date();
+  const run = spawnSync(process.execPath, bench.args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
+  const output = run.stdout.trim() || '(no output)';
+  process.stderr.write(`${output}\n`);
+  sections.push(
+    [
+      `## ${bench.title}`,
+      '',
+      `Command: \`node ${bench.args.join(' ')}\` · started ${started.toISOString()} · exit ${run.status ?? run.signal}`,
+      bench.note ? `\n${bench.note}` : '',
+      '',
+      output,
+      '',
+    ].join('\n'),
+  );
+}
+
+const header = [
+  '# Benchmarks',
+  '',
+  `Produced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machine()}. The machine is shared and noisy: compare figures measured side by side in one run`,
+  '(ratios), and read absolute rates as this run\'s, not as constants.',
+  '',
+].join('\n');
+writeFileSync(new URL(values.out!, `file://${repoRoot}`), `${header}\n${sections.join('\n')}`);
+process.stderr.write(`\nwrote ${values.out}\n`);
