@@ -89,6 +89,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
   });
 
+  // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
+  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
+
   const app = createApp({
     logger,
     metrics,
@@ -105,7 +108,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),
       requestsRouter({ db, ingest, hooks }),
-      createWebhookRouter({ config: config.webhooks, ingest, db, logger }),
+      webhooks,
     ],
   });
 
@@ -146,6 +149,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server.closeIdleConnections();
           await closed;
         }
+        await webhooks.drain();
         await slack.stop();
         await queue.stop();
         await db.close();

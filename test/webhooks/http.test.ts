@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import test from 'ava';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
+import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
 import {
   SECRETS, freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, sign,
   zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody,
@@ -135,8 +135,13 @@ for (const c of cases) {
     t.is(after.messages[0].body, 'It still fails after clearing the cache.');
     t.is(await countTickets(c.name), before);
 
-    const accepted = await auditRows(c.name, 'accepted');
-    t.true(accepted.some((r) => r.ticket_id === ticketId && r.payload === delivery.body && r.size === Buffer.byteLength(delivery.body)));
+    // A creation's audit row is written just after the answer.
+    const audited = await waitFor(async () =>
+      (await auditRows(c.name, 'accepted')).find((r) => r.ticket_id === ticketId),
+    );
+    t.like(audited, { payload: delivery.body, size: Buffer.byteLength(delivery.body) });
+    t.truthy(await waitFor(async () => (await auditRows(c.name, 'followup')).some((r) => r.ticket_id === ticketId)));
+    t.truthy(await waitFor(async () => (await auditRows(c.name, 'duplicate')).some((r) => r.ticket_id === ticketId)));
   });
 
   test.serial(`${c.name}: bad signature, bad JSON, wrong shape, oversized body and wrong method are refused; nothing is stored`, async (t) => {

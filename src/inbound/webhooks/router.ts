@@ -35,12 +35,15 @@ export interface WebhookRouterOptions {
 
 type Outcome = { verdict: AuditVerdict; ticketId: number | null; reason?: string };
 
-export function createWebhookRouter(options: WebhookRouterOptions): Router {
+/** The router, plus `drain()`: resolves when every audit row handed in so far is written (call before closing the db). */
+export type WebhookRouter = Router & { drain(): Promise<void> };
+
+export function createWebhookRouter(options: WebhookRouterOptions): WebhookRouter {
   const { config, ingest, db, logger } = options;
   const now = options.now ?? (() => new Date());
   const router = new Router();
   // PGlite is one connection; on PostgreSQL two audit groups may be written at once.
-  const recordDelivery = createDeliveryAudit(db.sql, logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
+  const audit = createDeliveryAudit(db.sql, logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
 
   /** Decides follow-up vs new ticket for `update` deliveries, then ingests. */
   const deliver = async (provider: ProviderModule, d: Exclude<WebhookDelivery, { kind: 'ignored' }>): Promise<Outcome> => {
@@ -72,8 +75,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
     let verified = false;
     let deliveryId: string | null = null;
     let eventType: string | null = null;
-    const audit = (verdict: AuditVerdict, extra: { reason?: string; ticketId?: number | null; metadata?: Record<string, unknown> }) =>
-      recordDelivery({
+    const record = (verdict: AuditVerdict, extra: { reason?: string; ticketId?: number | null; metadata?: Record<string, unknown> }) =>
+      audit.record({
         source: provider.name,
         deliveryId,
         verdict,
@@ -91,7 +94,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       verified = true;
       const meaning = provider.interpret(req);
       if ('handshake' in meaning) {
-        await audit('ignored', { reason: 'handshake' });
+        await record('ignored', { reason: 'handshake' });
         ctx.status = meaning.handshake.status;
         ctx.set(meaning.handshake.headers ?? {});
         ctx.body = meaning.handshake.body;
@@ -101,7 +104,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       eventType = meaning.eventType;
       const outcome: Outcome =
         meaning.kind === 'ignored' ? { verdict: 'ignored', ticketId: null, reason: meaning.reason } : await deliver(provider, meaning);
-      await audit(outcome.verdict, { reason: outcome.reason, ticketId: outcome.ticketId });
+      // A creation's row is not awaited: the ticket is durable already (and dedupes on the ticket id), and a
+      // second commit on the answer's path would double its latency; rows are group-written right after and
+      // drain() flushes them at shutdown. An update's row is awaited: the next copy's dedupe reads it.
+      const written = record(outcome.verdict, { reason: outcome.reason, ticketId: outcome.ticketId });
+      if (meaning.kind === 'update') await written;
       logger.debug({ provider: provider.name, deliveryId, verdict: outcome.verdict, ticketId: outcome.ticketId }, 'webhook delivery');
       ctx.status = 200;
       ctx.body = { status: outcome.verdict, ticket_id: outcome.ticketId, ...(outcome.reason ? { reason: outcome.reason } : {}) };
@@ -111,10 +118,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
         : err instanceof IngestValidationError ? validationError([{ field: err.field, message: err.message, type: 'value_error' }], 'Message cannot be stored')
         : null;
       if (!rejection) {
-        await audit('failed', { reason: err instanceof Error ? err.message : String(err) });
+        await record('failed', { reason: err instanceof Error ? err.message : String(err) });
         throw err;
       }
-      await audit('rejected', { reason: rejection.detail, metadata: { status: rejection.status, ...(raw ? {} : { size: rejection.extra.size ?? null }) } });
+      await record('rejected', { reason: rejection.detail, metadata: { status: rejection.status, ...(raw ? {} : { size: rejection.extra.size ?? null }) } });
       logger.info({ provider: provider.name, status: rejection.status, reason: rejection.detail }, 'webhook rejected');
       throw rejection;
     }
@@ -123,5 +130,5 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
   for (const provider of WEBHOOK_PROVIDER_MODULES) {
     router.all(`/webhooks/${provider.name}{/}`, handle(provider));
   }
-  return router;
+  return Object.assign(router, { drain: () => audit.drain() });
 }

@@ -21,7 +21,12 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
-export type DeliveryAudit = (entry: AuditEntry) => Promise<void>;
+export interface DeliveryAudit {
+  /** Resolves once the row is written (or the failure logged); never rejects. */
+  record(entry: AuditEntry): Promise<void>;
+  /** Waits for every row handed in so far (shutdown: before the database closes). */
+  drain(): Promise<void>;
+}
 
 /**
  * Records deliveries in inbound_events. Concurrent deliveries share one multi-row insert (group commit), so
@@ -56,12 +61,22 @@ export function createDeliveryAudit(sql: Sql, logger: Logger, options: { maxInFl
       return entries.map(() => true as const);
     },
   });
-  return async (entry) => {
-    try {
-      await write(entry);
-    } catch (err) {
-      logger.error({ err, source: entry.source, deliveryId: entry.deliveryId, verdict: entry.verdict }, 'webhook audit write failed');
-    }
+  const pending = new Set<Promise<void>>();
+  return {
+    record(entry) {
+      const done = write(entry).then(
+        () => undefined,
+        (err: unknown) => {
+          logger.error({ err, source: entry.source, deliveryId: entry.deliveryId, verdict: entry.verdict }, 'webhook audit write failed');
+        },
+      );
+      pending.add(done);
+      void done.finally(() => pending.delete(done));
+      return done;
+    },
+    async drain() {
+      while (pending.size) await Promise.all(pending);
+    },
   };
 }
 
