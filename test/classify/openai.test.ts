@@ -63,7 +63,7 @@ const failures: Array<[string, FakeBehaviour, string, number?]> = [
   ['HTTP 500 on every attempt', 500, 'openai http 500'],
   ['429 on every attempt', { status: 429, retryAfter: 0 }, 'openai http 429'],
   ['a dropped connection', 'drop', 'openai connection error'],
-  ['a server that never answers', 'hang', 'openai timeout', 400],
+  ['a server that never answers', 'hang', 'openai timeout', 1500],
 ];
 
 for (const [what, behaviour, reason, timeoutMs] of failures) {
