@@ -20,7 +20,7 @@ const DAEMON_LOCAL = /^(mailer-?daemon|post_?master|mail-?daemon|maildaemon|boun
 const NOREPLY_LOCAL = /^(no-?reply|do-?not-?reply|donotreply)[^@]*@/i;
 const DAEMON_NAME = /\b(mail delivery (subsystem|system|service)|mailer[- ]daemon|postmaster|mail administrator|microsoft outlook|administrador del sistema|systemadministrator|mail system)\b/i;
 const BOUNCE_SUBJECT =
-  /(undeliver|undelivered|non[- ]?deliver|delivery status notification(: error| \(failure\))||not delivered|delivery (status notification \(failure\)|failure|failed|has failed|problem|notification: delivery has failed)|returned mail|returned to sender|mail delivery fail|failure notice|could not be delivered|delivery report|message not delivered|rejected|unzustellbar|nicht zustellbar|non recapitabile|non remis|no se puede entregar|no entregado|onbestelbaar|kan ikke leveres|kunde inte levereras|メールエラー|配信エラー|送信エラー|未達|不達|undeliverable)/i;
+  /(undeliver|undelivered|non[- ]?deliver|delivery status notification(: error| \(failure\))|not delivered|delivery (status notification \(failure\)|failure|failed|has failed|problem|notification: delivery has failed)|returned mail|returned to sender|mail delivery fail|failure notice|could not be delivered|delivery report|message not delivered|rejected|unzustellbar|nicht zustellbar|non recapitabile|non remis|no se puede entregar|no entregado|onbestelbaar|kan ikke leveres|kunde inte levereras|メールエラー|配信エラー|送信エラー|未達|不達|undeliverable)/i;
 const DELAY_SUBJECT = /(delayed mail|delivery (status notification \(delay\)|delayed)|still being retried|warning: could not send message for past|delivery delay|verzögert|retard de distribution)/i;
 const BOUNCE_BODY =
   /(this is the mail system at host|could not be delivered to|wasn't able to deliver your message|was not delivered to|delivery to the following recipients? (failed|has failed)|permanent (error|fatal error)|user unknown|unknown user|no such user|mailbox (unavailable|full|not found)|recipient address rejected|address rejected|message could not be delivered|host or domain name not found|undeliverable|returned to sender|\b5\.\d{1,3}\.\d{1,3}\b|\b55[0-4][ -])/i;
@@ -68,7 +68,7 @@ function deliveryVerdict(mail: ParsedEmail): NoiseVerdict | undefined {
   }
 
   // Amazon SES via SNS: a JSON notification instead of a report.
-  const ses = /"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"/.exec(head);
+  const ses = /\\?"notificationType\\?"\s*:\s*\\?"(Bounce|Complaint|Delivery)\\?"/.exec(head);
   if (ses) {
     const kind = ses[1] === 'Bounce' ? 'bounce' : ses[1] === 'Complaint' ? 'feedback-report' : 'delivery-report';
     return { kind, reason: `Amazon SES ${ses[1]} notification` };
