@@ -250,6 +250,18 @@ test.serial('an update for a ticket we do not hold opens it, and its replay is s
   t.is((await api(svc.baseUrl, `/api/v1/requests/${first.json.ticket_id}`)).json.messages.length, 0);
 });
 
+// The lookups of concurrent first messages interleave on PostgreSQL (TEST_DATABASE_URL); PGlite serializes them.
+test.serial('concurrent messages opening an unknown conversation give one ticket and follow-ups, none lost', async (t) => {
+  const id = `cnv_${uid()}`;
+  const texts = ['Message 1', 'Message 2', 'Message 3', 'Message 4', 'Message 5', 'Message 6'];
+  const deliveries = texts.map((text) => cases[4]!.update(id, text));
+  const answers = await Promise.all(deliveries.map((d) => post('front', d)));
+  t.deepEqual(answers.map((a) => a.json.status).sort(), ['accepted', ...Array(texts.length - 1).fill('followup')]);
+  t.is(new Set(answers.map((a) => a.json.ticket_id)).size, 1);
+  const ticket = (await api(svc.baseUrl, `/api/v1/requests/${answers[0]!.json.ticket_id}`)).json;
+  t.deepEqual([ticket.body, ...ticket.messages.map((m: { body: string }) => m.body)].sort(), texts);
+});
+
 test('a provider without a secret answers 404 on every method', async (t) => {
   const bare = await startTestService({ ZENDESK_WEBHOOK_SECRET: 'only-zendesk' });
   try {

@@ -110,6 +110,9 @@ test('zendesk envelope: a customer comment is an update, an agent comment is ign
   if (customer.kind === 'update') t.is(customer.message.body, 'Still broken');
   const agent = deliver(zendesk, req(JSON.stringify(zendeskCommentAdded({ ticketId: '9', commentId: '78', text: 'On it', staff: true })), {}));
   t.is(agent.kind, 'ignored');
+  const opening = zendeskCommentAdded({ ticketId: '9', commentId: '79', text: '<p>Printer on fire</p>' });
+  const withDescription = { ...opening, detail: { ...opening.detail, description: 'Printer on fire' } };
+  t.like(deliver(zendesk, req(JSON.stringify(withDescription), {})), { kind: 'ignored' });
   const noDescription = zendeskTicketCreated({ id: '1' }) as { detail: Record<string, unknown> };
   delete noDescription.detail.description;
   t.deepEqual(fieldsOf(() => zendesk.interpret(req(JSON.stringify(noDescription), {}))), ['detail.description']);

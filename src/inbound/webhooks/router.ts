@@ -50,13 +50,17 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     const source = provider.name;
     const metadata = { ...d.message.metadata, delivery_id: d.deliveryId };
     let msg: InboundMessage = { ...d.message, metadata, source, externalId: d.ticketId };
+    const asFollowup: InboundMessage = { ...msg, externalId: d.deliveryId, thread: { externalTicketId: d.ticketId } };
     if (d.kind === 'update') {
       const earlier = await findStoredDelivery(db.sql, source, d.deliveryId);
       if (earlier !== undefined) return { verdict: 'duplicate', ticketId: earlier };
-      const known = await findTicketByExternalId(db.sql, source, d.ticketId);
-      if (known !== undefined) msg = { ...msg, externalId: d.deliveryId, thread: { externalTicketId: d.ticketId } };
+      if ((await findTicketByExternalId(db.sql, source, d.ticketId)) !== undefined) msg = asFollowup;
     }
-    const result = await ingest(msg);
+    let result = await ingest(msg);
+    // Two updates of a new ticket raced: the other one opened it, so this one is its follow-up.
+    if (d.kind === 'update' && msg !== asFollowup && result.outcome === 'duplicate' && (await findTicketByExternalId(db.sql, source, d.ticketId)) !== undefined) {
+      result = await ingest(asFollowup);
+    }
     return { verdict: result.outcome === 'created' ? 'accepted' : result.outcome, ticketId: result.ticketId };
   };
 

@@ -113,6 +113,10 @@ function fromEnvelope(eventType: string, body: unknown): WebhookDelivery {
     const c = e.event.comment;
     if (c.is_public === false) return { kind: 'ignored', deliveryId: e.id, eventType, reason: 'private comment' };
     if (c.author?.is_staff) return { kind: 'ignored', deliveryId: e.id, eventType, reason: 'comment by an agent' };
+    // A new ticket's description is its first comment; that one is the ticket, not a follow-up.
+    if (e.detail.description && htmlToPlainText(e.detail.description) === htmlToPlainText(c.body)) {
+      return { kind: 'ignored', deliveryId: e.id, eventType, reason: 'the opening comment (ticket description)' };
+    }
     return {
       kind: 'update',
       deliveryId: e.id,

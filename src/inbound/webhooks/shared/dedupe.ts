@@ -16,9 +16,9 @@ export async function findStoredDelivery(sql: Sql, source: string, deliveryId: s
   return rows.length ? (rows[0]!.ticket_id ?? null) : undefined;
 }
 
-/** Our id of the ticket this source opened under `externalTicketId`, if we hold it. */
+/** Our id of the (not deleted) ticket this source opened under `externalTicketId`, if we hold it. */
 export async function findTicketByExternalId(sql: Sql, source: string, externalTicketId: string): Promise<number | undefined> {
-  const rows = await sql.query<{ id: number }>('select id from tickets where source = $1 and external_id = $2 limit 1', [
+  const rows = await sql.query<{ id: number }>('select id from tickets where source = $1 and external_id = $2 and deleted_at is null limit 1', [
     source,
     externalTicketId,
   ]);
