@@ -113,7 +113,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const grouped = createGroupCommit<Item, IngestResult>({
     write: writeGroup,
     maxGroupSize: 200,
-    maxInFlight: db.kind === 'pglite' ? 1 : (deps.maxInFlight ?? 4),
+    maxInFlight: db.kind === 'pglite' ? 1 : (deps.maxInFlight ?? 8),
   });
 
   return async (raw, options = {}) => {

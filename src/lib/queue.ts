@@ -68,8 +68,8 @@ const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
 
 export async function startQueue(conn: QueueConnection, logger: Logger): Promise<JobQueue> {
   const boss = conn.connectionString
-    ? new PgBoss({ connectionString: conn.connectionString, max: 10, useListenNotify: true, application_name: 'support-triage-queue' })
-    : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite', useListenNotify: true });
+    ? new PgBoss({ connectionString: conn.connectionString, max: 10, application_name: 'support-triage-queue' })
+    : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite' });
   boss.on('error', (err: unknown) => logger.error({ err }, 'job queue error'));
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
   await boss.start();
@@ -97,7 +97,9 @@ export async function startQueue(conn: QueueConnection, logger: Logger): Promise
       const { deadLetter, ...rest } = { ...DEFAULT_POLICY, ...policy };
       const deadName = deadLetter === false ? undefined : (deadLetter ?? `${name}.dead`);
       if (deadName) await boss.createQueue(deadName, { retentionSeconds: 30 * 24 * 3600 });
-      await boss.createQueue(name, { ...rest, deadLetter: deadName, notify: true });
+      // No NOTIFY on insert: PostgreSQL serializes the commits of notifying transactions on one global lock,
+      // which capped ticket creation; workers poll every half second instead.
+      await boss.createQueue(name, { ...rest, deadLetter: deadName, notify: false });
     },
     send(name, data, options, tx) {
       return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.executor as never) } : {}) });
