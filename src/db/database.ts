@@ -4,15 +4,12 @@
  * handle over the same connection(s) for the hot paths.
  */
 import { mkdirSync } from 'node:fs';
-import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
-import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { sharedOrmOptions } from './orm-options.ts';
-import { createSerializedPgliteDialect } from './pglite-dialect.ts';
 import { type Sql, sqlOf } from './sql.ts';
 
 export interface Database {
@@ -72,7 +69,9 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
   };
 }
 
+// Each driver is imported only when used: the one not in use would cost ~40 MB of memory for nothing.
 async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
+  const { MikroORM: PostgresORM } = await import('@mikro-orm/postgresql');
   return PostgresORM.init({
     ...sharedOrmOptions,
     clientUrl: url,
@@ -83,6 +82,10 @@ async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
 async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGlite }> {
   const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory:');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const [{ MikroORM: PgliteORM }, { createSerializedPgliteDialect }] = await Promise.all([
+    import('@mikro-orm/pglite'),
+    import('./pglite-dialect.ts'),
+  ]);
   const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
   const orm = (await PgliteORM.init({
     ...sharedOrmOptions,
