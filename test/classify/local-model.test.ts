@@ -40,6 +40,7 @@ test('summary skips greetings and pleasantries and cuts at a word within 150 cha
     summarize('Login issue', 'Dear Support Team,\n\nI hope this message finds you well. Our users cannot log in since Monday morning. Thanks!'),
     'Our users cannot log in since Monday morning.',
   );
+  t.is(summarize('VPN', 'Hi team,<br>The VPN client <b>drops</b> every hour.&nbsp;Please help.'), 'The VPN client drops every hour.');
   t.is(summarize('Rechnung fehlt', 'Sehr geehrte Damen und Herren,\nMit freundlichen Grüßen'), 'Rechnung fehlt');
   const long = summarize(null, `The ${'very '.repeat(60)}long problem.`);
   t.true(long.length <= 150);

@@ -30,6 +30,9 @@ export function clip(text: string, max = MAX_SUMMARY): string {
 
 function sentences(body: string): string[] {
   return body
+    .replace(/<br\s*\/?>|<\/p>/gi, '\n') // helpdesk bodies often carry a little HTML
+    .replace(/<[^>]{1,100}>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.replace(/\s+/g, ' ').trim())
     .filter((s) => s.length > 0);
