@@ -22,7 +22,7 @@ import { LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { alertChannel } from './routing.ts';
-import { RetryLaterError } from './slack-errors.ts';
+import { describeError, RetryLaterError } from './slack-errors.ts';
 
 export const JOBS = {
   alert: 'slack-alert',
@@ -51,7 +51,29 @@ export interface NotifyDeps {
   report: (error?: unknown) => void;
 }
 
-export interface AlertJob { ticketId: number; channel: string }
+export interface AlertJob {
+  ticketId: number;
+  channel: string;
+  /** When it was enqueued (ms, with a tie-breaker): a fetched batch is posted in this order. */
+  seq?: number;
+  /** Earlier failed runs (re-enqueued). */
+  attempt?: number;
+}
+
+let lastSeq = 0;
+/** Strictly increasing in this process; close to wall-clock order across instances. */
+function nextSeq(): number {
+  lastSeq = Math.max(Date.now(), lastSeq + 0.001);
+  return lastSeq;
+}
+
+/** pg-boss returns a batch in no particular order: sort it back into enqueue order. */
+export function inEnqueueOrder<T extends { data: AlertJob }>(jobs: T[]): T[] {
+  return [...jobs].sort((a, b) => (a.data.seq ?? 0) - (b.data.seq ?? 0));
+}
+
+/** About a day of retries at the 5-minute cap before an alert is parked in the dead-letter queue. */
+export const MAX_ALERT_ATTEMPTS = 300;
 export interface FollowupJob { ticketId: number; messageId: number }
 export interface ChangedJob { ticketId: number; change: TicketChange; at: string }
 
@@ -113,7 +135,7 @@ export function hooksFor(deps: NotifyDeps) {
         logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
         return;
       }
-      await queue.send<AlertJob>(JOBS.alert, { ticketId, channel }, { singletonKey: alertKey(ticketId) }, tx);
+      await queue.send<AlertJob>(JOBS.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
     },
     async onFollowup(tx: Sql, ticketId: number, messageId: number): Promise<void> {
       await queue.send<FollowupJob>(JOBS.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
@@ -142,18 +164,38 @@ async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void
 
 export async function handleAlert(deps: NotifyDeps, job: QueueJob<AlertJob>): Promise<PostOutcome | void> {
   const { ticketId, channel } = job.data;
-  const [row] = await deps.db.sql.query<{ ms: number }>('select extract(epoch from created_at) * 1000 as ms from tickets where id = $1', [ticketId]);
-  if (!row) return;
+  // Straight into the pacer (no await before it), so alerts keep the order in which they were fetched.
   return reported(deps, () =>
     postOnce(posting(deps), {
       key: alertKey(ticketId),
       ticketId,
       channel,
       eventType: ALERT_EVENT_TYPE,
-      searchSince: new Date(Number(row.ms)),
+      searchSince: async () => {
+        const [row] = await deps.db.sql.query<{ ms: number }>('select extract(epoch from created_at) * 1000 as ms from tickets where id = $1', [ticketId]);
+        return new Date(row ? Number(row.ms) : Date.now() - 86_400_000);
+      },
       build: () => renderCard(deps, ticketId),
     }),
   );
+}
+
+/**
+ * Alerts run as batches (one fetch feeds the pacer in queue order), so a failed alert cannot throw without
+ * retrying its whole batch: it is enqueued again, durably, with capped exponential backoff. After
+ * MAX_ALERT_ATTEMPTS it goes to the dead-letter queue for an operator, never silently dropped.
+ */
+export async function requeueAlert(deps: NotifyDeps, job: QueueJob<AlertJob>, error: unknown): Promise<void> {
+  const attempt = (job.data.attempt ?? 0) + 1;
+  const log = { ticketId: job.data.ticketId, channel: job.data.channel, attempt, err: describeError(error) };
+  if (attempt > MAX_ALERT_ATTEMPTS) {
+    await deps.queue.send(`${JOBS.alert}.dead`, { ...job.data, attempt, error: describeError(error) });
+    deps.logger.error(log, 'slack alert given up after too many attempts: moved to the dead-letter queue');
+    return;
+  }
+  const delayS = error instanceof RetryLaterError ? 2 : Math.min(300, 2 ** Math.min(attempt, 9));
+  await deps.queue.send<AlertJob>(JOBS.alert, { ...job.data, attempt }, { startAfter: new Date(Date.now() + delayS * 1000) });
+  if (!(error instanceof RetryLaterError)) deps.logger.warn({ ...log, retryInSeconds: delayS }, 'slack alert failed, will retry');
 }
 
 export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob>): Promise<PostOutcome | void> {

@@ -1,7 +1,8 @@
 /**
  * Per-channel pacing for Slack posts. Slack allows about one message per second per channel and answers 429
- * with Retry-After beyond that. Each channel is a FIFO: a task starts only after the previous one finished
- * and `intervalMs` has passed since the previous start; a retryable failure (429, 5xx, network) holds the
+ * with Retry-After beyond that. Each channel is a FIFO: a task starts only after the previous one finished,
+ * and its post goes out only once `intervalMs` has passed since the previous post (see gate in run()); a
+ * retryable failure (429, 5xx, network) holds the
  * whole channel and retries the same task first, so order within a channel survives rate limiting.
  * One pacer per process; several instances each pace themselves and rely on Retry-After between them.
  */
@@ -41,8 +42,13 @@ export class ChannelPacer {
     return Object.fromEntries([...this.#channels].map(([c, s]) => [c, s.waiting]));
   }
 
-  /** Runs `task` in `channel`'s turn. Resolves with its result, or rejects with its last error. */
-  run<T>(channel: string, task: (attempt: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` in `channel`'s turn. The task calls `gate()` right before its rate-limited call (the post):
+   * the gate waits until the channel's interval has passed, so the spacing is between the calls themselves,
+   * not between tasks that may spend varying time on other work first. Resolves with the task's result, or
+   * rejects with its last error.
+   */
+  run<T>(channel: string, task: (attempt: number, gate: () => Promise<void>) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('pacer is closed'));
     let state = this.#channels.get(channel);
     if (!state) {
@@ -66,15 +72,17 @@ export class ChannelPacer {
     this.#closed = true;
   }
 
-  async #runWithRetries<T>(s: ChannelState, task: (attempt: number) => Promise<T>): Promise<T> {
+  async #runWithRetries<T>(s: ChannelState, task: (attempt: number, gate: () => Promise<void>) => Promise<T>): Promise<T> {
     const { now, sleep, intervalMs, retryDelayMs, maxHoldMs } = this.#opts;
     const heldSince = now();
-    for (let attempt = 1; ; attempt += 1) {
+    const gate = async () => {
       const wait = s.nextStartAt - now();
       if (wait > 0) await sleep(wait);
       s.nextStartAt = now() + intervalMs;
+    };
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        return await task(attempt);
+        return await task(attempt, gate);
       } catch (error) {
         const delay = retryDelayMs(error, attempt);
         if (delay === undefined || now() + delay - heldSince > maxHoldMs) throw error;

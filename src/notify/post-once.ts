@@ -92,8 +92,8 @@ export interface PostSpec {
   eventType: string;
   /** Builds the message when it is really about to be posted; null means there is nothing to post any more. */
   build: () => Promise<{ text: string; blocks?: unknown[] } | null>;
-  /** Where to look for an earlier post of this key: oldest time to search from. */
-  searchSince: Date;
+  /** Where to look for an earlier post of this key: oldest time to search from (only asked after an interruption). */
+  searchSince: Date | (() => Promise<Date>);
 }
 
 export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: string; ts: string } | { status: 'skipped' };
@@ -101,7 +101,7 @@ export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: str
 /** Posts `spec` exactly once, in its channel's turn. Throws when Slack keeps failing (the job retries). */
 export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcome> {
   const { sql, client, pacer } = deps;
-  return pacer.run(spec.channel, async (attempt): Promise<PostOutcome> => {
+  return pacer.run(spec.channel, async (attempt, gate): Promise<PostOutcome> => {
     const c = await claim(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null);
     if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
     if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
@@ -119,6 +119,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         await abandon(sql, spec.key, c.token);
         return { status: 'skipped' };
       }
+      await gate();
       const res = await client.chat.postMessage({
         channel: c.channel,
         text: message.text,
@@ -140,7 +141,8 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
 
 /** Looks for a message we posted earlier for `spec.key` (top level, or in a thread when threadTs is set). */
 async function findByMetadata(client: WebClient, spec: PostSpec): Promise<string | undefined> {
-  const oldest = String(Math.floor(spec.searchSince.getTime() / 1000) - 300);
+  const since = typeof spec.searchSince === 'function' ? await spec.searchSince() : spec.searchSince;
+  const oldest = String(Math.floor(since.getTime() / 1000) - 300);
   let cursor: string | undefined;
   for (let page = 0; page < 5; page += 1) {
     const res = spec.threadTs

@@ -16,7 +16,7 @@ import { registerActions } from '../inbound/slack/actions.ts';
 import { boltLogger, createBoltApp } from '../inbound/slack/bolt-app.ts';
 import { registerStatsCommand } from '../inbound/slack/stats-command.ts';
 import {
-  handleAlert, handleChanged, handleFollowup, hooksFor, JOBS,
+  handleAlert, handleChanged, handleFollowup, hooksFor, inEnqueueOrder, JOBS, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
 import { createDigest, type DigestJob } from './digest.ts';
@@ -36,8 +36,8 @@ export interface SlackOptions {
   runWorkers?: boolean;
   /** Minimum ms between two posts in one channel. Slack allows ~1 message/s per channel; benchmarks scale it. */
   paceMs?: number;
-  /** Alert jobs in flight per instance (each waits for its channel's turn in the pacer). */
-  alertConcurrency?: number;
+  /** Alert jobs fetched at once (one batch in flight per instance; each alert waits for its channel's turn). */
+  alertBatchSize?: number;
   /** Per-call timeout of the Web API client. */
   timeoutMs?: number;
 }
@@ -108,13 +108,17 @@ export function createSlack(opts: SlackOptions): SlackService {
     runDigest: digest.run,
     async start() {
       const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
-      // An alert waits in its channel's queue in the pacer; a long backlog must not expire it.
-      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 3600 });
+      // A batch waits for its slowest channel (~batch/3 s at Slack's pace); expiry only matters after a crash.
+      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 600 });
       await opts.queue.createQueue(JOBS.followup, { ...retry, retryLimit: 30, expireInSeconds: 3600 });
       await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       if (opts.runWorkers !== false) {
-        await opts.queue.work<AlertJob>(JOBS.alert, { concurrency: opts.alertConcurrency ?? 16 }, async (job) => { await handleAlert(deps, job); });
+        // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
+        // each alert then waits for its own channel's turn.
+        await opts.queue.workBatch<AlertJob>(JOBS.alert, { batchSize: opts.alertBatchSize ?? 30, concurrency: 1 }, async (jobs) => {
+          await Promise.all(inEnqueueOrder(jobs).map((job) => handleAlert(deps, job).then(() => undefined, (error: unknown) => requeueAlert(deps, job, error))));
+        });
         await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
         await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));

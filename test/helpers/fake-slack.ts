@@ -25,6 +25,8 @@ export interface FakeMessage {
   user: string;
   bot_id: string;
   edited: number;
+  /** When the fake stored it (Date.now()). */
+  postedAt: number;
 }
 
 export type Failure =
@@ -114,6 +116,7 @@ export class FakeSlack {
       user: BOT_USER_ID,
       bot_id: BOT_ID,
       edited: 0,
+      postedAt: Date.now(),
       ...m,
     };
     this.messages.push(message);
@@ -230,7 +233,7 @@ function inRange(ts: string, p: Record<string, any>): boolean {
 }
 
 function view(m: FakeMessage, withMeta: boolean) {
-  const { channel: _c, metadata, edited: _e, ...rest } = m;
+  const { channel: _c, metadata, edited: _e, postedAt: _p, ...rest } = m;
   return { type: 'message', ...rest, ...(withMeta && metadata ? { metadata } : {}) };
 }
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { api, waitFor } from '../helpers/service.ts';
 import { alertsFor, CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
 
-test('an alert goes to the category channel; low confidence and unconfigured categories go to triage', async (t) => {
+test.serial('an alert goes to the category channel; low confidence and unconfigured categories go to triage', async (t) => {
   const env = await startSlackService({ SLACK_CHANNEL_GENERAL: '' });
   t.teardown(env.stop);
   const tech = await createTicket(env.svc, { subject: 'VPN broken', body: 'The VPN drops every minute [cat=technical conf=0.93 prio=high]', requester_email: 'ann@example.com', requester_name: 'Ann' });
@@ -28,7 +28,7 @@ test('an alert goes to the category channel; low confidence and unconfigured cat
   t.is(health.json.services.slack.status, 'ok');
 });
 
-test('ticket text cannot mention anyone or hide a link in the alert', async (t) => {
+test.serial('ticket text cannot mention anyone or hide a link in the alert', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, {
@@ -42,7 +42,7 @@ test('ticket text cannot mention anyone or hide a link in the alert', async (t) 
   t.true(mrkdwn.includes('&lt;https://evil.example/login|here to verify&gt;'));
 });
 
-test('exactly one alert per ticket: a human reclassification does not post a second one', async (t) => {
+test.serial('exactly one alert per ticket: a human reclassification does not post a second one', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'Refund for the annual plan please [cat=billing conf=0.9]' });

@@ -12,7 +12,7 @@ const jobsOf = (env: Awaited<ReturnType<typeof startSlackService>>, name: string
     [name],
   );
 
-test('429 with Retry-After: the alert waits, the channel keeps its order and its pace, nothing is doubled', async (t) => {
+test.serial('429 with Retry-After: the alert waits, the channel keeps its order and its pace, nothing is doubled', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   env.fake.failNext('chat.postMessage', { kind: 'rate_limited', retryAfter: 3 });
@@ -35,7 +35,7 @@ test('429 with Retry-After: the alert waits, the channel keeps its order and its
   for (let i = 2; i < calls.length; i += 1) t.true(calls[i]!.at - calls[i - 1]!.at >= 950, 'one post per second per channel');
 });
 
-test('Slack answering 500 twice: the alert is retried and posted once', async (t) => {
+test.serial('Slack answering 500 twice: the alert is retried and posted once', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   env.fake.failNext('chat.postMessage', { kind: 'http_500' }, 2);
@@ -46,7 +46,7 @@ test('Slack answering 500 twice: the alert is retried and posted once', async (t
   t.is(env.fake.callsTo('chat.postMessage').length, 3);
 });
 
-test('a Slack error is reported on /health and the alert is delivered once the cause is gone', async (t) => {
+test.serial('a Slack error is reported on /health and the alert is delivered once the cause is gone', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   env.fake.failNext('chat.postMessage', { kind: 'not_ok', error: 'not_in_channel' });
@@ -63,7 +63,7 @@ test('a Slack error is reported on /health and the alert is delivered once the c
   t.is(alertsFor(env.fake, id).length, 1);
 });
 
-test('a post that Slack accepted but never answered (timeout) is found again, not posted twice', async (t) => {
+test.serial('a post that Slack accepted but never answered (timeout) is found again, not posted twice', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   env.fake.failNext('chat.postMessage', { kind: 'post_then_hang' });
@@ -71,7 +71,7 @@ test('a post that Slack accepted but never answered (timeout) is found again, no
   const [row] = await waitFor(async () => {
     const rows = await env.svc.service.db.sql.query<{ ts: string }>(`select ts from slack_posts where key = $1 and ts <> ''`, [`alert:${id}`]);
     return rows.length ? rows : undefined;
-  }, { timeoutMs: 30_000, what: 'stored ts' });
+  }, { timeoutMs: 60_000, what: 'stored ts' });
   const alerts = alertsFor(env.fake, id);
   t.is(alerts.length, 1);
   t.is(row!.ts, alerts[0]!.ts);
@@ -92,7 +92,7 @@ async function crashedPosterState(env: Awaited<ReturnType<typeof startSlackServi
   return { id, seeded };
 }
 
-test('crash between post and store: the retried job finds the message in Slack and does not post again', async (t) => {
+test.serial('crash between post and store: the retried job finds the message in Slack and does not post again', async (t) => {
   // No channels configured, so the normal flow posts nothing; the test recreates what a crash leaves behind.
   const env = await startSlackService({ SLACK_CHANNEL_TECHNICAL: '', SLACK_CHANNEL_BILLING: '', SLACK_CHANNEL_GENERAL: '', SLACK_CHANNEL_TRIAGE: '' });
   t.teardown(env.stop);
@@ -106,7 +106,7 @@ test('crash between post and store: the retried job finds the message in Slack a
   t.is(alertsFor(env.fake, id).length, 1);
 });
 
-test('crash after claiming but before posting: the retried job posts the alert once', async (t) => {
+test.serial('crash after claiming but before posting: the retried job posts the alert once', async (t) => {
   const env = await startSlackService({ SLACK_CHANNEL_TECHNICAL: '', SLACK_CHANNEL_BILLING: '', SLACK_CHANNEL_GENERAL: '', SLACK_CHANNEL_TRIAGE: '' });
   t.teardown(env.stop);
   const { id } = await crashedPosterState(env, false);

@@ -3,7 +3,7 @@ import test from 'ava';
 import { waitFor } from '../helpers/service.ts';
 import { CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
 
-test('a follow-up posts into the alert thread exactly once, escaped', async (t) => {
+test.serial('a follow-up posts into the alert thread exactly once, escaped', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'Export to PDF fails [cat=technical conf=0.9]', requester_email: 'ann@example.com' });
@@ -29,7 +29,7 @@ test('a follow-up posts into the alert thread exactly once, escaped', async (t) 
   t.is(env.fake.channelMessages(alert.channel).length, 1, 'no top-level post for a follow-up');
 });
 
-test('a follow-up that arrives before the alert is posted waits for it and lands in its thread', async (t) => {
+test.serial('a follow-up that arrives before the alert is posted waits for it and lands in its thread', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   env.fake.failNext('chat.postMessage', { kind: 'rate_limited', retryAfter: 4 });

@@ -30,7 +30,7 @@ const ticketOf = async (env: Env, id: number) => (await api(env.svc.baseUrl, `/a
 const cardText = (m: { blocks?: unknown[] | undefined }) => JSON.stringify(m.blocks);
 const actionIds = (m: { blocks?: any[] | undefined }) => (m.blocks!.find((b) => b.type === 'actions')?.elements ?? []).map((e: any) => e.action_id);
 
-test('Acknowledge, then Resolve: the ticket changes, the card is edited in place, a second click changes nothing', async (t) => {
+test.serial('Acknowledge, then Resolve: the ticket changes, the card is edited in place, a second click changes nothing', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'Our SSO login loops forever [cat=technical conf=0.9]' });
@@ -57,7 +57,7 @@ test('Acknowledge, then Resolve: the ticket changes, the card is edited in place
   t.deepEqual(actionIds(resolve.alert), ['ticket_reclassify']);
 });
 
-test('Reclassify: a human correction, the card shows it, the thread notes it once, the alert does not move', async (t) => {
+test.serial('Reclassify: a human correction, the card shows it, the thread notes it once, the alert does not move', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'Why was my card declined twice? [cat=technical conf=0.7]' });
@@ -85,7 +85,7 @@ test('Reclassify: a human correction, the card shows it, the thread notes it onc
   t.is(env.fake.channelMessages(CHANNELS.billing).length, 0, 'nothing moved to billing');
 });
 
-test('a change made through the REST API edits the card too', async (t) => {
+test.serial('a change made through the REST API edits the card too', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'Password reset mail never arrives [cat=technical conf=0.9]' });
@@ -96,7 +96,7 @@ test('a change made through the REST API edits the card too', async (t) => {
   t.deepEqual(actionIds(alert), ['ticket_reclassify']);
 });
 
-test('unsigned, badly signed and stale requests are rejected and change nothing', async (t) => {
+test.serial('unsigned, badly signed and stale requests are rejected and change nothing', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const id = await createTicket(env.svc, { body: 'App crashes on start [cat=technical conf=0.9]' });
@@ -115,7 +115,7 @@ test('unsigned, badly signed and stale requests are rejected and change nothing'
   t.is(alert.edited, 0);
 });
 
-test('/support-stats answers ephemerally with totals, categories, days, confidence, pending and low confidence', async (t) => {
+test.serial('/support-stats answers ephemerally with totals, categories, days, confidence, pending and low confidence', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   const ids = [
@@ -143,7 +143,7 @@ test('/support-stats answers ephemerally with totals, categories, days, confiden
   t.false(text2.includes('technical*'));
 });
 
-test('/support-stats with a bad argument gets a usage hint', async (t) => {
+test.serial('/support-stats with a bad argument gets a usage hint', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
   for (const args of ['banana', '0', '365', '7 7', 'billing 7 extra']) {

@@ -19,7 +19,7 @@ test('tasks in one channel start at least the interval apart and in order; chann
   const pacer = new ChannelPacer({ intervalMs: 1000, retryDelayMs, maxHoldMs: 60_000, ...c });
   const starts: Array<[string, number, number]> = [];
   await Promise.all(
-    [0, 1, 2, 3].flatMap((i) => ['a', 'b'].map((ch) => pacer.run(ch, async () => { starts.push([ch, i, c.now()]); }))),
+    [0, 1, 2, 3].flatMap((i) => ['a', 'b'].map((ch) => pacer.run(ch, async (_a, gate) => { await gate(); starts.push([ch, i, c.now()]); }))),
   );
   for (const ch of ['a', 'b']) {
     const mine = starts.filter(([x]) => x === ch);
@@ -35,7 +35,8 @@ test('a rate-limited task holds its channel for Retry-After and is retried befor
   let failed = false;
   const results = await Promise.all(
     [0, 1, 2].map((i) =>
-      pacer.run('a', async (attempt) => {
+      pacer.run('a', async (attempt, gate) => {
+        await gate();
         if (i === 1 && !failed) {
           failed = true;
           throw new RateLimited(5);
@@ -58,6 +59,18 @@ test('a non-retryable error rejects only its own task; one held too long gives u
   await t.throwsAsync(a, { message: 'channel_not_found' });
   t.is(await b, 'ok');
   let attempts = 0;
-  await t.throwsAsync(pacer.run('a', async () => { attempts += 1; throw new RateLimited(20); }), { message: '429' });
+  await t.throwsAsync(pacer.run('a', async (_a, gate) => { await gate(); attempts += 1; throw new RateLimited(20); }), { message: '429' });
   t.is(attempts, 2);
+});
+
+test('a task that posts nothing (already posted) does not use up a slot in its channel', async (t) => {
+  const c = clock();
+  const pacer = new ChannelPacer({ intervalMs: 1000, retryDelayMs, maxHoldMs: 60_000, ...c });
+  const at: number[] = [];
+  await Promise.all([
+    pacer.run('a', async (_a, gate) => { await gate(); at.push(c.now()); }),
+    pacer.run('a', async () => { at.push(c.now()); }),
+    pacer.run('a', async (_a, gate) => { await gate(); at.push(c.now()); }),
+  ]);
+  t.deepEqual(at, [0, 0, 1000]);
 });

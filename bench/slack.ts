@@ -1,0 +1,163 @@
+/**
+ * Slack alert benchmark: tickets over three channels, delivered through the real service (createService:
+ * ingest -> classify job -> onClassified -> slack-alert job -> per-channel pacer -> Web API client) to the
+ * fake Slack Web API on 127.0.0.1.
+ *
+ *   node bench/slack.ts [--tickets 1000] [--pace-ms 20] [--steady 90] [--steady-rate 2.4]
+ *                       [--db postgres|pglite] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+ *
+ * Burst: all tickets arrive at once; Slack allows ~1 message/s per channel, so at the real pace 1,000 alerts
+ * take ~5.5 minutes. The burst therefore runs at a scaled pace (--pace-ms, default 20 ms = 50x) and the
+ * real-pace figures are projected (queueing delay scales with the pace). Steady: --steady tickets at
+ * --steady-rate per second (below the 3 msg/s the three channels allow) at the REAL pace of 1,000 ms.
+ * Checks: exactly one alert per ticket, order and minimum spacing per channel. Prints Markdown.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import type { Category } from '../src/domain/categories.ts';
+import type { Classifier } from '../src/domain/classification.ts';
+import { createService, type Service } from '../src/service.ts';
+import { startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack.ts';
+import { machine, median, percentile, recreateDatabase } from './lib.ts';
+
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '1000' },
+    'pace-ms': { type: 'string', default: '20' },
+    steady: { type: 'string', default: '90' },
+    'steady-rate': { type: 'string', default: '2.4' },
+    db: { type: 'string', default: 'postgres' },
+    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+
+const CHANNELS: Record<Category, string> = { technical: 'CBENCHTEC', billing: 'CBENCHBIL', general: 'CBENCHGEN' };
+const CATS = Object.keys(CHANNELS) as Category[];
+
+/** Category from the ticket's marker; the bench measures delivery, not a model. */
+const classifier: Classifier = {
+  name: 'bench',
+  async classify(input) {
+    const category = (/\[cat=(\w+)\]/.exec(input.body)?.[1] ?? 'general') as Category;
+    return { category, confidence: 0.9, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
+  },
+};
+
+async function boot(fake: FakeSlack, paceMs: number, label: string): Promise<Service> {
+  const dbUrl = values.db === 'postgres' ? await recreateDatabase(`support_triage_bench_slack_${label}`, values['admin-url']) : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', PGLITE_DATA_DIR: 'memory://',
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+    SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench', SLACK_API_URL: fake.apiUrl,
+    SLACK_CHANNEL_TECHNICAL: CHANNELS.technical, SLACK_CHANNEL_BILLING: CHANNELS.billing,
+    SLACK_CHANNEL_GENERAL: CHANNELS.general, SLACK_CHANNEL_TRIAGE: 'CBENCHTRI',
+  });
+  const service = await createService(config, { classifier, slackPaceMs: paceMs });
+  await service.start();
+  return service;
+}
+
+interface Result { n: number; seconds: number; delays: number[]; duplicates: number; missing: number; minGapMs: number; orderViolations: number }
+
+async function measure(service: Service, fake: FakeSlack, ids: number[], startedAt: number): Promise<Result> {
+  const want = new Set(ids);
+  const deadline = Date.now() + 30 * 60_000;
+  const alerts = () => fake.messages.filter((m) => m.metadata?.event_type === 'support_ticket_alert' && want.has(Number(m.metadata.event_payload.ticket_id)));
+  while (new Set(alerts().map((m) => m.metadata!.event_payload.ticket_id)).size < want.size && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const done = Date.now();
+  const posted = alerts();
+  const perTicket = new Map<number, number>();
+  for (const m of posted) perTicket.set(Number(m.metadata!.event_payload.ticket_id), (perTicket.get(Number(m.metadata!.event_payload.ticket_id)) ?? 0) + 1);
+  const classifiedAt = new Map(
+    (await service.db.sql.query<{ ticket_id: number; ms: string }>(
+      `select ticket_id, extract(epoch from min(created_at)) * 1000 as ms from classifications where ticket_id = any($1::int[]) group by ticket_id`,
+      [ids],
+    )).map((r) => [Number(r.ticket_id), Number(r.ms)]),
+  );
+  const delays = posted.map((m) => m.postedAt - classifiedAt.get(Number(m.metadata!.event_payload.ticket_id))!);
+  // Per channel: spacing between consecutive posts, and order vs. the alert jobs' creation order.
+  let minGapMs = Infinity;
+  let orderViolations = 0;
+  const jobOrder = new Map(
+    // The order alerts were enqueued in (job data `seq`, taken inside the classification transaction).
+    (await service.db.sql.query<{ ticket_id: string; seq: string }>(
+      `select data->>'ticketId' as ticket_id, min((data->>'seq')::float8) as seq from pgboss.job where name = 'slack-alert' group by 1`,
+    )).map((r) => [Number(r.ticket_id), Number(r.seq)]),
+  );
+  for (const channel of Object.values(CHANNELS)) {
+    const msgs = posted.filter((m) => m.channel === channel);
+    for (let i = 1; i < msgs.length; i += 1) {
+      minGapMs = Math.min(minGapMs, msgs[i]!.postedAt - msgs[i - 1]!.postedAt);
+      const a = jobOrder.get(Number(msgs[i - 1]!.metadata!.event_payload.ticket_id)) ?? 0;
+      const b = jobOrder.get(Number(msgs[i]!.metadata!.event_payload.ticket_id)) ?? 0;
+      if (b < a) orderViolations += 1;
+    }
+  }
+  return {
+    n: ids.length,
+    seconds: (done - startedAt) / 1000,
+    delays,
+    duplicates: [...perTicket.values()].filter((c) => c > 1).length,
+    missing: ids.filter((id) => !perTicket.has(id)).length,
+    minGapMs,
+    orderViolations,
+  };
+}
+
+async function burst(n: number, paceMs: number): Promise<Result> {
+  const fake = await startFakeSlack();
+  const service = await boot(fake, paceMs, 'burst');
+  try {
+    const started = Date.now();
+    const ids: number[] = [];
+    for (let i = 0; i < n; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, (_, k) =>
+          service.ingest({ source: 'api', externalId: `bench-${i + k}`, subject: `Bench ticket ${i + k}`, body: `Bench ticket body number ${i + k} [cat=${CATS[(i + k) % 3]}]` }),
+        ),
+      );
+      ids.push(...batch.map((r) => r.ticketId));
+    }
+    return await measure(service, fake, ids, started);
+  } finally {
+    await service.stop();
+    await fake.close();
+  }
+}
+
+async function steady(n: number, ratePerSec: number): Promise<Result> {
+  const fake = await startFakeSlack();
+  const service = await boot(fake, 1000, 'steady');
+  try {
+    const started = Date.now();
+    const ids: number[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const next = started + (i * 1000) / ratePerSec;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      ids.push((await service.ingest({ source: 'api', externalId: `steady-${i}`, body: `Steady ticket number ${i} [cat=${CATS[i % 3]}]` })).ticketId);
+    }
+    return await measure(service, fake, ids, started);
+  } finally {
+    await service.stop();
+    await fake.close();
+  }
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const paceMs = Number(values['pace-ms']);
+const n = Number(values.tickets);
+console.log(`# Slack alert benchmark\n\n${new Date().toISOString()} · ${machine()} · database ${values.db}\n`);
+console.log(`command: node bench/slack.ts --tickets ${n} --pace-ms ${paceMs} --steady ${values.steady} --steady-rate ${values['steady-rate']} --db ${values.db}\n`);
+console.log('| scenario | tickets | pace / channel | wall time | alerts/s | duplicates | missing | min gap in a channel | order violations | delay p50 | delay p99 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+const b = await burst(n, paceMs);
+console.log(`| burst (scaled) | ${b.n} | 1 per ${paceMs} ms | ${b.seconds.toFixed(1)} s | ${(b.n / b.seconds).toFixed(1)} | ${b.duplicates} | ${b.missing} | ${b.minGapMs} ms | ${b.orderViolations} | ${s(median(b.delays))} | ${s(percentile(b.delays, 99))} |`);
+const scale = 1000 / paceMs;
+console.log(`| burst, projected to Slack's 1/s | ${b.n} | 1 per 1000 ms | ~${(b.n / 3).toFixed(0)} s | ~3 | | | | | ~${s(median(b.delays) * scale)} | ~${s(percentile(b.delays, 99) * scale)} |`);
+if (Number(values.steady) > 0) {
+  const st = await steady(Number(values.steady), Number(values['steady-rate']));
+  console.log(`| steady ${values['steady-rate']}/s (real pace) | ${st.n} | 1 per 1000 ms | ${st.seconds.toFixed(1)} s | ${(st.n / st.seconds).toFixed(2)} | ${st.duplicates} | ${st.missing} | ${st.minGapMs} ms | ${st.orderViolations} | ${s(median(st.delays))} | ${s(percentile(st.delays, 99))} |`);
+}
+process.exit(0);
