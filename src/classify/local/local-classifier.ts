@@ -11,8 +11,12 @@ import { featurizeScratch } from './features.ts';
 import { packHeads, predictPacked, type PackedHeads } from './linear.ts';
 import { summarize } from './summary.ts';
 
-/** Languages of the training data plus close neighbours; restricting tinyld avoids exotic guesses on short texts. */
-const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'it', 'nl', 'pl', 'sv', 'da', 'no', 'fi', 'cs', 'tr', 'ru'];
+/**
+ * Languages of the training data plus European neighbours; restricting tinyld avoids exotic guesses. Norwegian
+ * is left out: on the training file it was tinyld's most frequent wrong answer (19 of 34 errors, for English,
+ * Spanish and Portuguese tickets), and with it out the errors drop to 15 of 3,346.
+ */
+const LANGUAGES = ['en', 'de', 'es', 'fr', 'pt', 'it', 'nl', 'pl', 'sv', 'da', 'fi', 'cs', 'tr', 'ru'];
 
 export function detectLanguage(text: string): string {
   const sample = text.slice(0, 200); // 93.1% vs 93.3% at 400 chars on the training file, twice as fast
