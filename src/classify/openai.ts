@@ -79,6 +79,14 @@ export function retriesFor(timeoutMs: number): number {
   return timeoutMs >= 5000 ? 2 : timeoutMs >= 2000 ? 1 : 0;
 }
 
+/**
+ * Reasoning models (o1, o3, o4-mini, gpt-5 …) reject `temperature` and spend completion tokens on hidden
+ * reasoning, so they get no temperature and a larger token allowance; others answer deterministically.
+ */
+export function samplingFor(model: string): { temperature?: number; max_completion_tokens: number } {
+  return /^(o\d|gpt-5)/i.test(model) ? { max_completion_tokens: 4000 } : { temperature: 0, max_completion_tokens: 300 };
+}
+
 function failureOf(err: unknown, budget: AbortSignal): LlmFailure {
   if (err instanceof LlmFailure) return err;
   if (budget.aborted || err instanceof APIConnectionTimeoutError) return new LlmFailure('timeout', { cause: err });
@@ -119,8 +127,7 @@ export class OpenAiClassifier implements Classifier {
         this.#client.chat.completions.parse(
           {
             model: this.model,
-            temperature: 0,
-            max_completion_tokens: 300,
+            ...samplingFor(this.model),
             response_format: RESPONSE_FORMAT,
             messages: [
               { role: 'system', content: SYSTEM_PROMPT },

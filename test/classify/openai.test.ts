@@ -1,5 +1,6 @@
 import test from 'ava';
 import { createClassifier } from '../../src/classify/index.ts';
+import { samplingFor } from '../../src/classify/openai.ts';
 import { loadModel } from '../../src/classify/local/artifact.ts';
 import { LocalClassifier } from '../../src/classify/local/local-classifier.ts';
 import { CATEGORIES, PRIORITIES } from '../../src/domain/categories.ts';
@@ -36,6 +37,7 @@ test('a good answer is the structured LLM result; the request asks for a strict 
   t.is(fake.requests.length, 1);
   const body = fake.requests[0]!.body;
   t.is(body.model, 'gpt-4o-mini');
+  t.is(body.temperature, 0);
   t.is(body.response_format.type, 'json_schema');
   t.true(body.response_format.json_schema.strict);
   t.deepEqual(body.response_format.json_schema.schema.properties.category.enum, [...CATEGORIES]);
@@ -43,6 +45,13 @@ test('a good answer is the structured LLM result; the request asks for a strict 
   t.false(body.messages[0].content.includes(ticket.body), 'ticket text stays out of the instructions');
   t.regex(body.messages[1].content, /^<ticket>\n[\s\S]*Since installing the latest update[\s\S]*\n<\/ticket>$/);
   t.like(health(), { status: 'healthy', circuit: 'closed', llm_answers: 1, fallbacks: 0 });
+});
+
+test('reasoning models get no temperature (they reject it) and room for their hidden reasoning', (t) => {
+  t.deepEqual(samplingFor('o4-mini'), { max_completion_tokens: 4000 });
+  t.deepEqual(samplingFor('gpt-5-mini'), { max_completion_tokens: 4000 });
+  t.deepEqual(samplingFor('gpt-4o-mini'), { temperature: 0, max_completion_tokens: 300 });
+  t.deepEqual(samplingFor('llama3.1'), { temperature: 0, max_completion_tokens: 300 });
 });
 
 test('a ticket cannot close the data block early with our delimiter', async (t) => {
