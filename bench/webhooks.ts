@@ -123,15 +123,16 @@ const result = await autocannon({
   requests: [{ method: 'POST', setupRequest: (req: any) => ({ ...req, ...delivery() }) }],
 });
 
-// The same service, right after: REST ticket creation with a comparable ticket, for the figure beside it.
-const rest = await autocannon({
+// The same service, right after: REST ticket creation with a comparable ticket, for the figure beside it
+// (warmed up the same way).
+const restOptions = (duration: number, conns: number): autocannon.Options => ({
   url: `${base}/api/v1/requests`,
-  connections,
-  duration: seconds,
+  connections: conns,
+  duration,
   headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
   requests: [
     {
-      method: 'POST',
+      method: 'POST' as const,
       setupRequest: (req: any) => ({
         ...req,
         body: JSON.stringify({
@@ -143,6 +144,8 @@ const rest = await autocannon({
     },
   ],
 });
+await autocannon(restOptions(3, 10));
+const rest = await autocannon(restOptions(seconds, connections));
 
 // Requests still in flight when autocannon stops are finished by the server; let them land before counting.
 await new Promise((r) => setTimeout(r, 1000));
@@ -164,7 +167,7 @@ console.log(`| latency p50 / p90 / p99 / max | ${result.latency.p50} / ${result.
 console.log(`| same run, REST POST /api/v1/requests: tickets/s, p99 | ${fmt(rest['2xx'] / seconds)}, ${rest.latency.p99} ms (non-2xx ${rest.non2xx}) |`);
 console.log(`| connections | ${connections} |`);
 console.log(`| non-2xx / errors / timeouts | ${result.non2xx} / ${result.errors} / ${result.timeouts} |`);
-console.log(`| 2xx answered (run + warm-up) / tickets stored / accepted audit rows | ${fmt(ok + warmup['2xx'])} / ${fmt(stored)} / ${fmt(audited)} |`);
+console.log(`| Zendesk 2xx answered (run + warm-up) / zendesk tickets stored / accepted audit rows | ${fmt(ok + warmup['2xx'])} / ${fmt(stored)} / ${fmt(audited)} |`);
 console.log(`| classify worker in the same process | ${values.worker} |`);
 console.log('');
 console.log(`${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores) · ${os.platform()} ${os.arch()} · PostgreSQL at ${new URL(databaseUrl).host}`);
