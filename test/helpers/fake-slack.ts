@@ -5,8 +5,9 @@
  * (no answer), or "post then hang" (the message is stored but the caller never hears back — a timeout
  * after Slack accepted it). Anything POSTed outside /api/ is recorded as a response_url call.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface FakeCall {
   method: string;
@@ -52,6 +53,10 @@ export class FakeSlack {
   readonly #hanging = new Set<ServerResponse>();
   #server: Server | undefined;
   #seq = 0;
+  #socket: Socket | undefined;
+  #socketBuffer = Buffer.alloc(0);
+  /** Socket Mode: every JSON message the app sent over the WebSocket (acks with their envelope_id). */
+  readonly socketMessages: any[] = [];
   url = '';
 
   /** Base URL for WebClient's slackApiUrl / SLACK_API_URL. */
@@ -66,13 +71,47 @@ export class FakeSlack {
         res.end(String(error));
       });
     });
+    this.#server.on('upgrade', (req, socket: Socket) => this.#upgrade(req, socket));
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.#server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     return this;
   }
 
+  /** Socket Mode: true once an app has opened the WebSocket (and was sent `hello`). */
+  get socketConnected(): boolean {
+    return this.#socket !== undefined && !this.#socket.destroyed;
+  }
+
+  /** Socket Mode: sends an envelope (slash_commands, interactive, events_api) to the connected app. */
+  socketSend(envelope: Record<string, unknown>): void {
+    if (!this.#socket) throw new Error('no Socket Mode connection');
+    this.#socket.write(wsFrame(0x1, Buffer.from(JSON.stringify(envelope))));
+  }
+
+  /** A minimal RFC 6455 server: handshake, text frames both ways, ping -> pong, close. */
+  #upgrade(req: IncomingMessage, socket: Socket): void {
+    const key = String(req.headers['sec-websocket-key'] ?? '');
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#socketBuffer = Buffer.concat([this.#socketBuffer, chunk]);
+      for (;;) {
+        const frame = readWsFrame(this.#socketBuffer);
+        if (!frame) break;
+        this.#socketBuffer = this.#socketBuffer.subarray(frame.size);
+        if (frame.opcode === 0x1) this.socketMessages.push(JSON.parse(frame.payload.toString('utf8')));
+        else if (frame.opcode === 0x9) socket.write(wsFrame(0xa, frame.payload));
+        else if (frame.opcode === 0x8) socket.end(wsFrame(0x8, Buffer.alloc(0)));
+      }
+    });
+    socket.on('error', () => undefined);
+    this.socketSend({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } });
+  }
+
   async close(): Promise<void> {
+    this.#socket?.destroy();
     for (const res of this.#hanging) res.destroy();
     this.#hanging.clear();
     this.#server?.closeAllConnections();
@@ -171,6 +210,8 @@ export class FakeSlack {
   #dispatch(method: string, p: Record<string, any>, token: string | undefined): { status: number; body: any } {
     if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
     switch (method) {
+      case 'apps.connections.open':
+        return { status: 200, body: { ok: true, url: `${this.url.replace(/^http/, 'ws')}/socket-mode` } };
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'triage', team_id: 'TFAKE', user_id: BOT_USER_ID, bot_id: BOT_ID } };
       case 'chat.postMessage': {
@@ -269,4 +310,43 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
+}
+
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (len >= 126 && len < 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 126;
+    head.writeUInt16BE(len, 2);
+  } else if (len >= 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+/** One complete (client-masked) frame from the start of buf, or undefined when more bytes are needed. */
+function readWsFrame(buf: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
+  if (buf.length < 2) return undefined;
+  const opcode = buf[0]! & 0x0f;
+  const masked = (buf[1]! & 0x80) !== 0;
+  let len = buf[1]! & 0x7f;
+  let offset = 2;
+  if (len === 126) {
+    if (buf.length < 4) return undefined;
+    len = buf.readUInt16BE(2);
+    offset = 4;
+  } else if (len === 127) {
+    if (buf.length < 10) return undefined;
+    len = Number(buf.readBigUInt64BE(2));
+    offset = 10;
+  }
+  const maskOffset = offset;
+  if (masked) offset += 4;
+  if (buf.length < offset + len) return undefined;
+  const payload = Buffer.from(buf.subarray(offset, offset + len));
+  if (masked) for (let i = 0; i < len; i += 1) payload[i]! ^= buf[maskOffset + (i % 4)]!;
+  return { opcode, payload, size: offset + len };
 }

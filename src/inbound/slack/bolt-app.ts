@@ -3,8 +3,7 @@
  * verifies Slack's v0 signature on the raw body and rejects stale timestamps), or Socket Mode when an app
  * token is configured. The Koa app must not parse /slack/* bodies before this middleware.
  */
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -37,7 +36,18 @@ export interface BoltHandle {
 export function createBoltApp(config: SlackConfig, logger: Logger, clientOptions: webApi.WebClientOptions): BoltHandle {
   const log = boltLogger(logger);
   if (config.appToken) {
-    const app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger: log, clientOptions });
+    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log });
+    if (clientOptions.slackApiUrl) {
+      // Bolt 5 does not hand clientOptions to the Socket Mode client, so apps.connections.open would still go
+      // to slack.com: give it a client for SLACK_API_URL, authenticated with the app token as Bolt's is.
+      (receiver.client as unknown as { webClient: webApi.WebClient }).webClient = new webApi.WebClient('', {
+        slackApiUrl: clientOptions.slackApiUrl,
+        logger: log,
+        headers: { Authorization: `Bearer ${config.appToken}` },
+        retryConfig: { retries: 100, factor: 1.3 },
+      });
+    }
+    const app = new App({ token: config.botToken, receiver, logger: log, clientOptions });
     return { app, mode: 'socket', middleware: undefined };
   }
   const receiver = new HTTPReceiver({
