@@ -3,7 +3,7 @@
  * ingest -> classify job -> onClassified -> slack-alert job -> per-channel pacer -> Web API client) to the
  * fake Slack Web API on 127.0.0.1.
  *
- *   node bench/slack.ts [--tickets 1000] [--pace-ms 20] [--steady 90] [--steady-rate 2.4]
+ *   node bench/slack.ts [--tickets 1000] [--pace-ms 20] [--steady 90] [--steady-rate 2.4] [--classify-concurrency 4]
  *                       [--db postgres|pglite] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Burst: all tickets arrive at once; Slack allows ~1 message/s per channel, so at the real pace 1,000 alerts
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'pace-ms': { type: 'string', default: '20' },
     steady: { type: 'string', default: '90' },
     'steady-rate': { type: 'string', default: '2.4' },
+    'classify-concurrency': { type: 'string', default: '4' },
     db: { type: 'string', default: 'postgres' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
@@ -51,6 +52,7 @@ async function boot(fake: FakeSlack, paceMs: number, label: string): Promise<Ser
     SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench', SLACK_API_URL: fake.apiUrl,
     SLACK_CHANNEL_TECHNICAL: CHANNELS.technical, SLACK_CHANNEL_BILLING: CHANNELS.billing,
     SLACK_CHANNEL_GENERAL: CHANNELS.general, SLACK_CHANNEL_TRIAGE: 'CBENCHTRI',
+    WORKER_CONCURRENCY: values['classify-concurrency'],
   });
   const service = await createService(config, { classifier, slackPaceMs: paceMs });
   await service.start();
@@ -182,7 +184,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const paceMs = Number(values['pace-ms']);
 const n = Number(values.tickets);
 console.log(`# Slack alert benchmark\n\n${new Date().toISOString()} · ${machine()} · database ${values.db}\n`);
-console.log(`command: node bench/slack.ts --tickets ${n} --pace-ms ${paceMs} --steady ${values.steady} --steady-rate ${values['steady-rate']} --db ${values.db}\n`);
+console.log(`command: node bench/slack.ts --tickets ${n} --pace-ms ${paceMs} --steady ${values.steady} --steady-rate ${values['steady-rate']} --classify-concurrency ${values['classify-concurrency']} --db ${values.db}\n`);
 console.log('| scenario | tickets | pace / channel | wall time | alerts/s | duplicates | missing | min gap in a channel | order inversions (max) | delay p50 | delay p99 |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 const b = await burst(n, paceMs);
