@@ -9,6 +9,7 @@ import { PRIORITIES, type Priority } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
 import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
+import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../lib/queue.ts';
 
 export interface ClassifyJobData {
@@ -59,7 +60,8 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   const todo = tickets.filter((t) => t.classifier !== 'human' && (t.current_classification_id === null || force.has(t.id)));
   if (!todo.length) return;
 
-  const results = await Promise.all(todo.map((t) => classifier.classify({ subject: t.subject, body: t.body })));
+  // A batch may be 50 tickets; an LLM behind the classifier should not see 50 calls at once.
+  const results = await mapLimit(todo, 8, (t) => classifier.classify({ subject: t.subject, body: t.body }));
 
   await db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: number; ticket_id: number }>(
