@@ -48,7 +48,7 @@ export class ChannelPacer {
    * not between tasks that may spend varying time on other work first. Resolves with the task's result, or
    * rejects with its last error.
    */
-  run<T>(channel: string, task: (attempt: number, gate: () => Promise<void>) => Promise<T>): Promise<T> {
+  run<T>(channel: string, task: (attempt: number, gate: () => Promise<number>) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('pacer is closed'));
     let state = this.#channels.get(channel);
     if (!state) {
@@ -72,13 +72,15 @@ export class ChannelPacer {
     this.#closed = true;
   }
 
-  async #runWithRetries<T>(s: ChannelState, task: (attempt: number, gate: () => Promise<void>) => Promise<T>): Promise<T> {
+  async #runWithRetries<T>(s: ChannelState, task: (attempt: number, gate: () => Promise<number>) => Promise<T>): Promise<T> {
     const { now, sleep, intervalMs, retryDelayMs, maxHoldMs } = this.#opts;
     const heldSince = now();
+    /** Waits for the channel's next slot; resolves with the ms it waited. */
     const gate = async () => {
-      const wait = s.nextStartAt - now();
+      const wait = Math.max(0, s.nextStartAt - now());
       if (wait > 0) await sleep(wait);
       s.nextStartAt = now() + intervalMs;
+      return wait;
     };
     for (let attempt = 1; ; attempt += 1) {
       try {

@@ -64,6 +64,17 @@ async function claim(sql: Sql, key: string, ticketId: number, channel: string, t
   return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: true } : { kind: 'busy' };
 }
 
+/** Moves the lease forward (fencing on the current token); false when someone else holds the claim now. */
+async function renew(sql: Sql, key: string, c: { token: Date }): Promise<boolean> {
+  const rows = await sql.query<{ created_at: Date }>(
+    `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
+    [key, c.token],
+  );
+  if (!rows[0]) return false;
+  c.token = rows[0].created_at;
+  return true;
+}
+
 async function complete(sql: Sql, key: string, token: Date, channel: string, ts: string): Promise<void> {
   await sql.query(`update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2`, [key, token, ts, channel]);
 }
@@ -119,7 +130,10 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         await abandon(sql, spec.key, c.token);
         return { status: 'skipped' };
       }
-      await gate();
+      // A long wait (Retry-After) may outlast the lease: renew it, or stop if another poster took over.
+      if ((await gate()) > LEASE_MS / 4 && !(await renew(sql, spec.key, c))) {
+        throw new RetryLaterError(`${spec.key}: lease lost while waiting for the channel`);
+      }
       const res = await client.chat.postMessage({
         channel: c.channel,
         text: message.text,

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { api, waitFor } from '../helpers/service.ts';
+import { api, startTestService, waitFor } from '../helpers/service.ts';
 import { alertsFor, CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
 
 test.serial('an alert goes to the category channel; low confidence and unconfigured categories go to triage', async (t) => {
@@ -57,4 +57,11 @@ test.serial('exactly one alert per ticket: a human reclassification does not pos
   await new Promise((r) => setTimeout(r, 1500));
   t.is(alertsFor(env.fake, id).length, 1);
   t.is(alert.channel, CHANNELS.billing);
+});
+
+test.serial('without a bot token Slack is disabled: /health says so and /slack/events does not exist', async (t) => {
+  const svc = await startTestService({});
+  t.teardown(() => svc.stop());
+  t.is((await api(svc.baseUrl, '/health')).json.services.slack.status, 'disabled');
+  t.is((await api(svc.baseUrl, '/slack/events', { method: 'POST', body: 'x=1' })).status, 404);
 });

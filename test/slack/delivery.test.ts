@@ -35,6 +35,20 @@ test.serial('429 with Retry-After: the alert waits, the channel keeps its order 
   for (let i = 2; i < calls.length; i += 1) t.true(calls[i]!.at - calls[i - 1]!.at >= 950, 'one post per second per channel');
 });
 
+test.serial('a Retry-After longer than a quarter of the claim lease: the claim is renewed, the alert posted once', async (t) => {
+  const env = await startSlackService();
+  t.teardown(env.stop);
+  env.fake.failNext('chat.postMessage', { kind: 'rate_limited', retryAfter: 16 });
+  const id = await createTicket(env.svc, { body: 'Sync is stuck at 99% [cat=technical conf=0.9]' });
+  await waitForAlert(env.fake, id, 60_000);
+  const calls = env.fake.callsTo('chat.postMessage');
+  t.is(calls.length, 2);
+  t.true(calls[1]!.at - calls[0]!.at >= 15_900);
+  t.is(alertsFor(env.fake, id).length, 1);
+  const [row] = await env.svc.service.db.sql.query<{ ts: string }>('select ts from slack_posts where key = $1', [`alert:${id}`]);
+  t.is(row!.ts, alertsFor(env.fake, id)[0]!.ts);
+});
+
 test.serial('Slack answering 500 twice: the alert is retried and posted once', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
