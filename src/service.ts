@@ -68,7 +68,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
   });
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
-  const classifiers = options.classifier ? undefined : createClassifier({ config: config.classifier, logger });
+  const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
   const classifier = options.classifier ?? classifiers!.classifier;
 
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));

@@ -7,7 +7,6 @@ import type { Config } from '../config.ts';
 import type { Classifier } from '../domain/classification.ts';
 import { loadModel } from './local/artifact.ts';
 import { LocalClassifier } from './local/local-classifier.ts';
-import { OpenAiClassifier } from './openai.ts';
 import { type BreakerOptions, DEFAULT_BREAKER, ResilientClassifier } from './resilient.ts';
 
 export type AiClassifierStatus = 'healthy' | 'degraded' | 'local-only';
@@ -39,7 +38,7 @@ export interface CreateClassifierOptions {
   breaker?: Partial<BreakerOptions>;
 }
 
-export function createClassifier(o: CreateClassifierOptions): ClassifierBundle {
+export async function createClassifier(o: CreateClassifierOptions): Promise<ClassifierBundle> {
   const local = o.local ?? new LocalClassifier(loadModel());
   const openai = o.config.openai;
   if (!openai) {
@@ -50,6 +49,8 @@ export function createClassifier(o: CreateClassifierOptions): ClassifierBundle {
       health: () => ({ status: 'local-only', model: local.modelName, local_model: local.modelName }),
     };
   }
+  // The SDK is loaded only when a key is configured (it is ~35 MB of memory a local-only service never needs).
+  const { OpenAiClassifier } = await import('./openai.ts');
   const llm = new OpenAiClassifier({ ...openai, piiRedaction: o.config.piiRedaction });
   const resilient = new ResilientClassifier(llm, local, o.logger, { ...DEFAULT_BREAKER, ...o.breaker });
   o.logger.info({ model: openai.model, baseURL: openai.baseURL ?? 'default', piiRedaction: o.config.piiRedaction }, 'classifying with the LLM, local model as fallback');
