@@ -115,11 +115,23 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
   reader.start();
   await waitFor(async () => (await countDistinct(svc)).total === 5, { what: 'first five' });
   const [cursor1] = await svc.service.db.sql.query<{ uid_validity: string }>('select uid_validity::text from mailbox_cursors');
-  // Recreate the folder (new UIDVALIDITY) with the old mail restored and a new one.
+  // Recreate the folder (new UIDVALIDITY) with the old mail restored and a new one. Dovecot may refuse an
+  // APPEND racing the recreation ("deleted under us"): retry it like any client would.
   const c = await dovecot.client(box.user, box.password);
   await c.mailboxDelete('Support');
+  await c.mailboxCreate('Support');
+  for (const m of [...numbered(5, 'old'), ...numbered(1, 'new')]) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.append('Support', m);
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
   await c.logout();
-  await dovecot.append(box.user, box.password, 'Support', [...numbered(5, 'old'), ...numbered(1, 'new')]);
   await waitFor(async () => (await countDistinct(svc)).total === 6, { what: 'new mail after rescan', timeoutMs: 30_000 });
   await waitFor(async () => (await folder(dovecot, box, 'Support')).every((m) => m.seen), { what: 'all \\Seen' });
   t.deepEqual(await countDistinct(svc), { total: 6, distinct: 6 });

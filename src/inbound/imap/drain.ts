@@ -7,7 +7,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Readable } from 'node:stream';
 import { parseEmail, type ParsedEmail } from './parse-mail.ts';
-import { ingestMail, recordUnparseable, triage, type HandleDeps, type MailOutcome } from './handle-mail.ts';
+import { planMail, recordUnparseable, type HandleDeps, type MailOutcome, type MailPlan } from './handle-mail.ts';
 import { readCursor, writeCursor, type Cursor } from './store.ts';
 import type { MailContext } from './to-inbound.ts';
 
@@ -106,10 +106,41 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
   }
 
   const outcomes = new Map<number, MailOutcome>();
-  const inflight = new Set<Promise<void>>();
   let failure: unknown;
-  const settle = async () => {
-    await Promise.all(inflight);
+  let pending: { uid: number; plan: MailPlan }[] = [];
+  let pendingBytes = 0;
+
+  // Runs the planned mails in mailbox order: unordered ones together (ingest group-commits them),
+  // an ordered one only after everything before it is stored.
+  const flush = async () => {
+    let group: Promise<void>[] = [];
+    const run = (uid: number, plan: MailPlan) =>
+      plan.run().then(
+        (o) => {
+          outcomes.set(uid, o);
+          hooks.onProgress({ backlog: -1, outcome: o });
+        },
+        (e: unknown) => {
+          failure ??= e;
+        },
+      );
+    for (const { uid, plan } of pending) {
+      if (failure) break;
+      if (plan.ordered) {
+        await Promise.all(group);
+        group = [];
+        if (!failure) await run(uid, plan);
+      } else {
+        group.push(run(uid, plan));
+        if (group.length >= s.ingestConcurrency) {
+          await Promise.all(group);
+          group = [];
+        }
+      }
+    }
+    await Promise.all(group);
+    pending = [];
+    pendingBytes = 0;
   };
 
   for (const m of batch) {
@@ -118,7 +149,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
     let raw: Buffer | Readable | undefined = sources.get(m.uid);
     if (!raw) {
       // Large (or not returned in the batch fetch): stream it in chunks; memory stays flat.
-      await settle();
+      await flush();
       const dl = await client.download(String(m.uid), undefined, { uid: true });
       if (!dl.content) {
         outcomes.set(m.uid, { kind: 'ignored', reason: 'expunged before it could be read', ticketId: null });
@@ -131,31 +162,16 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
       parsed = await parseEmail(raw, { attachmentMaxBytes: s.attachmentMaxBytes });
     } catch (error) {
       if (!client.usable) throw error; // the stream died with the connection: retry later, not "unparseable"
+      await flush();
       outcomes.set(m.uid, await recordUnparseable(deps, ctx, error, Buffer.isBuffer(raw) ? raw : null));
       continue;
     }
-    const decision = await triage(deps, parsed, ctx);
-    if ('kind' in decision) {
-      outcomes.set(m.uid, decision);
-      hooks.onProgress({ backlog: -1, outcome: decision });
-      continue;
-    }
-    const msg = decision;
-    // A reply must see the mail it answers stored first: wait for earlier ingests before threading.
-    if (msg.thread) await settle();
-    const p: Promise<void> = ingestMail(deps, msg, ctx)
-      .then((o) => {
-        outcomes.set(m.uid, o);
-        hooks.onProgress({ backlog: -1, outcome: o });
-      })
-      .catch((e: unknown) => {
-        failure ??= e;
-      })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-    if (inflight.size >= s.ingestConcurrency) await Promise.race(inflight);
+    pending.push({ uid: m.uid, plan: planMail(deps, parsed, ctx) });
+    // Kept attachment content waits in memory until its mail is stored: bound it.
+    pendingBytes += parsed.attachments.reduce((n, a) => n + (a.content?.length ?? 0), 0);
+    if (pendingBytes > s.batchBytes) await flush();
   }
-  await settle();
+  await flush();
 
   // The gap-free prefix of handled mail: everything after the first unhandled one is read again later.
   const handled: number[] = [];

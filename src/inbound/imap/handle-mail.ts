@@ -47,39 +47,58 @@ function readable(text: string): boolean {
   return bad / visible.length < 0.3;
 }
 
-/** Decides what a parsed mail is; returns the normalized message when it should go to ingest. */
-export async function triage(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext): Promise<MailOutcome | InboundMessage> {
+/**
+ * What to do with a parsed mail, to be run later in mailbox order. `ordered` plans need every earlier mail
+ * stored first (a reply must find the mail it answers, a bounce the ticket it concerns); the others may run
+ * together, which lets ingest group-commit them.
+ */
+export interface MailPlan {
+  ordered: boolean;
+  run(): Promise<MailOutcome>;
+}
+
+export function planMail(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext): MailPlan {
   if (!mail.from && !mail.replyTo.length && !mail.subject && !mail.attachments.length && !readable(mail.text)) {
     // Nothing a human could act on or answer: bytes that are not a mail.
-    const reason = 'unparseable: no sender, no subject and no readable text';
-    deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox }, 'mail could not be parsed');
-    await recordMailEvent(deps.db.sql, {
-      verdict: 'failed',
-      deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
-      reason,
-      size: mail.size,
-      metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
-    });
-    return { kind: 'failed', reason };
+    return {
+      ordered: false,
+      async run() {
+        const reason = 'unparseable: no sender, no subject and no readable text';
+        deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox }, 'mail could not be parsed');
+        await recordMailEvent(deps.db.sql, {
+          verdict: 'failed',
+          deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
+          reason,
+          size: mail.size,
+          metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+        });
+        return { kind: 'failed', reason };
+      },
+    };
   }
   const noise = classifyNoise(mail, { supportAddresses: ctx.supportAddresses });
   const msg = toInboundMessage(mail, ctx);
-  if (!noise) return msg;
-  let ticketId: number | null = null;
-  if (noise.kind === 'bounce' || noise.kind === 'delay') {
-    ticketId = await ticketForMessageIds(deps.db.sql, [...mail.mentionedMessageIds, ...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
-  }
-  const reason = `${noise.kind}: ${noise.reason}`;
-  deps.logger.info({ uid: ctx.uid, from: mail.from?.address, subject: mail.subject, reason, ticketId }, 'mail ignored');
-  await recordMailEvent(deps.db.sql, {
-    verdict: 'ignored',
-    deliveryId: msg.externalId!,
-    reason,
-    ticketId,
-    size: mail.size,
-    metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, uid: ctx.uid },
-  });
-  return { kind: 'ignored', reason, ticketId };
+  if (!noise) return { ordered: !!msg.thread, run: () => ingestMail(deps, msg, ctx) };
+  return {
+    ordered: true,
+    async run() {
+      let ticketId: number | null = null;
+      if (noise.kind === 'bounce' || noise.kind === 'delay') {
+        ticketId = await ticketForMessageIds(deps.db.sql, [...mail.mentionedMessageIds, ...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+      }
+      const reason = `${noise.kind}: ${noise.reason}`;
+      deps.logger.info({ uid: ctx.uid, from: mail.from?.address, subject: mail.subject, reason, ticketId }, 'mail ignored');
+      await recordMailEvent(deps.db.sql, {
+        verdict: 'ignored',
+        deliveryId: msg.externalId!,
+        reason,
+        ticketId,
+        size: mail.size,
+        metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, uid: ctx.uid },
+      });
+      return { kind: 'ignored', reason, ticketId };
+    },
+  };
 }
 
 /** Hands a normalized mail to ingest and records what ingest decided when no ticket or message was stored. */

@@ -72,6 +72,15 @@ class MessageIdScanner extends Transform {
     done(null, chunk);
   }
 
+  /** The same scan over a whole message at once. */
+  scanBuffer(buf: Buffer): void {
+    this.size = buf.length;
+    const text = buf.toString('latin1');
+    // Cheap pre-check: most mails name a message id only in their own header block.
+    if (!/(message-id|in-reply-to|references)\s*:/i.test(text)) return;
+    for (const line of text.split('\n')) this.scan(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+
   override _flush(done: TransformCallback): void {
     this.scan(this.tail);
     done();
@@ -185,7 +194,15 @@ async function collectAttachment(att: AttachmentStream, cap: number, reportParts
 /** Parses one message. Throws only when the bytes cannot be read as a message at all. */
 export async function parseEmail(source: Buffer | Readable, options: ParseOptions): Promise<ParsedEmail> {
   const scanner = new MessageIdScanner();
-  const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true, maxHtmlLengthToParse: options.maxHtmlToConvert ?? 2_000_000 });
+  const parser = new MailParser({
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    checksumAlgo: false,
+    keepDeliveryStatus: true,
+    maxHtmlLengthToParse: options.maxHtmlToConvert ?? 2_000_000,
+  });
   const attachments: InboundAttachment[] = [];
   const reportParts: string[] = [];
   let headers: Map<string, HeaderValue> = new Map();
@@ -205,8 +222,18 @@ export async function parseEmail(source: Buffer | Readable, options: ParseOption
     else textMsg = data;
   });
 
-  const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-  await pipeline(input, scanner, parser);
+  if (Buffer.isBuffer(source)) {
+    // In memory already: no stream plumbing (it costs more than the parse of a small mail).
+    scanner.scanBuffer(source);
+    await new Promise<void>((resolve, reject) => {
+      parser.on('error', reject);
+      parser.on('end', resolve);
+      parser.resume();
+      parser.end(source);
+    });
+  } else {
+    await pipeline(source, scanner, parser);
+  }
   await Promise.all(pending);
 
   const problems: string[] = [];

@@ -56,7 +56,7 @@ export const DEFAULT_TUNING: ImapTuning = {
   batchSize: 200,
   batchBytes: 16 * 1024 * 1024,
   streamThresholdBytes: 1024 * 1024,
-  ingestConcurrency: 32,
+  ingestConcurrency: 200,
   autoIdleDelayMs: 1_000,
 };
 
@@ -117,6 +117,9 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   let wake: (() => void) | undefined;
   let interruptBackoff: (() => void) | undefined;
   let pending = false;
+  // Set by the poll schedule: SELECT the mailbox again before reading, so a mailbox deleted and recreated
+  // under us (new UIDVALIDITY, no notification on the old session) is noticed.
+  let reselect = false;
   let task: ReturnType<typeof cron.schedule> | undefined;
 
   const poke = () => {
@@ -180,6 +183,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
     while (!stopping) {
       if (pending) {
         pending = false;
+        if (reselect) {
+          reselect = false;
+          await Promise.race([withTimeout(c.mailboxOpen(cfg.mailbox), t.commandTimeoutMs, 'SELECT'), closed]);
+        }
         await Promise.race([
           drainMailbox(c, deps, settings, {
             shouldStop: () => stopping,
@@ -259,7 +266,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
       if (running) return;
       stopping = false;
       state.status = 'connecting';
-      task = cron.schedule(cfg.pollCron, () => poke(), { noOverlap: true });
+      task = cron.schedule(cfg.pollCron, () => {
+        reselect = true;
+        poke();
+      }, { noOverlap: true });
       running = loop().catch((err: unknown) => {
         state.status = 'failing';
         logger.error({ err }, 'IMAP reader stopped unexpectedly');
