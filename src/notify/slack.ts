@@ -124,7 +124,13 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
-      if (bolt.mode === 'socket') await bolt.app.start();
+      // Socket Mode connects (and reconnects) in the background: Slack being down must not block start-up.
+      if (bolt.mode === 'socket') {
+        bolt.app.start().then(() => report(), (error: unknown) => {
+          report(error);
+          log.error({ err: error }, 'slack socket mode could not connect');
+        });
+      }
       // Checks the token without holding up start-up: Slack being down must not stop the service.
       client.auth.test().then(() => report(), (error: unknown) => {
         report(error);
@@ -134,7 +140,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     async stop() {
       await digest.stop();
       pacer.close();
-      if (bolt.mode === 'socket') await bolt.app.stop();
+      if (bolt.mode === 'socket') await bolt.app.stop().catch(() => undefined);
     },
   };
 }
