@@ -43,8 +43,10 @@ export function createDigest(deps: NotifyDeps) {
   const digest = deps.config.digest;
   let task: ScheduledTask | undefined;
 
-  const enqueue = async (scheduledAt: Date) => {
-    const at = new Date(Math.floor(scheduledAt.getTime() / 60_000) * 60_000);
+  const enqueue = async (firedAt: Date) => {
+    // Snap to the schedule, so a tick that fires late (busy event loop) still names the same period on every
+    // instance.
+    const at = lastScheduledBefore(digest.cron, digest.timeZone, new Date(firedAt.getTime() + 1000));
     await deps.queue.send<DigestJob>(JOBS.digest, { scheduledAt: at.toISOString() }, { singletonKey: periodKey(at) });
   };
 
