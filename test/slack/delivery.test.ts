@@ -77,6 +77,17 @@ test.serial('a Slack error is reported on /health and the alert is delivered onc
   t.is(alertsFor(env.fake, id).length, 1);
 });
 
+test.serial('Slack hanging without accepting the post: after the timeout the alert is posted once', async (t) => {
+  const env = await startSlackService();
+  t.teardown(env.stop);
+  env.fake.failNext('chat.postMessage', { kind: 'hang' });
+  const id = await createTicket(env.svc, { body: 'Search returns nothing [cat=general conf=0.9]' });
+  await waitForAlert(env.fake, id, 60_000);
+  t.is(env.fake.callsTo('chat.postMessage').length, 2, 'the hung call and one retry');
+  t.is(alertsFor(env.fake, id).length, 1);
+  t.is((await waitForAlert(env.fake, id)).channel, CHANNELS.general);
+});
+
 test.serial('a post that Slack accepted but never answered (timeout) is found again, not posted twice', async (t) => {
   const env = await startSlackService();
   t.teardown(env.stop);
