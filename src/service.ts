@@ -18,6 +18,7 @@ import { createApp } from './inbound/rest/app.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
+import { createImapReader } from './inbound/imap/reader.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
@@ -74,7 +75,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
   health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
-  health.register('imap', () => ({ status: 'disabled' }));
+  // The support inbox (registers the 'imap' health probe; 'disabled' without IMAP_HOST).
+  const imap = createImapReader({ config: config.imap, db, ingest, logger, health });
   // Registers the 'slack' health probe ('disabled' without SLACK_BOT_TOKEN) and the pipeline hooks.
   const slack = createSlack({
     config: config.slack,
@@ -132,6 +134,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           { concurrency: config.worker.concurrency },
         );
       }
+      imap.start();
       server = createServer(app.callback());
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
@@ -149,6 +152,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server.closeIdleConnections();
           await closed;
         }
+        await imap.stop();
         await webhooks.drain();
         await slack.stop();
         await queue.stop();

@@ -35,6 +35,9 @@ export interface DrainHooks {
   beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
 }
 
+/** Partial FETCH size for streamed mail: few round trips, bounded memory. */
+const DOWNLOAD_CHUNK = 256 * 1024;
+
 interface Listed {
   uid: number;
   size: number;
@@ -150,7 +153,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
     if (!raw) {
       // Large (or not returned in the batch fetch): stream it in chunks; memory stays flat.
       await flush();
-      const dl = await client.download(String(m.uid), undefined, { uid: true });
+      const dl = await client.download(String(m.uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
       if (!dl.content) {
         outcomes.set(m.uid, { kind: 'ignored', reason: 'expunged before it could be read', ticketId: null });
         continue;

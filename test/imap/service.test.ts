@@ -1,0 +1,42 @@
+/**
+ * The inbox as production wires it: IMAP_* in the environment, createService starts the reader, mail
+ * becomes a classified ticket visible over the REST API, /health shows the mailbox, stop() is clean.
+ */
+import test from 'ava';
+import { createKeywordClassifier } from '../../src/classify/keyword.ts';
+import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { api, startTestService, waitFor } from '../helpers/service.ts';
+import { fixture, newMailbox } from './harness.ts';
+
+const missing = dovecotAvailable();
+let dovecot: Dovecot;
+test.before(async () => {
+  if (!missing) dovecot = await startDovecot();
+});
+test.after.always(async () => dovecot?.destroy());
+const serial = missing ? test.serial.skip : test.serial;
+
+serial('IMAP_* configured: mail arrives as a classified ticket over the API and /health reports the mailbox', async (t) => {
+  const box = newMailbox(dovecot);
+  const svc = await startTestService(box.env, { classifier: createKeywordClassifier() });
+  t.teardown(() => svc.stop());
+  await dovecot.append(box.user, box.password, 'INBOX', [fixture('html-only.eml')]);
+  const list = await waitFor(async () => {
+    const r = await api(svc.baseUrl, '/api/v1/requests?source=email');
+    return r.json.total === 1 && r.json.items[0].status !== 'processing' ? r.json : null;
+  }, { what: 'classified e-mail ticket', timeoutMs: 30_000 });
+  const ticket = (await api(svc.baseUrl, `/api/v1/requests/${list.items[0].id}`)).json;
+  t.is(ticket.subject, 'Double charge on invoice');
+  t.is(ticket.requester_email, 'bob@customer.example');
+  t.is(ticket.classification.category, 'billing');
+  const health = (await api(svc.baseUrl, '/health')).json;
+  t.is(health.services.imap.status, 'connected');
+  t.is(health.services.imap.mailbox, 'INBOX');
+  t.is(health.services.imap.last_error, null);
+});
+
+serial('without IMAP_HOST the inbox is reported disabled', async (t) => {
+  const svc = await startTestService({});
+  t.teardown(() => svc.stop());
+  t.is((await api(svc.baseUrl, '/health')).json.services.imap.status, 'disabled');
+});
