@@ -70,7 +70,13 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 15_000): Promi
   throw new Error(`dovecot port ${port} did not become ${up ? 'reachable' : 'free'} within ${timeoutMs} ms`);
 }
 
-export async function startDovecot(options: { users?: Record<string, string> } = {}): Promise<Dovecot> {
+export interface DovecotOptions {
+  users?: Record<string, string>;
+  /** Enables XOAUTH2/OAUTHBEARER: Dovecot POSTs `token=...` here and expects `{active, username}`. */
+  oauth2IntrospectionUrl?: string;
+}
+
+export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   if (!DOVECOT_BIN) throw new Error(dovecotAvailable());
   const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-test-'));
   chmodSync(dir, 0o755); // the unprivileged mail user must traverse it
@@ -86,6 +92,14 @@ export async function startDovecot(options: { users?: Record<string, string> } =
   writeFileSync(passwd, '');
   chmodSync(passwd, 0o644);
 
+  const oauthConf = path.join(dir, 'dovecot-oauth2.conf.ext');
+  if (options.oauth2IntrospectionUrl) {
+    writeFileSync(oauthConf, `introspection_mode = post\nintrospection_url = ${options.oauth2IntrospectionUrl}\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`);
+    chmodSync(oauthConf, 0o644);
+  }
+  const oauthPassdb = options.oauth2IntrospectionUrl
+    ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${oauthConf}\n}\n`
+    : '';
   const conf = path.join(dir, 'dovecot.conf');
   writeFileSync(
     conf,
@@ -97,7 +111,7 @@ listen = 127.0.0.1
 protocols = imap
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${options.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}
 auth_failure_delay = 0
 log_path = ${dir}/dovecot.log
 default_internal_user = ${internalUser}
@@ -112,7 +126,7 @@ mail_privileged_group =
 mailbox_list_index = yes
 imap_idle_notify_interval = 1 secs
 shutdown_clients = yes
-passdb {
+${oauthPassdb}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${passwd}
 }
