@@ -24,7 +24,7 @@ import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './lib/queue.ts';
-import { createSlack } from './notify/slack.ts';
+import type { SlackService } from './notify/slack.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -77,19 +77,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
   // The support inbox (registers the 'imap' health probe; 'disabled' without IMAP_HOST).
   const imap = createImapReader({ config: config.imap, db, ingest, logger, health });
-  // Registers the 'slack' health probe ('disabled' without SLACK_BOT_TOKEN) and the pipeline hooks.
-  const slack = createSlack({
-    config: config.slack,
-    db,
-    queue,
-    hooks,
-    health,
-    logger,
-    minConfidence: config.classifier.minConfidence,
-    publicUrl: config.http.publicUrl,
-    runWorkers: config.worker.enabled,
-    ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
-  });
+  // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
+  const slack: SlackService = config.slack
+    ? (await import('./notify/slack.ts')).createSlack({
+        config: config.slack,
+        db,
+        queue,
+        hooks,
+        health,
+        logger,
+        minConfidence: config.classifier.minConfidence,
+        publicUrl: config.http.publicUrl,
+        runWorkers: config.worker.enabled,
+        ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
+      })
+    : disabledSlack(health);
 
   // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
   const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
@@ -162,4 +164,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
       return stopping;
     },
   };
+}
+
+function disabledSlack(health: HealthRegistry): SlackService {
+  health.register('slack', () => ({ status: 'disabled' }));
+  return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }

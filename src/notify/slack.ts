@@ -24,7 +24,7 @@ import { ChannelPacer } from './pacer.ts';
 import { describeError, slackRetryDelayMs } from './slack-errors.ts';
 
 export interface SlackOptions {
-  config: Config['slack'];
+  config: NonNullable<Config['slack']>;
   db: Database;
   queue: JobQueue;
   hooks: PipelineHooks;
@@ -52,10 +52,6 @@ export interface SlackService {
 
 export function createSlack(opts: SlackOptions): SlackService {
   const { config, logger } = opts;
-  if (!config) {
-    opts.health.register('slack', () => ({ status: 'disabled' }));
-    return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
-  }
   const log = logger.child({ component: 'slack' });
   const timeout = opts.timeoutMs ?? 10_000;
   const slackApiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
