@@ -16,6 +16,8 @@ const DOVECOT_BIN = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) =>
 export interface Dovecot {
   host: string;
   port: number;
+  /** Implicit-TLS port (only with `tls: true`). */
+  tlsPort: number | undefined;
   dir: string;
   /** Adds a login (idempotent). Dovecot re-reads the passwd file when it changes. */
   addUser(user: string, password: string): void;
@@ -74,6 +76,8 @@ export interface DovecotOptions {
   users?: Record<string, string>;
   /** Enables XOAUTH2/OAUTHBEARER: Dovecot POSTs `token=...` here and expects `{active, username}`. */
   oauth2IntrospectionUrl?: string;
+  /** Self-signed TLS: STARTTLS on `port`, implicit TLS on `tlsPort`. */
+  tls?: boolean;
 }
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
@@ -100,6 +104,12 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const oauthPassdb = options.oauth2IntrospectionUrl
     ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${oauthConf}\n}\n`
     : '';
+  const tlsPort = options.tls ? await freePort() : undefined;
+  if (options.tls) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  }
   const conf = path.join(dir, 'dovecot.conf');
   writeFileSync(
     conf,
@@ -109,7 +119,7 @@ state_dir = ${dir}/state
 instance_name = dovecot-test-${port}
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+${options.tls ? `ssl = yes\nssl_cert = <${dir}/cert.pem\nssl_key = <${dir}/key.pem` : 'ssl = no'}
 disable_plaintext_auth = no
 auth_mechanisms = plain login${options.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}
 auth_failure_delay = 0
@@ -144,8 +154,9 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
-  }
+    address = 127.0.0.1
+    port = ${tlsPort ?? 0}
+${tlsPort ? '    ssl = yes\n' : ''}  }
 ${asRoot ? '' : '  chroot =\n'}}
 ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anvil {\n  chroot =\n}\n'}service stats {
   unix_listener stats-reader {
@@ -254,6 +265,7 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
   return {
     host: '127.0.0.1',
     port,
+    tlsPort,
     dir,
     addUser,
     client,

@@ -1,0 +1,34 @@
+/**
+ * TLS is used and verified: against a Dovecot with a self-signed certificate, both implicit TLS
+ * (IMAP_SECURE=true) and the STARTTLS upgrade of a plain connection (IMAP_SECURE=false) refuse the untrusted
+ * certificate before any credential is sent, and /health names it as a configuration problem.
+ */
+import test from 'ava';
+import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { waitFor } from '../helpers/service.ts';
+import { newMailbox, readerFor, startService } from './harness.ts';
+
+const missing = dovecotAvailable();
+const serial = missing ? test.serial.skip : test.serial;
+let dovecot: Dovecot;
+test.before(async () => {
+  if (!missing) dovecot = await startDovecot({ tls: true });
+});
+test.after.always(async () => dovecot?.destroy());
+
+for (const mode of ['implicit TLS', 'STARTTLS'] as const) {
+  serial(`${mode}: an untrusted certificate is refused and reported as a configuration error`, async (t) => {
+    const svc = await startService();
+    const box = newMailbox(dovecot);
+    const env = mode === 'implicit TLS' ? { ...box.env, IMAP_SECURE: 'true', IMAP_PORT: String(dovecot.tlsPort) } : box.env;
+    const reader = readerFor(svc, env);
+    t.teardown(async () => {
+      await reader.stop();
+      await svc.stop();
+    });
+    reader.start();
+    const h = await waitFor(() => (reader.health().status === 'failing' ? reader.health() : null), { what: 'TLS failure', timeoutMs: 15_000 });
+    t.is(h.last_error!.kind, 'config');
+    t.regex(h.last_error!.message, /certificate|SELF_SIGNED/i);
+  });
+}
