@@ -193,10 +193,15 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
 async function acknowledge(client: ImapFlow, s: DrainSettings, uids: number[], outcomes: Map<number, MailOutcome>): Promise<void> {
   const failed = uids.filter((u) => outcomes.get(u)?.kind === 'failed');
   const done = uids.filter((u) => outcomes.get(u)?.kind !== 'failed');
+  // imapflow answers `false` instead of throwing when the command could not run (connection gone): the
+  // cursor must not move past mail the server was not told about.
+  const check = (ok: unknown, what: string) => {
+    if (!ok) throw new Error(`IMAP ${what} failed; the mail will be read again`);
+  };
   if (done.length) {
-    await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
-    if (s.processedMailbox) await client.messageMove(done, s.processedMailbox, { uid: true });
+    check(await client.messageFlagsAdd(done, ['\\Seen'], { uid: true }), 'STORE \\Seen');
+    if (s.processedMailbox) check(await client.messageMove(done, s.processedMailbox, { uid: true }), `MOVE to ${s.processedMailbox}`);
   }
   // Failed mail stays unread where it is unless a failed-mail folder is configured.
-  if (failed.length && s.failedMailbox) await client.messageMove(failed, s.failedMailbox, { uid: true });
+  if (failed.length && s.failedMailbox) check(await client.messageMove(failed, s.failedMailbox, { uid: true }), `MOVE to ${s.failedMailbox}`);
 }

@@ -120,6 +120,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   // Set by the poll schedule: SELECT the mailbox again before reading, so a mailbox deleted and recreated
   // under us (new UIDVALIDITY, no notification on the old session) is noticed.
   let reselect = false;
+  let lastDrain: Promise<void> = Promise.resolve();
   let task: ReturnType<typeof cron.schedule> | undefined;
 
   const poke = () => {
@@ -187,8 +188,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
           reselect = false;
           await Promise.race([withTimeout(c.mailboxOpen(cfg.mailbox), t.commandTimeoutMs, 'SELECT'), closed]);
         }
-        await Promise.race([
-          drainMailbox(c, deps, settings, {
+        // Never two drains at once: one abandoned with a dead connection must finish (it fails at its
+        // acknowledgement) before a new session reads, or both would advance the cursor.
+        await lastDrain;
+        const drain = drainMailbox(c, deps, settings, {
             shouldStop: () => stopping,
             onProgress: ({ backlog, outcome }) => {
               if (backlog >= 0) {
@@ -198,9 +201,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
               if (outcome) counters[outcome.kind]++;
             },
             beforeAcknowledge: deps.beforeAcknowledge,
-          }),
-          closed,
-        ]);
+          });
+        // If the connection dies first, the drain fails on its own later: that failure is already handled.
+        lastDrain = drain.catch(() => {});
+        await Promise.race([drain, closed]);
         state.last_fetch_at = new Date().toISOString();
         continue;
       }
