@@ -8,13 +8,12 @@
  * Creates (drops first) the bench database, runs autocannon, checks that every 2xx left exactly one stored
  * ticket, prints a Markdown row set. Target (issue 5): >= 1,500 deliveries/s with p99 <= 50 ms.
  */
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { recreateDatabase, startServiceProcess } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,54 +28,14 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const SECRET = 'bench-zendesk-signing-secret';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-const databaseUrl = await recreateDatabase(values['admin-url']!, values.database!);
-const port = await freePort();
-const service = spawn(process.execPath, ['src/main.ts'], {
-  cwd: new URL('..', import.meta.url).pathname,
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    API_KEYS: 'bench-key',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'warn',
-    RUN_WORKER: values.worker!,
-    ZENDESK_WEBHOOK_SECRET: SECRET,
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const databaseUrl = await recreateDatabase(values.database!, values['admin-url']!);
+const service = await startServiceProcess({
+  API_KEYS: 'bench-key',
+  DATABASE_URL: databaseUrl,
+  RUN_WORKER: values.worker!,
+  ZENDESK_WEBHOOK_SECRET: SECRET,
 });
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/health`)).status < 500) break;
-  } catch {}
-  if (i > 300) throw new Error('service did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const base = service.base;
 
 let seq = 0;
 const runId = Date.now().toString(36);
@@ -154,8 +113,7 @@ await db.connect();
 const stored = Number((await db.query(`select count(*)::int as n from tickets where source = 'zendesk'`)).rows[0].n);
 const audited = Number((await db.query(`select count(*)::int as n from inbound_events where source = 'zendesk' and verdict = 'accepted'`)).rows[0].n);
 await db.end();
-service.kill('SIGTERM');
-await new Promise((r) => service.once('exit', r));
+await service.stop();
 
 const ok = result['2xx'];
 const rate = ok / seconds;
