@@ -19,8 +19,11 @@ export interface Dovecot {
   /** Implicit-TLS port (only with `tls: true`). */
   tlsPort: number | undefined;
   dir: string;
-  /** Adds a login (idempotent). Dovecot re-reads the passwd file when it changes. */
-  addUser(user: string, password: string): void;
+  /**
+   * Adds a login (idempotent) and resolves once Dovecot accepts it: it re-reads the passwd file when the
+   * file changes, but notices a change at most about once a second.
+   */
+  addUser(user: string, password: string): Promise<void>;
   /** A connected client for `user` (caller logs out). */
   client(user: string, password: string): Promise<ImapFlow>;
   /** Appends raw messages to a mailbox (created when missing) through one IMAP session; returns their UIDs. */
@@ -210,15 +213,32 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
     await waitForPort(port, false);
   };
 
-  const addUser = (user: string, password: string) => {
+  const writeUser = (user: string, password: string) => {
     const lines = readFileSync(passwd, 'utf8').split('\n');
     if (lines.some((l) => l.startsWith(`${user}:`))) return;
     if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user and password must not contain ":" or newlines');
     appendFileSync(passwd, `${user}:{PLAIN}${password}::::::\n`);
   };
+  const addUser = async (user: string, password: string) => {
+    writeUser(user, password);
+    if (!child) return;
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      // Our own throwaway server: its self-signed certificate (tls option) is trusted here, and only here.
+      const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, verifyOnly: true, tls: { rejectUnauthorized: false } });
+      c.on('error', () => {});
+      try {
+        await c.connect();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
 
   const client = async (user: string, password: string) => {
-    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true });
+    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true, tls: { rejectUnauthorized: false } });
     await c.connect();
     return c;
   };
@@ -259,7 +279,7 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
     }
   };
 
-  for (const [u, p] of Object.entries(options.users ?? {})) addUser(u, p);
+  for (const [u, p] of Object.entries(options.users ?? {})) writeUser(u, p);
   await start();
 
   return {

@@ -36,10 +36,10 @@ export interface Mailbox {
 }
 
 /** A fresh mailbox user (each test reads its own INBOX). */
-export function newMailbox(dovecot: Dovecot, extraEnv: Record<string, string> = {}): Mailbox {
+export async function newMailbox(dovecot: Dovecot, extraEnv: Record<string, string> = {}): Promise<Mailbox> {
   const user = `u${randomBytes(4).toString('hex')}`;
   const password = `pw-${randomBytes(6).toString('hex')}`;
-  dovecot.addUser(user, password);
+  await dovecot.addUser(user, password);
   return {
     user,
     password,

@@ -19,7 +19,7 @@ if (missing) console.warn(`skipping IMAP tests: ${missing}`);
 
 async function withInbox(t: { teardown(fn: () => Promise<void> | void): void }, env: Record<string, string> = {}) {
   const svc: TestService = await startService();
-  const box = newMailbox(dovecot, env);
+  const box = await newMailbox(dovecot, env);
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();

@@ -32,7 +32,7 @@ async function count(svc: TestService): Promise<{ total: number; distinct: numbe
 serial('two service instances on one PostgreSQL database: each mail once, one reader active, the other takes over', async (t) => {
   const a = await startService({ database: 'postgres' });
   const b = await startService({ databaseUrl: a.databaseUrl });
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   const readerA = readerFor(a, box.env);
   const readerB = readerFor(b, box.env);
   t.teardown(async () => {
@@ -60,7 +60,7 @@ serial('two service instances on one PostgreSQL database: each mail once, one re
 
 serial('two readers sharing one embedded database exclude each other too', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   const one = readerFor(svc, box.env);
   const two = readerFor(svc, box.env);
   t.teardown(async () => {
@@ -79,7 +79,7 @@ serial('two readers sharing one embedded database exclude each other too', async
 
 serial('replay of a period restores mail missing from the database and skips what is stored', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done' });
+  const box = await newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done' });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();

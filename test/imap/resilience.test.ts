@@ -27,7 +27,7 @@ async function countDistinct(svc: TestService): Promise<{ total: number; distinc
 
 serial('the server going away mid-fetch and coming back: every mail stored exactly once, all acknowledged', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   // The server dies after the third batch is committed, before it is flagged: mid-mailbox, mid-fetch.
   let batches = 0;
   let outage: Promise<void> | undefined;
@@ -65,7 +65,7 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
 
 serial('killed between store and flag: the restarted reader stores nothing twice, records the duplicates and flags them', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   let crashes = 0;
   const first = readerFor(svc, box.env, {
     beforeAcknowledge: () => {
@@ -95,7 +95,7 @@ serial('killed between store and flag: the restarted reader stores nothing twice
 
 serial('a frozen server (silent IDLE) is detected and the reader recovers when it answers again', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   const reader = readerFor(svc, box.env, { tuning: { heartbeatMs: 300, commandTimeoutMs: 1_000 } });
   t.teardown(async () => {
     dovecot.thaw();
@@ -115,7 +115,7 @@ serial('a frozen server (silent IDLE) is detected and the reader recovers when i
 
 serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old mail is not doubled', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot, { IMAP_MAILBOX: 'Support' });
+  const box = await newMailbox(dovecot, { IMAP_MAILBOX: 'Support' });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();
@@ -152,7 +152,7 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
 
 serial('bad credentials: health says failing with an auth error, and the reader recovers once the login works', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   const env = { ...box.env, IMAP_USER: `late-${box.user}` };
   const reader = readerFor(svc, env);
   t.teardown(async () => {
@@ -166,7 +166,7 @@ serial('bad credentials: health says failing with an auth error, and the reader 
   }, { what: 'auth failure in health' });
   t.is(h.services.imap.last_error.kind, 'auth');
   t.is(h.status, 'degraded');
-  dovecot.addUser(`late-${box.user}`, box.password);
+  await dovecot.addUser(`late-${box.user}`, box.password);
   await dovecot.append(`late-${box.user}`, box.password, 'INBOX', [fixture('plain.eml')]);
   await waitFor(async () => (await tickets(svc)).length === 1, { what: 'mail after the fix', timeoutMs: 20_000 });
   t.is(reader.health().last_error, null);
@@ -174,7 +174,7 @@ serial('bad credentials: health says failing with an auth error, and the reader 
 
 serial('a 20 MB attachment is recorded without its content and does not block the mail behind it; processed/failed folders', async (t) => {
   const svc = await startService();
-  const box = newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) });
+  const box = await newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();

@@ -17,7 +17,7 @@ test.after.always(async () => dovecot?.destroy());
 const serial = missing ? test.serial.skip : test.serial;
 
 serial('IMAP_* configured: mail arrives as a classified ticket over the API and /health reports the mailbox', async (t) => {
-  const box = newMailbox(dovecot);
+  const box = await newMailbox(dovecot);
   const svc = await startTestService(box.env, { classifier: createKeywordClassifier() });
   t.teardown(() => svc.stop());
   await dovecot.append(box.user, box.password, 'INBOX', [fixture('html-only.eml')]);

@@ -19,7 +19,7 @@ test.after.always(async () => dovecot?.destroy());
 for (const mode of ['implicit TLS', 'STARTTLS'] as const) {
   serial(`${mode}: an untrusted certificate is refused and reported as a configuration error`, async (t) => {
     const svc = await startService();
-    const box = newMailbox(dovecot);
+    const box = await newMailbox(dovecot);
     const env = mode === 'implicit TLS' ? { ...box.env, IMAP_SECURE: 'true', IMAP_PORT: String(dovecot.tlsPort) } : box.env;
     const reader = readerFor(svc, env);
     t.teardown(async () => {
