@@ -81,6 +81,8 @@ export interface DovecotOptions {
   oauth2IntrospectionUrl?: string;
   /** Self-signed TLS: STARTTLS on `port`, implicit TLS on `tlsPort`. */
   tls?: boolean;
+  /** Leave IDLE out of the capabilities, like servers that have none (clients must poll). */
+  noIdle?: boolean;
 }
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
@@ -139,7 +141,7 @@ mail_privileged_group =
 mailbox_list_index = yes
 imap_idle_notify_interval = 1 secs
 shutdown_clients = yes
-${oauthPassdb}passdb {
+${options.noIdle ? 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE NAMESPACE CHILDREN\n' : ''}${oauthPassdb}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${passwd}
 }
