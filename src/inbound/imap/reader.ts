@@ -188,9 +188,9 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
           reselect = false;
           await Promise.race([withTimeout(c.mailboxOpen(cfg.mailbox), t.commandTimeoutMs, 'SELECT'), closed]);
         }
-        // Never two drains at once: one abandoned with a dead connection must finish (it fails at its
-        // acknowledgement) before a new session reads, or both would advance the cursor.
-        await lastDrain;
+        // Never two drains at once: one abandoned with a dead connection normally ends at once (it fails at
+        // its acknowledgement, so it cannot move the cursor). Bounded, so a wedged one cannot block reading.
+        await Promise.race([lastDrain, new Promise((r) => setTimeout(r, t.commandTimeoutMs).unref())]);
         const drain = drainMailbox(c, deps, settings, {
             shouldStop: () => stopping,
             onProgress: ({ backlog, outcome }) => {
