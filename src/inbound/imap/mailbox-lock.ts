@@ -8,7 +8,7 @@ import type { Database } from '../../db/database.ts';
 import { sqlOf } from '../../db/sql.ts';
 
 export interface HeldLock {
-  /** Rejects... never; resolves when the lock was lost (its connection died). */
+  /** Resolves when the lock is gone (its connection died, or it was released); never rejects. */
   readonly lost: Promise<void>;
   release(): Promise<void>;
 }
