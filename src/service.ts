@@ -107,7 +107,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
         health,
         metrics,
         app: { name: 'support-triage', version: pkg.version, environment: config.env },
-        minConfidence: config.classifier.minConfidence,
         beforeScrape: async () => metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE)),
       }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),

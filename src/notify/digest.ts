@@ -64,7 +64,7 @@ export function createDigest(deps: NotifyDeps) {
     if (row?.state !== 'claimed') return 'done';
 
     const window = digestWindow(digest.cron, digest.timeZone, scheduledAt);
-    const stats: Stats = await getStats(sql, { ...window, minConfidence: deps.minConfidence });
+    const stats: Stats = await getStats(sql, window);
     if (stats.total_tickets === 0 && !digest.postEmpty) {
       await sql.query(`update digest_runs set state = 'skipped', updated_at = now() where period_key = $1 and state = 'claimed'`, [key]);
       deps.logger.info({ period: key }, 'digest skipped: no tickets in the period');

@@ -92,7 +92,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   opts.hooks.onTicketChanged.push(hooks.onTicketChanged);
 
   registerActions(bolt.app, { db: opts.db, hooks: opts.hooks, logger: log, card: deps, report });
-  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, minConfidence: opts.minConfidence, logger: log });
+  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
   });

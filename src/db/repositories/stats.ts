@@ -5,12 +5,11 @@
 import { CATEGORIES, type Category } from '../../domain/categories.ts';
 import type { Sql } from '../sql.ts';
 
+/** low_confidence counts tickets that were below the threshold in force when they were classified. */
 export interface StatsQuery {
   days: number;
   category?: Category;
   now?: Date;
-  /** Unused: low_confidence counts tickets that were below the threshold in force when they were classified. */
-  minConfidence?: number;
 }
 
 export interface Stats {

@@ -79,6 +79,21 @@ export function buildOpenApi(info: { title: string; version: string }) {
       '/api/v1/stats': {
         get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': { description: 'Stats' }, ...errors(401, 422) } },
       },
+      '/webhooks/{provider}': {
+        post: {
+          summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',
+          security: [],
+          parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] } }],
+          responses: {
+            '200': { description: '{status: accepted | followup | duplicate | ignored, ticket_id}' },
+            ...errors(400, 401, 404, 413, 422),
+            '405': { description: 'Wrong method', content: json(s.errorResponse) },
+          },
+        },
+      },
+      '/slack/events': {
+        post: { summary: 'Slack events, slash commands and interactivity (HTTP mode; Slack-signed)', security: [], responses: { '200': { description: 'Handled' }, '401': { description: 'Bad or stale signature' } } },
+      },
       '/health': { get: { summary: 'Health of the service and its parts', security: [], responses: { '200': { description: 'healthy or degraded' }, '503': { description: 'database unreachable' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
     },

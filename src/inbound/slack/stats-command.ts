@@ -11,7 +11,7 @@ import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from 
 
 const ACK_BUDGET_MS = 2000;
 
-export function registerStatsCommand(app: App, deps: { sql: Sql; command: string; minConfidence: number; logger: Logger }): void {
+export function registerStatsCommand(app: App, deps: { sql: Sql; command: string; logger: Logger }): void {
   app.command(deps.command, async ({ command, ack, respond }) => {
     const args = parseStatsArgs(command.text, CATEGORIES);
     if ('error' in args) {
@@ -19,7 +19,7 @@ export function registerStatsCommand(app: App, deps: { sql: Sql; command: string
       return;
     }
     const title = `Support stats · last ${args.days} day${args.days === 1 ? '' : 's'}`;
-    const query = getStats(deps.sql, { days: args.days, minConfidence: deps.minConfidence, ...(args.category ? { category: args.category as Category } : {}) })
+    const query = getStats(deps.sql, { days: args.days, ...(args.category ? { category: args.category as Category } : {}) })
       .then((stats) => ({
         response_type: 'ephemeral' as const,
         text: statsFallbackText(stats, { title }),

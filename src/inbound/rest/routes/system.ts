@@ -12,7 +12,6 @@ export interface SystemDeps {
   health: HealthRegistry;
   metrics: Metrics;
   app: { name: string; version: string; environment: string };
-  minConfidence: number;
   /** Refreshes gauges (queue backlog) right before a scrape. */
   beforeScrape?: () => Promise<void>;
 }
@@ -39,7 +38,7 @@ export function systemRouter(deps: SystemDeps): Router {
 
   router.get('/api/v1/stats', async (ctx) => {
     const q = parseOr422(statsQuery, ctx.query);
-    ctx.body = await getStats(deps.db.sql, { days: q.days, category: q.category, minConfidence: deps.minConfidence });
+    ctx.body = await getStats(deps.db.sql, { days: q.days, category: q.category });
   });
 
   return router;
