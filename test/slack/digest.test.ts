@@ -81,7 +81,8 @@ test('an empty period posts nothing; a period with tickets posts its stats', asy
   const env = await startSlackService(digestEnv());
   t.teardown(env.stop);
   const sql = env.svc.service.db.sql;
-  const skipped = await waitFor(async () => (await sql.query<{ state: string }>(`select state from digest_runs`))[0], { timeoutMs: 20_000, what: 'catch-up row' });
+  // The run claims the period first and records its outcome after the stats: wait for the outcome.
+  const skipped = await waitFor(async () => (await sql.query<{ state: string }>(`select state from digest_runs where state <> 'claimed'`))[0], { timeoutMs: 20_000, what: 'catch-up outcome' });
   t.is(skipped.state, 'skipped');
   t.is(digestsIn(env.fake).length, 0);
 
