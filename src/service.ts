@@ -18,7 +18,6 @@ import { createApp } from './inbound/rest/app.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
-import { createImapReader } from './inbound/imap/reader.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
@@ -75,8 +74,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
   health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
-  // The support inbox (registers the 'imap' health probe; 'disabled' without IMAP_HOST).
-  const imap = createImapReader({ config: config.imap, db, ingest, logger, health });
+  // The support inbox (registers the 'imap' health probe). imapflow and mailparser load only when configured.
+  const imap = config.imap
+    ? (await import('./inbound/imap/reader.ts')).createImapReader({ config: config.imap, db, ingest, logger, health })
+    : disabledImap(health);
   // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
   const slack: SlackService = config.slack
     ? (await import('./notify/slack.ts')).createSlack({
@@ -168,4 +169,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
 function disabledSlack(health: HealthRegistry): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
   return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
+}
+
+function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void> } {
+  health.register('imap', () => ({ status: 'disabled' }));
+  return { start: () => undefined, stop: async () => undefined };
 }
