@@ -11,4 +11,5 @@ COPY slack ./slack
 EXPOSE 8000
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:8000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "src/main.ts"]
+# The same V8 memory flags as `npm start` (see package.json and BENCHMARKS.md).
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=160", "src/main.ts"]

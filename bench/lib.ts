@@ -1,5 +1,6 @@
 /** Shared pieces of the benchmarks: a bench database, the service as its own process, RSS sampling. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
@@ -37,10 +38,18 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node src/main.ts` exactly as `npm start` does, with the given environment, and waits for /health. */
+/** The arguments `npm start` gives node (V8 memory flags, entry point), read from package.json so they cannot drift. */
+export function startArgs(): string[] {
+  const start: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start;
+  const [command, ...args] = start.split(/\s+/);
+  if (command !== 'node') throw new Error(`unexpected start script: ${start}`);
+  return args;
+}
+
+/** Starts the service exactly as `npm start` does, with the given environment, and waits for /health. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, startArgs(), {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: 'production', ALLOW_ANONYMOUS_API: 'true', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
