@@ -5,7 +5,7 @@
  * It can be stopped and started again on the same port with the same data ("server goes away").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,8 +20,8 @@ export interface Dovecot {
   tlsPort: number | undefined;
   dir: string;
   /**
-   * Adds a login (idempotent) and resolves once Dovecot accepts it: it re-reads the passwd file when the
-   * file changes, but notices a change at most about once a second.
+   * Adds a login (idempotent, one passwd file per user) and resolves once Dovecot accepts it (normally at
+   * the first try; retried for a while in case a loaded machine makes Dovecot slow).
    */
   addUser(user: string, password: string): Promise<void>;
   /** A connected client for `user` (caller logs out). */
@@ -97,9 +97,14 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const mailRoot = path.join(dir, 'mail');
   mkdirSync(mailRoot, { recursive: true });
   if (asRoot) chownSync(mailRoot, mailIds.uid, mailIds.gid);
-  const passwd = path.join(dir, 'passwd');
-  writeFileSync(passwd, '');
-  chmodSync(passwd, 0o644);
+  // One passwd file per user (passdb path `passwd.d/%u`). With one shared file, a user appended to it is
+  // only seen once Dovecot re-stats the file, which it does at most once per second; until then logins fail,
+  // and every failed login from 127.0.0.1 makes Dovecot delay the next authentication from there
+  // (auth penalty: 2, 4, 8, up to 15 s), which under load pushed addUser past its deadline. A new user's own
+  // file is read on its first lookup, so its first login already works.
+  const passwdDir = path.join(dir, 'passwd.d');
+  mkdirSync(passwdDir);
+  chmodSync(passwdDir, 0o755);
 
   const oauthConf = path.join(dir, 'dovecot-oauth2.conf.ext');
   if (options.oauth2IntrospectionUrl) {
@@ -143,7 +148,7 @@ imap_idle_notify_interval = 1 secs
 shutdown_clients = yes
 ${options.noIdle ? 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE NAMESPACE CHILDREN\n' : ''}${oauthPassdb}passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${passwd}
+  args = scheme=PLAIN username_format=%u ${passwdDir}/%u
 }
 userdb {
   driver = static
@@ -216,16 +221,21 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
   };
 
   const writeUser = (user: string, password: string) => {
-    const lines = readFileSync(passwd, 'utf8').split('\n');
-    if (lines.some((l) => l.startsWith(`${user}:`))) return;
-    if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user and password must not contain ":" or newlines');
-    appendFileSync(passwd, `${user}:{PLAIN}${password}::::::\n`);
+    if (!/^[A-Za-z0-9._@+-]+$/.test(user) || user.startsWith('.')) throw new Error(`user name not usable as a passwd file name: ${user}`);
+    if (/[:\n]/.test(password)) throw new Error('password must not contain ":" or newlines');
+    const file = path.join(passwdDir, user);
+    if (existsSync(file)) return;
+    // Written under another name and renamed, so Dovecot never reads a half-written file.
+    writeFileSync(`${file}.tmp`, `${user}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+    renameSync(`${file}.tmp`, file);
   };
   const addUser = async (user: string, password: string) => {
     writeUser(user, password);
     if (!child) return;
-    const deadline = Date.now() + 5_000;
-    for (;;) {
+    // A safety net only: the first login normally works (see passwdDir). Generous, because a failed login
+    // here costs an auth-penalty delay of its own and a loaded CI machine is slow anyway.
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 1; ; attempt++) {
       // Our own throwaway server: its self-signed certificate (tls option) is trusted here, and only here.
       const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false, verifyOnly: true, tls: { rejectUnauthorized: false } });
       c.on('error', () => {});
@@ -233,7 +243,10 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
         await c.connect();
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline) {
+          const e = error as Error & { serverResponseCode?: string; code?: string };
+          throw new Error(`dovecot addUser(${user}): login still failing after ${attempt} attempts: ${e.message} (${e.serverResponseCode ?? e.code ?? 'no code'})`, { cause: error });
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
     }

@@ -19,13 +19,12 @@ test.after.always(async () => dovecot?.destroy());
 for (const mode of ['implicit TLS', 'STARTTLS'] as const) {
   serial(`${mode}: an untrusted certificate is refused and reported as a configuration error`, async (t) => {
     const svc = await startService();
+    // Registered before anything else can fail, so a failed setup cannot leave the service running.
+    t.teardown(() => svc.stop());
     const box = await newMailbox(dovecot);
     const env = mode === 'implicit TLS' ? { ...box.env, IMAP_SECURE: 'true', IMAP_PORT: String(dovecot.tlsPort) } : box.env;
     const reader = readerFor(svc, env);
-    t.teardown(async () => {
-      await reader.stop();
-      await svc.stop();
-    });
+    t.teardown(() => reader.stop()); // teardowns run last-registered first: the reader stops before the service
     reader.start();
     const h = await waitFor(() => (reader.health().status === 'failing' ? reader.health() : null), { what: 'TLS failure', timeoutMs: 15_000 });
     t.is(h.last_error!.kind, 'config');
