@@ -45,8 +45,12 @@ test.serial('a Retry-After longer than a quarter of the claim lease: the claim i
   t.is(calls.length, 2);
   t.true(calls[1]!.at - calls[0]!.at >= 15_900);
   t.is(alertsFor(env.fake, id).length, 1);
-  const [row] = await env.svc.service.db.sql.query<{ ts: string }>('select ts from slack_posts where key = $1', [`alert:${id}`]);
-  t.is(row!.ts, alertsFor(env.fake, id)[0]!.ts);
+  // The ts is stored after Slack answered, a moment after the fake saw the post.
+  const row = await waitFor(async () => {
+    const [r] = await env.svc.service.db.sql.query<{ ts: string }>('select ts from slack_posts where key = $1', [`alert:${id}`]);
+    return r?.ts ? r : undefined;
+  }, { what: 'stored ts' });
+  t.is(row.ts, alertsFor(env.fake, id)[0]!.ts);
 });
 
 test.serial('Slack answering 500 twice: the alert is retried and posted once', async (t) => {
