@@ -13,7 +13,10 @@ import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../lib/queue.ts';
 
 export interface ClassifyJobData {
-  ticketId: number;
+  /** One ticket (single ingest, forced reclassification) ... */
+  ticketId?: number;
+  /** ... or the tickets of one group commit. */
+  ticketIds?: number[];
   /** Classify again even when an automatic classification exists (a human one still wins). */
   force?: boolean;
 }
@@ -50,8 +53,9 @@ export async function startClassifyWorker(deps: ClassifyJobDeps, options: { conc
 
 export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<ClassifyJobData>[]): Promise<void> {
   const { db, classifier, hooks } = deps;
-  const force = new Set(jobs.filter((j) => j.data.force).map((j) => j.data.ticketId));
-  const ids = [...new Set(jobs.map((j) => j.data.ticketId))];
+  const idsOf = (data: ClassifyJobData) => data.ticketIds ?? (data.ticketId === undefined ? [] : [data.ticketId]);
+  const force = new Set(jobs.filter((j) => j.data.force).flatMap((j) => idsOf(j.data)));
+  const ids = [...new Set(jobs.flatMap((j) => idsOf(j.data)))];
   const tickets = await db.sql.query<TicketRow>(
     `select id, subject, body, priority, classifier, current_classification_id
        from tickets where id = any($1::int[]) and deleted_at is null`,

@@ -98,7 +98,9 @@ export function createIngest(deps: IngestDeps): Ingest {
         const stored = await insertTickets(tx, items.map((i) => i.msg));
         const created = stored.map((s, i) => ({ ...s, options: items[i]!.options })).filter((s) => s.created);
         await recordKeys(tx, created);
-        await queue.sendMany(CLASSIFY_QUEUE, created.map((s) => ({ data: { ticketId: s.ticketId } })), tx);
+        // One job for the group, not one per ticket: each job is an insert, a fetch and a completion in
+        // pg-boss's table, which cost more than the tickets themselves at high rates.
+        if (created.length) await queue.send(CLASSIFY_QUEUE, { ticketIds: created.map((s) => s.ticketId) }, {}, tx);
         return stored.map((s): IngestResult => ({ outcome: s.created ? 'created' : 'duplicate', ticketId: s.ticketId }));
       });
     } catch (error) {
