@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseCsvRecords } from '../classify/local/csv.ts';
+import { parseCsvRecords } from '../lib/csv.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createService } from '../service.ts';

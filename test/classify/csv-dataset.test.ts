@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CsvError, parseCsv, parseCsvRecords } from '../../src/classify/local/csv.ts';
+import { CsvError, parseCsv, parseCsvRecords } from '../../src/lib/csv.ts';
 import { categoryFromQueue, DatasetError, examplesFromCsv, isHeldOut, splitHeldOut, textBucket } from '../../src/classify/local/dataset.ts';
 
 test('quoted fields keep commas, doubled quotes and line breaks (LF and CRLF)', (t) => {

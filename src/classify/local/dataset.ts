@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Category, Priority } from '../../domain/categories.ts';
 import { normalizePriority } from '../../domain/categories.ts';
-import { parseCsvRecords } from './csv.ts';
+import { parseCsvRecords } from '../../lib/csv.ts';
 
 export interface Example {
   subject: string;

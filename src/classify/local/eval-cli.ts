@@ -4,7 +4,7 @@
  * that file except rows the model was trained on. The keyword baseline runs on the same rows.
  */
 import { existsSync } from 'node:fs';
-import { CsvError } from './csv.ts';
+import { CsvError } from '../../lib/csv.ts';
 import { parseArgs } from 'node:util';
 import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from './artifact.ts';
 import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { saveModel, DEFAULT_MODEL_DIR } from './artifact.ts';
-import { CsvError } from './csv.ts';
+import { CsvError } from '../../lib/csv.ts';
 import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
 import { trainModels } from './training.ts';
 
