@@ -10,10 +10,31 @@ import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createImapReader, type ImapReader, type ImapReaderDeps, type ImapTuning } from '../../src/inbound/imap/reader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import type { Dovecot } from '../helpers/dovecot.ts';
+import test from 'ava';
+import { type Dovecot, type DovecotOptions, dovecotAvailable, startDovecot } from '../helpers/dovecot.ts';
 import { startTestService, type TestService, type TestServiceOptions } from '../helpers/service.ts';
 
 export const SUPPORT = 'support@triage.test';
+
+/**
+ * One Dovecot for the calling test file: started before its tests, destroyed after. Without Dovecot the
+ * tests are skipped (CI fails on any skip, so there they always run).
+ */
+export function useDovecot(options: DovecotOptions = {}): { serial: typeof test.serial; readonly dovecot: Dovecot } {
+  const missing = dovecotAvailable();
+  if (missing) console.warn(`skipping IMAP tests: ${missing}`);
+  let server: Dovecot | undefined;
+  test.before(async () => {
+    if (!missing) server = await startDovecot(options);
+  });
+  test.after.always(async () => server?.destroy());
+  return {
+    serial: missing ? (test.serial.skip as unknown as typeof test.serial) : test.serial,
+    get dovecot() {
+      return server!;
+    },
+  };
+}
 
 export const FAST: Partial<ImapTuning> = {
   heartbeatMs: 500,

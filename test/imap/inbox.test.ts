@@ -3,23 +3,15 @@
  * follow-ups and the audit trail for each kind of mail, and what is left on the server.
  */
 import test from 'ava';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { api, waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, SUPPORT, tickets } from './harness.ts';
+import { events, fixture, folder, mail, newMailbox, readerFor, startService, SUPPORT, tickets, useDovecot } from './harness.ts';
 
-const missing = dovecotAvailable();
-let dovecot: Dovecot;
-test.before(async () => {
-  if (!missing) dovecot = await startDovecot();
-});
-test.after.always(async () => dovecot?.destroy());
-
-const serial = missing ? test.serial.skip : test.serial;
-if (missing) console.warn(`skipping IMAP tests: ${missing}`);
+const suite = useDovecot();
+const serial = suite.serial;
 
 async function withInbox(t: { teardown(fn: () => Promise<void> | void): void }, env: Record<string, string> = {}) {
   const svc: TestService = await startService();
-  const box = await newMailbox(dovecot, env);
+  const box = await newMailbox(suite.dovecot, env);
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();
@@ -31,7 +23,7 @@ async function withInbox(t: { teardown(fn: () => Promise<void> | void): void }, 
 serial('plain, HTML-only, attachments and legacy charsets become readable tickets; mail is flagged \\Seen only after', async (t) => {
   const { svc, box, reader } = await withInbox(t);
   const names = ['plain.eml', 'html-only.eml', 'multipart-attachments.eml', 'iso-2022-jp.eml', 'shift-jis.eml', 'windows-1252.eml'];
-  await dovecot.append(box.user, box.password, 'INBOX', names.map(fixture));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', names.map(fixture));
   reader.start();
   const rows = await waitFor(async () => {
     const r = await tickets(svc);
@@ -69,7 +61,7 @@ serial('plain, HTML-only, attachments and legacy charsets become readable ticket
   // The API shows the same ticket, and every mail is marked read on the server.
   const viaApi = await api(svc.baseUrl, `/api/v1/requests/${plain.id}`);
   t.is(viaApi.json.source, 'email');
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
   const health = await api(svc.baseUrl, '/health');
   t.is(health.json.services.imap.status, 'connected');
   t.is(health.json.services.imap.backlog, 0);
@@ -78,7 +70,7 @@ serial('plain, HTML-only, attachments and legacy charsets become readable ticket
 
 serial('broken MIME still makes a ticket; mail without Message-ID is stored once even when delivered twice', async (t) => {
   const { svc, box, reader } = await withInbox(t);
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('broken-mime.eml'), fixture('no-message-id.eml'), fixture('no-message-id.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('broken-mime.eml'), fixture('no-message-id.eml'), fixture('no-message-id.eml')]);
   reader.start();
   await waitFor(async () => (await events(svc)).some((e) => e.verdict === 'duplicate'), { what: 'duplicate recorded', timeoutMs: 20_000 });
   const rows = await tickets(svc);
@@ -91,18 +83,18 @@ serial('broken MIME still makes a ticket; mail without Message-ID is stored once
   t.is(dup.length, 1);
   t.is(dup[0]!.ticket_id, refund.id);
   // The duplicate is acknowledged too (after it was recorded): nothing stays unread.
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
 });
 
 serial('a reply threads onto the ticket as a follow-up; a stranger replying to the same thread gets a new ticket', async (t) => {
   const { svc, box, reader } = await withInbox(t);
   reader.start();
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
   const [first] = await waitFor(async () => {
     const r = await tickets(svc);
     return r.length === 1 ? r : null;
   }, { what: 'first ticket' });
-  await dovecot.append(box.user, box.password, 'INBOX', [
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [
     fixture('reply-with-quote.eml'),
     mail({ from: 'Mallory <mallory@elsewhere.example>', subject: `Re: [#${first!.id}] Cannot log in`, body: 'I have the same problem, please look at my account.', inReplyTo: '<plain-0001@customer.example>' }),
   ]);
@@ -124,13 +116,13 @@ serial('a reply threads onto the ticket as a follow-up; a stranger replying to t
 
 serial('out-of-office, bounces, delay notices and mail from the support address create no ticket; the bounce names its ticket', async (t) => {
   const { svc, box, reader } = await withInbox(t);
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
   reader.start();
   const [ticket] = await waitFor(async () => {
     const r = await tickets(svc);
     return r.length === 1 ? r : null;
   }, { what: 'ticket' });
-  await dovecot.append(box.user, box.password, 'INBOX', [
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [
     fixture('out-of-office.eml'),
     fixture('out-of-office-subject-only.eml'),
     fixture('bounce-dsn.eml'),
@@ -153,5 +145,5 @@ serial('out-of-office, bounces, delay notices and mail from the support address 
   t.regex(reason('<delay-0001@mx.triage.test>').reason, /^delay: /);
   t.true(ignored.some((e) => /^loop: sent by the support address/.test(e.reason)));
   // Noise is acknowledged like any handled mail, so it is not read again.
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
 });

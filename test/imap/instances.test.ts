@@ -7,17 +7,11 @@ import { tmpdir } from 'node:os';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { parseReplayArgs, replayMailbox } from '../../src/inbound/imap/replay.ts';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets } from './harness.ts';
+import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets, useDovecot } from './harness.ts';
 
-const missing = dovecotAvailable();
-let dovecot: Dovecot;
-test.before(async () => {
-  if (!missing) dovecot = await startDovecot();
-});
-test.after.always(async () => dovecot?.destroy());
-const serial = missing ? test.serial.skip : test.serial;
+const suite = useDovecot();
+const serial = suite.serial;
 
 const batch = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => mail({ from: `p${i}@customer.example`, subject: `${prefix} ${i}`, body: `Question ${i} about my account.`, messageId: `<${prefix}-${i}@customer.example>` }));
@@ -32,7 +26,7 @@ async function count(svc: TestService): Promise<{ total: number; distinct: numbe
 serial('two service instances on one PostgreSQL database: each mail once, one reader active, the other takes over', async (t) => {
   const a = await startService({ database: 'postgres' });
   const b = await startService({ databaseUrl: a.databaseUrl });
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   const readerA = readerFor(a, box.env);
   const readerB = readerFor(b, box.env);
   t.teardown(async () => {
@@ -41,18 +35,18 @@ serial('two service instances on one PostgreSQL database: each mail once, one re
     await b.stop();
     await a.stop();
   });
-  await dovecot.append(box.user, box.password, 'INBOX', batch(60, 'pair'));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', batch(60, 'pair'));
   readerA.start();
   readerB.start();
   await waitFor(async () => (await count(a)).total === 60, { what: '60 tickets', timeoutMs: 30_000 });
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
   t.deepEqual(await count(b), { total: 60, distinct: 60 });
   const statuses = [readerA.health().status, readerB.health().status].sort();
   t.deepEqual(statuses, ['connected', 'standby']);
 
   const [active, standby] = readerA.health().status === 'connected' ? [readerA, readerB] : [readerB, readerA];
   await active.stop();
-  await dovecot.append(box.user, box.password, 'INBOX', batch(5, 'takeover'));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', batch(5, 'takeover'));
   await waitFor(async () => (await count(a)).total === 65, { what: 'standby took over', timeoutMs: 30_000 });
   t.is(standby.health().status, 'connected');
   t.deepEqual(await count(a), { total: 65, distinct: 65 });
@@ -60,7 +54,7 @@ serial('two service instances on one PostgreSQL database: each mail once, one re
 
 serial('two readers sharing one embedded database exclude each other too', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   const one = readerFor(svc, box.env);
   const two = readerFor(svc, box.env);
   t.teardown(async () => {
@@ -68,10 +62,10 @@ serial('two readers sharing one embedded database exclude each other too', async
     await two.stop();
     await svc.stop();
   });
-  await dovecot.append(box.user, box.password, 'INBOX', batch(30, 'shared'));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', batch(30, 'shared'));
   one.start();
   two.start();
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen) && (await count(svc)).total === 30, { what: '30 handled', timeoutMs: 30_000 });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen) && (await count(svc)).total === 30, { what: '30 handled', timeoutMs: 30_000 });
   t.deepEqual(await count(svc), { total: 30, distinct: 30 });
   t.deepEqual([one.health().status, two.health().status].sort(), ['connected', 'standby']);
   t.is((await events(svc)).filter((e) => e.verdict === 'duplicate').length, 0);
@@ -79,15 +73,15 @@ serial('two readers sharing one embedded database exclude each other too', async
 
 serial('replay of a period restores mail missing from the database and skips what is stored', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done' });
+  const box = await newMailbox(suite.dovecot, { IMAP_PROCESSED_MAILBOX: 'Done' });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();
     await svc.stop();
   });
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml'), fixture('html-only.eml'), fixture('windows-1252.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml'), fixture('html-only.eml'), fixture('windows-1252.eml')]);
   reader.start();
-  await waitFor(async () => (await folder(dovecot, box, 'Done')).length === 3, { what: 'three moved to Done' });
+  await waitFor(async () => (await folder(suite.dovecot, box, 'Done')).length === 3, { what: 'three moved to Done' });
   await reader.stop();
   // A database restored from an older backup lost one ticket.
   await svc.service.db.sql.query(`delete from tickets where external_id = '<html-only-0001@customer.example>'`);
@@ -99,8 +93,8 @@ serial('replay of a period restores mail missing from the database and skips wha
   t.is(rows.length, 3);
   t.truthy(rows.find((r) => r.external_id === '<html-only-0001@customer.example>'));
   // Replay only reads: nothing flagged, moved or back in the inbox.
-  t.is((await folder(dovecot, box, 'Done')).length, 3);
-  t.is((await folder(dovecot, box)).length, 0);
+  t.is((await folder(suite.dovecot, box, 'Done')).length, 3);
+  t.is((await folder(suite.dovecot, box)).length, 0);
 });
 
 test('replay arguments: a date is required and checked, folders are optional', (t) => {

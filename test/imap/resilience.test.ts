@@ -2,18 +2,11 @@
  * The inbox never loses and never doubles: the server going away mid-fetch, a frozen connection, the
  * service dying between commit and acknowledge, a UIDVALIDITY change, bad credentials, a 20 MB mail.
  */
-import test from 'ava';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { api, waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets } from './harness.ts';
+import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets, useDovecot } from './harness.ts';
 
-const missing = dovecotAvailable();
-let dovecot: Dovecot;
-test.before(async () => {
-  if (!missing) dovecot = await startDovecot();
-});
-test.after.always(async () => dovecot?.destroy());
-const serial = missing ? test.serial.skip : test.serial;
+const suite = useDovecot();
+const serial = suite.serial;
 
 const numbered = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => mail({ from: `c${i}@customer.example`, subject: `${prefix} ${i}`, body: `Request number ${i}, please help.`, messageId: `<${prefix}-${i}@customer.example>` }));
@@ -27,22 +20,22 @@ async function countDistinct(svc: TestService): Promise<{ total: number; distinc
 
 serial('the server going away mid-fetch and coming back: every mail stored exactly once, all acknowledged', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   // The server dies after the third batch is committed, before it is flagged: mid-mailbox, mid-fetch.
   let batches = 0;
   let outage: Promise<void> | undefined;
   const reader = readerFor(svc, box.env, {
     tuning: { batchSize: 10 },
     beforeAcknowledge: async () => {
-      if (++batches === 3) await (outage = dovecot.stop());
+      if (++batches === 3) await (outage = suite.dovecot.stop());
     },
   });
   t.teardown(async () => {
     await reader.stop();
     await svc.stop();
-    await dovecot.start(); // whatever happened, the next test gets its server back
+    await suite.dovecot.start(); // whatever happened, the next test gets its server back
   });
-  await dovecot.append(box.user, box.password, 'INBOX', numbered(150, 'outage'));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', numbered(150, 'outage'));
   reader.start();
   await waitFor(() => batches >= 3, { what: 'the outage', timeoutMs: 20_000 });
   await outage;
@@ -53,11 +46,11 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
   t.truthy(down.last_error.message);
   t.is(down.last_error.kind, 'transient');
   t.is((await countDistinct(svc)).total, 30, 'three batches stored before the outage');
-  await dovecot.start();
-  await dovecot.append(box.user, box.password, 'INBOX', numbered(5, 'after'));
+  await suite.dovecot.start();
+  await suite.dovecot.append(box.user, box.password, 'INBOX', numbered(5, 'after'));
   await waitFor(async () => (await countDistinct(svc)).total >= 155, { what: 'all 155 stored', timeoutMs: 60_000 });
   t.deepEqual(await countDistinct(svc), { total: 155, distinct: 155 });
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
   t.is((await api(svc.baseUrl, '/health')).json.services.imap.status, 'connected');
   // The third batch was stored but not flagged when the server died: re-read and skipped, not doubled.
   t.is((await events(svc)).filter((e) => e.verdict === 'duplicate').length, 10);
@@ -65,7 +58,7 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
 
 serial('killed between store and flag: the restarted reader stores nothing twice, records the duplicates and flags them', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   let crashes = 0;
   const first = readerFor(svc, box.env, {
     beforeAcknowledge: () => {
@@ -77,17 +70,17 @@ serial('killed between store and flag: the restarted reader stores nothing twice
     await first.stop();
     await svc.stop();
   });
-  await dovecot.append(box.user, box.password, 'INBOX', numbered(20, 'crash'));
+  await suite.dovecot.append(box.user, box.password, 'INBOX', numbered(20, 'crash'));
   first.start();
   await waitFor(() => crashes > 0 && true, { what: 'crash point reached', timeoutMs: 20_000 });
   await first.stop();
   t.is((await countDistinct(svc)).total, 20, 'committed before the crash');
-  t.true((await folder(dovecot, box)).every((m) => !m.seen), 'nothing acknowledged');
+  t.true((await folder(suite.dovecot, box)).every((m) => !m.seen), 'nothing acknowledged');
 
   const second = readerFor(svc, box.env);
   t.teardown(() => second.stop());
   second.start();
-  await waitFor(async () => (await folder(dovecot, box)).every((m) => m.seen), { what: 'all \\Seen after restart', timeoutMs: 20_000 });
+  await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen after restart', timeoutMs: 20_000 });
   t.deepEqual(await countDistinct(svc), { total: 20, distinct: 20 });
   const dups = (await events(svc)).filter((e) => e.verdict === 'duplicate');
   t.true(dups.length >= 20, 'every re-read mail recorded as a skipped duplicate');
@@ -95,39 +88,39 @@ serial('killed between store and flag: the restarted reader stores nothing twice
 
 serial('a frozen server (silent IDLE) is detected and the reader recovers when it answers again', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   const reader = readerFor(svc, box.env, { tuning: { heartbeatMs: 300, commandTimeoutMs: 1_000 } });
   t.teardown(async () => {
-    dovecot.thaw();
+    suite.dovecot.thaw();
     await reader.stop();
     await svc.stop();
   });
   reader.start();
   await waitFor(() => reader.health().status === 'connected', { what: 'connected' });
-  dovecot.freeze();
+  suite.dovecot.freeze();
   const h = await waitFor(() => (reader.health().status === 'failing' ? reader.health() : null), { what: 'dead connection noticed', timeoutMs: 15_000 });
   t.regex(h.last_error!.message, /no answer within|timed? ?out|closed/i);
-  dovecot.thaw();
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
+  suite.dovecot.thaw();
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml')]);
   await waitFor(async () => (await tickets(svc)).length === 1, { what: 'mail after recovery', timeoutMs: 30_000 });
   t.is(reader.health().status, 'connected');
 });
 
 serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old mail is not doubled', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot, { IMAP_MAILBOX: 'Support' });
+  const box = await newMailbox(suite.dovecot, { IMAP_MAILBOX: 'Support' });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();
     await svc.stop();
   });
-  await dovecot.append(box.user, box.password, 'Support', numbered(5, 'old'));
+  await suite.dovecot.append(box.user, box.password, 'Support', numbered(5, 'old'));
   reader.start();
   await waitFor(async () => (await countDistinct(svc)).total === 5, { what: 'first five' });
   const [cursor1] = await svc.service.db.sql.query<{ uid_validity: string }>('select uid_validity::text from mailbox_cursors');
   // Recreate the folder (new UIDVALIDITY) with the old mail restored and a new one. Dovecot may refuse an
   // APPEND racing the recreation ("deleted under us"): retry it like any client would.
-  const c = await dovecot.client(box.user, box.password);
+  const c = await suite.dovecot.client(box.user, box.password);
   await c.mailboxDelete('Support');
   await c.mailboxCreate('Support');
   for (const m of [...numbered(5, 'old'), ...numbered(1, 'new')]) {
@@ -143,7 +136,7 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
   }
   await c.logout();
   await waitFor(async () => (await countDistinct(svc)).total === 6, { what: 'new mail after rescan', timeoutMs: 30_000 });
-  await waitFor(async () => (await folder(dovecot, box, 'Support')).every((m) => m.seen), { what: 'all \\Seen' });
+  await waitFor(async () => (await folder(suite.dovecot, box, 'Support')).every((m) => m.seen), { what: 'all \\Seen' });
   t.deepEqual(await countDistinct(svc), { total: 6, distinct: 6 });
   const [cursor2] = await svc.service.db.sql.query<{ uid_validity: string; last_uid: number }>('select uid_validity::text, last_uid from mailbox_cursors');
   t.not(cursor2!.uid_validity, cursor1!.uid_validity);
@@ -152,7 +145,7 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
 
 serial('bad credentials: health says failing with an auth error, and the reader recovers once the login works', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   const env = { ...box.env, IMAP_USER: `late-${box.user}` };
   const reader = readerFor(svc, env);
   t.teardown(async () => {
@@ -166,15 +159,15 @@ serial('bad credentials: health says failing with an auth error, and the reader 
   }, { what: 'auth failure in health' });
   t.is(h.services.imap.last_error.kind, 'auth');
   t.is(h.status, 'degraded');
-  await dovecot.addUser(`late-${box.user}`, box.password);
-  await dovecot.append(`late-${box.user}`, box.password, 'INBOX', [fixture('plain.eml')]);
+  await suite.dovecot.addUser(`late-${box.user}`, box.password);
+  await suite.dovecot.append(`late-${box.user}`, box.password, 'INBOX', [fixture('plain.eml')]);
   await waitFor(async () => (await tickets(svc)).length === 1, { what: 'mail after the fix', timeoutMs: 20_000 });
   t.is(reader.health().last_error, null);
 });
 
 serial('a 20 MB attachment is recorded without its content and does not block the mail behind it; processed/failed folders', async (t) => {
   const svc = await startService();
-  const box = await newMailbox(dovecot, { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) });
+  const box = await newMailbox(suite.dovecot, { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) });
   const reader = readerFor(svc, box.env);
   t.teardown(async () => {
     await reader.stop();
@@ -191,13 +184,13 @@ serial('a 20 MB attachment is recorded without its content and does not block th
   );
   // Bytes that are not a mail at all: no header, no sender, nothing readable.
   const junk = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i % 97 === 96 ? 10 : 0x80 + ((i * 37) % 120))));
-  await dovecot.append(box.user, box.password, 'INBOX', [large, junk, fixture('plain.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [large, junk, fixture('plain.eml')]);
   reader.start();
-  await waitFor(async () => (await folder(dovecot, box, 'Done')).length === 2 && (await folder(dovecot, box, 'Failed')).length === 1, {
+  await waitFor(async () => (await folder(suite.dovecot, box, 'Done')).length === 2 && (await folder(suite.dovecot, box, 'Failed')).length === 1, {
     what: 'moved to Done and Failed', timeoutMs: 60_000,
   });
-  t.is((await folder(dovecot, box)).length, 0);
-  t.true((await folder(dovecot, box, 'Done')).every((m) => m.seen));
+  t.is((await folder(suite.dovecot, box)).length, 0);
+  t.true((await folder(suite.dovecot, box, 'Done')).every((m) => m.seen));
   const rows = await tickets(svc);
   t.deepEqual(rows.map((r) => r.external_id).sort(), ['<big-0001@customer.example>', '<plain-0001@customer.example>']);
   const [att] = await svc.service.db.sql.query<{ filename: string; size: number; has_content: boolean }>(

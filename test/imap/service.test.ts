@@ -2,25 +2,18 @@
  * The inbox as production wires it: IMAP_* in the environment, createService starts the reader, mail
  * becomes a classified ticket visible over the REST API, /health shows the mailbox, stop() is clean.
  */
-import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { api, startTestService, waitFor } from '../helpers/service.ts';
-import { fixture, newMailbox } from './harness.ts';
+import { fixture, newMailbox, useDovecot } from './harness.ts';
 
-const missing = dovecotAvailable();
-let dovecot: Dovecot;
-test.before(async () => {
-  if (!missing) dovecot = await startDovecot();
-});
-test.after.always(async () => dovecot?.destroy());
-const serial = missing ? test.serial.skip : test.serial;
+const suite = useDovecot();
+const serial = suite.serial;
 
 serial('IMAP_* configured: mail arrives as a classified ticket over the API and /health reports the mailbox', async (t) => {
-  const box = await newMailbox(dovecot);
+  const box = await newMailbox(suite.dovecot);
   const svc = await startTestService(box.env, { classifier: createKeywordClassifier() });
   t.teardown(() => svc.stop());
-  await dovecot.append(box.user, box.password, 'INBOX', [fixture('html-only.eml')]);
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('html-only.eml')]);
   const list = await waitFor(async () => {
     const r = await api(svc.baseUrl, '/api/v1/requests?source=email');
     return r.json.total === 1 && r.json.items[0].status !== 'processing' ? r.json : null;

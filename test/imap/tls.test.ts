@@ -3,26 +3,19 @@
  * (IMAP_SECURE=true) and the STARTTLS upgrade of a plain connection (IMAP_SECURE=false) refuse the untrusted
  * certificate before any credential is sent, and /health names it as a configuration problem.
  */
-import test from 'ava';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { waitFor } from '../helpers/service.ts';
-import { newMailbox, readerFor, startService } from './harness.ts';
+import { newMailbox, readerFor, startService, useDovecot } from './harness.ts';
 
-const missing = dovecotAvailable();
-const serial = missing ? test.serial.skip : test.serial;
-let dovecot: Dovecot;
-test.before(async () => {
-  if (!missing) dovecot = await startDovecot({ tls: true });
-});
-test.after.always(async () => dovecot?.destroy());
+const suite = useDovecot({ tls: true });
+const serial = suite.serial;
 
 for (const mode of ['implicit TLS', 'STARTTLS'] as const) {
   serial(`${mode}: an untrusted certificate is refused and reported as a configuration error`, async (t) => {
     const svc = await startService();
     // Registered before anything else can fail, so a failed setup cannot leave the service running.
     t.teardown(() => svc.stop());
-    const box = await newMailbox(dovecot);
-    const env = mode === 'implicit TLS' ? { ...box.env, IMAP_SECURE: 'true', IMAP_PORT: String(dovecot.tlsPort) } : box.env;
+    const box = await newMailbox(suite.dovecot);
+    const env = mode === 'implicit TLS' ? { ...box.env, IMAP_SECURE: 'true', IMAP_PORT: String(suite.dovecot.tlsPort) } : box.env;
     const reader = readerFor(svc, env);
     t.teardown(() => reader.stop()); // teardowns run last-registered first: the reader stops before the service
     reader.start();
