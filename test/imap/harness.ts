@@ -83,6 +83,7 @@ export async function startService(options: TestServiceOptions = {}): Promise<Te
 
 export function readerFor(svc: TestService, env: Record<string, string>, extra: Partial<Pick<ImapReaderDeps, 'beforeAcknowledge'>> & { tuning?: Partial<ImapTuning> } = {}): ImapReader {
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
+  if (!config.imap) throw new Error('readerFor needs IMAP_HOST and IMAP_USER in env');
   return createImapReader({
     config: config.imap,
     db: svc.service.db,

@@ -61,7 +61,7 @@ export const DEFAULT_TUNING: ImapTuning = {
 };
 
 export interface ImapReaderDeps {
-  config: Config['imap'];
+  config: NonNullable<Config['imap']>;
   db: Database;
   ingest: Ingest;
   logger: Logger;
@@ -87,9 +87,6 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   const state: ImapHealth = { status: 'disabled', last_fetch_at: null, backlog: 0, last_error: null };
   deps.health.register('imap', () => ({ ...state }));
 
-  if (!cfg) {
-    return { start() {}, async stop() {}, health: () => ({ ...state }), counters };
-  }
 
   const cursorKey = `${cfg.user}@${cfg.host}:${cfg.port}/${cfg.mailbox}`.slice(0, 512);
   state.mailbox = cfg.mailbox;
