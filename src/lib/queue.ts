@@ -40,7 +40,6 @@ export interface WorkOptions {
 export interface JobQueue {
   createQueue(name: string, policy?: QueuePolicy): Promise<void>;
   send<T extends object>(name: string, data: T, options?: SendOptions, tx?: Sql): Promise<string | null>;
-  sendMany<T extends object>(name: string, items: { data: T; options?: SendOptions }[], tx?: Sql): Promise<void>;
   /** One job at a time per slot; a thrown error retries that job by the queue's policy. */
   work<T>(name: string, options: WorkOptions, handler: (job: QueueJob<T>) => Promise<void>): Promise<void>;
   /** A batch per call; a thrown error retries the whole batch, so handlers must be idempotent. */
@@ -103,14 +102,6 @@ export async function startQueue(conn: QueueConnection, logger: Logger): Promise
     },
     send(name, data, options, tx) {
       return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.executor as never) } : {}) });
-    },
-    async sendMany(name, items, tx) {
-      if (items.length === 0) return;
-      await boss.insert(
-        name,
-        items.map((i) => ({ data: i.data, ...toInsert(i.options) })),
-        tx ? { db: fromKysely(tx.executor as never) } : undefined,
-      );
     },
     async work(name, options, handler) {
       await boss.work(
