@@ -2,9 +2,11 @@
  * `npm run bench`: every benchmark, one after the other on this machine, each as its own process, and
  * BENCHMARKS.md rewritten with their tables, the commands, the machine and the date.
  *   node bench/run.ts [--only rest,stats,...] [--out BENCHMARKS.md]
+ * With --only, just those sections of the existing file are replaced (in place, or appended when new); the other
+ * sections, hand-written analysis included, are kept as they were, and the header says which sections ran when.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { machine, repoRoot } from './lib.ts';
 
@@ -30,14 +32,15 @@ const BENCHES: Bench[] = [
 const { values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string', default: 'BENCHMARKS.md' } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 
-const sections: string[] = [];
+const fresh = new Map<string, string>();
 for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
   process.stderr.write(`\n### ${bench.name}: node ${bench.args.join(' ')}\n`);
   const started = new Date();
   const run = spawnSync(process.execPath, bench.args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
   const output = run.stdout.trim() || '(no output)';
   process.stderr.write(`${output}\n`);
-  sections.push(
+  fresh.set(
+    `## ${bench.title}`,
     [
       `## ${bench.title}`,
       '',
@@ -50,13 +53,30 @@ for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
   );
 }
 
+const today = new Date().toISOString().slice(0, 10);
+const target = new URL(values.out!, `file://${repoRoot}`);
+// "## " headings split the file into sections; the text before the first one is the header.
+const previous = only && existsSync(target) ? splitSections(readFileSync(target, 'utf8')) : undefined;
+const kept = previous ? previous.sections.map(([heading, text]) => fresh.get(heading) ?? text) : [];
+const added = [...fresh].filter(([heading]) => !previous?.sections.some(([h]) => h === heading)).map(([, text]) => text);
+const sections = previous ? [...kept, ...added] : [...fresh.values()];
+const runNote = only
+  ? `The sections ${[...fresh.keys()].map((h) => `"${h.slice(3)}"`).join(', ')} were measured again on ${today} with \`node bench/run.ts --only ${[...only].join(',')}\`; the others keep their own start times.`
+  : '';
 const header = [
   '# Benchmarks',
   '',
-  `Produced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.`,
+  `Produced by \`npm run bench\` (bench/run.ts)${previous ? '' : ` on ${today}`}.`,
   `Machine: ${machine()}. The machine is shared and noisy: compare figures measured side by side in one run`,
   '(ratios), and read absolute rates as this run\'s, not as constants.',
+  runNote,
   '',
-].join('\n');
-writeFileSync(new URL(values.out!, `file://${repoRoot}`), `${header}\n${sections.join('\n')}`);
+].filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
+writeFileSync(target, `${header}\n${sections.map((text) => `${text.trimEnd()}\n`).join('\n')}`);
 process.stderr.write(`\nwrote ${values.out}\n`);
+
+function splitSections(markdown: string): { sections: [string, string][] } {
+  const parts = markdown.split(/^(?=## )/m);
+  const body = parts[0]!.startsWith('## ') ? parts : parts.slice(1);
+  return { sections: body.map((text) => [text.split('\n', 1)[0]!.trim(), text] as [string, string]) };
+}
