@@ -264,7 +264,8 @@ test('a correction note with NUL and a lone surrogate is stored cleaned', async 
 /** Sends bytes as they are (fetch refuses control characters in headers before they leave). */
 function rawRequest(port: number, head: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    // Written, not ended: a half-closed socket may be dropped before a slow answer. `connection: close` ends it.
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, 'latin1')));
     let answer = '';
     socket.on('data', (d) => (answer += d.toString('latin1')));
     socket.on('end', () => resolve(answer));
