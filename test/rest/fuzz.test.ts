@@ -118,8 +118,10 @@ function encode(value: string): string {
 }
 
 const paramValue = (p: Parameter, hostile: boolean, ids: number[]): fc.Arbitrary<unknown> => {
-  if (p.in === 'path' && p.name === 'id') return hostile ? fc.oneof(hostileString, hostileNumber) : fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 ** 31 - 1 }) });
-  return hostile ? fc.oneof(hostileString, hostileNumber, fc.array(hostileString, { minLength: 2, maxLength: 3 })) : valid(p.schema);
+  if (p.in === 'path' && p.name === 'id') return hostile ? fc.oneof(hostileString.map((v) => v.slice(0, 1000)), hostileNumber) : fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 ** 31 - 1 }) });
+  // Kept under Node's 16 KiB header limit: a longer URL is refused by Node itself (431), before the app.
+  const short = hostileString.map((v) => v.slice(0, 1000));
+  return hostile ? fc.oneof(short, hostileNumber, fc.array(short, { minLength: 2, maxLength: 3 })) : valid(p.schema);
 };
 
 interface Built { path: string; query: string; headers: Record<string, string>; body?: { raw: string | Buffer; contentType: string | null } }
@@ -164,7 +166,7 @@ for (const { template, method, op } of operations.filter((o) => !signedDoors.has
         seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
         if (res.status >= 500) throw new Error(`${method} ${r.path}${r.query} answered ${res.status}: ${res.text}`);
       }),
-      { numRuns: op.requestBody || op.parameters?.length ? 150 : 20, endOnFailure: true },
+      { numRuns: op.requestBody || op.parameters?.length ? 150 : 20 },
     );
     t.log(Object.fromEntries(seen));
     // Valid requests must get through: a fuzzer that only ever sees 4xx proved little.
@@ -183,7 +185,7 @@ for (const { template, method, op } of operations.filter((o) => signedDoors.has(
         seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
         if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
       }),
-      { numRuns: 150, endOnFailure: true },
+      { numRuns: 150 },
     );
     t.log(Object.fromEntries(seen));
     t.pass();
