@@ -1,6 +1,13 @@
 /**
  * The checks every inbound message passes before it is stored, whatever its door: a usable body, sane
- * lengths, addresses in one case. Doors validate their own formats; this is the last line.
+ * lengths, addresses in one case, text PostgreSQL can store. Doors validate their own formats; this is the
+ * last line.
+ *
+ * PostgreSQL refuses two things a JavaScript string may hold: U+0000 (text and jsonb cannot contain it) and
+ * lone UTF-16 surrogates (not encodable as UTF-8: the drivers silently turn them into U+FFFD, jsonb rejects
+ * the escape). Free text (body, subject, names, labels, tags, metadata) is cleaned: a NUL carries no meaning
+ * and rejecting would lose a customer's message. Identifiers (external ids, thread ids) are refused: cleaning
+ * "a\0b" to "ab" would make it collide with another message's id.
  */
 import { type InboundMessage } from '../domain/inbound-message.ts';
 import { SOURCES } from '../domain/categories.ts';
@@ -23,12 +30,41 @@ export const LIMITS = {
   tags: 50,
 } as const;
 
+/** Text PostgreSQL stores as given: NUL removed, lone surrogates replaced by U+FFFD. */
+export function cleanText(value: string): string {
+  return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value).toWellFormed();
+}
+
+/** Why PostgreSQL could not store `value` unchanged, or null when it can. For identifiers, which are refused. */
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain NUL (U+0000) characters';
+  if (!value.isWellFormed()) return 'must not contain unpaired UTF-16 surrogates';
+  return null;
+}
+
+/** Every string in a JSON-like value (keys included) cleaned, for jsonb columns. */
+export function cleanJson(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return value.map(cleanJson);
+  if (value instanceof Date || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanJson(v)]));
+}
+
 const clip = (value: string | null | undefined, max: number): string | null => {
   if (value === undefined || value === null) return null;
-  const trimmed = value.trim();
+  const trimmed = cleanText(value).trim();
   if (trimmed === '') return null;
   return trimmed.length > max ? trimmed.slice(0, max) : trimmed;
 };
+
+function identifier(field: string, value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  const problem = textProblem(value);
+  if (problem) throw new IngestValidationError(field, problem);
+  const trimmed = value.trim();
+  if (trimmed.length > max) throw new IngestValidationError(field, `must be at most ${max} characters`);
+  return trimmed || null;
+}
 
 export function normalizeEmail(value: string | null | undefined): string | null {
   const email = clip(value, LIMITS.email);
@@ -37,23 +73,30 @@ export function normalizeEmail(value: string | null | undefined): string | null 
 
 export function normalizeMessage(msg: InboundMessage): InboundMessage {
   if (!(SOURCES as readonly string[]).includes(msg.source)) throw new IngestValidationError('source', `unknown source "${msg.source}"`);
-  const body = typeof msg.body === 'string' ? msg.body.replace(/\u0000/g, '').trim() : '';
+  const body = typeof msg.body === 'string' ? cleanText(msg.body).trim() : '';
   if (body === '') throw new IngestValidationError('body', 'the message has no text');
-  const externalId = clip(msg.externalId, 10_000);
-  if (externalId && externalId.length > LIMITS.externalId) {
-    throw new IngestValidationError('external_id', `must be at most ${LIMITS.externalId} characters`);
-  }
+  const externalId = identifier('external_id', msg.externalId, LIMITS.externalId);
+  const thread = msg.thread && {
+    ...msg.thread,
+    externalTicketId: identifier('thread.external_ticket_id', msg.thread.externalTicketId, LIMITS.externalId) ?? undefined,
+    // Message ids are only hints: one PostgreSQL cannot hold matches nothing stored, so it is dropped.
+    inReplyTo: msg.thread.inReplyTo && !textProblem(msg.thread.inReplyTo) ? msg.thread.inReplyTo : undefined,
+    references: msg.thread.references?.filter((id) => !textProblem(id)),
+  };
   return {
     ...msg,
     externalId,
-    subject: clip(msg.subject?.replace(/\u0000/g, ''), LIMITS.subject),
+    ...(thread ? { thread } : {}),
+    subject: clip(msg.subject, LIMITS.subject),
     body: body.length > LIMITS.body ? body.slice(0, LIMITS.body) : body,
-    fullBody: clip(msg.fullBody?.replace(/\u0000/g, ''), LIMITS.body * 2),
+    fullBody: clip(msg.fullBody, LIMITS.body * 2),
     requesterEmail: normalizeEmail(msg.requesterEmail),
     requesterName: clip(msg.requesterName, LIMITS.name),
     participants: [...new Set((msg.participants ?? []).map(normalizeEmail).filter((e): e is string => !!e))],
     originalQueue: clip(msg.originalQueue, 255),
     originalPriority: clip(msg.originalPriority, 50),
-    tags: (msg.tags ?? []).map((t) => String(t).trim()).filter(Boolean).slice(0, LIMITS.tags),
+    tags: (msg.tags ?? []).map((t) => cleanText(String(t)).trim()).filter(Boolean).slice(0, LIMITS.tags),
+    ...(msg.attachments ? { attachments: msg.attachments.map((a) => ({ ...a, filename: a.filename === null ? null : cleanText(a.filename), contentType: cleanText(a.contentType) })) } : {}),
+    ...(msg.metadata ? { metadata: cleanJson(msg.metadata) as Record<string, unknown> } : {}),
   };
 }

@@ -45,7 +45,7 @@ test('a posted ticket is classified by the LLM; the stored ticket keeps its text
   t.false(sent.includes('612 345 678'));
   t.true(sent.includes('[EMAIL]') && sent.includes('[PHONE]'));
   const health = await api(svc.baseUrl, '/health');
-  t.like(health.json.services.ai_classifier, { status: 'healthy', circuit: 'closed' });
+  t.like(health.json.checks.ai_classifier, { status: 'healthy', circuit: 'closed' });
 });
 
 test('with the LLM failing, every ticket is still classified, by the local model, with the fallback named', async (t) => {
@@ -74,7 +74,7 @@ test('without an API key the local model classifies and /health says local-only'
   t.is(ticket.classification.category, 'billing');
   t.is(ticket.language, 'de');
   const health = await api(svc.baseUrl, '/health');
-  t.is(health.json.services.ai_classifier.status, 'local-only');
+  t.is(health.json.checks.ai_classifier.status, 'local-only');
 });
 
 test('a human correction made while the LLM is still answering is not overwritten, nor by a later forced reclassification', async (t) => {

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Classifier } from '../../src/domain/classification.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { assertConforms } from './openapi.ts';
 
 export interface TestService {
   baseUrl: string;
@@ -78,7 +79,10 @@ export async function waitFor<T>(fn: () => Promise<T> | T, options: { timeoutMs?
   }
 }
 
-/** JSON over real HTTP. */
+/**
+ * JSON over real HTTP. Every response of a route in the OpenAPI document is checked against it (status listed,
+ * body valid): a response that drifts from the document fails the test that saw it.
+ */
 export async function api(baseUrl: string, path: string, init: RequestInit & { json?: unknown } = {}) {
   const headers = new Headers(init.headers);
   let body = init.body;
@@ -88,6 +92,7 @@ export async function api(baseUrl: string, path: string, init: RequestInit & { j
   }
   const res = await fetch(`${baseUrl}${path}`, { ...init, headers, body });
   const text = await res.text();
+  assertConforms({ method: init.method ?? 'GET', path, status: res.status, contentType: res.headers.get('content-type'), text });
   let json: any;
   try {
     json = text ? JSON.parse(text) : undefined;

@@ -63,9 +63,9 @@ serial('plain, HTML-only, attachments and legacy charsets become readable ticket
   t.is(viaApi.json.source, 'email');
   await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
   const health = await api(svc.baseUrl, '/health');
-  t.is(health.json.services.imap.status, 'connected');
-  t.is(health.json.services.imap.backlog, 0);
-  t.truthy(health.json.services.imap.last_fetch_at);
+  t.is(health.json.checks.imap.status, 'connected');
+  t.is(health.json.checks.imap.backlog, 0);
+  t.truthy(health.json.checks.imap.last_fetch_at);
 });
 
 serial('broken MIME still makes a ticket; mail without Message-ID is stored once even when delivered twice', async (t) => {

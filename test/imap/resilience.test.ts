@@ -40,7 +40,7 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
   await waitFor(() => batches >= 3, { what: 'the outage', timeoutMs: 20_000 });
   await outage;
   const down = await waitFor(async () => {
-    const h = (await api(svc.baseUrl, '/health')).json.services.imap;
+    const h = (await api(svc.baseUrl, '/health')).json.checks.imap;
     return h.status === 'failing' ? h : null;
   }, { what: 'health shows failing' });
   t.truthy(down.last_error.message);
@@ -51,7 +51,7 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
   await waitFor(async () => (await countDistinct(svc)).total >= 155, { what: 'all 155 stored', timeoutMs: 60_000 });
   t.deepEqual(await countDistinct(svc), { total: 155, distinct: 155 });
   await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
-  t.is((await api(svc.baseUrl, '/health')).json.services.imap.status, 'connected');
+  t.is((await api(svc.baseUrl, '/health')).json.checks.imap.status, 'connected');
   // The third batch was stored but not flagged when the server died: re-read and skipped, not doubled.
   t.is((await events(svc)).filter((e) => e.verdict === 'duplicate').length, 10);
 });
@@ -155,9 +155,9 @@ serial('bad credentials: health says failing with an auth error, and the reader 
   reader.start();
   const h = await waitFor(async () => {
     const x = (await api(svc.baseUrl, '/health')).json;
-    return x.services.imap.status === 'failing' ? x : null;
+    return x.checks.imap.status === 'failing' ? x : null;
   }, { what: 'auth failure in health' });
-  t.is(h.services.imap.last_error.kind, 'auth');
+  t.is(h.checks.imap.last_error.kind, 'auth');
   t.is(h.status, 'degraded');
   await suite.dovecot.addUser(`late-${box.user}`, box.password);
   await suite.dovecot.append(`late-${box.user}`, box.password, 'INBOX', [fixture('plain.eml')]);

@@ -23,13 +23,13 @@ serial('IMAP_* configured: mail arrives as a classified ticket over the API and 
   t.is(ticket.requester_email, 'bob@customer.example');
   t.is(ticket.classification.category, 'billing');
   const health = (await api(svc.baseUrl, '/health')).json;
-  t.is(health.services.imap.status, 'connected');
-  t.is(health.services.imap.mailbox, 'INBOX');
-  t.is(health.services.imap.last_error, null);
+  t.is(health.checks.imap.status, 'connected');
+  t.is(health.checks.imap.mailbox, 'INBOX');
+  t.is(health.checks.imap.last_error, null);
 });
 
 serial('without IMAP_HOST the inbox is reported disabled', async (t) => {
   const svc = await startTestService({});
   t.teardown(() => svc.stop());
-  t.is((await api(svc.baseUrl, '/health')).json.services.imap.status, 'disabled');
+  t.is((await api(svc.baseUrl, '/health')).json.checks.imap.status, 'disabled');
 });

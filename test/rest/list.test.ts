@@ -71,3 +71,50 @@ for (const [query, field] of badQueries) {
     t.regex(res.json.detail, new RegExp(field));
   });
 }
+
+// Text PostgreSQL cannot store and filters repeated: 422 naming the field (a filter is not rewritten).
+const badFilters: [string, string][] = [
+  ['q=a%00b', 'q'],
+  ['q=%00', 'q'],
+  ['q=a&q=b', 'q'],
+  ['category=billing%00', 'category'],
+  ['since=2024-01-01&since=2024-02-01', 'since'],
+  ['offset=99999999999999999999', 'offset'],
+  ['offset=2147483648', 'offset'],
+  ['limit=1e400', 'limit'],
+];
+for (const [query, field] of badFilters) {
+  test(`422 for ${query}`, async (t) => {
+    const res = await api(svc.baseUrl, `/api/v1/requests?${query}`);
+    t.is(res.status, 422, res.text);
+    t.true(res.json.errors.some((e: { field: string }) => e.field === field), res.text);
+  });
+}
+
+// Dates PostgreSQL (or PGlite) cannot hold, or that no one means: 422, never 500.
+const badDates = [
+  '0000-01-01', '0000-01-01T00:00:00Z', '0000-12-31T23:59:59.999Z', '0001-01-01T00:00:00+01:00', '-000001-01-01T00:00:00Z',
+  '+010000-01-01T00:00:00Z', '10000-01-01', '9999-12-31T23:00:00-05:00', 'Infinity', '-Infinity', 'infinity', 'NaN',
+  '2023-02-30', '2023-02-30T00:00:00Z', '2023-02-29', '2023-13-01', '2023-00-10', '2023-04-31T10:00:00Z', '2024-01-01T24:00:01Z',
+  '2024-01-01T10:00:00', '1700000000', '',
+];
+for (const field of ['since', 'until']) {
+  for (const value of badDates) {
+    test(`422 for ${field}=${JSON.stringify(value)}`, async (t) => {
+      const res = await api(svc.baseUrl, `/api/v1/requests?${field}=${encodeURIComponent(value)}`);
+      t.is(res.status, 422, res.text);
+      t.is(res.json.errors[0].field, field);
+    });
+  }
+}
+
+test('the edges of the accepted dates work: year 1, year 9999, a leap day, offsets', async (t) => {
+  for (const [query, total] of [
+    ['since=0001-01-01T00:00:00Z', 4], ['since=0001-01-01', 4], ['until=9999-12-31T23:59:59.999Z', 4], ['until=9999-12-31', 4],
+    ['since=2024-02-29', 4], ['since=9999-12-31', 0], ['until=0001-01-01T00:00:00-01:00', 0], ['since=2000-01-01T00:00:00%2B14:00', 4],
+  ] as const) {
+    const res = await api(svc.baseUrl, `/api/v1/requests?${query}`);
+    t.is(res.status, 200, `${query}: ${res.text}`);
+    t.is(res.json.total, total, query);
+  }
+});

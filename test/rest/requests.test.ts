@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
@@ -189,4 +190,106 @@ test('DELETE is a soft delete: 204, then 404, and the ticket leaves lists', asyn
   const list = await api(svc.baseUrl, '/api/v1/requests?limit=1000');
   t.false(list.json.items.some((i: { id: number }) => i.id === json.id));
   t.is((await api(svc.baseUrl, `/api/v1/requests/${json.id}`, { method: 'DELETE' })).status, 404);
+});
+
+// Free text is stored without NUL (PostgreSQL refuses it), identifiers with NUL are refused: "a\0b" cleaned
+// to "ab" would be another request's external_id.
+const withNul: [string, Record<string, unknown>, string, string | null][] = [
+  ['requester_name', { text: 'a perfectly fine text', requester_name: 'Ana\u0000 Lima' }, 'requester_name', 'Ana Lima'],
+  ['original_queue', { text: 'a perfectly fine text', original_queue: '\u0000Billing\u0000' }, 'original_queue', 'Billing'],
+  ['original_priority', { text: 'a perfectly fine text', original_priority: 'hi\u0000gh' }, 'original_priority', 'high'],
+  ['subject', { subject: 'Re\u0000fund', body: 'a perfectly fine body text' }, 'subject', 'Refund'],
+  ['body', { body: 'a perfectly\u0000 fine body text' }, 'body', 'a perfectly fine body text'],
+  ['text', { text: 'a perfectly\u0000 fine text' }, 'body', 'a perfectly fine text'],
+  ['a name of only NUL', { text: 'a perfectly fine text', requester_name: '\u0000\u0000' }, 'requester_name', null],
+];
+for (const [name, body, field, stored] of withNul) {
+  test(`NUL in ${name} is removed: 201 and stored cleaned`, async (t) => {
+    const res = await post(body);
+    t.is(res.status, 201, res.text);
+    const got = await api(svc.baseUrl, `/api/v1/requests/${res.json.id}`);
+    t.is(got.json[field], stored);
+  });
+}
+
+test('lone UTF-16 surrogates (JSON \\ud800 escapes) in free text are stored as U+FFFD, not refused or mangled differently', async (t) => {
+  const res = await api(svc.baseUrl, '/api/v1/requests', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"subject":"pay \\ud800ment","body":"my invoice \\udc00is wrong twice","requester_name":"Bo\\ud83db","original_queue":"q\\ud83d\\ude00"}',
+  });
+  t.is(res.status, 201, res.text);
+  const got = (await api(svc.baseUrl, `/api/v1/requests/${res.json.id}`)).json;
+  t.is(got.subject, 'pay \uFFFDment');
+  t.is(got.body, 'my invoice \uFFFDis wrong twice');
+  t.is(got.requester_name, 'Bo\uFFFDb');
+  t.is(got.original_queue, 'q\u{1F600}', 'a proper pair is kept');
+});
+
+const refused: [string, string, string][] = [
+  ['NUL in external_id', '{"text":"a perfectly fine text","external_id":"ext\\u0000-1"}', 'external_id'],
+  ['only NUL as external_id', '{"text":"a perfectly fine text","external_id":"\\u0000"}', 'external_id'],
+  ['a lone surrogate in external_id', '{"text":"a perfectly fine text","external_id":"ext\\ud800"}', 'external_id'],
+  ['a text of ten NUL characters', '{"text":"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"}', 'text'],
+  ['a body of NUL and one word', '{"body":"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000 hi"}', 'body'],
+  ['NUL in requester_email', '{"text":"a perfectly fine text","requester_email":"a\\u0000@example.com"}', 'requester_email'],
+];
+for (const [name, raw, field] of refused) {
+  test.serial(`422 names the field: ${name}`, async (t) => {
+    const before = (await api(svc.baseUrl, '/api/v1/requests?limit=1')).json.total;
+    const res = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+    t.is(res.status, 422, res.text);
+    t.true(res.json.errors.some((e: { field: string }) => e.field === field), res.text);
+    t.is((await api(svc.baseUrl, '/api/v1/requests?limit=1')).json.total, before, 'nothing stored');
+  });
+}
+
+test('a correction note with NUL and a lone surrogate is stored cleaned', async (t) => {
+  const { json } = await post({ text: 'a ticket to correct by hand' });
+  const put = await api(svc.baseUrl, `/api/v1/requests/${json.id}/classification`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{"category":"billing","note":"VIP\\u0000 customer \\ud800!"}',
+  });
+  t.is(put.status, 200, put.text);
+  const history = await api(svc.baseUrl, `/api/v1/requests/${json.id}/classifications`);
+  t.is(history.json.items[0].note, 'VIP customer \uFFFD!');
+  const tooLong = await api(svc.baseUrl, `/api/v1/requests/${json.id}/classification`, { method: 'PUT', json: { category: 'billing', note: 'n'.repeat(2001) } });
+  t.is(tooLong.status, 422);
+  // 2001 characters of which one is NUL: stored as 2000, within the limit.
+  const justFits = await api(svc.baseUrl, `/api/v1/requests/${json.id}/classification`, { method: 'PUT', json: { category: 'technical', note: `${'n'.repeat(2000)}\u0000` } });
+  t.is(justFits.status, 200);
+});
+
+/** Sends bytes as they are (fetch refuses control characters in headers before they leave). */
+function rawRequest(port: number, head: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Written, not ended: a half-closed socket may be dropped before a slow answer. `connection: close` ends it.
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, 'latin1')));
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString('latin1')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+test.serial('an Idempotency-Key with NUL or other control bytes is refused before the service (400), nothing stored; latin-1 bytes work', async (t) => {
+  const port = Number(new URL(svc.baseUrl).port);
+  const before = (await api(svc.baseUrl, '/api/v1/requests?limit=1')).json.total;
+  for (const key of ['ab\u0000cd', 'ab\u0001cd', 'ab\u007fcd']) {
+    const answer = await rawRequest(port, `POST /api/v1/requests HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\nidempotency-key: ${key}`, '{"text":"a perfectly fine text"}');
+    t.regex(answer, /^HTTP\/1\.1 400 /, JSON.stringify(key));
+  }
+  t.is((await api(svc.baseUrl, '/api/v1/requests?limit=1')).json.total, before);
+  const answer = await rawRequest(port, `POST /api/v1/requests HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\nidempotency-key: cl\u00e9-${Date.now()}`, '{"text":"a perfectly fine text"}');
+  t.regex(answer, /^HTTP\/1\.1 201 /);
+});
+
+test('a duplicate external_id answers the documented 200 {id, status: duplicate, message}', async (t) => {
+  const externalId = `dup-${Date.now()}`;
+  const first = await post({ text: 'the first delivery of it', external_id: externalId });
+  const second = await post({ text: 'the first delivery of it', external_id: externalId });
+  t.is(second.status, 200);
+  t.deepEqual(Object.keys(second.json).sort(), ['id', 'message', 'status']);
+  t.is(second.json.id, first.json.id);
 });

@@ -8,21 +8,29 @@ test.before(async () => {
 });
 test.after.always(async () => svc?.stop());
 
-test('GET / names the app, version and environment', async (t) => {
+test('GET / answers as the original service: {status: "healthy", app, version, environment}', async (t) => {
   const res = await api(svc.baseUrl, '/');
   t.is(res.status, 200);
   t.deepEqual(Object.keys(res.json).sort(), ['app', 'environment', 'status', 'version']);
+  t.is(res.json.status, 'healthy');
   t.is(res.json.app, 'support-triage');
   t.is(res.json.environment, 'test');
 });
 
-test('GET /health reports every part', async (t) => {
+test('GET /health: services are plain status words as in the original service, details are in checks', async (t) => {
   const res = await api(svc.baseUrl, '/health');
   t.is(res.status, 200);
   t.is(res.json.status, 'healthy');
   t.deepEqual(Object.keys(res.json.services).sort(), ['ai_classifier', 'database', 'imap', 'queue', 'slack']);
-  t.is(res.json.services.database.status, 'healthy');
-  t.is(res.json.services.imap.status, 'disabled');
+  for (const [name, word] of Object.entries(res.json.services)) t.is(typeof word, 'string', name);
+  t.is(res.json.services.database, 'healthy');
+  t.is(res.json.services.queue, 'healthy');
+  t.is(res.json.services.imap, 'disabled');
+  t.is(res.json.services.slack, 'disabled');
+  t.deepEqual(Object.keys(res.json.checks).sort(), Object.keys(res.json.services).sort());
+  t.like(res.json.checks.database, { status: 'healthy', kind: svc.service.db.kind });
+  t.is(typeof res.json.checks.queue.backlog, 'number');
+  t.is(res.json.checks.imap.status, 'disabled');
 });
 
 test('GET /metrics is Prometheus text with ingest and classification counters', async (t) => {
@@ -47,7 +55,7 @@ test('GET /openapi.json is OpenAPI 3.1 generated from the validation schemas; /d
   t.is(create.properties.text.maxLength, 10000);
   t.is(create.properties.subject.anyOf?.[0]?.maxLength ?? create.properties.subject.maxLength, 500);
   t.deepEqual(Object.keys(doc.json.paths).sort(), [
-    '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/requests/{id}/classification', '/api/v1/requests/{id}/classifications',
+    '/', '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/requests/{id}/classification', '/api/v1/requests/{id}/classifications',
     '/api/v1/stats', '/health', '/metrics', '/slack/events', '/webhooks/{provider}',
   ]);
   const page = await api(svc.baseUrl, '/docs');

@@ -25,7 +25,7 @@ test.serial('an alert goes to the category channel; low confidence and unconfigu
   t.is(row!.channel, CHANNELS.technical);
   t.is(row!.ts, (await waitForAlert(env.fake, tech)).ts);
   const health = await api(env.svc.baseUrl, '/health');
-  t.is(health.json.services.slack.status, 'ok');
+  t.is(health.json.checks.slack.status, 'ok');
 });
 
 test.serial('ticket text cannot mention anyone or hide a link in the alert', async (t) => {
@@ -62,6 +62,6 @@ test.serial('exactly one alert per ticket: a human reclassification does not pos
 test.serial('without a bot token Slack is disabled: /health says so and /slack/events does not exist', async (t) => {
   const svc = await startTestService({});
   t.teardown(() => svc.stop());
-  t.is((await api(svc.baseUrl, '/health')).json.services.slack.status, 'disabled');
+  t.is((await api(svc.baseUrl, '/health')).json.checks.slack.status, 'disabled');
   t.is((await api(svc.baseUrl, '/slack/events', { method: 'POST', body: 'x=1' })).status, 404);
 });

@@ -71,13 +71,13 @@ test.serial('a Slack error is reported on /health and the alert is delivered onc
   const id = await createTicket(env.svc, { body: 'Invoice address is wrong [cat=billing conf=0.9]' });
   const health = await waitFor(async () => {
     const h = await api(env.svc.baseUrl, '/health');
-    return h.json.services.slack.status === 'failing' ? h : undefined;
+    return h.json.checks.slack.status === 'failing' ? h : undefined;
   }, { what: 'slack failing on /health' });
-  t.is(health.json.services.slack.last_error, 'slack error: not_in_channel');
+  t.is(health.json.checks.slack.last_error, 'slack error: not_in_channel');
   t.is(health.json.status, 'degraded');
   // The job is retried by the queue (pg-boss picks retries up on its next poll, up to 30 s with LISTEN/NOTIFY on).
   await waitForAlert(env.fake, id, 60_000);
-  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.services.slack.status === 'ok', { what: 'slack ok again' });
+  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.checks.slack.status === 'ok', { what: 'slack ok again' });
   t.is(alertsFor(env.fake, id).length, 1);
 });
 

@@ -12,7 +12,7 @@ test.serial('slash command and buttons over Socket Mode', async (t) => {
   await waitFor(() => env.fake.socketConnected, { what: 'socket mode connection' });
   const open = env.fake.callsTo('apps.connections.open')[0]!;
   t.is(open.token, 'xapp-test-token', 'the app token opens the connection');
-  t.is((await api(env.svc.baseUrl, '/health')).json.services.slack.mode, 'socket');
+  t.is((await api(env.svc.baseUrl, '/health')).json.checks.slack.mode, 'socket');
 
   env.fake.socketSend({
     envelope_id: 'env-cmd-1',

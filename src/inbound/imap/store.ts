@@ -3,6 +3,7 @@
  * ticket (inbound_events, source 'email'), and the bounce -> ticket lookup.
  */
 import type { Sql } from '../../db/sql.ts';
+import { cleanJson, cleanText, textProblem } from '../../ingest/normalize.ts';
 
 export interface Cursor {
   uidValidity: bigint;
@@ -41,22 +42,25 @@ export interface MailEvent {
  * restart re-reads it; every skipped duplicate delivery is recorded (that is the audit of the skip).
  */
 export async function recordMailEvent(sql: Sql, e: MailEvent): Promise<void> {
+  // Subjects and ids come from the mail: NUL or lone surrogates would make PostgreSQL refuse the row.
+  const deliveryId = cleanText(e.deliveryId).slice(0, 255);
   if (e.verdict !== 'duplicate') {
     const seen = await sql.query(
       `select 1 from inbound_events where source = 'email' and delivery_id = $1 and verdict = $2 limit 1`,
-      [e.deliveryId, e.verdict],
+      [deliveryId, e.verdict],
     );
     if (seen.length) return;
   }
   await sql.query(
     `insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata, created_at)
      values ('email', $1, $2, $3, $4, $5, $6, $7::jsonb, now())`,
-    [e.deliveryId.slice(0, 255), e.verdict, e.reason, e.ticketId ?? null, e.size ?? 0, e.payload ?? null, JSON.stringify(e.metadata ?? {})],
+    [deliveryId, e.verdict, cleanText(e.reason), e.ticketId ?? null, e.size ?? 0, e.payload ? cleanText(e.payload) : null, JSON.stringify(cleanJson(e.metadata ?? {}))],
   );
 }
 
 /** The ticket a bounce concerns: any message id it names that we stored as a ticket or follow-up. */
-export async function ticketForMessageIds(sql: Sql, ids: string[]): Promise<number | null> {
+export async function ticketForMessageIds(sql: Sql, named: string[]): Promise<number | null> {
+  const ids = named.filter((id) => !textProblem(id)); // one PostgreSQL cannot hold matches nothing stored
   if (!ids.length) return null;
   const rows = await sql.query<{ id: number }>(
     `select id from tickets where source = 'email' and external_id = any($1::text[]) and deleted_at is null

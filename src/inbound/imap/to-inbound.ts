@@ -2,6 +2,7 @@
  * ParsedEmail -> InboundMessage: the normalization the inbox door does before it calls ingest. Pure.
  */
 import type { InboundMessage } from '../../domain/inbound-message.ts';
+import { cleanText } from '../../ingest/normalize.ts';
 import { externalIdOf, ticketReferenceOf, type ParsedEmail } from './parse-mail.ts';
 import { visibleText } from './visible-text.ts';
 
@@ -33,7 +34,8 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
   const hasThread = !!(ticketId || mail.inReplyTo || mail.references.length);
   return {
     source: 'email',
-    externalId: externalIdOf(mail),
+    // Ingest refuses ids PostgreSQL cannot store; a mail cannot be told so, and must not be lost for a NUL.
+    externalId: cleanText(externalIdOf(mail)),
     subject: mail.subject,
     body,
     fullBody: trimmed ? mail.text.trim() : null,

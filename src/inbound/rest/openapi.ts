@@ -1,34 +1,36 @@
-/** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
+/**
+ * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (schemas.ts) and that
+ * describe the answers (response-schemas.ts). Every status an operation can answer is listed: the test suite
+ * fails on a response whose status or body the document does not describe.
+ */
 import { z } from 'zod';
+import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
-// Named schemas (those with .meta({id})) go to components.schemas and are referenced from the operations.
-const components: Record<string, unknown> = {};
+type Components = Record<string, unknown>;
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+/** A zod schema as JSON Schema; named schemas (.meta({id})) go to `components` and are referenced. */
+function toSchema(components: Components, schema: z.ZodType, io: 'input' | 'output'): unknown {
   const { $defs, $schema: _, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown> & { $defs?: Record<string, unknown> };
-  const rewrite = (value: unknown): unknown =>
-    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
-  for (const [name, def] of Object.entries($defs ?? {})) components[io === 'input' ? name : `${name}`] = rewrite(def);
+  const rewrite = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  for (const [name, def] of Object.entries($defs ?? {})) components[name] = rewrite(def);
   return rewrite(rest);
 }
-
-const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(schema, io) } });
-
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(s.errorResponse) }]));
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON',
   401: 'Missing or invalid API key',
   404: 'Not found',
+  405: 'Method not allowed on this path',
   409: 'Idempotency-Key reused with a different body',
   413: 'Body larger than 1 MiB',
   415: 'Body is not JSON',
   422: 'Validation failed: `errors` lists each field',
+  429: 'Too many requests: retry after `Retry-After` seconds',
+  503: 'Database unavailable: retry after `Retry-After` seconds',
 };
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } };
 
 function queryParams(schema: z.ZodObject) {
   const js = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> };
@@ -36,7 +38,69 @@ function queryParams(schema: z.ZodObject) {
 }
 
 export function buildOpenApi(info: { title: string; version: string }) {
-  const ticketWithMessages = z.object({ ...s.ticketView.shape, messages: z.array(z.object({}).loose()), attachments: z.array(z.object({}).loose()) });
+  const components: Components = {};
+  const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(components, schema, io) } });
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(r.errorResponse) }]));
+  const ok = (description: string, schema: z.ZodType) => ({ description, content: json(schema) });
+  // Every /api operation: the key check, the rate limits, the database being away.
+  const apiErrors = (...codes: number[]) => errors(401, 429, 503, ...codes);
+  const withBody = (schema: z.ZodType) => ({ required: true, content: json(schema, 'input') });
+  const ticket = ok('The ticket', r.ticketView);
+
+  const paths = {
+    '/': { get: { summary: 'Identity of the service (the original service\'s answer)', security: [], responses: { '200': ok('Name, version, environment', r.rootView) } } },
+    '/api/v1/requests': {
+      post: {
+        summary: 'Create a ticket',
+        parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+        requestBody: withBody(s.createTicketBody),
+        responses: {
+          '201': ok('Stored; classification runs in the background', r.createdResponse),
+          '200': ok('external_id already stored: the existing ticket, nothing new stored', r.duplicateResponse),
+          ...apiErrors(400, 409, 413, 415, 422),
+        },
+      },
+      get: { summary: 'List tickets, newest first', parameters: queryParams(s.listQuery), responses: { '200': ok('A page of tickets', r.ticketList), ...apiErrors(422) } },
+    },
+    '/api/v1/requests/{id}': {
+      get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': ok('The ticket', r.ticketDetail), ...apiErrors(404, 422) } },
+      patch: { summary: 'Change the status', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
+      delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
+    },
+    '/api/v1/requests/{id}/classification': {
+      put: {
+        summary: 'A human correction; becomes the current classification and is never overwritten',
+        parameters: [idParam],
+        requestBody: withBody(s.classificationBody),
+        responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) },
+      },
+    },
+    '/api/v1/requests/{id}/classifications': {
+      get: { summary: 'Classification history, newest first', parameters: [idParam], responses: { '200': ok('History', r.classificationHistory), ...apiErrors(404, 422) } },
+    },
+    '/api/v1/stats': {
+      get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': ok('Stats', r.statsView), ...apiErrors(422) } },
+    },
+    '/webhooks/{provider}': {
+      post: {
+        summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',
+        security: [],
+        parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] } }],
+        responses: {
+          '200': { description: 'Stored (or known already, or nothing to triage); Front\'s challenge is echoed', content: json(z.union([r.webhookResult, r.webhookChallenge])) },
+          ...errors(400, 401, 404, 405, 413, 422, 503),
+        },
+      },
+    },
+    '/slack/events': {
+      post: { summary: 'Slack events, slash commands and interactivity (HTTP mode; Slack-signed)', security: [], responses: { '200': { description: 'Handled' }, ...errors(400, 401, 404, 413, 415) } },
+    },
+    '/health': {
+      get: { summary: 'Health of the service and its parts', security: [], responses: { '200': ok('healthy or degraded', r.healthView), '503': ok('database unreachable', r.healthView) } },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+  };
   return {
     openapi: '3.1.0',
     info: { ...info, description: 'Support Triage: inbound support messages become classified tickets routed to Slack.' },
@@ -48,54 +112,6 @@ export function buildOpenApi(info: { title: string; version: string }) {
       },
     },
     security: [{ bearer: [] }, { apiKey: [] }, {}],
-    paths: {
-      '/api/v1/requests': {
-        post: {
-          summary: 'Create a ticket',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
-          requestBody: { required: true, content: json(s.createTicketBody, 'input') },
-          responses: { '201': { description: 'Stored; classification runs in the background', content: json(s.createdResponse) }, ...errors(400, 401, 409, 413, 415, 422) },
-        },
-        get: {
-          summary: 'List tickets, newest first',
-          parameters: queryParams(s.listQuery),
-          responses: {
-            '200': { description: 'A page of tickets', content: json(z.object({ items: z.array(s.ticketView), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })) },
-            ...errors(401, 422),
-          },
-        },
-      },
-      '/api/v1/requests/{id}': {
-        get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': { description: 'The ticket', content: json(ticketWithMessages) }, ...errors(401, 404, 422) } },
-        patch: { summary: 'Change the status', parameters: [idParam], requestBody: { required: true, content: json(s.patchTicketBody, 'input') }, responses: { '200': { description: 'The ticket', content: json(s.ticketView) }, ...errors(400, 401, 404, 422) } },
-        delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...errors(401, 404, 422) } },
-      },
-      '/api/v1/requests/{id}/classification': {
-        put: { summary: 'A human correction; becomes the current classification and is never overwritten', parameters: [idParam], requestBody: { required: true, content: json(s.classificationBody, 'input') }, responses: { '200': { description: 'The ticket', content: json(s.ticketView) }, ...errors(400, 401, 404, 422) } },
-      },
-      '/api/v1/requests/{id}/classifications': {
-        get: { summary: 'Classification history, newest first', parameters: [idParam], responses: { '200': { description: 'History' }, ...errors(401, 404, 422) } },
-      },
-      '/api/v1/stats': {
-        get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': { description: 'Stats' }, ...errors(401, 422) } },
-      },
-      '/webhooks/{provider}': {
-        post: {
-          summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',
-          security: [],
-          parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] } }],
-          responses: {
-            '200': { description: '{status: accepted | followup | duplicate | ignored, ticket_id}' },
-            ...errors(400, 401, 404, 413, 422),
-            '405': { description: 'Wrong method', content: json(s.errorResponse) },
-          },
-        },
-      },
-      '/slack/events': {
-        post: { summary: 'Slack events, slash commands and interactivity (HTTP mode; Slack-signed)', security: [], responses: { '200': { description: 'Handled' }, '401': { description: 'Bad or stale signature' } } },
-      },
-      '/health': { get: { summary: 'Health of the service and its parts', security: [], responses: { '200': { description: 'healthy or degraded' }, '503': { description: 'database unreachable' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
-    },
+    paths,
   };
 }

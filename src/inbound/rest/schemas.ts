@@ -1,33 +1,56 @@
 /**
- * The request and response schemas of /api/v1. They validate requests and, through z.toJSONSchema, are the
- * OpenAPI document: one source for both.
+ * The request schemas of /api/v1. They validate requests and, through z.toJSONSchema, are the OpenAPI
+ * document: one source for both. Responses: response-schemas.ts.
+ *
+ * Text PostgreSQL cannot store (NUL, lone surrogates; see src/ingest/normalize.ts) is cleaned in free text
+ * before the length checks (so they measure what is stored) and refused with 422 in identifiers and filters.
  */
 import { z } from 'zod';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
+import { cleanText, textProblem } from '../../ingest/normalize.ts';
 
 const nonSpace = (s: string) => s.replace(/\s/g, '').length;
-const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).nullish();
+
+/** Free text: cleaned, then checked. Non-strings pass through to fail the inner check. */
+const cleaned = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), schema);
+const optionalText = (max: number) => cleaned(z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`)).nullish();
+
+/** A string PostgreSQL stores unchanged, else 422 (identifiers and filters are not rewritten). */
+const storable = (s: string, ctx: z.RefinementCtx) => {
+  const problem = textProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
+const longText = () =>
+  cleaned(
+    z
+      .string({ error: 'must be a string' })
+      .min(10, 'must be at least 10 characters')
+      .max(10_000, 'must be at most 10000 characters'),
+  );
 
 export const createTicketBody = z
   .object({
-    text: z
-      .string({ error: 'must be a string' })
-      .min(10, 'must be at least 10 characters')
-      .max(10_000, 'must be at most 10000 characters')
-      .optional()
-      .describe('The whole message (original API). Use either text or subject + body.'),
+    text: longText().optional().describe('The whole message (original API). Use either text or subject + body.'),
     subject: optionalText(500),
-    body: z
-      .string({ error: 'must be a string' })
-      .min(10, 'must be at least 10 characters')
-      .max(10_000, 'must be at most 10000 characters')
-      .refine((s) => nonSpace(s) >= 10, 'must contain at least 10 non-space characters')
-      .optional(),
+    body: cleaned(
+      z
+        .string({ error: 'must be a string' })
+        .min(10, 'must be at least 10 characters')
+        .max(10_000, 'must be at most 10000 characters')
+        .refine((s) => nonSpace(s) >= 10, 'must contain at least 10 non-space characters'),
+    ).optional(),
     original_queue: optionalText(255),
     original_priority: optionalText(50),
     requester_email: z.email('must be an e-mail address').max(320).nullish(),
     requester_name: optionalText(255),
-    external_id: z.string().min(1).max(255, 'must be at most 255 characters').nullish(),
+    external_id: z
+      .string({ error: 'must be a string' })
+      .min(1)
+      .max(255, 'must be at most 255 characters')
+      .superRefine(storable)
+      .nullish()
+      .describe('Your id for this request; a second request with the same id answers 200 with the first ticket. No NUL characters.'),
   })
   .superRefine((v, ctx) => {
     if (v.text === undefined && v.body === undefined) {
@@ -48,7 +71,19 @@ export const ticketId = z.coerce
   .positive('must be a positive integer')
   .max(2_147_483_647, 'is out of range');
 
-const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).or(z.iso.date({ error: 'must be an ISO 8601 date' }));
+// The instants PostgreSQL and JavaScript both hold and a person means: UTC years 1 to 9999 (year 0 gives
+// "BC" dates that PGlite cannot parse; larger years are typos).
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const isoDate = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+  .or(z.iso.date({ error: 'must be an ISO 8601 date' }))
+  .refine((s) => {
+    const ms = Date.parse(s);
+    return ms >= EARLIEST && ms <= LATEST;
+  }, 'must be a date from 0001-01-01 to 9999-12-31 (UTC)');
+
+const listLimit = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000');
 
 export const listQuery = z.object({
   category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
@@ -56,9 +91,10 @@ export const listQuery = z.object({
   status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
   since: isoDate.optional(),
   until: isoDate.optional(),
-  q: z.string().min(1).max(200, 'must be at most 200 characters').optional(),
-  limit: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000').default(100),
-  offset: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').default(0),
+  q: z.string({ error: 'must be given once' }).min(1).max(200, 'must be at most 200 characters').superRefine(storable).optional(),
+  limit: listLimit.default(100),
+  // int4 range: an offset past every ticket is an empty page, one past 2^31 a typo (and a bigint error).
+  offset: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is out of range').default(0),
 });
 
 export const patchTicketBody = z
@@ -69,7 +105,7 @@ export const classificationBody = z
   .object({
     category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }),
     priority: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` }).nullish(),
-    note: z.string().max(2000, 'must be at most 2000 characters').nullish(),
+    note: optionalText(2000),
   })
   .meta({ id: 'HumanClassification' });
 
@@ -77,50 +113,3 @@ export const statsQuery = z.object({
   days: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 90').max(90, 'must be from 1 to 90').default(7),
   category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
 });
-
-// ---- responses (documentation only; the handlers build them) ----
-
-export const createdResponse = z
-  .object({ id: z.number().int(), status: z.literal('processing'), message: z.string() })
-  .meta({ id: 'TicketAccepted' });
-
-export const classificationView = z
-  .object({
-    category: z.enum(CATEGORIES),
-    confidence_score: z.number(),
-    summary: z.string().nullable(),
-    model_name: z.string().nullable(),
-    processing_time_ms: z.number().nullable(),
-    classifier: z.string().nullable(),
-  })
-  .meta({ id: 'Classification' });
-
-export const ticketView = z
-  .object({
-    id: z.number().int(),
-    subject: z.string().nullable(),
-    body: z.string(),
-    source: z.enum(SOURCES),
-    external_id: z.string().nullable(),
-    requester_email: z.string().nullable(),
-    requester_name: z.string().nullable(),
-    original_queue: z.string().nullable(),
-    original_priority: z.string().nullable(),
-    language: z.string().nullable(),
-    priority: z.enum(PRIORITIES).nullable(),
-    status: z.enum(STATUSES),
-    tags: z.array(z.string()),
-    created_at: z.string(),
-    updated_at: z.string(),
-    classification: classificationView.nullable(),
-  })
-  .meta({ id: 'Ticket' });
-
-export const errorResponse = z
-  .object({
-    detail: z.string(),
-    status: z.number().int(),
-    title: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string(), type: z.string() })).optional(),
-  })
-  .meta({ id: 'Error' });

@@ -12,9 +12,9 @@ import { contentHash, header, signaturesMatch, unauthorized } from './shared/sig
 import { emailOrUndefined, htmlToPlainText, present, tagList } from './shared/text.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
 
-/** The keys of the rule templates in docs/webhooks.md, in their order. */
+/** The keys of the rule templates in docs/webhooks.md, in their order (`id`: hand-written templates say it). */
 export const FRESHDESK_TEMPLATE_KEYS = [
-  'event', 'ticket_id', 'subject', 'requester_email', 'requester_name', 'priority', 'status', 'tags', 'url',
+  'event', 'ticket_id', 'id', 'subject', 'requester_email', 'requester_name', 'priority', 'status', 'tags', 'url',
   'triggered_event', 'comment', 'description',
 ] as const;
 
@@ -66,6 +66,14 @@ function unwrap(body: unknown): unknown {
   return out;
 }
 
+/** A hand-written rule often says `"id": "{{ticket.id}}"`; `ticket_id` (the documented key) wins when both are there. */
+function aliasTicketId(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const fields = body as Record<string, unknown>;
+  const hasTicketId = fields.ticket_id !== undefined && fields.ticket_id !== null && fields.ticket_id !== '';
+  return hasTicketId || fields.id === undefined ? body : { ...fields, ticket_id: fields.id };
+}
+
 function interpret(req: WebhookRequest): WebhookDelivery {
   let body: unknown;
   try {
@@ -74,7 +82,7 @@ function interpret(req: WebhookRequest): WebhookDelivery {
     body = parsePlaceholderTemplate(req.raw, FRESHDESK_TEMPLATE_KEYS);
     if (body === undefined) throw err;
   }
-  body = unwrap(body);
+  body = aliasTicketId(unwrap(body));
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const isUpdate = present(fields.event) === 'ticket_updated' || (present(fields.event) === undefined && present(fields.comment) !== undefined);
   const t = isUpdate ? validate(updated, body) : validate(created, body);

@@ -10,6 +10,7 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { InboundMessage } from '../../domain/inbound-message.ts';
 import { type Ingest, IngestValidationError } from '../../ingest/ingest.ts';
+import { textProblem } from '../../ingest/normalize.ts';
 import { HttpError, validationError } from '../../lib/http-error.ts';
 import { front } from './front.ts';
 import { freshdesk } from './freshdesk.ts';
@@ -47,6 +48,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
 
   /** Decides follow-up vs new ticket for `update` deliveries, then ingests. */
   const deliver = async (provider: ProviderModule, d: Exclude<WebhookDelivery, { kind: 'ignored' }>): Promise<Outcome> => {
+    requireStorableIds(d);
     const source = provider.name;
     const metadata = { ...d.message.metadata, delivery_id: d.deliveryId };
     let msg: InboundMessage = { ...d.message, metadata, source, externalId: d.ticketId };
@@ -135,4 +137,16 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     router.all(`/webhooks/${provider.name}{/}`, handle(provider));
   }
   return Object.assign(router, { drain: () => audit.drain() });
+}
+
+/**
+ * The ids are dedupe keys, looked up before ingest: one PostgreSQL cannot store (NUL, lone surrogate) is a
+ * permanent 422, not a 500 the provider would retry forever. Providers' own schemas refuse most of them.
+ */
+function requireStorableIds(d: { ticketId: string; deliveryId: string }): void {
+  const errors = [
+    ['ticket_id', textProblem(d.ticketId)],
+    ['delivery_id', textProblem(d.deliveryId)],
+  ].flatMap(([field, problem]) => (problem ? [{ field: field!, message: problem, type: 'value_error' }] : []));
+  if (errors.length) throw validationError(errors, 'Message cannot be stored');
 }

@@ -9,6 +9,7 @@ import {
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import type { PipelineHooks } from '../../../ingest/hooks.ts';
 import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
+import { textProblem } from '../../../ingest/normalize.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
 import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
@@ -124,6 +125,9 @@ function idempotencyKey(ctx: Context): string | undefined {
   const key = ctx.get('idempotency-key').trim();
   if (!key) return undefined;
   if (key.length > 255) throw validationError([{ field: 'Idempotency-Key', message: 'must be at most 255 characters', type: 'too_big' }]);
+  // Node's HTTP parser refuses NUL in headers already; this keeps the key column safe behind any other front.
+  const problem = textProblem(key);
+  if (problem) throw validationError([{ field: 'Idempotency-Key', message: problem, type: 'custom' }]);
   return key;
 }
 

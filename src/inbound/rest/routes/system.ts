@@ -20,7 +20,7 @@ export function systemRouter(deps: SystemDeps): Router {
   const router = new Router();
 
   router.get('/', (ctx) => {
-    ctx.body = { status: 'ok', app: deps.app.name, version: deps.app.version, environment: deps.app.environment };
+    ctx.body = { status: 'healthy', app: deps.app.name, version: deps.app.version, environment: deps.app.environment };
   });
 
   router.get('/health', async (ctx) => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../../../db/sql.ts';
+import { cleanJson, cleanText } from '../../../ingest/normalize.ts';
 import { createGroupCommit } from '../../../lib/group-commit.ts';
 
 /** Payload kept for a delivery that passed verification; enough to replay any real ticket. */
@@ -43,13 +44,14 @@ export function createDeliveryAudit(sql: Sql, logger: Logger, options: { maxInFl
         const cap = e.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES;
         return [
           e.source,
-          e.deliveryId?.slice(0, 255) ?? null,
+          // Ids and reasons may quote the sender's bytes: cleaned so PostgreSQL accepts the row (see normalize.ts).
+          e.deliveryId ? cleanText(e.deliveryId).slice(0, 255) : null,
           e.verdict,
-          e.reason ?? null,
+          e.reason ? cleanText(e.reason) : null,
           e.ticketId ?? null,
           e.raw?.length ?? 0,
           e.raw && e.raw.length ? truncateUtf8(e.raw, cap) : null,
-          e.metadata ? JSON.stringify(e.metadata) : null,
+          e.metadata ? JSON.stringify(cleanJson(e.metadata)) : null,
         ] as const;
       });
       const column = (i: number) => rows.map((r) => r[i]);
@@ -84,5 +86,5 @@ export function createDeliveryAudit(sql: Sql, logger: Logger, options: { maxInFl
 function truncateUtf8(raw: Buffer, max: number): string {
   let text = raw.subarray(0, max).toString('utf8');
   if (raw.length > max) text = text.replace(/\uFFFD+$/, '');
-  return text.replaceAll('\u0000', '');
+  return cleanText(text);
 }

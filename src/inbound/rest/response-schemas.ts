@@ -1,0 +1,159 @@
+/**
+ * What the service answers, as zod schemas: documentation only (the handlers build the JSON in views.ts),
+ * turned into the OpenAPI document's response schemas. The test suite validates every response against that
+ * document (test/helpers/openapi.ts), so a field added here and not there, or there and not here, fails.
+ */
+import { z } from 'zod';
+import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
+
+const timestamp = z.iso.datetime();
+const nullableTimestamp = timestamp.nullable();
+
+export const createdResponse = z
+  .object({ id: z.number().int(), status: z.literal('processing'), message: z.string() })
+  .meta({ id: 'TicketAccepted' });
+
+export const duplicateResponse = z
+  .object({ id: z.number().int(), status: z.literal('duplicate'), message: z.string() })
+  .meta({ id: 'TicketDuplicate', description: 'A ticket with this external_id exists already: its id, nothing stored' });
+
+export const classificationView = z
+  .object({
+    category: z.enum(CATEGORIES),
+    confidence_score: z.number(),
+    summary: z.string().nullable(),
+    model_name: z.string().nullable(),
+    processing_time_ms: z.number().nullable(),
+    classifier: z.string().nullable(),
+    classified_at: nullableTimestamp,
+  })
+  .meta({ id: 'Classification' });
+
+export const ticketView = z
+  .object({
+    id: z.number().int(),
+    subject: z.string().nullable(),
+    body: z.string(),
+    source: z.enum(SOURCES),
+    external_id: z.string().nullable(),
+    requester_email: z.string().nullable(),
+    requester_name: z.string().nullable(),
+    original_queue: z.string().nullable(),
+    original_priority: z.string().nullable(),
+    language: z.string().nullable(),
+    priority: z.enum(PRIORITIES).nullable(),
+    status: z.enum(STATUSES),
+    tags: z.array(z.string()),
+    created_at: timestamp,
+    updated_at: timestamp,
+    classification: classificationView.nullable(),
+  })
+  .meta({ id: 'Ticket' });
+
+export const messageView = z
+  .object({
+    id: z.number().int(),
+    source: z.string(),
+    author_email: z.string().nullable(),
+    author_name: z.string().nullable(),
+    subject: z.string().nullable(),
+    body: z.string(),
+    received_at: nullableTimestamp,
+    created_at: timestamp,
+  })
+  .meta({ id: 'TicketMessage' });
+
+export const attachmentView = z
+  .object({
+    id: z.number().int(),
+    message_id: z.number().int().nullable(),
+    filename: z.string().nullable(),
+    content_type: z.string(),
+    size: z.number().int(),
+    stored: z.boolean(),
+  })
+  .meta({ id: 'Attachment' });
+
+export const ticketDetail = z
+  .object({ ...ticketView.shape, messages: z.array(messageView), attachments: z.array(attachmentView) })
+  .meta({ id: 'TicketWithMessages' });
+
+export const ticketList = z
+  .object({ items: z.array(ticketView), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .meta({ id: 'TicketList' });
+
+export const classificationHistory = z
+  .object({
+    ticket_id: z.number().int(),
+    total: z.number().int(),
+    items: z.array(
+      z.object({
+        id: z.number().int(),
+        category: z.enum(CATEGORIES),
+        confidence_score: z.number(),
+        summary: z.string().nullable(),
+        language: z.string().nullable(),
+        priority: z.enum(PRIORITIES).nullable(),
+        model_name: z.string(),
+        classifier: z.string(),
+        processing_time_ms: z.number(),
+        note: z.string().nullable(),
+        created_by: z.string().nullable(),
+        created_at: timestamp,
+      }),
+    ),
+  })
+  .meta({ id: 'ClassificationHistory' });
+
+const counts = z.record(z.string(), z.number().int());
+export const statsView = z
+  .object({
+    total_tickets: z.number().int(),
+    period_days: z.number().int(),
+    period_start: timestamp,
+    period_end: timestamp,
+    categories: z.array(z.object({ category: z.enum(CATEGORIES), count: z.number().int(), percentage: z.number() })),
+    daily_counts: counts.describe('"YYYY-MM-DD" -> tickets created that UTC day, every day of the period'),
+    average_confidence: z.number().nullable(),
+    by_source: counts,
+    by_priority: counts,
+    pending_classification: z.number().int(),
+    low_confidence: z.number().int(),
+  })
+  .meta({ id: 'Stats' });
+
+export const rootView = z
+  .object({ status: z.literal('healthy'), app: z.string(), version: z.string(), environment: z.string() })
+  .meta({ id: 'ServiceInfo' });
+
+export const healthView = z
+  .object({
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    services: z
+      .record(z.string(), z.string())
+      .describe('Each part as a plain status word, as the original service answered: healthy, degraded, failing, unhealthy, disabled, local-only ...'),
+    checks: z
+      .record(z.string(), z.object({ status: z.string() }).loose())
+      .describe('Each part\'s details (kind, backlog, mailbox, last error ...); checks.X.status is the part\'s own word'),
+  })
+  .meta({ id: 'Health' });
+
+export const webhookResult = z
+  .object({
+    status: z.enum(['accepted', 'followup', 'duplicate', 'ignored']),
+    ticket_id: z.number().int().nullable(),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'WebhookResult' });
+
+export const webhookChallenge = z.object({ challenge: z.string() }).meta({ id: 'WebhookChallenge', description: 'Front\'s URL validation, echoed' });
+
+export const errorResponse = z
+  .object({
+    detail: z.string(),
+    status: z.number().int(),
+    title: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string(), type: z.string() })).optional(),
+  })
+  .loose()
+  .meta({ id: 'Error' });
