@@ -28,6 +28,15 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'Validation failed: `errors` lists each field',
 };
 
+// Every database-backed operation answers 503 + Retry-After while PostgreSQL is unreachable.
+const unavailable = {
+  '503': {
+    description: 'The database is unavailable; retry after the Retry-After seconds',
+    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    content: json(s.errorResponse),
+  },
+};
+
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 
 function queryParams(schema: z.ZodObject) {
@@ -78,6 +87,20 @@ export function buildOpenApi(info: { title: string; version: string }) {
       },
       '/api/v1/stats': {
         get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': { description: 'Stats' }, ...errors(401, 422) } },
+      },
+      '/api/v1/dead-letters': {
+        get: {
+          summary: 'Jobs that exhausted their retries (alerts, classifications), oldest first, and how many wait per queue',
+          parameters: queryParams(s.deadLettersQuery),
+          responses: { '200': { description: 'Dead letters', content: json(s.deadLettersResponse) }, ...errors(401, 404, 422), ...unavailable },
+        },
+      },
+      '/api/v1/dead-letters/replay': {
+        post: {
+          summary: 'Move dead letters back to their queue, once; they run through the normal handler (exactly-once guards hold)',
+          requestBody: { required: true, content: json(s.replayDeadLettersBody, 'input') },
+          responses: { '200': { description: 'What this call replayed', content: json(s.replayResponse) }, ...errors(400, 401, 404, 422), ...unavailable },
+        },
       },
       '/webhooks/{provider}': {
         post: {

@@ -124,3 +124,37 @@ export const errorResponse = z
     errors: z.array(z.object({ field: z.string(), message: z.string(), type: z.string() })).optional(),
   })
   .meta({ id: 'Error' });
+
+// ---- dead letters (jobs that exhausted their retries) ----
+
+const queueName = z.string().min(1).max(100).regex(/^[a-z][a-z0-9-]*$/, 'must be a queue name such as classify or slack-alert');
+
+export const deadLettersQuery = z.object({ queue: queueName.optional() });
+
+export const replayDeadLettersBody = z
+  .object({
+    queue: queueName.optional(),
+    ids: z.array(z.uuid({ error: 'must be a dead-letter id (a UUID)' })).min(1, 'must list at least one id').max(1000).optional(),
+    all: z.literal(true, { error: 'must be true' }).optional(),
+  })
+  .strict()
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids or all: true', path: ['ids'] })
+  .meta({ id: 'ReplayDeadLetters' });
+
+export const deadLetterView = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    error: z.string().nullable(),
+    dead_since: z.string(),
+  })
+  .meta({ id: 'DeadLetter' });
+
+export const deadLettersResponse = z
+  .object({ items: z.array(deadLetterView), counts: z.record(z.string(), z.number().int()) })
+  .meta({ id: 'DeadLetters' });
+
+export const replayResponse = z
+  .object({ replayed: z.number().int(), items: z.array(deadLetterView) })
+  .meta({ id: 'ReplayResult' });
