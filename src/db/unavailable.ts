@@ -5,7 +5,7 @@
  */
 
 /** A server that does not answer a connection attempt within this counts as down (requests fail fast, 503). */
-export const CONNECT_TIMEOUT_MS = 2_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 /** SQLSTATEs of an unusable connection: class 08 (connection exception) and the shutdown/start-up ones of class 57. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);

@@ -71,9 +71,15 @@ export function createDeadLetters(queue: JobQueue, transaction: Transaction) {
       const jobs = await queue.boss.findJobs<Record<string, unknown>>(source + DEAD_SUFFIX, { queued: true, limit: LIST_LIMIT });
       for (const job of jobs) {
         const data = (job.data ?? {}) as Record<string, unknown>;
-        const output = job.output as { message?: unknown; value?: { message?: unknown } } | null;
-        const error = typeof data.error === 'string' ? data.error : String(output?.message ?? output?.value?.message ?? '') || null;
-        out.push({ id: job.id, queue: source, data, error, deadSince: job.createdOn });
+        // Alerts park their error in the data; pg-boss keeps it on the failed original job (while retained).
+        let error = typeof data.error === 'string' ? data.error : null;
+        if (error === null && job.sourceId) {
+          const [original] = await queue.boss.findJobs(source, { id: job.sourceId, limit: 1 });
+          const output = original?.output as { message?: unknown; value?: { message?: unknown } } | null | undefined;
+          const message = output?.message ?? output?.value?.message;
+          error = typeof message === 'string' ? message : null;
+        }
+        out.push({ id: job.id, queue: source, data, error, deadSince: new Date(job.createdOn) });
       }
     }
     return out;
