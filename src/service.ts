@@ -15,10 +15,12 @@ import type { Classifier } from './domain/classification.ts';
 import { createHooks, type PipelineHooks } from './ingest/hooks.ts';
 import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
 import { createApp } from './inbound/rest/app.ts';
+import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
+import { createDeadLetters } from './lib/dead-letters.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
@@ -72,7 +74,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const classifier = options.classifier ?? classifiers!.classifier;
 
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
-  health.register('queue', async () => ({ status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled }));
+  const deadLetters = createDeadLetters(queue, db.transaction);
+  health.register('queue', async () => {
+    const dead = await deadLetters.counts();
+    // Dead letters need an operator (npm run dead-letters), but the service itself works: not "degraded".
+    return { status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled, dead_letters: sum(dead), dead_letters_by_queue: dead };
+  });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
   // The support inbox (registers the 'imap' health probe). imapflow and mailparser load only when configured.
   const imap = config.imap
@@ -108,8 +115,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
         health,
         metrics,
         app: { name: 'support-triage', version: pkg.version, environment: config.env },
-        beforeScrape: async () => metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE)),
+        beforeScrape: async () => {
+          metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
+          for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
+        },
       }),
+      deadLettersRouter({ deadLetters }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),
       requestsRouter({ db, ingest, hooks }),
       webhooks,
@@ -165,6 +176,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   };
 }
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function disabledSlack(health: HealthRegistry): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { sharedOrmOptions } from './orm-options.ts';
 import { type Sql, sqlOf } from './sql.ts';
+import { CONNECT_TIMEOUT_MS } from './unavailable.ts';
 
 export interface Database {
   orm: MikroORM;
@@ -76,6 +77,8 @@ async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
     ...sharedOrmOptions,
     clientUrl: url,
     pool: { min: 0, max: poolSize },
+    // A server that does not answer must fail the request in seconds (503), not hang it.
+    driverOptions: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
   }) as unknown as Promise<MikroORM>;
 }
 

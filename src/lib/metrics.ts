@@ -9,6 +9,7 @@ export interface Metrics {
   classified: Counter<'classifier' | 'category'>;
   classificationSeconds: Histogram<'classifier'>;
   queueBacklog: Gauge<'queue'>;
+  deadLetters: Gauge<'queue'>;
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +52,12 @@ export function createMetrics(): Metrics {
     queueBacklog: new Gauge({
       name: 'job_queue_backlog',
       help: 'Jobs waiting in a queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    deadLetters: new Gauge({
+      name: 'job_dead_letters',
+      help: 'Jobs that exhausted their retries and wait for an operator (npm run dead-letters), by the queue they failed on',
       labelNames: ['queue'],
       registers: [registry],
     }),

@@ -5,6 +5,7 @@
 import { fromKysely, fromPglite, PgBoss, type PGliteLike } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/sql.ts';
+import { CONNECT_TIMEOUT_MS } from '../db/unavailable.ts';
 
 export interface QueueJob<T> {
   id: string;
@@ -18,6 +19,12 @@ export interface QueuePolicy {
   retryBackoff?: boolean;
   retryDelayMax?: number;
   expireInSeconds?: number;
+  /**
+   * A worker refreshes its jobs every heartbeatSeconds/2; a job not refreshed for heartbeatSeconds (its
+   * process died, or the database was away when it finished) is failed and retried by the next supervision
+   * pass, instead of staying active until expireInSeconds. pg-boss requires at least 10.
+   */
+  heartbeatSeconds?: number;
   /** Jobs that exhaust their retries are copied here ("<name>.dead" by default) for an operator to inspect. */
   deadLetter?: string | false;
 }
@@ -63,12 +70,26 @@ const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
   retryBackoff: true,
   retryDelayMax: 300,
   expireInSeconds: 300,
+  heartbeatSeconds: 10,
 };
 
-export async function startQueue(conn: QueueConnection, logger: Logger): Promise<JobQueue> {
+/**
+ * How often pg-boss looks for jobs whose heartbeat or expiry lapsed (and retries them). Its default, 60 s,
+ * added up to a minute to every recovery after a crash; the pass is a few indexed updates.
+ */
+const SUPERVISE_SECONDS = 5;
+
+export async function startQueue(conn: QueueConnection, logger: Logger, options: { supervise?: boolean } = {}): Promise<JobQueue> {
+  // A command-line tool (supervise: false) only reads and moves jobs; the running service supervises them.
+  const supervision = options.supervise === false
+    ? { supervise: false, schedule: false }
+    : { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
   const boss = conn.connectionString
-    ? new PgBoss({ connectionString: conn.connectionString, max: 10, application_name: 'support-triage-queue' })
-    : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite' });
+    ? new PgBoss({
+        connectionString: conn.connectionString, max: 10, application_name: 'support-triage-queue',
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...supervision,
+      })
+    : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite', ...supervision });
   boss.on('error', (err: unknown) => logger.error({ err }, 'job queue error'));
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
   await boss.start();
@@ -99,6 +120,8 @@ export async function startQueue(conn: QueueConnection, logger: Logger): Promise
       // No NOTIFY on insert: PostgreSQL serializes the commits of notifying transactions on one global lock,
       // which capped ticket creation; workers poll every half second instead.
       await boss.createQueue(name, { ...rest, deadLetter: deadName, notify: false });
+      // createQueue leaves an existing queue as it was: apply today's policy (heartbeats) to it too.
+      await boss.updateQueue(name, { ...rest, deadLetter: deadName ?? null, notify: false });
     },
     send(name, data, options, tx) {
       return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.executor as never) } : {}) });

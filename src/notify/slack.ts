@@ -104,8 +104,10 @@ export function createSlack(opts: SlackOptions): SlackService {
     runDigest: digest.run,
     async start() {
       const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
-      // A batch waits for its slowest channel (~batch/3 s at Slack's pace); expiry only matters after a crash.
-      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 600 });
+      // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
+      // jobs live on heartbeats (10 s, refreshed every 5 s) rather than a short expiry: after a crash, or a
+      // database outage at completion, they are retried ~15 s later instead of after the 600 s expiry.
+      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 600, heartbeatSeconds: 10 });
       await opts.queue.createQueue(JOBS.followup, { ...retry, retryLimit: 30, expireInSeconds: 3600 });
       await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });

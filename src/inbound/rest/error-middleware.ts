@@ -1,12 +1,17 @@
 /**
  * The single error boundary (Koa's onerror, as JSON): HttpError keeps its status and detail; client errors
- * raised by libraries (body parser: malformed JSON, too large, bad charset) keep their 4xx; anything else is a
- * bug, logged with the request and answered 500 without internals.
+ * raised by libraries (body parser: malformed JSON, too large, bad charset) keep their 4xx; the database being
+ * unreachable is a 503 with Retry-After (clients and helpdesks retry it, and nothing was stored); anything
+ * else is a bug, logged with the request and answered 500 without internals.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { HttpError } from '../../lib/http-error.ts';
+
+/** Seconds a client is told to wait before retrying while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface LibraryError {
   status?: number;
@@ -29,7 +34,8 @@ export function errorMiddleware(logger: Logger) {
       }
     } catch (error) {
       const { status, detail, extra, headers } = describe(error);
-      if (status >= 500) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+      if (status === 503) logger.warn({ err: error, method: ctx.method, path: ctx.path }, 'request failed: database unavailable');
+      else if (status >= 500) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.status = status;
       for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
       ctx.type = 'application/json';
@@ -50,6 +56,14 @@ function describe(error: unknown): { status: number; detail: string; extra: Reco
     }
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return { status: 415, detail: e.message ?? 'Unsupported encoding', extra: {}, headers: {} };
     return { status, detail: e.expose !== false && e.message ? e.message : (STATUS_CODES[status] ?? 'Bad request'), extra: {}, headers };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      detail: 'The database is unavailable; nothing was stored. Retry the same request later.',
+      extra: {},
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
   }
   return { status: 500, detail: 'Internal server error', extra: {}, headers: {} };
 }

@@ -82,6 +82,20 @@ export function buildOpenApi(info: { title: string; version: string }) {
     '/api/v1/stats': {
       get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': ok('Stats', r.statsView), ...apiErrors(422) } },
     },
+    '/api/v1/dead-letters': {
+      get: {
+        summary: 'Jobs that exhausted their retries (alerts, classifications), oldest first, and how many wait per queue',
+        parameters: queryParams(s.deadLettersQuery),
+        responses: { '200': ok('Dead letters', r.deadLettersResponse), ...apiErrors(404, 422) },
+      },
+    },
+    '/api/v1/dead-letters/replay': {
+      post: {
+        summary: 'Move dead letters back to their queue, once; they run through the normal handler (exactly-once guards hold)',
+        requestBody: withBody(s.replayDeadLettersBody),
+        responses: { '200': ok('What this call replayed', r.replayResponse), ...apiErrors(400, 404, 413, 415, 422) },
+      },
+    },
     '/webhooks/{provider}': {
       post: {
         summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',

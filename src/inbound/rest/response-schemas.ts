@@ -157,3 +157,23 @@ export const errorResponse = z
   })
   .loose()
   .meta({ id: 'Error' });
+
+// ---- dead letters ----
+
+export const deadLetterView = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    error: z.string().nullable(),
+    dead_since: z.string(),
+  })
+  .meta({ id: 'DeadLetter' });
+
+export const deadLettersResponse = z
+  .object({ items: z.array(deadLetterView), counts: z.record(z.string(), z.number().int()) })
+  .meta({ id: 'DeadLetters' });
+
+export const replayResponse = z
+  .object({ replayed: z.number().int(), items: z.array(deadLetterView) })
+  .meta({ id: 'ReplayResult' });

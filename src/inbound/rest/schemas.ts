@@ -113,3 +113,19 @@ export const statsQuery = z.object({
   days: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 90').max(90, 'must be from 1 to 90').default(7),
   category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
 });
+
+// ---- dead letters (jobs that exhausted their retries) ----
+
+const queueName = z.string().min(1).max(100).regex(/^[a-z][a-z0-9-]*$/, 'must be a queue name such as classify or slack-alert');
+
+export const deadLettersQuery = z.object({ queue: queueName.optional() });
+
+export const replayDeadLettersBody = z
+  .object({
+    queue: queueName.optional(),
+    ids: z.array(z.uuid({ error: 'must be a dead-letter id (a UUID)' })).min(1, 'must list at least one id').max(1000).optional(),
+    all: z.literal(true, { error: 'must be true' }).optional(),
+  })
+  .strict()
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids or all: true', path: ['ids'] })
+  .meta({ id: 'ReplayDeadLetters' });
