@@ -101,7 +101,7 @@ test('without a key, no route under any spelling answers 2xx or changes anything
   let tried = 0;
   for (const route of routes) {
     for (const target of spellings(concretePath(route.template, { id: String(victim) }))) {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'KEY-ONE' }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'KEY-ONE' }] as Record<string, string>[]) {
         const res = await rawRequest(svc.baseUrl, route.method, target, { headers, json: BODIES[route.method] });
         tried += 1;
         t.true(REFUSED.includes(res.status), `${route.method} ${target} ${JSON.stringify(headers)} -> ${res.status} ${res.text.slice(0, 120)}`);
@@ -141,7 +141,7 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   // DELETE last: the other routes need the ticket.
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
   for (const [i, route] of routes.entries()) {
-    const headers = i % 2 === 0 ? { authorization: 'bearer key-two' } : { 'x-api-key': 'key-one' };
+    const headers: Record<string, string> = i % 2 === 0 ? { authorization: 'bearer key-two' } : { 'x-api-key': 'key-one' };
     const target = concretePath(route.template, { id: String(ticket) });
     const res = await rawRequest(svc.baseUrl, route.method, target, { headers, json: BODIES[route.method] });
     t.true(res.status >= 200 && res.status < 300, `${route.method} ${target} with ${Object.keys(headers)[0]} -> ${res.status} ${res.text.slice(0, 160)}`);

@@ -45,7 +45,7 @@ test('per API key: past the limit 429 with Retry-After, the same key spelled oth
 test('failed authentications block the address, a correct key included, until the window ends; other addresses are not blocked', async (t) => {
   const attacker = from('10.0.2.1');
   // Every way of failing counts: no key, a wrong Bearer, a wrong X-API-Key.
-  for (const headers of [{}, { authorization: 'Bearer guess-1' }, { 'x-api-key': 'guess-2' }]) {
+  for (const headers of [{}, { authorization: 'Bearer guess-1' }, { 'x-api-key': 'guess-2' }] as Record<string, string>[]) {
     t.is((await list(proxied.baseUrl, { ...attacker, ...headers })).status, 401);
   }
   assertTooMany(t, await list(proxied.baseUrl, { ...attacker, authorization: 'Bearer guess-3' }), 'fourth failure');
