@@ -83,11 +83,15 @@ export function accessGuard(options: GuardOptions): Middleware {
       } else {
         const { index, key } = await authenticate(ctx, apiKeys, limits);
         ctx.state.actor = `api-key-${index + 1}`;
-        await limits.request({ apiKey: key });
+        // One round trip to the limiter's store, not two.
+        await Promise.all([limits.assertNotBlocked(ctx.ip), limits.request({ apiKey: key })]);
       }
       return options.apiBody(ctx, next);
     }
-    if (access === 'metrics' && metricsToken.accepted.length > 0) await authenticate(ctx, metricsToken, limits);
+    if (access === 'metrics' && metricsToken.accepted.length > 0) {
+      await authenticate(ctx, metricsToken, limits);
+      await limits.assertNotBlocked(ctx.ip);
+    }
     return next();
   };
 }
@@ -100,9 +104,11 @@ interface Credential {
   invalid: string;
 }
 
-/** Checks the presented credential against the accepted ones; failures count towards the address's block. */
+/**
+ * Checks the presented credential; a failure counts towards the address's block (429 once past it). The
+ * caller then checks the block for a correct credential too: while blocked, a right guess is not confirmed.
+ */
 async function authenticate(ctx: Context, credential: Credential, limits: RateLimits): Promise<{ index: number; key: string }> {
-  await limits.assertNotBlocked(ctx.ip);
   const bearer = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim();
   const text = bearer ?? ((credential.apiKeyHeader && ctx.get('x-api-key').trim()) || undefined);
   const presented = text === undefined ? undefined : Buffer.from(text);
