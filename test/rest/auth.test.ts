@@ -5,12 +5,15 @@ import { createApp, routesOf, type RouteInfo } from '../../src/inbound/rest/app.
 import { createRateLimits } from '../../src/inbound/rest/rate-limit.ts';
 import { createMetrics } from '../../src/lib/metrics.ts';
 import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
+import { postToSlackEvents, sign, slashCommandBody, startSlackService } from '../slack/harness.ts';
 import { rawRequest } from './raw-http.ts';
 
 const KEY = { authorization: 'Bearer key-one' };
 let svc: TestService;
 test.before(async () => {
-  svc = await startTestService({ API_KEYS: 'key-one,key-two' });
+  // Every webhook enabled, so their routes answer (and verify) instead of 404ing as disabled.
+  const secrets = ['ZENDESK_WEBHOOK_SECRET', 'HELPSCOUT_WEBHOOK_SECRET', 'INTERCOM_CLIENT_SECRET', 'FRONT_WEBHOOK_SECRET', 'FRESHDESK_WEBHOOK_TOKEN', 'GENERIC_WEBHOOK_SECRET'];
+  svc = await startTestService({ API_KEYS: 'key-one,key-two', ...Object.fromEntries(secrets.map((name) => [name, `secret-for-${name}`])) });
 });
 test.after.always(async () => svc?.stop());
 
@@ -194,4 +197,36 @@ test('createApp refuses a router that would match paths case-insensitively', asy
     ctx.body = {};
   });
   t.true(routesOf(createApp({ ...parts, routers: [strict] })).every((r: RouteInfo) => r.access === 'api-key'));
+});
+
+test('the webhook doors verify their own signatures: no spelling of any of them accepts an unsigned delivery', async (t) => {
+  const webhookRoutes = routes().filter((r) => r.access === 'signed' && r.method === 'POST');
+  t.is(webhookRoutes.length, 6);
+  const delivery = { id: 'evil-1', subject: 'unsigned', body: 'an unsigned delivery must not become a ticket', requester_email: 'x@example.com' };
+  for (const route of webhookRoutes) {
+    for (const target of spellings(concretePath(route.template, {}))) {
+      const res = await rawRequest(svc.baseUrl, 'POST', target, { headers: KEY, json: delivery });
+      t.true(REFUSED.includes(res.status), `POST ${target} -> ${res.status} ${res.text.slice(0, 100)}`);
+    }
+  }
+  const [stored] = await svc.service.db.sql.query<{ n: number }>('select count(*)::int as n from tickets where body = $1', [delivery.body]);
+  t.is(stored!.n, 0);
+});
+
+test('the Slack door (HTTP mode) verifies its own signature: no spelling of /slack/events is served unsigned', async (t) => {
+  const slack = await startSlackService({ API_KEYS: 'key-one' });
+  try {
+    const body = slashCommandBody('7');
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const target of spellings('/slack/events')) {
+      const res = await rawRequest(slack.svc.baseUrl, 'POST', target, { headers: { ...form, ...KEY }, body });
+      t.true(res.status >= 400 && res.status < 500, `POST ${target} unsigned -> ${res.status}`);
+      const forged = await rawRequest(slack.svc.baseUrl, 'POST', target, { headers: { ...form, ...sign(body, undefined, 'not-the-secret') }, body });
+      t.true(forged.status >= 400 && forged.status < 500, `POST ${target} forged -> ${forged.status}`);
+    }
+    const signed = await postToSlackEvents(slack.svc.baseUrl, body, { ...form, ...sign(body) });
+    t.is(signed.status, 200, 'the signed request, no API key needed');
+  } finally {
+    await slack.stop();
+  }
 });

@@ -11,10 +11,11 @@ export interface RawResponse {
   json: { detail?: string; status?: number; title?: string; [k: string]: unknown } | undefined;
 }
 
-export function rawRequest(baseUrl: string, method: string, target: string, options: { headers?: Record<string, string>; json?: unknown } = {}): Promise<RawResponse> {
+export function rawRequest(baseUrl: string, method: string, target: string, options: { headers?: Record<string, string>; json?: unknown; body?: string } = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
-  const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json));
-  const headers = { ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}), ...options.headers };
+  const body = options.json !== undefined ? Buffer.from(JSON.stringify(options.json)) : options.body !== undefined ? Buffer.from(options.body) : undefined;
+  const type = options.json !== undefined ? { 'content-type': 'application/json' } : {};
+  const headers = { ...(body ? { ...type, 'content-length': String(body.length) } : {}), ...options.headers };
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
