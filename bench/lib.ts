@@ -46,12 +46,15 @@ export function startArgs(): string[] {
   return args;
 }
 
-/** Starts the service exactly as `npm start` does, with the given environment, and waits for /health. */
+/**
+ * Starts the service exactly as `npm start` does, with the given environment, and waits for /health. The
+ * request rate limit is off (one load generator on one address would measure 429s); env may turn it on.
+ */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, startArgs(), {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', ALLOW_ANONYMOUS_API: 'true', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'production', ALLOW_ANONYMOUS_API: 'true', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

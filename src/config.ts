@@ -68,6 +68,50 @@ const envSchema = z.object({
   PORT: int(8000, 0, 65535),
   HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
   PUBLIC_URL: url(['http:', 'https:']),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      // false / true (= one proxy) / the number of proxies in front whose X-Forwarded-For entries count.
+      const s = (v ?? '').trim().toLowerCase();
+      if (['', 'false', '0', 'no', 'off'].includes(s)) return 0;
+      if (['true', 'yes', 'on'].includes(s)) return 1;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1 || n > 10) {
+        ctx.addIssue({ code: 'custom', message: 'must be false, true or the number of proxies in front (1 to 10)' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1000, 3_600_000),
+  HSTS_MAX_AGE: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 63_072_000) {
+      ctx.addIssue({ code: 'custom', message: 'must be an integer number of seconds from 0 to 63072000' });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  CORS_ORIGINS: optionalString.transform((v, ctx) => {
+    const origins = (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    for (const origin of origins) {
+      let canonical: string | undefined;
+      try {
+        canonical = ['http:', 'https:'].includes(new URL(origin).protocol) ? new URL(origin).origin : undefined;
+      } catch {
+        canonical = undefined;
+      }
+      // Browsers send the exact origin (scheme://host[:port], no path or slash): anything else never matches.
+      if (canonical !== origin) ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin such as https://app.example.com` });
+    }
+    return origins;
+  }),
+  METRICS_TOKEN: optionalString,
+  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   PGLITE_DATA_DIR: optionalString.transform((v) => v ?? './data/pglite'),
@@ -138,7 +182,23 @@ type Env = z.output<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
-  http: { port: number; host: string; publicUrl: string | undefined };
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string | undefined;
+    /** How many proxies in front are trusted to append X-Forwarded-For (0: the socket's address is the client). */
+    trustProxy: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    /** Strict-Transport-Security max-age in seconds; 0 = no header. */
+    hstsMaxAge: number;
+    /** Origins allowed by CORS; empty = no CORS headers. */
+    corsOrigins: string[];
+    /** Bearer token for /metrics; undefined = open. */
+    metricsToken: string | undefined;
+    /** Per window (windowSeconds): requests per API key (or per address without one), failed authentications per address; 0 = off. */
+    rateLimit: { requests: number; authFailures: number; windowSeconds: number };
+  };
   database: { url: string | undefined; pgliteDataDir: string; migrateOnStart: boolean };
   worker: { enabled: boolean; concurrency: number };
   api: { keys: string[]; allowAnonymous: boolean };
@@ -207,6 +267,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env === 'production' && !set('API_KEYS') && !anonymous) {
     problems.push('API_KEYS: required when NODE_ENV=production (or set ALLOW_ANONYMOUS_API=true)');
   }
+  const timeout = (name: string, fallback: number) => (set(name) ? Number(source[name]) : fallback);
+  if (timeout('HTTP_HEADERS_TIMEOUT_MS', 10_000) > timeout('HTTP_REQUEST_TIMEOUT_MS', 30_000)) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not be larger than HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (set('IMAP_HOST') && !set('IMAP_USER')) problems.push('IMAP_USER: required when IMAP_HOST is set');
   if (set('IMAP_HOST') && !set('IMAP_PASSWORD') && !set('IMAP_ACCESS_TOKEN')) {
     problems.push('IMAP_PASSWORD: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required when IMAP_HOST is set');
@@ -222,7 +286,23 @@ function toConfig(e: Env): Config {
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      // Served over https (PUBLIC_URL says so): browsers are told to stay on https for 180 days unless set.
+      hstsMaxAge: e.HSTS_MAX_AGE ?? (e.PUBLIC_URL?.startsWith('https:') ? 15_552_000 : 0),
+      corsOrigins: e.CORS_ORIGINS,
+      metricsToken: e.METRICS_TOKEN,
+      rateLimit: {
+        requests: e.RATE_LIMIT_PER_MINUTE,
+        authFailures: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+        windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      },
+    },
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR, migrateOnStart: e.MIGRATE_ON_START },
     worker: { enabled: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
     api: { keys: e.API_KEYS, allowAnonymous: e.ALLOW_ANONYMOUS_API },

@@ -16,6 +16,7 @@ import { createHooks, type PipelineHooks } from './ingest/hooks.ts';
 import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
 import { createApp } from './inbound/rest/app.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
+import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
@@ -104,10 +105,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
   const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
 
+  // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
+  const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
   const app = createApp({
     logger,
     metrics,
     api: config.api,
+    http: config.http,
+    limits,
     rawMounts: slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : [],
     routers: [
       systemRouter({
@@ -148,7 +153,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
         );
       }
       imap.start();
-      server = createServer(app.callback());
+      server = createServer(
+        {
+          // A client trickling its headers or body is answered 408 and cut off instead of holding a socket.
+          headersTimeout: config.http.headersTimeoutMs,
+          requestTimeout: config.http.requestTimeoutMs,
+          // How often Node checks those two deadlines (its default, 30 s, would let a slow client overstay them).
+          connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+        },
+        app.callback(),
+      );
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
@@ -166,6 +180,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           await closed;
         }
         await imap.stop();
+        await limits.close();
         await webhooks.drain();
         await slack.stop();
         await queue.stop();

@@ -38,6 +38,9 @@ export async function startTestService(env: Record<string, string> = {}, options
     HOST: '127.0.0.1',
     PORT: '0',
     PGLITE_DATA_DIR: 'memory://',
+    // Tests fire many requests from one address; the rate-limit tests set their own limits.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

@@ -1,7 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { koaBody } from 'koa-body';
-import type { Config } from '../../config.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 
@@ -11,7 +9,7 @@ export async function stripTrailingSlash(ctx: Context, next: Next) {
   await next();
 }
 
-/** JSON bodies up to 1 MiB for /api only: webhooks and Slack verify signatures on the raw bytes themselves. */
+/** JSON bodies up to 1 MiB for API routes only: webhooks and Slack verify signatures on the raw bytes themselves. */
 export function jsonBody() {
   const parse = koaBody({ json: true, jsonStrict: true, jsonLimit: '1mb', urlencoded: false, text: false, multipart: false, parsedMethods: ['POST', 'PUT', 'PATCH'] as never });
   return async (ctx: Context, next: Next) => {
@@ -20,25 +18,6 @@ export function jsonBody() {
       throw new HttpError(415, `Content-Type must be application/json (got "${ctx.get('content-type') || 'none'}")`);
     }
     return parse(ctx, next);
-  };
-}
-
-/** API keys per SPEC: `Authorization: Bearer KEY` or `X-API-Key: KEY`; no keys configured = open API. */
-export function apiKeyAuth(cfg: Config['api']) {
-  const keys = cfg.keys.map((k) => Buffer.from(k));
-  return async (ctx: Context, next: Next) => {
-    if (keys.length === 0) {
-      ctx.state.actor = 'api';
-      return next();
-    }
-    const bearer = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim();
-    const presented = bearer ?? (ctx.get('x-api-key').trim() || undefined);
-    if (!presented) throw new HttpError(401, 'An API key is required: send Authorization: Bearer KEY or X-API-Key: KEY', {}, { 'WWW-Authenticate': 'Bearer' });
-    const candidate = Buffer.from(presented);
-    const index = keys.findIndex((k) => k.length === candidate.length && timingSafeEqual(k, candidate));
-    if (index < 0) throw new HttpError(401, 'The API key is not valid', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-    ctx.state.actor = `api-key-${index + 1}`;
-    return next();
   };
 }
 

@@ -42,7 +42,7 @@ export type WebhookRouter = Router & { drain(): Promise<void> };
 export function createWebhookRouter(options: WebhookRouterOptions): WebhookRouter {
   const { config, ingest, db, logger } = options;
   const now = options.now ?? (() => new Date());
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   // PGlite is one connection; on PostgreSQL two audit groups may be written at once.
   const audit = createDeliveryAudit(db.sql, logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
 

@@ -19,7 +19,7 @@ async function known<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function deadLettersRouter(deps: { deadLetters: DeadLetters }): Router {
-  const router = new Router({ prefix: '/api/v1/dead-letters' });
+  const router = new Router({ prefix: '/api/v1/dead-letters', sensitive: true });
 
   router.get('/', async (ctx) => {
     const q = parseOr422(deadLettersQuery, ctx.query);

@@ -25,7 +25,7 @@ const ACCEPTED = 'Request accepted for classification';
 
 export function requestsRouter(deps: RequestsDeps): Router {
   const { db } = deps;
-  const router = new Router({ prefix: '/api/v1/requests' });
+  const router = new Router({ prefix: '/api/v1/requests', sensitive: true });
   const idOf = (ctx: Context) => parseOr422(ticketId, ctx.params.id, 'id');
   const notFound = (id: number) => new HttpError(404, `Request ${id} not found`);
 

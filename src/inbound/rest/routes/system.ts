@@ -17,7 +17,7 @@ export interface SystemDeps {
 }
 
 export function systemRouter(deps: SystemDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
 
   router.get('/', (ctx) => {
     ctx.body = { status: 'healthy', app: deps.app.name, version: deps.app.version, environment: deps.app.environment };
