@@ -31,6 +31,8 @@ export interface ServiceOptions {
   classifier?: Classifier;
   /** Slack's per-channel pace in ms (default 1000, Slack's limit); benchmarks scale it down. */
   slackPaceMs?: number;
+  /** A listener already bound (src/main.ts binds it before the database opens); start() serves the app on it. */
+  server?: Server;
 }
 
 export interface Service {
@@ -137,12 +139,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
         );
       }
       imap.start();
-      server = createServer(app.callback());
+      if (options.server) {
+        server = options.server;
+        server.removeAllListeners('request');
+        server.on('request', app.callback());
+      } else {
+        server = createServer(app.callback());
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(config.http.port, config.http.host, () => resolve());
+        });
+      }
       server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(config.http.port, config.http.host, () => resolve());
-      });
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
       return address;
