@@ -133,7 +133,8 @@ function takeOver(file: string, judged: string): void {
     try {
       linkSync(aside, file);
     } catch {
-      // A third process created a lock meanwhile; it holds the directory now.
+      // A third process created a lock in the instant the file was away. Only three processes taking over
+      // the same stale lock within microseconds get here; the lock does not claim to cover that.
     }
   }
   unlinkQuietly(aside);
