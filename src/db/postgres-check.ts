@@ -39,6 +39,7 @@ export function describePostgresError(url: string, error: unknown): string {
     case '3D000':
       return `database "${database}" does not exist on ${at}: create it (createdb -h ${host} -p ${port} -U ${user} ${database}) or fix the database name in DATABASE_URL`;
     case '28000':
+      if (user === '(default)') return `DATABASE_URL names no user: add one (postgres://USER:PASSWORD@HOST:PORT/DATABASE); ${at} said: ${e.message}`;
       return `${at} refused user "${user}" (${e.message ?? 'no such role'}): create the role (createuser ${user}) or fix the user in DATABASE_URL`;
     case '28P01':
       return `password authentication failed for user "${user}" on ${at}: fix the password in DATABASE_URL`;
