@@ -1,46 +1,49 @@
 /**
- * Entry point: load .env when present, validate the configuration (every problem at once), start the
- * service, and stop it gracefully on SIGTERM / SIGINT.
+ * Entry point: .env and configuration (src/cli/bootstrap.ts), the HTTP port bound before the database is
+ * opened (a port in use stops start-up before any migration), the process guards, and a graceful stop on
+ * SIGTERM / SIGINT or after an uncaught exception.
  */
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.ts';
-import { createService } from './service.ts';
+import { runCommand } from './cli/bootstrap.ts';
+import { bindListener } from './cli/listener.ts';
+import { installProcessGuards } from './cli/process-guards.ts';
+import { createLogger } from './lib/logger.ts';
+import { createService, httpServerOptions, type Service } from './service.ts';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+await runCommand('support-triage', async (ctx) => {
+  const config = ctx.config();
+  const logger = createLogger(config.logLevel);
+  let service: Service | undefined;
+  let stopping = false;
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
-
-const service = await createService(config);
-await service.start();
-
-let signals = 0;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (++signals > 1) {
-      service.logger.warn({ signal }, 'second signal: exiting now');
+  const shutdown = (reason: Record<string, unknown>, exitCode: number) => {
+    if (stopping) {
+      logger.warn(reason, 'second stop request: exiting now');
       process.exit(1);
     }
-    service.logger.info({ signal }, 'shutting down');
+    stopping = true;
+    logger.info(reason, 'shutting down');
     const force = setTimeout(() => {
-      service.logger.error('shutdown took longer than 25 s; exiting');
+      logger.error('shutdown took longer than 25 s; exiting');
       process.exit(1);
     }, 25_000);
     force.unref();
-    service.stop().then(
-      () => process.exit(0),
+    (service ? service.stop() : Promise.resolve()).then(
+      () => process.exit(exitCode),
       (error: unknown) => {
-        service.logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
-  });
-}
+  };
+
+  installProcessGuards({ logger, onFatal: () => shutdown({ reason: 'uncaughtException' }, 1) });
+  const server = await bindListener(config.http.port, config.http.host, httpServerOptions(config.http));
+  try {
+    service = await createService(config, { logger, server });
+    await service.start();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown({ signal }, 0));
+});

@@ -2,7 +2,7 @@
  * The composition root: config -> adapters -> start/stop. Production (src/main.ts), the test harness and
  * the benchmarks all build the service here, so what is tested is what runs.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   classifier?: Classifier;
   /** Slack's per-channel pace in ms (default 1000, Slack's limit); benchmarks scale it down. */
   slackPaceMs?: number;
+  /** A listener already bound (src/main.ts binds it before the database opens); start() serves the app on it. */
+  server?: Server;
 }
 
 export interface Service {
@@ -153,21 +155,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
         );
       }
       imap.start();
-      server = createServer(
-        {
-          // A client trickling its headers or body is answered 408 and cut off instead of holding a socket.
-          headersTimeout: config.http.headersTimeoutMs,
-          requestTimeout: config.http.requestTimeoutMs,
-          // How often Node checks those two deadlines (its default, 30 s, would let a slow client overstay them).
-          connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
-        },
-        app.callback(),
-      );
+      if (options.server) {
+        // Bound early by src/main.ts (a port in use stops start-up before the database opens), with httpServerOptions.
+        server = options.server;
+        server.removeAllListeners('request');
+        server.on('request', app.callback());
+      } else {
+        server = createServer(httpServerOptions(config.http), app.callback());
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(config.http.port, config.http.host, () => resolve());
+        });
+      }
       server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(config.http.port, config.http.host, () => resolve());
-      });
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
       return address;
@@ -202,4 +202,14 @@ function disabledSlack(health: HealthRegistry): SlackService {
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void> } {
   health.register('imap', () => ({ status: 'disabled' }));
   return { start: () => undefined, stop: async () => undefined };
+}
+
+/** The Node HTTP server's deadlines: a client trickling its headers or body is answered 408 and cut off. */
+export function httpServerOptions(http: Pick<Config['http'], 'headersTimeoutMs' | 'requestTimeoutMs'>): ServerOptions {
+  return {
+    headersTimeout: http.headersTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    // How often Node checks those two deadlines (its default, 30 s, would let a slow client overstay them).
+    connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+  };
 }

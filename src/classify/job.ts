@@ -19,6 +19,8 @@ export interface ClassifyJobData {
   ticketIds?: number[];
   /** Classify again even when an automatic classification exists (a human one still wins). */
   force?: boolean;
+  /** false: the onClassified hooks are told not to alert (seeded history). Absent: alert. */
+  alert?: boolean;
 }
 
 export interface ClassifyJobDeps {
@@ -56,6 +58,8 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   const idsOf = (data: ClassifyJobData) => data.ticketIds ?? (data.ticketId === undefined ? [] : [data.ticketId]);
   const force = new Set(jobs.filter((j) => j.data.force).flatMap((j) => idsOf(j.data)));
   const ids = [...new Set(jobs.flatMap((j) => idsOf(j.data)))];
+  // A ticket in any job that may alert does alert; only tickets every job marks quiet stay quiet.
+  const alerting = new Set(jobs.filter((j) => j.data.alert !== false).flatMap((j) => idsOf(j.data)));
   const tickets = await db.sql.query<TicketRow>(
     `select id, subject, body, priority, classifier, current_classification_id
        from tickets where id = any($1::int[]) and deleted_at is null`,
@@ -96,7 +100,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
         results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!), deps.minConfidence,
       ],
     );
-    for (const row of updated) await runHooks(hooks.onClassified, tx, row.id);
+    for (const row of updated) await runHooks(hooks.onClassified, tx, row.id, alerting.has(row.id) ? {} : { alert: false });
   });
   for (const r of results) deps.onClassified?.(r);
 }

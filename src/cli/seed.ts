@@ -3,14 +3,16 @@
  * every door (source "seed", original_queue/original_priority kept). Re-running is safe: each row's
  * external id is a hash of its text, so a row already seeded is a duplicate, not a second ticket.
  * `--hf DATASET` reads rows from the Hugging Face datasets API where the machine can reach it.
+ * Seeded tickets are history: their classification posts no Slack alert unless `--alert` is given.
+ * On the embedded database the service must be stopped (the data directory is locked while it runs).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../lib/csv.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createService } from '../service.ts';
+import { runCommand, UsageError } from './bootstrap.ts';
 
 interface SeedRow {
   subject?: string;
@@ -21,24 +23,9 @@ interface SeedRow {
   tags?: string;
 }
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string' },
-    hf: { type: 'string' },
-    split: { type: 'string', default: 'train' },
-    limit: { type: 'string' },
-  },
-});
-
 function fail(message: string): never {
-  console.error(`seed: ${message}`);
-  process.exit(1);
+  throw new UsageError(message, 1);
 }
-
-const limit = values.limit === undefined ? Infinity : Number(values.limit);
-if (!Number.isInteger(limit) && limit !== Infinity) fail('--limit must be a whole number');
-if (limit <= 0) fail('--limit must be at least 1');
-if (!values.file === !values.hf) fail('give exactly one of --file PATH or --hf DATASET');
 
 async function fromHuggingFace(dataset: string, split: string, max: number): Promise<SeedRow[]> {
   const rows: SeedRow[] = [];
@@ -87,27 +74,39 @@ function toMessage(row: SeedRow): InboundMessage | null {
   };
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
-const rows = values.hf ? await fromHuggingFace(values.hf, values.split!, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
-const service = await createService(config);
-const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
-try {
-  for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
-    const msg = toMessage(row);
-    if (!msg) {
-      counts.skipped++;
-      continue;
+await runCommand('seed', async (ctx) => {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string' },
+      hf: { type: 'string' },
+      split: { type: 'string', default: 'train' },
+      limit: { type: 'string' },
+      alert: { type: 'boolean', default: false },
+    },
+  });
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (!Number.isInteger(limit) && limit !== Infinity) fail('--limit must be a whole number');
+  if (limit <= 0) fail('--limit must be at least 1');
+  if (!values.file === !values.hf) fail('give exactly one of --file PATH or --hf DATASET');
+
+  const config = ctx.config();
+  const rows = values.hf ? await fromHuggingFace(values.hf, values.split!, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
+  const service = await createService(config);
+  const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
+  try {
+    for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
+      const msg = toMessage(row);
+      if (!msg) {
+        counts.skipped++;
+        continue;
+      }
+      counts[(await service.ingest(msg, { alert: values.alert })).outcome]++;
     }
-    counts[(await service.ingest(msg)).outcome]++;
+  } finally {
+    await service.stop();
   }
-} finally {
-  await service.stop();
-}
-console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
-console.log('classification jobs are queued; the running service (npm start) classifies them');
+  console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
+  console.log(
+    `classification jobs are queued: the service classifies them when it runs (npm start)${values.alert ? ' and alerts Slack for each' : '; no Slack alerts for them (--alert to send them)'}`,
+  );
+});

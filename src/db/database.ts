@@ -3,13 +3,16 @@
  * migrations for both. Exposes the MikroORM instance (entity work, always through a fork) and a raw SQL
  * handle over the same connection(s) for the hot paths.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { StartupError } from '../lib/startup-error.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { sharedOrmOptions } from './orm-options.ts';
+import { checkPostgres } from './postgres-check.ts';
 import { type Sql, sqlOf } from './sql.ts';
 import { CONNECT_TIMEOUT_MS } from './unavailable.ts';
 
@@ -65,13 +68,21 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
         return false;
       }
     },
-    close: () => orm.close(true),
+    async close() {
+      try {
+        await orm.close(true);
+      } finally {
+        embedded?.lock?.release();
+      }
+    },
     pglite: embedded?.pglite,
   };
 }
 
 // Each driver is imported only when used: the one not in use would cost ~40 MB of memory for nothing.
 async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
+  // MikroORM connects lazily: without this, a wrong URL would surface later as a stack trace mid-migration.
+  await checkPostgres(url);
   const { MikroORM: PostgresORM } = await import('@mikro-orm/postgresql');
   return PostgresORM.init({
     ...sharedOrmOptions,
@@ -82,18 +93,49 @@ async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
   }) as unknown as Promise<MikroORM>;
 }
 
-async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGlite }> {
+async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGlite; lock?: DataDirLock }> {
   const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory:');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const [{ MikroORM: PgliteORM }, { createSerializedPgliteDialect }] = await Promise.all([
-    import('@mikro-orm/pglite'),
-    import('./pglite-dialect.ts'),
-  ]);
-  const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
-  const orm = (await PgliteORM.init({
-    ...sharedOrmOptions,
-    dbName: 'pglite',
-    driverOptions: dialect,
-  })) as unknown as MikroORM;
-  return { orm, pglite: await pglite };
+  let lock: DataDirLock | undefined;
+  if (!inMemory) {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      accessSync(dataDir, constants.W_OK);
+      // Before PGlite touches the files: a second process on the same directory corrupts it.
+      lock = lockDataDir(dataDir);
+    } catch (error) {
+      throw notWritable(dataDir, error);
+    }
+  }
+  try {
+    const [{ MikroORM: PgliteORM }, { createSerializedPgliteDialect }] = await Promise.all([
+      import('@mikro-orm/pglite'),
+      import('./pglite-dialect.ts'),
+    ]);
+    const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
+    const orm = (await PgliteORM.init({
+      ...sharedOrmOptions,
+      dbName: 'pglite',
+      driverOptions: dialect,
+    })) as unknown as MikroORM;
+    return { orm, pglite: await pglite, lock };
+  } catch (error) {
+    lock?.release();
+    if (inMemory) throw error;
+    throw new StartupError(
+      `the embedded database in ${dataDir} could not be opened (${(error as Error).message}): ` +
+        'if it was damaged, see "Recovering the embedded database" in README.md',
+      { cause: error },
+    );
+  }
+}
+
+function notWritable(dataDir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error;
+  const user = process.getuid ? ` (uid ${process.getuid()})` : '';
+  return new StartupError(
+    `cannot write the embedded database directory ${dataDir} (${code}): make it writable for this user${user}, ` +
+      'set PGLITE_DATA_DIR to a writable directory, or set DATABASE_URL',
+    { cause: error },
+  );
 }

@@ -9,8 +9,13 @@ export type TicketChange =
  * Extension points of the pipeline. Each runs INSIDE the transaction that makes the change, so whatever
  * it enqueues (a Slack post, say) commits with it or not at all. Adapters push onto these at start-up.
  */
+export interface ClassifiedOptions {
+  /** false: the ticket was loaded as history (seed without --alert): no Slack alert. */
+  alert?: boolean;
+}
+
 export interface PipelineHooks {
-  onClassified: ((tx: Sql, ticketId: number) => Promise<void>)[];
+  onClassified: ((tx: Sql, ticketId: number, options?: ClassifiedOptions) => Promise<void>)[];
   onFollowup: ((tx: Sql, ticketId: number, messageId: number) => Promise<void>)[];
   onTicketChanged: ((tx: Sql, ticketId: number, change: TicketChange) => Promise<void>)[];
 }

@@ -28,6 +28,8 @@ export interface IngestResult {
 export interface IngestOptions {
   /** REST Idempotency-Key: stored with the ticket in the same transaction. */
   idempotency?: { key: string; requestHash: string };
+  /** false: classify the ticket without a Slack alert (history loaded by the seed command). Default true. */
+  alert?: boolean;
 }
 
 export type Ingest = (msg: InboundMessage, options?: IngestOptions) => Promise<IngestResult>;
@@ -54,6 +56,9 @@ interface Item {
   msg: InboundMessage;
   options: IngestOptions;
 }
+
+/** The classify job's flag for tickets that must not alert (absent otherwise, so jobs stay as they were). */
+const quiet = (options: IngestOptions) => (options.alert === false ? { alert: false } : {});
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { db, queue, hooks } = deps;
@@ -88,7 +93,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (!ticket!.created) return { outcome: 'duplicate', ticketId: ticket!.ticketId };
       await insertAttachments(tx, ticket!.ticketId, null, msg.attachments);
       await recordKeys(tx, [{ ticketId: ticket!.ticketId, options }]);
-      await queue.send(CLASSIFY_QUEUE, { ticketId: ticket!.ticketId }, {}, tx);
+      await queue.send(CLASSIFY_QUEUE, { ticketId: ticket!.ticketId, ...quiet(options) }, {}, tx);
       return { outcome: 'created', ticketId: ticket!.ticketId };
     });
 
@@ -100,7 +105,11 @@ export function createIngest(deps: IngestDeps): Ingest {
         await recordKeys(tx, created);
         // One job for the group, not one per ticket: each job is an insert, a fetch and a completion in
         // pg-boss's table, which cost more than the tickets themselves at high rates.
-        if (created.length) await queue.send(CLASSIFY_QUEUE, { ticketIds: created.map((s) => s.ticketId) }, {}, tx);
+        // (Two when the group mixes tickets that alert with seeded ones that do not.)
+        for (const options of [{}, { alert: false }]) {
+          const ids = created.filter((s) => (s.options.alert === false) === (options.alert === false)).map((s) => s.ticketId);
+          if (ids.length) await queue.send(CLASSIFY_QUEUE, { ticketIds: ids, ...quiet(options) }, {}, tx);
+        }
         return stored.map((s): IngestResult => ({ outcome: s.created ? 'created' : 'duplicate', ticketId: s.ticketId }));
       });
     } catch (error) {

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { getTicket, type TicketRow } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
-import type { TicketChange } from '../ingest/hooks.ts';
+import type { ClassifiedOptions, TicketChange } from '../ingest/hooks.ts';
 import type { JobQueue, QueueJob } from '../lib/queue.ts';
 import {
   ALERT_EVENT_TYPE,
@@ -122,7 +122,8 @@ export function actorLabel(actor: string): string {
 export function hooksFor(deps: NotifyDeps) {
   const { queue, config, minConfidence, logger } = deps;
   return {
-    async onClassified(tx: Sql, ticketId: number): Promise<void> {
+    async onClassified(tx: Sql, ticketId: number, options: ClassifiedOptions = {}): Promise<void> {
+      if (options.alert === false) return;
       // One alert per ticket, ever: a later (re)classification never enqueues a second one.
       if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
       const [t] = await tx.query<{ category: string | null; confidence: number | null; classifier: string | null }>(

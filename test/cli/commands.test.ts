@@ -1,70 +1,36 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import pg from 'pg';
 import { createTestDatabase } from '../helpers/database.ts';
-import { waitFor } from '../helpers/service.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, onStart?: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    onStart?.(child).catch(reject);
-  });
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+import { api } from '../helpers/service.ts';
+import { run, startService } from './harness.ts';
 
 test('an invalid configuration stops start-up with one message naming every bad variable', async (t) => {
+  t.timeout(300_000);
   const result = await run(['src/main.ts'], { PORT: 'eighty', CLASSIFIER_MIN_CONFIDENCE: '7', IMAP_HOST: 'mail.example.com' });
   t.is(result.code, 2);
   for (const name of ['PORT', 'CLASSIFIER_MIN_CONFIDENCE', 'IMAP_USER']) t.regex(result.stderr, new RegExp(name));
 });
 
 test('the service starts on the embedded database, answers, and stops cleanly on SIGTERM', async (t) => {
+  t.timeout(300_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'st-main-'));
-  const port = await freePort();
   try {
-    const result = await run(['src/main.ts'], { PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: path.join(dir, 'db'), LOG_LEVEL: 'info' }, async (child) => {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, { timeoutMs: 30_000, what: 'health' });
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: 'stored before the shutdown signal' }),
-      });
-      t.is(res.status, 201);
-      child.kill('SIGTERM');
-    });
+    const service = await startService({ PGLITE_DATA_DIR: path.join(dir, 'db'), LOG_LEVEL: 'info' });
+    const res = await api(service.baseUrl, '/api/v1/requests', { method: 'POST', json: { text: 'stored before the shutdown signal' } });
+    t.is(res.status, 201);
+    const result = await service.stop();
     t.is(result.code, 0, result.stderr);
-    t.regex(result.stdout + result.stderr, /support triage stopped|"msg":"support triage stopped"/);
+    t.regex(result.stdout, /"msg":"support triage stopped"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('db:migrate applies the migrations once; seed loads a CSV through ingest and is idempotent', async (t) => {
+  t.timeout(300_000);
   const db = await createTestDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'st-seed-'));
   try {

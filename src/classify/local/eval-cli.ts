@@ -4,8 +4,9 @@
  * that file except rows the model was trained on. The keyword baseline runs on the same rows.
  */
 import { existsSync } from 'node:fs';
-import { CsvError } from '../../lib/csv.ts';
 import { parseArgs } from 'node:util';
+import { runCommand, UsageError, type CommandContext } from '../../cli/bootstrap.ts';
+import { CsvError } from '../../lib/csv.ts';
 import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from './artifact.ts';
 import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
 import { formatReport, runKeyword, runLocal } from './evaluation.ts';
@@ -22,19 +23,16 @@ const { values } = parseArgs({
   },
 });
 
-async function threshold(): Promise<number> {
+async function threshold(ctx: CommandContext): Promise<number> {
   if (values.threshold !== undefined) {
     const t = Number(values.threshold);
     if (!Number.isFinite(t) || t < 0 || t > 1) throw new UsageError('--threshold must be a number from 0 to 1');
     return t;
   }
-  const { loadConfig } = await import('../../config.ts');
-  return loadConfig().classifier.minConfidence;
+  return ctx.config().classifier.minConfidence;
 }
 
-class UsageError extends Error {}
-
-async function main(): Promise<void> {
+async function main(ctx: CommandContext): Promise<void> {
   let rows: Example[];
   if (values.file === undefined) {
     rows = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).heldOut;
@@ -45,7 +43,7 @@ async function main(): Promise<void> {
     rows = all.filter((e) => !trained.has(`${e.subject}\u0000${e.body}`));
     console.log(`${values.file}${rows.length < all.length ? ` (${all.length - rows.length} rows skipped: the model was trained on them)` : ''}`);
   }
-  const t = await threshold();
+  const t = await threshold(ctx);
   const model = new LocalClassifier(loadModel(values.model));
   const local = runLocal(model, rows);
   console.log(formatReport([local.category, runKeyword(rows)], t));
@@ -76,13 +74,14 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  // Bad input files and a missing model are the user's to fix: say what is wrong, no stack trace.
-  if (err instanceof CsvError || err instanceof DatasetError || err instanceof ModelLoadError || err instanceof UsageError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-    console.error(`classifier:eval: ${(err as Error).message}`);
-    process.exit(2);
+await runCommand('classifier:eval', async (ctx) => {
+  try {
+    await main(ctx);
+  } catch (err) {
+    // Bad input files and a missing model are the user's to fix: say what is wrong, no stack trace.
+    if (err instanceof CsvError || err instanceof DatasetError || err instanceof ModelLoadError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
   }
-  throw err;
-}
+});

@@ -1,9 +1,11 @@
 /**
  * npm run classifier:train [-- --file tickets.csv] [--out dir] [--with-corrections]
  * Trains the local model on the file's rows outside the held-out split and writes the artifact.
- * --with-corrections also learns from agents' corrections stored in the database (DATABASE_URL or PGlite).
+ * --with-corrections also learns from agents' corrections stored in the database (DATABASE_URL or PGlite;
+ * the embedded database only while the service is stopped: its directory is locked while it runs).
  */
 import { parseArgs } from 'node:util';
+import { runCommand, UsageError, type CommandContext } from '../../cli/bootstrap.ts';
 import { saveModel, DEFAULT_MODEL_DIR } from './artifact.ts';
 import { CsvError } from '../../lib/csv.ts';
 import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
@@ -17,13 +19,12 @@ const { values } = parseArgs({
   },
 });
 
-async function corrections(): Promise<Example[]> {
+async function corrections(ctx: CommandContext): Promise<Example[]> {
   // Imported lazily: training from the file alone needs no database, config or ORM.
-  const { loadConfig } = await import('../../config.ts');
   const { createLogger } = await import('../../lib/logger.ts');
   const { openDatabase } = await import('../../db/database.ts');
   const { loadCorrections } = await import('./corrections.ts');
-  const config = loadConfig();
+  const config = ctx.config();
   const db = await openDatabase(config.database, createLogger(config.logLevel));
   try {
     if (config.database.migrateOnStart) await db.migrate();
@@ -35,13 +36,13 @@ async function corrections(): Promise<Example[]> {
   }
 }
 
-async function main(): Promise<void> {
+async function main(ctx: CommandContext): Promise<void> {
   const started = performance.now();
   const { train, heldOut } = splitHeldOut(loadExamples(values.file));
   let rows = train;
   if (values['with-corrections']) {
     const { mergeCorrections } = await import('./corrections.ts');
-    rows = mergeCorrections(train, await corrections());
+    rows = mergeCorrections(train, await corrections(ctx));
   }
   console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${values.file}`);
   const m = trainModels(rows);
@@ -63,13 +64,14 @@ async function main(): Promise<void> {
   console.log(`temperature: category ${m.category.temperature.toFixed(3)}, priority ${m.priority.temperature.toFixed(3)}; ${Math.round(performance.now() - started)} ms`);
 }
 
-try {
-  await main();
-} catch (err) {
-  // A bad training file is the user's to fix: say what is wrong, no stack trace.
-  if (err instanceof CsvError || err instanceof DatasetError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-    console.error(`classifier:train: ${(err as Error).message}`);
-    process.exit(2);
+await runCommand('classifier:train', async (ctx) => {
+  try {
+    await main(ctx);
+  } catch (err) {
+    // A bad training file is the user's to fix: say what is wrong, no stack trace.
+    if (err instanceof CsvError || err instanceof DatasetError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
   }
-  throw err;
-}
+});
