@@ -12,7 +12,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
-import { RetryLaterError } from './slack-errors.ts';
+import { definitelyNotPosted, RetryLaterError } from './slack-errors.ts';
 
 export const LEASE_MS = 60_000;
 
@@ -112,18 +112,23 @@ export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: str
 /** Posts `spec` exactly once, in its channel's turn. Throws when Slack keeps failing (the job retries). */
 export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcome> {
   const { sql, client, pacer } = deps;
-  return pacer.run(spec.channel, async (attempt, gate): Promise<PostOutcome> => {
+  // True while a message of ours may be in Slack without its ts stored: a post that got no clear answer
+  // (timeout, 5xx, or our own write failing after it). A 429 or an error such as not_in_channel is a clear
+  // "not posted", so the retry after it posts without looking first (the lookup is a rate-limited call too).
+  let unsure = false;
+  return pacer.run(spec.channel, async (_attempt, gate): Promise<PostOutcome> => {
     const c = await claim(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null);
     if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
     if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
     try {
-      if (c.maybePosted || attempt > 1) {
+      if (c.maybePosted || unsure) {
         const ts = await findByMetadata(client, { ...spec, channel: c.channel });
         if (ts) {
           await complete(sql, spec.key, c.token, c.channel, ts);
           deps.logger.info({ key: spec.key, channel: c.channel, ts }, 'slack post found after an interrupted attempt');
           return { status: 'found', channel: c.channel, ts };
         }
+        unsure = false;
       }
       const message = await spec.build();
       if (!message) {
@@ -134,6 +139,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       if ((await gate()) > LEASE_MS / 4 && !(await renew(sql, spec.key, c))) {
         throw new RetryLaterError(`${spec.key}: lease lost while waiting for the channel`);
       }
+      unsure = true;
       const res = await client.chat.postMessage({
         channel: c.channel,
         text: message.text,
@@ -142,6 +148,9 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         unfurl_links: false,
         unfurl_media: false,
         metadata: { event_type: spec.eventType, event_payload: { key: spec.key, ticket_id: spec.ticketId } },
+      }).catch((error: unknown) => {
+        if (definitelyNotPosted(error)) unsure = false;
+        throw error;
       });
       const channel = typeof res.channel === 'string' ? res.channel : c.channel;
       await complete(sql, spec.key, c.token, channel, String(res.ts));
