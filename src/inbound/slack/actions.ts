@@ -21,8 +21,8 @@ export interface ActionDeps extends TicketWriteDeps {
   client: webApi.WebClient;
 }
 
-/** chat.update tries while Slack answers 429: the card is edited within about this many Retry-Afters. */
-const UPDATE_ATTEMPTS = 4;
+/** How long a click keeps trying to edit its card while Slack answers 429 (then the user is told). */
+const UPDATE_BUDGET_MS = 30_000;
 
 type Respond = (msg: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
 
@@ -89,12 +89,13 @@ async function act(
 
 /** Runs `call`, waiting Retry-After and trying again while Slack (or the gate) answers 429. */
 async function afterRetryAfter<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
+  const giveUpAt = Date.now() + UPDATE_BUDGET_MS;
+  for (;;) {
     try {
       return await call();
     } catch (error) {
       const wait = retryAfterMs(error);
-      if (wait === undefined || attempt >= UPDATE_ATTEMPTS) throw error;
+      if (wait === undefined || Date.now() + wait > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
