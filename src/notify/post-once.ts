@@ -5,7 +5,8 @@
  * A row with ts = '' is a claim: someone is posting it right now. Its created_at doubles as the claim's lease
  * and its fencing token (every update compares it). A claim older than LEASE_MS belongs to a poster that
  * crashed or timed out; whoever takes it over first looks for the message in Slack (every post carries
- * `metadata.event_payload.key`) and only posts when it is not there. One attempt (lookup + post, each
+ * `metadata.event_payload.key`) and only posts when it is not there — unless the claim was released after
+ * Slack clearly refused the post (429, ok:false): then there is nothing to look for. One attempt (lookup + post, each
  * bounded by the client timeout) is far shorter than the lease, so two posters never post the same key.
  */
 import type { webApi } from '@slack/bolt';
@@ -31,6 +32,13 @@ interface PostRow {
 
 const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
 
+/**
+ * A released lease: 'epoch' means our attempt may have posted (the next owner looks in Slack first);
+ * CLEAN_RELEASE means Slack clearly refused it (429, ok:false), so the next owner posts without a lookup.
+ */
+const CLEAN_RELEASE = new Date(1000);
+
+
 export async function findPost(sql: Sql, key: string): Promise<{ channel: string; ts: string; threadTs: string | null } | null> {
   const [row] = await sql.query<PostRow>(`select channel, ts, thread_ts from slack_posts where key = $1 and ts <> ''`, [key]);
   return row ? { channel: row.channel, ts: row.ts, threadTs: row.thread_ts } : null;
@@ -49,10 +57,11 @@ async function claim(sql: Sql, key: string, ticketId: number, channel: string, t
     [key, ticketId, channel, threadTs],
   );
   if (inserted[0]) return { kind: 'owned', token: inserted[0].created_at, channel, maybePosted: false };
-  const [row] = await sql.query<PostRow & { stale: boolean }>(
-    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale
+  const [row] = await sql.query<PostRow & { stale: boolean; clean: boolean }>(
+    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale,
+            created_at = $3 as clean
        from slack_posts where key = $1`,
-    [key, LEASE_MS / 1000],
+    [key, LEASE_MS / 1000, CLEAN_RELEASE],
   );
   if (!row) return { kind: 'busy' };
   if (row.ts !== '') return { kind: 'posted', channel: row.channel, ts: row.ts };
@@ -61,7 +70,7 @@ async function claim(sql: Sql, key: string, ticketId: number, channel: string, t
     `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
     [key, row.created_at],
   );
-  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: true } : { kind: 'busy' };
+  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: !row.clean } : { kind: 'busy' };
 }
 
 /** Moves the lease forward (fencing on the current token); false when someone else holds the claim now. */
@@ -80,8 +89,8 @@ async function complete(sql: Sql, key: string, token: Date, channel: string, ts:
 }
 
 /** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */
-async function release(sql: Sql, key: string, token: Date): Promise<void> {
-  await sql.query(`update slack_posts set created_at = 'epoch' where key = $1 and ts = '' and created_at = $2`, [key, token]);
+async function release(sql: Sql, key: string, token: Date, clean: boolean): Promise<void> {
+  await sql.query(`update slack_posts set created_at = $3 where key = $1 and ts = '' and created_at = $2`, [key, token, clean ? CLEAN_RELEASE : new Date(0)]);
 }
 
 async function abandon(sql: Sql, key: string, token: Date): Promise<void> {
@@ -121,7 +130,8 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
     if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
     if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
     try {
-      if (c.maybePosted || unsure) {
+      unsure ||= c.maybePosted;
+      if (unsure) {
         const ts = await findByMetadata(client, { ...spec, channel: c.channel });
         if (ts) {
           await complete(sql, spec.key, c.token, c.channel, ts);
@@ -156,7 +166,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       await complete(sql, spec.key, c.token, channel, String(res.ts));
       return { status: 'posted', channel, ts: String(res.ts) };
     } catch (error) {
-      await release(sql, spec.key, c.token).catch(() => undefined);
+      await release(sql, spec.key, c.token, !unsure).catch(() => undefined);
       throw error;
     }
   });

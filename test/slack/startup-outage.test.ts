@@ -22,6 +22,7 @@ const cases: Array<{ title: string; outage: Outage; error: RegExp; socket?: bool
 
 for (const c of cases) {
   test(`${c.title} at start: the service starts, health says failing, the alert arrives once when Slack is back`, async (t) => {
+    t.timeout(400_000);
     const port = await freePort();
     const fake = new FakeSlack();
     if (c.outage.kind !== 'refused') {
