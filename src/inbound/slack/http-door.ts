@@ -75,7 +75,11 @@ export class KoaSlackReceiver implements Receiver {
     try {
       return await http.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.#signingSecret, bodyLimit: SLACK_BODY_LIMIT }, req);
     } catch (error) {
-      // raw-body's errors (too large, aborted) carry their status; the error boundary answers them.
+      // Too large: the rest of the body is not read, so the connection cannot be reused by the client.
+      if (http.isRawBodyError(error) && (error as { statusCode?: number }).statusCode === 413) {
+        throw new HttpError(413, `Request body is larger than the ${SLACK_BODY_LIMIT / 1024 / 1024} MiB limit`, {}, { Connection: 'close' });
+      }
+      // raw-body's other errors (aborted, bad encoding) carry their 4xx; the error boundary answers them.
       if (http.isRawBodyError(error)) throw error;
       this.#log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'Slack request rejected: signature');
       throw new HttpError(401, 'Invalid or missing Slack signature');

@@ -36,15 +36,39 @@ const byType: Record<string, z.ZodType> = {
   dialog_cancellation: z.object({ user, callback_id: id }),
 };
 
+/**
+ * Bolt decides what a body is by the fields present, not by `type` (any body with `event` is an event, any
+ * with `actions` an action), and then reads into them: these must be objects wherever they appear.
+ */
+const OBJECT_FIELDS = ['user', 'channel', 'view', 'container', 'message', 'function_data', 'state', 'item'];
+const NULLABLE_OBJECT_FIELDS = ['team', 'enterprise'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fieldProblem(fields: Record<string, unknown>): string | undefined {
+  for (const key of OBJECT_FIELDS) if (key in fields && !isObject(fields[key])) return `${key} must be an object`;
+  for (const key of NULLABLE_OBJECT_FIELDS) if (key in fields && fields[key] !== null && !isObject(fields[key])) return `${key} must be an object or null`;
+  if ('authorizations' in fields && !(Array.isArray(fields.authorizations) && fields.authorizations.every(isObject))) return 'authorizations must be a list of objects';
+  if ('event' in fields) {
+    const event = fields.event;
+    if (!isObject(event) || typeof event.type !== 'string') return 'event must be an object with a type';
+    if ('channel' in event && typeof event.channel !== 'string' && !isObject(event.channel)) return 'event.channel must be an id or an object';
+    if ('item' in event && !isObject(event.item)) return 'event.item must be an object';
+  }
+  return undefined;
+}
+
 export type ShapeCheck = { ok: true; body: Record<string, unknown> } | { ok: false; reason: string };
 
 /** Checks a parsed body (JSON, form fields, or the JSON in a form's `payload`). */
 export function checkSlackBody(body: unknown): ShapeCheck {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (!isObject(body)) {
     return { ok: false, reason: `the body must be a JSON object or form fields, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` };
   }
   const fields = body as Record<string, unknown>;
   if (fields.ssl_check === '1') return { ok: true, body: fields };
+  const problem = fieldProblem(fields);
+  if (problem) return { ok: false, reason: problem };
   let schema: z.ZodType | undefined;
   let what: string;
   if ('command' in fields) {
