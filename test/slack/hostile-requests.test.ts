@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import test from 'ava';
 import fc from 'fast-check';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { api, waitFor } from '../helpers/service.ts';
 import { CHANNELS, postToSlackEvents, sign, SIGNING_SECRET, slashCommandBody, startSlackService } from './harness.ts';
@@ -22,17 +23,20 @@ interface Running {
   baseUrl: string;
   child: ChildProcess;
   fake: FakeSlack;
+  db: TestDatabase | undefined;
   output: () => string;
 }
 
 async function startProcess(): Promise<Running> {
   const fake = await startFakeSlack();
   const port = await freePort();
+  // PostgreSQL runs (TEST_DATABASE_URL) give the process a throwaway database; otherwise PGlite in memory.
+  const db = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
   let output = '';
   const child = spawn(process.execPath, ['src/main.ts'], {
     env: {
       PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
-      PGLITE_DATA_DIR: 'memory://',
+      PGLITE_DATA_DIR: 'memory://', ...(db ? { DATABASE_URL: db.url } : {}),
       SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl,
       SLACK_CHANNEL_TRIAGE: CHANNELS.triage,
     },
@@ -42,7 +46,7 @@ async function startProcess(): Promise<Running> {
   child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-20_000); });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => child.exitCode === null && (await fetch(`${baseUrl}/health`)).status === 200, { timeoutMs: 90_000, what: 'service process up' });
-  return { baseUrl, child, fake, output: () => output };
+  return { baseUrl, child, fake, db, output: () => output };
 }
 
 async function stopProcess(r: Running): Promise<void> {
@@ -52,6 +56,7 @@ async function stopProcess(r: Running): Promise<void> {
     await exited;
   }
   await r.fake.close();
+  await r.db?.drop();
 }
 
 async function send(baseUrl: string, body: string, contentType: string | undefined, signed = true) {
