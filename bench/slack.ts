@@ -10,7 +10,10 @@
  * take ~5.5 minutes. The burst therefore runs at a scaled pace (--pace-ms, default 20 ms = 50x) and the
  * real-pace figures are projected (queueing delay scales with the pace). Steady: --steady tickets at
  * --steady-rate per second (below the 3 msg/s the three channels allow) at the REAL pace of 1,000 ms.
- * Checks: exactly one alert per ticket, order and minimum spacing per channel. Prints Markdown.
+ * Checks: exactly one alert per ticket, order and minimum spacing per channel. Rate-limit episode:
+ * --episode-alerts tickets (default 30) while Slack answers every call 429 Retry-After: 2 for
+ * --episode-seconds (default 20), at the real pace: Web API calls that reached Slack during the episode
+ * (per method) and the time from its end until every alert was posted. Prints Markdown.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
@@ -29,6 +32,8 @@ const { values } = parseArgs({
     'classify-concurrency': { type: 'string', default: '4' },
     db: { type: 'string', default: 'postgres' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'episode-alerts': { type: 'string', default: '30' },
+    'episode-seconds': { type: 'string', default: '20' },
   },
 });
 
@@ -180,6 +185,32 @@ async function steady(n: number, ratePerSec: number): Promise<Result> {
   }
 }
 
+/** N alerts classified while Slack answers 429 Retry-After: 2 to every call; the episode then ends. */
+async function episode(n: number, seconds: number) {
+  const fake = await startFakeSlack();
+  const service = await boot(fake, 1000, 'episode');
+  try {
+    const ready = Date.now() + 30_000;
+    while (fake.callsTo('auth.test').length === 0 && Date.now() < ready) await new Promise((r) => setTimeout(r, 100));
+    fake.setOutage({ kind: 'rate_limited', retryAfter: 2 });
+    const from = Date.now();
+    const ids: number[] = [];
+    for (let i = 0; i < n; i += 1) {
+      ids.push((await service.ingest({ source: 'api', externalId: `episode-${i}`, body: `Episode ticket ${i} [cat=${CATS[i % 3]}]` })).ticketId);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, from + seconds * 1000 - Date.now())));
+    fake.setOutage(undefined);
+    const to = Date.now();
+    const perMethod: Record<string, number> = {};
+    for (const c of fake.calls) if (c.at >= from && c.at <= to) perMethod[c.method] = (perMethod[c.method] ?? 0) + 1;
+    const r = await measure(service, fake, ids, to);
+    return { n, seconds, perMethod, total: Object.values(perMethod).reduce((a, b) => a + b, 0), afterS: r.seconds, duplicates: r.duplicates, missing: r.missing };
+  } finally {
+    await service.stop();
+    await fake.close();
+  }
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const paceMs = Number(values['pace-ms']);
 const n = Number(values.tickets);
@@ -196,4 +227,9 @@ if (Number(values.steady) > 0) {
   const st = await steady(Number(values.steady), Number(values['steady-rate']));
   console.log(`| steady ${values['steady-rate']}/s (real pace) | ${st.n} | 1 per 1000 ms | ${st.seconds.toFixed(1)} s | ${(st.n / st.seconds).toFixed(2)} | ${st.duplicates} | ${st.missing} | ${st.minGapMs} ms | ${inv(st)} | ${s(median(st.delays))} | ${s(percentile(st.delays, 99))} |`);
 }
+const ep = await episode(Number(values['episode-alerts']), Number(values['episode-seconds']));
+console.log(`\n## Rate-limit episode\n\nSlack answers every Web API call 429 Retry-After: 2 for ${ep.seconds} s while ${ep.n} tickets are classified (three channels, real pace).\n`);
+console.log('| alerts pending | episode | Web API calls that reached Slack during it | per method | all alerts posted after the episode | duplicates | missing |');
+console.log('|---|---|---|---|---|---|---|');
+console.log(`| ${ep.n} | ${ep.seconds} s | ${ep.total} | ${Object.entries(ep.perMethod).map(([m, c]) => `${m} ${c}`).join(', ')} | ${ep.afterS.toFixed(1)} s | ${ep.duplicates} | ${ep.missing} |`);
 process.exit(0);

@@ -2,8 +2,10 @@
  * Per-channel pacing for Slack posts. Slack allows about one message per second per channel and answers 429
  * with Retry-After beyond that. Each channel is a FIFO: a task starts only after the previous one finished,
  * and its post goes out only once `intervalMs` has passed since the previous post (see gate in run()); a
- * retryable failure (429, 5xx, network) holds the
- * whole channel and retries the same task first, so order within a channel survives rate limiting.
+ * retryable failure (429, 5xx, network) holds the whole channel and retries the same task first, once the
+ * delay is over, so order within a channel survives rate limiting. The retry waits before the task starts
+ * again, not only in the gate: a task may call Slack before its gate (the duplicate lookup after a failed
+ * post), and retrying that at once would turn every 429 into a tight loop of calls.
  * One pacer per process; several instances each pace themselves and rely on Retry-After between them.
  */
 
@@ -83,6 +85,10 @@ export class ChannelPacer {
       return wait;
     };
     for (let attempt = 1; ; attempt += 1) {
+      if (attempt > 1) {
+        const wait = s.nextStartAt - now();
+        if (wait > 0) await sleep(wait);
+      }
       try {
         return await task(attempt, gate);
       } catch (error) {

@@ -5,14 +5,15 @@
  * A row with ts = '' is a claim: someone is posting it right now. Its created_at doubles as the claim's lease
  * and its fencing token (every update compares it). A claim older than LEASE_MS belongs to a poster that
  * crashed or timed out; whoever takes it over first looks for the message in Slack (every post carries
- * `metadata.event_payload.key`) and only posts when it is not there. One attempt (lookup + post, each
+ * `metadata.event_payload.key`) and only posts when it is not there — unless the claim was released after
+ * Slack clearly refused the post (429, ok:false): then there is nothing to look for. One attempt (lookup + post, each
  * bounded by the client timeout) is far shorter than the lease, so two posters never post the same key.
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
-import { RetryLaterError } from './slack-errors.ts';
+import { definitelyNotPosted, RetryLaterError } from './slack-errors.ts';
 
 // Also how long a crashed poster's claim blocks its alert: 60 s made alerts of a kill -9 arrive ~55 s after
 // the restart (measured, test/faults/crash.test.ts); one attempt (lookup + post, 10 s client timeout each) fits in 30 s.
@@ -33,6 +34,13 @@ interface PostRow {
 
 const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
 
+/**
+ * A released lease: 'epoch' means our attempt may have posted (the next owner looks in Slack first);
+ * CLEAN_RELEASE means Slack clearly refused it (429, ok:false), so the next owner posts without a lookup.
+ */
+const CLEAN_RELEASE = new Date(1000);
+
+
 export async function findPost(sql: Sql, key: string): Promise<{ channel: string; ts: string; threadTs: string | null } | null> {
   const [row] = await sql.query<PostRow>(`select channel, ts, thread_ts from slack_posts where key = $1 and ts <> ''`, [key]);
   return row ? { channel: row.channel, ts: row.ts, threadTs: row.thread_ts } : null;
@@ -51,10 +59,11 @@ async function claim(sql: Sql, key: string, ticketId: number, channel: string, t
     [key, ticketId, channel, threadTs],
   );
   if (inserted[0]) return { kind: 'owned', token: inserted[0].created_at, channel, maybePosted: false };
-  const [row] = await sql.query<PostRow & { stale: boolean }>(
-    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale
+  const [row] = await sql.query<PostRow & { stale: boolean; clean: boolean }>(
+    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale,
+            created_at = $3 as clean
        from slack_posts where key = $1`,
-    [key, LEASE_MS / 1000],
+    [key, LEASE_MS / 1000, CLEAN_RELEASE],
   );
   if (!row) return { kind: 'busy' };
   if (row.ts !== '') return { kind: 'posted', channel: row.channel, ts: row.ts };
@@ -63,7 +72,7 @@ async function claim(sql: Sql, key: string, ticketId: number, channel: string, t
     `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
     [key, row.created_at],
   );
-  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: true } : { kind: 'busy' };
+  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: !row.clean } : { kind: 'busy' };
 }
 
 /** Moves the lease forward (fencing on the current token); false when someone else holds the claim now. */
@@ -82,8 +91,8 @@ async function complete(sql: Sql, key: string, token: Date, channel: string, ts:
 }
 
 /** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */
-async function release(sql: Sql, key: string, token: Date): Promise<void> {
-  await sql.query(`update slack_posts set created_at = 'epoch' where key = $1 and ts = '' and created_at = $2`, [key, token]);
+async function release(sql: Sql, key: string, token: Date, clean: boolean): Promise<void> {
+  await sql.query(`update slack_posts set created_at = $3 where key = $1 and ts = '' and created_at = $2`, [key, token, clean ? CLEAN_RELEASE : new Date(0)]);
 }
 
 async function abandon(sql: Sql, key: string, token: Date): Promise<void> {
@@ -114,18 +123,24 @@ export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: str
 /** Posts `spec` exactly once, in its channel's turn. Throws when Slack keeps failing (the job retries). */
 export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcome> {
   const { sql, client, pacer } = deps;
-  return pacer.run(spec.channel, async (attempt, gate): Promise<PostOutcome> => {
+  // True while a message of ours may be in Slack without its ts stored: a post that got no clear answer
+  // (timeout, 5xx, or our own write failing after it). A 429 or an error such as not_in_channel is a clear
+  // "not posted", so the retry after it posts without looking first (the lookup is a rate-limited call too).
+  let unsure = false;
+  return pacer.run(spec.channel, async (_attempt, gate): Promise<PostOutcome> => {
     const c = await claim(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null);
     if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
     if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
     try {
-      if (c.maybePosted || attempt > 1) {
+      unsure ||= c.maybePosted;
+      if (unsure) {
         const ts = await findByMetadata(client, { ...spec, channel: c.channel });
         if (ts) {
           await complete(sql, spec.key, c.token, c.channel, ts);
           deps.logger.info({ key: spec.key, channel: c.channel, ts }, 'slack post found after an interrupted attempt');
           return { status: 'found', channel: c.channel, ts };
         }
+        unsure = false;
       }
       const message = await spec.build();
       if (!message) {
@@ -136,6 +151,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       if ((await gate()) > LEASE_MS / 4 && !(await renew(sql, spec.key, c))) {
         throw new RetryLaterError(`${spec.key}: lease lost while waiting for the channel`);
       }
+      unsure = true;
       const res = await client.chat.postMessage({
         channel: c.channel,
         text: message.text,
@@ -144,12 +160,15 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         unfurl_links: false,
         unfurl_media: false,
         metadata: { event_type: spec.eventType, event_payload: { key: spec.key, ticket_id: spec.ticketId } },
+      }).catch((error: unknown) => {
+        if (definitelyNotPosted(error)) unsure = false;
+        throw error;
       });
       const channel = typeof res.channel === 'string' ? res.channel : c.channel;
       await complete(sql, spec.key, c.token, channel, String(res.ts));
       return { status: 'posted', channel, ts: String(res.ts) };
     } catch (error) {
-      await release(sql, spec.key, c.token).catch(() => undefined);
+      await release(sql, spec.key, c.token, !unsure).catch(() => undefined);
       throw error;
     }
   });

@@ -26,6 +26,11 @@ export function isTransient(error: unknown): boolean {
   return false;
 }
 
+/** Slack answered and refused the call (429, or ok:false): a post that failed so was not made. */
+export function definitelyNotPosted(error: unknown): boolean {
+  return error instanceof webApi.WebAPIRateLimitedError || error instanceof webApi.WebAPIPlatformError;
+}
+
 /** Pacer policy: Retry-After for 429, capped exponential backoff for other transient failures. */
 export function slackRetryDelayMs(error: unknown, attempt: number): number | undefined {
   const ra = retryAfterMs(error);

@@ -21,6 +21,8 @@ import {
 } from './alerts.ts';
 import { createDigest, type DigestJob } from './digest.ts';
 import { ChannelPacer } from './pacer.ts';
+import { checkConnection } from './slack-connection.ts';
+import { SlackRateGate } from './slack-gate.ts';
 import { describeError, slackRetryDelayMs } from './slack-errors.ts';
 
 export interface SlackOptions {
@@ -56,15 +58,12 @@ export function createSlack(opts: SlackOptions): SlackService {
   const timeout = opts.timeoutMs ?? 10_000;
   const slackApiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
 
-  // Deliveries retry in the pacer (Retry-After, per-channel order) and in the job queue, never inside the client.
-  const client = new webApi.WebClient(config.botToken, {
-    ...slackApiUrl,
-    logger: boltLogger(log),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout,
-  });
-  const bolt = createBoltApp(config, log, { ...slackApiUrl, timeout, retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } });
+  // Every Web API call of ours (deliveries, lookups, card edits, auth.test, apps.connections.open) goes
+  // through one rate-limit gate. Retries happen in the pacer (Retry-After, per-channel order), the job
+  // queue and the connection check, never inside a client.
+  const gate = new SlackRateGate();
+  const clientOptions = { ...slackApiUrl, timeout, fetch: gate.fetch, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } };
+  const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(log) });
 
   const health: { status: 'ok' | 'failing'; last_error: string | null; last_error_at: string | null; last_ok_at: string | null } = {
     status: 'ok', last_error: null, last_error_at: null, last_ok_at: null,
@@ -79,8 +78,10 @@ export function createSlack(opts: SlackOptions): SlackService {
       health.last_error_at = new Date().toISOString();
     }
   };
+  const connection = checkConnection({ client, logger: log, report });
+  const bolt = createBoltApp(config, log, { clientOptions, identity: connection.identity, report });
   const pacer = new ChannelPacer({ intervalMs: opts.paceMs ?? 1000, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000 });
-  opts.health.register('slack', () => ({ ...health, mode: bolt.mode, backlog: pacer.backlog() }));
+  opts.health.register('slack', () => ({ ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed() }));
 
   const deps: NotifyDeps = {
     db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
@@ -91,7 +92,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   opts.hooks.onFollowup.push(hooks.onFollowup);
   opts.hooks.onTicketChanged.push(hooks.onTicketChanged);
 
-  registerActions(bolt.app, { db: opts.db, hooks: opts.hooks, logger: log, card: deps, report });
+  registerActions(bolt.app, { db: opts.db, hooks: opts.hooks, logger: log, card: deps, report, client });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
@@ -122,23 +123,15 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
-      // Socket Mode connects (and reconnects) in the background: Slack being down must not block start-up.
-      if (bolt.mode === 'socket') {
-        bolt.app.start().then(() => report(), (error: unknown) => {
-          report(error);
-          log.error({ err: error }, 'slack socket mode could not connect');
-        });
-      }
-      // Checks the token without holding up start-up: Slack being down must not stop the service.
-      client.auth.test().then(() => report(), (error: unknown) => {
-        report(error);
-        log.error({ err: error }, 'slack auth.test failed: check SLACK_BOT_TOKEN');
-      });
+      // Neither waits: Slack being down must not hold up start-up (both retry in the background).
+      connection.start();
+      bolt.socket?.start();
     },
     async stop() {
       await digest.stop();
       pacer.close();
-      if (bolt.mode === 'socket') await bolt.app.stop().catch(() => undefined);
+      connection.stop();
+      await bolt.socket?.stop();
     },
   };
 }

@@ -3,7 +3,10 @@
  * `slackApiUrl: fake.apiUrl`. It keeps channels of messages (with threads and metadata), records every call,
  * and can be told to fail the next calls of a method: 429 + Retry-After, HTTP 500, `ok: false`, a hang
  * (no answer), or "post then hang" (the message is stored but the caller never hears back — a timeout
- * after Slack accepted it). Anything POSTed outside /api/ is recorded as a response_url call.
+ * after Slack accepted it), or be put into an outage where every Web API call fails the same way until it
+ * is over (setOutage). It can start on a port chosen earlier, so a service can be configured for a Slack
+ * that is not there yet (connection refused) and that comes up later. Anything POSTed outside /api/ is
+ * recorded as a response_url call.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -51,6 +54,7 @@ export class FakeSlack {
   readonly responseUrlCalls: Array<{ path: string; body: any }> = [];
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
+  #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
   #server: Server | undefined;
   #seq = 0;
   #socket: Socket | undefined;
@@ -64,7 +68,18 @@ export class FakeSlack {
     return `${this.url}/api/`;
   }
 
-  async start(): Promise<this> {
+  /** Every Web API call fails this way until setOutage(undefined). */
+  setOutage(failure: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined): void {
+    this.#outage = failure;
+  }
+
+  /** Socket Mode: sends any text frame (a hostile envelope). */
+  socketSendRaw(text: string): void {
+    if (!this.#socket) throw new Error('no Socket Mode connection');
+    this.#socket.write(wsFrame(0x1, Buffer.from(text)));
+  }
+
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error) => {
         res.statusCode = 500;
@@ -72,9 +87,11 @@ export class FakeSlack {
       });
     });
     this.#server.on('upgrade', (req, socket: Socket) => this.#upgrade(req, socket));
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.#server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once('error', reject);
+      this.#server!.listen(port, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -182,8 +199,8 @@ export class FakeSlack {
 
     const planned = this.#failures.get(method);
     const idx = planned?.findIndex((p) => !p.when || p.when(params)) ?? -1;
-    if (planned && idx >= 0) {
-      const [{ failure }] = planned.splice(idx, 1) as [PlannedFailure];
+    const failure = this.#outage ?? (planned && idx >= 0 ? (planned.splice(idx, 1) as [PlannedFailure])[0].failure : undefined);
+    if (failure) {
       switch (failure.kind) {
         case 'rate_limited':
           res.setHeader('Retry-After', String(failure.retryAfter));
@@ -257,8 +274,20 @@ export class FakeSlack {
   }
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
-  return new FakeSlack().start();
+export async function startFakeSlack(port = 0): Promise<FakeSlack> {
+  return new FakeSlack().start(port);
+}
+
+/** The URL SLACK_API_URL would have for a fake Slack on `port` (started later, or never). */
+export const apiUrlFor = (port: number) => `http://127.0.0.1:${port}/api/`;
+
+/** A loopback port that nothing listens on right now (connection refused until someone does). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 function notOk(error: string) {

@@ -1,29 +1,37 @@
 /**
  * The alert's buttons. Each click updates the ticket through the repository (which runs the
  * onTicketChanged hooks) and then edits the card in place. Clicking twice changes nothing the second time.
+ * The card edit uses the service's own Web API client (through the rate-limit gate), not Bolt's; when Slack
+ * is rate-limiting chat.update it waits for Retry-After (a few times) rather than leave a stale card.
  */
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isCategory, type TicketStatus } from '../../domain/categories.ts';
 import { applyHumanClassification, getTicket, setStatus, type TicketWriteDeps } from '../../db/repositories/tickets.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine } from '../../notify/alert-blocks.ts';
 import { renderCard, type NotifyDeps } from '../../notify/alerts.ts';
 import { userMention } from '../../notify/format.ts';
+import { retryAfterMs } from '../../notify/slack-errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
   card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>;
   report: (error?: unknown) => void;
+  /** The gated Web API client (slack.ts). */
+  client: webApi.WebClient;
 }
+
+/** How long a click keeps trying to edit its card while Slack answers 429 (then the user is told). */
+const UPDATE_BUDGET_MS = 30_000;
 
 type Respond = (msg: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
 
 export function registerActions(app: App, deps: ActionDeps): void {
   const statusAction = (target: TicketStatus, label: string) =>
-    async ({ ack, body, action, client, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; client: App['client']; respond: Respond }) => {
+    async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
       await ack();
       const ticketId = Number(action.value);
-      await act(deps, body, client, respond, ticketId, async (ticket) => {
+      await act(deps, body, respond, ticketId, async (ticket) => {
         if (ticket.status === target || (target === 'acknowledged' && ticket.status === 'resolved')) return undefined;
         await setStatus(deps, ticketId, target, `slack:${body.user.id}`);
         return label;
@@ -33,11 +41,13 @@ export function registerActions(app: App, deps: ActionDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.acknowledge, statusAction('acknowledged', ':eyes: Acknowledged') as never);
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.resolve, statusAction('resolved', ':white_check_mark: Resolved') as never);
 
-  app.action<BlockAction<StaticSelectAction>>(ACTION_IDS.reclassify, async ({ ack, body, action, client, respond }) => {
+  app.action<BlockAction<StaticSelectAction>>(ACTION_IDS.reclassify, async ({ ack, body, action, respond }) => {
     await ack();
-    const [id, category] = action.selected_option.value.split(':');
+    // A signed payload may still lack the selection: treat it as an unknown ticket, not a crash.
+    const selected: unknown = action.selected_option?.value;
+    const [id, category] = typeof selected === 'string' ? selected.split(':') : [];
     const ticketId = Number(id);
-    await act(deps, body, client, respond as Respond, ticketId, async (ticket) => {
+    await act(deps, body, respond as Respond, ticketId, async (ticket) => {
       if (!isCategory(category)) throw new Error(`unknown category ${category}`);
       if (ticket.category === category && ticket.classifier === 'human') return undefined;
       await applyHumanClassification(deps, ticketId, { category, actor: `slack:${body.user.id}` });
@@ -50,7 +60,6 @@ export function registerActions(app: App, deps: ActionDeps): void {
 async function act(
   deps: ActionDeps,
   body: BlockAction,
-  client: App['client'],
   respond: Respond,
   ticketId: number,
   change: (ticket: NonNullable<Awaited<ReturnType<typeof getTicket>>>) => Promise<string | undefined>,
@@ -67,12 +76,27 @@ async function act(
     if (label) activity.push(activityLine(label, userMention(body.user.id), new Date()));
     const card = await renderCard(deps.card, ticketId, activity);
     if (card && body.channel?.id && body.message?.ts) {
-      await client.chat.update({ channel: body.channel.id, ts: body.message.ts, text: card.text, blocks: card.blocks as never });
+      const edit = { channel: body.channel.id, ts: body.message.ts, text: card.text, blocks: card.blocks as never };
+      await afterRetryAfter(() => deps.client.chat.update(edit));
     }
     deps.report();
   } catch (error) {
     deps.logger.error({ err: error, ticketId }, 'slack action failed');
     deps.report(error);
     await ephemeral(`Sorry, that did not work: ${error instanceof Error ? error.message : String(error)}. Nothing was changed in Slack; please try again.`);
+  }
+}
+
+/** Runs `call`, waiting Retry-After and trying again while Slack (or the gate) answers 429. */
+async function afterRetryAfter<T>(call: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + UPDATE_BUDGET_MS;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const wait = retryAfterMs(error);
+      if (wait === undefined || Date.now() + wait > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }

@@ -1,14 +1,21 @@
 /**
- * The Bolt app: HTTP mode mounted on the service's own Koa app at POST /slack/events (Bolt's HTTPReceiver
- * verifies Slack's v0 signature on the raw body and rejects stale timestamps), or Socket Mode when an app
- * token is configured. The Koa app must not parse /slack/* bodies before this middleware.
+ * The Bolt app: HTTP mode mounted on the service's own Koa app at POST /slack/events (http-door.ts), or
+ * Socket Mode when an app token is configured (socket-door.ts). The Koa app must not parse /slack/* bodies
+ * before this middleware.
+ *
+ * Bolt is given an `authorize` function instead of the token: with a token, Bolt's constructor calls
+ * auth.test at once, and when Slack is down or says invalid_auth that rejection is unhandled (the process
+ * exits) and cached (every later click fails). The service checks the token itself, in the background
+ * (slack-connection.ts), and every Web API client here uses the service's rate-limit gate.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-door.ts';
+import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-door.ts';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+export { SLACK_EVENTS_PATH };
 
 type SlackConfig = NonNullable<Config['slack']>;
 
@@ -31,45 +38,39 @@ export interface BoltHandle {
   mode: 'http' | 'socket';
   /** Koa middleware for POST /slack/events (HTTP mode only). */
   middleware: Middleware | undefined;
+  /** Socket Mode only: connects and keeps the connection (reconnecting with backoff). */
+  socket: SocketSupervisor | undefined;
 }
 
-export function createBoltApp(config: SlackConfig, logger: Logger, clientOptions: webApi.WebClientOptions): BoltHandle {
-  const log = boltLogger(logger);
-  if (config.appToken) {
-    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log });
-    if (clientOptions.slackApiUrl) {
-      // Bolt 5 does not hand clientOptions to the Socket Mode client, so apps.connections.open would still go
-      // to slack.com: give it a client for SLACK_API_URL, authenticated with the app token as Bolt's is.
-      (receiver.client as unknown as { webClient: webApi.WebClient }).webClient = new webApi.WebClient('', {
-        slackApiUrl: clientOptions.slackApiUrl,
-        logger: log,
-        headers: { Authorization: `Bearer ${config.appToken}` },
-        retryConfig: { retries: 100, factor: 1.3 },
-      });
-    }
-    const app = new App({ token: config.botToken, receiver, logger: log, clientOptions });
-    return { app, mode: 'socket', middleware: undefined };
-  }
-  const receiver = new HTTPReceiver({
-    signingSecret: config.signingSecret ?? '',
-    endpoints: [SLACK_EVENTS_PATH],
-    logger: log,
-    // Ack first, then work: Slack wants an answer within 3 s.
-    processBeforeResponse: false,
-  });
-  const app = new App({ token: config.botToken, receiver, logger: log, clientOptions });
+export interface BoltOptions {
+  /** Options of every Web API client Bolt makes (the gate's fetch, SLACK_API_URL, timeout). */
+  clientOptions: webApi.WebClientOptions;
+  /** The bot's ids once auth.test has answered (Bolt uses them to ignore its own events). */
+  identity: () => { botId?: string; botUserId?: string };
+  /** Socket Mode connection outcomes, for /health. */
+  report: (error?: unknown) => void;
+}
 
-  const middleware: Middleware = async (ctx, next) => {
-    const path = ctx.path.length > 1 ? ctx.path.replace(/\/+$/, '') : ctx.path;
-    if (path !== SLACK_EVENTS_PATH || ctx.method !== 'POST') return next();
-    // Bolt answers on the raw Node response; Koa must not touch it.
-    ctx.respond = false;
-    ctx.req.url = SLACK_EVENTS_PATH;
-    await new Promise<void>((resolve) => {
-      ctx.res.once('finish', resolve);
-      ctx.res.once('close', resolve);
-      receiver.requestListener(ctx.req, ctx.res);
+export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOptions): BoltHandle {
+  const log = boltLogger(logger);
+  const authorize = async () => ({ botToken: config.botToken, ...opts.identity() });
+  if (config.appToken) {
+    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log, autoReconnectEnabled: false });
+    // Bolt 5 does not hand clientOptions to the Socket Mode client: give it one (apps.connections.open with
+    // the app token) that goes through the gate and SLACK_API_URL, and fails fast: the supervisor retries.
+    (receiver.client as unknown as { webClient: webApi.WebClient }).webClient = new webApi.WebClient('', {
+      ...opts.clientOptions,
+      logger: log,
+      headers: { Authorization: `Bearer ${config.appToken}` },
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
     });
-  };
-  return { app, mode: 'http', middleware };
+    guardEnvelopes(receiver.client, logger);
+    const socket = superviseSocket(receiver.client, { logger, report: opts.report });
+    const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
+    return { app, mode: 'socket', middleware: undefined, socket };
+  }
+  const receiver = new KoaSlackReceiver({ signingSecret: config.signingSecret ?? '', boltLogger: log, logger });
+  const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
+  return { app, mode: 'http', middleware: receiver.middleware, socket: undefined };
 }

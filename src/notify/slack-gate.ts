@@ -1,0 +1,101 @@
+/**
+ * The one gate every Web API call of ours goes through: a `fetch` for WebClient (its `fetch` option) that
+ * keeps Slack's rate-limit buckets. Slack limits per method and per workspace (here: per token), so a 429
+ * with Retry-After closes that method's bucket for every caller, whatever the channel, until the time is up.
+ * While a bucket is closed, calls are answered here with a 429 carrying the remaining seconds: WebClient
+ * turns it into the same WebAPIRateLimitedError as Slack's own, and nothing reaches Slack. When the time is
+ * up, one call goes through as a probe; the others get a 1 s local 429 until the probe has its answer, so a
+ * reopened bucket is not hit by every waiting caller at once. Result: about one call per method per
+ * Retry-After during an episode, however many alerts, channels and retry loops are waiting.
+ */
+
+type Fetch = typeof globalThis.fetch;
+
+interface Bucket {
+  /** Closed until this time (ms). */
+  until: number;
+  /** A probe is on its way to Slack. */
+  probing: boolean;
+}
+
+export interface GateCounts {
+  /** Requests that went to Slack. */
+  sent: number;
+  /** Requests answered here (bucket closed): they never reached Slack. */
+  heldBack: number;
+  /** 429s Slack answered. */
+  rateLimited: number;
+}
+
+export class SlackRateGate {
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #fetch: Fetch;
+  readonly #now: () => number;
+  readonly counts: GateCounts = { sent: 0, heldBack: 0, rateLimited: 0 };
+
+  constructor(opts: { fetch?: Fetch; now?: () => number } = {}) {
+    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Methods whose bucket is closed now, with the seconds left (for /health). */
+  closed(): Record<string, number> {
+    const now = this.#now();
+    const out: Record<string, number> = {};
+    for (const [key, b] of this.#buckets) {
+      const method = key.slice(key.indexOf('|') + 1);
+      if (b.until > now || b.probing) out[method] = Math.max(out[method] ?? 0, Math.ceil(Math.max(0, b.until - now) / 1000));
+    }
+    return out;
+  }
+
+  /** Pass as WebClientOptions.fetch. */
+  readonly fetch: Fetch = async (input, init) => {
+    const key = bucketKey(input, init);
+    const bucket = this.#buckets.get(key);
+    const now = this.#now();
+    if (bucket) {
+      if (bucket.until > now) return this.#heldBack(Math.ceil((bucket.until - now) / 1000));
+      if (bucket.probing) return this.#heldBack(1);
+      bucket.probing = true;
+    }
+    let response: Response;
+    try {
+      this.counts.sent += 1;
+      response = await this.#fetch(input, init);
+    } catch (error) {
+      // No answer tells nothing about the limit: the next caller probes again.
+      if (bucket) bucket.probing = false;
+      throw error;
+    }
+    if (response.status !== 429) {
+      this.#buckets.delete(key);
+      return response;
+    }
+    this.counts.rateLimited += 1;
+    const header = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+    // Slack always sends Retry-After; without one, wait a second rather than retry at once.
+    const seconds = Number.isFinite(header) && header >= 0 ? header : 1;
+    this.#buckets.set(key, { until: this.#now() + seconds * 1000, probing: false });
+    if (Number.isFinite(header)) return response;
+    const headers = new Headers(response.headers);
+    headers.set('retry-after', String(seconds));
+    return new Response(await response.text(), { status: 429, headers });
+  };
+
+  #heldBack(seconds: number): Response {
+    this.counts.heldBack += 1;
+    return new Response(JSON.stringify({ ok: false, error: 'ratelimited' }), {
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': String(Math.max(1, seconds)) },
+    });
+  }
+}
+
+/** "<token>|<method>": WebClient POSTs to <slackApiUrl><method> with the token in the Authorization header. */
+function bucketKey(input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const method = new URL(url).pathname.split('/').pop() ?? '';
+  const auth = new Headers(init?.headers).get('authorization') ?? '';
+  return `${auth}|${method}`;
+}
