@@ -53,9 +53,18 @@ export function detectedCharsets(sample: Buffer): string[] {
   return chardet
     .analyse(padded)
     .filter((m) => m.confidence > 0)
-    .map((m) => headerCharsetName(m.name))
-    .filter((n): n is string => n !== null && n !== 'utf-8' && n !== 'ascii');
+    .map((m) => ({ name: headerCharsetName(m.name), confidence: m.confidence }))
+    .filter((m): m is { name: string; confidence: number } => m.name !== null && m.name !== 'utf-8' && m.name !== 'ascii')
+    .sort((a, b) => b.confidence - a.confidence || prior(a.name) - prior(b.name))
+    .map((m) => m.name);
 }
+
+/**
+ * Ties (too few characters for the detector's statistic) go to the charset that more undeclared 8-bit mail
+ * is written in: GBK mailers far outnumber the rest, then Shift_JIS, EUC-KR, Big5 and EUC-JP.
+ */
+const PRIOR = ['gb18030', 'cp932', 'cp949', 'big5hkscs', 'euc-jp'];
+const prior = (name: string) => (PRIOR.includes(name) ? PRIOR.indexOf(name) : PRIOR.length);
 
 /** When neither the message nor the detector names one: the web's and mail readers' default legacy charset. */
 const LAST_RESORT = 'windows-1252';
@@ -85,7 +94,27 @@ function damage(text: string): number {
  * come out as punctuation and symbols), and, for Latin charsets, no long runs of accented letters (two CJK
  * characters are four high bytes in a row; European words put ASCII letters between their accents).
  */
-function plausible(text: string, charset: string): boolean {
+/**
+ * Share of double-byte characters in GB2312's area (both bytes 0xA1-0xFE), where nearly all simplified Chinese
+ * text lies. Big5 text read as GBK falls outside it for about every other character (Big5 trail bytes
+ * 0x40-0x7E), which tells the two apart when the detector cannot.
+ */
+function gb2312Share(raw: Buffer): number {
+  let pairs = 0;
+  let inArea = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const lead = raw[i]!;
+    if (lead < 0x81) continue;
+    const trail = raw[i + 1] ?? 0;
+    pairs++;
+    if (lead >= 0xa1 && lead <= 0xf7 && trail >= 0xa1 && trail <= 0xfe) inArea++;
+    i += trail >= 0x30 && trail <= 0x39 ? 3 : 1; // GB18030 four-byte sequences
+  }
+  return pairs ? inArea / pairs : 1;
+}
+
+function plausible(text: string, charset: string, raw: Buffer): boolean {
+  if (charset === 'gb18030' && gb2312Share(raw) < 0.8) return false;
   let nonAscii = 0;
   let letters = 0;
   for (const ch of text) {
@@ -108,21 +137,43 @@ export interface DecodedHeader {
 /** Decodes raw header bytes with the first candidate that reads them cleanly (see the file comment). */
 export function decodeHeaderBytes(raw: Buffer, candidates: readonly string[]): DecodedHeader {
   if (!raw.some((b) => b >= 0x80)) return { text: raw.toString('latin1'), charset: 'ascii', clean: true };
-  try {
-    return { text: strictUtf8.decode(raw), charset: 'utf-8', clean: true };
-  } catch {
-    // not UTF-8: try the candidates
-  }
+  if (isUtf8(raw)) return { text: raw.toString('utf8'), charset: 'utf-8', clean: true };
   let cleanButOdd: DecodedHeader | undefined;
   let leastBad: DecodedHeader & { damage: number } = { text: raw.toString('utf8'), charset: 'utf-8-lossy', clean: false, damage: Infinity };
   leastBad.damage = damage(leastBad.text);
   for (const charset of candidates) {
     const text = iconv.decode(raw, charset);
     const bad = damage(text);
-    if (bad === 0 && plausible(text, charset)) return { text, charset, clean: true };
+    if (bad === 0 && plausible(text, charset, raw)) return { text, charset, clean: true };
     if (bad === 0) cleanButOdd ??= { text, charset, clean: true };
     else if (bad < leastBad.damage) leastBad = { text, charset, clean: false, damage: bad };
   }
   if (cleanButOdd) return cleanButOdd;
   return { text: leastBad.text, charset: leastBad.charset, clean: false };
+}
+
+/**
+ * Decodes all the 8-bit header values of one message. One mailer wrote them all, so the first candidate
+ * that reads every non-UTF-8 value cleanly and plausibly decodes them all: a two-character name then follows
+ * its subject instead of being guessed alone. Only when no candidate reads them all is each value decoded on
+ * its own.
+ */
+export function decodeHeaderValues(values: readonly Buffer[], candidates: readonly string[]): DecodedHeader[] {
+  const legacy = values.filter((v) => v.some((b) => b >= 0x80) && !isUtf8(v));
+  const shared = legacy.length > 1
+    ? candidates.find((charset) => legacy.every((v) => {
+        const text = iconv.decode(v, charset);
+        return damage(text) === 0 && plausible(text, charset, v);
+      }))
+    : undefined;
+  return values.map((v) => (shared && legacy.includes(v) ? { text: iconv.decode(v, shared), charset: shared, clean: true } : decodeHeaderBytes(v, candidates)));
+}
+
+function isUtf8(raw: Buffer): boolean {
+  try {
+    strictUtf8.decode(raw);
+    return true;
+  } catch {
+    return false;
+  }
 }

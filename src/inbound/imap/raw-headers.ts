@@ -6,7 +6,7 @@
  * 8-bit filenames). Encoded-words and address syntax stay mailparser's: repaired lines are re-parsed by it.
  */
 import { MailParser, type HeaderValue } from 'mailparser';
-import { decodeHeaderBytes, headerCharsetCandidates } from './header-charset.ts';
+import { decodeHeaderValues, headerCharsetCandidates } from './header-charset.ts';
 
 /** The top-level headers whose text reaches a ticket. */
 const REPAIRED = new Set(['subject', 'from', 'sender', 'reply-to', 'to', 'cc']);
@@ -61,7 +61,7 @@ export class PartHeaderCollector {
     for (const m of value.matchAll(NAME_PARAM)) {
       const raw = m[1]!;
       const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-      if (EIGHT_BIT.test(name) && this.eightBitFilenames.size < 100) this.eightBitFilenames.add(name.trim());
+      if (EIGHT_BIT.test(name) && this.eightBitFilenames.size < MAX_FIELDS) this.eightBitFilenames.add(name.trim());
     }
   }
 }
@@ -74,6 +74,20 @@ function escapeInEncodedWords(line: string): string {
   return line.replace(/=\?([^?\s]+)\?([Qq])\?([^?]*)\?=/g, (_word, charset: string, q: string, text: string) => {
     const escaped = text.replace(/[\x80-\xff]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     return `=?${charset}?${q}?${escaped}?=`;
+  });
+}
+
+/**
+ * Decoded text -> an ASCII header line mailparser reads back exactly: every run of non-ASCII text becomes a
+ * UTF-8 encoded-word. (Raw UTF-8 would not do: mailparser trims the header as Latin-1 before decoding it, and
+ * a last byte 0xA0, the end of "你" or "à", is a no-break space to trim().) Whitespace between two runs goes
+ * inside the word, and so does whitespace after an existing encoded-word, since decoders drop whitespace
+ * between adjacent encoded-words.
+ */
+function asEncodedWords(line: string): string {
+  return line.replace(/(\?=[ \t]+)?([^\x00-\x7F]+(?:[ \t]+[^\x00-\x7F]+)*)/g, (_m, after: string | undefined, run: string) => {
+    const space = after ? after.slice(2) : '';
+    return `${after ? '?=' : ''}=?UTF-8?B?${Buffer.from(space + run, 'utf8').toString('base64')}?=`;
   });
 }
 
@@ -120,25 +134,27 @@ export async function repairRawHeaders(rootLines: readonly RawHeaderLine[], part
   const candidates = headerCharsetCandidates(parts.declaredCharsets, sample);
   const problems: string[] = [];
 
-  const decodedLines = broken.map((b) => {
-    const decoded = decodeHeaderBytes(b.bytes, candidates);
-    if (!decoded.clean) problems.push(`${b.key} header: 8-bit bytes in no known charset (best effort: ${decoded.charset})`);
-    return decoded.text;
+  const names = [...parts.eightBitFilenames];
+  const decoded = decodeHeaderValues([...broken.map((b) => b.bytes), ...names.map((n) => Buffer.from(n, 'latin1'))], candidates);
+  const decodedLines = broken.map((b, i) => {
+    const d = decoded[i]!;
+    if (!d.clean) problems.push(`${b.key} header: 8-bit bytes in no known charset (best effort: ${d.charset})`);
+    return d.text;
   });
   let headers = new Map<string, HeaderValue>();
   if (decodedLines.length) {
     try {
-      const reparsed = await parseHeaderBlock(Buffer.from(`${decodedLines.join('\r\n')}\r\n\r\n`, 'utf8'));
+      const reparsed = await parseHeaderBlock(Buffer.from(`${decodedLines.map(asEncodedWords).join('\r\n')}\r\n\r\n`, 'latin1'));
       headers = new Map([...reparsed].filter(([key]) => REPAIRED.has(key)));
     } catch (error) {
       problems.push(`re-reading decoded headers failed: ${(error as Error).message}`);
     }
   }
   const filenames = new Map<string, string>();
-  for (const raw of parts.eightBitFilenames) {
-    const decoded = decodeHeaderBytes(Buffer.from(raw, 'latin1'), candidates);
-    if (!decoded.clean) problems.push(`attachment filename: 8-bit bytes in no known charset (best effort: ${decoded.charset})`);
-    filenames.set(raw, decoded.text);
-  }
+  names.forEach((raw, i) => {
+    const d = decoded[broken.length + i]!;
+    if (!d.clean) problems.push(`attachment filename: 8-bit bytes in no known charset (best effort: ${d.charset})`);
+    filenames.set(raw, d.text);
+  });
   return { headers, filenames, problems };
 }

@@ -104,6 +104,7 @@ export const ticketView = z
     external_id: z.string().nullable(),
     requester_email: z.string().nullable(),
     requester_name: z.string().nullable(),
+    reply_to: z.string().nullable().describe('E-mail Reply-To: where replies go when the sender asked for another address; the requester stays the sender'),
     original_queue: z.string().nullable(),
     original_priority: z.string().nullable(),
     language: z.string().nullable(),
