@@ -4,7 +4,7 @@
  * `Subject:`, display names and attachment filenames without naming the charset. Decoded as UTF-8 they become
  * U+FFFD. The order mature mail readers use: strict UTF-8 when the bytes validate, then the charsets the message
  * declares for its parts (the same mailer wrote both), then a charset detector on the header bytes. A candidate
- * wins when it decodes the bytes cleanly and plausibly; when none does, the least damaged decoding is kept.
+ * wins when it decodes the bytes cleanly and plausibly; else the first clean one, else the least damaged one.
  */
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
