@@ -37,6 +37,11 @@ export interface InboundMessage {
   fullBody?: string | null;
   requesterEmail?: string | null;
   requesterName?: string | null;
+  /**
+   * Where a reply should go when the sender asked for another address (e-mail `Reply-To:`). The requester stays
+   * the sender: threading, loop protection and "whose ticket is this" never look at this field.
+   */
+  replyTo?: string | null;
   /** Other addresses on the conversation (To/Cc); a reply from one of them may join the thread. */
   participants?: string[];
   originalQueue?: string | null;

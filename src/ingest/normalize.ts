@@ -92,6 +92,7 @@ export function normalizeMessage(msg: InboundMessage): InboundMessage {
     fullBody: clip(msg.fullBody, LIMITS.body * 2),
     requesterEmail: normalizeEmail(msg.requesterEmail),
     requesterName: clip(msg.requesterName, LIMITS.name),
+    replyTo: normalizeEmail(msg.replyTo),
     participants: [...new Set((msg.participants ?? []).map(normalizeEmail).filter((e): e is string => !!e))],
     originalQueue: clip(msg.originalQueue, 255),
     originalPriority: clip(msg.originalPriority, 50),

@@ -4,7 +4,7 @@ import type { InboundAttachment, InboundMessage } from '../domain/inbound-messag
 
 const TICKET_COLUMNS = [
   'source', 'external_id', 'subject', 'body', 'full_body', 'requester_email', 'requester_name', 'participants',
-  'original_queue', 'original_priority', 'priority', 'tags', 'metadata', 'received_at',
+  'original_queue', 'original_priority', 'priority', 'tags', 'metadata', 'received_at', 'reply_to',
 ] as const;
 
 function ticketValues(m: InboundMessage): unknown[] {
@@ -12,7 +12,7 @@ function ticketValues(m: InboundMessage): unknown[] {
     m.source, m.externalId ?? null, m.subject ?? null, m.body, m.fullBody ?? null, m.requesterEmail ?? null,
     m.requesterName ?? null, m.participants?.length ? JSON.stringify(m.participants) : null, m.originalQueue ?? null,
     m.originalPriority ?? null, m.priority ?? null, m.tags?.length ? JSON.stringify(m.tags) : null,
-    m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null,
+    m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null, m.replyTo ?? null,
   ];
 }
 
@@ -87,12 +87,12 @@ export async function insertTickets(tx: Sql, messages: InboundMessage[]): Promis
 /** Stores a follow-up; returns null when (source, external_id) is already stored (a redelivery). */
 export async function insertFollowup(tx: Sql, ticketId: number, m: InboundMessage): Promise<number | null> {
   const rows = await tx.query<{ id: number }>(
-    `insert into ticket_messages (ticket_id, source, external_id, author_email, author_name, subject, body, full_body, metadata, received_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+    `insert into ticket_messages (ticket_id, source, external_id, author_email, author_name, subject, body, full_body, metadata, received_at, reply_to)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
      on conflict (source, external_id) do nothing returning id`,
     [
       ticketId, m.source, m.externalId ?? null, m.requesterEmail ?? null, m.requesterName ?? null, m.subject ?? null,
-      m.body, m.fullBody ?? null, m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null,
+      m.body, m.fullBody ?? null, m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null, m.replyTo ?? null,
     ],
   );
   if (!rows[0]) return null;

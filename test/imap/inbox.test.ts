@@ -147,3 +147,80 @@ serial('out-of-office, bounces, delay notices and mail from the support address 
   // Noise is acknowledged like any handled mail, so it is not read again.
   await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen' });
 });
+
+serial('raw GBK, Shift_JIS and Big5 headers become readable tickets, names and attachment filenames, in the API too', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  const names = ['gbk-raw-headers.eml', 'shift-jis-raw-headers.eml', 'big5-raw-headers.eml'];
+  await suite.dovecot.append(box.user, box.password, 'INBOX', names.map(fixture));
+  reader.start();
+  const rows = await waitFor(async () => {
+    const r = await tickets(svc);
+    return r.length === names.length ? r : null;
+  }, { what: 'three tickets', timeoutMs: 20_000 });
+  const by = (id: string) => rows.find((r) => r.external_id === id)!;
+  const gbk = by('<gbk-raw-0001@customer.example>');
+  t.is(gbk.subject, '关于发票金额的问题');
+  t.is(gbk.requester_name, '张伟');
+  t.regex(gbk.body, /发票金额不对/);
+  t.is(by('<sjis-raw-0001@customer.example>').subject, 'パスワードを再設定できません');
+  t.is(by('<sjis-raw-0001@customer.example>').requester_name, '山田太郎');
+  t.is(by('<big5-raw-0001@customer.example>').subject, '無法登入帳號，密碼重設後仍然錯誤');
+  t.is(by('<big5-raw-0001@customer.example>').requester_name, '陳小明');
+
+  const viaApi = await api(svc.baseUrl, `/api/v1/requests/${gbk.id}`);
+  t.is(viaApi.json.subject, '关于发票金额的问题');
+  t.is(viaApi.json.requester_name, '张伟');
+  t.deepEqual(viaApi.json.attachments.map((a: { filename: string }) => a.filename), ['发票扫描件.pdf']);
+  const sjisApi = await api(svc.baseUrl, `/api/v1/requests/${by('<sjis-raw-0001@customer.example>').id}`);
+  t.deepEqual(sjisApi.json.attachments.map((a: { filename: string }) => a.filename), ['スクリーンショット.png']);
+  for (const r of rows) t.false(`${r.subject}${r.requester_name}`.includes('\uFFFD'), r.external_id ?? '');
+});
+
+serial('Reply-To is shown as reply_to and never replaces the requester: the customer still threads, a stranger does not, support in Reply-To is no loop', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  reader.start();
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [
+    mail({ from: 'Ann <ann@customer.example>', subject: 'Invoice 77 is wrong', body: 'The amount on invoice 77 is wrong.', messageId: '<rt-0001@customer.example>', headers: { 'Reply-To': 'Billing Team <billing@customer.example>' } }),
+  ]);
+  const [first] = await waitFor(async () => {
+    const r = await tickets(svc);
+    return r.length === 1 ? r : null;
+  }, { what: 'first ticket' });
+  t.is(first!.requester_email, 'ann@customer.example');
+  t.is(first!.requester_name, 'Ann');
+  const shown = await api(svc.baseUrl, `/api/v1/requests/${first!.id}`);
+  t.is(shown.json.requester_email, 'ann@customer.example');
+  t.is(shown.json.reply_to, 'billing@customer.example');
+
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [
+    // Ann answers from her own address; her mailer sets the same Reply-To again.
+    mail({ from: 'Ann <ann@customer.example>', subject: 'Re: Invoice 77 is wrong', body: 'Here is the invoice number again: 77.', messageId: '<rt-0002@customer.example>', inReplyTo: '<rt-0001@customer.example>', headers: { 'Reply-To': 'billing@customer.example' } }),
+    // A stranger answering the same thread, naming Ann's address as Reply-To, gets a ticket of their own.
+    mail({ from: 'mallory@elsewhere.example', subject: 'Re: Invoice 77 is wrong', body: 'Please send the refund to me instead.', messageId: '<rt-0003@elsewhere.example>', inReplyTo: '<rt-0001@customer.example>', headers: { 'Reply-To': 'ann@customer.example' } }),
+    // A customer whose Reply-To names the support address is still a customer.
+    mail({ from: 'bob@customer.example', subject: 'Cannot export', body: 'The export button does nothing.', messageId: '<rt-0004@customer.example>', headers: { 'Reply-To': SUPPORT } }),
+    // Our own mail with a customer's Reply-To is still our own mail.
+    mail({ from: `Support <${SUPPORT}>`, subject: 'Re: Invoice 77 is wrong', body: 'We are on it.', messageId: '<rt-0005@triage.test>', headers: { 'Reply-To': 'ann@customer.example' } }),
+  ]);
+  const all = await waitFor(async () => {
+    const r = await tickets(svc);
+    const ignored = (await events(svc)).filter((e) => e.verdict === 'ignored');
+    return r.length === 3 && ignored.length === 1 ? r : null;
+  }, { what: 'follow-up, two new tickets and one ignored mail', timeoutMs: 20_000 });
+
+  const detail = await api(svc.baseUrl, `/api/v1/requests/${first!.id}`);
+  t.is(detail.json.messages.length, 1);
+  t.is(detail.json.messages[0].author_email, 'ann@customer.example');
+  t.is(detail.json.messages[0].reply_to, 'billing@customer.example');
+  t.is(detail.json.requester_email, 'ann@customer.example', 'the follow-up did not change the requester');
+
+  const stranger = all.find((r) => r.external_id === '<rt-0003@elsewhere.example>')!;
+  t.is(stranger.requester_email, 'mallory@elsewhere.example');
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${stranger.id}`)).json.reply_to, 'ann@customer.example');
+  const bob = all.find((r) => r.external_id === '<rt-0004@customer.example>')!;
+  t.is(bob.requester_email, 'bob@customer.example');
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${bob.id}`)).json.reply_to, null);
+  const ignored = (await events(svc)).filter((e) => e.verdict === 'ignored');
+  t.is(ignored[0]!.delivery_id, '<rt-0005@triage.test>');
+  t.regex(ignored[0]!.reason, /^loop: /);
+});

@@ -79,7 +79,7 @@ async function answers(r: Running): Promise<boolean> {
   const body = slashCommandBody('nonsense');
   const cmd = await postToSlackEvents(r.baseUrl, body, sign(body));
   const health = await api(r.baseUrl, '/health');
-  return cmd.status === 200 && String(cmd.json?.text).includes('Usage:') && health.status === 200 && health.json.services.slack.mode === 'http';
+  return cmd.status === 200 && String(cmd.json?.text).includes('Usage:') && health.status === 200 && health.json.checks.slack.mode === 'http';
 }
 
 const cases: Array<{ name: string; body: string; type?: string; signed?: boolean; expect: number | number[]; check?: (text: string) => boolean }> = [

@@ -23,7 +23,7 @@ function callsBetween(fake: FakeSlack, from: number, to: number): Record<string,
 }
 
 async function slackOk(env: Awaited<ReturnType<typeof startSlackService>>) {
-  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.services.slack.last_ok_at, { timeoutMs: 30_000, what: 'token checked' });
+  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.checks.slack.last_ok_at, { timeoutMs: 30_000, what: 'token checked' });
 }
 
 test('30 alerts during a 20 s 429 episode: calls stay in the tens, every alert arrives exactly once', async (t) => {
@@ -38,7 +38,7 @@ test('30 alerts during a 20 s 429 episode: calls stay in the tens, every alert a
   const ids: number[] = [];
   for (let i = 0; i < 30; i += 1) ids.push(await createTicket(env.svc, { body: `Ticket ${i} of the episode [cat=${cats[i % cats.length]}]` }));
   // /health names the closed bucket (Slack answers, it only asks to wait: the status itself stays as it was).
-  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.services.slack.rate_limited?.['chat.postMessage'] !== undefined, {
+  await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.checks.slack.rate_limited?.['chat.postMessage'] !== undefined, {
     timeoutMs: 15_000, what: 'health shows the closed bucket',
   });
   await new Promise((r) => setTimeout(r, Math.max(0, from + EPISODE_MS - Date.now())));

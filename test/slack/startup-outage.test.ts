@@ -40,9 +40,9 @@ for (const c of cases) {
     t.is((await api(env.svc.baseUrl, `/api/v1/requests/${id}`)).status, 200, 'the REST API works while Slack is down');
     const down = await waitFor(async () => {
       const h = (await api(env.svc.baseUrl, '/health')).json;
-      return h.services.slack.status === 'failing' ? h : undefined;
+      return h.checks.slack.status === 'failing' ? h : undefined;
     }, { timeoutMs: 30_000, what: 'slack failing on /health' });
-    t.regex(down.services.slack.last_error, c.error);
+    t.regex(down.checks.slack.last_error, c.error);
     t.is(down.status, 'degraded');
     t.is(alertsFor(fake, id).length, 0);
 
@@ -50,7 +50,7 @@ for (const c of cases) {
     if (c.outage.kind === 'refused') await fake.start(port);
     else fake.setOutage(undefined);
     await waitForAlert(fake, id, 120_000);
-    await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.services.slack.status === 'ok', { timeoutMs: 120_000, what: 'slack ok again' });
+    await waitFor(async () => (await api(env.svc.baseUrl, '/health')).json.checks.slack.status === 'ok', { timeoutMs: 120_000, what: 'slack ok again' });
     if (c.socket) await waitFor(() => fake.socketConnected, { timeoutMs: 120_000, what: 'socket mode connected' });
     // The token check keeps retrying (capped backoff) until Slack answers it.
     else await waitFor(() => fake.callsTo('auth.test').some((call) => call.token === 'xoxb-test-token'), { timeoutMs: 120_000, what: 'auth.test retried' });

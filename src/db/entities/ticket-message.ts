@@ -13,6 +13,8 @@ export const TicketMessage = defineEntity({
     externalId: p.string().length(255).nullable(),
     authorEmail: p.string().length(320).nullable(),
     authorName: p.string().length(255).nullable(),
+    /** E-mail Reply-To of this follow-up; the author stays the sender (From). */
+    replyTo: p.string().length(320).nullable(),
     subject: p.text().nullable(),
     body: p.text(),
     fullBody: p.text().nullable(),

@@ -17,6 +17,8 @@ export const Ticket = defineEntity({
     fullBody: p.text().nullable(),
     requesterEmail: p.string().length(320).nullable(),
     requesterName: p.string().length(255).nullable(),
+    /** E-mail Reply-To: where agents' replies go; the requester stays the sender (From). */
+    replyTo: p.string().length(320).nullable(),
     participants: p.json<string[]>().nullable(),
     originalQueue: p.string().length(255).nullable(),
     originalPriority: p.string().length(50).nullable(),

@@ -15,6 +15,7 @@ export interface TicketRow {
   body: string;
   requester_email: string | null;
   requester_name: string | null;
+  reply_to: string | null;
   original_queue: string | null;
   original_priority: string | null;
   language: string | null;
@@ -33,7 +34,7 @@ export interface TicketRow {
 }
 
 const SELECT_TICKET = `
-  select t.id, t.source, t.external_id, t.subject, t.body, t.requester_email, t.requester_name, t.original_queue,
+  select t.id, t.source, t.external_id, t.subject, t.body, t.requester_email, t.requester_name, t.reply_to, t.original_queue,
          t.original_priority, t.language, t.priority, t.status, t.tags, t.category, t.confidence, t.summary, t.classifier,
          c.model_name, c.processing_time_ms, c.created_at as classified_at, t.created_at, t.updated_at
     from tickets t left join classifications c on c.id = t.current_classification_id`;
@@ -83,6 +84,7 @@ export interface MessageRow {
   source: string;
   author_email: string | null;
   author_name: string | null;
+  reply_to: string | null;
   subject: string | null;
   body: string;
   received_at: Date | null;
@@ -91,7 +93,7 @@ export interface MessageRow {
 
 export function listMessages(sql: Sql, ticketId: number): Promise<MessageRow[]> {
   return sql.query<MessageRow>(
-    `select id, source, author_email, author_name, subject, body, received_at, created_at
+    `select id, source, author_email, author_name, reply_to, subject, body, received_at, created_at
        from ticket_messages where ticket_id = $1 order by created_at, id`,
     [ticketId],
   );

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { convert as htmlToText } from 'html-to-text';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderValue, type MessageText } from 'mailparser';
 import type { InboundAttachment } from '../../domain/inbound-message.ts';
+import { PartHeaderCollector, repairRawHeaders, type RawHeaderLine } from './raw-headers.ts';
 
 export interface ParsedAddress {
   address: string;
@@ -55,9 +56,13 @@ const REPORT_TEXT_CAP = 64 * 1024;
 const MSGID_HEADER = /^(message-id|in-reply-to|references|original-message-id)\s*:(.*)$/i;
 const MSGID_TOKEN = /<([^<>\s]{1,250}@[^<>\s]{1,250})>/g;
 
-/** Finds message ids on Message-ID / In-Reply-To / References lines (and their folded continuations) as bytes flow by. */
+/**
+ * Finds message ids on Message-ID / In-Reply-To / References lines (and their folded continuations) as bytes
+ * flow by, and hands every line to the part-header collector (declared charsets, 8-bit filenames).
+ */
 class MessageIdScanner extends Transform {
   readonly ids = new Set<string>();
+  readonly parts = new PartHeaderCollector();
   size = 0;
   private tail = '';
   private inIdHeader = false;
@@ -76,6 +81,7 @@ class MessageIdScanner extends Transform {
   scanBuffer(buf: Buffer): void {
     this.size = buf.length;
     const text = buf.toString('latin1');
+    this.parts.scanText(text);
     // Cheap pre-check: most mails name a message id only in their own header block.
     if (!/(message-id|in-reply-to|references)\s*:/i.test(text)) return;
     for (const line of text.split('\n')) this.scan(line.endsWith('\r') ? line.slice(0, -1) : line);
@@ -83,10 +89,12 @@ class MessageIdScanner extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.scan(this.tail);
+    this.parts.finish();
     done();
   }
 
   private scan(line: string): void {
+    this.parts.line(line);
     if (this.ids.size >= 100) return;
     const m = MSGID_HEADER.exec(line);
     let value: string | undefined;
@@ -210,10 +218,12 @@ export async function parseEmail(source: Buffer | Readable, options: ParseOption
   const pending: Promise<void>[] = [];
 
   let rawDate: string | undefined;
+  let rootLines: readonly RawHeaderLine[] = [];
   parser.on('headers', (h: Map<string, HeaderValue>) => {
     headers = h;
   });
-  parser.on('headerLines', (lines: ReadonlyArray<{ key: string; line: string }>) => {
+  parser.on('headerLines', (lines: readonly RawHeaderLine[]) => {
+    rootLines = lines;
     // mailparser substitutes "now" for a missing or bad Date; we need the truth (dedupe hash, receivedAt).
     rawDate = lines.find((l) => l.key === 'date')?.line.replace(/^date\s*:/i, '').trim();
   });
@@ -237,6 +247,12 @@ export async function parseEmail(source: Buffer | Readable, options: ParseOption
   await Promise.all(pending);
 
   const problems: string[] = [];
+  const repair = await repairRawHeaders(rootLines, scanner.parts);
+  if (repair) {
+    for (const [key, value] of repair.headers) if (headers.has(key)) headers.set(key, value);
+    for (const a of attachments) if (a.filename) a.filename = repair.filenames.get(a.filename) ?? a.filename;
+    problems.push(...repair.problems);
+  }
   let text = textMsg?.text ?? '';
   const html = textMsg?.html;
   if (!text.trim() && html) {

@@ -17,7 +17,11 @@ export interface MailContext {
 
 export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMessage {
   const own = new Set(ctx.supportAddresses.map((a) => a.toLowerCase()));
-  const sender = mail.from?.address ?? mail.replyTo[0]?.address ?? null;
+  // The requester is who wrote (From, else Sender). Reply-To only says where answers go: it must not decide
+  // whose ticket this is, or a customer whose mailer sets it could not thread onto their own ticket.
+  const sender = mail.from?.address ?? null;
+  // A Reply-To naming the support address itself would make our replies loop back: not a reply address.
+  const replyTo = mail.replyTo.map((a) => a.address).find((a) => !own.has(a)) ?? null;
   const participants = [...mail.to, ...mail.cc, ...mail.replyTo]
     .map((a) => a.address)
     .filter((a) => a !== sender && !own.has(a));
@@ -41,6 +45,7 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
     fullBody: trimmed ? mail.text.trim() : null,
     requesterEmail: sender,
     requesterName: mail.from?.name ?? null,
+    replyTo,
     participants: [...new Set(participants)],
     receivedAt: mail.date ?? ctx.internalDate ?? undefined,
     ...(hasThread
