@@ -113,7 +113,13 @@ export function buildOpenApi(info: { title: string; version: string }) {
     '/health': {
       get: { summary: 'Health of the service and its parts', security: [], responses: { '200': ok('healthy or degraded', r.healthView), '503': ok('database unreachable', r.healthView) } },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (with METRICS_TOKEN set: Authorization: Bearer TOKEN)',
+        security: [],
+        responses: { '200': { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 429) },
+      },
+    },
   };
   return {
     openapi: '3.1.0',
