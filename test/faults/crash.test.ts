@@ -29,7 +29,10 @@ test('kill -9 twice under load: every acknowledged ticket stored once, classifie
   let svc = spawnService(env, port);
   await svc.ready();
 
-  const load = startLoad({ targets: [svc.baseUrl], clients: 4, pauseMs: 800, tag: `crash${Date.now().toString(36)}` });
+  // Sized so the backlog left at the final restart fits Slack's pace (1 post/s per channel, ~4 channels) within
+  // the 60 s promise: at 800 ms pauses a run on a loaded machine had 38 alerts still queued behind their channel's
+  // pace at the 60 s mark (each channel drains at one alert a second, whatever the service does).
+  const load = startLoad({ targets: [svc.baseUrl], clients: 4, pauseMs: 1400, tag: `crash${Date.now().toString(36)}` });
   let restartedAt = 0;
   for (let crash = 1; crash <= 2; crash += 1) {
     // Long enough for alerts to be in flight (claimed, in the pacer) when the process dies.
