@@ -24,6 +24,7 @@ export interface FakeOAuth {
   introspectionUrl: string;
   clientId: string;
   clientSecret: string;
+  /** Lifetime of the access tokens issued from now on. */
   ttlSeconds: number;
   /** The mailbox the consent screen signs in, and the app-only (client credentials) principal's mailbox. */
   user: string;
@@ -47,7 +48,6 @@ interface Grant {
 export async function startFakeOAuth(options: FakeOAuthOptions = {}): Promise<FakeOAuth> {
   const clientId = options.clientId ?? 'fake-client-id';
   const clientSecret = options.clientSecret ?? 'fake-client-secret';
-  const ttlSeconds = options.ttlSeconds ?? 4;
   const refreshTokens = new Map<string, string>(); // refresh token -> username
   const accessTokens = new Map<string, Grant>();
   const codes = new Map<string, { username: string; redirectUri: string; challenge: string; expiresAt: number }>();
@@ -60,8 +60,8 @@ export async function startFakeOAuth(options: FakeOAuthOptions = {}): Promise<Fa
   };
   const issue = (username: string, withRefresh: boolean) => {
     const access = token('at.');
-    accessTokens.set(access, { username, expiresAt: Date.now() + ttlSeconds * 1000 });
-    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: ttlSeconds };
+    accessTokens.set(access, { username, expiresAt: Date.now() + fake.ttlSeconds * 1000 });
+    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: fake.ttlSeconds };
     if (withRefresh) {
       const refresh = token('rt.');
       refreshTokens.set(refresh, username);
@@ -125,7 +125,7 @@ export async function startFakeOAuth(options: FakeOAuthOptions = {}): Promise<Fa
   };
 
   const fake: FakeOAuth = {
-    url: '', tokenUrl: '', authorizeUrl: '', introspectionUrl: '', clientId, clientSecret, ttlSeconds, stats, down: false, user: 'support',
+    url: '', tokenUrl: '', authorizeUrl: '', introspectionUrl: '', clientId, clientSecret, ttlSeconds: options.ttlSeconds ?? 4, stats, down: false, user: 'support',
     issueRefreshToken(username) {
       const refresh = token('rt.');
       refreshTokens.set(refresh, username);

@@ -97,7 +97,10 @@ export function createTokenProvider(o: { auth: ImapOAuth2; account: string; db: 
 
   /** The refresh token to use: the stored (rotated) one, unless IMAP_OAUTH_REFRESH_TOKEN changed since. */
   const currentRefreshToken = async (): Promise<{ refreshToken: string; version: number | null }> => {
-    const stored = await readStoredToken(db.sql, account, key());
+    const stored = await readStoredToken(db.sql, account, key()).catch((error: unknown) => {
+      if (error instanceof TokenKeyError) throw error;
+      throw new ImapCredentialError(`the stored OAuth2 refresh token could not be read (${(error as Error).message}); retrying`, 'transient', { cause: error });
+    });
     if (stored && stored.clientId === auth.clientId && (envSeed === null || stored.seedHash === envSeed)) {
       return { refreshToken: stored.refreshToken, version: stored.version };
     }
