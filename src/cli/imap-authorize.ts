@@ -94,6 +94,17 @@ try {
   server?.close();
   const tokens = await consent.exchange(answer);
 
+  // Checked first, while the new access token is fresh (opening the database can take a while).
+  const check = new ImapFlow({ host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, accessToken: tokens.accessToken }, logger: false, verifyOnly: true });
+  check.on('error', () => {});
+  try {
+    await check.connect();
+    console.log(`\nIMAP login as ${imap.user} at ${imap.host}: ok.`);
+  } catch (error) {
+    const e = error as { message?: string; response?: string };
+    console.log(`\nIMAP login as ${imap.user} at ${imap.host} FAILED: ${e.response ?? e.message}\n` +
+      '(Is IMAP enabled for the mailbox, and does the token\'s user own it? See docs/imap.md.)');
+  }
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config.database, logger, { poolSize: 2 });
   let keyId: string;
@@ -103,18 +114,8 @@ try {
   } finally {
     await db.close();
   }
-  console.log(`\nStored the refresh token for ${account} (encrypted, key ${keyId}).`);
+  console.log(`Stored the refresh token for ${account} (encrypted, key ${keyId}).`);
 
-  const check = new ImapFlow({ host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, accessToken: tokens.accessToken }, logger: false, verifyOnly: true });
-  check.on('error', () => {});
-  try {
-    await check.connect();
-    console.log(`IMAP login as ${imap.user} at ${imap.host}: ok.`);
-  } catch (error) {
-    const e = error as { message?: string; response?: string };
-    console.log(`IMAP login as ${imap.user} at ${imap.host} FAILED: ${e.response ?? e.message}\n` +
-      '(Is IMAP enabled for the mailbox, and does the token\'s user own it? See docs/imap.md.)');
-  }
   console.log('\nNext: start or restart the service (npm start). A running service picks the new token up at its next\n' +
     'renewal or retry. IMAP_OAUTH_REFRESH_TOKEN is not needed any more; the stored token renews itself.');
   process.exit(0);

@@ -30,7 +30,7 @@ export async function startConsent(auth: ImapOAuth2, o: { redirectUri: string; l
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: o.redirectUri,
-    scope: auth.scope,
+    ...(auth.scope ? { scope: auth.scope } : {}),
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
