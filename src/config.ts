@@ -2,6 +2,7 @@
  * The only reader of process.env. One zod schema; every problem is reported at once at start-up.
  */
 import { z } from 'zod';
+import { oauthPreset } from './inbound/imap/oauth/providers.ts';
 
 const bool = (fallback: boolean) =>
   z
@@ -61,6 +62,31 @@ const timeZone = optionalString.transform((v) => v ?? 'UTC').refine(
   },
   { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
 );
+
+// OAuth endpoints carry secrets: HTTPS, or plain HTTP only to this machine (a local token broker, tests).
+const oauthEndpoint = optionalString.refine(
+  (v) => {
+    if (v === undefined) return true;
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an https:// URL (http:// only for 127.0.0.1 / localhost)' },
+);
+
+/** 32 bytes for AES-256-GCM, written as 64 hex digits or base64. */
+const encryptionKey = optionalString.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const key = /^[0-9a-f]{64}$/i.test(v) ? Buffer.from(v, 'hex') : /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : undefined;
+  if (!key || key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 random bytes as base64 or 64 hex digits (generate one: openssl rand -base64 32)' });
+    return z.NEVER;
+  }
+  return key;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
@@ -154,6 +180,16 @@ const envSchema = z.object({
   IMAP_POLL_CRON: cron('*/1 * * * *'),
   IMAP_SUPPORT_ADDRESS: optionalString,
   IMAP_ATTACHMENT_MAX_BYTES: int(5 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+  IMAP_OAUTH_PROVIDER: z.enum(['google', 'microsoft', 'generic'], { message: 'must be google, microsoft or generic' }).optional(),
+  IMAP_OAUTH_GRANT: z.enum(['refresh_token', 'client_credentials'], { message: 'must be refresh_token or client_credentials' }).optional(),
+  IMAP_OAUTH_CLIENT_ID: optionalString,
+  IMAP_OAUTH_CLIENT_SECRET: optionalString,
+  IMAP_OAUTH_TENANT: optionalString,
+  IMAP_OAUTH_REFRESH_TOKEN: optionalString,
+  IMAP_OAUTH_TOKEN_URL: oauthEndpoint,
+  IMAP_OAUTH_AUTHORIZE_URL: oauthEndpoint,
+  IMAP_OAUTH_SCOPE: optionalString,
+  TOKEN_ENCRYPTION_KEY: encryptionKey,
 
   ZENDESK_WEBHOOK_SECRET: optionalString,
   HELPSCOUT_WEBHOOK_SECRET: optionalString,
@@ -213,8 +249,8 @@ export interface Config {
         port: number;
         secure: boolean;
         user: string;
-        password: string | undefined;
-        accessToken: string | undefined;
+        /** This mailbox's credentials (one object, so several mailboxes can each carry their own). */
+        auth: ImapAuth;
         mailbox: string;
         processedMailbox: string | undefined;
         failedMailbox: string | undefined;
@@ -242,6 +278,32 @@ export interface Config {
         statsCommand: string;
       }
     | undefined;
+}
+
+export type ImapAuth =
+  | { kind: 'password'; password: string }
+  | { kind: 'token'; accessToken: string }
+  | ImapOAuth2;
+
+/** OAuth2 that renews itself (src/inbound/imap/oauth/): endpoints are already resolved from the provider preset. */
+export interface ImapOAuth2 {
+  kind: 'oauth2';
+  provider: 'google' | 'microsoft' | 'generic';
+  grant: 'refresh_token' | 'client_credentials';
+  clientId: string;
+  clientSecret: string | undefined;
+  tokenUrl: string;
+  /** Where an operator gives consent (npm run imap:authorize); refresh-token grant only. */
+  authorizeUrl: string | undefined;
+  /** The issuer the endpoints belong to (checked against an `iss` in the authorization response). */
+  issuer: string;
+  scope: string;
+  /** The first refresh token (from imap:authorize elsewhere); a rotated one stored in the database wins. */
+  refreshToken: string | undefined;
+  /** AES-256-GCM key for the stored refresh token; required with the refresh-token grant. */
+  encryptionKey: Buffer | undefined;
+  /** Extra authorization-request parameters the provider needs to hand out a refresh token. */
+  authorizeParams: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -272,14 +334,55 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not be larger than HTTP_REQUEST_TIMEOUT_MS');
   }
   if (set('IMAP_HOST') && !set('IMAP_USER')) problems.push('IMAP_USER: required when IMAP_HOST is set');
-  if (set('IMAP_HOST') && !set('IMAP_PASSWORD') && !set('IMAP_ACCESS_TOKEN')) {
-    problems.push('IMAP_PASSWORD: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required when IMAP_HOST is set');
-  }
+  if (set('IMAP_HOST')) problems.push(...imapAuthProblems(source));
   if (set('SLACK_BOT_TOKEN') && !set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)');
   }
   if (problems.length === 0 && parsed.success) return toConfig(parsed.data);
   throw new ConfigError(problems);
+}
+
+/** Which credentials the inbox uses, and what each kind needs; one message per missing piece. */
+function imapAuthProblems(source: Record<string, string | undefined>): string[] {
+  const set = (name: string) => (source[name] ?? '').trim() !== '';
+  const provider = (source.IMAP_OAUTH_PROVIDER ?? '').trim();
+  const grant = (source.IMAP_OAUTH_GRANT ?? '').trim() || 'refresh_token';
+  const kinds = ['IMAP_PASSWORD', 'IMAP_ACCESS_TOKEN', 'IMAP_OAUTH_PROVIDER'].filter(set);
+  if (kinds.length === 0) return ['IMAP_PASSWORD: IMAP_PASSWORD, IMAP_ACCESS_TOKEN or IMAP_OAUTH_PROVIDER is required when IMAP_HOST is set'];
+  if (kinds.length > 1) return [`IMAP_OAUTH_PROVIDER: set only one of ${kinds.join(', ')} (they are different ways to log in)`];
+  if (!provider) return [];
+  const problems: string[] = [];
+  if (!set('IMAP_OAUTH_CLIENT_ID')) problems.push('IMAP_OAUTH_CLIENT_ID: required with IMAP_OAUTH_PROVIDER (the OAuth client / application id)');
+  if (provider === 'generic' && !set('IMAP_OAUTH_TOKEN_URL')) problems.push('IMAP_OAUTH_TOKEN_URL: required with IMAP_OAUTH_PROVIDER=generic');
+  if (provider === 'microsoft' && !set('IMAP_OAUTH_TENANT')) problems.push('IMAP_OAUTH_TENANT: required with IMAP_OAUTH_PROVIDER=microsoft (directory (tenant) id or domain)');
+  if (grant === 'client_credentials') {
+    if (provider === 'google') problems.push('IMAP_OAUTH_GRANT: Google has no client-credentials grant for IMAP; use refresh_token');
+    if (!set('IMAP_OAUTH_CLIENT_SECRET')) problems.push('IMAP_OAUTH_CLIENT_SECRET: required with IMAP_OAUTH_GRANT=client_credentials');
+  } else if (!set('TOKEN_ENCRYPTION_KEY')) {
+    problems.push('TOKEN_ENCRYPTION_KEY: required with OAuth2 refresh tokens (they are stored encrypted); generate one: openssl rand -base64 32');
+  }
+  return problems;
+}
+
+function toImapAuth(e: Env): ImapAuth {
+  if (e.IMAP_ACCESS_TOKEN) return { kind: 'token', accessToken: e.IMAP_ACCESS_TOKEN };
+  if (!e.IMAP_OAUTH_PROVIDER) return { kind: 'password', password: e.IMAP_PASSWORD ?? '' };
+  const grant = e.IMAP_OAUTH_GRANT ?? 'refresh_token';
+  const preset = oauthPreset(e.IMAP_OAUTH_PROVIDER, grant, e.IMAP_OAUTH_TENANT ?? 'common', e.IMAP_OAUTH_TOKEN_URL);
+  return {
+    kind: 'oauth2',
+    provider: e.IMAP_OAUTH_PROVIDER,
+    grant,
+    clientId: e.IMAP_OAUTH_CLIENT_ID!,
+    clientSecret: e.IMAP_OAUTH_CLIENT_SECRET,
+    tokenUrl: e.IMAP_OAUTH_TOKEN_URL ?? preset.tokenUrl,
+    authorizeUrl: e.IMAP_OAUTH_AUTHORIZE_URL ?? preset.authorizeUrl,
+    issuer: preset.issuer,
+    scope: e.IMAP_OAUTH_SCOPE ?? preset.scope,
+    refreshToken: e.IMAP_OAUTH_REFRESH_TOKEN,
+    encryptionKey: e.TOKEN_ENCRYPTION_KEY,
+    authorizeParams: preset.authorizeParams,
+  };
 }
 
 function toConfig(e: Env): Config {
@@ -320,8 +423,7 @@ function toConfig(e: Env): Config {
             port: e.IMAP_PORT,
             secure: e.IMAP_SECURE,
             user: e.IMAP_USER,
-            password: e.IMAP_PASSWORD,
-            accessToken: e.IMAP_ACCESS_TOKEN,
+            auth: toImapAuth(e),
             mailbox: e.IMAP_MAILBOX,
             processedMailbox: e.IMAP_PROCESSED_MAILBOX,
             failedMailbox: e.IMAP_FAILED_MAILBOX,

@@ -7,7 +7,18 @@ export type ImapFailureKind = 'auth' | 'config' | 'transient';
 
 const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_)/;
 
+/** A failure getting credentials (token endpoint, token store) that already knows its kind. */
+export class ImapCredentialError extends Error {
+  readonly kind: ImapFailureKind;
+  constructor(message: string, kind: ImapFailureKind, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImapCredentialError';
+    this.kind = kind;
+  }
+}
+
 export function classifyImapError(error: unknown): ImapFailureKind {
+  if (error instanceof ImapCredentialError) return error.kind;
   const e = (error ?? {}) as { authenticationFailed?: boolean; serverResponseCode?: string; code?: string; message?: string; response?: string };
   const responseCode = (e.serverResponseCode ?? '').toUpperCase();
   if (e.authenticationFailed || ['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED', 'PRIVACYREQUIRED'].includes(responseCode)) return 'auth';
@@ -18,6 +29,7 @@ export function classifyImapError(error: unknown): ImapFailureKind {
 }
 
 export function describeImapError(error: unknown): string {
+  if (error instanceof ImapCredentialError) return error.message;
   const e = (error ?? {}) as { message?: string; response?: string; code?: string };
   const detail = e.response ? ` (${e.response.replace(/^\S+\s+/, '').slice(0, 200)})` : e.code ? ` (${e.code})` : '';
   return `${e.message ?? String(error)}${detail}`;

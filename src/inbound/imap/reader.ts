@@ -2,7 +2,9 @@
  * The support inbox door: keeps one IMAP session to the mailbox (password or XOAUTH2, TLS or plain),
  * drains new mail on IDLE notifications, on the IMAP_POLL_CRON schedule and after every reconnect,
  * checks that an idle connection is still alive, and reconnects with capped, jittered backoff.
- * Bad credentials / TLS / missing mailbox are reported in /health and retried slowly.
+ * Bad credentials / TLS / missing mailbox are reported in /health and retried slowly. With OAuth2 each
+ * login uses a token that renews itself; a session logs in again with the next token when its own is due
+ * for renewal (Exchange Online ends sessions whose token expired), between two drains.
  * Only the instance holding the mailbox lock reads; the others stand by.
  */
 import { ImapFlow } from 'imapflow';
@@ -13,6 +15,7 @@ import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { createBackoff, type BackoffOptions } from '../../lib/backoff.ts';
 import { drainMailbox, type DrainSettings } from './drain.ts';
+import { createImapCredentials, type Login } from './credentials.ts';
 import { classifyImapError, describeImapError, withTimeout, type ImapFailureKind } from './errors.ts';
 import type { MailOutcome } from './handle-mail.ts';
 import { createMailboxLock, type HeldLock } from './mailbox-lock.ts';
@@ -85,8 +88,12 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   const t: ImapTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const counters: Record<MailOutcome['kind'], number> = { created: 0, followup: 0, duplicate: 0, ignored: 0, failed: 0 };
   const state: ImapHealth = { status: 'disabled', last_fetch_at: null, backlog: 0, last_error: null };
-  deps.health.register('imap', () => ({ ...state }));
-
+  const credentials = createImapCredentials(cfg, { db: deps.db, logger, timeoutMs: t.commandTimeoutMs });
+  const snapshot = (): ImapHealth => {
+    const oauth = credentials.health();
+    return oauth ? { ...state, oauth } : { ...state };
+  };
+  deps.health.register('imap', snapshot);
 
   const cursorKey = `${cfg.user}@${cfg.host}:${cfg.port}/${cfg.mailbox}`.slice(0, 512);
   state.mailbox = cfg.mailbox;
@@ -137,12 +144,12 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
       else interruptBackoff = done;
     });
 
-  const newClient = () =>
+  const newClient = (login: Login) =>
     new ImapFlow({
       host: cfg.host,
       port: cfg.port,
       secure: cfg.secure,
-      auth: cfg.accessToken ? { user: cfg.user, accessToken: cfg.accessToken } : { user: cfg.user, pass: cfg.password ?? '' },
+      auth: login.auth,
       logger: logger.isLevelEnabled('debug') ? (logger.child({ component: 'imapflow' }) as never) : false,
       autoIdleDelay: t.autoIdleDelayMs,
       socketTimeout: t.socketTimeoutMs,
@@ -160,8 +167,31 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
     }
   };
 
-  /** One connected session: returns when stopping, throws when the connection is lost or dead. */
-  const session = async (c: ImapFlow) => {
+  /** Connects and logs in; a refused OAuth2 token is renewed and tried once more before that counts. */
+  const connect = async (): Promise<{ c: ImapFlow; login: Login }> => {
+    let login = await credentials.login();
+    for (let attempt = 1; ; attempt++) {
+      const c = newClient(login);
+      client = c;
+      c.on('error', (err: Error) => logger.debug({ err: err.message }, 'IMAP connection error'));
+      try {
+        await c.connect();
+        return { c, login };
+      } catch (error) {
+        const retry = attempt === 1 && classifyImapError(error) === 'auth' ? await credentials.afterRefusal(login) : null;
+        if (!retry || stopping) throw error;
+        logger.warn({ err: describeImapError(error) }, 'IMAP refused the OAuth2 token; trying once more with a renewed one');
+        c.close();
+        login = retry;
+      }
+    }
+  };
+
+  /**
+   * One connected session: returns when stopping or when its OAuth2 token is due (log in again), throws
+   * when the connection is lost or dead.
+   */
+  const session = async (c: ImapFlow, renewAt: number | undefined) => {
     let lost: ((e: Error) => void) | undefined;
     const closed = new Promise<never>((_, reject) => (lost = reject));
     closed.catch(() => {});
@@ -205,7 +235,12 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         state.last_fetch_at = new Date().toISOString();
         continue;
       }
-      await Promise.race([sleep(t.heartbeatMs, true), closed]);
+      if (renewAt !== undefined && Date.now() >= renewAt) {
+        logger.debug('OAuth2 token due for renewal: logging in again with the next one');
+        return;
+      }
+      await Promise.race([sleep(renewAt === undefined ? t.heartbeatMs : Math.max(0, Math.min(t.heartbeatMs, renewAt - Date.now())), true), closed]);
+      if (renewAt !== undefined && Date.now() >= renewAt) continue;
       if (!pending && !stopping) {
         // Quiet for a whole heartbeat: prove the connection (and a possibly silent IDLE) is alive.
         await Promise.race([withTimeout(c.noop(), t.commandTimeoutMs, 'NOOP'), closed]);
@@ -227,10 +262,8 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
           logger.info({ mailbox: cfg.mailbox }, 'this instance reads the mailbox');
         }
         state.status = 'connecting';
-        client = newClient();
-        client.on('error', (err: Error) => logger.debug({ err: err.message }, 'IMAP connection error'));
-        await client.connect();
-        await session(client);
+        const { c, login } = await connect();
+        await session(c, login.renewAt);
       } catch (error) {
         if (stopping) break;
         const kind = classifyImapError(error);
@@ -240,7 +273,9 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         delay = kind === 'transient' ? backoff.next() : t.permanentRetryMs;
         if (kind === 'auth') {
           logger.error({ host: cfg.host, user: cfg.user, err: message, retryInMs: delay },
-            `IMAP login refused for ${cfg.user}@${cfg.host}: check IMAP_PASSWORD / IMAP_ACCESS_TOKEN (an OAuth2 token may have expired)`);
+            cfg.auth.kind === 'oauth2'
+              ? `IMAP OAuth2 login failing for ${cfg.user}@${cfg.host}: ${message}`
+              : `IMAP login refused for ${cfg.user}@${cfg.host}: check IMAP_PASSWORD / IMAP_ACCESS_TOKEN (a fixed access token expires after about an hour; IMAP_OAUTH_PROVIDER renews it)`);
         } else if (kind === 'config') {
           logger.error({ host: cfg.host, mailbox: cfg.mailbox, err: message, retryInMs: delay }, 'IMAP configuration problem (TLS or mailbox)');
         } else {
@@ -250,7 +285,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         const c = client;
         client = undefined;
         if (c) {
-          if (stopping && c.usable) await withTimeout(c.logout(), 2_000, 'LOGOUT').catch(() => c.close());
+          if ((stopping || !delay) && c.usable) await withTimeout(c.logout(), 2_000, 'LOGOUT').catch(() => c.close());
           else c.close();
         }
       }
@@ -262,7 +297,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
 
   return {
     counters,
-    health: () => ({ ...state }),
+    health: snapshot,
     start() {
       if (running) return;
       stopping = false;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
+import { createImapCredentials } from './credentials.ts';
 import { drainMailbox } from './drain.ts';
 import type { MailOutcome } from './handle-mail.ts';
 import { DEFAULT_TUNING } from './reader.ts';
@@ -25,11 +26,12 @@ export interface ReplayOptions {
 export async function replayMailbox(o: ReplayOptions): Promise<Record<MailOutcome['kind'], number>> {
   const counters: Record<MailOutcome['kind'], number> = { created: 0, followup: 0, duplicate: 0, ignored: 0, failed: 0 };
   const cfg = o.config;
+  const login = await createImapCredentials(cfg, { db: o.db, logger: o.logger, timeoutMs: DEFAULT_TUNING.commandTimeoutMs }).login();
   const client = new ImapFlow({
     host: cfg.host,
     port: cfg.port,
     secure: cfg.secure,
-    auth: cfg.accessToken ? { user: cfg.user, accessToken: cfg.accessToken } : { user: cfg.user, pass: cfg.password ?? '' },
+    auth: login.auth,
     logger: false,
     disableAutoIdle: true,
   });

@@ -1,0 +1,126 @@
+/**
+ * `npm run imap:authorize`: the first sign-in of the support mailbox for OAuth2 with a refresh token
+ * (Google, Entra ID delegated, generic). Prints the consent URL, takes the answer from the browser's
+ * redirect to a loopback address this command listens on, or from a pasted redirect URL / code on stdin
+ * (a server without a browser), exchanges the code (PKCE), stores the refresh token encrypted, checks the
+ * IMAP login and says what to do next.
+ *   --port N            loopback port to listen on (default: any free one)
+ *   --redirect-uri URL  the redirect URI registered with the provider (default http://127.0.0.1:PORT/callback)
+ *   --no-listen         only read the answer from stdin
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ImapFlow } from 'imapflow';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { accountOf } from '../inbound/imap/credentials.ts';
+import { AuthorizeError, startConsent, storeAuthorizedToken } from '../inbound/imap/oauth/authorize.ts';
+import { createLogger } from '../lib/logger.ts';
+
+function fail(message: string, code = 1): never {
+  console.error(`imap:authorize: ${message}`);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({ options: { port: { type: 'string' }, 'redirect-uri': { type: 'string' }, 'no-listen': { type: 'boolean', default: false } } }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\nusage: npm run imap:authorize -- [--port N] [--redirect-uri URL] [--no-listen]`, 2);
+}
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message, 2);
+  throw error;
+}
+const imap = config.imap;
+if (!imap) fail('IMAP is not configured (set IMAP_HOST, IMAP_USER and IMAP_OAUTH_*)', 2);
+const auth = imap.auth;
+if (auth.kind !== 'oauth2') fail('IMAP_OAUTH_PROVIDER is not set: there is nothing to authorise for a password or a fixed access token', 2);
+
+const port = args.port === undefined ? 0 : Number(args.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number', 2);
+const wanted = args['redirect-uri'] ? new URL(args['redirect-uri']) : undefined;
+const loopback = !wanted || ['127.0.0.1', 'localhost', '[::1]'].includes(wanted.hostname);
+const listen = !args['no-listen'] && loopback;
+
+// The loopback listener receives the browser's redirect (RFC 8252); its address is the redirect URI.
+let server: Server | undefined;
+let fromBrowser: ((url: URL) => void) | undefined;
+let redirectUri = wanted?.href ?? 'urn:ietf:wg:oauth:2.0:oob';
+if (listen) {
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', redirectUri);
+    if (url.pathname !== new URL(redirectUri).pathname || !(url.searchParams.has('code') || url.searchParams.has('error'))) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Support Triage received the authorisation. You can close this window.\n');
+    fromBrowser?.(url);
+  });
+  const listenPort = wanted ? Number(wanted.port || 80) : port;
+  await new Promise<void>((resolve, reject) => {
+    server!.once('error', (e) => reject(e));
+    server!.listen(listenPort, '127.0.0.1', () => resolve());
+  }).catch((e: Error) => fail(`cannot listen on 127.0.0.1:${listenPort} (${e.message}); pick another --port or use --no-listen`));
+  const bound = (server.address() as AddressInfo).port;
+  redirectUri = wanted?.href ?? `http://127.0.0.1:${bound}/callback`;
+} else if (!wanted) {
+  fail('--no-listen needs --redirect-uri (the redirect URI registered with the provider)', 2);
+}
+
+const account = accountOf(imap);
+try {
+  const consent = await startConsent(auth, { redirectUri, loginHint: imap.user.includes('@') ? imap.user : undefined });
+  console.log(`Sign in as ${imap.user} (${auth.provider}) and allow mail access:\n\n  ${consent.url.href}\n`);
+  console.log(listen
+    ? `Waiting for the browser to come back to ${redirectUri} ...\n(Browser on another machine? Paste the URL it ended on, or the code, here and press Enter.)`
+    : 'After consenting, paste the URL the browser ended on (or the code) here and press Enter:');
+
+  const answer = await new Promise<string | URL>((resolve) => {
+    fromBrowser = resolve;
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (line) => {
+      if (line.trim()) {
+        lines.close();
+        resolve(line.trim());
+      }
+    });
+  });
+  server?.close();
+  const tokens = await consent.exchange(answer);
+
+  // Checked first, while the new access token is fresh (opening the database can take a while).
+  const check = new ImapFlow({ host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, accessToken: tokens.accessToken }, logger: false, verifyOnly: true });
+  check.on('error', () => {});
+  try {
+    await check.connect();
+    console.log(`\nIMAP login as ${imap.user} at ${imap.host}: ok.`);
+  } catch (error) {
+    const e = error as { message?: string; response?: string };
+    console.log(`\nIMAP login as ${imap.user} at ${imap.host} FAILED: ${e.response ?? e.message}\n` +
+      '(Is IMAP enabled for the mailbox, and does the token\'s user own it? See docs/imap.md.)');
+  }
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config.database, logger, { poolSize: 2 });
+  let keyId: string;
+  try {
+    if (config.database.migrateOnStart) await db.migrate();
+    keyId = await storeAuthorizedToken(db.sql, auth, account, tokens.refreshToken);
+  } finally {
+    await db.close();
+  }
+  console.log(`Stored the refresh token for ${account} (encrypted, key ${keyId}).`);
+
+  console.log('\nNext: start or restart the service (npm start). A running service picks the new token up at its next\n' +
+    'renewal or retry. IMAP_OAUTH_REFRESH_TOKEN is not needed any more; the stored token renews itself.');
+  process.exit(0);
+} catch (error) {
+  server?.close();
+  if (error instanceof AuthorizeError) fail(error.message);
+  throw error;
+}
