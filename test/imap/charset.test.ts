@@ -193,3 +193,15 @@ test('hostile: undecodable header bytes, NUL bytes and hundreds of 8-bit filenam
   t.deepEqual(many.attachments.map((a) => a.filename), parts.map((_, i) => `附件${i}.bin`));
   t.false(many.attachments.some((a) => a.filename?.includes('\uFFFD')));
 });
+
+test('a declared charset wins for CJK text between ASCII letters ("A的A的大" in Big5 is not windows-1252)', async (t) => {
+  // Found by the property above: the wide-character-inside-a-word heuristic (meant for a detector's wrong
+  // guess) threw out the declared Big5 reading, and windows-1252 "AªºAªº¤j" won.
+  for (const charset of ['big5', 'gbk']) {
+    const m = await parseEmail(
+      rawHeaderMail({ headerCharset: charset, subject: 'A的A的大', fromName: '大', fromAddress: 'p@customer.example', messageId: '<d@customer.example>', body: 'x', bodyCharset: charset }),
+      opts,
+    );
+    t.is(m.subject, 'A的A的大', charset);
+  }
+});

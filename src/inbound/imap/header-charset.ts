@@ -113,7 +113,7 @@ function gb2312Share(raw: Buffer): number {
   return pairs ? inArea / pairs : 1;
 }
 
-function plausible(text: string, charset: string, raw: Buffer): boolean {
+function plausible(text: string, charset: string, raw: Buffer, declared: ReadonlySet<string>): boolean {
   if (charset === 'gb18030' && gb2312Share(raw) < 0.8) return false;
   let nonAscii = 0;
   let letters = 0;
@@ -123,7 +123,9 @@ function plausible(text: string, charset: string, raw: Buffer): boolean {
     if (LETTER.test(ch)) letters++;
   }
   if (!nonAscii) return true;
-  if (letters / nonAscii < 0.7 || HALF_WIDTH_KANA.test(text) || WIDE_INSIDE_WORD.test(text)) return false;
+  // A wide character between ASCII letters is how a detector's wrong guess looks, but ordinary text in a
+  // charset the message names ("A的A", "iPhone的X"): there it does not count against the decoding.
+  if (letters / nonAscii < 0.7 || HALF_WIDTH_KANA.test(text) || (!declared.has(charset) && WIDE_INSIDE_WORD.test(text))) return false;
   return !(SINGLE_BYTE_LATIN.test(charset) && LATIN_RUN.test(text));
 }
 
@@ -135,7 +137,7 @@ export interface DecodedHeader {
 }
 
 /** Decodes raw header bytes with the first candidate that reads them cleanly (see the file comment). */
-export function decodeHeaderBytes(raw: Buffer, candidates: readonly string[]): DecodedHeader {
+export function decodeHeaderBytes(raw: Buffer, candidates: readonly string[], declared: ReadonlySet<string> = new Set()): DecodedHeader {
   if (!raw.some((b) => b >= 0x80)) return { text: raw.toString('latin1'), charset: 'ascii', clean: true };
   if (isUtf8(raw)) return { text: raw.toString('utf8'), charset: 'utf-8', clean: true };
   let cleanButOdd: DecodedHeader | undefined;
@@ -144,7 +146,7 @@ export function decodeHeaderBytes(raw: Buffer, candidates: readonly string[]): D
   for (const charset of candidates) {
     const text = iconv.decode(raw, charset);
     const bad = damage(text);
-    if (bad === 0 && plausible(text, charset, raw)) return { text, charset, clean: true };
+    if (bad === 0 && plausible(text, charset, raw, declared)) return { text, charset, clean: true };
     if (bad === 0) cleanButOdd ??= { text, charset, clean: true };
     else if (bad < leastBad.damage) leastBad = { text, charset, clean: false, damage: bad };
   }
@@ -158,15 +160,15 @@ export function decodeHeaderBytes(raw: Buffer, candidates: readonly string[]): D
  * its subject instead of being guessed alone. Only when no candidate reads them all is each value decoded on
  * its own.
  */
-export function decodeHeaderValues(values: readonly Buffer[], candidates: readonly string[]): DecodedHeader[] {
+export function decodeHeaderValues(values: readonly Buffer[], candidates: readonly string[], declared: ReadonlySet<string> = new Set()): DecodedHeader[] {
   const legacy = values.filter((v) => v.some((b) => b >= 0x80) && !isUtf8(v));
   const shared = legacy.length > 1
     ? candidates.find((charset) => legacy.every((v) => {
         const text = iconv.decode(v, charset);
-        return damage(text) === 0 && plausible(text, charset, v);
+        return damage(text) === 0 && plausible(text, charset, v, declared);
       }))
     : undefined;
-  return values.map((v) => (shared && legacy.includes(v) ? { text: iconv.decode(v, shared), charset: shared, clean: true } : decodeHeaderBytes(v, candidates)));
+  return values.map((v) => (shared && legacy.includes(v) ? { text: iconv.decode(v, shared), charset: shared, clean: true } : decodeHeaderBytes(v, candidates, declared)));
 }
 
 function isUtf8(raw: Buffer): boolean {

@@ -6,7 +6,7 @@
  * 8-bit filenames). Encoded-words and address syntax stay mailparser's: repaired lines are re-parsed by it.
  */
 import { MailParser, type HeaderValue } from 'mailparser';
-import { decodeHeaderValues, headerCharsetCandidates } from './header-charset.ts';
+import { decodeHeaderValues, headerCharsetCandidates, headerCharsetName } from './header-charset.ts';
 
 /** The top-level headers whose text reaches a ticket. */
 const REPAIRED = new Set(['subject', 'from', 'sender', 'reply-to', 'to', 'cc']);
@@ -135,7 +135,8 @@ export async function repairRawHeaders(rootLines: readonly RawHeaderLine[], part
   const problems: string[] = [];
 
   const names = [...parts.eightBitFilenames];
-  const decoded = decodeHeaderValues([...broken.map((b) => b.bytes), ...names.map((n) => Buffer.from(n, 'latin1'))], candidates);
+  const declared = new Set(parts.declaredCharsets.map(headerCharsetName).filter((n): n is string => n !== null));
+  const decoded = decodeHeaderValues([...broken.map((b) => b.bytes), ...names.map((n) => Buffer.from(n, 'latin1'))], candidates, declared);
   const decodedLines = broken.map((b, i) => {
     const d = decoded[i]!;
     if (!d.clean) problems.push(`${b.key} header: 8-bit bytes in no known charset (best effort: ${d.charset})`);
