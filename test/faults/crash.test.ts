@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { createTestDatabase } from '../helpers/database.ts';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
 import { killAllServices, spawnService } from '../helpers/process.ts';
-import { checkDelivery, faultEnv, startLoad, waitForDelivery } from './load.ts';
+import { checkDelivery, faultEnv, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);
 
@@ -20,15 +19,8 @@ const DEADLINE_MS = 300_000;
 
 test('kill -9 twice under load: every acknowledged ticket stored once, classified and alerted once within 300 s of the restart under load', async (t) => {
   t.timeout(480_000);
-  const slack = await startFakeSlack();
-  const db = await createTestDatabase();
-  t.teardown(async () => {
-    await killAllServices();
-    await slack.close();
-    await db.drop();
-  });
+  const { slack, db, env } = await faultRig(t);
   const port = await freePort();
-  const env = faultEnv(slack, db.url);
   let svc = spawnService(env, port);
   await svc.ready();
 

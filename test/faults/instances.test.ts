@@ -4,23 +4,14 @@
  * jobs: no duplicate, nothing acknowledged lost, every alert once within 60 s of the kill.
  */
 import test from 'ava';
-import { createTestDatabase } from '../helpers/database.ts';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
 import { killAllServices, spawnService } from '../helpers/process.ts';
-import { checkDelivery, faultEnv, startLoad, waitForDelivery } from './load.ts';
+import { checkDelivery, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);
 
 test('three instances, one killed -9 under load: no duplicate, nothing lost, alerts once', async (t) => {
-  const slack = await startFakeSlack();
-  const db = await createTestDatabase();
-  t.teardown(async () => {
-    await killAllServices();
-    await slack.close();
-    await db.drop();
-  });
-  const env = faultEnv(slack, db.url);
+  const { slack, db, env } = await faultRig(t);
   // The first migrates; the others start on the migrated schema (they take the same advisory lock anyway).
   const first = spawnService(env, await freePort());
   await first.ready();
