@@ -228,3 +228,28 @@ export async function waitForDelivery(databaseUrl: string, slack: FakeSlack, ack
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+/** For a failure message: where the alerts of `ids` stand (their Slack claim rows and their queue jobs). */
+export async function explainUnalerted(databaseUrl: string, ids: number[]): Promise<string> {
+  if (!ids.length) return '';
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows: posts } = await client.query(
+      `select key, channel, ts, created_at from slack_posts where key = any($1::text[])`,
+      [ids.map((id) => `alert:${id}`)],
+    );
+    const { rows: jobs } = await client.query(
+      `select name, state, retry_count, retry_limit, start_after, started_on, completed_on, data from pgboss.job
+        where name like 'slack-alert%' and (data->>'ticketId')::int = any($1::int[]) order by created_on`,
+      [ids],
+    ).catch((error: Error) => ({ rows: [{ error: error.message }] }));
+    const { rows: tickets } = await client.query(
+      'select id, category, classifier, status, deleted_at, created_at, updated_at from tickets where id = any($1::int[])',
+      [ids],
+    );
+    return JSON.stringify({ tickets, posts, jobs }, null, 1);
+  } finally {
+    await client.end();
+  }
+}
