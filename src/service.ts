@@ -21,11 +21,11 @@ import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
-import { createDeadLetters } from './lib/dead-letters.ts';
+import { createDeadLetters } from './db/dead-letters.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
-import { type JobQueue, startQueue } from './lib/queue.ts';
+import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './notify/slack.ts';
 
 export interface ServiceOptions {

@@ -5,12 +5,14 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { PRIORITIES, type Priority } from '../domain/categories.ts';
+import { insertAutomaticVerdicts } from '../db/repositories/classifications.ts';
+import { setCurrentClassifications, ticketsToClassify } from '../db/repositories/tickets.ts';
+import { classifiedPriority, isLowConfidence } from '../domain/ticket.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
 import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
 import { mapLimit } from '../lib/map-limit.ts';
-import type { JobQueue, QueueJob } from '../lib/queue.ts';
+import type { JobQueue, QueueJob } from '../db/queue.ts';
 
 export interface ClassifyJobData {
   /** One ticket (single ingest, forced reclassification) ... */
@@ -34,17 +36,6 @@ export interface ClassifyJobDeps {
   onClassified?: (result: ClassificationResult) => void;
 }
 
-interface TicketRow {
-  id: number;
-  subject: string | null;
-  body: string;
-  priority: Priority | null;
-  classifier: string | null;
-  current_classification_id: number | null;
-}
-
-const rank = (p: Priority | null) => (p ? PRIORITIES.indexOf(p) : -1);
-
 export async function startClassifyWorker(deps: ClassifyJobDeps, options: { concurrency: number }): Promise<void> {
   await deps.queue.workBatch<ClassifyJobData>(
     CLASSIFY_QUEUE,
@@ -60,11 +51,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   const ids = [...new Set(jobs.flatMap((j) => idsOf(j.data)))];
   // A ticket in any job that may alert does alert; only tickets every job marks quiet stay quiet.
   const alerting = new Set(jobs.filter((j) => j.data.alert !== false).flatMap((j) => idsOf(j.data)));
-  const tickets = await db.sql.query<TicketRow>(
-    `select id, subject, body, priority, classifier, current_classification_id
-       from tickets where id = any($1::int[]) and deleted_at is null`,
-    [ids],
-  );
+  const tickets = await ticketsToClassify(db.sql, ids);
   const todo = tickets.filter((t) => t.classifier !== 'human' && (t.current_classification_id === null || force.has(t.id)));
   if (!todo.length) return;
 
@@ -72,35 +59,29 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   const results = await mapLimit(todo, 8, (t) => classifier.classify({ subject: t.subject, body: t.body }));
 
   await db.transaction(async (tx) => {
-    const inserted = await tx.query<{ id: number; ticket_id: number }>(
-      `insert into classifications (ticket_id, category, confidence, summary, language, priority, model_name, classifier, processing_time_ms)
-       select * from unnest($1::int[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
-       returning id, ticket_id`,
-      [
-        todo.map((t) => t.id), results.map((r) => r.category), results.map((r) => clamp01(r.confidence)),
-        results.map((r) => r.summary.slice(0, 500)), results.map((r) => r.language), results.map((r) => r.priority),
-        results.map((r) => r.modelName), results.map((r) => r.classifier), results.map((r) => Math.round(r.processingTimeMs)),
-      ],
+    const historyId = await insertAutomaticVerdicts(
+      tx,
+      todo.map((t, i) => {
+        const r = results[i]!;
+        return {
+          ticketId: t.id, category: r.category, confidence: clamp01(r.confidence), summary: r.summary.slice(0, 500), language: r.language,
+          priority: r.priority, modelName: r.modelName, classifier: r.classifier, processingTimeMs: Math.round(r.processingTimeMs),
+        };
+      }),
     );
-    const historyId = new Map(inserted.map((r) => [r.ticket_id, r.id]));
-    // The classifier may raise a priority the source stated, never lower it.
-    const priorities = todo.map((t, i) => (rank(results[i]!.priority) > rank(t.priority) ? results[i]!.priority : t.priority));
-    const updated = await tx.query<{ id: number }>(
-      `update tickets t set category = u.category, confidence = u.confidence, summary = u.summary, language = u.language,
-              priority = u.priority, classifier = u.classifier, current_classification_id = u.history_id,
-              low_confidence = u.confidence < $9::float8,
-              status = case when t.status = 'processing' then 'open' else t.status end, updated_at = now()
-         from unnest($1::int[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
-              as u(id, category, confidence, summary, language, priority, classifier, history_id)
-        where t.id = u.id and t.classifier is distinct from 'human'
-        returning t.id`,
-      [
-        todo.map((t) => t.id), results.map((r) => r.category), results.map((r) => clamp01(r.confidence)),
-        results.map((r) => r.summary.slice(0, 500)), results.map((r) => r.language), priorities,
-        results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!), deps.minConfidence,
-      ],
+    const updated = await setCurrentClassifications(
+      tx,
+      todo.map((t, i) => {
+        const r = results[i]!;
+        const confidence = clamp01(r.confidence);
+        return {
+          ticketId: t.id, category: r.category, confidence, summary: r.summary.slice(0, 500), language: r.language,
+          priority: classifiedPriority(t.priority, r.priority), classifier: r.classifier, historyId: historyId.get(t.id)!,
+          lowConfidence: isLowConfidence({ confidence, classifier: r.classifier }, deps.minConfidence),
+        };
+      }),
     );
-    for (const row of updated) await runHooks(hooks.onClassified, tx, row.id, alerting.has(row.id) ? {} : { alert: false });
+    for (const id of updated) await runHooks(hooks.onClassified, tx, id, alerting.has(id) ? {} : { alert: false });
   });
   for (const r of results) deps.onClassified?.(r);
 }

@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
-import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../lib/dead-letters.ts';
-import { startQueue } from '../lib/queue.ts';
+import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../db/dead-letters.ts';
+import { startQueue } from '../db/queue.ts';
 
 const USAGE = `usage: npm run dead-letters -- list [--queue QUEUE] [--json]
        npm run dead-letters -- replay [--queue QUEUE] (--id ID [--id ID ...] | --all)`;

@@ -6,14 +6,14 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Kysely } from 'kysely';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { StartupError } from '../lib/startup-error.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { sharedOrmOptions } from './orm-options.ts';
 import { checkPostgres } from './postgres-check.ts';
-import { type Sql, sqlOf } from './sql.ts';
+import { type DB, type Sql, sqlOf } from './sql.ts';
 import { CONNECT_TIMEOUT_MS } from './unavailable.ts';
 
 export interface Database {
@@ -36,7 +36,8 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
   const embedded = cfg.url ? undefined : await openPglite(cfg.pgliteDataDir);
   const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? 20) : embedded!.orm;
   const kind = cfg.url ? 'postgresql' : 'pglite';
-  const kysely = (orm.em.getConnection() as unknown as { getClient(): Kysely<any> }).getClient();
+  // MikroORM's Kysely integration: the client of the ORM's own connection (pool or PGlite), typed from the entities.
+  const kysely = (orm.em.fork() as unknown as SqlEntityManager).getKysely<DB>();
   const sql = sqlOf(kysely);
 
   return {

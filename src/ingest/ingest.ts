@@ -6,13 +6,16 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import { insertAttachments } from '../db/repositories/attachments.ts';
+import { insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
+import { insertFollowup } from '../db/repositories/messages.ts';
+import { findStoredMessage, insertTickets, touchTicket } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
-import type { JobQueue } from '../lib/queue.ts';
+import type { JobQueue } from '../db/queue.ts';
 import { type PipelineHooks, runHooks } from './hooks.ts';
 import { normalizeMessage } from './normalize.ts';
-import { findStoredMessage, insertAttachments, insertFollowup, insertTickets } from './store.ts';
 import { findThreadTicket } from './thread.ts';
 
 export { IngestValidationError } from './normalize.ts';
@@ -66,25 +69,25 @@ export function createIngest(deps: IngestDeps): Ingest {
   const recordKeys = async (tx: Sql, pairs: { ticketId: number; options: IngestOptions }[]) => {
     const keyed = pairs.filter((p) => p.options.idempotency);
     if (!keyed.length) return;
-    const inserted = await tx.query<{ key: string }>(
-      `insert into idempotency_keys (key, request_hash, ticket_id)
-       select * from unnest($1::text[], $2::text[], $3::int[]) on conflict do nothing returning key`,
-      [keyed.map((p) => p.options.idempotency!.key), keyed.map((p) => p.options.idempotency!.requestHash), keyed.map((p) => p.ticketId)],
+    const inserted = await insertIdempotencyKeys(
+      tx,
+      keyed.map((p) => ({ key: p.options.idempotency!.key, requestHash: p.options.idempotency!.requestHash, ticketId: p.ticketId })),
     );
     if (inserted.length !== keyed.length) {
-      const taken = keyed.find((p) => !inserted.some((r) => r.key === p.options.idempotency!.key));
+      const taken = keyed.find((p) => !inserted.includes(p.options.idempotency!.key));
       throw new IdempotencyKeyTaken(taken?.options.idempotency?.key ?? '?');
     }
   };
 
   const ingestOne = ({ msg, options }: Item): Promise<IngestResult> =>
     db.transaction(async (tx) => {
-      const stored = await findStoredMessage(tx, msg);
+      const stored = msg.externalId ? await findStoredMessage(tx, msg.source, msg.externalId) : null;
       if (stored) return { outcome: 'duplicate', ...stored };
       const threadTicketId = await findThreadTicket(tx, msg);
       if (threadTicketId !== null) {
         const messageId = await insertFollowup(tx, threadTicketId, msg);
         if (messageId === null) return { outcome: 'duplicate', ticketId: threadTicketId };
+        await touchTicket(tx, threadTicketId);
         await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
         await runHooks(hooks.onFollowup, tx, threadTicketId, messageId);
         return { outcome: 'followup', ticketId: threadTicketId, messageId };

@@ -4,6 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { CATEGORIES } from '../domain/categories.ts';
+import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
 import { LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -21,21 +22,11 @@ export const ACTIONS_BLOCK_ID = 'ticket_actions';
 /** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
 export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 
-export interface AlertTicket {
-  id: number;
-  subject: string | null;
-  body: string;
-  source: string;
-  requesterEmail: string | null;
-  requesterName: string | null;
-  category: string | null;
-  confidence: number | null;
-  priority: string | null;
-  language: string | null;
-  summary: string | null;
-  status: string;
-  classifier: string | null;
-}
+/** The part of the one Ticket shape a card shows. */
+export type AlertTicket = Pick<
+  Ticket,
+  'id' | 'subject' | 'body' | 'source' | 'requesterEmail' | 'requesterName' | 'category' | 'confidence' | 'priority' | 'language' | 'summary' | 'status' | 'classifier'
+>;
 
 export interface AlertCardOptions {
   /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
@@ -52,9 +43,6 @@ export function alertFallbackText(t: AlertTicket): string {
   return truncate(`New ${t.category ?? 'unclassified'} ticket #${t.id}: ${subject}`, LIMITS.fallbackText);
 }
 
-export function isLowConfidence(t: Pick<AlertTicket, 'confidence' | 'classifier'>, minConfidence: number): boolean {
-  return t.classifier !== 'human' && (t.confidence ?? 0) < minConfidence;
-}
 
 export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownBlock[] {
   const requester = t.requesterName && t.requesterEmail

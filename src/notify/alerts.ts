@@ -6,10 +6,11 @@ import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { getTicket, type TicketRow } from '../db/repositories/tickets.ts';
+import { findMessageForAlert } from '../db/repositories/messages.ts';
+import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { ClassifiedOptions, TicketChange } from '../ingest/hooks.ts';
-import type { JobQueue, QueueJob } from '../lib/queue.ts';
+import type { JobQueue, QueueJob } from '../db/queue.ts';
 import {
   ALERT_EVENT_TYPE,
   activityFromBlocks,
@@ -81,29 +82,11 @@ export function ticketLink(publicUrl: string | undefined, ticketId: number): str
   return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
 }
 
-export function toAlertTicket(row: TicketRow): AlertTicket {
-  return {
-    id: row.id,
-    subject: row.subject,
-    body: row.body,
-    source: row.source,
-    requesterEmail: row.requester_email,
-    requesterName: row.requester_name,
-    category: row.category,
-    confidence: row.confidence,
-    priority: row.priority,
-    language: row.language,
-    summary: row.summary,
-    status: row.status,
-    classifier: row.classifier,
-  };
-}
-
 /** The card for a ticket as it is now, or null when the ticket is gone. */
 export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>, ticketId: number, activity: string[] = []) {
   const row = await getTicket(deps.db.sql, ticketId);
   if (!row) return null;
-  const t = toAlertTicket(row);
+  const t: AlertTicket = row;
   const link = ticketLink(deps.publicUrl, ticketId);
   return {
     text: alertFallbackText(t),
@@ -126,10 +109,7 @@ export function hooksFor(deps: NotifyDeps) {
       if (options.alert === false) return;
       // One alert per ticket, ever: a later (re)classification never enqueues a second one.
       if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
-      const [t] = await tx.query<{ category: string | null; confidence: number | null; classifier: string | null }>(
-        'select category, confidence, classifier from tickets where id = $1 and deleted_at is null',
-        [ticketId],
-      );
+      const t = await findRoutingFields(tx, ticketId);
       if (!t) return;
       const channel = alertChannel(config.channels, minConfidence, t);
       if (!channel) {
@@ -173,8 +153,8 @@ export async function handleAlert(deps: NotifyDeps, job: QueueJob<AlertJob>): Pr
       channel,
       eventType: ALERT_EVENT_TYPE,
       searchSince: async () => {
-        const [row] = await deps.db.sql.query<{ ms: number }>('select extract(epoch from created_at) * 1000 as ms from tickets where id = $1', [ticketId]);
-        return new Date(row ? Number(row.ms) : Date.now() - 86_400_000);
+        const ms = await ticketCreatedAtMs(deps.db.sql, ticketId);
+        return new Date(ms ?? Date.now() - 86_400_000);
       },
       build: () => renderCard(deps, ticketId),
     }),
@@ -203,10 +183,7 @@ export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob
   const { ticketId, messageId } = job.data;
   const alert = await findPost(deps.db.sql, alertKey(ticketId));
   if (!alert) throw new RetryLaterError(`follow-up ${messageId}: the alert of ticket ${ticketId} is not posted yet`);
-  const [m] = await deps.db.sql.query<{ source: string; author_name: string | null; author_email: string | null; subject: string | null; body: string; ms: number }>(
-    'select source, author_name, author_email, subject, body, extract(epoch from created_at) * 1000 as ms from ticket_messages where id = $1',
-    [messageId],
-  );
+  const m = await findMessageForAlert(deps.db.sql, messageId);
   if (!m) return;
   return reported(deps, () =>
     postOnce(posting(deps), {

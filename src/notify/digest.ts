@@ -4,10 +4,11 @@
  * one digest per period reaches Slack however many instances run. At start the last scheduled time before
  * now is enqueued too, so a run missed while the service was down is caught up once.
  */
+import { claimDigestRun, markDigestPosted, markDigestSkipped } from '../db/repositories/digest-runs.ts';
 import { CronExpressionParser } from 'cron-parser';
 import { schedule, type ScheduledTask } from 'node-cron';
 import { getStats, type Stats } from '../db/repositories/stats.ts';
-import type { QueueJob } from '../lib/queue.ts';
+import type { QueueJob } from '../db/queue.ts';
 import { JOBS, type NotifyDeps } from './alerts.ts';
 import { postOnce } from './post-once.ts';
 import { RetryLaterError } from './slack-errors.ts';
@@ -56,17 +57,12 @@ export function createDigest(deps: NotifyDeps) {
     if (!channel) return 'done';
     const sql = deps.db.sql;
     const key = periodKey(scheduledAt);
-    await sql.query(
-      `insert into digest_runs (period_key, channel, state) values ($1, $2, 'claimed') on conflict (period_key) do nothing`,
-      [key, channel],
-    );
-    const [row] = await sql.query<{ state: string }>('select state from digest_runs where period_key = $1', [key]);
-    if (row?.state !== 'claimed') return 'done';
+    if (!(await claimDigestRun(sql, key, channel))) return 'done';
 
     const window = digestWindow(digest.cron, digest.timeZone, scheduledAt);
     const stats: Stats = await getStats(sql, window);
     if (stats.total_tickets === 0 && !digest.postEmpty) {
-      await sql.query(`update digest_runs set state = 'skipped', updated_at = now() where period_key = $1 and state = 'claimed'`, [key]);
+      await markDigestSkipped(sql, key);
       deps.logger.info({ period: key }, 'digest skipped: no tickets in the period');
       return 'skipped';
     }
@@ -83,7 +79,7 @@ export function createDigest(deps: NotifyDeps) {
       },
     );
     if (out.status !== 'skipped') {
-      await sql.query(`update digest_runs set state = 'posted', ts = $2, channel = $3, updated_at = now() where period_key = $1`, [key, out.ts, out.channel]);
+      await markDigestPosted(sql, key, { ts: out.ts, channel: out.channel });
     }
     return 'posted';
   }

@@ -11,94 +11,18 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { abandonClaim, claimPost, completePost, releaseClaim, renewClaim } from '../db/repositories/slack-posts.ts';
 import type { Sql } from '../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { definitelyNotPosted, RetryLaterError } from './slack-errors.ts';
+
+export { findPost, hasPostOrClaim } from '../db/repositories/slack-posts.ts';
 
 // Also how long a crashed poster's claim blocks its alert: 60 s made alerts of a kill -9 arrive ~55 s after
 // the restart (measured, test/faults/crash.test.ts); one attempt (lookup + post, 10 s client timeout each) fits in 30 s.
 export const LEASE_MS = 30_000;
 
 type WebClient = webApi.WebClient;
-type Claim =
-  | { kind: 'posted'; channel: string; ts: string }
-  | { kind: 'owned'; token: Date; channel: string; maybePosted: boolean }
-  | { kind: 'busy' };
-
-interface PostRow {
-  channel: string;
-  ts: string;
-  thread_ts: string | null;
-  created_at: Date;
-}
-
-const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
-
-/**
- * A released lease: 'epoch' means our attempt may have posted (the next owner looks in Slack first);
- * CLEAN_RELEASE means Slack clearly refused it (429, ok:false), so the next owner posts without a lookup.
- */
-const CLEAN_RELEASE = new Date(1000);
-
-
-export async function findPost(sql: Sql, key: string): Promise<{ channel: string; ts: string; threadTs: string | null } | null> {
-  const [row] = await sql.query<PostRow>(`select channel, ts, thread_ts from slack_posts where key = $1 and ts <> ''`, [key]);
-  return row ? { channel: row.channel, ts: row.ts, threadTs: row.thread_ts } : null;
-}
-
-/** True when the key has a row at all (posted, or claimed by a poster right now). */
-export async function hasPostOrClaim(sql: Sql, key: string): Promise<boolean> {
-  const rows = await sql.query('select 1 from slack_posts where key = $1', [key]);
-  return rows.length > 0;
-}
-
-async function claim(sql: Sql, key: string, ticketId: number, channel: string, threadTs: string | null): Promise<Claim> {
-  const inserted = await sql.query<{ created_at: Date }>(
-    `insert into slack_posts (key, ticket_id, channel, ts, thread_ts, created_at) values ($1, $2, $3, '', $4, ${NOW_MS})
-     on conflict (key) do nothing returning created_at`,
-    [key, ticketId, channel, threadTs],
-  );
-  if (inserted[0]) return { kind: 'owned', token: inserted[0].created_at, channel, maybePosted: false };
-  const [row] = await sql.query<PostRow & { stale: boolean; clean: boolean }>(
-    `select channel, ts, thread_ts, created_at, created_at < clock_timestamp() - make_interval(secs => $2) as stale,
-            created_at = $3 as clean
-       from slack_posts where key = $1`,
-    [key, LEASE_MS / 1000, CLEAN_RELEASE],
-  );
-  if (!row) return { kind: 'busy' };
-  if (row.ts !== '') return { kind: 'posted', channel: row.channel, ts: row.ts };
-  if (!row.stale) return { kind: 'busy' };
-  const taken = await sql.query<{ created_at: Date }>(
-    `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
-    [key, row.created_at],
-  );
-  return taken[0] ? { kind: 'owned', token: taken[0].created_at, channel: row.channel, maybePosted: !row.clean } : { kind: 'busy' };
-}
-
-/** Moves the lease forward (fencing on the current token); false when someone else holds the claim now. */
-async function renew(sql: Sql, key: string, c: { token: Date }): Promise<boolean> {
-  const rows = await sql.query<{ created_at: Date }>(
-    `update slack_posts set created_at = ${NOW_MS} where key = $1 and ts = '' and created_at = $2 returning created_at`,
-    [key, c.token],
-  );
-  if (!rows[0]) return false;
-  c.token = rows[0].created_at;
-  return true;
-}
-
-async function complete(sql: Sql, key: string, token: Date, channel: string, ts: string): Promise<void> {
-  await sql.query(`update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2`, [key, token, ts, channel]);
-}
-
-/** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */
-async function release(sql: Sql, key: string, token: Date, clean: boolean): Promise<void> {
-  await sql.query(`update slack_posts set created_at = $3 where key = $1 and ts = '' and created_at = $2`, [key, token, clean ? CLEAN_RELEASE : new Date(0)]);
-}
-
-async function abandon(sql: Sql, key: string, token: Date): Promise<void> {
-  await sql.query(`delete from slack_posts where key = $1 and ts = '' and created_at = $2`, [key, token]);
-}
-
 export interface PostOnceDeps {
   sql: Sql;
   client: WebClient;
@@ -128,7 +52,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
   // "not posted", so the retry after it posts without looking first (the lookup is a rate-limited call too).
   let unsure = false;
   return pacer.run(spec.channel, async (_attempt, gate): Promise<PostOutcome> => {
-    const c = await claim(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null);
+    const c = await claimPost(sql, spec.key, spec.ticketId, spec.channel, spec.threadTs ?? null, LEASE_MS);
     if (c.kind === 'posted') return { status: 'already', channel: c.channel, ts: c.ts };
     if (c.kind === 'busy') throw new RetryLaterError(`${spec.key} is being posted by another worker`);
     try {
@@ -136,7 +60,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       if (unsure) {
         const ts = await findByMetadata(client, { ...spec, channel: c.channel });
         if (ts) {
-          await complete(sql, spec.key, c.token, c.channel, ts);
+          await completePost(sql, spec.key, c.token, c.channel, ts);
           deps.logger.info({ key: spec.key, channel: c.channel, ts }, 'slack post found after an interrupted attempt');
           return { status: 'found', channel: c.channel, ts };
         }
@@ -144,11 +68,11 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       }
       const message = await spec.build();
       if (!message) {
-        await abandon(sql, spec.key, c.token);
+        await abandonClaim(sql, spec.key, c.token);
         return { status: 'skipped' };
       }
       // A long wait (Retry-After) may outlast the lease: renew it, or stop if another poster took over.
-      if ((await gate()) > LEASE_MS / 4 && !(await renew(sql, spec.key, c))) {
+      if ((await gate()) > LEASE_MS / 4 && !(await renewClaim(sql, spec.key, c))) {
         throw new RetryLaterError(`${spec.key}: lease lost while waiting for the channel`);
       }
       unsure = true;
@@ -165,10 +89,10 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         throw error;
       });
       const channel = typeof res.channel === 'string' ? res.channel : c.channel;
-      await complete(sql, spec.key, c.token, channel, String(res.ts));
+      await completePost(sql, spec.key, c.token, channel, String(res.ts));
       return { status: 'posted', channel, ts: String(res.ts) };
     } catch (error) {
-      await release(sql, spec.key, c.token, !unsure).catch(() => undefined);
+      await releaseClaim(sql, spec.key, c.token, !unsure).catch(() => undefined);
       throw error;
     }
   });

@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { PipelineHooks } from '../ingest/hooks.ts';
 import type { HealthRegistry } from '../lib/health.ts';
-import type { JobQueue } from '../lib/queue.ts';
+import type { JobQueue } from '../db/queue.ts';
 import { registerActions } from '../inbound/slack/actions.ts';
 import { boltLogger, createBoltApp } from '../inbound/slack/bolt-app.ts';
 import { registerStatsCommand } from '../inbound/slack/stats-command.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { getStats } from '../../src/db/repositories/stats.ts';
-import { applyHumanClassification, setStatus, softDelete } from '../../src/db/repositories/tickets.ts';
+import { applyHumanClassification, setStatus, softDelete } from '../../src/ingest/changes.ts';
 import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
 
 let svc: TestService;

@@ -64,7 +64,7 @@ test('the card has Acknowledge, a category select and Resolve, each carrying the
 });
 
 test('an acknowledged card drops Acknowledge; a resolved one keeps only the category select', (t) => {
-  const ids = (status: string) =>
+  const ids = (status: AlertTicket['status']) =>
     (buildAlertBlocks(ticket({ status }), { minConfidence: 0.6 }).find((b) => b.type === 'actions') as any).elements.map((e: any) => e.action_id);
   t.deepEqual(ids('acknowledged'), [ACTION_IDS.reclassify, ACTION_IDS.resolve]);
   t.deepEqual(ids('resolved'), [ACTION_IDS.reclassify]);

@@ -3,25 +3,13 @@
  * 'human', with the ticket's text. Corrections of tickets whose text falls in the held-out split are
  * left out so evaluation stays clean even on a database seeded from the training file.
  */
+import { latestHumanVerdicts } from '../../db/repositories/classifications.ts';
 import type { Sql } from '../../db/sql.ts';
 import { isCategory, normalizePriority } from '../../domain/categories.ts';
 import { type Example, isHeldOut } from './dataset.ts';
 
-interface Row {
-  subject: string | null;
-  body: string;
-  category: string;
-  priority: string | null;
-  language: string | null;
-}
-
 export async function loadCorrections(sql: Sql): Promise<{ examples: Example[]; skippedHeldOut: number }> {
-  const rows = await sql.query<Row>(
-    `select distinct on (c.ticket_id) t.subject, t.body, c.category, coalesce(c.priority, t.priority) as priority, t.language
-       from classifications c join tickets t on t.id = c.ticket_id
-      where c.classifier = 'human' and t.deleted_at is null
-      order by c.ticket_id, c.created_at desc, c.id desc`,
-  );
+  const rows = await latestHumanVerdicts(sql);
   const examples: Example[] = [];
   let skippedHeldOut = 0;
   for (const r of rows) {

@@ -1,26 +1,29 @@
-/** Database rows -> the JSON the original service's clients expect. */
-import type { AttachmentRow, ClassificationRow, MessageRow, TicketRow } from '../../db/repositories/tickets.ts';
+/** The domain Ticket and the history rows -> the JSON the original service's clients expect. */
+import type { AttachmentRow } from '../../db/repositories/attachments.ts';
+import type { ClassificationRow } from '../../db/repositories/classifications.ts';
+import type { MessageRow } from '../../db/repositories/messages.ts';
+import type { Ticket } from '../../domain/ticket.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export function ticketJson(t: TicketRow) {
+export function ticketJson(t: Ticket) {
   return {
     id: t.id,
     subject: t.subject,
     body: t.body,
     source: t.source,
-    external_id: t.external_id,
-    requester_email: t.requester_email,
-    requester_name: t.requester_name,
-    reply_to: t.reply_to,
-    original_queue: t.original_queue,
-    original_priority: t.original_priority,
+    external_id: t.externalId,
+    requester_email: t.requesterEmail,
+    requester_name: t.requesterName,
+    reply_to: t.replyTo,
+    original_queue: t.originalQueue,
+    original_priority: t.originalPriority,
     language: t.language,
     priority: t.priority,
     status: t.status,
-    tags: t.tags ?? [],
-    created_at: iso(t.created_at),
-    updated_at: iso(t.updated_at),
+    tags: t.tags,
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
     classification:
       t.category === null
         ? null
@@ -28,10 +31,10 @@ export function ticketJson(t: TicketRow) {
             category: t.category,
             confidence_score: t.confidence,
             summary: t.summary,
-            model_name: t.model_name,
-            processing_time_ms: t.processing_time_ms,
+            model_name: t.classification?.modelName ?? null,
+            processing_time_ms: t.classification?.processingTimeMs ?? null,
             classifier: t.classifier,
-            classified_at: iso(t.classified_at),
+            classified_at: iso(t.classification?.classifiedAt ?? null),
           },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The alert's buttons. Each click updates the ticket through the repository (which runs the
+ * The alert's buttons. Each click updates the ticket through ingest/changes.ts (which runs the
  * onTicketChanged hooks) and then edits the card in place. Clicking twice changes nothing the second time.
  * The card edit uses the service's own Web API client (through the rate-limit gate), not Bolt's; when Slack
  * is rate-limiting chat.update it waits for Retry-After (a few times) rather than leave a stale card.
@@ -7,7 +7,8 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isCategory, type TicketStatus } from '../../domain/categories.ts';
-import { applyHumanClassification, getTicket, setStatus, type TicketWriteDeps } from '../../db/repositories/tickets.ts';
+import { getTicket } from '../../db/repositories/tickets.ts';
+import { applyHumanClassification, setStatus, type TicketWriteDeps } from '../../ingest/changes.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine } from '../../notify/alert-blocks.ts';
 import { renderCard, type NotifyDeps } from '../../notify/alerts.ts';
 import { userMention } from '../../notify/format.ts';

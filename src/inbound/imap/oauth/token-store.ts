@@ -5,6 +5,7 @@
  * TOKEN_ENCRYPTION_KEY is reported as exactly that. Every write is a compare-and-set on `version`.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { findOAuthToken, upsertOAuthToken } from '../../../db/repositories/oauth-tokens.ts';
 import type { Sql } from '../../../db/sql.ts';
 
 /** The stored token cannot be used with the configured key: a human has to act. */
@@ -54,24 +55,21 @@ export function decryptToken(key: Buffer, account: string, sealed: string): stri
 }
 
 export async function readStoredToken(sql: Sql, account: string, key: Buffer): Promise<StoredToken | null> {
-  const [row] = await sql.query<{ refresh_token: string; client_id: string; key_id: string; seed_hash: string | null; version: number; updated_at: Date | string }>(
-    'select refresh_token, client_id, key_id, seed_hash, version, updated_at from oauth_tokens where account = $1',
-    [account],
-  );
+  const row = await findOAuthToken(sql, account);
   if (!row) return null;
   const keyId = keyIdOf(key);
-  if (row.key_id !== keyId) {
+  if (row.keyId !== keyId) {
     throw new TokenKeyError(
-      `TOKEN_ENCRYPTION_KEY changed: the stored refresh token for ${account} was encrypted with key ${row.key_id}, the configured key is ${keyId}. ` +
+      `TOKEN_ENCRYPTION_KEY changed: the stored refresh token for ${account} was encrypted with key ${row.keyId}, the configured key is ${keyId}. ` +
         'Configure the previous key again, or run `npm run imap:authorize` to store a new token under this key.',
     );
   }
   return {
-    refreshToken: decryptToken(key, account, row.refresh_token),
-    clientId: row.client_id,
-    seedHash: row.seed_hash,
-    version: Number(row.version),
-    updatedAt: new Date(row.updated_at),
+    refreshToken: decryptToken(key, account, row.refreshToken),
+    clientId: row.clientId,
+    seedHash: row.seedHash,
+    version: row.version,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -89,18 +87,5 @@ export interface TokenWrite {
  */
 export async function writeStoredToken(sql: Sql, key: Buffer, w: TokenWrite, expectedVersion: number | null | 'any'): Promise<number | null> {
   const sealed = encryptToken(key, w.account, w.refreshToken);
-  const values = [w.account, w.provider, w.clientId, keyIdOf(key), sealed, w.seedHash];
-  const insert = `insert into oauth_tokens (account, provider, client_id, key_id, refresh_token, seed_hash, version, created_at, updated_at)
-                  values ($1, $2, $3, $4, $5, $6, 1, now(), now())`;
-  const set = `provider = excluded.provider, client_id = excluded.client_id, key_id = excluded.key_id, refresh_token = excluded.refresh_token,
-               seed_hash = excluded.seed_hash, version = oauth_tokens.version + 1, updated_at = now()`;
-  let rows: { version: number }[];
-  if (expectedVersion === 'any') {
-    rows = await sql.query(`${insert} on conflict (account) do update set ${set} returning version`, values);
-  } else if (expectedVersion === null) {
-    rows = await sql.query(`${insert} on conflict (account) do nothing returning version`, values);
-  } else {
-    rows = await sql.query(`${insert} on conflict (account) do update set ${set} where oauth_tokens.version = $7 returning version`, [...values, expectedVersion]);
-  }
-  return rows[0] ? Number(rows[0].version) : null;
+  return upsertOAuthToken(sql, { ...w, keyId: keyIdOf(key), refreshToken: sealed }, expectedVersion);
 }

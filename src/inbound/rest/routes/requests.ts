@@ -3,10 +3,13 @@ import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Database } from '../../../db/database.ts';
-import {
-  applyHumanClassification, getTicket, listAttachments, listClassifications, listMessages, listTickets, setStatus, softDelete,
-} from '../../../db/repositories/tickets.ts';
+import { listAttachments } from '../../../db/repositories/attachments.ts';
+import { listClassifications } from '../../../db/repositories/classifications.ts';
+import { findIdempotencyKey } from '../../../db/repositories/idempotency-keys.ts';
+import { listMessages } from '../../../db/repositories/messages.ts';
+import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
+import { applyHumanClassification, setStatus, softDelete } from '../../../ingest/changes.ts';
 import type { PipelineHooks } from '../../../ingest/hooks.ts';
 import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
 import { textProblem } from '../../../ingest/normalize.ts';
@@ -133,13 +136,10 @@ function idempotencyKey(ctx: Context): string | undefined {
 
 /** The ticket an earlier request with this key created, or 409 when the key was used for a different body. */
 async function replayIdempotent(db: Database, key: string, requestHash: string): Promise<number | null> {
-  const [row] = await db.sql.query<{ request_hash: string; ticket_id: number }>(
-    'select request_hash, ticket_id from idempotency_keys where key = $1',
-    [key],
-  );
+  const row = await findIdempotencyKey(db.sql, key);
   if (!row) return null;
-  if (row.request_hash !== requestHash) {
+  if (row.requestHash !== requestHash) {
     throw new HttpError(409, `Idempotency-Key "${key}" was already used with a different request body`);
   }
-  return row.ticket_id;
+  return row.ticketId;
 }

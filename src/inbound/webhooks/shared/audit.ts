@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { insertInboundEvents } from '../../../db/repositories/inbound-events.ts';
 import type { Sql } from '../../../db/sql.ts';
 import { cleanJson, cleanText } from '../../../ingest/normalize.ts';
 import { createGroupCommit } from '../../../lib/group-commit.ts';
@@ -40,25 +41,19 @@ export function createDeliveryAudit(sql: Sql, logger: Logger, options: { maxInFl
     maxGroupSize: 500,
     maxInFlight: options.maxInFlight ?? 1,
     async write(entries) {
-      const rows = entries.map((e) => {
-        const cap = e.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES;
-        return [
-          e.source,
+      await insertInboundEvents(
+        sql,
+        entries.map((e) => ({
+          source: e.source,
           // Ids and reasons may quote the sender's bytes: cleaned so PostgreSQL accepts the row (see normalize.ts).
-          e.deliveryId ? cleanText(e.deliveryId).slice(0, 255) : null,
-          e.verdict,
-          e.reason ? cleanText(e.reason) : null,
-          e.ticketId ?? null,
-          e.raw?.length ?? 0,
-          e.raw && e.raw.length ? truncateUtf8(e.raw, cap) : null,
-          e.metadata ? JSON.stringify(cleanJson(e.metadata)) : null,
-        ] as const;
-      });
-      const column = (i: number) => rows.map((r) => r[i]);
-      await sql.query(
-        `insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::jsonb[])`,
-        [column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7)],
+          deliveryId: e.deliveryId ? cleanText(e.deliveryId).slice(0, 255) : null,
+          verdict: e.verdict,
+          reason: e.reason ? cleanText(e.reason) : null,
+          ticketId: e.ticketId ?? null,
+          size: e.raw?.length ?? 0,
+          payload: e.raw && e.raw.length ? truncateUtf8(e.raw, e.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES) : null,
+          metadata: e.metadata ? (cleanJson(e.metadata) as Record<string, unknown>) : null,
+        })),
       );
       return entries.map(() => true as const);
     },

@@ -1,4 +1,7 @@
+import { findStoredDeliveryTicket } from '../../../db/repositories/inbound-events.ts';
+import { findTicketIdByExternalId } from '../../../db/repositories/tickets.ts';
 import type { Sql } from '../../../db/sql.ts';
+import type { Source } from '../../../domain/categories.ts';
 
 /**
  * Dedupe for deliveries whose meaning depends on what we already hold (`update` deliveries): ingest dedupes
@@ -7,20 +10,10 @@ import type { Sql } from '../../../db/sql.ts';
  * against earlier stored deliveries first. Creations need none of this: their key is the ticket id.
  */
 export async function findStoredDelivery(sql: Sql, source: string, deliveryId: string): Promise<number | null | undefined> {
-  const rows = await sql.query<{ ticket_id: number | null }>(
-    `select ticket_id from inbound_events
-      where source = $1 and delivery_id = $2 and verdict in ('accepted', 'followup', 'duplicate')
-      order by id limit 1`,
-    [source, deliveryId.slice(0, 255)],
-  );
-  return rows.length ? (rows[0]!.ticket_id ?? null) : undefined;
+  return findStoredDeliveryTicket(sql, source, deliveryId.slice(0, 255));
 }
 
 /** Our id of the (not deleted) ticket this source opened under `externalTicketId`, if we hold it. */
-export async function findTicketByExternalId(sql: Sql, source: string, externalTicketId: string): Promise<number | undefined> {
-  const rows = await sql.query<{ id: number }>('select id from tickets where source = $1 and external_id = $2 and deleted_at is null limit 1', [
-    source,
-    externalTicketId,
-  ]);
-  return rows[0]?.id;
+export async function findTicketByExternalId(sql: Sql, source: Source, externalTicketId: string): Promise<number | undefined> {
+  return findTicketIdByExternalId(sql, source, externalTicketId);
 }

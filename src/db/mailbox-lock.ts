@@ -4,8 +4,8 @@
  * and we stop reading). On PGlite there is only one process; readers sharing the Database object exclude
  * each other in memory.
  */
-import type { Database } from '../../db/database.ts';
-import { sqlOf } from '../../db/sql.ts';
+import type { Database } from './database.ts';
+import { sqlOf } from './sql.ts';
 
 export interface HeldLock {
   /** Resolves when the lock is gone (its connection died, or it was released); never rejects. */
@@ -44,7 +44,7 @@ export function createMailboxLock(db: Database, key: string, options: { pingMs?:
   const pingMs = options.pingMs ?? 15_000;
   return {
     tryAcquire() {
-      const kysely = db.sql.executor;
+      const kysely = db.sql.kysely;
       if (!('connection' in kysely)) throw new Error('mailbox lock needs the pool, not a transaction');
       return new Promise<HeldLock | null>((resolveAcquire, rejectAcquire) => {
         let release!: () => void;

@@ -4,8 +4,8 @@
  */
 import { fromKysely, fromPglite, PgBoss, type PGliteLike } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { Sql } from '../db/sql.ts';
-import { CONNECT_TIMEOUT_MS } from '../db/unavailable.ts';
+import type { Sql } from './sql.ts';
+import { CONNECT_TIMEOUT_MS } from './unavailable.ts';
 
 export interface QueueJob<T> {
   id: string;
@@ -124,7 +124,7 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
       await boss.updateQueue(name, { ...rest, deadLetter: deadName ?? null, notify: false });
     },
     send(name, data, options, tx) {
-      return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.executor as never) } : {}) });
+      return boss.send(name, data, { ...toInsert(options), ...(tx ? { db: fromKysely(tx.kysely) } : {}) });
     },
     async work(name, options, handler) {
       await boss.work(

@@ -6,7 +6,7 @@
  * slack_posts claim, "classify only when not classified") still hold for the replayed run.
  */
 import { fromKysely } from 'pg-boss';
-import type { Sql } from '../db/sql.ts';
+import type { Sql } from './sql.ts';
 import type { JobQueue } from './queue.ts';
 
 export const DEAD_SUFFIX = '.dead';
@@ -102,7 +102,7 @@ export function createDeadLetters(queue: JobQueue, transaction: Transaction) {
       const moved: DeadLetter[] = [];
       for (const d of chosen) {
         const done = await transaction(async (tx) => {
-          const db = fromKysely(tx.executor as never);
+          const db = fromKysely(tx.kysely);
           const removed = (await queue.boss.deleteJob(d.queue + DEAD_SUFFIX, d.id, { db })) as { affected?: number };
           // Someone else replayed (or deleted) it between our read and now: theirs is the one that runs.
           if (removed.affected !== 1) return false;

@@ -1,0 +1,73 @@
+/** The doors' audit trail (inbound_events): every webhook delivery, and each e-mail that created no ticket. */
+import { sql } from 'kysely';
+import { jsonb, type Sql } from '../sql.ts';
+
+export interface InboundEventRow {
+  source: string;
+  deliveryId: string | null;
+  verdict: string;
+  reason: string | null;
+  ticketId: number | null;
+  size: number;
+  payload: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/**
+ * Inserts a group of events in ONE statement (the webhook audit group-commits up to hundreds at a time):
+ * eight array parameters, whatever the group's size.
+ */
+export async function insertInboundEvents(db: Sql, rows: InboundEventRow[]): Promise<void> {
+  if (!rows.length) return;
+  const column = <K extends keyof InboundEventRow>(k: K) => rows.map((r) => r[k]);
+  const metadata = rows.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null));
+  await sql`insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata)
+    select * from unnest(${column('source')}::text[], ${column('deliveryId')}::text[], ${column('verdict')}::text[],
+      ${column('reason')}::text[], ${column('ticketId')}::int[], ${column('size')}::int[], ${column('payload')}::text[], ${metadata}::jsonb[])`.execute(db.kysely);
+}
+
+export async function insertInboundEvent(db: Sql, row: InboundEventRow): Promise<void> {
+  await db.kysely
+    .insertInto('inbound_events')
+    .values({
+      source: row.source,
+      delivery_id: row.deliveryId,
+      verdict: row.verdict,
+      reason: row.reason,
+      ticket_id: row.ticketId,
+      size: row.size,
+      payload: row.payload,
+      metadata: jsonb(row.metadata),
+      created_at: sql<Date>`now()`,
+    })
+    .execute();
+}
+
+export async function hasInboundEvent(db: Sql, source: string, deliveryId: string, verdict: string): Promise<boolean> {
+  const row = await db.kysely
+    .selectFrom('inbound_events')
+    .select(sql<number>`1`.as('one'))
+    .where('source', '=', source)
+    .where('delivery_id', '=', deliveryId)
+    .where('verdict', '=', verdict)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The ticket of the first stored delivery with this id that reached ingest: a number, null (it reached ingest
+ * without a ticket), or undefined when no such delivery is stored.
+ */
+export async function findStoredDeliveryTicket(db: Sql, source: string, deliveryId: string): Promise<number | null | undefined> {
+  const row = await db.kysely
+    .selectFrom('inbound_events')
+    .select('ticket_id')
+    .where('source', '=', source)
+    .where('delivery_id', '=', deliveryId)
+    .where('verdict', 'in', ['accepted', 'followup', 'duplicate'])
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? row.ticket_id : undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * The one ticket shape the service passes around (REST views, Slack cards, routing), and the rules about a
+ * ticket that do not depend on where it is stored. The database row maps onto it in db/repositories/tickets.ts.
+ */
+import { type Category, type ClassifierKind, PRIORITIES, type Priority, type Source, type TicketStatus } from './categories.ts';
+
+export interface Ticket {
+  id: number;
+  source: Source;
+  externalId: string | null;
+  subject: string | null;
+  body: string;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  replyTo: string | null;
+  originalQueue: string | null;
+  originalPriority: string | null;
+  language: string | null;
+  priority: Priority | null;
+  status: TicketStatus;
+  tags: string[];
+  /** The current classification, denormalized onto the ticket; null until classified. */
+  category: Category | null;
+  confidence: number | null;
+  summary: string | null;
+  classifier: ClassifierKind | null;
+  /** The history row behind the current classification (model, timing); null until classified. */
+  classification: { modelName: string; processingTimeMs: number; classifiedAt: Date } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Below the threshold an automatic verdict goes to triage and is flagged on the card. A human verdict is never
+ * low-confidence. The classify job stores this rule's answer on the row (tickets.low_confidence) for the stats.
+ */
+export function isLowConfidence(t: Pick<Ticket, 'confidence' | 'classifier'>, minConfidence: number): boolean {
+  return t.classifier !== 'human' && (t.confidence ?? 0) < minConfidence;
+}
+
+const rank = (p: Priority | null | undefined) => (p ? PRIORITIES.indexOf(p) : -1);
+
+/** The classifier may raise a priority the source stated, never lower it. */
+export function classifiedPriority(stated: Priority | null, classified: Priority | null): Priority | null {
+  return rank(classified) > rank(stated) ? classified : stated;
+}
