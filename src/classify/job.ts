@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { PRIORITIES, type Priority } from '../domain/categories.ts';
+import { isCategory, PRIORITIES, type Priority } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
 import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
@@ -41,6 +41,8 @@ interface TicketRow {
   priority: Priority | null;
   classifier: string | null;
   current_classification_id: number | null;
+  /** The category of the mailbox the mail came to (IMAP mailbox `defaultCategory`), if it has one. */
+  default_category: string | null;
 }
 
 const rank = (p: Priority | null) => (p ? PRIORITIES.indexOf(p) : -1);
@@ -61,7 +63,8 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   // A ticket in any job that may alert does alert; only tickets every job marks quiet stay quiet.
   const alerting = new Set(jobs.filter((j) => j.data.alert !== false).flatMap((j) => idsOf(j.data)));
   const tickets = await db.sql.query<TicketRow>(
-    `select id, subject, body, priority, classifier, current_classification_id
+    `select id, subject, body, priority, classifier, current_classification_id,
+            case when source = 'email' then metadata->>'default_category' end as default_category
        from tickets where id = any($1::int[]) and deleted_at is null`,
     [ids],
   );
@@ -85,6 +88,10 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
     const historyId = new Map(inserted.map((r) => [r.ticket_id, r.id]));
     // The classifier may raise a priority the source stated, never lower it.
     const priorities = todo.map((t, i) => (rank(results[i]!.priority) > rank(t.priority) ? results[i]!.priority : t.priority));
+    // A classifier that is not sure does not beat the mailbox's own category (billing@ mail is billing);
+    // the history keeps what the classifier said, and the ticket stays marked low-confidence.
+    const categories = todo.map((t, i) =>
+      results[i]!.confidence < deps.minConfidence && isCategory(t.default_category) ? t.default_category : results[i]!.category);
     const updated = await tx.query<{ id: number }>(
       `update tickets t set category = u.category, confidence = u.confidence, summary = u.summary, language = u.language,
               priority = u.priority, classifier = u.classifier, current_classification_id = u.history_id,
@@ -95,7 +102,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
         where t.id = u.id and t.classifier is distinct from 'human'
         returning t.id`,
       [
-        todo.map((t) => t.id), results.map((r) => r.category), results.map((r) => clamp01(r.confidence)),
+        todo.map((t) => t.id), categories, results.map((r) => clamp01(r.confidence)),
         results.map((r) => r.summary.slice(0, 500)), results.map((r) => r.language), priorities,
         results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!), deps.minConfidence,
       ],

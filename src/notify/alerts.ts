@@ -126,8 +126,12 @@ export function hooksFor(deps: NotifyDeps) {
       if (options.alert === false) return;
       // One alert per ticket, ever: a later (re)classification never enqueues a second one.
       if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
-      const [t] = await tx.query<{ category: string | null; confidence: number | null; classifier: string | null }>(
-        'select category, confidence, classifier from tickets where id = $1 and deleted_at is null',
+      // A support mailbox may name its own channel and category (only mail sets these, so only mail is trusted).
+      const [t] = await tx.query<{ category: string | null; confidence: number | null; classifier: string | null; mailbox_channel: string | null; mailbox_category: string | null }>(
+        `select category, confidence, classifier,
+                case when source = 'email' then metadata->>'slack_channel' end as mailbox_channel,
+                case when source = 'email' then metadata->>'default_category' end as mailbox_category
+           from tickets where id = $1 and deleted_at is null`,
         [ticketId],
       );
       if (!t) return;
