@@ -175,7 +175,7 @@ serial('two service instances on one PostgreSQL database, two mailboxes: each ma
   t.is((await one.service.db.sql.query(`select 1 from inbound_events where source = 'email' and verdict = 'duplicate'`)).length, 0);
 });
 
-serial('two reader groups sharing one embedded database exclude each other per mailbox', async (t) => {
+serial('two reader groups in one process on one database (in-process exclusion on PGlite, advisory locks on PostgreSQL) read each mailbox once', async (t) => {
   const a = await newMailbox(suite.dovecot);
   const b = await newMailbox(suite.dovecot);
   const svc = await startTestService({}, { classifier: createKeywordClassifier() });
