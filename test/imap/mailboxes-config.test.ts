@@ -2,6 +2,7 @@
  * The mailbox list (IMAP_MAILBOXES_FILE / IMAP_MAILBOXES): what an operator writes becomes the mailboxes
  * the service reads, and every mistake is named by its place in the list, all at once.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -163,4 +164,23 @@ test('an invalid TOKEN_ENCRYPTION_KEY is reported once, not also as missing for 
   const p = problems({ IMAP_MAILBOXES: JSON.stringify(list), TOKEN_ENCRYPTION_KEY: 'short' });
   t.is(p.length, 1, p.join('\n'));
   t.regex(p[0]!, /^TOKEN_ENCRYPTION_KEY: must be 32 random bytes/);
+});
+
+test('imap:authorize and imap:replay with several mailboxes: --id chooses, an unknown or missing choice is refused', (t) => {
+  const list = JSON.stringify([
+    { id: 'a', host: '127.0.0.1', user: 'a', oauth2: { provider: 'google', clientId: 'c' } },
+    { id: 'b', host: '127.0.0.1', user: 'b', oauth2: { provider: 'google', clientId: 'c' } },
+  ]);
+  const env = { PATH: process.env.PATH ?? '', IMAP_MAILBOXES: list, TOKEN_ENCRYPTION_KEY: KEY, PGLITE_DATA_DIR: 'memory://' };
+  const run = (script: string, args: string[]) =>
+    spawnSync(process.execPath, [new URL(`../../src/${script}`, import.meta.url).pathname, ...args], { encoding: 'utf8', cwd: tmpdir(), env, timeout: 30_000 });
+  const none = run('cli/imap-authorize.ts', ['--no-listen']);
+  t.is(none.status, 2);
+  t.regex(none.stderr, /several mailboxes are configured: choose one with --id \(a, b\)/);
+  const unknown = run('cli/imap-authorize.ts', ['--id', 'c']);
+  t.is(unknown.status, 2);
+  t.regex(unknown.stderr, /no configured mailbox "c" \(configured: a, b\)/);
+  const replay = run('inbound/imap/replay-cli.ts', ['--since', '2026-11-01', '--id', 'x']);
+  t.is(replay.status, 2);
+  t.regex(replay.stderr, /no configured mailbox x \(configured: a, b\)/);
 });
