@@ -108,8 +108,8 @@ async function endToEnd(dovecot: Dovecot, mailbox: string, database: 'postgres' 
   else env.PGLITE_DATA_DIR = 'memory://';
   const config = loadConfig(env);
   const service = await createService(config);
-  if (!config.imap) throw new Error('bench needs the IMAP_* settings');
-  const reader = createImapReader({ config: config.imap, db: service.db, ingest: service.ingest, logger: service.logger, health: service.health });
+  if (!config.mailboxes[0]) throw new Error('bench needs the IMAP_* settings');
+  const reader = createImapReader({ config: config.mailboxes[0], db: service.db, ingest: service.ingest, logger: service.logger, health: service.health });
   const handled = () => Object.values(reader.counters).reduce((a, b) => a + b, 0);
 
   const t0 = performance.now();

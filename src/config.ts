@@ -2,6 +2,8 @@
  * The only reader of process.env. One zod schema; every problem is reported at once at start-up.
  */
 import { z } from 'zod';
+import type { Category } from './domain/categories.ts';
+import { parseMailboxList, SINGLE_MAILBOX_VARIABLES } from './inbound/imap/mailboxes-config.ts';
 import { oauthPreset } from './inbound/imap/oauth/providers.ts';
 
 const bool = (fallback: boolean) =>
@@ -168,6 +170,9 @@ const envSchema = z.object({
     }),
   PII_REDACTION: bool(true),
 
+  // Several mailboxes: a JSON list in a file or inline (src/inbound/imap/mailboxes-config.ts, docs/imap.md).
+  IMAP_MAILBOXES_FILE: optionalString,
+  IMAP_MAILBOXES: optionalString,
   IMAP_HOST: optionalString,
   IMAP_PORT: int(993, 1, 65535),
   IMAP_SECURE: bool(true),
@@ -243,22 +248,8 @@ export interface Config {
     minConfidence: number;
     piiRedaction: boolean;
   };
-  imap:
-    | {
-        host: string;
-        port: number;
-        secure: boolean;
-        user: string;
-        /** This mailbox's credentials (one object, so several mailboxes can each carry their own). */
-        auth: ImapAuth;
-        mailbox: string;
-        processedMailbox: string | undefined;
-        failedMailbox: string | undefined;
-        pollCron: string;
-        supportAddress: string | undefined;
-        attachmentMaxBytes: number;
-      }
-    | undefined;
+  /** The support mailboxes read (empty: no inbox door): IMAP_MAILBOXES(_FILE), or the one from IMAP_HOST etc. */
+  mailboxes: ImapMailbox[];
   webhooks: {
     zendesk: string | undefined;
     helpscout: string | undefined;
@@ -278,6 +269,28 @@ export interface Config {
         statsCommand: string;
       }
     | undefined;
+}
+
+export interface ImapMailbox {
+  /** Names the mailbox in /health, /metrics, logs and on its tickets (metadata.mailbox_id); `default` for IMAP_HOST. */
+  id: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  /** This mailbox's credentials. */
+  auth: ImapAuth;
+  /** The folder read (IMAP_MAILBOX / "folder"). */
+  mailbox: string;
+  processedMailbox: string | undefined;
+  failedMailbox: string | undefined;
+  pollCron: string;
+  supportAddress: string | undefined;
+  attachmentMaxBytes: number;
+  /** Its tickets' category when the classifier is not confident (instead of triage). */
+  defaultCategory: Category | undefined;
+  /** Slack channel for its tickets' alerts, whatever their category. */
+  slackChannel: string | undefined;
 }
 
 export type ImapAuth =
@@ -333,13 +346,37 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (timeout('HTTP_HEADERS_TIMEOUT_MS', 10_000) > timeout('HTTP_REQUEST_TIMEOUT_MS', 30_000)) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not be larger than HTTP_REQUEST_TIMEOUT_MS');
   }
-  if (set('IMAP_HOST') && !set('IMAP_USER')) problems.push('IMAP_USER: required when IMAP_HOST is set');
-  if (set('IMAP_HOST')) problems.push(...imapAuthProblems(source));
+  const list = mailboxList(source, parsed.success ? parsed.data : undefined, problems);
+  if (!list) {
+    if (set('IMAP_HOST') && !set('IMAP_USER')) problems.push('IMAP_USER: required when IMAP_HOST is set');
+    if (set('IMAP_HOST')) problems.push(...imapAuthProblems(source));
+  }
   if (set('SLACK_BOT_TOKEN') && !set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)');
   }
-  if (problems.length === 0 && parsed.success) return toConfig(parsed.data);
+  if (problems.length === 0 && parsed.success) return { ...toConfig(parsed.data), ...(list ? { mailboxes: list } : {}) };
   throw new ConfigError(problems);
+}
+
+/** The mailboxes of IMAP_MAILBOXES_FILE / IMAP_MAILBOXES (undefined when neither is set); problems are added. */
+function mailboxList(source: Record<string, string | undefined>, e: Env | undefined, problems: string[]): ImapMailbox[] | undefined {
+  const set = (name: string) => (source[name] ?? '').trim() !== '';
+  const given = (['IMAP_MAILBOXES_FILE', 'IMAP_MAILBOXES'] as const).filter(set);
+  if (!given.length) return undefined;
+  if (given.length > 1) problems.push('IMAP_MAILBOXES: set IMAP_MAILBOXES_FILE or IMAP_MAILBOXES, not both');
+  for (const name of SINGLE_MAILBOX_VARIABLES.filter(set)) {
+    problems.push(`${name}: not used with ${given[0]}; describe that mailbox as an entry of the list instead`);
+  }
+  // The shared settings come from their own variables; when those are invalid they are reported already.
+  const defaults = { pollCron: e?.IMAP_POLL_CRON ?? '*/1 * * * *', attachmentMaxBytes: e?.IMAP_ATTACHMENT_MAX_BYTES ?? 5 * 1024 * 1024, encryptionKey: e?.TOKEN_ENCRYPTION_KEY };
+  const keySet = set('TOKEN_ENCRYPTION_KEY');
+  const result = parseMailboxList({ variable: given[0]!, value: source[given[0]!]!.trim() }, source, {
+    ...defaults,
+    // An invalid key is already reported: do not also call it missing.
+    encryptionKey: defaults.encryptionKey ?? (keySet ? Buffer.alloc(32) : undefined),
+  });
+  problems.push(...result.problems);
+  return result.mailboxes;
 }
 
 /** Which credentials the inbox uses, and what each kind needs; one message per missing piece. */
@@ -416,22 +453,27 @@ function toConfig(e: Env): Config {
       minConfidence: e.CLASSIFIER_MIN_CONFIDENCE,
       piiRedaction: e.PII_REDACTION,
     },
-    imap:
+    mailboxes:
       e.IMAP_HOST && e.IMAP_USER
-        ? {
-            host: e.IMAP_HOST,
-            port: e.IMAP_PORT,
-            secure: e.IMAP_SECURE,
-            user: e.IMAP_USER,
-            auth: toImapAuth(e),
-            mailbox: e.IMAP_MAILBOX,
-            processedMailbox: e.IMAP_PROCESSED_MAILBOX,
-            failedMailbox: e.IMAP_FAILED_MAILBOX,
-            pollCron: e.IMAP_POLL_CRON,
-            supportAddress: e.IMAP_SUPPORT_ADDRESS ?? (e.IMAP_USER.includes('@') ? e.IMAP_USER : undefined),
-            attachmentMaxBytes: e.IMAP_ATTACHMENT_MAX_BYTES,
-          }
-        : undefined,
+        ? [
+            {
+              id: 'default',
+              host: e.IMAP_HOST,
+              port: e.IMAP_PORT,
+              secure: e.IMAP_SECURE,
+              user: e.IMAP_USER,
+              auth: toImapAuth(e),
+              mailbox: e.IMAP_MAILBOX,
+              processedMailbox: e.IMAP_PROCESSED_MAILBOX,
+              failedMailbox: e.IMAP_FAILED_MAILBOX,
+              pollCron: e.IMAP_POLL_CRON,
+              supportAddress: e.IMAP_SUPPORT_ADDRESS ?? (e.IMAP_USER.includes('@') ? e.IMAP_USER : undefined),
+              attachmentMaxBytes: e.IMAP_ATTACHMENT_MAX_BYTES,
+              defaultCategory: undefined,
+              slackChannel: undefined,
+            },
+          ]
+        : [],
     webhooks: {
       zendesk: e.ZENDESK_WEBHOOK_SECRET,
       helpscout: e.HELPSCOUT_WEBHOOK_SECRET,

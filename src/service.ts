@@ -84,9 +84,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return { status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled, dead_letters: sum(dead), dead_letters_by_queue: dead };
   });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
-  // The support inbox (registers the 'imap' health probe). imapflow and mailparser load only when configured.
-  const imap = config.imap
-    ? (await import('./inbound/imap/reader.ts')).createImapReader({ config: config.imap, db, ingest, logger, health })
+  // The support mailboxes, one reader each (registers the 'imap' health probe). imapflow and mailparser load only when configured.
+  const imap = config.mailboxes.length
+    ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics })
     : disabledImap(health);
   // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
   const slack: SlackService = config.slack
@@ -124,6 +124,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         app: { name: 'support-triage', version: pkg.version, environment: config.env },
         beforeScrape: async () => {
           metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
+          imap.updateMetrics();
           for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
         },
       }),
@@ -199,9 +200,9 @@ function disabledSlack(health: HealthRegistry): SlackService {
   return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
-function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void> } {
+function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void } {
   health.register('imap', () => ({ status: 'disabled' }));
-  return { start: () => undefined, stop: async () => undefined };
+  return { start: () => undefined, stop: async () => undefined, updateMetrics: () => undefined };
 }
 
 /** The Node HTTP server's deadlines: a client trickling its headers or body is answered 408 and cut off. */

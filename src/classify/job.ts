@@ -8,6 +8,7 @@ import type { Database } from '../db/database.ts';
 import { insertAutomaticVerdicts } from '../db/repositories/classifications.ts';
 import { setCurrentClassifications, ticketsToClassify } from '../db/repositories/tickets.ts';
 import { classifiedPriority, isLowConfidence } from '../domain/ticket.ts';
+import { isCategory } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
 import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
@@ -74,10 +75,14 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
       todo.map((t, i) => {
         const r = results[i]!;
         const confidence = clamp01(r.confidence);
+        // A classifier that is not sure does not beat the mailbox's own category (billing@ mail is billing);
+        // the history keeps what the classifier said, and the ticket stays marked low-confidence.
+        const lowConfidence = isLowConfidence({ confidence, classifier: r.classifier }, deps.minConfidence);
+        const category = lowConfidence && isCategory(t.default_category) ? t.default_category : r.category;
         return {
-          ticketId: t.id, category: r.category, confidence, summary: r.summary.slice(0, 500), language: r.language,
+          ticketId: t.id, category, confidence, summary: r.summary.slice(0, 500), language: r.language,
           priority: classifiedPriority(t.priority, r.priority), classifier: r.classifier, historyId: historyId.get(t.id)!,
-          lowConfidence: isLowConfidence({ confidence, classifier: r.classifier }, deps.minConfidence),
+          lowConfidence,
         };
       }),
     );

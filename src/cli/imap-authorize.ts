@@ -4,6 +4,7 @@
  * redirect to a loopback address this command listens on, or from a pasted redirect URL / code on stdin
  * (a server without a browser), exchanges the code (PKCE), stores the refresh token encrypted, checks the
  * IMAP login and says what to do next.
+ *   --id ID             which configured mailbox (needed when several use OAuth2)
  *   --port N            loopback port to listen on (default: any free one)
  *   --redirect-uri URL  the redirect URI registered with the provider (default http://127.0.0.1:PORT/callback)
  *   --no-listen         only read the answer from stdin
@@ -26,9 +27,9 @@ function fail(message: string, code = 1): never {
 
 let args;
 try {
-  args = parseArgs({ options: { port: { type: 'string' }, 'redirect-uri': { type: 'string' }, 'no-listen': { type: 'boolean', default: false } } }).values;
+  args = parseArgs({ options: { id: { type: 'string' }, port: { type: 'string' }, 'redirect-uri': { type: 'string' }, 'no-listen': { type: 'boolean', default: false } } }).values;
 } catch (error) {
-  fail(`${(error as Error).message}\nusage: npm run imap:authorize -- [--port N] [--redirect-uri URL] [--no-listen]`, 2);
+  fail(`${(error as Error).message}\nusage: npm run imap:authorize -- [--id ID] [--port N] [--redirect-uri URL] [--no-listen]`, 2);
 }
 let config: Config;
 try {
@@ -37,10 +38,15 @@ try {
   if (error instanceof ConfigError) fail(error.message, 2);
   throw error;
 }
-const imap = config.imap;
-if (!imap) fail('IMAP is not configured (set IMAP_HOST, IMAP_USER and IMAP_OAUTH_*)', 2);
+if (!config.mailboxes.length) fail('IMAP is not configured (set IMAP_HOST, IMAP_USER and IMAP_OAUTH_*, or IMAP_MAILBOXES_FILE)', 2);
+const withOAuth = config.mailboxes.filter((m) => m.auth.kind === 'oauth2');
+const imap = args.id !== undefined
+  ? (config.mailboxes.find((m) => m.id === args.id) ?? fail(`no configured mailbox "${args.id}" (configured: ${config.mailboxes.map((m) => m.id).join(', ')})`, 2))
+  : config.mailboxes.length === 1 ? config.mailboxes[0]!
+  : withOAuth.length === 1 ? withOAuth[0]!
+  : fail(`several mailboxes are configured: choose one with --id (${(withOAuth.length ? withOAuth : config.mailboxes).map((m) => m.id).join(', ')})`, 2);
 const auth = imap.auth;
-if (auth.kind !== 'oauth2') fail('IMAP_OAUTH_PROVIDER is not set: there is nothing to authorise for a password or a fixed access token', 2);
+if (auth.kind !== 'oauth2') fail(`IMAP_OAUTH_PROVIDER is not set (nor "oauth2" for mailbox ${imap.id}): there is nothing to authorise for a password or a fixed access token`, 2);
 
 const port = args.port === undefined ? 0 : Number(args.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number', 2);

@@ -10,6 +10,11 @@ export interface Metrics {
   classificationSeconds: Histogram<'classifier'>;
   queueBacklog: Gauge<'queue'>;
   deadLetters: Gauge<'queue'>;
+  /** Per support mailbox (label `mailbox`, its configured id). */
+  imapUp: Gauge<'mailbox'>;
+  imapBacklog: Gauge<'mailbox'>;
+  imapLastFetch: Gauge<'mailbox'>;
+  imapMail: Counter<'mailbox' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -59,6 +64,30 @@ export function createMetrics(): Metrics {
       name: 'job_dead_letters',
       help: 'Jobs that exhausted their retries and wait for an operator (npm run dead-letters), by the queue they failed on',
       labelNames: ['queue'],
+      registers: [registry],
+    }),
+    imapUp: new Gauge({
+      name: 'imap_mailbox_up',
+      help: 'Support mailbox: 1 while this instance reads it, 0 otherwise (failing, connecting, or standby while another instance reads it: max by (mailbox) over instances)',
+      labelNames: ['mailbox'],
+      registers: [registry],
+    }),
+    imapBacklog: new Gauge({
+      name: 'imap_mailbox_backlog',
+      help: 'Support mailbox: mails above the cursor not handled yet',
+      labelNames: ['mailbox'],
+      registers: [registry],
+    }),
+    imapLastFetch: new Gauge({
+      name: 'imap_mailbox_last_fetch_timestamp_seconds',
+      help: 'Support mailbox: when it was last read to the end (Unix time)',
+      labelNames: ['mailbox'],
+      registers: [registry],
+    }),
+    imapMail: new Counter({
+      name: 'imap_mail_total',
+      help: 'Mails handled per support mailbox, by outcome (created, followup, duplicate, ignored, failed)',
+      labelNames: ['mailbox', 'outcome'],
       registers: [registry],
     }),
   };

@@ -109,6 +109,7 @@ export function hooksFor(deps: NotifyDeps) {
       if (options.alert === false) return;
       // One alert per ticket, ever: a later (re)classification never enqueues a second one.
       if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
+      // A support mailbox may name its own channel and category (only mail sets these, so only mail is trusted).
       const t = await findRoutingFields(tx, ticketId);
       if (!t) return;
       const channel = alertChannel(config.channels, minConfidence, t);

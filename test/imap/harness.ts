@@ -83,9 +83,9 @@ export async function startService(options: TestServiceOptions = {}): Promise<Te
 
 export function readerFor(svc: TestService, env: Record<string, string>, extra: Partial<Pick<ImapReaderDeps, 'beforeAcknowledge'>> & { tuning?: Partial<ImapTuning> } = {}): ImapReader {
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
-  if (!config.imap) throw new Error('readerFor needs IMAP_HOST and IMAP_USER in env');
+  if (!config.mailboxes[0]) throw new Error('readerFor needs IMAP_HOST and IMAP_USER in env');
   return createImapReader({
-    config: config.imap,
+    config: config.mailboxes[0],
     db: svc.service.db,
     ingest: svc.service.ingest,
     logger: process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL) : svc.service.logger,

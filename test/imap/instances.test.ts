@@ -85,7 +85,7 @@ serial('replay of a period restores mail missing from the database and skips wha
   await reader.stop();
   // A database restored from an older backup lost one ticket.
   await svc.service.db.sql.query(`delete from tickets where external_id = '<html-only-0001@customer.example>'`);
-  const config = loadConfig({ ...box.env, LOG_LEVEL: 'silent' }).imap!;
+  const config = loadConfig({ ...box.env, LOG_LEVEL: 'silent' }).mailboxes[0]!;
   const counts = await replayMailbox({ config, db: svc.service.db, ingest: svc.service.ingest, logger: svc.service.logger, since: new Date(Date.now() - 86_400_000) });
   t.is(counts.created, 1);
   t.is(counts.duplicate, 2);

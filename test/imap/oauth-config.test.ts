@@ -11,7 +11,7 @@ import { decryptToken, encryptToken, keyIdOf, TokenKeyError } from '../../src/in
 const KEY = randomBytes(32);
 const base = { IMAP_HOST: 'imap.example.com', IMAP_USER: 'support@example.com' };
 const oauth = (env: Record<string, string>): ImapOAuth2 => {
-  const auth = loadConfig({ ...base, ...env }).imap!.auth;
+  const auth = loadConfig({ ...base, ...env }).mailboxes[0]!.auth;
   if (auth.kind !== 'oauth2') throw new Error(`expected oauth2, got ${auth.kind}`);
   return auth;
 };
@@ -50,8 +50,8 @@ test('Microsoft preset: tenant endpoints, delegated IMAP.AccessAsUser.All + offl
 });
 
 test('a fixed IMAP_ACCESS_TOKEN and a password keep working as before', (t) => {
-  t.deepEqual(loadConfig({ ...base, IMAP_ACCESS_TOKEN: 'ya29.x' }).imap!.auth, { kind: 'token', accessToken: 'ya29.x' });
-  t.deepEqual(loadConfig({ ...base, IMAP_PASSWORD: 'pw' }).imap!.auth, { kind: 'password', password: 'pw' });
+  t.deepEqual(loadConfig({ ...base, IMAP_ACCESS_TOKEN: 'ya29.x' }).mailboxes[0]!.auth, { kind: 'token', accessToken: 'ya29.x' });
+  t.deepEqual(loadConfig({ ...base, IMAP_PASSWORD: 'pw' }).mailboxes[0]!.auth, { kind: 'password', password: 'pw' });
 });
 
 test('every missing or contradictory OAuth2 setting is named at start', (t) => {

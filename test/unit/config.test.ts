@@ -10,7 +10,7 @@ test('defaults follow SPEC', (t) => {
   t.is(c.classifier.minConfidence, 0.6);
   t.is(c.classifier.openai, undefined);
   t.true(c.classifier.piiRedaction);
-  t.is(c.imap, undefined);
+  t.deepEqual(c.mailboxes, []);
   t.is(c.slack, undefined);
 });
 

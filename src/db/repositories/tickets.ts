@@ -227,8 +227,20 @@ export async function markDeleted(tx: Sql, id: number): Promise<boolean> {
 }
 
 /** What routing an alert needs (not deleted tickets). */
-export async function findRoutingFields(db: Sql, id: number): Promise<Pick<Ticket, 'category' | 'confidence' | 'classifier'> | undefined> {
-  return db.kysely.selectFrom('tickets').select(['category', 'confidence', 'classifier']).where('id', '=', id).where(ticketNotDeleted).executeTakeFirst();
+/** What decides an alert's channel: the classification, and the channel and category of the mailbox a mail came to. */
+export async function findRoutingFields(
+  db: Sql,
+  id: number,
+): Promise<(Pick<Ticket, 'category' | 'confidence' | 'classifier'> & { mailbox_channel: string | null; mailbox_category: string | null }) | undefined> {
+  return db.kysely
+    .selectFrom('tickets')
+    .select(['category', 'confidence', 'classifier'])
+    // Only mail sets these (Help Scout tickets carry a mailbox_id of their own), so only mail is trusted.
+    .select(sql<string | null>`case when source = 'email' then metadata->>'slack_channel' end`.as('mailbox_channel'))
+    .select(sql<string | null>`case when source = 'email' then metadata->>'default_category' end`.as('mailbox_category'))
+    .where('id', '=', id)
+    .where(ticketNotDeleted)
+    .executeTakeFirst();
 }
 
 /** When the ticket was created (epoch ms, deleted tickets included); undefined when there is no such ticket. */
@@ -334,6 +346,8 @@ export async function ticketsToClassify(db: Sql, ids: number[]) {
   return db.kysely
     .selectFrom('tickets')
     .select(['id', 'subject', 'body', 'priority', 'classifier', 'current_classification_id'])
+    // The category of the mailbox the mail came to (IMAP mailbox `defaultCategory`); only mail sets it.
+    .select(sql<string | null>`case when source = 'email' then metadata->>'default_category' end`.as('default_category'))
     // One array parameter, however many ids (a batch may carry thousands).
     .where('id', '=', sql<number>`any(${ids}::int[])`)
     .where(ticketNotDeleted)

@@ -4,7 +4,7 @@
  */
 import type { ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.ts';
+import type { ImapMailbox } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import { createTokenProvider, type AccessTokenProvider, type OAuthHealth } from './oauth/token-provider.ts';
 
@@ -21,12 +21,15 @@ export interface ImapCredentials {
   health(): OAuthHealth | undefined;
 }
 
-/** The identity a stored token belongs to: the login at that server. */
-export function accountOf(cfg: Pick<NonNullable<Config['imap']>, 'user' | 'host'>): string {
+/**
+ * The identity a stored token belongs to: the login at that server, so each mailbox (account) has its own
+ * row in oauth_tokens, and renaming a configured mailbox keeps its token.
+ */
+export function accountOf(cfg: Pick<ImapMailbox, 'user' | 'host'>): string {
   return `${cfg.user}@${cfg.host}`.toLowerCase().slice(0, 512);
 }
 
-export function createImapCredentials(cfg: NonNullable<Config['imap']>, deps: { db: Database; logger: Logger; timeoutMs: number }): ImapCredentials {
+export function createImapCredentials(cfg: ImapMailbox, deps: { db: Database; logger: Logger; timeoutMs: number }): ImapCredentials {
   const auth = cfg.auth;
   if (auth.kind !== 'oauth2') {
     const login: Login = { auth: auth.kind === 'token' ? { user: cfg.user, accessToken: auth.accessToken } : { user: cfg.user, pass: auth.password } };

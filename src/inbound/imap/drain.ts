@@ -14,6 +14,8 @@ import type { MailContext } from './to-inbound.ts';
 export interface DrainSettings {
   cursorKey: string;
   mailbox: string;
+  /** Which configured mailbox this is, recorded on its tickets. */
+  source: MailContext['source'];
   processedMailbox: string | undefined;
   failedMailbox: string | undefined;
   supportAddresses: string[];
@@ -148,7 +150,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
 
   for (const m of batch) {
     if (failure || hooks.shouldStop()) break;
-    const ctx: MailContext = { mailbox: s.mailbox, uid: m.uid, uidValidity: uidValidity.toString(), internalDate: m.internalDate, supportAddresses: s.supportAddresses };
+    const ctx: MailContext = { mailbox: s.mailbox, source: s.source, uid: m.uid, uidValidity: uidValidity.toString(), internalDate: m.internalDate, supportAddresses: s.supportAddresses };
     let raw: Buffer | Readable | undefined = sources.get(m.uid);
     if (!raw) {
       // Large (or not returned in the batch fetch): stream it in chunks; memory stays flat.

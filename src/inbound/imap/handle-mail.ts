@@ -34,7 +34,7 @@ export async function recordUnparseable(deps: HandleDeps, ctx: MailContext, erro
     reason,
     size: raw?.length ?? 0,
     payload: raw ? raw.subarray(0, 64 * 1024).toString('latin1') : null,
-    metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+    metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
   });
   return { kind: 'failed', reason };
 }
@@ -70,7 +70,7 @@ export function planMail(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext):
           deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
           reason,
           size: mail.size,
-          metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+          metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
         });
         return { kind: 'failed', reason };
       },
@@ -94,7 +94,7 @@ export function planMail(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext):
         reason,
         ticketId,
         size: mail.size,
-        metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, uid: ctx.uid },
+        metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
       });
       return { kind: 'ignored', reason, ticketId };
     },
@@ -112,7 +112,7 @@ export async function ingestMail(deps: HandleDeps, msg: InboundMessage, ctx: Mai
         deliveryId: msg.externalId!,
         reason: 'Message-ID already stored',
         ticketId: result.ticketId,
-        metadata: { mailbox: ctx.mailbox, uid: ctx.uid, from: msg.requesterEmail ?? null },
+        metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid, from: msg.requesterEmail ?? null },
       });
     }
     return { kind: result.outcome, ticketId: result.ticketId };
@@ -123,7 +123,7 @@ export async function ingestMail(deps: HandleDeps, msg: InboundMessage, ctx: Mai
       verdict: 'failed',
       deliveryId: msg.externalId!,
       reason: `refused: ${error.message}`,
-      metadata: { mailbox: ctx.mailbox, uid: ctx.uid },
+      metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
     });
     return { kind: 'failed', reason: error.message };
   }

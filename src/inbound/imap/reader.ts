@@ -10,7 +10,7 @@
 import { ImapFlow } from 'imapflow';
 import cron from 'node-cron';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.ts';
+import type { ImapMailbox } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { createBackoff, type BackoffOptions } from '../../lib/backoff.ts';
@@ -64,7 +64,7 @@ export const DEFAULT_TUNING: ImapTuning = {
 };
 
 export interface ImapReaderDeps {
-  config: NonNullable<Config['imap']>;
+  config: ImapMailbox;
   db: Database;
   ingest: Ingest;
   logger: Logger;
@@ -72,6 +72,8 @@ export interface ImapReaderDeps {
   tuning?: Partial<ImapTuning>;
   /** Test seam: called after a batch is committed and before the server is told (throw = crash there). */
   beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
+  /** Called with each mail's outcome (metrics). */
+  onOutcome?: (kind: MailOutcome['kind']) => void;
 }
 
 export interface ImapReader {
@@ -84,7 +86,7 @@ export interface ImapReader {
 
 export function createImapReader(deps: ImapReaderDeps): ImapReader {
   const cfg = deps.config;
-  const logger = deps.logger.child({ component: 'imap' });
+  const logger = deps.logger.child({ component: 'imap', mailbox_id: cfg.id });
   const t: ImapTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const counters: Record<MailOutcome['kind'], number> = { created: 0, followup: 0, duplicate: 0, ignored: 0, failed: 0 };
   const state: ImapHealth = { status: 'disabled', last_fetch_at: null, backlog: 0, last_error: null };
@@ -95,14 +97,18 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   };
   deps.health.register('imap', snapshot);
 
+  // Keyed by the account and folder, not by the configured id: renaming an entry does not re-read its mail,
+  // and two mailboxes differ in account or folder (config refuses two entries for the same pair).
   const cursorKey = `${cfg.user}@${cfg.host}:${cfg.port}/${cfg.mailbox}`.slice(0, 512);
   state.mailbox = cfg.mailbox;
+  state.mailbox_id = cfg.id;
   const lock = createMailboxLock(deps.db, `imap:${cursorKey}`);
   const backoff = createBackoff(t.backoff);
   const supportAddresses = [cfg.supportAddress, cfg.user.includes('@') ? cfg.user : undefined].filter((a): a is string => !!a);
   const settings: DrainSettings = {
     cursorKey,
     mailbox: cfg.mailbox,
+    source: { mailboxId: cfg.id, defaultCategory: cfg.defaultCategory, slackChannel: cfg.slackChannel },
     processedMailbox: cfg.processedMailbox,
     failedMailbox: cfg.failedMailbox,
     supportAddresses,
@@ -225,7 +231,10 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
                 state.backlog = backlog;
                 state.last_fetch_at = new Date().toISOString();
               }
-              if (outcome) counters[outcome.kind]++;
+              if (outcome) {
+                counters[outcome.kind]++;
+                deps.onOutcome?.(outcome.kind);
+              }
             },
             beforeAcknowledge: deps.beforeAcknowledge,
           });
@@ -259,7 +268,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
             await sleep(t.lockRetryMs, false);
             continue;
           }
-          logger.info({ mailbox: cfg.mailbox }, 'this instance reads the mailbox');
+          logger.info({ mailbox: cfg.mailbox }, `this instance reads the mailbox ${cfg.id}`);
         }
         state.status = 'connecting';
         const { c, login } = await connect();
@@ -274,8 +283,8 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         if (kind === 'auth') {
           logger.error({ host: cfg.host, user: cfg.user, err: message, retryInMs: delay },
             cfg.auth.kind === 'oauth2'
-              ? `IMAP OAuth2 login failing for ${cfg.user}@${cfg.host}: ${message}`
-              : `IMAP login refused for ${cfg.user}@${cfg.host}: check IMAP_PASSWORD / IMAP_ACCESS_TOKEN (a fixed access token expires after about an hour; IMAP_OAUTH_PROVIDER renews it)`);
+              ? `IMAP OAuth2 login failing for mailbox ${cfg.id} (${cfg.user}@${cfg.host}): ${message}`
+              : `IMAP login refused for mailbox ${cfg.id} (${cfg.user}@${cfg.host}): check its password / access token (a fixed access token expires after about an hour; OAuth2 renews it)`);
         } else if (kind === 'config') {
           logger.error({ host: cfg.host, mailbox: cfg.mailbox, err: message, retryInMs: delay }, 'IMAP configuration problem (TLS or mailbox)');
         } else {

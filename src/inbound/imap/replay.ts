@@ -5,7 +5,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.ts';
+import type { ImapMailbox } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { createImapCredentials } from './credentials.ts';
@@ -14,7 +14,7 @@ import type { MailOutcome } from './handle-mail.ts';
 import { DEFAULT_TUNING } from './reader.ts';
 
 export interface ReplayOptions {
-  config: NonNullable<Config['imap']>;
+  config: ImapMailbox;
   db: Database;
   ingest: Ingest;
   logger: Logger;
@@ -48,6 +48,7 @@ export async function replayMailbox(o: ReplayOptions): Promise<Record<MailOutcom
           {
             cursorKey: '(replay)',
             mailbox,
+            source: { mailboxId: cfg.id, defaultCategory: cfg.defaultCategory, slackChannel: cfg.slackChannel },
             processedMailbox: undefined,
             failedMailbox: undefined,
             supportAddresses: [cfg.supportAddress, cfg.user.includes('@') ? cfg.user : undefined].filter((a): a is string => !!a),
@@ -71,10 +72,14 @@ export async function replayMailbox(o: ReplayOptions): Promise<Record<MailOutcom
   return counters;
 }
 
-/** `--since 2026-11-01` (any date Date.parse accepts, UTC when no zone) and optional `--mailbox NAME` (repeatable). */
-export function parseReplayArgs(argv: string[]): { since: Date; mailboxes?: string[] } {
+/**
+ * `--since 2026-11-01` (any date Date.parse accepts, UTC when no zone), optional `--mailbox NAME` (a folder,
+ * repeatable) and `--id ID` (a configured mailbox, repeatable; default: every configured one).
+ */
+export function parseReplayArgs(argv: string[]): { since: Date; mailboxes?: string[]; ids?: string[] } {
   let since: Date | undefined;
   const mailboxes: string[] = [];
+  const ids: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -86,10 +91,13 @@ export function parseReplayArgs(argv: string[]): { since: Date; mailboxes?: stri
     } else if (flag === '--mailbox') {
       if (!value) throw new Error('--mailbox needs a folder name');
       mailboxes.push(value);
+    } else if (flag === '--id') {
+      if (!value) throw new Error('--id needs the id of a configured mailbox');
+      ids.push(value);
     } else {
-      throw new Error(`unknown argument ${arg}; usage: npm run imap:replay -- --since DATE [--mailbox NAME]`);
+      throw new Error(`unknown argument ${arg}; usage: npm run imap:replay -- --since DATE [--id ID] [--mailbox NAME]`);
     }
   }
-  if (!since) throw new Error('usage: npm run imap:replay -- --since DATE [--mailbox NAME]');
-  return { since, ...(mailboxes.length ? { mailboxes } : {}) };
+  if (!since) throw new Error('usage: npm run imap:replay -- --since DATE [--id ID] [--mailbox NAME]');
+  return { since, ...(mailboxes.length ? { mailboxes } : {}), ...(ids.length ? { ids } : {}) };
 }

@@ -8,6 +8,8 @@ import { visibleText } from './visible-text.ts';
 
 export interface MailContext {
   mailbox: string;
+  /** The configured mailbox it came from; its default category and channel are applied later (classify, alert). */
+  source?: { mailboxId: string; defaultCategory?: string | undefined; slackChannel?: string | undefined };
   uid: number;
   uidValidity: string;
   /** The server's arrival time, used when the Date header is missing. */
@@ -61,6 +63,13 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
     metadata: {
       message_id: mail.messageId,
       mailbox: ctx.mailbox,
+      ...(ctx.source
+        ? {
+            mailbox_id: ctx.source.mailboxId,
+            ...(ctx.source.defaultCategory ? { default_category: ctx.source.defaultCategory } : {}),
+            ...(ctx.source.slackChannel ? { slack_channel: ctx.source.slackChannel } : {}),
+          }
+        : {}),
       uid: ctx.uid,
       uid_validity: ctx.uidValidity,
       to: mail.to.map((a) => a.address),
