@@ -5,9 +5,7 @@
  * exit code: 2 for configuration and usage, 1 for start-up problems (port, database, locked data directory).
  * Anything else is a bug and keeps its stack trace.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { StartupError } from '../lib/startup-error.ts';
 
 /** A wrong argument or input file: the message says what to change. */
@@ -23,13 +21,6 @@ export class UsageError extends Error {
 export interface CommandContext {
   /** The validated configuration (parsed once, on first call: commands that need none never fail on it). */
   config(): Config;
-}
-
-export function loadDotEnv(cwd = process.cwd()): string | undefined {
-  const file = path.join(cwd, '.env');
-  if (!existsSync(file)) return undefined;
-  process.loadEnvFile(file);
-  return file;
 }
 
 /** The exit code and one-line message for a failure a person can act on; undefined for a bug. */
