@@ -3,15 +3,14 @@
  * opened (a port in use stops start-up before any migration), the process guards, and a graceful stop on
  * SIGTERM / SIGINT or after an uncaught exception.
  */
-import { runCommand } from './cli/bootstrap.ts';
+import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
-import { createLogger } from './lib/logger.ts';
 import { createService, httpServerOptions, type Service } from './service.ts';
 
-await runCommand('support-triage', async (ctx) => {
+async function serve(ctx: CommandContext): Promise<void> {
   const config = ctx.config();
-  const logger = createLogger(config.logLevel);
+  const logger = ctx.logger();
   let service: Service | undefined;
   let stopping = false;
 
@@ -46,4 +45,7 @@ await runCommand('support-triage', async (ctx) => {
     throw error;
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown({ signal }, 0));
-});
+}
+
+// The service takes no arguments: everything is configured by the environment (and .env).
+await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx) });

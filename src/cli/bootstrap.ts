@@ -1,65 +1,103 @@
 /**
- * The one start of every command (the service, seed, db:migrate, classifier:*, imap:replay): reads .env from
- * the working directory when present (variables already set in the environment win), parses the
- * configuration on first use, and turns the failures a person can act on into one line on stderr and an
- * exit code: 2 for configuration and usage, 1 for start-up problems (port, database, locked data directory).
- * Anything else is a bug and keeps its stack trace.
+ * The one start of every command (src/cli/*.ts and the service, src/main.ts), in this order:
+ * 1. the arguments: a wrong one is reported before anything else is read or opened;
+ * 2. .env from the working directory when present (variables already set in the environment win);
+ * 3. the configuration, parsed on first use (commands that need none never fail on it), and a logger at its level;
+ * 4. the command; a number it returns becomes the exit code.
+ * Failures a person can act on become one line on stderr and an exit code: 2 for arguments and
+ * configuration, 1 for start-up problems (port, database, locked data directory). Anything else is a bug
+ * and keeps its stack trace.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
 
-/** A wrong argument or input file: the message says what to change. */
-export class UsageError extends Error {
+/** The command could not do its job for a reason its message explains (an unreadable file, a refused sign-in). */
+export class CommandError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
+  constructor(message: string, exitCode = 1) {
     super(message);
-    this.name = 'UsageError';
+    this.name = 'CommandError';
     this.exitCode = exitCode;
   }
 }
 
-export interface CommandContext {
-  /** The validated configuration (parsed once, on first call: commands that need none never fail on it). */
-  config(): Config;
+/** A wrong argument, or a setting this command needs and lacks: the message says what to change. */
+export class UsageError extends CommandError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
 }
 
-export function loadDotEnv(cwd = process.cwd()): string | undefined {
-  const file = path.join(cwd, '.env');
-  if (!existsSync(file)) return undefined;
-  process.loadEnvFile(file);
-  return file;
+export interface CommandContext {
+  /** The validated configuration (parsed once, on first call). */
+  config(): Config;
+  /** A logger at the configured level (created on first call). */
+  logger(): Logger;
+}
+
+export interface Command<A> {
+  /** As the operator types it after `npm run` (seed, db:migrate, ...); prefixes every message. */
+  name: string;
+  /** Shown after an argument error. */
+  usage: string;
+  /** argv (without node and the script) to the command's arguments; what it throws is an argument error. */
+  parse(argv: string[]): A;
+  run(args: A, ctx: CommandContext): Promise<number | void>;
+}
+
+/** A parse for Command: node:util parseArgs, strict (unknown options are errors). */
+export function options<const O extends ParseArgsOptionsConfig>(spec: O, opts: { positionals?: boolean } = {}) {
+  return (argv: string[]) => parseArgs({ args: argv, options: spec, strict: true, allowPositionals: opts.positionals ?? false });
 }
 
 /** The exit code and one-line message for a failure a person can act on; undefined for a bug. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } | undefined {
   if (error instanceof ConfigError) return { message: error.message, exitCode: 2 };
-  if (error instanceof UsageError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof CommandError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof StartupError) return { message: error.message, exitCode: 1 };
-  // node:util parseArgs: an unknown option or a missing value.
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return { message: (error as Error).message, exitCode: 2 };
   return undefined;
 }
 
-/**
- * Runs a command's main. A number it returns becomes the exit code; the process then ends on its own (the
- * service keeps running because its listener and timers keep the event loop alive).
- */
-export async function runCommand(name: string, main: (ctx: CommandContext) => Promise<number | void>): Promise<void> {
+/** The first sentence of an argument error (parseArgs adds advice over several lines). */
+function argumentProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split(/\n|(?<=')\. /)[0]!.trim();
+}
+
+function exitWith(name: string, message: string, exitCode: number): never {
+  console.error(`${name}: ${message}`);
+  process.exit(exitCode);
+}
+
+export async function runCommand<A>(command: Command<A>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`usage: ${command.usage}`);
+    return;
+  }
+  let args: A;
+  try {
+    args = command.parse(argv);
+  } catch (error) {
+    const problem = argumentProblem(error);
+    exitWith(command.name, problem.includes('usage:') ? problem : `${problem}\nusage: ${command.usage}`, 2);
+  }
   let config: Config | undefined;
+  let logger: Logger | undefined;
+  const ctx: CommandContext = {
+    config: () => (config ??= loadConfig()),
+    logger: () => (logger ??= createLogger(ctx.config().logLevel)),
+  };
   try {
     loadDotEnv();
-    const code = await main({ config: () => (config ??= loadConfig()) });
+    const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
     const known = describeFailure(error);
-    if (known) {
-      console.error(`${name}: ${known.message}`);
-      process.exit(known.exitCode);
-    }
-    console.error(`${name}: unexpected error`, error);
+    if (known) exitWith(command.name, known.message, known.exitCode);
+    console.error(`${command.name}: unexpected error`, error);
     process.exit(1);
   }
 }

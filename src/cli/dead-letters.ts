@@ -4,87 +4,71 @@
  * running service handles them like new (the exactly-once guards hold). Same .env / environment as the service.
  * Exit codes: 0 done, 1 failed (database), 2 bad arguments or configuration.
  */
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../db/dead-letters.ts';
+import { createLogger } from '../lib/logger.ts';
 import { startQueue } from '../db/queue.ts';
-
-const USAGE = `usage: npm run dead-letters -- list [--queue QUEUE] [--json]
-       npm run dead-letters -- replay [--queue QUEUE] (--id ID [--id ID ...] | --all)`;
+import { options, runCommand, UsageError } from './bootstrap.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function usage(problem: string): never {
-  console.error(`dead-letters: ${problem}\n${USAGE}`);
-  process.exit(2);
-}
+const parseOptions = options(
+  { queue: { type: 'string' }, id: { type: 'string', multiple: true }, all: { type: 'boolean' }, json: { type: 'boolean' } },
+  { positionals: true },
+);
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: { queue: { type: 'string' }, id: { type: 'string', multiple: true }, all: { type: 'boolean' }, json: { type: 'boolean' } },
-  });
-} catch (error) {
-  usage((error as Error).message);
+function parse(argv: string[]) {
+  const { positionals, values } = parseOptions(argv);
+  const command = positionals[0];
+  if (positionals.length !== 1 || (command !== 'list' && command !== 'replay')) {
+    throw new UsageError(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'give a command: list or replay');
+  }
+  if (values.queue !== undefined && !/^[a-z][a-z0-9-]*$/.test(values.queue)) throw new UsageError(`--queue "${values.queue}" is not a queue name (e.g. classify, slack-alert)`);
+  if (command === 'list' && (values.id || values.all)) throw new UsageError('--id and --all belong to replay');
+  if (command === 'replay') {
+    if (!values.id === !values.all) throw new UsageError('replay needs exactly one of --id ID or --all');
+    const bad = values.id?.find((id) => !UUID.test(id));
+    if (bad !== undefined) throw new UsageError(`--id "${bad}" is not a dead-letter id (a UUID, as list shows)`);
+  }
+  return { command, ...values };
 }
-const { positionals, values } = parsed;
-const command = positionals[0];
-if (positionals.length !== 1 || (command !== 'list' && command !== 'replay')) {
-  usage(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'give a command: list or replay');
-}
-if (values.queue !== undefined && !/^[a-z][a-z0-9-]*$/.test(values.queue)) usage(`--queue "${values.queue}" is not a queue name (e.g. classify, slack-alert)`);
-if (command === 'list' && (values.id || values.all)) usage('--id and --all belong to replay');
-if (command === 'replay') {
-  if (!values.id === !values.all) usage('replay needs exactly one of --id ID or --all');
-  const bad = values.id?.find((id) => !UUID.test(id));
-  if (bad !== undefined) usage(`--id "${bad}" is not a dead-letter id (a UUID, as list shows)`);
-}
-
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : String(error));
-  process.exit(2);
-}
-
-const logger = pino({ level: config.logLevel === 'silent' ? 'silent' : 'warn' });
-const db = await openDatabase(config.database, logger, { poolSize: 2 });
-const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger, { supervise: false });
-const deadLetters = createDeadLetters(queue, db.transaction);
 
 const line = (d: DeadLetter) =>
   `${d.id}  ${d.queue.padEnd(22)} ${d.deadSince.toISOString()}  ${JSON.stringify(d.data)}${d.error ? `  error: ${d.error}` : ''}`;
 
-try {
-  if (command === 'list') {
-    const items = await deadLetters.list(values.queue);
-    if (values.json) console.log(JSON.stringify({ items, counts: await deadLetters.counts() }));
-    else if (!items.length) console.log(`no dead letters${values.queue ? ` in ${values.queue}` : ''}`);
-    else for (const d of items) console.log(line(d));
-  } else {
-    const wanted = values.id;
-    const moved = await deadLetters.replay({ ...(values.queue ? { queue: values.queue } : {}), ...(wanted ? { ids: wanted } : {}) });
-    for (const d of moved) console.log(`replayed ${line(d)}`);
-    const missing = wanted?.filter((id) => !moved.some((d) => d.id === id)) ?? [];
-    console.log(`${moved.length} replayed${missing.length ? `; not found (already replayed?): ${missing.join(', ')}` : ''}`);
-    if (missing.length) process.exitCode = 1;
-  }
-} catch (error) {
-  if (error instanceof UnknownQueueError) {
-    console.error(`dead-letters: ${error.message}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`dead-letters: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-} finally {
-  await queue.stop();
-  await db.close();
-}
+await runCommand({
+  name: 'dead-letters',
+  usage: `npm run dead-letters -- list [--queue QUEUE] [--json]
+       npm run dead-letters -- replay [--queue QUEUE] (--id ID [--id ID ...] | --all)`,
+  parse,
+  async run(values, ctx) {
+    const config = ctx.config();
+    // warn: the listing on stdout stays readable (and --json parseable).
+    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn');
+    const db = await openDatabase(config.database, logger, { poolSize: 2 });
+    const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger, { supervise: false });
+    const deadLetters = createDeadLetters(queue, db.transaction);
+    try {
+      if (values.command === 'list') {
+        const items = await deadLetters.list(values.queue);
+        if (values.json) console.log(JSON.stringify({ items, counts: await deadLetters.counts() }));
+        else if (!items.length) console.log(`no dead letters${values.queue ? ` in ${values.queue}` : ''}`);
+        else for (const d of items) console.log(line(d));
+        return 0;
+      }
+      const wanted = values.id;
+      const moved = await deadLetters.replay({ ...(values.queue ? { queue: values.queue } : {}), ...(wanted ? { ids: wanted } : {}) });
+      for (const d of moved) console.log(`replayed ${line(d)}`);
+      const missing = wanted?.filter((id) => !moved.some((d) => d.id === id)) ?? [];
+      console.log(`${moved.length} replayed${missing.length ? `; not found (already replayed?): ${missing.join(', ')}` : ''}`);
+      return missing.length ? 1 : 0;
+    } catch (error) {
+      if (error instanceof UnknownQueueError) throw new UsageError(error.message);
+      console.error(`dead-letters: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    } finally {
+      await queue.stop();
+      await db.close();
+    }
+  },
+});

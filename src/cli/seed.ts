@@ -8,11 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../lib/csv.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createService } from '../service.ts';
-import { runCommand, UsageError } from './bootstrap.ts';
+import { CommandError, options, runCommand, UsageError } from './bootstrap.ts';
 
 interface SeedRow {
   subject?: string;
@@ -23,8 +22,9 @@ interface SeedRow {
   tags?: string;
 }
 
+/** An input that cannot be read (exit code 1; wrong arguments are 2). */
 function fail(message: string): never {
-  throw new UsageError(message, 1);
+  throw new CommandError(message);
 }
 
 async function fromHuggingFace(dataset: string, split: string, max: number): Promise<SeedRow[]> {
@@ -74,39 +74,48 @@ function toMessage(row: SeedRow): InboundMessage | null {
   };
 }
 
-await runCommand('seed', async (ctx) => {
-  const { values } = parseArgs({
-    options: {
-      file: { type: 'string' },
-      hf: { type: 'string' },
-      split: { type: 'string', default: 'train' },
-      limit: { type: 'string' },
-      alert: { type: 'boolean', default: false },
-    },
-  });
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (!Number.isInteger(limit) && limit !== Infinity) fail('--limit must be a whole number');
-  if (limit <= 0) fail('--limit must be at least 1');
-  if (!values.file === !values.hf) fail('give exactly one of --file PATH or --hf DATASET');
+const parseOptions = options({
+  file: { type: 'string' },
+  hf: { type: 'string' },
+  split: { type: 'string', default: 'train' },
+  limit: { type: 'string' },
+  alert: { type: 'boolean', default: false },
+});
 
-  const config = ctx.config();
-  const rows = values.hf ? await fromHuggingFace(values.hf, values.split!, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
-  const service = await createService(config);
-  const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
-  try {
-    for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
-      const msg = toMessage(row);
-      if (!msg) {
-        counts.skipped++;
-        continue;
+function parse(argv: string[]) {
+  const { values } = parseOptions(argv);
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (values.limit !== undefined && !Number.isSafeInteger(limit)) throw new UsageError('--limit must be a whole number');
+  if (limit <= 0) throw new UsageError('--limit must be at least 1');
+  if (!values.file === !values.hf) throw new UsageError('give exactly one of --file PATH or --hf DATASET');
+  return { ...values, limit };
+}
+
+await runCommand({
+  name: 'seed',
+  usage: 'npm run seed -- (--file PATH | --hf DATASET [--split train]) [--limit N] [--alert]',
+  parse,
+  async run(values, ctx) {
+    const { limit } = values;
+    const config = ctx.config();
+    const rows = values.hf ? await fromHuggingFace(values.hf, values.split, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
+    const service = await createService(config);
+    const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
+    try {
+      for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
+        const msg = toMessage(row);
+        if (!msg) {
+          counts.skipped++;
+          continue;
+        }
+        counts[(await service.ingest(msg, { alert: values.alert })).outcome]++;
       }
-      counts[(await service.ingest(msg, { alert: values.alert })).outcome]++;
+    } finally {
+      await service.stop();
     }
-  } finally {
-    await service.stop();
-  }
-  console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
-  console.log(
-    `classification jobs are queued: the service classifies them when it runs (npm start)${values.alert ? ' and alerts Slack for each' : '; no Slack alerts for them (--alert to send them)'}`,
-  );
+    console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
+    console.log(
+      `classification jobs are queued: the service classifies them when it runs (npm start)${values.alert ? ' and alerts Slack for each' : '; no Slack alerts for them (--alert to send them)'}`,
+    );
+  },
 });

@@ -1,7 +1,7 @@
 /**
  * Opens the database: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise. Same entities and
- * migrations for both. Exposes the MikroORM instance (entity work, always through a fork) and a raw SQL
- * handle over the same connection(s) for the hot paths.
+ * migrations for both. Exposes the MikroORM instance (schema and migrations) and a SQL handle over the same
+ * connection(s), which every query uses.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/core';

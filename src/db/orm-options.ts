@@ -25,7 +25,8 @@ export const sharedOrmOptions = {
     // Migration files are run by Node's type stripping: a plain class, no parameter properties.
     fileName: (timestamp: string, name?: string) => `Migration${timestamp}${name ? `_${name}` : ''}`,
   },
-  // Every request and job forks its own EntityManager; the global one must never be used by accident.
+  // The ORM defines the schema and runs migrations; queries go through the SQL handle. Refusing the global
+  // EntityManager makes an accidental em call fail loudly instead of sharing one identity map across requests.
   allowGlobalContext: false,
   ensureDatabase: false,
   debug: false,

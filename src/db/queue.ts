@@ -1,6 +1,8 @@
 /**
  * The job queue: pg-boss on the same PostgreSQL (or PGlite) as the data, so a job can be enqueued in the
- * transaction that stores what it is about. A thin seam: names, dead-letter queues and retry policy live here.
+ * transaction that stores what it is about. A thin seam: the dead-letter copy ("<name>.dead") and the default
+ * retry policy live here; each queue's name and policy belong to the code that owns it (CLASSIFY_QUEUE in
+ * ingest/ingest.ts, created by src/service.ts; the Slack jobs, created by the Slack adapter).
  */
 import { fromKysely, fromPglite, PgBoss, type PGliteLike } from 'pg-boss';
 import type { Logger } from 'pino';

@@ -8,7 +8,11 @@ export type Priority = (typeof PRIORITIES)[number];
 export const STATUSES = ['processing', 'open', 'acknowledged', 'resolved'] as const;
 export type TicketStatus = (typeof STATUSES)[number];
 
-export const SOURCES = ['api', 'email', 'zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic', 'slack', 'seed'] as const;
+/** The helpdesks with a webhook door (src/inbound/webhooks/<name>.ts); each is also a ticket source. */
+export const WEBHOOK_PROVIDERS = ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] as const;
+export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
+
+export const SOURCES = ['api', 'email', ...WEBHOOK_PROVIDERS, 'slack', 'seed'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /** Who produced a classification. `keyword` is the original service's rule, kept as a named baseline. */

@@ -21,7 +21,7 @@ export class IngestValidationError extends Error {
   }
 }
 
-export const LIMITS = {
+export const FIELD_LIMITS = {
   body: 200_000,
   subject: 1_000,
   externalId: 255,
@@ -67,7 +67,7 @@ function identifier(field: string, value: string | null | undefined, max: number
 }
 
 export function normalizeEmail(value: string | null | undefined): string | null {
-  const email = clip(value, LIMITS.email);
+  const email = clip(value, FIELD_LIMITS.email);
   return email ? email.toLowerCase() : null;
 }
 
@@ -75,10 +75,10 @@ export function normalizeMessage(msg: InboundMessage): InboundMessage {
   if (!(SOURCES as readonly string[]).includes(msg.source)) throw new IngestValidationError('source', `unknown source "${msg.source}"`);
   const body = typeof msg.body === 'string' ? cleanText(msg.body).trim() : '';
   if (body === '') throw new IngestValidationError('body', 'the message has no text');
-  const externalId = identifier('external_id', msg.externalId, LIMITS.externalId);
+  const externalId = identifier('external_id', msg.externalId, FIELD_LIMITS.externalId);
   const thread = msg.thread && {
     ...msg.thread,
-    externalTicketId: identifier('thread.external_ticket_id', msg.thread.externalTicketId, LIMITS.externalId) ?? undefined,
+    externalTicketId: identifier('thread.external_ticket_id', msg.thread.externalTicketId, FIELD_LIMITS.externalId) ?? undefined,
     // Message ids are only hints: one PostgreSQL cannot hold matches nothing stored, so it is dropped.
     inReplyTo: msg.thread.inReplyTo && !textProblem(msg.thread.inReplyTo) ? msg.thread.inReplyTo : undefined,
     references: msg.thread.references?.filter((id) => !textProblem(id)),
@@ -87,16 +87,16 @@ export function normalizeMessage(msg: InboundMessage): InboundMessage {
     ...msg,
     externalId,
     ...(thread ? { thread } : {}),
-    subject: clip(msg.subject, LIMITS.subject),
-    body: body.length > LIMITS.body ? body.slice(0, LIMITS.body) : body,
-    fullBody: clip(msg.fullBody, LIMITS.body * 2),
+    subject: clip(msg.subject, FIELD_LIMITS.subject),
+    body: body.length > FIELD_LIMITS.body ? body.slice(0, FIELD_LIMITS.body) : body,
+    fullBody: clip(msg.fullBody, FIELD_LIMITS.body * 2),
     requesterEmail: normalizeEmail(msg.requesterEmail),
-    requesterName: clip(msg.requesterName, LIMITS.name),
+    requesterName: clip(msg.requesterName, FIELD_LIMITS.name),
     replyTo: normalizeEmail(msg.replyTo),
     participants: [...new Set((msg.participants ?? []).map(normalizeEmail).filter((e): e is string => !!e))],
     originalQueue: clip(msg.originalQueue, 255),
     originalPriority: clip(msg.originalPriority, 50),
-    tags: (msg.tags ?? []).map((t) => cleanText(String(t)).trim()).filter(Boolean).slice(0, LIMITS.tags),
+    tags: (msg.tags ?? []).map((t) => cleanText(String(t)).trim()).filter(Boolean).slice(0, FIELD_LIMITS.tags),
     ...(msg.attachments ? { attachments: msg.attachments.map((a) => ({ ...a, filename: a.filename === null ? null : cleanText(a.filename), contentType: cleanText(a.contentType) })) } : {}),
     ...(msg.metadata ? { metadata: cleanJson(msg.metadata) as Record<string, unknown> } : {}),
   };

@@ -6,6 +6,8 @@
  * `checks.X` ({status, ...details}). A part's own words for "working" (Slack "ok", IMAP "connected") are
  * "healthy" in `services`, the original's word; other words ("disabled", "failing", "local-only") are kept.
  */
+import { withTimeout } from './timeout.ts';
+
 export interface ComponentHealth {
   status: string;
   [detail: string]: unknown;
@@ -48,14 +50,4 @@ export class HealthRegistry {
     const status = checks.database?.status !== 'healthy' ? 'unhealthy' : entries.some(([, h]) => BAD.has(h.status)) ? 'degraded' : 'healthy';
     return { status, services, checks };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }

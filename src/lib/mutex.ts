@@ -1,4 +1,4 @@
-/** A FIFO async mutex: `run` waits for every earlier holder to finish before it starts. */
+/** A FIFO async mutex: `acquire` resolves once every earlier holder has released. */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
 
@@ -9,14 +9,5 @@ export class Mutex {
     const ready = this.#tail.then(() => release);
     this.#tail = this.#tail.then(() => held);
     return ready;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
   }
 }

@@ -35,10 +35,10 @@ test('db:migrate applies the migrations once; seed loads a CSV through ingest an
   const dir = mkdtempSync(path.join(tmpdir(), 'st-seed-'));
   try {
     const env = { DATABASE_URL: db.url };
-    const first = await run(['src/db/cli/migrate.ts', 'up'], env);
+    const first = await run(['src/cli/migrate.ts', 'up'], env);
     t.is(first.code, 0, first.stderr);
     t.regex(first.stdout, /applied: Migration/);
-    const second = await run(['src/db/cli/migrate.ts', 'up'], env);
+    const second = await run(['src/cli/migrate.ts', 'up'], env);
     t.regex(second.stdout, /up to date/);
 
     const csv = path.join(dir, 'tickets.csv');

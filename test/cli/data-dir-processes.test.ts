@@ -41,13 +41,13 @@ test('while the service runs on a data directory, seed, migrate and a second ser
   t.is(seed.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
   t.notRegex(seed.stdout, /created/);
 
-  const migrate = await run(['src/db/cli/migrate.ts', 'up'], env);
+  const migrate = await run(['src/cli/migrate.ts', 'up'], env);
   t.is(migrate.code, 1, migrate.stderr);
   t.regex(migrate.stderr, refused);
 
   const labelled = path.join(dir, 'labelled.csv');
   writeFileSync(labelled, `subject,body,category,language\n${Array.from({ length: 12 }, (_, i) => `Row ${i},"Text number ${i} about ${['an invoice', 'a crash', 'opening hours'][i % 3]}",${['billing', 'technical', 'general'][i % 3]},en`).join('\n')}\n`);
-  const train = await run(['src/classify/local/train-cli.ts', '--file', labelled, '--with-corrections', '--out', path.join(dir, 'model')], env);
+  const train = await run(['src/cli/classifier-train.ts', '--file', labelled, '--with-corrections', '--out', path.join(dir, 'model')], env);
   t.is(train.code, 1, train.stderr);
   t.regex(train.stderr, refused);
   t.false(existsSync(path.join(dir, 'model')));
@@ -68,7 +68,7 @@ test('while the service runs on a data directory, seed, migrate and a second ser
   const seeded = await run(['src/cli/seed.ts', '--file', csv], env);
   t.is(seeded.code, 0, seeded.stderr);
   t.regex(seeded.stdout, /2 created, 0 already present/);
-  const migrated = await run(['src/db/cli/migrate.ts', 'up'], env);
+  const migrated = await run(['src/cli/migrate.ts', 'up'], env);
   t.is(migrated.code, 0, migrated.stderr);
   t.regex(migrated.stdout, /up to date/);
   t.false(existsSync(lockFileFor(dataDir)));

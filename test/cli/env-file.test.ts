@@ -11,7 +11,7 @@ import { createTestDatabase } from '../helpers/database.ts';
 import { root, run } from './harness.ts';
 
 const seedCli = path.join(root, 'src/cli/seed.ts');
-const migrateCli = path.join(root, 'src/db/cli/migrate.ts');
+const migrateCli = path.join(root, 'src/cli/migrate.ts');
 
 async function seededSubjects(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });

@@ -106,7 +106,7 @@ test('replay arguments: a date is required and checked, folders are optional', (
 });
 
 test('the replay command refuses bad arguments with a clear message before touching anything', (t) => {
-  const cli = new URL('../../src/inbound/imap/replay-cli.ts', import.meta.url).pathname;
+  const cli = new URL('../../src/cli/imap-replay.ts', import.meta.url).pathname;
   const r = spawnSync(process.execPath, [cli, '--since', 'yesterday-ish'], { encoding: 'utf8', cwd: tmpdir(), env: { ...process.env, IMAP_HOST: '' }, timeout: 30_000 });
   t.is(r.status, 2);
   t.regex(r.stderr, /--since needs a date/);

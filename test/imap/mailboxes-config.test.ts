@@ -174,13 +174,13 @@ test('imap:authorize and imap:replay with several mailboxes: --id chooses, an un
   const env = { PATH: process.env.PATH ?? '', IMAP_MAILBOXES: list, TOKEN_ENCRYPTION_KEY: KEY, PGLITE_DATA_DIR: 'memory://' };
   const run = (script: string, args: string[]) =>
     spawnSync(process.execPath, [new URL(`../../src/${script}`, import.meta.url).pathname, ...args], { encoding: 'utf8', cwd: tmpdir(), env, timeout: 30_000 });
-  const none = run('cli/imap-authorize.ts', ['--no-listen']);
+  const none = run('cli/imap-authorize.ts', ['--no-listen', '--redirect-uri', 'https://triage.example.com/oauth/callback']);
   t.is(none.status, 2);
   t.regex(none.stderr, /several mailboxes are configured: choose one with --id \(a, b\)/);
   const unknown = run('cli/imap-authorize.ts', ['--id', 'c']);
   t.is(unknown.status, 2);
   t.regex(unknown.stderr, /no configured mailbox "c" \(configured: a, b\)/);
-  const replay = run('inbound/imap/replay-cli.ts', ['--since', '2026-11-01', '--id', 'x']);
+  const replay = run('cli/imap-replay.ts', ['--since', '2026-11-01', '--id', 'x']);
   t.is(replay.status, 2);
   t.regex(replay.stderr, /no configured mailbox x \(configured: a, b\)/);
 });

@@ -1,6 +1,6 @@
 /**
  * Evaluation of the local model and the keyword baseline on the same rows, and its plain-text report.
- * The numbers come from the pure functions in metrics.ts.
+ * The numbers come from the pure functions in evaluation-metrics.ts.
  */
 import { CATEGORIES } from '../../domain/categories.ts';
 import { keywordCategory } from '../keyword.ts';
@@ -9,7 +9,7 @@ import type { LocalClassifier } from './local-classifier.ts';
 import {
   accuracy, accuracyByLanguage, confusionMatrix, coverageAt, expectedCalibrationError, lowestThresholdFor, macroF1,
   perClassScores, reliabilityTable, type Prediction,
-} from './metrics.ts';
+} from './evaluation-metrics.ts';
 
 export interface EvalRun {
   name: string;

@@ -9,7 +9,7 @@ import type { Example } from './dataset.ts';
 import { textBucket } from './dataset.ts';
 import { DEFAULT_FEATURES, featurize, type FeatureOptions, type SparseVector } from './features.ts';
 import type { LinearModel } from './linear.ts';
-import { fitTemperature, outOfFoldScores, train, type TrainerOptions } from './train.ts';
+import { fitTemperature, outOfFoldScores, train, type TrainerOptions } from './fit-linear.ts';
 
 export const DEFAULT_TRAINER: TrainerOptions = { method: 'nb', nb: { alpha: 0.003 } };
 export const DEFAULT_TRAINING_FEATURES: FeatureOptions = { ...DEFAULT_FEATURES, bits: 17, charNgrams: [4, 5], maxChars: 600 };

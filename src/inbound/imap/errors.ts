@@ -3,6 +3,8 @@
  * (wrong credentials, expired token, TLS misconfiguration, missing mailbox). The second kind is logged
  * loudly, shown in /health, and retried slowly.
  */
+import { withTimeout as withDeadline } from '../../lib/timeout.ts';
+
 export type ImapFailureKind = 'auth' | 'config' | 'transient';
 
 const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_)/;
@@ -43,12 +45,7 @@ export class ImapTimeoutError extends Error {
   }
 }
 
+/** An IMAP command (`what`: SELECT, NOOP, ...) that must answer within `ms`, else ImapTimeoutError. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ImapTimeoutError(what, ms)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
+  return withDeadline(promise, ms, () => new ImapTimeoutError(what, ms));
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ImapAuth, ImapMailbox } from '../../config.ts';
+import type { ImapAuth, ImapMailbox } from '../../config/imap.ts';
 import { CATEGORIES } from '../../domain/categories.ts';
 import { oauthPreset } from './oauth/providers.ts';
 

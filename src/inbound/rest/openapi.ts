@@ -4,6 +4,7 @@
  * fails on a response whose status or body the document does not describe.
  */
 import { z } from 'zod';
+import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
@@ -100,7 +101,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
       post: {
         summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',
         security: [],
-        parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] } }],
+        parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...WEBHOOK_PROVIDERS] } }],
         responses: {
           '200': { description: 'Stored (or known already, or nothing to triage); Front\'s challenge is echoed', content: json(z.union([r.webhookResult, r.webhookChallenge])) },
           ...errors(400, 401, 404, 405, 413, 422, 503),

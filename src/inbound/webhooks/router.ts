@@ -1,5 +1,5 @@
 /**
- * POST /webhooks/{zendesk,freshdesk,helpscout,intercom,front,generic}: read the raw bytes (1 MiB cap), verify
+ * POST /webhooks/{provider} (WEBHOOK_PROVIDERS in src/domain/categories.ts): read the raw bytes (1 MiB cap), verify
  * them with the provider's secret, interpret, ingest (durable when it resolves), answer. Every delivery,
  * rejected ones included, is written to inbound_events. The app must not run a body parser on /webhooks/*.
  */
@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
+import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../domain/categories.ts';
 import type { InboundMessage } from '../../domain/inbound-message.ts';
 import { type Ingest, IngestValidationError } from '../../ingest/ingest.ts';
 import { textProblem } from '../../ingest/normalize.ts';
@@ -23,7 +24,10 @@ import { readRawBody } from './shared/raw-body.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
 import { zendesk } from './zendesk.ts';
 
-export const WEBHOOK_PROVIDER_MODULES: readonly ProviderModule[] = [zendesk, freshdesk, helpscout, intercom, front, generic];
+const MODULES = { zendesk, freshdesk, helpscout, intercom, front, generic } satisfies Record<WebhookProvider, ProviderModule>;
+
+/** One module per provider, in the order of WEBHOOK_PROVIDERS (the compiler checks none is missing). */
+export const WEBHOOK_PROVIDER_MODULES: readonly ProviderModule[] = WEBHOOK_PROVIDERS.map((name) => MODULES[name]);
 
 export interface WebhookRouterOptions {
   config: Config['webhooks'];

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { WebhookProvider } from '../../../domain/categories.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 
-export const WEBHOOK_PROVIDERS = ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic'] as const;
-export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
+export type { WebhookProvider };
 
 /** What a provider module sees of a request: the raw bytes, the headers, the (injectable) clock. */
 export interface WebhookRequest {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../src/classify/local/eval-cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/classifier-eval.ts', import.meta.url));
 
 function fixture(t: any, text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'eval-'));

@@ -3,7 +3,7 @@ import { formatReport } from '../../src/classify/local/evaluation.ts';
 import {
   accuracy, accuracyByLanguage, confusionMatrix, coverageAt, expectedCalibrationError, lowestThresholdFor, macroF1,
   perClassScores, reliabilityTable, type Prediction,
-} from '../../src/classify/local/metrics.ts';
+} from '../../src/classify/local/evaluation-metrics.ts';
 
 const LABELS = ['technical', 'billing', 'general'];
 // Ten hand-made predictions; every expected number below is worked out from these rows by hand.

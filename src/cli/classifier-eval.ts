@@ -4,35 +4,32 @@
  * that file except rows the model was trained on. The keyword baseline runs on the same rows.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { runCommand, UsageError, type CommandContext } from '../../cli/bootstrap.ts';
-import { CsvError } from '../../lib/csv.ts';
-import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from './artifact.ts';
-import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
-import { formatReport, runKeyword, runLocal } from './evaluation.ts';
-import { LocalClassifier } from './local-classifier.ts';
-import { accuracy, coverageAt } from './metrics.ts';
-import { trainModels } from './training.ts';
+import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from '../classify/local/artifact.ts';
+import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
+import { formatReport, runKeyword, runLocal } from '../classify/local/evaluation.ts';
+import { accuracy, coverageAt } from '../classify/local/evaluation-metrics.ts';
+import { LocalClassifier } from '../classify/local/local-classifier.ts';
+import { trainModels } from '../classify/local/training.ts';
+import { CsvError } from '../lib/csv.ts';
+import { type CommandContext, options, runCommand, UsageError } from './bootstrap.ts';
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string' },
-    threshold: { type: 'string' },
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    'learning-curve': { type: 'boolean', default: false },
-  },
+const parseOptions = options({
+  file: { type: 'string' },
+  threshold: { type: 'string' },
+  model: { type: 'string', default: DEFAULT_MODEL_DIR },
+  'learning-curve': { type: 'boolean', default: false },
 });
 
-async function threshold(ctx: CommandContext): Promise<number> {
-  if (values.threshold !== undefined) {
-    const t = Number(values.threshold);
-    if (!Number.isFinite(t) || t < 0 || t > 1) throw new UsageError('--threshold must be a number from 0 to 1');
-    return t;
+function parse(argv: string[]) {
+  const { values } = parseOptions(argv);
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && (values.threshold!.trim() === '' || !Number.isFinite(threshold) || threshold < 0 || threshold > 1)) {
+    throw new UsageError('--threshold must be a number from 0 to 1');
   }
-  return ctx.config().classifier.minConfidence;
+  return { ...values, threshold };
 }
 
-async function main(ctx: CommandContext): Promise<void> {
+async function evaluate(values: ReturnType<typeof parse>, ctx: CommandContext): Promise<void> {
   let rows: Example[];
   if (values.file === undefined) {
     rows = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).heldOut;
@@ -43,7 +40,8 @@ async function main(ctx: CommandContext): Promise<void> {
     rows = all.filter((e) => !trained.has(`${e.subject}\u0000${e.body}`));
     console.log(`${values.file}${rows.length < all.length ? ` (${all.length - rows.length} rows skipped: the model was trained on them)` : ''}`);
   }
-  const t = await threshold(ctx);
+  // Without --threshold: the service's own (CLASSIFIER_MIN_CONFIDENCE), so the report matches what it does.
+  const t = values.threshold ?? ctx.config().classifier.minConfidence;
   const model = new LocalClassifier(loadModel(values.model));
   const local = runLocal(model, rows);
   console.log(formatReport([local.category, runKeyword(rows)], t));
@@ -74,14 +72,19 @@ async function main(ctx: CommandContext): Promise<void> {
   }
 }
 
-await runCommand('classifier:eval', async (ctx) => {
-  try {
-    await main(ctx);
-  } catch (err) {
-    // Bad input files and a missing model are the user's to fix: say what is wrong, no stack trace.
-    if (err instanceof CsvError || err instanceof DatasetError || err instanceof ModelLoadError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsageError((err as Error).message);
+await runCommand({
+  name: 'classifier:eval',
+  usage: 'npm run classifier:eval [-- --file labelled.csv] [--threshold 0.6] [--model DIR] [--learning-curve]',
+  parse,
+  async run(values, ctx) {
+    try {
+      await evaluate(values, ctx);
+    } catch (err) {
+      // Bad input files and a missing model are the user's to fix: say what is wrong, no stack trace.
+      if (err instanceof CsvError || err instanceof DatasetError || err instanceof ModelLoadError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError((err as Error).message);
+      }
+      throw err;
     }
-    throw err;
-  }
+  },
 });

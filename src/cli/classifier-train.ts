@@ -4,28 +4,25 @@
  * --with-corrections also learns from agents' corrections stored in the database (DATABASE_URL or PGlite;
  * the embedded database only while the service is stopped: its directory is locked while it runs).
  */
-import { parseArgs } from 'node:util';
-import { runCommand, UsageError, type CommandContext } from '../../cli/bootstrap.ts';
-import { saveModel, DEFAULT_MODEL_DIR } from './artifact.ts';
-import { CsvError } from '../../lib/csv.ts';
-import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from './dataset.ts';
-import { trainModels } from './training.ts';
+import { saveModel, DEFAULT_MODEL_DIR } from '../classify/local/artifact.ts';
+import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
+import { trainModels } from '../classify/local/training.ts';
+import { CsvError } from '../lib/csv.ts';
+import { type CommandContext, options, runCommand, UsageError } from './bootstrap.ts';
 
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string', default: DEFAULT_TRAIN_FILE },
-    out: { type: 'string', default: DEFAULT_MODEL_DIR },
-    'with-corrections': { type: 'boolean', default: false },
-  },
+const parse = options({
+  file: { type: 'string', default: DEFAULT_TRAIN_FILE },
+  out: { type: 'string', default: DEFAULT_MODEL_DIR },
+  'with-corrections': { type: 'boolean', default: false },
 });
+type Args = ReturnType<typeof parse>['values'];
 
 async function corrections(ctx: CommandContext): Promise<Example[]> {
   // Imported lazily: training from the file alone needs no database, config or ORM.
-  const { createLogger } = await import('../../lib/logger.ts');
-  const { openDatabase } = await import('../../db/database.ts');
-  const { loadCorrections } = await import('./corrections.ts');
+  const { openDatabase } = await import('../db/database.ts');
+  const { loadCorrections } = await import('../classify/local/corrections.ts');
   const config = ctx.config();
-  const db = await openDatabase(config.database, createLogger(config.logLevel));
+  const db = await openDatabase(config.database, ctx.logger());
   try {
     if (config.database.migrateOnStart) await db.migrate();
     const { examples, skippedHeldOut } = await loadCorrections(db.sql);
@@ -36,12 +33,12 @@ async function corrections(ctx: CommandContext): Promise<Example[]> {
   }
 }
 
-async function main(ctx: CommandContext): Promise<void> {
+async function train(values: Args, ctx: CommandContext): Promise<void> {
   const started = performance.now();
   const { train, heldOut } = splitHeldOut(loadExamples(values.file));
   let rows = train;
   if (values['with-corrections']) {
-    const { mergeCorrections } = await import('./corrections.ts');
+    const { mergeCorrections } = await import('../classify/local/corrections.ts');
     rows = mergeCorrections(train, await corrections(ctx));
   }
   console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${values.file}`);
@@ -64,14 +61,19 @@ async function main(ctx: CommandContext): Promise<void> {
   console.log(`temperature: category ${m.category.temperature.toFixed(3)}, priority ${m.priority.temperature.toFixed(3)}; ${Math.round(performance.now() - started)} ms`);
 }
 
-await runCommand('classifier:train', async (ctx) => {
-  try {
-    await main(ctx);
-  } catch (err) {
-    // A bad training file is the user's to fix: say what is wrong, no stack trace.
-    if (err instanceof CsvError || err instanceof DatasetError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsageError((err as Error).message);
+await runCommand({
+  name: 'classifier:train',
+  usage: 'npm run classifier:train [-- --file tickets.csv] [--out DIR] [--with-corrections]',
+  parse: (argv) => parse(argv).values,
+  async run(values, ctx) {
+    try {
+      await train(values, ctx);
+    } catch (err) {
+      // A bad training file is the user's to fix: say what is wrong, no stack trace.
+      if (err instanceof CsvError || err instanceof DatasetError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError((err as Error).message);
+      }
+      throw err;
     }
-    throw err;
-  }
+  },
 });

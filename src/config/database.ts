@@ -1,0 +1,14 @@
+/** Where tickets are stored, and whether this process runs the queue's workers. */
+import { bool, int, string, url } from './validators.ts';
+import { variable } from './variable.ts';
+
+export const databaseVariables = {
+  url: variable('DATABASE_URL', url(['postgres:', 'postgresql:']), 'PostgreSQL to use; unset = the embedded PGlite in PGLITE_DATA_DIR.'),
+  pgliteDataDir: variable('PGLITE_DATA_DIR', string('./data/pglite'), 'Directory of the embedded database (memory:// keeps nothing); one process at a time.'),
+  migrateOnStart: variable('MIGRATE_ON_START', bool(true), 'Apply pending migrations at start (safe with several instances: advisory lock).'),
+};
+
+export const workerVariables = {
+  enabled: variable('RUN_WORKER', bool(true), 'Run the classification and Slack workers in this process.'),
+  concurrency: variable('WORKER_CONCURRENCY', int(4, 1, 64), 'Jobs of each queue this process runs at once.'),
+};
