@@ -28,6 +28,7 @@ test('kill -9 twice under load: every acknowledged ticket stored once, classifie
   // the 60 s promise: at 800 ms pauses a run on a loaded machine had 38 alerts still queued behind their channel's
   // pace at the 60 s mark (each channel drains at one alert a second, whatever the service does).
   const load = startLoad({ targets: [svc.baseUrl], clients: 4, pauseMs: 1400, tag: `crash${Date.now().toString(36)}` });
+  t.teardown(() => load.stop(0)); // a failed step must not leave the clients running (the worker would never exit)
   let restartedAt = 0;
   for (let crash = 1; crash <= 2; crash += 1) {
     // Long enough for alerts to be in flight (claimed, in the pacer) when the process dies.
@@ -77,6 +78,7 @@ test('PGlite data directory: kill -9 under load, restart on the same files, noth
   let svc = spawnService(env, port);
   await svc.ready(90_000);
   const load = startLoad({ targets: [svc.baseUrl], clients: 3, pauseMs: 800, tag: `pglite${Date.now().toString(36)}` });
+  t.teardown(() => load.stop(0)); // a failed step must not leave the clients running (the worker would never exit)
   await new Promise((r) => setTimeout(r, 7_000));
   await svc.kill();
   svc = spawnService(env, port);

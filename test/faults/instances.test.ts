@@ -20,6 +20,8 @@ test('three instances, one killed -9 under load: no duplicate, nothing lost, ale
   const all = [first, ...others];
 
   const load = startLoad({ targets: all.map((s) => s.baseUrl), clients: 6, pauseMs: 1_000, tag: `inst${Date.now().toString(36)}` });
+
+  t.teardown(() => load.stop(0)); // a failed step must not leave the clients running
   await new Promise((r) => setTimeout(r, 8_000));
   const victim = all[1]!;
   await victim.kill();

@@ -24,6 +24,7 @@ test('PostgreSQL down for 15 s under load: 503 + Retry-After fast, the same proc
   const svc = spawnService(faultEnv(slack, cluster.url), await freePort());
   await svc.ready();
   const load = startLoad({ targets: [svc.baseUrl], clients: 4, pauseMs: 800, tag: `outage${Date.now().toString(36)}` });
+  t.teardown(() => load.stop(0)); // a failed step must not leave the clients running
   await new Promise((r) => setTimeout(r, 5_000));
 
   cluster.stop();

@@ -39,9 +39,11 @@ export function spawnService(env: Record<string, string>, port: number): Service
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
+  let how = '';
   const exit = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      how = signal ? `killed by ${signal}` : `exit code ${code}`;
       running.delete(child);
       resolve(code);
     }),
@@ -58,7 +60,7 @@ export function spawnService(env: Record<string, string>, port: number): Service
     async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (exited) throw new Error(`service exited before it was ready:\n${lines.slice(-40).join('\n')}`);
+        if (exited) throw new Error(`service exited (${how}) before it was ready:\n${lines.slice(-40).join('\n')}`);
         try {
           if ((await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(2_000) })).ok) return;
         } catch {
