@@ -1,7 +1,7 @@
 /**
  * kill -9 of the real service (node src/main.ts) twice under mixed REST + webhook load, clients retrying as
  * real clients do: after the final restart every acknowledged ticket is stored once, classified, and alerted
- * once in (fake) Slack within 300 s of the restart (the 60 s target is measured in bench/faults.ts). Runs on PostgreSQL even in a PGlite run (a database the
+ * once in (fake) Slack within 60 s of the restart. Runs on PostgreSQL even in a PGlite run (a database the
  * test creates); the PGlite variant kills a process on a file data directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,18 +10,18 @@ import path from 'node:path';
 import test from 'ava';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
-import { killAllServices, spawnService } from '../helpers/process.ts';
+import { killAllServices, serviceGroup } from '../helpers/process.ts';
 import { checkDelivery, explainUnalerted, faultEnv, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);
 
-const DEADLINE_MS = Number(process.env.CRASH_DEADLINE_MS ?? 300_000);
+const DEADLINE_MS = 60_000;
 
-test('kill -9 twice under load: every acknowledged ticket stored once, classified and alerted once within 300 s of the restart under load', async (t) => {
-  t.timeout(480_000);
-  const { slack, db, env } = await faultRig(t);
+test('kill -9 twice under load: every acknowledged ticket stored once, classified and alerted once within 60 s of the restart', async (t) => {
+  t.timeout(240_000);
+  const { slack, db, env, spawn } = await faultRig(t);
   const port = await freePort();
-  let svc = spawnService(env, port);
+  let svc = spawn(env, port);
   await svc.ready();
 
   // Sized so the backlog left at the final restart fits Slack's pace (1 post/s per channel, ~4 channels) within
@@ -34,7 +34,7 @@ test('kill -9 twice under load: every acknowledged ticket stored once, classifie
     // Long enough for alerts to be in flight (claimed, in the pacer) when the process dies.
     await new Promise((r) => setTimeout(r, 7_000));
     await svc.kill();
-    svc = spawnService(env, port);
+    svc = spawn(env, port);
     await svc.ready();
     restartedAt = Date.now();
   }
@@ -43,8 +43,9 @@ test('kill -9 twice under load: every acknowledged ticket stored once, classifie
   t.true(acknowledged.length >= 20, `only ${acknowledged.length} tickets acknowledged`);
   t.deepEqual(unacknowledged, [], 'a client gave up retrying');
 
-  // The promise is 60 s (met on a quiet machine: 27-29 s, BENCHMARKS.md). Under the suite's parallel load this
-  // test found alerts still missing at 60 s three times, cause not isolated yet; 300 s still fails the old 600 s expiry.
+  // The promise: 60 s (27-29 s in the benchmark: the 30 s lease of a claim the killed process held, then
+  // Slack's pace). Alerts once seemed to miss it under the suite's load; the cause was the other test of this
+  // file killing this test's service from its teardown (see serviceGroup), not the service.
   const d = await waitForDelivery(db.url, slack, acknowledged, restartedAt + DEADLINE_MS);
   t.deepEqual(d.missing, [], 'acknowledged but not stored');
   t.deepEqual(d.duplicated, [], 'stored twice');
@@ -68,20 +69,21 @@ test('kill -9 twice under load: every acknowledged ticket stored once, classifie
 test('PGlite data directory: kill -9 under load, restart on the same files, nothing acknowledged is lost or doubled', async (t) => {
   const slack = await startFakeSlack();
   const dir = mkdtempSync(path.join(tmpdir(), 'st-crash-pglite-'));
+  const services = serviceGroup();
   t.teardown(async () => {
-    await killAllServices();
+    await services.kill();
     await slack.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const port = await freePort();
   const env = { ...faultEnv(slack, undefined), PGLITE_DATA_DIR: path.join(dir, 'db') };
-  let svc = spawnService(env, port);
+  let svc = services.spawn(env, port);
   await svc.ready(90_000);
   const load = startLoad({ targets: [svc.baseUrl], clients: 3, pauseMs: 800, tag: `pglite${Date.now().toString(36)}` });
   t.teardown(() => load.stop(0)); // a failed step must not leave the clients running (the worker would never exit)
   await new Promise((r) => setTimeout(r, 7_000));
   await svc.kill();
-  svc = spawnService(env, port);
+  svc = services.spawn(env, port);
   await svc.ready(90_000);
   const restartedAt = Date.now();
   await new Promise((r) => setTimeout(r, 2_000));

@@ -5,17 +5,17 @@
  */
 import test from 'ava';
 import { freePort } from '../helpers/pg-cluster.ts';
-import { killAllServices, spawnService } from '../helpers/process.ts';
+import { killAllServices } from '../helpers/process.ts';
 import { checkDelivery, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);
 
 test('three instances, one killed -9 under load: no duplicate, nothing lost, alerts once', async (t) => {
-  const { slack, db, env } = await faultRig(t);
+  const { slack, db, env, spawn } = await faultRig(t);
   // The first migrates; the others start on the migrated schema (they take the same advisory lock anyway).
-  const first = spawnService(env, await freePort());
+  const first = spawn(env, await freePort());
   await first.ready();
-  const others = [spawnService(env, await freePort()), spawnService(env, await freePort())];
+  const others = [spawn(env, await freePort()), spawn(env, await freePort())];
   await Promise.all(others.map((s) => s.ready()));
   const all = [first, ...others];
 

@@ -8,22 +8,23 @@ import pg from 'pg';
 import type { ExecutionContext } from 'ava';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
-import { killAllServices } from '../helpers/process.ts';
+import { serviceGroup, type spawnService } from '../helpers/process.ts';
 import { SECRETS, sign } from '../webhooks/fixtures.ts';
 
 export const GENERIC_SECRET = SECRETS.GENERIC_WEBHOOK_SECRET;
 
 /** The environment of a service under fault tests: Slack (fake), every category routed, the generic webhook on. */
 /** A fake Slack and a fresh PostgreSQL database for one fault test, torn down (services killed first) after it. */
-export async function faultRig(t: ExecutionContext): Promise<{ slack: FakeSlack; db: TestDatabase; env: Record<string, string> }> {
+export async function faultRig(t: ExecutionContext): Promise<{ slack: FakeSlack; db: TestDatabase; env: Record<string, string>; spawn: typeof spawnService }> {
   const slack = await startFakeSlack();
   const db = await createTestDatabase();
+  const services = serviceGroup();
   t.teardown(async () => {
-    await killAllServices();
+    await services.kill();
     await slack.close();
     await db.drop();
   });
-  return { slack, db, env: faultEnv(slack, db.url) };
+  return { slack, db, env: faultEnv(slack, db.url), spawn: services.spawn };
 }
 
 export function faultEnv(slack: FakeSlack, databaseUrl: string | undefined): Record<string, string> {

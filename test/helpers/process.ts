@@ -93,3 +93,22 @@ export async function killAllServices(): Promise<void> {
     c.kill('SIGKILL');
   })));
 }
+
+/**
+ * The services of one test. ava runs a file's tests at the same time, so a test's teardown must kill only
+ * its own processes: killAllServices() there once killed the other test's service mid-run (a kill -9 the
+ * other test never planned, after which its last alerts were never posted).
+ */
+export function serviceGroup(): { spawn: typeof spawnService; kill(): Promise<void> } {
+  const mine = new Set<ServiceProcess>();
+  return {
+    spawn(env, port) {
+      const svc = spawnService(env, port);
+      mine.add(svc);
+      return svc;
+    },
+    async kill() {
+      await Promise.all([...mine].map((svc) => svc.kill()));
+    },
+  };
+}
