@@ -26,7 +26,7 @@ import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './lib/queue.ts';
-import type { SlackService } from './notify/slack.ts';
+import type { SlackService } from './slack/index.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -90,7 +90,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     : disabledImap(health);
   // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
   const slack: SlackService = config.slack
-    ? (await import('./notify/slack.ts')).createSlack({
+    ? (await import('./slack/index.ts')).createSlack({
         config: config.slack,
         db,
         queue,

@@ -22,7 +22,7 @@ import { LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { alertChannel } from './routing.ts';
-import { describeError, RetryLaterError } from './slack-errors.ts';
+import { describeError, RetryLaterError } from './errors.ts';
 
 export const JOBS = {
   alert: 'slack-alert',

@@ -6,18 +6,18 @@
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { isCategory, type TicketStatus } from '../../domain/categories.ts';
-import { applyHumanClassification, getTicket, setStatus, type TicketWriteDeps } from '../../db/repositories/tickets.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine } from '../../notify/alert-blocks.ts';
-import { renderCard, type NotifyDeps } from '../../notify/alerts.ts';
-import { userMention } from '../../notify/format.ts';
-import { retryAfterMs } from '../../notify/slack-errors.ts';
+import { isCategory, type TicketStatus } from '../domain/categories.ts';
+import { applyHumanClassification, getTicket, setStatus, type TicketWriteDeps } from '../db/repositories/tickets.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine } from './alert-blocks.ts';
+import { renderCard, type NotifyDeps } from './alerts.ts';
+import { userMention } from './format.ts';
+import { retryAfterMs } from './errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
   card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>;
   report: (error?: unknown) => void;
-  /** The gated Web API client (slack.ts). */
+  /** The gated Web API client (index.ts). */
   client: webApi.WebClient;
 }
 

@@ -12,18 +12,18 @@ import type { Database } from '../db/database.ts';
 import type { PipelineHooks } from '../ingest/hooks.ts';
 import type { HealthRegistry } from '../lib/health.ts';
 import type { JobQueue } from '../lib/queue.ts';
-import { registerActions } from '../inbound/slack/actions.ts';
-import { boltLogger, createBoltApp } from '../inbound/slack/bolt-app.ts';
-import { registerStatsCommand } from '../inbound/slack/stats-command.ts';
+import { registerActions } from './actions.ts';
+import { boltLogger, createBoltApp } from './bolt-app.ts';
+import { registerStatsCommand } from './commands.ts';
 import {
   handleAlert, handleChanged, handleFollowup, hooksFor, inEnqueueOrder, JOBS, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
 import { createDigest, type DigestJob } from './digest.ts';
 import { ChannelPacer } from './pacer.ts';
-import { checkConnection } from './slack-connection.ts';
-import { SlackRateGate } from './slack-gate.ts';
-import { describeError, slackRetryDelayMs } from './slack-errors.ts';
+import { checkConnection } from './connection.ts';
+import { SlackRateGate } from './rate-gate.ts';
+import { describeError, slackRetryDelayMs } from './errors.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
