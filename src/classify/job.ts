@@ -1,14 +1,15 @@
 /**
  * The background job that classifies tickets. It reads the tickets of a batch, asks the classifier for each,
  * and stores every result as history plus the current one on the ticket — in one transaction that also runs
- * the onClassified hooks (which enqueue Slack alerts). A human classification is never overwritten.
+ * ticketEvents.ticketClassified (src/ingest/ticket-events.ts: Slack enqueues the alert there). A human
+ * classification is never overwritten.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { PRIORITIES, type Priority } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
-import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
+import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../lib/queue.ts';
 
@@ -19,19 +20,20 @@ export interface ClassifyJobData {
   ticketIds?: number[];
   /** Classify again even when an automatic classification exists (a human one still wins). */
   force?: boolean;
-  /** false: the onClassified hooks are told not to alert (seeded history). Absent: alert. */
+  /** false: ticketClassified is told not to alert (seeded history). Absent: alert. */
   alert?: boolean;
 }
 
 export interface ClassifyJobDeps {
   db: Database;
   queue: JobQueue;
-  hooks: PipelineHooks;
+  ticketEvents: TicketEvents;
   classifier: Classifier;
   logger: Logger;
   /** Below it a ticket is marked low_confidence (and its alert goes to triage). */
   minConfidence: number;
-  onClassified?: (result: ClassificationResult) => void;
+  /** Each result, once its batch is committed (metrics). */
+  onResult?: (result: ClassificationResult) => void;
 }
 
 interface TicketRow {
@@ -54,7 +56,7 @@ export async function startClassifyWorker(deps: ClassifyJobDeps, options: { conc
 }
 
 export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<ClassifyJobData>[]): Promise<void> {
-  const { db, classifier, hooks } = deps;
+  const { db, classifier, ticketEvents } = deps;
   const idsOf = (data: ClassifyJobData) => data.ticketIds ?? (data.ticketId === undefined ? [] : [data.ticketId]);
   const force = new Set(jobs.filter((j) => j.data.force).flatMap((j) => idsOf(j.data)));
   const ids = [...new Set(jobs.flatMap((j) => idsOf(j.data)))];
@@ -100,9 +102,9 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
         results.map((r) => r.classifier), todo.map((t) => historyId.get(t.id)!), deps.minConfidence,
       ],
     );
-    for (const row of updated) await runHooks(hooks.onClassified, tx, row.id, alerting.has(row.id) ? {} : { alert: false });
+    for (const row of updated) await ticketEvents.ticketClassified(tx, row.id, alerting.has(row.id) ? {} : { alert: false });
   });
-  for (const r of results) deps.onClassified?.(r);
+  for (const r of results) deps.onResult?.(r);
 }
 
 const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);

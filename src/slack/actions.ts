@@ -1,6 +1,7 @@
 /**
- * The alert's buttons. Each click updates the ticket through the repository (which runs the
- * onTicketChanged hooks) and then edits the card in place. Clicking twice changes nothing the second time.
+ * The alert's buttons. Each click updates the ticket through the repository (which reports it to
+ * ticketEvents.ticketChanged, src/ingest/ticket-events.ts) and then edits the card in place.
+ * Clicking twice changes nothing the second time.
  * The card edit uses the service's own Web API client (through the rate-limit gate), not Bolt's; when Slack
  * is rate-limiting chat.update it waits for Retry-After (a few times) rather than leave a stale card.
  */

@@ -1,9 +1,9 @@
 /**
- * Reading and changing tickets on behalf of people (REST clients, Slack agents). Writes run the
- * onTicketChanged hooks inside their transaction.
+ * Reading and changing tickets on behalf of people (REST clients, Slack agents). Each write calls
+ * ticketEvents.ticketChanged (src/ingest/ticket-events.ts) inside its transaction.
  */
 import type { Category, Priority, Source, TicketStatus } from '../../domain/categories.ts';
-import { type PipelineHooks, runHooks } from '../../ingest/hooks.ts';
+import type { TicketEvents } from '../../ingest/ticket-events.ts';
 import type { Database } from '../database.ts';
 import type { Sql } from '../sql.ts';
 
@@ -142,7 +142,7 @@ export function listClassifications(sql: Sql, ticketId: number): Promise<Classif
 
 export interface TicketWriteDeps {
   db: Database;
-  hooks: PipelineHooks;
+  ticketEvents: TicketEvents;
 }
 
 /** Returns false when the ticket does not exist (or was deleted). Setting the same status again is a no-op. */
@@ -152,7 +152,7 @@ export async function setStatus(deps: TicketWriteDeps, ticketId: number, status:
     if (!current) return false;
     if (current.status === status) return true;
     await tx.query('update tickets set status = $2, updated_at = now() where id = $1', [ticketId, status]);
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, { kind: 'status', status, actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
     return true;
   });
 }
@@ -185,7 +185,7 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
         where id = $1`,
       [ticketId, input.category, priority, row!.id],
     );
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, {
+    await deps.ticketEvents.ticketChanged(tx, ticketId, {
       kind: 'classification',
       category: input.category,
       priority,
@@ -203,7 +203,7 @@ export async function softDelete(deps: TicketWriteDeps, ticketId: number, actor:
       [ticketId],
     );
     if (!rows[0]) return false;
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, { kind: 'deleted', actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'deleted', actor });
     return true;
   });
 }
