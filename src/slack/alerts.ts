@@ -19,7 +19,7 @@ import {
   buildAlertBlocks,
   type AlertTicket,
 } from './alert-blocks.ts';
-import { LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
+import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { alertChannel } from './routing.ts';
@@ -228,8 +228,8 @@ export function followupMessage(m: { source: string; author_name: string | null;
   const head = `:speech_balloon: *Follow-up* from ${safeMrkdwn(who, 300, { singleLine: true })} via ${safeMrkdwn(m.source, 40)}`;
   const body = safeMrkdwn(m.body, 2500).split('\n').map((l) => `>${l}`).join('\n');
   return {
-    text: truncate(`Follow-up from ${safeMrkdwn(who, 300, { singleLine: true })}: ${safeMrkdwn(m.body, 500, { singleLine: true })}`, LIMITS.fallbackText),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${body}`, LIMITS.sectionText) } }],
+    text: truncate(`Follow-up from ${safeMrkdwn(who, 300, { singleLine: true })}: ${safeMrkdwn(m.body, 500, { singleLine: true })}`, BLOCK_KIT_LIMITS.fallbackText),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${body}`, BLOCK_KIT_LIMITS.sectionText) } }],
   };
 }
 
@@ -261,7 +261,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
         searchSince: at,
         build: async () => {
           const text = `${line}. The alert stays in this channel.${note}`;
-          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.contextText) }] }] };
+          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, BLOCK_KIT_LIMITS.contextText) }] }] };
         },
       }),
     );

@@ -89,8 +89,6 @@ export function createDigest(deps: NotifyDeps) {
   }
 
   return {
-    run,
-    enqueue,
     async handle(job: QueueJob<DigestJob>): Promise<void> {
       try {
         await run(new Date(job.data.scheduledAt));
