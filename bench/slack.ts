@@ -1,6 +1,6 @@
 /**
  * Slack alert benchmark: tickets over three channels, delivered through the real service (createService:
- * ingest -> classify job -> onClassified -> slack-alert job -> per-channel pacer -> Web API client) to the
+ * ingest -> classify job -> ticketClassified -> slack-alert job -> per-channel pacer -> Web API client) to the
  * fake Slack Web API on 127.0.0.1.
  *
  *   node bench/slack.ts [--tickets 1000] [--pace-ms 20] [--steady 90] [--steady-rate 2.4] [--classify-concurrency 4]

@@ -12,8 +12,8 @@ import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
-import { createHooks, type PipelineHooks } from './ingest/hooks.ts';
 import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
+import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { createApp } from './inbound/rest/app.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
@@ -26,7 +26,7 @@ import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
-import type { SlackService } from './notify/slack.ts';
+import type { SlackService } from './slack/index.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -44,7 +44,8 @@ export interface Service {
   db: Database;
   queue: JobQueue;
   ingest: Ingest;
-  hooks: PipelineHooks;
+  /** Who hears the pipeline's ticket events: the Slack adapter, or nobody when Slack is off. */
+  ticketEvents: TicketEvents;
   health: HealthRegistry;
   metrics: Metrics;
   app: Koa;
@@ -58,20 +59,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const health = new HealthRegistry();
-  const hooks = createHooks();
 
   const db = await openDatabase(config.database, logger);
   if (config.database.migrateOnStart) await db.migrate();
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger);
   await queue.createQueue(CLASSIFY_QUEUE, { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 });
 
-  const ingest = createIngest({
-    db,
-    queue,
-    hooks,
-    logger,
-    onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
-  });
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
   const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
   const classifier = options.classifier ?? classifiers!.classifier;
@@ -84,17 +77,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return { status: 'healthy', backlog: await queue.backlog(CLASSIFY_QUEUE), worker: config.worker.enabled, dead_letters: sum(dead), dead_letters_by_queue: dead };
   });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
-  // The support mailboxes, one reader each (registers the 'imap' health probe). imapflow and mailparser load only when configured.
-  const imap = config.mailboxes.length
-    ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics })
-    : disabledImap(health);
-  // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
+
+  // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
+  // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
+  // 'slack' health probe; Bolt is loaded only when Slack is configured.
   const slack: SlackService = config.slack
-    ? (await import('./notify/slack.ts')).createSlack({
+    ? (await import('./slack/index.ts')).createSlack({
         config: config.slack,
         db,
         queue,
-        hooks,
         health,
         logger,
         minConfidence: config.classifier.minConfidence,
@@ -103,6 +94,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
     : disabledSlack(health);
+  const ticketEvents = slack.ticketEvents;
+
+  const ingest = createIngest({
+    db,
+    queue,
+    ticketEvents,
+    logger,
+    onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
+  });
+  // The support mailboxes, one reader each (registers the 'imap' health probe). imapflow and mailparser load only when configured.
+  const imap = config.mailboxes.length
+    ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics })
+    : disabledImap(health);
 
   // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
   const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
@@ -130,7 +134,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       }),
       deadLettersRouter({ deadLetters }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),
-      requestsRouter({ db, ingest, hooks }),
+      requestsRouter({ db, ingest, ticketEvents }),
       webhooks,
     ],
   });
@@ -139,15 +143,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let stopping: Promise<void> | undefined;
 
   return {
-    config, logger, db, queue, ingest, hooks, health, metrics, app,
+    config, logger, db, queue, ingest, ticketEvents, health, metrics, app,
     async start() {
-      // Before any classification runs: Slack's hooks send to queues that slack.start() creates.
+      // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
         await startClassifyWorker(
           {
-            db, queue, hooks, classifier, logger, minConfidence: config.classifier.minConfidence,
-            onClassified: (r) => {
+            db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
+            onResult: (r) => {
               metrics.classified.inc({ classifier: r.classifier, category: r.category });
               metrics.classificationSeconds.observe({ classifier: r.classifier }, r.processingTimeMs / 1000);
             },
@@ -197,7 +201,7 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 function disabledSlack(health: HealthRegistry): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: noTicketEvents, middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void } {

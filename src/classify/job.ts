@@ -1,7 +1,8 @@
 /**
  * The background job that classifies tickets. It reads the tickets of a batch, asks the classifier for each,
  * and stores every result as history plus the current one on the ticket — in one transaction that also runs
- * the onClassified hooks (which enqueue Slack alerts). A human classification is never overwritten.
+ * ticketEvents.ticketClassified (src/ingest/ticket-events.ts: Slack enqueues the alert there). A human
+ * classification is never overwritten.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -10,8 +11,8 @@ import { setCurrentClassifications, ticketsToClassify } from '../db/repositories
 import { classifiedPriority, isLowConfidence } from '../domain/ticket.ts';
 import { isCategory } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
-import { type PipelineHooks, runHooks } from '../ingest/hooks.ts';
 import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
+import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';
 
@@ -22,19 +23,20 @@ export interface ClassifyJobData {
   ticketIds?: number[];
   /** Classify again even when an automatic classification exists (a human one still wins). */
   force?: boolean;
-  /** false: the onClassified hooks are told not to alert (seeded history). Absent: alert. */
+  /** false: ticketClassified is told not to alert (seeded history). Absent: alert. */
   alert?: boolean;
 }
 
 export interface ClassifyJobDeps {
   db: Database;
   queue: JobQueue;
-  hooks: PipelineHooks;
+  ticketEvents: TicketEvents;
   classifier: Classifier;
   logger: Logger;
   /** Below it a ticket is marked low_confidence (and its alert goes to triage). */
   minConfidence: number;
-  onClassified?: (result: ClassificationResult) => void;
+  /** Each result, once its batch is committed (metrics). */
+  onResult?: (result: ClassificationResult) => void;
 }
 
 export async function startClassifyWorker(deps: ClassifyJobDeps, options: { concurrency: number }): Promise<void> {
@@ -46,7 +48,7 @@ export async function startClassifyWorker(deps: ClassifyJobDeps, options: { conc
 }
 
 export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<ClassifyJobData>[]): Promise<void> {
-  const { db, classifier, hooks } = deps;
+  const { db, classifier, ticketEvents } = deps;
   const idsOf = (data: ClassifyJobData) => data.ticketIds ?? (data.ticketId === undefined ? [] : [data.ticketId]);
   const force = new Set(jobs.filter((j) => j.data.force).flatMap((j) => idsOf(j.data)));
   const ids = [...new Set(jobs.flatMap((j) => idsOf(j.data)))];
@@ -86,9 +88,9 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
         };
       }),
     );
-    for (const id of updated) await runHooks(hooks.onClassified, tx, id, alerting.has(id) ? {} : { alert: false });
+    for (const id of updated) await ticketEvents.ticketClassified(tx, id, alerting.has(id) ? {} : { alert: false });
   });
-  for (const r of results) deps.onClassified?.(r);
+  for (const r of results) deps.onResult?.(r);
 }
 
 const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);

@@ -1,17 +1,17 @@
 /**
  * People's changes to a ticket (REST clients, Slack agents): status, a human classification, soft delete.
- * Each runs in one transaction with the onTicketChanged hooks, so what they enqueue (the Slack card update)
- * commits with the change or not at all. The SQL is in db/repositories; this file owns the rules.
+ * Each runs in one transaction with ticketEvents.ticketChanged (src/ingest/ticket-events.ts), so what the
+ * listener enqueues (the Slack card update) commits with the change or not at all. The SQL is in db/repositories; this file owns the rules.
  */
 import type { Database } from '../db/database.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
 import { lockTicket, markDeleted, setHumanClassification, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
-import { type PipelineHooks, runHooks } from './hooks.ts';
+import type { TicketEvents } from './ticket-events.ts';
 
 export interface TicketWriteDeps {
   db: Database;
-  hooks: PipelineHooks;
+  ticketEvents: TicketEvents;
 }
 
 /** Returns false when the ticket does not exist (or was deleted). Setting the same status again is a no-op. */
@@ -21,7 +21,7 @@ export async function setStatus(deps: TicketWriteDeps, ticketId: number, status:
     if (!current) return false;
     if (current.status === status) return true;
     await updateStatus(tx, ticketId, status);
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, { kind: 'status', status, actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
     return true;
   });
 }
@@ -53,7 +53,7 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
       actor: input.actor,
     });
     await setHumanClassification(tx, ticketId, { category: input.category, priority, classificationId });
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, {
+    await deps.ticketEvents.ticketChanged(tx, ticketId, {
       kind: 'classification',
       category: input.category,
       priority,
@@ -67,7 +67,7 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
 export async function softDelete(deps: TicketWriteDeps, ticketId: number, actor: string): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
     if (!(await markDeleted(tx, ticketId))) return false;
-    await runHooks(deps.hooks.onTicketChanged, tx, ticketId, { kind: 'deleted', actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'deleted', actor });
     return true;
   });
 }

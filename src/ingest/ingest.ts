@@ -2,7 +2,8 @@
  * The one entry every door calls: normalize -> dedupe -> thread -> store ticket (or follow-up) and enqueue
  * its classification in ONE transaction -> return. When this resolves, the message is durable; the door may
  * acknowledge it (HTTP 2xx, IMAP flag). New tickets without thread hints are group-committed: concurrent
- * requests share a statement and a commit, each still answered only after that commit.
+ * requests share a statement and a commit, each still answered only after that commit. A follow-up is
+ * announced to ticketEvents.followUpAdded (ticket-events.ts) inside its transaction.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -14,9 +15,9 @@ import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { type PipelineHooks, runHooks } from './hooks.ts';
 import { normalizeMessage } from './normalize.ts';
 import { findThreadTicket } from './thread.ts';
+import type { TicketEvents } from './ticket-events.ts';
 
 export { IngestValidationError } from './normalize.ts';
 
@@ -48,7 +49,8 @@ export class IdempotencyKeyTaken extends Error {
 export interface IngestDeps {
   db: Database;
   queue: JobQueue;
-  hooks: PipelineHooks;
+  /** Told of each follow-up, in its transaction (followUpAdded). */
+  ticketEvents: TicketEvents;
   logger: Logger;
   onResult?: (source: string, outcome: IngestResult['outcome']) => void;
   /** Group commits written at once (PostgreSQL connections they may hold). */
@@ -64,7 +66,7 @@ interface Item {
 const quiet = (options: IngestOptions) => (options.alert === false ? { alert: false } : {});
 
 export function createIngest(deps: IngestDeps): Ingest {
-  const { db, queue, hooks } = deps;
+  const { db, queue, ticketEvents } = deps;
 
   const recordKeys = async (tx: Sql, pairs: { ticketId: number; options: IngestOptions }[]) => {
     const keyed = pairs.filter((p) => p.options.idempotency);
@@ -89,7 +91,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         if (messageId === null) return { outcome: 'duplicate', ticketId: threadTicketId };
         await touchTicket(tx, threadTicketId);
         await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
-        await runHooks(hooks.onFollowup, tx, threadTicketId, messageId);
+        await ticketEvents.followUpAdded(tx, threadTicketId, messageId);
         return { outcome: 'followup', ticketId: threadTicketId, messageId };
       }
       const [ticket] = await insertTickets(tx, [msg]);

@@ -37,7 +37,7 @@ test.serial('stats from the daily rollup equal an aggregation over the tickets t
   t.is(midway.total_tickets, slowMid.total);
 
   await waitFor(async () => (await getStats(svc.service.db.sql, { days: 7 })).pending_classification === 0, { what: 'classification' });
-  const deps = { db: svc.service.db, hooks: svc.service.hooks };
+  const deps = { db: svc.service.db, ticketEvents: svc.service.ticketEvents };
   await applyHumanClassification(deps, ids[0]!, { category: 'general', actor: 'test' });
   await applyHumanClassification(deps, ids[1]!, { category: 'billing', priority: 'urgent', actor: 'test' });
   await setStatus(deps, ids[2]!, 'resolved', 'test');
@@ -61,6 +61,6 @@ test.serial('low_confidence counts tickets below the threshold in force when the
   const [row] = await svc.service.db.sql.query<{ low_confidence: boolean }>('select low_confidence from tickets where id = $1', [json.id]);
   t.true(row!.low_confidence);
   const before = (await getStats(svc.service.db.sql, { days: 1 })).low_confidence;
-  await applyHumanClassification({ db: svc.service.db, hooks: svc.service.hooks }, json.id, { category: 'general', actor: 'agent' });
+  await applyHumanClassification({ db: svc.service.db, ticketEvents: svc.service.ticketEvents }, json.id, { category: 'general', actor: 'agent' });
   t.is((await getStats(svc.service.db.sql, { days: 1 })).low_confidence, before - 1, 'a human verdict is never low confidence');
 });

@@ -177,24 +177,24 @@ export async function checkDelivery(databaseUrl: string, slack: FakeSlack, acked
   await client.connect();
   try {
     const rest = acked.filter((a) => a.kind === 'rest').map((a) => a.key);
-    const hooks = acked.filter((a) => a.kind === 'webhook').map((a) => a.key);
+    const webhookKeys = acked.filter((a) => a.kind === 'webhook').map((a) => a.key);
     const { rows: restRows } = await client.query<{ key: string; n: number }>(
       `select k.key, count(t.id)::int as n from unnest($1::text[]) as k(key)
          left join idempotency_keys i on i.key = k.key left join tickets t on t.id = i.ticket_id group by k.key`,
       [rest],
     );
-    const { rows: hookRows } = await client.query<{ key: string; n: number }>(
+    const { rows: webhookRows } = await client.query<{ key: string; n: number }>(
       `select k.key, count(t.id)::int as n from unnest($1::text[]) as k(key)
          left join tickets t on t.source = 'generic' and t.external_id = k.key group by k.key`,
-      [hooks],
+      [webhookKeys],
     );
     // A REST ticket stored twice would carry its key in the text twice over: count by the text as well.
     const { rows: byText } = await client.query<{ key: string; n: number }>(
       `select k.key, count(t.id)::int as n from unnest($1::text[]) as k(key)
          left join tickets t on t.body like '%(ref ' || k.key || ')%' group by k.key`,
-      [[...rest, ...hooks]],
+      [[...rest, ...webhookKeys]],
     );
-    const counts = [...restRows, ...hookRows];
+    const counts = [...restRows, ...webhookRows];
     const ids = acked.map((a) => a.ticketId);
     const { rows: unclassified } = await client.query<{ id: number }>(
       'select id from tickets where id = any($1::int[]) and current_classification_id is null',

@@ -32,10 +32,10 @@ test('PostgreSQL down for 15 s under load: 503 + Retry-After fast, the same proc
   // Both doors, by hand, while the database is away.
   await new Promise((r) => setTimeout(r, 1_000));
   const rest = await timed(() => fetch(`${svc.baseUrl}/api/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Written while the database is down' }) }));
-  const hookBody = JSON.stringify({ id: 'outage-probe-1', subject: 'Down', body: 'Sent while the database is down', requester_email: 'probe@example.com', requester_name: null });
-  const hook = await timed(() => fetch(`${svc.baseUrl}/webhooks/generic`, { method: 'POST', headers: sign.generic(hookBody), body: hookBody }));
+  const webhookBody = JSON.stringify({ id: 'outage-probe-1', subject: 'Down', body: 'Sent while the database is down', requester_email: 'probe@example.com', requester_name: null });
+  const webhook = await timed(() => fetch(`${svc.baseUrl}/webhooks/generic`, { method: 'POST', headers: sign.generic(webhookBody), body: webhookBody }));
   const health = await fetch(`${svc.baseUrl}/health`);
-  for (const [name, r] of [['REST', rest], ['webhook', hook]] as const) {
+  for (const [name, r] of [['REST', rest], ['webhook', webhook]] as const) {
     t.is(r.res.status, 503, `${name} during the outage`);
     t.is(r.res.headers.get('retry-after'), '5', `${name} Retry-After`);
     t.regex(((await r.res.json()) as { detail: string }).detail, /database is unavailable/i);

@@ -7,9 +7,9 @@ import {
   alertFallbackText,
   buildAlertBlocks,
   type AlertTicket,
-} from '../../src/notify/alert-blocks.ts';
-import { escapeMrkdwn, truncate, userMention } from '../../src/notify/format.ts';
-import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/notify/stats-blocks.ts';
+} from '../../src/slack/alert-blocks.ts';
+import { escapeMrkdwn, truncate, userMention } from '../../src/slack/format.ts';
+import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/slack/stats-blocks.ts';
 
 const ticket = (over: Partial<AlertTicket> = {}): AlertTicket => ({
   id: 42,

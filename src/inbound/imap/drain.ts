@@ -30,7 +30,8 @@ export interface DrainSettings {
   since?: Date;
 }
 
-export interface DrainHooks {
+/** What the caller steers and hears of a drain: when to stop, progress (for /health), and a crash point for tests. */
+export interface DrainControl {
   shouldStop(): boolean;
   onProgress(p: { backlog: number; outcome?: MailOutcome }): void;
   /** Test seam: runs after the batch is committed, before the server is told. Throwing = crash here. */
@@ -46,7 +47,7 @@ interface Listed {
   internalDate: Date | null;
 }
 
-export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainSettings, hooks: DrainHooks): Promise<void> {
+export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainSettings, control: DrainControl): Promise<void> {
   const mb = client.mailbox;
   if (!mb) throw new Error('no mailbox selected');
   const uidValidity = BigInt(mb.uidValidity);
@@ -60,7 +61,7 @@ export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainS
     await writeCursor(deps.db.sql, s.cursorKey, cursor);
   }
   if (!mb.exists) {
-    hooks.onProgress({ backlog: 0 });
+    control.onProgress({ backlog: 0 });
     return;
   }
   let list: Listed[];
@@ -72,9 +73,9 @@ export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainS
   }
   list.sort((a, b) => a.uid - b.uid);
   let backlog = list.length;
-  hooks.onProgress({ backlog });
+  control.onProgress({ backlog });
 
-  for (let i = 0; i < list.length && !hooks.shouldStop(); ) {
+  for (let i = 0; i < list.length && !control.shouldStop(); ) {
     const batch: Listed[] = [];
     let bytes = 0;
     while (i < list.length && batch.length < s.batchSize && (batch.length === 0 || bytes + list[i]!.size <= s.batchBytes)) {
@@ -82,14 +83,14 @@ export async function drainMailbox(client: ImapFlow, deps: HandleDeps, s: DrainS
       if (m.size <= s.streamThresholdBytes) bytes += m.size;
       batch.push(m);
     }
-    const handled = await processBatch(client, deps, s, hooks, batch, uidValidity);
+    const handled = await processBatch(client, deps, s, control, batch, uidValidity);
     if (handled.length && !s.since) {
       cursor = { uidValidity, lastUid: handled[handled.length - 1]! };
       await writeCursor(deps.db.sql, s.cursorKey, cursor);
     }
     backlog -= handled.length;
-    hooks.onProgress({ backlog });
-    if (handled.length < batch.length && !hooks.shouldStop()) throw new Error('batch stopped early');
+    control.onProgress({ backlog });
+    if (handled.length < batch.length && !control.shouldStop()) throw new Error('batch stopped early');
   }
 }
 
@@ -103,7 +104,7 @@ async function listMeta(client: ImapFlow, range: string): Promise<Listed[]> {
 }
 
 /** Returns the UIDs handled (a prefix of the batch), after acknowledging them on the server. */
-async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings, hooks: DrainHooks, batch: Listed[], uidValidity: bigint): Promise<number[]> {
+async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings, control: DrainControl, batch: Listed[], uidValidity: bigint): Promise<number[]> {
   const small = batch.filter((m) => m.size <= s.streamThresholdBytes).map((m) => m.uid);
   const sources = new Map<number, Buffer>();
   if (small.length) {
@@ -123,7 +124,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
       plan.run().then(
         (o) => {
           outcomes.set(uid, o);
-          hooks.onProgress({ backlog: -1, outcome: o });
+          control.onProgress({ backlog: -1, outcome: o });
         },
         (e: unknown) => {
           failure ??= e;
@@ -149,7 +150,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
   };
 
   for (const m of batch) {
-    if (failure || hooks.shouldStop()) break;
+    if (failure || control.shouldStop()) break;
     const ctx: MailContext = { mailbox: s.mailbox, source: s.source, uid: m.uid, uidValidity: uidValidity.toString(), internalDate: m.internalDate, supportAddresses: s.supportAddresses };
     let raw: Buffer | Readable | undefined = sources.get(m.uid);
     if (!raw) {
@@ -185,7 +186,7 @@ async function processBatch(client: ImapFlow, deps: HandleDeps, s: DrainSettings
     handled.push(m.uid);
   }
   if (handled.length) {
-    await hooks.beforeAcknowledge?.(handled);
+    await control.beforeAcknowledge?.(handled);
     if (!s.since) await acknowledge(client, s, handled, outcomes);
   }
   if (failure) throw failure;

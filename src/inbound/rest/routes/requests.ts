@@ -10,9 +10,9 @@ import { listMessages } from '../../../db/repositories/messages.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { applyHumanClassification, setStatus, softDelete } from '../../../ingest/changes.ts';
-import type { PipelineHooks } from '../../../ingest/hooks.ts';
 import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
 import { textProblem } from '../../../ingest/normalize.ts';
+import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
 import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
@@ -21,7 +21,8 @@ import { attachmentJson, classificationJson, messageJson, ticketJson } from '../
 export interface RequestsDeps {
   db: Database;
   ingest: Ingest;
-  hooks: PipelineHooks;
+  /** Told of every change a client makes (status, classification, delete). */
+  ticketEvents: TicketEvents;
 }
 
 const ACCEPTED = 'Request accepted for classification';

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { abandonClaim, claimPost, completePost, releaseClaim, renewClaim } from '../db/repositories/slack-posts.ts';
 import type { Sql } from '../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
-import { definitelyNotPosted, RetryLaterError } from './slack-errors.ts';
+import { definitelyNotPosted, RetryLaterError } from './errors.ts';
 
 export { findPost, hasPostOrClaim } from '../db/repositories/slack-posts.ts';
 

@@ -6,12 +6,12 @@
  * Bolt is given an `authorize` function instead of the token: with a token, Bolt's constructor calls
  * auth.test at once, and when Slack is down or says invalid_auth that rejection is unhandled (the process
  * exits) and cached (every later click fails). The service checks the token itself, in the background
- * (slack-connection.ts), and every Web API client here uses the service's rate-limit gate.
+ * (connection.ts), and every Web API client here uses the service's rate-limit gate.
  */
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.ts';
+import type { Config } from '../config.ts';
 import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-door.ts';
 import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-door.ts';
 

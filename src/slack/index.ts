@@ -1,35 +1,36 @@
 /**
- * Slack, assembled: the Bolt app (buttons, /support-stats, HTTP or Socket Mode), the pipeline hooks that
- * enqueue alerts / follow-ups / change notes, their job workers, the digest schedule and the health probe.
- * createService calls createSlack before building the Koa app (it needs `middleware`) and `start()` before
- * any classification can run (the hooks send to queues that start() creates).
+ * The Slack adapter, assembled: the Bolt app (buttons, /support-stats, HTTP or Socket Mode), its listener for
+ * the pipeline's ticket events (src/ingest/ticket-events.ts: each event enqueues a job in the emitter's
+ * transaction, see `ticketEvents` below), the job workers that post them, the digest schedule and the health
+ * probe. createService (src/service.ts) calls createSlack before it builds the ingest, the classify worker and
+ * the REST routes (they are handed `ticketEvents`) and the Koa app (it mounts `middleware`), and calls
+ * `start()` before any classification can run (the events send to queues that start() creates).
  */
 import { webApi } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import type { PipelineHooks } from '../ingest/hooks.ts';
+import type { TicketEvents } from '../ingest/ticket-events.ts';
 import type { HealthRegistry } from '../lib/health.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { registerActions } from '../inbound/slack/actions.ts';
-import { boltLogger, createBoltApp } from '../inbound/slack/bolt-app.ts';
-import { registerStatsCommand } from '../inbound/slack/stats-command.ts';
+import { registerActions } from './actions.ts';
+import { boltLogger, createBoltApp } from './bolt-app.ts';
+import { registerStatsCommand } from './commands.ts';
 import {
-  handleAlert, handleChanged, handleFollowup, hooksFor, inEnqueueOrder, JOBS, requeueAlert,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
 import { createDigest, type DigestJob } from './digest.ts';
 import { ChannelPacer } from './pacer.ts';
-import { checkConnection } from './slack-connection.ts';
-import { SlackRateGate } from './slack-gate.ts';
-import { describeError, slackRetryDelayMs } from './slack-errors.ts';
+import { checkConnection } from './connection.ts';
+import { SlackRateGate } from './rate-gate.ts';
+import { describeError, slackRetryDelayMs } from './errors.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
   db: Database;
   queue: JobQueue;
-  hooks: PipelineHooks;
   health: Pick<HealthRegistry, 'register'>;
   logger: Logger;
   minConfidence: number;
@@ -45,11 +46,11 @@ export interface SlackOptions {
 }
 
 export interface SlackService {
+  /** Slack's listener for the pipeline's ticket events: service.ts hands it to every emitter. */
+  ticketEvents: TicketEvents;
   middleware: Middleware | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** For tests and operators: run the digest of a scheduled time now (exactly once per period anyway). */
-  runDigest?: (scheduledAt: Date) => Promise<'posted' | 'skipped' | 'done'>;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -87,12 +88,16 @@ export function createSlack(opts: SlackOptions): SlackService {
     db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report,
   };
-  const hooks = hooksFor(deps);
-  opts.hooks.onClassified.push(hooks.onClassified);
-  opts.hooks.onFollowup.push(hooks.onFollowup);
-  opts.hooks.onTicketChanged.push(hooks.onTicketChanged);
+  // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
+  const ticketEvents: TicketEvents = {
+    ticketClassified: (tx, ticketId, options) => enqueueAlert(deps, tx, ticketId, options),
+    followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
+    ticketChanged: (tx, ticketId, change) => enqueueChangeNote(deps, tx, ticketId, change),
+  };
 
-  registerActions(bolt.app, { db: opts.db, hooks: opts.hooks, logger: log, card: deps, report, client });
+  // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents` (Slack is
+  // the only listener there is: should another join, hand the buttons the combined one from service.ts).
+  registerActions(bolt.app, { db: opts.db, ticketEvents, logger: log, card: deps, report, client });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
@@ -101,8 +106,8 @@ export function createSlack(opts: SlackOptions): SlackService {
   const digest = createDigest(deps);
 
   return {
+    ticketEvents,
     middleware: bolt.middleware,
-    runDigest: digest.run,
     async start() {
       const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
       // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its

@@ -6,7 +6,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { describeError } from './slack-errors.ts';
+import { describeError } from './errors.ts';
 
 export interface SlackIdentity {
   botId?: string;

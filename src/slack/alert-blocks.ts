@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import { CATEGORIES } from '../domain/categories.ts';
 import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
-import { LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
+import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -40,7 +40,7 @@ const BODY_EXCERPT = 600;
 
 export function alertFallbackText(t: AlertTicket): string {
   const subject = safeMrkdwn(t.subject ?? t.body, 200, { singleLine: true });
-  return truncate(`New ${t.category ?? 'unclassified'} ticket #${t.id}: ${subject}`, LIMITS.fallbackText);
+  return truncate(`New ${t.category ?? 'unclassified'} ticket #${t.id}: ${subject}`, BLOCK_KIT_LIMITS.fallbackText);
 }
 
 
@@ -60,20 +60,20 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     ['Status', t.status],
   ].map(([label, value]) => ({
     type: 'mrkdwn' as const,
-    text: `*${label}*\n${safeMrkdwn(value, LIMITS.field - label!.length - 4, { singleLine: true })}`,
+    text: `*${label}*\n${safeMrkdwn(value, BLOCK_KIT_LIMITS.field - label!.length - 4, { singleLine: true })}`,
   }));
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: safePlain(t.subject, LIMITS.headerText, `Ticket #${t.id}`), emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: safePlain(t.subject, BLOCK_KIT_LIMITS.headerText, `Ticket #${t.id}`), emoji: false } },
     { type: 'section', fields },
   ];
   if (t.summary) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Summary*\n${safeMrkdwn(t.summary, LIMITS.sectionText - 12)}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Summary*\n${safeMrkdwn(t.summary, BLOCK_KIT_LIMITS.sectionText - 12)}` } });
   }
   const excerpt = safeMrkdwn(t.body, BODY_EXCERPT);
   if (excerpt) {
     const quoted = excerpt.split('\n').map((line) => `>${line}`).join('\n');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(quoted, LIMITS.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(quoted, BLOCK_KIT_LIMITS.sectionText) } });
   }
   const context: string[] = [`Ticket #${t.id}`];
   if (opts.link) context.push(`<${opts.link}|Open ticket>`);
@@ -84,13 +84,13 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   blocks.push(buildActions(t));
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
-  const room = LIMITS.blocks - blocks.length;
+  const room = BLOCK_KIT_LIMITS.blocks - blocks.length;
   const activity = (opts.activity ?? []).slice(-room);
   activity.forEach((line, i) => {
     blocks.push({
       type: 'context',
       block_id: `${ACTIVITY_BLOCK_PREFIX}${i}`,
-      elements: [{ type: 'mrkdwn', text: truncate(line, LIMITS.contextText) }],
+      elements: [{ type: 'mrkdwn', text: truncate(line, BLOCK_KIT_LIMITS.contextText) }],
     });
   });
   return blocks;

@@ -11,7 +11,7 @@ import { getStats, type Stats } from '../db/repositories/stats.ts';
 import type { QueueJob } from '../db/queue.ts';
 import { JOBS, type NotifyDeps } from './alerts.ts';
 import { postOnce } from './post-once.ts';
-import { RetryLaterError } from './slack-errors.ts';
+import { RetryLaterError } from './errors.ts';
 import { buildStatsBlocks, MAX_STATS_DAYS, statsFallbackText } from './stats-blocks.ts';
 
 export const DIGEST_EVENT_TYPE = 'support_digest';
@@ -85,8 +85,6 @@ export function createDigest(deps: NotifyDeps) {
   }
 
   return {
-    run,
-    enqueue,
     async handle(job: QueueJob<DigestJob>): Promise<void> {
       try {
         await run(new Date(job.data.scheduledAt));

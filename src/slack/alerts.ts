@@ -1,6 +1,7 @@
 /**
- * Alerts, thread follow-ups and change notes: the hooks that enqueue them (inside the pipeline's
- * transactions) and the job handlers that post them exactly once.
+ * Alerts, thread follow-ups and change notes: the enqueue functions that handle the pipeline's ticket events
+ * (src/ingest/ticket-events.ts, wired in index.ts; they run inside the emitter's transaction) and the job
+ * handlers that post them exactly once.
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
@@ -9,7 +10,7 @@ import type { Database } from '../db/database.ts';
 import { findMessageForAlert } from '../db/repositories/messages.ts';
 import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
-import type { ClassifiedOptions, TicketChange } from '../ingest/hooks.ts';
+import type { ClassifiedOptions, TicketChange } from '../ingest/ticket-events.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';
 import {
   ALERT_EVENT_TYPE,
@@ -19,11 +20,11 @@ import {
   buildAlertBlocks,
   type AlertTicket,
 } from './alert-blocks.ts';
-import { LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
+import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { alertChannel } from './routing.ts';
-import { describeError, RetryLaterError } from './slack-errors.ts';
+import { describeError, RetryLaterError } from './errors.ts';
 
 export const JOBS = {
   alert: 'slack-alert',
@@ -100,33 +101,34 @@ export function actorLabel(actor: string): string {
   return slackUser ? userMention(slackUser[1]) : safeMrkdwn(actor, 80, { singleLine: true });
 }
 
-// ---- hooks: run inside the pipeline's transactions, so the job commits with the change ----
+// ---- ticket events: run inside the emitter's transaction, so the job commits with the change ----
 
-export function hooksFor(deps: NotifyDeps) {
+/** ticketClassified: the ticket's one alert, to its category's channel (or triage). */
+export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, options: ClassifiedOptions = {}): Promise<void> {
   const { queue, config, minConfidence, logger } = deps;
-  return {
-    async onClassified(tx: Sql, ticketId: number, options: ClassifiedOptions = {}): Promise<void> {
-      if (options.alert === false) return;
-      // One alert per ticket, ever: a later (re)classification never enqueues a second one.
-      if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
-      // A support mailbox may name its own channel and category (only mail sets these, so only mail is trusted).
-      const t = await findRoutingFields(tx, ticketId);
-      if (!t) return;
-      const channel = alertChannel(config.channels, minConfidence, t);
-      if (!channel) {
-        logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
-        return;
-      }
-      await queue.send<AlertJob>(JOBS.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
-    },
-    async onFollowup(tx: Sql, ticketId: number, messageId: number): Promise<void> {
-      await queue.send<FollowupJob>(JOBS.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
-    },
-    async onTicketChanged(tx: Sql, ticketId: number, change: TicketChange): Promise<void> {
-      if (change.kind === 'deleted') return;
-      await queue.send<ChangedJob>(JOBS.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
-    },
-  };
+  if (options.alert === false) return;
+  // One alert per ticket, ever: a later (re)classification never enqueues a second one.
+  if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
+  // A support mailbox may name its own channel and category (only mail sets these, so only mail is trusted).
+  const t = await findRoutingFields(tx, ticketId);
+  if (!t) return;
+  const channel = alertChannel(config.channels, minConfidence, t);
+  if (!channel) {
+    logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
+    return;
+  }
+  await queue.send<AlertJob>(JOBS.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
+}
+
+/** followUpAdded: the customer's new message, in the alert's thread. */
+export async function enqueueFollowup(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, messageId: number): Promise<void> {
+  await deps.queue.send<FollowupJob>(JOBS.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
+}
+
+/** ticketChanged: a note in the thread and/or a card refresh (handleChanged); nothing for a delete. */
+export async function enqueueChangeNote(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, change: TicketChange): Promise<void> {
+  if (change.kind === 'deleted') return;
+  await deps.queue.send<ChangedJob>(JOBS.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
 }
 
 // ---- job handlers ----
@@ -204,8 +206,8 @@ export function followupMessage(m: { source: string; author_name: string | null;
   const head = `:speech_balloon: *Follow-up* from ${safeMrkdwn(who, 300, { singleLine: true })} via ${safeMrkdwn(m.source, 40)}`;
   const body = safeMrkdwn(m.body, 2500).split('\n').map((l) => `>${l}`).join('\n');
   return {
-    text: truncate(`Follow-up from ${safeMrkdwn(who, 300, { singleLine: true })}: ${safeMrkdwn(m.body, 500, { singleLine: true })}`, LIMITS.fallbackText),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${body}`, LIMITS.sectionText) } }],
+    text: truncate(`Follow-up from ${safeMrkdwn(who, 300, { singleLine: true })}: ${safeMrkdwn(m.body, 500, { singleLine: true })}`, BLOCK_KIT_LIMITS.fallbackText),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${body}`, BLOCK_KIT_LIMITS.sectionText) } }],
   };
 }
 
@@ -237,7 +239,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
         searchSince: at,
         build: async () => {
           const text = `${line}. The alert stays in this channel.${note}`;
-          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.contextText) }] }] };
+          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, BLOCK_KIT_LIMITS.contextText) }] }] };
         },
       }),
     );

@@ -5,7 +5,7 @@
  */
 
 /** Block Kit limits we build against (docs.slack.dev/reference/block-kit). */
-export const LIMITS = {
+export const BLOCK_KIT_LIMITS = {
   sectionText: 3000,
   field: 2000,
   headerText: 150,

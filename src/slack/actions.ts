@@ -1,24 +1,25 @@
 /**
- * The alert's buttons. Each click updates the ticket through ingest/changes.ts (which runs the
- * onTicketChanged hooks) and then edits the card in place. Clicking twice changes nothing the second time.
+ * The alert's buttons. Each click updates the ticket through ingest/changes.ts (which reports it to
+ * ticketEvents.ticketChanged, src/ingest/ticket-events.ts) and then edits the card in place.
+ * Clicking twice changes nothing the second time.
  * The card edit uses the service's own Web API client (through the rate-limit gate), not Bolt's; when Slack
  * is rate-limiting chat.update it waits for Retry-After (a few times) rather than leave a stale card.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { isCategory, type TicketStatus } from '../../domain/categories.ts';
-import { getTicket } from '../../db/repositories/tickets.ts';
-import { applyHumanClassification, setStatus, type TicketWriteDeps } from '../../ingest/changes.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine } from '../../notify/alert-blocks.ts';
-import { renderCard, type NotifyDeps } from '../../notify/alerts.ts';
-import { userMention } from '../../notify/format.ts';
-import { retryAfterMs } from '../../notify/slack-errors.ts';
+import { isCategory, type TicketStatus } from '../domain/categories.ts';
+import { getTicket } from '../db/repositories/tickets.ts';
+import { applyHumanClassification, setStatus, type TicketWriteDeps } from '../ingest/changes.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine } from './alert-blocks.ts';
+import { renderCard, type NotifyDeps } from './alerts.ts';
+import { userMention } from './format.ts';
+import { retryAfterMs } from './errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
   card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>;
   report: (error?: unknown) => void;
-  /** The gated Web API client (slack.ts). */
+  /** The gated Web API client (index.ts). */
   client: webApi.WebClient;
 }
 

@@ -3,7 +3,7 @@
  * Input is the /api/v1/stats shape from src/db/repositories/stats.ts.
  */
 import type { types } from '@slack/bolt';
-import { escapeMrkdwn, LIMITS, percent, truncate } from './format.ts';
+import { escapeMrkdwn, BLOCK_KIT_LIMITS, percent, truncate } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -30,7 +30,7 @@ export function statsFallbackText(s: StatsView, opts: StatsBlocksOptions): strin
 export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownBlock[] {
   const scope = `last ${s.period_days} day${s.period_days === 1 ? '' : 's'}${opts.category ? ` · ${opts.category} only` : ''}`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(opts.title, LIMITS.headerText) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(opts.title, BLOCK_KIT_LIMITS.headerText) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: scope }] },
     {
       type: 'section',
@@ -47,13 +47,13 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
     const lines = [...s.categories]
       .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
       .map((c) => `• *${c.category}*: ${c.count} (${total === 0 ? 0 : Math.round((c.count / total) * 100)}%)`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*By category*\n${lines.join('\n')}`, LIMITS.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*By category*\n${lines.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
   }
   const days = Object.entries(s.daily_counts).sort(([a], [b]) => a.localeCompare(b));
   if (days.length > 0) {
     const max = Math.max(1, ...days.map(([, n]) => n));
     const lines = days.map(([day, n]) => `\`${day}\` ${'▇'.repeat(Math.ceil((n / max) * 12)) || '·'} ${n}`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Per day*\n${lines.join('\n')}`, LIMITS.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Per day*\n${lines.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
   }
   return blocks;
 }

@@ -4,10 +4,10 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Sql } from '../../db/sql.ts';
-import { getStats } from '../../db/repositories/stats.ts';
-import { CATEGORIES, type Category } from '../../domain/categories.ts';
-import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from '../../notify/stats-blocks.ts';
+import type { Sql } from '../db/sql.ts';
+import { getStats } from '../db/repositories/stats.ts';
+import { CATEGORIES, type Category } from '../domain/categories.ts';
+import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from './stats-blocks.ts';
 
 const ACK_BUDGET_MS = 2000;
 

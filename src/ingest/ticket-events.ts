@@ -1,0 +1,35 @@
+/**
+ * What the pipeline tells the rest of the service about a ticket: the one listener interface, and who calls
+ * which method. Emitters get a TicketEvents at composition (src/service.ts), which hands them the Slack
+ * adapter's (src/slack/index.ts) when Slack is configured and noTicketEvents otherwise:
+ *   ticketClassified  src/classify/job.ts, in the transaction that stores the classification
+ *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
+ *   ticketChanged     src/db/repositories/tickets.ts, in the transaction of a person's change (status,
+ *                     human classification, delete) made through REST or a Slack button
+ * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
+ * the change or not at all; a listener that throws rolls the change back.
+ */
+import type { Sql } from '../db/sql.ts';
+
+export type TicketChange =
+  | { kind: 'status'; status: string; actor: string }
+  | { kind: 'classification'; category: string; priority: string | null; actor: string; note: string | null }
+  | { kind: 'deleted'; actor: string };
+
+export interface ClassifiedOptions {
+  /** false: the ticket was loaded as history (seed without --alert): no Slack alert. */
+  alert?: boolean;
+}
+
+export interface TicketEvents {
+  ticketClassified(tx: Sql, ticketId: number, options?: ClassifiedOptions): Promise<void>;
+  followUpAdded(tx: Sql, ticketId: number, messageId: number): Promise<void>;
+  ticketChanged(tx: Sql, ticketId: number, change: TicketChange): Promise<void>;
+}
+
+/** Nobody listening (Slack not configured). */
+export const noTicketEvents: TicketEvents = {
+  ticketClassified: async () => undefined,
+  followUpAdded: async () => undefined,
+  ticketChanged: async () => undefined,
+};
