@@ -211,6 +211,21 @@ const envSchema = z.object({
   SLACK_DIGEST_TZ: timeZone,
   SLACK_DIGEST_POST_EMPTY: bool(false),
   SLACK_STATS_COMMAND: optionalString.transform((v) => v ?? '/support-stats'),
+  /** Where ops incidents go (intake broken: mailbox login, webhook secret, classifier, dead letters); unset = not posted. */
+  SLACK_CHANNEL_OPS: optionalString,
+
+  /** Ops incidents (src/ops/): how often each instance looks at the doors' health, and how long a fault lasts before it is an incident. */
+  OPS_CHECK_INTERVAL_SECONDS: int(30, 1, 3600),
+  /** A webhook door that answered every delivery with a rejection (wrong secret after a rotation) for this long. */
+  OPS_WEBHOOK_REJECTING_SECONDS: int(600, 0, 604_800),
+  /** A mailbox whose login or OAuth2 token refresh keeps failing for this long. */
+  OPS_MAILBOX_LOGIN_FAILING_SECONDS: int(300, 0, 604_800),
+  /** A mailbox with mail waiting (or no working session) and nothing read for this long. */
+  OPS_MAILBOX_NOT_READ_SECONDS: int(900, 0, 604_800),
+  /** The LLM classifier's circuit breaker not closed (local model answering instead) for this long. */
+  OPS_CLASSIFIER_BREAKER_OPEN_SECONDS: int(600, 0, 604_800),
+  /** More dead letters than this (jobs waiting for an operator) is an incident; it resolves at or below it. */
+  OPS_DEAD_LETTERS_ABOVE: int(0, 0, 1_000_000),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -276,8 +291,19 @@ export interface Config {
         channels: { technical?: string; billing?: string; general?: string; triage?: string };
         digest: { channel: string | undefined; cron: string; timeZone: string; postEmpty: boolean };
         statsCommand: string;
+        /** SLACK_CHANNEL_OPS: where ops incidents are posted (one message each, edited on recovery). */
+        opsChannel: string | undefined;
       }
     | undefined;
+  /** When a broken door becomes an ops incident (src/ops/). All durations in ms. */
+  ops: {
+    checkIntervalMs: number;
+    webhookRejectingMs: number;
+    mailboxLoginFailingMs: number;
+    mailboxNotReadMs: number;
+    classifierBreakerOpenMs: number;
+    deadLettersAbove: number;
+  };
 }
 
 export type ImapAuth =
@@ -459,7 +485,16 @@ function toConfig(e: Env): Config {
             postEmpty: e.SLACK_DIGEST_POST_EMPTY,
           },
           statsCommand: e.SLACK_STATS_COMMAND,
+          opsChannel: e.SLACK_CHANNEL_OPS,
         }
       : undefined,
+    ops: {
+      checkIntervalMs: e.OPS_CHECK_INTERVAL_SECONDS * 1000,
+      webhookRejectingMs: e.OPS_WEBHOOK_REJECTING_SECONDS * 1000,
+      mailboxLoginFailingMs: e.OPS_MAILBOX_LOGIN_FAILING_SECONDS * 1000,
+      mailboxNotReadMs: e.OPS_MAILBOX_NOT_READ_SECONDS * 1000,
+      classifierBreakerOpenMs: e.OPS_CLASSIFIER_BREAKER_OPEN_SECONDS * 1000,
+      deadLettersAbove: e.OPS_DEAD_LETTERS_ABOVE,
+    },
   };
 }

@@ -22,11 +22,14 @@ import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { createDeadLetters } from './lib/dead-letters.ts';
+import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './lib/queue.ts';
 import type { SlackService } from './notify/slack.ts';
+import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
+import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -47,6 +50,10 @@ export interface Service {
   hooks: PipelineHooks;
   health: HealthRegistry;
   metrics: Metrics;
+  /** Each door's last accepted / rejected, as in /health `doors`. */
+  doors: DoorActivity;
+  /** The ops incident monitor (tests run a round with evaluate()). */
+  ops: OpsMonitor;
   app: Koa;
   /** Starts the workers and the HTTP listener; resolves with the bound address. */
   start(): Promise<AddressInfo>;
@@ -59,6 +66,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const metrics = createMetrics();
   const health = new HealthRegistry();
   const hooks = createHooks();
+  // Each door's last accepted / rejected (with why): /health `doors` and the intake_door_* metrics.
+  const doors = new DoorActivity({
+    declared: (door) => {
+      metrics.doorLastAccepted.set({ door }, 0);
+      metrics.doorLastRejected.set({ door }, 0);
+    },
+    accepted: (door, at) => metrics.doorLastAccepted.set({ door }, at.getTime() / 1000),
+    rejected: (door, reason, at) => {
+      metrics.doorLastRejected.set({ door }, at.getTime() / 1000);
+      metrics.doorRejections.inc({ door, reason });
+    },
+  });
 
   const db = await openDatabase(config.database, logger);
   if (config.database.migrateOnStart) await db.migrate();
@@ -85,9 +104,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
   // The support inbox (registers the 'imap' health probe). imapflow and mailparser load only when configured.
-  const imap = config.imap
-    ? (await import('./inbound/imap/reader.ts')).createImapReader({ config: config.imap, db, ingest, logger, health })
-    : disabledImap(health);
+  const reader = config.imap
+    ? (await import('./inbound/imap/reader.ts')).createImapReader({ config: config.imap, db, ingest, logger, health, doors })
+    : undefined;
+  const imap = reader ?? disabledImap(health);
   // Registers the 'slack' health probe and the pipeline hooks. Bolt is loaded only when Slack is configured.
   const slack: SlackService = config.slack
     ? (await import('./notify/slack.ts')).createSlack({
@@ -105,7 +125,17 @@ export async function createService(config: Config, options: ServiceOptions = {}
     : disabledSlack(health);
 
   // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
-  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
+  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger, doors });
+
+  // Ops incidents (intake broken for longer than its threshold), posted to SLACK_CHANNEL_OPS when it is set.
+  const observers: Observer[] = [
+    webhookObserver(db.sql, Object.entries(config.webhooks).filter(([, secret]) => secret).map(([name]) => name)),
+    deadLetterObserver(() => deadLetters.counts(), config.ops.deadLettersAbove),
+  ];
+  if (reader) observers.push(mailboxObserver(reader.mailbox, () => reader.health()));
+  // Only an instance that classifies knows its breaker; others would report a closed one that never ran.
+  if (classifiers && config.worker.enabled) observers.push(breakerObserver(() => classifiers.health()));
+  const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
@@ -115,6 +145,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     api: config.api,
     http: config.http,
     limits,
+    doors,
     rawMounts: slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : [],
     routers: [
       systemRouter({
@@ -122,6 +153,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         health,
         metrics,
         app: { name: 'support-triage', version: pkg.version, environment: config.env },
+        doors: () => doors.snapshot(),
         beforeScrape: async () => {
           metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
           for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
@@ -138,7 +170,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let stopping: Promise<void> | undefined;
 
   return {
-    config, logger, db, queue, ingest, hooks, health, metrics, app,
+    config, logger, db, queue, ingest, hooks, health, metrics, doors, ops, app,
     async start() {
       // Before any classification runs: Slack's hooks send to queues that slack.start() creates.
       await slack.start();
@@ -155,6 +187,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         );
       }
       imap.start();
+      ops.start();
       if (options.server) {
         // Bound early by src/main.ts (a port in use stops start-up before the database opens), with httpServerOptions.
         server = options.server;
@@ -179,6 +212,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server.closeIdleConnections();
           await closed;
         }
+        await ops.stop();
         await imap.stop();
         await limits.close();
         await webhooks.drain();

@@ -10,6 +10,9 @@ export interface Metrics {
   classificationSeconds: Histogram<'classifier'>;
   queueBacklog: Gauge<'queue'>;
   deadLetters: Gauge<'queue'>;
+  doorLastAccepted: Gauge<'door'>;
+  doorLastRejected: Gauge<'door'>;
+  doorRejections: Counter<'door' | 'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -59,6 +62,24 @@ export function createMetrics(): Metrics {
       name: 'job_dead_letters',
       help: 'Jobs that exhausted their retries and wait for an operator (npm run dead-letters), by the queue they failed on',
       labelNames: ['queue'],
+      registers: [registry],
+    }),
+    doorLastAccepted: new Gauge({
+      name: 'intake_door_last_accepted_timestamp_seconds',
+      help: 'When a door (rest, webhook:<provider>, imap:<mailbox>) last took something in, Unix time; 0 = not since start',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    doorLastRejected: new Gauge({
+      name: 'intake_door_last_rejected_timestamp_seconds',
+      help: 'When a door last refused something (a bad signature, an invalid body, a failed mailbox login), Unix time; 0 = not since start',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    doorRejections: new Counter({
+      name: 'intake_door_rejections_total',
+      help: 'What the doors refused, by door and reason (unauthorized, invalid, too_large, rate_limited, login, ignored, failed ...)',
+      labelNames: ['door', 'reason'],
       registers: [registry],
     }),
   };

@@ -24,6 +24,8 @@ import { ChannelPacer } from './pacer.ts';
 import { checkConnection } from './slack-connection.ts';
 import { SlackRateGate } from './slack-gate.ts';
 import { describeError, slackRetryDelayMs } from './slack-errors.ts';
+import type { IncidentNotifier } from '../ops/monitor.ts';
+import { createIncidentPoster } from '../slack/incidents.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -50,6 +52,8 @@ export interface SlackService {
   stop(): Promise<void>;
   /** For tests and operators: run the digest of a scheduled time now (exactly once per period anyway). */
   runDigest?: (scheduledAt: Date) => Promise<'posted' | 'skipped' | 'done'>;
+  /** Posts ops incidents to SLACK_CHANNEL_OPS; undefined when it is not set. */
+  incidents?: IncidentNotifier;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -99,10 +103,14 @@ export function createSlack(opts: SlackOptions): SlackService {
   });
 
   const digest = createDigest(deps);
+  const incidents = config.opsChannel
+    ? createIncidentPoster({ db: opts.db, queue: opts.queue, client, pacer, logger: log, channel: config.opsChannel, report })
+    : undefined;
 
   return {
     middleware: bolt.middleware,
     runDigest: digest.run,
+    ...(incidents ? { incidents } : {}),
     async start() {
       const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
       // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
@@ -123,6 +131,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
+      await incidents?.start(opts.runWorkers !== false);
       // Neither waits: Slack being down must not hold up start-up (both retry in the background).
       connection.start();
       bolt.socket?.start();

@@ -14,6 +14,7 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { createBackoff, type BackoffOptions } from '../../lib/backoff.ts';
+import type { DoorActivity } from '../../lib/door-activity.ts';
 import { drainMailbox, type DrainSettings } from './drain.ts';
 import { createImapCredentials, type Login } from './credentials.ts';
 import { classifyImapError, describeImapError, withTimeout, type ImapFailureKind } from './errors.ts';
@@ -72,9 +73,16 @@ export interface ImapReaderDeps {
   tuning?: Partial<ImapTuning>;
   /** Test seam: called after a batch is committed and before the server is told (throw = crash there). */
   beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
+  /** Records mail taken in / refused and refused logins (/health doors, /metrics). */
+  doors?: DoorActivity;
 }
 
+/** The mailbox as named in ops incidents, /health `doors` ("imap:" + it) and metrics. */
+export const mailboxName = (cfg: Pick<NonNullable<Config['imap']>, 'user' | 'mailbox'>) => `${cfg.user}/${cfg.mailbox}`;
+
 export interface ImapReader {
+  /** mailboxName(config). */
+  readonly mailbox: string;
   start(): void;
   stop(): Promise<void>;
   health(): ImapHealth;
@@ -94,6 +102,8 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
     return oauth ? { ...state, oauth } : { ...state };
   };
   deps.health.register('imap', snapshot);
+  const door = `imap:${mailboxName(cfg)}`;
+  deps.doors?.declare(door);
 
   const cursorKey = `${cfg.user}@${cfg.host}:${cfg.port}/${cfg.mailbox}`.slice(0, 512);
   state.mailbox = cfg.mailbox;
@@ -225,7 +235,11 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
                 state.backlog = backlog;
                 state.last_fetch_at = new Date().toISOString();
               }
-              if (outcome) counters[outcome.kind]++;
+              if (outcome) {
+                counters[outcome.kind]++;
+                if (outcome.kind === 'ignored' || outcome.kind === 'failed') deps.doors?.rejected(door, outcome.kind, outcome.reason);
+                else deps.doors?.accepted(door);
+              }
             },
             beforeAcknowledge: deps.beforeAcknowledge,
           });
@@ -271,6 +285,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         state.status = 'failing';
         state.last_error = { message, kind, at: new Date().toISOString() };
         delay = kind === 'transient' ? backoff.next() : t.permanentRetryMs;
+        if (kind !== 'transient') deps.doors?.rejected(door, kind === 'auth' ? 'login' : 'config', message);
         if (kind === 'auth') {
           logger.error({ host: cfg.host, user: cfg.user, err: message, retryInMs: delay },
             cfg.auth.kind === 'oauth2'
@@ -296,6 +311,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   };
 
   return {
+    mailbox: mailboxName(cfg),
     counters,
     health: snapshot,
     start() {

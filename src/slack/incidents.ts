@@ -1,0 +1,159 @@
+/**
+ * Ops incidents in Slack (SLACK_CHANNEL_OPS): one message per incident, edited when it is resolved, plus a
+ * short reply in its thread. The ops monitor enqueues a job in the transaction that opened or resolved the
+ * incident; the jobs post through the same path as alerts (post-once claim in slack_posts, channel pacer,
+ * the rate-limit gate inside the client), so Slack being down delays the message and never doubles it.
+ */
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import { getIncident, markResolutionPosted, type IncidentRow } from '../db/repositories/ops-incidents.ts';
+import type { Sql } from '../db/sql.ts';
+import type { JobQueue, QueueJob } from '../lib/queue.ts';
+import { LIMITS, safeMrkdwn, truncate } from '../notify/format.ts';
+import type { ChannelPacer } from '../notify/pacer.ts';
+import { findPost, hasPostOrClaim, postOnce } from '../notify/post-once.ts';
+import { RetryLaterError } from '../notify/slack-errors.ts';
+import type { IncidentNotifier } from '../ops/monitor.ts';
+
+export const INCIDENT_JOB = 'slack-ops-incident';
+export const INCIDENT_EVENT_TYPE = 'support_ops_incident';
+export const INCIDENT_RESOLVED_EVENT_TYPE = 'support_ops_incident_resolved';
+
+export const incidentPostKey = (id: number) => `incident:${id}`;
+const resolvedReplyKey = (id: number) => `incident:${id}:resolved`;
+/** slack_posts rows are keyed per ticket; incidents are about no ticket. */
+const NO_TICKET = 0;
+
+export interface IncidentJob {
+  incidentId: number;
+  action: 'open' | 'resolve';
+}
+
+export interface IncidentPosterDeps {
+  db: Database;
+  queue: JobQueue;
+  client: webApi.WebClient;
+  pacer: ChannelPacer;
+  logger: Logger;
+  channel: string;
+  /** Called with the outcome of every Slack delivery (feeds /health). */
+  report: (error?: unknown) => void;
+}
+
+export interface IncidentPoster extends IncidentNotifier {
+  /** Creates the queue and, on worker instances, its worker. */
+  start(runWorkers: boolean): Promise<void>;
+}
+
+export function createIncidentPoster(deps: IncidentPosterDeps): IncidentPoster {
+  const enqueue = (tx: Sql, job: IncidentJob) =>
+    deps.queue.send<IncidentJob>(INCIDENT_JOB, job, { singletonKey: `${job.action}:${job.incidentId}` }, tx).then(() => undefined);
+  return {
+    opened: (tx, incidentId) => enqueue(tx, { incidentId, action: 'open' }),
+    resolved: (tx, incidentId) => enqueue(tx, { incidentId, action: 'resolve' }),
+    async start(runWorkers) {
+      // Slack down for a long time: retried for about a day (the 5-minute cap), then a dead letter.
+      await deps.queue.createQueue(INCIDENT_JOB, { retryLimit: 300, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 900 });
+      if (runWorkers) await deps.queue.work<IncidentJob>(INCIDENT_JOB, { concurrency: 2 }, (job) => handleIncidentJob(deps, job));
+    },
+  };
+}
+
+export async function handleIncidentJob(deps: IncidentPosterDeps, job: QueueJob<IncidentJob>): Promise<void> {
+  const incident = await getIncident(deps.db.sql, job.data.incidentId);
+  if (!incident) return;
+  try {
+    if (job.data.action === 'open') await postOpened(deps, incident);
+    else await postResolved(deps, incident);
+    deps.report();
+  } catch (error) {
+    if (!(error instanceof RetryLaterError)) deps.report(error);
+    throw error;
+  }
+}
+
+const posting = (d: IncidentPosterDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
+
+async function postOpened(deps: IncidentPosterDeps, incident: IncidentRow): Promise<void> {
+  await postOnce(posting(deps), {
+    key: incidentPostKey(incident.id),
+    ticketId: NO_TICKET,
+    channel: deps.channel,
+    eventType: INCIDENT_EVENT_TYPE,
+    searchSince: incident.openedAt,
+    // The message is the incident as opened; the resolve job edits it (even when it was resolved meanwhile).
+    build: async () => openedMessage(incident),
+  });
+}
+
+async function postResolved(deps: IncidentPosterDeps, incident: IncidentRow): Promise<void> {
+  if (!incident.resolvedAt) return;
+  const post = await findPost(deps.db.sql, incidentPostKey(incident.id));
+  if (!post) {
+    // Its message is being posted, or still waiting for Slack: edit it once it is there.
+    throw new RetryLaterError(`incident ${incident.id}: ${(await hasPostOrClaim(deps.db.sql, incidentPostKey(incident.id))) ? 'being posted' : 'not posted yet'}`);
+  }
+  if (!incident.resolutionPostedAt) {
+    // Editing twice (a crash right after the edit) writes the same text again: harmless.
+    const edited = resolvedMessage(incident);
+    await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: edited.text, blocks: edited.blocks as never });
+    await markResolutionPosted(deps.db.sql, incident.id);
+  }
+  await postOnce(posting(deps), {
+    key: resolvedReplyKey(incident.id),
+    ticketId: NO_TICKET,
+    channel: post.channel,
+    threadTs: post.ts,
+    eventType: INCIDENT_RESOLVED_EVENT_TYPE,
+    searchSince: incident.resolvedAt,
+    build: async () => {
+      const text = `:white_check_mark: Resolved after ${duration(incident.since, incident.resolvedAt!)}: working again since ${clock(incident.resolvedAt!)}.`;
+      return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+    },
+  });
+}
+
+export function openedMessage(i: IncidentRow) {
+  const title = safeMrkdwn(i.title, 300, { singleLine: true });
+  const lines = [
+    `:rotating_light: *${title}*`,
+    ...(i.detail ? [`>${safeMrkdwn(i.detail, 1500, { singleLine: true })}`] : []),
+    `Since ${clock(i.since)}. This message is edited when it works again.`,
+  ];
+  return {
+    text: truncate(`Ops incident: ${title}`, LIMITS.fallbackText),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), LIMITS.sectionText) } }],
+  };
+}
+
+export function resolvedMessage(i: IncidentRow) {
+  const title = safeMrkdwn(i.title, 300, { singleLine: true });
+  const after = duration(i.since, i.resolvedAt ?? new Date());
+  const lines = [
+    `:white_check_mark: ~${title}~ *resolved after ${after}*`,
+    ...(i.detail ? [`>${safeMrkdwn(i.detail, 1500, { singleLine: true })}`] : []),
+    `From ${clock(i.since)} to ${clock(i.resolvedAt ?? new Date())}.`,
+  ];
+  return {
+    text: truncate(`Resolved after ${after}: ${title}`, LIMITS.fallbackText),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), LIMITS.sectionText) } }],
+  };
+}
+
+/** "12 min", "45 s", "3 h 05 min", "2 d 4 h". */
+export function duration(from: Date, to: Date): string {
+  const s = Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${String(m % 60).padStart(2, '0')} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** Slack renders the time in each reader's time zone; the fallback is UTC. */
+function clock(at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  return `<!date^${unix}^{date_short_pretty} {time}|${at.toISOString().replace(/\.\d+Z$/, 'Z')}>`;
+}
