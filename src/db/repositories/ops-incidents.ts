@@ -66,15 +66,15 @@ export async function reportSignals(sql: Sql, instance: string, reports: readonl
 
 /** Every key some instance reported within `freshMs`, with the verdict of all those fresh reports together. */
 export async function signalVerdicts(sql: Sql, freshMs: number): Promise<SignalVerdict[]> {
-  const rows = await sql.query<{ key: string; bad: boolean; bad_for_ms: number | string | null; since: Date | null; title: string; detail: string | null }>(
+  const rows = await sql.query<{ key: string; bad: boolean; bad_for_ms: number | string | null; since_ms: number | string | null; title: string; detail: string | null }>(
     `select key, bool_or(bad_since is not null) as bad,
-            extract(epoch from now() - min(bad_since)) * 1000 as bad_for_ms, min(bad_since) as since,
+            extract(epoch from now() - min(bad_since)) * 1000 as bad_for_ms, extract(epoch from min(bad_since)) * 1000 as since_ms,
             (array_agg(title order by bad_since is null, seen_at desc))[1] as title,
             (array_agg(detail order by bad_since is null, seen_at desc))[1] as detail
        from ops_signals where seen_at > now() - make_interval(secs => $1) group by key order by key`,
     [freshMs / 1000],
   );
-  return rows.map((r) => ({ key: r.key, bad: r.bad, badForMs: r.bad ? Number(r.bad_for_ms ?? 0) : 0, since: r.since, title: r.title, detail: r.detail }));
+  return rows.map((r) => ({ key: r.key, bad: r.bad, badForMs: r.bad ? Number(r.bad_for_ms ?? 0) : 0, since: dateOrNull(r.since_ms), title: r.title, detail: r.detail }));
 }
 
 /** Forgets reports of instances gone for a day (restarts leave their rows behind). */
@@ -102,16 +102,25 @@ export async function resolveIncident(tx: Sql, key: string): Promise<number | nu
 }
 
 export async function openIncidents(sql: Sql): Promise<{ id: number; key: string; since: Date }[]> {
-  return sql.query<{ id: number; key: string; since: Date }>('select id, key, since from ops_incidents where resolved_at is null order by key');
+  const rows = await sql.query<{ id: number; key: string; since_ms: number | string }>(
+    'select id, key, extract(epoch from since) * 1000 as since_ms from ops_incidents where resolved_at is null order by key',
+  );
+  return rows.map((r) => ({ id: r.id, key: r.key, since: new Date(Number(r.since_ms)) }));
 }
 
 export async function getIncident(sql: Sql, id: number): Promise<IncidentRow | null> {
-  const [r] = await sql.query<{ id: number; key: string; title: string; detail: string | null; since: Date; opened_at: Date; resolved_at: Date | null; resolution_posted_at: Date | null }>(
-    'select id, key, title, detail, since, opened_at, resolved_at, resolution_posted_at from ops_incidents where id = $1',
+  type Ms = number | string | null;
+  const [r] = await sql.query<{ id: number; key: string; title: string; detail: string | null; since: Ms; opened_at: Ms; resolved_at: Ms; resolution_posted_at: Ms }>(
+    `select id, key, title, detail, ${['since', 'opened_at', 'resolved_at', 'resolution_posted_at'].map((c) => `extract(epoch from ${c}) * 1000 as ${c}`).join(', ')}
+       from ops_incidents where id = $1`,
     [id],
   );
   return r
-    ? { id: r.id, key: r.key, title: r.title, detail: r.detail, since: r.since, openedAt: r.opened_at, resolvedAt: r.resolved_at, resolutionPostedAt: r.resolution_posted_at }
+    ? {
+        id: r.id, key: r.key, title: r.title, detail: r.detail,
+        since: new Date(Number(r.since)), openedAt: new Date(Number(r.opened_at)),
+        resolvedAt: dateOrNull(r.resolved_at), resolutionPostedAt: dateOrNull(r.resolution_posted_at),
+      }
     : null;
 }
 
@@ -125,14 +134,19 @@ export async function markResolutionPosted(sql: Sql, id: number): Promise<void> 
  * accepted.
  */
 export async function webhookRejectionStreak(sql: Sql, source: string): Promise<{ okAt: Date | null; rejected: number; since: Date | null; lastReason: string | null }> {
-  const [ok] = await sql.query<{ at: Date }>(
-    `select created_at as at from inbound_events where source = $1 and verdict not in ('rejected', 'failed') order by created_at desc limit 1`,
+  // The last accepted one's own timestamp (not a JS Date round trip: microseconds would be lost).
+  const [streak] = await sql.query<{ ok_ms: number | string | null; n: number | string; since_ms: number | string | null; reason: string | null }>(
+    `with ok as (select max(created_at) as at from (select created_at from inbound_events
+                   where source = $1 and verdict not in ('rejected', 'failed') order by created_at desc limit 1) last)
+     select extract(epoch from ok.at) * 1000 as ok_ms, count(e.id) as n, extract(epoch from min(e.created_at)) * 1000 as since_ms,
+            (array_agg(e.reason order by e.created_at desc))[1] as reason
+       from ok left join inbound_events e on e.source = $1 and e.verdict = 'rejected' and (ok.at is null or e.created_at > ok.at)
+      group by ok.at`,
     [source],
   );
-  const [streak] = await sql.query<{ n: number | string; since: Date | null; reason: string | null }>(
-    `select count(*) as n, min(created_at) as since, (array_agg(reason order by created_at desc))[1] as reason
-       from inbound_events where source = $1 and verdict = 'rejected' and ($2::timestamptz is null or created_at > $2)`,
-    [source, ok?.at ?? null],
-  );
-  return { okAt: ok?.at ?? null, rejected: Number(streak?.n ?? 0), since: streak?.since ?? null, lastReason: streak?.reason ?? null };
+  return { okAt: dateOrNull(streak?.ok_ms ?? null), rejected: Number(streak?.n ?? 0), since: dateOrNull(streak?.since_ms ?? null), lastReason: streak?.reason ?? null };
+}
+
+function dateOrNull(ms: number | string | null): Date | null {
+  return ms === null ? null : new Date(Number(ms));
 }
