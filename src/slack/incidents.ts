@@ -4,7 +4,7 @@
  * incident; the jobs post through the same path as alerts (post-once claim in slack_posts, channel pacer,
  * the rate-limit gate inside the client), so Slack being down delays the message and never doubles it.
  */
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { getIncident, markResolutionPosted, type IncidentRow } from '../db/repositories/ops-incidents.ts';
@@ -12,8 +12,8 @@ import type { Sql } from '../db/sql.ts';
 import type { JobQueue, QueueJob } from '../lib/queue.ts';
 import { LIMITS, safeMrkdwn, truncate } from '../notify/format.ts';
 import type { ChannelPacer } from '../notify/pacer.ts';
-import { findPost, hasPostOrClaim, postOnce } from '../notify/post-once.ts';
-import { RetryLaterError } from '../notify/slack-errors.ts';
+import { findPost, postOnce } from '../notify/post-once.ts';
+import { describeError, RetryLaterError } from '../notify/slack-errors.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
 
 export const INCIDENT_JOB = 'slack-ops-incident';
@@ -22,6 +22,8 @@ export const INCIDENT_RESOLVED_EVENT_TYPE = 'support_ops_incident_resolved';
 
 export const incidentPostKey = (id: number) => `incident:${id}`;
 const resolvedReplyKey = (id: number) => `incident:${id}:resolved`;
+/** chat.update errors that mean the message is not there any more. */
+const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
 /** slack_posts rows are keyed per ticket; incidents are about no ticket. */
 const NO_TICKET = 0;
 
@@ -64,7 +66,7 @@ export async function handleIncidentJob(deps: IncidentPosterDeps, job: QueueJob<
   const incident = await getIncident(deps.db.sql, job.data.incidentId);
   if (!incident) return;
   try {
-    if (job.data.action === 'open') await postOpened(deps, incident);
+    if (job.data.action === 'open') await postOpened(deps, incident).then(() => undefined);
     else await postResolved(deps, incident);
     deps.report();
   } catch (error) {
@@ -75,8 +77,9 @@ export async function handleIncidentJob(deps: IncidentPosterDeps, job: QueueJob<
 
 const posting = (d: IncidentPosterDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
 
-async function postOpened(deps: IncidentPosterDeps, incident: IncidentRow): Promise<void> {
-  await postOnce(posting(deps), {
+/** Posts the incident's message once (whoever comes first: the open job or the resolve job). */
+async function postOpened(deps: IncidentPosterDeps, incident: IncidentRow): Promise<{ channel: string; ts: string }> {
+  const out = await postOnce(posting(deps), {
     key: incidentPostKey(incident.id),
     ticketId: NO_TICKET,
     channel: deps.channel,
@@ -85,19 +88,27 @@ async function postOpened(deps: IncidentPosterDeps, incident: IncidentRow): Prom
     // The message is the incident as opened; the resolve job edits it (even when it was resolved meanwhile).
     build: async () => openedMessage(incident),
   });
+  if (out.status === 'skipped') throw new Error(`incident ${incident.id}: nothing to post`);
+  return out;
 }
 
 async function postResolved(deps: IncidentPosterDeps, incident: IncidentRow): Promise<void> {
   if (!incident.resolvedAt) return;
-  const post = await findPost(deps.db.sql, incidentPostKey(incident.id));
-  if (!post) {
-    // Its message is being posted, or still waiting for Slack: edit it once it is there.
-    throw new RetryLaterError(`incident ${incident.id}: ${(await hasPostOrClaim(deps.db.sql, incidentPostKey(incident.id))) ? 'being posted' : 'not posted yet'}`);
-  }
+  // Normally posted long ago (found in slack_posts); if its open job has not run yet (Slack was down, or
+  // SLACK_CHANNEL_OPS was set after it opened), it is posted now, once, and the open job finds it posted.
+  const post = (await findPost(deps.db.sql, incidentPostKey(incident.id))) ?? (await postOpened(deps, incident));
   if (!incident.resolutionPostedAt) {
     // Editing twice (a crash right after the edit) writes the same text again: harmless.
     const edited = resolvedMessage(incident);
-    await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: edited.text, blocks: edited.blocks as never });
+    try {
+      await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: edited.text, blocks: edited.blocks as never });
+    } catch (error) {
+      // Someone deleted the message in Slack: there is nothing to edit or answer, and retrying will not change that.
+      if (!(error instanceof webApi.WebAPIPlatformError && GONE.has(error.data.error))) throw error;
+      deps.logger.warn({ incident: incident.id, err: describeError(error) }, 'ops incident message gone from Slack: resolution not posted');
+      await markResolutionPosted(deps.db.sql, incident.id);
+      return;
+    }
     await markResolutionPosted(deps.db.sql, incident.id);
   }
   await postOnce(posting(deps), {

@@ -98,3 +98,42 @@ test.serial('Slack down when the incident opens: posted once when it is back', a
   t.is(incidentMessages(fake).length, 1, 'posted once');
   t.is((await incidentRows(svc)).length, 1);
 });
+
+test.serial('opened and resolved while Slack is down: one message when it is back, already saying resolved, one reply', async (t) => {
+  const fake = await startFakeSlack();
+  const svc = await startOpsService(fake);
+  t.teardown(async () => {
+    await svc.stop();
+    await fake.close();
+  });
+  fake.setOutage({ kind: 'http_500' });
+  const rejecting = rejectRepeatedly([svc]);
+  await waitFor(async () => (await incidentRows(svc)).length === 1, { timeoutMs: 15_000, what: 'the incident row' });
+  await rejecting.stop();
+  t.is(await deliver(svc, 'generic-secret'), 200);
+  await waitFor(async () => (await incidentRows(svc))[0]!.resolved_at !== null, { timeoutMs: 15_000, what: 'the resolution' });
+  fake.setOutage(undefined);
+  const [message] = await waitFor(() => { const m = incidentMessages(fake); return m.length && m[0]!.edited === 1 && fake.threadReplies(OPS_CHANNEL, m[0]!.ts).length === 1 ? m : undefined; }, { timeoutMs: 60_000, what: 'the message, edited, with its reply' });
+  await sleep(3_000);
+  t.is(incidentMessages(fake).length, 1);
+  t.regex(message!.text, /^Resolved after/);
+  t.is(message!.edited, 1);
+  t.is(fake.threadReplies(OPS_CHANNEL, message!.ts).length, 1);
+});
+
+test.serial('the incident message deleted in Slack before it resolves: resolved without retrying forever', async (t) => {
+  const fake = await startFakeSlack();
+  const svc = await startOpsService(fake);
+  t.teardown(async () => {
+    await svc.stop();
+    await fake.close();
+  });
+  const rejecting = rejectRepeatedly([svc]);
+  const [message] = await waitFor(() => { const m = incidentMessages(fake); return m.length ? m : undefined; }, { timeoutMs: 15_000, what: 'the incident message' });
+  await rejecting.stop();
+  fake.messages.splice(fake.messages.indexOf(message!), 1);
+  t.is(await deliver(svc, 'generic-secret'), 200);
+  await waitFor(async () => (await incidentRows(svc))[0]!.resolution_posted_at !== null, { timeoutMs: 15_000, what: 'the resolution recorded' });
+  t.is(incidentMessages(fake).length, 0, 'not posted again');
+  t.is(fake.callsTo('chat.update').length, 1);
+});
