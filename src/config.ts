@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
+import { opsSection, opsVariables } from './config/ops.ts';
 import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { type Environment, readValues, type Values, variable } from './config/variable.ts';
@@ -32,6 +33,7 @@ export const CONFIG_VARIABLES = {
   imap: imapVariables,
   webhooks: webhookVariables,
   slack: slackVariables,
+  ops: opsVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
@@ -47,6 +49,7 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     /** The support mailboxes read (empty: no inbox door): IMAP_MAILBOXES(_FILE), or the one of IMAP_HOST etc. */
     mailboxes,
     slack: slackSection(v.slack),
+    ops: opsSection(v.ops),
   };
 }
 

@@ -22,11 +22,14 @@ import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { createDeadLetters } from './db/dead-letters.ts';
+import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
+import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -48,6 +51,10 @@ export interface Service {
   ticketEvents: TicketEvents;
   health: HealthRegistry;
   metrics: Metrics;
+  /** Each door's last accepted / rejected, as in /health `doors`. */
+  doors: DoorActivity;
+  /** The ops incident monitor (tests run a round with evaluate()). */
+  ops: OpsMonitor;
   app: Koa;
   /** Starts the workers and the HTTP listener; resolves with the bound address. */
   start(): Promise<AddressInfo>;
@@ -59,6 +66,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const health = new HealthRegistry();
+  // Each door's last accepted / rejected (with why): /health `doors` and the intake_door_* metrics.
+  const doors = new DoorActivity({
+    declared: (door) => {
+      metrics.doorLastAccepted.set({ door }, 0);
+      metrics.doorLastRejected.set({ door }, 0);
+    },
+    accepted: (door, at) => metrics.doorLastAccepted.set({ door }, at.getTime() / 1000),
+    rejected: (door, reason, at) => {
+      metrics.doorLastRejected.set({ door }, at.getTime() / 1000);
+      metrics.doorRejections.inc({ door, reason });
+    },
+  });
 
   const db = await openDatabase(config.database, logger);
   if (config.database.migrateOnStart) await db.migrate();
@@ -105,11 +124,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   // The support mailboxes, one reader each (registers the 'imap' health probe). imapflow and mailparser load only when configured.
   const imap = config.mailboxes.length
-    ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics })
+    ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics, doors })
     : disabledImap(health);
 
   // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
-  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger });
+  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger, doors });
+
+  // Ops incidents (intake broken for longer than its threshold), posted to SLACK_CHANNEL_OPS when it is set.
+  const observers: Observer[] = [
+    webhookObserver(db.sql, Object.entries(config.webhooks).filter(([, secret]) => secret).map(([name]) => name)),
+    deadLetterObserver(() => deadLetters.counts(), config.ops.deadLettersAbove),
+  ];
+  for (const reader of imap.readers?.values() ?? []) observers.push(mailboxObserver(reader.mailbox, () => reader.health()));
+  // Only an instance that classifies knows its breaker; others would report a closed one that never ran.
+  if (classifiers && config.worker.enabled) observers.push(breakerObserver(() => classifiers.health()));
+  const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
@@ -119,6 +148,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     api: config.api,
     http: config.http,
     limits,
+    doors,
     rawMounts: slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : [],
     routers: [
       systemRouter({
@@ -126,6 +156,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         health,
         metrics,
         app: { name: 'support-triage', version: pkg.version, environment: config.env },
+        doors: () => doors.snapshot(),
         beforeScrape: async () => {
           metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
           imap.updateMetrics();
@@ -143,7 +174,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let stopping: Promise<void> | undefined;
 
   return {
-    config, logger, db, queue, ingest, ticketEvents, health, metrics, app,
+    config, logger, db, queue, ingest, ticketEvents, health, metrics, doors, ops, app,
     async start() {
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
@@ -160,6 +191,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         );
       }
       imap.start();
+      ops.start();
       if (options.server) {
         // Bound early by src/main.ts (a port in use stops start-up before the database opens), with httpServerOptions.
         server = options.server;
@@ -184,6 +216,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server.closeIdleConnections();
           await closed;
         }
+        await ops.stop();
         await imap.stop();
         await limits.close();
         await webhooks.drain();
@@ -204,7 +237,7 @@ function disabledSlack(health: HealthRegistry): SlackService {
   return { ticketEvents: noTicketEvents, middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
-function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void } {
+function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {
   health.register('imap', () => ({ status: 'disabled' }));
   return { start: () => undefined, stop: async () => undefined, updateMetrics: () => undefined };
 }

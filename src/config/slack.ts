@@ -20,6 +20,7 @@ export const slackVariables = {
     postEmpty: variable('SLACK_DIGEST_POST_EMPTY', bool(false), 'Post a digest on days without tickets too.'),
   },
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
+  opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),
 };
 
 /** The Slack settings, or undefined when SLACK_BOT_TOKEN is unset. */

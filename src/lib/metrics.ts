@@ -15,6 +15,9 @@ export interface Metrics {
   imapBacklog: Gauge<'mailbox'>;
   imapLastFetch: Gauge<'mailbox'>;
   imapMail: Counter<'mailbox' | 'outcome'>;
+  doorLastAccepted: Gauge<'door'>;
+  doorLastRejected: Gauge<'door'>;
+  doorRejections: Counter<'door' | 'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -88,6 +91,24 @@ export function createMetrics(): Metrics {
       name: 'imap_mail_total',
       help: 'Mails handled per support mailbox, by outcome (created, followup, duplicate, ignored, failed)',
       labelNames: ['mailbox', 'outcome'],
+      registers: [registry],
+    }),
+    doorLastAccepted: new Gauge({
+      name: 'intake_door_last_accepted_timestamp_seconds',
+      help: 'When a door (rest, webhook:<provider>, imap:<mailbox>) last took something in, Unix time; 0 = not since start',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    doorLastRejected: new Gauge({
+      name: 'intake_door_last_rejected_timestamp_seconds',
+      help: 'When a door last refused something (a bad signature, an invalid body, a failed mailbox login), Unix time; 0 = not since start',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    doorRejections: new Counter({
+      name: 'intake_door_rejections_total',
+      help: 'What the doors refused, by door and reason (unauthorized, invalid, too_large, rate_limited, login, ignored, failed ...)',
+      labelNames: ['door', 'reason'],
       registers: [registry],
     }),
   };

@@ -26,6 +26,8 @@ import { ChannelPacer } from './pacer.ts';
 import { checkConnection } from './connection.ts';
 import { SlackRateGate } from './rate-gate.ts';
 import { describeError, slackRetryDelayMs } from './errors.ts';
+import type { IncidentNotifier } from '../ops/monitor.ts';
+import { createIncidentPoster } from './incidents.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -51,6 +53,8 @@ export interface SlackService {
   middleware: Middleware | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Posts ops incidents to SLACK_CHANNEL_OPS; undefined when it is not set. */
+  incidents?: IncidentNotifier;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -104,10 +108,14 @@ export function createSlack(opts: SlackOptions): SlackService {
   });
 
   const digest = createDigest(deps);
+  const incidents = config.opsChannel
+    ? createIncidentPoster({ db: opts.db, queue: opts.queue, client, pacer, logger: log, channel: config.opsChannel, report })
+    : undefined;
 
   return {
     ticketEvents,
     middleware: bolt.middleware,
+    ...(incidents ? { incidents } : {}),
     async start() {
       const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
       // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
@@ -128,6 +136,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
+      await incidents?.start(opts.runWorkers !== false);
       // Neither waits: Slack being down must not hold up start-up (both retry in the background).
       connection.start();
       bolt.socket?.start();

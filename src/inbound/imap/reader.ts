@@ -14,6 +14,7 @@ import type { ImapMailbox } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { createBackoff, type BackoffOptions } from '../../lib/backoff.ts';
+import type { DoorActivity } from '../../lib/door-activity.ts';
 import { drainMailbox, type DrainSettings } from './drain.ts';
 import { createImapCredentials, type Login } from './credentials.ts';
 import { classifyImapError, describeImapError, withTimeout, type ImapFailureKind } from './errors.ts';
@@ -74,9 +75,16 @@ export interface ImapReaderDeps {
   beforeAcknowledge?: (uids: number[]) => Promise<void> | void;
   /** Called with each mail's outcome (metrics). */
   onOutcome?: (kind: MailOutcome['kind']) => void;
+  /** Records mail taken in / refused and refused logins (/health doors, /metrics). */
+  doors?: DoorActivity;
 }
 
+/** The mailbox as named in ops incidents, /health `doors` ("imap:" + it) and metrics. */
+export const mailboxName = (cfg: Pick<ImapMailbox, 'user' | 'mailbox'>) => `${cfg.user}/${cfg.mailbox}`;
+
 export interface ImapReader {
+  /** mailboxName(config). */
+  readonly mailbox: string;
   start(): void;
   stop(): Promise<void>;
   health(): ImapHealth;
@@ -96,6 +104,8 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
     return oauth ? { ...state, oauth } : { ...state };
   };
   deps.health.register('imap', snapshot);
+  const door = `imap:${mailboxName(cfg)}`;
+  deps.doors?.declare(door);
 
   // Keyed by the account and folder, not by the configured id: renaming an entry does not re-read its mail,
   // and two mailboxes differ in account or folder (config refuses two entries for the same pair).
@@ -234,6 +244,8 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
               if (outcome) {
                 counters[outcome.kind]++;
                 deps.onOutcome?.(outcome.kind);
+                if (outcome.kind === 'ignored' || outcome.kind === 'failed') deps.doors?.rejected(door, outcome.kind, outcome.reason);
+                else deps.doors?.accepted(door);
               }
             },
             beforeAcknowledge: deps.beforeAcknowledge,
@@ -280,6 +292,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
         state.status = 'failing';
         state.last_error = { message, kind, at: new Date().toISOString() };
         delay = kind === 'transient' ? backoff.next() : t.permanentRetryMs;
+        if (kind !== 'transient') deps.doors?.rejected(door, kind === 'auth' ? 'login' : 'config', message);
         if (kind === 'auth') {
           logger.error({ host: cfg.host, user: cfg.user, err: message, retryInMs: delay },
             cfg.auth.kind === 'oauth2'
@@ -305,6 +318,7 @@ export function createImapReader(deps: ImapReaderDeps): ImapReader {
   };
 
   return {
+    mailbox: mailboxName(cfg),
     counters,
     health: snapshot,
     start() {

@@ -7,8 +7,10 @@ import type Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import type { DoorActivity } from '../../lib/door-activity.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import { accessGuard, accessOfTemplate, type Access } from './access.ts';
+import { restDoorWatch } from './door-watch.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { httpMetrics, jsonBody, stripTrailingSlash } from './middleware.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -24,6 +26,8 @@ export interface AppParts {
   routers: Router[];
   /** Middleware that owns a path prefix and reads the raw request itself (Slack's receiver). */
   rawMounts?: { prefix: string; middleware: Middleware }[];
+  /** Records the REST door's accepted / rejected requests (/health doors, /metrics). */
+  doors?: DoorActivity;
 }
 
 export interface RouteInfo {
@@ -53,6 +57,7 @@ export function createApp(parts: AppParts): Koa {
   if (cors) app.use(cors);
   app.use(stripTrailingSlash);
   app.use(httpMetrics(parts.metrics));
+  if (parts.doors) app.use(restDoorWatch(parts.doors));
   app.use(errorMiddleware(parts.logger));
   for (const mount of parts.rawMounts ?? []) {
     app.use((ctx, next) => (ctx.path === mount.prefix || ctx.path.startsWith(`${mount.prefix}/`) ? mount.middleware(ctx, next) : next()));

@@ -128,6 +128,16 @@ export const rootView = z
   .object({ status: z.literal('healthy'), app: z.string(), version: z.string(), environment: z.string() })
   .meta({ id: 'ServiceInfo' });
 
+export const doorView = z
+  .object({
+    last_accepted_at: z.string().nullable(),
+    last_rejected_at: z.string().nullable(),
+    last_rejection_reason: z.string().nullable().describe('unauthorized, invalid, too_large, rate_limited, login, config, ignored, failed ...'),
+    last_rejection_detail: z.string().nullable(),
+    rejections: z.record(z.string(), z.number().int()).describe('Rejections since start, by reason'),
+  })
+  .meta({ id: 'DoorActivity' });
+
 export const healthView = z
   .object({
     status: z.enum(['healthy', 'degraded', 'unhealthy']),
@@ -137,6 +147,10 @@ export const healthView = z
     checks: z
       .record(z.string(), z.object({ status: z.string() }).loose())
       .describe('Each part\'s details (kind, backlog, mailbox, last error ...); checks.X.status is the part\'s own word'),
+    doors: z
+      .record(z.string(), doorView)
+      .optional()
+      .describe('Each intake door (rest, webhook:<provider>, imap:<user>/<mailbox>) as this instance saw it since it started'),
   })
   .meta({ id: 'Health' });
 

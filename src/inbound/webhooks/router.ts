@@ -12,6 +12,7 @@ import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../domain/categories
 import type { InboundMessage } from '../../domain/inbound-message.ts';
 import { type Ingest, IngestValidationError } from '../../ingest/ingest.ts';
 import { textProblem } from '../../ingest/normalize.ts';
+import { type DoorActivity, reasonOfStatus } from '../../lib/door-activity.ts';
 import { HttpError, validationError } from '../../lib/http-error.ts';
 import { front } from './front.ts';
 import { freshdesk } from './freshdesk.ts';
@@ -36,7 +37,12 @@ export interface WebhookRouterOptions {
   logger: Logger;
   /** The clock for timestamp windows (tests move it). */
   now?: () => Date;
+  /** Records each enabled door's accepted / rejected deliveries (/health doors, /metrics). */
+  doors?: DoorActivity;
 }
+
+/** A webhook provider's door name in /health `doors` and the metrics' `door` label. */
+export const webhookDoor = (provider: string) => `webhook:${provider}`;
 
 type Outcome = { verdict: AuditVerdict; ticketId: number | null; reason?: string };
 
@@ -120,6 +126,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       const written = record(outcome.verdict, { reason: outcome.reason, ticketId: outcome.ticketId });
       if (meaning.kind === 'update') await written;
       logger.debug({ provider: provider.name, deliveryId, verdict: outcome.verdict, ticketId: outcome.ticketId }, 'webhook delivery');
+      options.doors?.accepted(webhookDoor(provider.name));
       ctx.status = 200;
       ctx.body = { status: outcome.verdict, ticket_id: outcome.ticketId, ...(outcome.reason ? { reason: outcome.reason } : {}) };
     } catch (err) {
@@ -133,11 +140,13 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       }
       await record('rejected', { reason: rejection.detail, metadata: { status: rejection.status, ...(raw ? {} : { size: rejection.extra.size ?? null }) } });
       logger.info({ provider: provider.name, status: rejection.status, reason: rejection.detail }, 'webhook rejected');
+      options.doors?.rejected(webhookDoor(provider.name), reasonOfStatus(rejection.status), rejection.detail);
       throw rejection;
     }
   };
 
   for (const provider of WEBHOOK_PROVIDER_MODULES) {
+    if (config[provider.name]) options.doors?.declare(webhookDoor(provider.name));
     router.all(`/webhooks/${provider.name}{/}`, handle(provider));
   }
   return Object.assign(router, { drain: () => audit.drain() });

@@ -12,6 +12,8 @@ export interface SystemDeps {
   health: HealthRegistry;
   metrics: Metrics;
   app: { name: string; version: string; environment: string };
+  /** Each door's last accepted / rejected (with why), shown as /health `doors`. */
+  doors?: () => Record<string, unknown>;
   /** Refreshes gauges (queue backlog) right before a scrape. */
   beforeScrape?: () => Promise<void>;
 }
@@ -27,7 +29,7 @@ export function systemRouter(deps: SystemDeps): Router {
     const report = await deps.health.check();
     ctx.status = report.status === 'unhealthy' ? 503 : 200;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = report;
+    ctx.body = deps.doors ? { ...report, doors: deps.doors() } : report;
   });
 
   router.get('/metrics', async (ctx) => {
