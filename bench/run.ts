@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, repoRoot } from './lib.ts';
 
@@ -55,7 +56,7 @@ for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
 }
 
 const today = new Date().toISOString().slice(0, 10);
-const target = new URL(values.out!, `file://${repoRoot}`);
+const target = path.resolve(repoRoot, values.out!);
 // "## " headings split the file into sections; the text before the first one is the header.
 const previous = only && existsSync(target) ? splitSections(readFileSync(target, 'utf8')) : undefined;
 const kept = previous ? previous.sections.map(([heading, text]) => fresh.get(heading) ?? text) : [];
