@@ -6,8 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
-export { repoRoot } from '../test/kit/process.ts';
-
 /** The PostgreSQL server the benchmarks create their databases on. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { machine, repoRoot } from './lib.ts';
+import { repoRoot } from '../test/kit/process.ts';
+import { machine } from './lib.ts';
 
 interface Bench {
   name: string;
