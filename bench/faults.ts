@@ -8,9 +8,10 @@
  *   node bench/faults.ts [--kills 3] [--outage 15]
  */
 import { parseArgs } from 'node:util';
-import { startFakeSlack } from '../test/helpers/fake-slack.ts';
-import { freePort, startPgCluster } from '../test/helpers/pg-cluster.ts';
-import { killAllServices, spawnService } from '../test/helpers/process.ts';
+import { startFakeSlack } from '../test/kit/fake-slack.ts';
+import { startPgCluster } from '../test/kit/pg-cluster.ts';
+import { freePort } from '../test/kit/net.ts';
+import { killAllServices, spawnService } from '../test/kit/process.ts';
 import { type Acknowledged, faultEnv, startLoad, waitForDelivery } from '../test/faults/load.ts';
 import { machine, median } from './lib.ts';
 

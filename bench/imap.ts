@@ -16,8 +16,9 @@ import { ImapFlow } from 'imapflow';
 import { loadConfig } from '../src/config.ts';
 import { createImapReader } from '../src/inbound/imap/reader.ts';
 import { createService } from '../src/service.ts';
-import { startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
-import { ADMIN_URL, machine, recreateDatabase } from './lib.ts';
+import { startDovecot, type Dovecot } from '../test/kit/dovecot.ts';
+import { recreateDatabase } from '../test/kit/database.ts';
+import { ADMIN_URL, machine } from './lib.ts';
 
 // Memory figures need a collectable heap: re-run once with --expose-gc.
 if (typeof globalThis.gc !== 'function') {
@@ -104,7 +105,7 @@ async function endToEnd(dovecot: Dovecot, mailbox: string, database: 'postgres' 
     IMAP_HOST: dovecot.host, IMAP_PORT: String(dovecot.port), IMAP_SECURE: 'false', IMAP_USER: USER, IMAP_PASSWORD: PASS,
     IMAP_MAILBOX: mailbox, IMAP_SUPPORT_ADDRESS: 'support@triage.test',
   };
-  if (database === 'postgres') env.DATABASE_URL = await recreateDatabase('support_triage_bench_imap', values['admin-url']);
+  if (database === 'postgres') env.DATABASE_URL = await recreateDatabase('support_triage_bench_imap', values['admin-url']!);
   else env.PGLITE_DATA_DIR = 'memory://';
   const config = loadConfig(env);
   const service = await createService(config);

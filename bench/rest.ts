@@ -12,7 +12,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { percentile, recreateDatabase, sampleMax, startServiceProcess } from './lib.ts';
+import { recreateDatabase } from '../test/kit/database.ts';
+import { startAsInProduction } from '../test/kit/process.ts';
+import { ADMIN_URL, percentile, rssMb, sampleMax } from './lib.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '50' } } });
 const seconds = Number(values.seconds);
@@ -21,7 +23,7 @@ const connections = Number(values.connections);
 const BODY = 'Since this morning the dashboard shows error 502 when I open the billing page, and my invoice for October is missing. Could you check my account and resend it? Thanks, Ana';
 
 export async function pgbenchInsertRate(seconds: number): Promise<number> {
-  const url = await recreateDatabase('support_triage_bench_pgbench');
+  const url = await recreateDatabase('support_triage_bench_pgbench', ADMIN_URL);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`create table bench_tickets (id serial primary key, source text not null, external_id varchar(255), subject text, body text not null,
@@ -37,11 +39,11 @@ export async function pgbenchInsertRate(seconds: number): Promise<number> {
 }
 
 export async function restCreateRate(seconds: number, connections: number) {
-  const databaseUrl = await recreateDatabase('support_triage_bench_rest');
-  const service = await startServiceProcess({ DATABASE_URL: databaseUrl });
-  const rss = sampleMax(() => service.rssMb());
+  const databaseUrl = await recreateDatabase('support_triage_bench_rest', ADMIN_URL);
+  const service = await startAsInProduction({ DATABASE_URL: databaseUrl });
+  const rss = sampleMax(() => rssMb(service.child.pid));
   const result = await autocannon({
-    url: `${service.base}/api/v1/requests`,
+    url: `${service.baseUrl}/api/v1/requests`,
     method: 'POST',
     connections,
     duration: seconds,

@@ -7,8 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { machine, repoRoot } from './lib.ts';
+import { repoRoot } from '../test/kit/process.ts';
+import { machine } from './lib.ts';
 
 interface Bench {
   name: string;
@@ -55,7 +57,7 @@ for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
 }
 
 const today = new Date().toISOString().slice(0, 10);
-const target = new URL(values.out!, `file://${repoRoot}`);
+const target = path.resolve(repoRoot, values.out!);
 // "## " headings split the file into sections; the text before the first one is the header.
 const previous = only && existsSync(target) ? splitSections(readFileSync(target, 'utf8')) : undefined;
 const kept = previous ? previous.sections.map(([heading, text]) => fresh.get(heading) ?? text) : [];

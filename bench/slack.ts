@@ -20,8 +20,9 @@ import { loadConfig } from '../src/config.ts';
 import type { Category } from '../src/domain/categories.ts';
 import type { Classifier } from '../src/domain/classification.ts';
 import { createService, type Service } from '../src/service.ts';
-import { startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack.ts';
-import { machine, median, percentile, recreateDatabase } from './lib.ts';
+import { startFakeSlack, type FakeSlack } from '../test/kit/fake-slack.ts';
+import { recreateDatabase } from '../test/kit/database.ts';
+import { machine, median, percentile } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +51,7 @@ const classifier: Classifier = {
 };
 
 async function boot(fake: FakeSlack, paceMs: number, label: string): Promise<Service> {
-  const dbUrl = values.db === 'postgres' ? await recreateDatabase(`support_triage_bench_slack_${label}`, values['admin-url']) : undefined;
+  const dbUrl = values.db === 'postgres' ? await recreateDatabase(`support_triage_bench_slack_${label}`, values['admin-url']!) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', PGLITE_DATA_DIR: 'memory://',
     ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),

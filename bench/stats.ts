@@ -6,14 +6,16 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { median, percentile, recreateDatabase, sampleMax, startServiceProcess } from './lib.ts';
+import { recreateDatabase } from '../test/kit/database.ts';
+import { startAsInProduction } from '../test/kit/process.ts';
+import { ADMIN_URL, median, percentile, rssMb, sampleMax } from './lib.ts';
 
 const { values } = parseArgs({ options: { tickets: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '200' } } });
 const tickets = Number(values.tickets);
 const requests = Number(values.requests);
 
-const databaseUrl = await recreateDatabase('support_triage_bench_stats');
-const service = await startServiceProcess({ DATABASE_URL: databaseUrl, RUN_WORKER: 'false' });
+const databaseUrl = await recreateDatabase('support_triage_bench_stats', ADMIN_URL);
+const service = await startAsInProduction({ DATABASE_URL: databaseUrl, RUN_WORKER: 'false' });
 const client = new pg.Client({ connectionString: databaseUrl });
 await client.connect();
 const loadStart = performance.now();
@@ -36,12 +38,12 @@ const loadSeconds = (performance.now() - loadStart) / 1000;
 
 const timeHttp = async () => {
   const t = performance.now();
-  const res = await fetch(`${service.base}/api/v1/stats?days=90`);
+  const res = await fetch(`${service.baseUrl}/api/v1/stats?days=90`);
   const body = (await res.json()) as { total_tickets: number };
   if (!res.ok || body.total_tickets < tickets * 0.99) throw new Error(`unexpected stats answer ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
   return performance.now() - t;
 };
-const rss = sampleMax(() => service.rssMb(), 100);
+const rss = sampleMax(() => rssMb(service.child.pid), 100);
 for (let i = 0; i < 10; i++) await timeHttp(); // warm-up
 const http: number[] = [];
 for (let i = 0; i < requests; i++) http.push(await timeHttp());

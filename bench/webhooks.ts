@@ -13,14 +13,16 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { recreateDatabase, startServiceProcess } from './lib.ts';
+import { recreateDatabase } from '../test/kit/database.ts';
+import { startAsInProduction } from '../test/kit/process.ts';
+import { ADMIN_URL } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '50' },
     database: { type: 'string', default: 'support_triage_bench_webhooks' },
-    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'admin-url': { type: 'string', default: ADMIN_URL },
     worker: { type: 'string', default: 'true' },
   },
 });
@@ -29,13 +31,13 @@ const connections = Number(values.connections);
 const SECRET = 'bench-zendesk-signing-secret';
 
 const databaseUrl = await recreateDatabase(values.database!, values['admin-url']!);
-const service = await startServiceProcess({
+const service = await startAsInProduction({
   API_KEYS: 'bench-key',
   DATABASE_URL: databaseUrl,
   RUN_WORKER: values.worker!,
   ZENDESK_WEBHOOK_SECRET: SECRET,
 });
-const base = service.base;
+const base = service.baseUrl;
 
 let seq = 0;
 const runId = Date.now().toString(36);

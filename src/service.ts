@@ -21,7 +21,7 @@ import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
-import { createDeadLetters } from './db/dead-letters.ts';
+import { createDeadLetters } from './db/repositories/dead-letters.ts';
 import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
 import { createLogger } from './lib/logger.ts';

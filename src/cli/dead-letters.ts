@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 failed (database), 2 bad arguments or configuration.
  */
 import { openDatabase } from '../db/database.ts';
-import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../db/dead-letters.ts';
+import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../db/repositories/dead-letters.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startQueue } from '../db/queue.ts';
 import { options, runCommand, UsageError } from './bootstrap.ts';

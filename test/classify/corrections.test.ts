@@ -1,7 +1,7 @@
 import test from 'ava';
 import { loadCorrections, mergeCorrections } from '../../src/classify/local/corrections.ts';
 import { type Example, isHeldOut } from '../../src/classify/local/dataset.ts';
-import { api, startTestService } from '../helpers/service.ts';
+import { api, startTestService } from '../kit/service.ts';
 
 const ex = (subject: string, body: string, category: Example['category'], priority?: Example['priority']): Example => ({ subject, body, category, priority, language: 'en' });
 

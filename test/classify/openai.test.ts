@@ -5,7 +5,7 @@ import { loadModel } from '../../src/classify/local/artifact.ts';
 import { LocalClassifier } from '../../src/classify/local/local-classifier.ts';
 import { CATEGORIES, PRIORITIES } from '../../src/domain/categories.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { type FakeBehaviour, FakeOpenAi, startFakeOpenAi } from '../helpers/fake-openai.ts';
+import { type FakeBehaviour, FakeOpenAi, startFakeOpenAi } from '../kit/fake-openai.ts';
 
 const local = new LocalClassifier(loadModel());
 const logger = createLogger('silent');

@@ -5,8 +5,9 @@
  */
 import test from 'ava';
 import { CLASSIFY_QUEUE } from '../../src/ingest/ingest.ts';
-import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fake-openai.ts';
-import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../kit/fake-openai.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 async function withService(t: any, fake: FakeOpenAi | undefined): Promise<TestService> {
   const env: Record<string, string> = fake ? { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, OPENAI_TIMEOUT_MS: '3000' } : {};

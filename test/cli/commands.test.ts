@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import pg from 'pg';
-import { createTestDatabase } from '../helpers/database.ts';
-import { api } from '../helpers/service.ts';
+import { createTestDatabase } from '../kit/database.ts';
+import { api } from '../kit/service.ts';
 import { run, startService } from './harness.ts';
 
 test('an invalid configuration stops start-up with one message naming every bad variable', async (t) => {

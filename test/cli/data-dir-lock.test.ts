@@ -94,7 +94,7 @@ test('release leaves a lock alone that is no longer ours', (t) => {
 test('a process that exits normally removes its lock', async (t) => {
   const dir = tempDataDir(t);
   const child = start([path.join(root, 'test/cli/fixtures/take-lock.ts'), dir], {});
-  const { waitFor } = await import('../helpers/service.ts');
+  const { waitFor } = await import('../kit/wait.ts');
   await waitFor(() => child.stdout.includes('won'), { timeoutMs: 60_000, what: 'the child to take the lock' });
   t.is(readHolder(dir).pid, child.process.pid);
   child.process.stdin!.end();
@@ -106,7 +106,7 @@ test('several processes taking over one stale lock at once: exactly one wins', a
   const dir = tempDataDir(t);
   writeLock(dir, { pid: await deadPid(), host: hostname() });
   const children = Array.from({ length: 6 }, () => start([path.join(root, 'test/cli/fixtures/take-lock.ts'), dir, '--wait'], {}));
-  const { waitFor } = await import('../helpers/service.ts');
+  const { waitFor } = await import('../kit/wait.ts');
   await waitFor(() => children.every((c) => c.stdout.startsWith('ready')), { timeoutMs: 90_000, what: 'every child to load' });
   const at = Date.now() + 500;
   for (const c of children) c.process.stdin!.write(`go ${at}\n`);

@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { lockFileFor } from '../../src/db/data-dir-lock.ts';
-import { api } from '../helpers/service.ts';
+import { api } from '../kit/service.ts';
 import { deadPid, run, startService } from './harness.ts';
 
 const CSV = 'subject,body,queue,priority,language\n' +

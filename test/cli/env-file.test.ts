@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import pg from 'pg';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase } from '../kit/database.ts';
 import { root, run } from './harness.ts';
 
 const seedCli = path.join(root, 'src/cli/seed.ts');

@@ -4,9 +4,9 @@
  * loaded 2-core machine a service start takes up to half a minute.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { waitFor } from '../helpers/service.ts';
+import { freePort } from '../kit/net.ts';
+import { waitForServing } from '../kit/wait.ts';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const START_TIMEOUT_MS = 150_000;
@@ -74,13 +74,11 @@ export async function startService(env: Record<string, string>, options: RunOpti
   void child.done.then((r) => (exited = r));
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`the service exited (${exited.code}): ${exited.stderr}`);
-        return (await fetch(`${baseUrl}/health`)).ok;
-      },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: 200, what: 'the service to answer /health' },
-    );
+    await waitForServing(`${baseUrl}/health`, {
+      exited: () => (exited ? `the service exited (${exited.code}): ${exited.stderr}` : undefined),
+      timeoutMs: START_TIMEOUT_MS,
+      what: 'the service to answer /health',
+    });
   } catch (error) {
     child.process.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`);
@@ -97,14 +95,6 @@ export async function startService(env: Record<string, string>, options: RunOpti
     },
   };
 }
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A pid that is certainly not running: a process that has exited. */
 export async function deadPid(): Promise<number> {

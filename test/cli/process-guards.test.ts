@@ -7,7 +7,8 @@ import test from 'ava';
 import { installProcessGuards } from '../../src/cli/process-guards.ts';
 import { lockFileFor } from '../../src/db/data-dir-lock.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { api, waitFor } from '../helpers/service.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { startService } from './harness.ts';
 
 function capture() {

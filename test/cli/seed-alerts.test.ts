@@ -11,10 +11,11 @@ import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { createTestDatabase } from '../helpers/database.ts';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
-import { CHANNELS, SIGNING_SECRET } from '../slack/harness.ts';
+import { durableDatabase } from '../kit/database.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { slackEnv as slackSettings } from '../kit/slack.ts';
 import { run, startService, START_TIMEOUT_MS } from './harness.ts';
 
 const alertedIds = (fake: Awaited<ReturnType<typeof startFakeSlack>>) =>
@@ -24,25 +25,10 @@ test('seeded tickets are classified without Slack alerts; a new ticket is alerte
   t.timeout(900_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'st-seed-alerts-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  let dbEnv: Record<string, string>;
-  if (process.env.TEST_DATABASE_URL) {
-    const db = await createTestDatabase();
-    t.teardown(db.drop);
-    dbEnv = { DATABASE_URL: db.url };
-  } else {
-    dbEnv = { PGLITE_DATA_DIR: path.join(dir, 'pglite') };
-  }
+  const dbEnv = await durableDatabase(t);
   const fake = await startFakeSlack();
   t.teardown(() => fake.close());
-  const slackEnv = {
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    SLACK_CHANNEL_TECHNICAL: CHANNELS.technical,
-    SLACK_CHANNEL_BILLING: CHANNELS.billing,
-    SLACK_CHANNEL_GENERAL: CHANNELS.general,
-    SLACK_CHANNEL_TRIAGE: CHANNELS.triage,
-  };
+  const slackEnv = slackSettings(fake);
   const history = path.join(dir, 'history.csv');
   writeFileSync(history, 'subject,body\n' +
     'Old invoice,"Last year my invoice was charged twice"\n' +

@@ -7,9 +7,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { createTestDatabase, POSTGRES_URL } from '../helpers/database.ts';
+import { createTestDatabase, POSTGRES_URL } from '../kit/database.ts';
 import { startFakePostgres } from './fake-postgres.ts';
-import { freePort, run, type Run, type RunOptions } from './harness.ts';
+import { run, type Run, type RunOptions } from './harness.ts';
+import { freePort } from '../kit/net.ts';
 
 function assertOneLine(t: { is(a: unknown, b: unknown, m?: string): void; notRegex(s: string, r: RegExp): void }, result: Run) {
   t.is(result.stderr.trim().split('\n').length, 1, `one line, got: ${result.stderr}`);

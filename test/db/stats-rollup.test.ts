@@ -2,7 +2,8 @@ import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { getStats } from '../../src/db/repositories/stats.ts';
 import { applyHumanClassification, setStatus, softDelete } from '../../src/ingest/changes.ts';
-import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 let svc: TestService;
 test.before(async () => {

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { freePort } from '../helpers/pg-cluster.ts';
-import { killAllServices, serviceGroup } from '../helpers/process.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { freePort } from '../kit/net.ts';
+import { killAllServices, serviceGroup } from '../kit/process.ts';
 import { checkDelivery, explainUnalerted, faultEnv, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import test from 'ava';
 import type { Classifier } from '../../src/domain/classification.ts';
-import { api, waitFor } from '../helpers/service.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { alertsFor, scriptedClassifier, startSlackService, waitForAlert, type SlackTestEnv } from '../slack/harness.ts';
 
 const KEY = 'dead-letter-test-key';

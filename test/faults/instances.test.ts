@@ -4,8 +4,8 @@
  * jobs: no duplicate, nothing acknowledged lost, every alert once within 60 s of the kill.
  */
 import test from 'ava';
-import { freePort } from '../helpers/pg-cluster.ts';
-import { killAllServices } from '../helpers/process.ts';
+import { freePort } from '../kit/net.ts';
+import { killAllServices } from '../kit/process.ts';
 import { checkDelivery, faultRig, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);

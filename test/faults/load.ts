@@ -6,10 +6,10 @@
  */
 import pg from 'pg';
 import type { ExecutionContext } from 'ava';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
-import { serviceGroup, type spawnService } from '../helpers/process.ts';
-import { SECRETS, sign } from '../webhooks/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../kit/database.ts';
+import { startFakeSlack, type FakeSlack } from '../kit/fake-slack.ts';
+import { serviceGroup, type spawnService } from '../kit/process.ts';
+import { sign, SECRETS } from '../kit/signing.ts';
 
 export const GENERIC_SECRET = SECRETS.GENERIC_WEBHOOK_SECRET;
 

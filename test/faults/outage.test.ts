@@ -5,10 +5,11 @@
  * 60 s of the database's return.
  */
 import test from 'ava';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { freePort, startPgCluster } from '../helpers/pg-cluster.ts';
-import { killAllServices, spawnService } from '../helpers/process.ts';
-import { sign } from '../webhooks/fixtures.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { startPgCluster } from '../kit/pg-cluster.ts';
+import { freePort } from '../kit/net.ts';
+import { killAllServices, spawnService } from '../kit/process.ts';
+import { sign } from '../kit/signing.ts';
 import { faultEnv, startLoad, waitForDelivery } from './load.ts';
 
 test.after.always(killAllServices);

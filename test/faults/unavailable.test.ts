@@ -5,8 +5,8 @@
 import test from 'ava';
 import pg from 'pg';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.ts';
-import { POSTGRES_URL } from '../helpers/database.ts';
-import { freePort } from '../helpers/pg-cluster.ts';
+import { POSTGRES_URL } from '../kit/database.ts';
+import { freePort } from '../kit/net.ts';
 
 const failure = async (work: () => Promise<unknown>): Promise<unknown> => {
   try {

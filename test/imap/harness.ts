@@ -1,8 +1,8 @@
 /**
- * Shared setup for the inbox tests: one real Dovecot per test file, one mailbox user per test, the real
- * service (createService via startTestService) and an IMAP reader built from the service's own db,
+ * Shared setup for the inbox tests: one real Dovecot per test file (useDovecot), one mailbox user per test,
+ * the real service (createService via startTestService) and an IMAP reader built from the service's own db,
  * ingest and health registry (the same call createService makes), with short timings and the
- * "crash before acknowledge" seam the tests need.
+ * "crash before acknowledge" seam the tests need. openInbox does all three for a test, teardown included.
  */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,21 +11,29 @@ import { loadConfig } from '../../src/config.ts';
 import { createImapReader, type ImapReader, type ImapReaderDeps, type ImapTuning } from '../../src/inbound/imap/reader.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import test from 'ava';
-import { type Dovecot, type DovecotOptions, dovecotAvailable, startDovecot } from '../helpers/dovecot.ts';
-import { startTestService, type TestService, type TestServiceOptions } from '../helpers/service.ts';
+import type { Teardown } from '../kit/database.ts';
+import { type Dovecot, type DovecotOptions, dovecotAvailable, startDovecot } from '../kit/dovecot.ts';
+import { startTestService, type TestService, type TestServiceOptions } from '../kit/service.ts';
 
 export const SUPPORT = 'support@triage.test';
 
+export interface DovecotSuite {
+  serial: typeof test.serial;
+  readonly dovecot: Dovecot;
+}
+
 /**
  * One Dovecot for the calling test file: started before its tests, destroyed after. Without Dovecot the
- * tests are skipped (CI fails on any skip, so there they always run).
+ * tests are skipped (CI fails on any skip, so there they always run). Options given as a function are
+ * awaited in the same before hook, just before the server starts: that is where to start what Dovecot must
+ * know about (an identity provider), since ava runs a file's before hooks concurrently.
  */
-export function useDovecot(options: DovecotOptions = {}): { serial: typeof test.serial; readonly dovecot: Dovecot } {
+export function useDovecot(options: DovecotOptions | (() => Promise<DovecotOptions>) = {}): DovecotSuite {
   const missing = dovecotAvailable();
   if (missing) console.warn(`skipping IMAP tests: ${missing}`);
   let server: Dovecot | undefined;
   test.before(async () => {
-    if (!missing) server = await startDovecot(options);
+    if (!missing) server = await startDovecot(typeof options === 'function' ? await options() : options);
   });
   test.after.always(async () => server?.destroy());
   return {
@@ -93,6 +101,63 @@ export function readerFor(svc: TestService, env: Record<string, string>, extra: 
     tuning: { ...FAST, ...extra.tuning },
     beforeAcknowledge: extra.beforeAcknowledge,
   });
+}
+
+export interface InboxOptions {
+  /** Added to the mailbox's IMAP_* environment. */
+  env?: Record<string, string>;
+  service?: TestServiceOptions;
+  /** For the reader (readerFor's extras). */
+  reader?: Parameters<typeof readerFor>[2];
+  /** Use this environment for the reader instead of the mailbox's (it receives the mailbox). */
+  readerEnv?: (box: Mailbox) => Record<string, string>;
+}
+
+export interface Inbox {
+  svc: TestService;
+  box: Mailbox;
+  reader: ImapReader;
+  /** The environment the readers were built from (the mailbox's, or readerEnv's). */
+  env: Record<string, string>;
+  /** Another reader of the same mailbox on the same service, also stopped at teardown (before the service). */
+  addReader(extra?: Parameters<typeof readerFor>[2]): ImapReader;
+}
+
+/**
+ * The usual start of an inbox test: the service, a fresh mailbox and a reader of it (not started). At
+ * teardown the readers stop, then the service; the teardown is registered as soon as the service runs, so a
+ * failed setup cannot leave it running.
+ */
+export async function openInbox(t: Teardown, dovecot: Dovecot, options: InboxOptions = {}): Promise<Inbox> {
+  const svc = await startService(options.service);
+  return attach(t, svc, () => newMailbox(dovecot, options.env), options);
+}
+
+/**
+ * A second service instance on the PostgreSQL database of `inbox` (started with service: { database:
+ * 'postgres' }), with its own reader of the same mailbox (same environment unless readerEnv says otherwise);
+ * stopped at teardown like openInbox's.
+ */
+export async function joinInbox(t: Teardown, inbox: Inbox, options: Omit<InboxOptions, 'env' | 'service'> = {}): Promise<Inbox> {
+  if (!inbox.svc.databaseUrl) throw new Error('joinInbox needs an inbox on PostgreSQL (service: { database: "postgres" })');
+  const svc = await startService({ databaseUrl: inbox.svc.databaseUrl });
+  return attach(t, svc, async () => inbox.box, { readerEnv: () => inbox.env, ...options });
+}
+
+async function attach(t: Teardown, svc: TestService, mailbox: () => Promise<Mailbox>, options: InboxOptions): Promise<Inbox> {
+  const readers: ImapReader[] = [];
+  t.teardown(async () => {
+    for (const r of readers) await r.stop();
+    await svc.stop();
+  });
+  const box = await mailbox();
+  const env = options.readerEnv ? options.readerEnv(box) : box.env;
+  const addReader = (extra: Parameters<typeof readerFor>[2] = {}) => {
+    const r = readerFor(svc, env, extra);
+    readers.push(r);
+    return r;
+  };
+  return { svc, box, env, reader: addReader(options.reader), addReader };
 }
 
 export interface TicketRow {

@@ -3,22 +3,15 @@
  * follow-ups and the audit trail for each kind of mail, and what is left on the server.
  */
 import test from 'ava';
-import { api, waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, SUPPORT, tickets, useDovecot } from './harness.ts';
+import { api, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import type { Teardown } from '../kit/database.ts';
+import { events, fixture, folder, mail, openInbox, SUPPORT, tickets, useDovecot } from './harness.ts';
 
 const suite = useDovecot();
 const serial = suite.serial;
 
-async function withInbox(t: { teardown(fn: () => Promise<void> | void): void }, env: Record<string, string> = {}) {
-  const svc: TestService = await startService();
-  const box = await newMailbox(suite.dovecot, env);
-  const reader = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
-  return { svc, box, reader };
-}
+const withInbox = (t: Teardown, env: Record<string, string> = {}) => openInbox(t, suite.dovecot, { env });
 
 serial('plain, HTML-only, attachments and legacy charsets become readable tickets; mail is flagged \\Seen only after', async (t) => {
   const { svc, box, reader } = await withInbox(t);

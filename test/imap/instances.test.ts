@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { parseReplayArgs, replayMailbox } from '../../src/inbound/imap/replay.ts';
-import { waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets, useDovecot } from './harness.ts';
+import { type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { events, fixture, folder, joinInbox, mail, openInbox, tickets, useDovecot } from './harness.ts';
 
 const suite = useDovecot();
 const serial = suite.serial;
@@ -24,17 +25,10 @@ async function count(svc: TestService): Promise<{ total: number; distinct: numbe
 }
 
 serial('two service instances on one PostgreSQL database: each mail once, one reader active, the other takes over', async (t) => {
-  const a = await startService({ database: 'postgres' });
-  const b = await startService({ databaseUrl: a.databaseUrl });
-  const box = await newMailbox(suite.dovecot);
-  const readerA = readerFor(a, box.env);
-  const readerB = readerFor(b, box.env);
-  t.teardown(async () => {
-    await readerA.stop();
-    await readerB.stop();
-    await b.stop();
-    await a.stop();
-  });
+  const first = await openInbox(t, suite.dovecot, { service: { database: 'postgres' } });
+  const second = await joinInbox(t, first);
+  const { svc: a, box, reader: readerA } = first;
+  const { svc: b, reader: readerB } = second;
   await suite.dovecot.append(box.user, box.password, 'INBOX', batch(60, 'pair'));
   readerA.start();
   readerB.start();
@@ -53,15 +47,8 @@ serial('two service instances on one PostgreSQL database: each mail once, one re
 });
 
 serial('two readers sharing one embedded database exclude each other too', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
-  const one = readerFor(svc, box.env);
-  const two = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await one.stop();
-    await two.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader: one, addReader } = await openInbox(t, suite.dovecot);
+  const two = addReader();
   await suite.dovecot.append(box.user, box.password, 'INBOX', batch(30, 'shared'));
   one.start();
   two.start();
@@ -72,13 +59,7 @@ serial('two readers sharing one embedded database exclude each other too', async
 });
 
 serial('replay of a period restores mail missing from the database and skips what is stored', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot, { IMAP_PROCESSED_MAILBOX: 'Done' });
-  const reader = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { env: { IMAP_PROCESSED_MAILBOX: 'Done' } });
   await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('plain.eml'), fixture('html-only.eml'), fixture('windows-1252.eml')]);
   reader.start();
   await waitFor(async () => (await folder(suite.dovecot, box, 'Done')).length === 3, { what: 'three moved to Done' });

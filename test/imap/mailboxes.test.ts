@@ -10,10 +10,12 @@ import path from 'node:path';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createMailboxReaders } from '../../src/inbound/imap/mailboxes.ts';
-import { freePort } from '../helpers/dovecot.ts';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
-import { CHANNELS, SIGNING_SECRET } from '../slack/harness.ts';
+import { freePort } from '../kit/net.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { SLACK_SIGNING_SECRET as SIGNING_SECRET } from '../kit/signing.ts';
+import { CHANNELS } from '../kit/slack.ts';
 import { FAST, mail, newMailbox, useDovecot, type Mailbox } from './harness.ts';
 
 const suite = useDovecot();

@@ -6,9 +6,11 @@
 import { spawn } from 'node:child_process';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { decryptToken } from '../../src/inbound/imap/oauth/token-store.ts';
-import { startTestService, waitFor } from '../helpers/service.ts';
+import { durableDatabase } from '../kit/database.ts';
+import { serveForTest } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { mail, newMailbox, tickets } from './harness.ts';
-import { durableDatabase, KEY, oauthEnv, storedTokens, useOAuthDovecot } from './oauth-harness.ts';
+import { KEY, oauthEnv, storedTokens, useOAuthDovecot } from './oauth-harness.ts';
 
 const suite = useOAuthDovecot();
 const serial = suite.serial;
@@ -74,8 +76,7 @@ serial('the browser comes back to the loopback listener: tokens stored encrypted
   t.regex(result.stdout, /Next: start or restart the service/);
   t.is(fake.stats.codeExchanges > 0, true);
 
-  const svc = await startTestService(env, { classifier: createKeywordClassifier() });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, env, { classifier: createKeywordClassifier() });
   const [row] = await storedTokens(svc);
   t.regex(row!.refresh_token, /^v1\./);
   t.false(result.stdout.includes(decryptToken(KEY, row!.account, row!.refresh_token)), 'the token is never printed');
@@ -99,8 +100,7 @@ serial('no browser on the server: the pasted redirect URL is exchanged and store
   const result = await second.done;
   t.is(result.code, 0, result.stderr);
 
-  const svc = await startTestService(env);
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, env);
   const rows = await storedTokens(svc);
   t.is(rows.length, 1);
   t.true(rows[0]!.version >= 2, 'the second authorisation replaced the first');
@@ -146,7 +146,6 @@ serial('bad answers and bad setups fail with a clear message and store nothing',
   t.is(noKey.code, 2);
   t.regex(noKey.stderr, /TOKEN_ENCRYPTION_KEY: required/);
 
-  const svc = await startTestService(dbEnv);
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, dbEnv);
   t.deepEqual(await storedTokens(svc), []);
 });

@@ -1,31 +1,24 @@
 /**
- * Shared setup of the OAuth2 inbox tests: a fake identity provider (test/helpers/fake-oauth.ts) that
+ * Shared setup of the OAuth2 inbox tests: a fake identity provider (test/kit/fake-oauth.ts) that
  * Dovecot's oauth2 passdb asks at every XOAUTH2 login, the environment of a mailbox that signs in through
- * it, a database that outlives one service (restart tests), and /health read in either of its shapes.
+ * it, and /health read in either of its shapes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import test, { type ExecutionContext } from 'ava';
-import type { DovecotOptions } from '../helpers/dovecot.ts';
-import { createTestDatabase } from '../helpers/database.ts';
-import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth.ts';
-import { api, type TestService } from '../helpers/service.ts';
+import test from 'ava';
+import { startFakeOAuth, type FakeOAuth } from '../kit/fake-oauth.ts';
+import { api, type TestService } from '../kit/service.ts';
 import { useDovecot, type Mailbox } from './harness.ts';
 
 export const KEY = randomBytes(32);
 
 /** One fake provider + one Dovecot trusting it, for the calling test file. */
 export function useOAuthDovecot(): { serial: typeof test.serial; readonly dovecot: ReturnType<typeof useDovecot>['dovecot']; readonly fake: FakeOAuth } {
-  const options: DovecotOptions = {};
   let fake: FakeOAuth | undefined;
-  test.before(async () => {
+  const suite = useDovecot(async () => {
     fake = await startFakeOAuth({ ttlSeconds: 4 });
-    options.oauth2IntrospectionUrl = fake.introspectionUrl;
+    return { oauth2IntrospectionUrl: fake.introspectionUrl };
   });
   test.after.always(async () => fake?.close());
-  const suite = useDovecot(options);
   return {
     serial: suite.serial,
     get dovecot() {
@@ -51,18 +44,6 @@ export function oauthEnv(fake: FakeOAuth, box: Mailbox, extra: Record<string, st
     TOKEN_ENCRYPTION_KEY: KEY.toString('base64'),
     ...extra,
   };
-}
-
-/** A database that survives a service stop (PGlite in a folder, or a PostgreSQL database in a PostgreSQL run). */
-export async function durableDatabase(t: ExecutionContext): Promise<Record<string, string>> {
-  if (process.env.TEST_DATABASE_URL) {
-    const db = await createTestDatabase();
-    t.teardown(() => db.drop());
-    return { DATABASE_URL: db.url };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'oauth-pglite-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return { PGLITE_DATA_DIR: dir };
 }
 
 export interface ImapHealthJson {

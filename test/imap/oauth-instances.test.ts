@@ -4,8 +4,8 @@
  * (rotated) token although its environment still names the spent original.
  */
 import { randomBytes } from 'node:crypto';
-import { waitFor } from '../helpers/service.ts';
-import { mail, newMailbox, readerFor, startService, tickets } from './harness.ts';
+import { waitFor } from '../kit/wait.ts';
+import { joinInbox, mail, openInbox, tickets } from './harness.ts';
 import { oauthEnv, useOAuthDovecot } from './oauth-harness.ts';
 
 const suite = useOAuthDovecot();
@@ -13,19 +13,12 @@ const serial = suite.serial;
 
 serial('two instances: one refreshes, none spends a rotated-away token, the standby takes over with the stored one', async (t) => {
   const fake = suite.fake;
-  const a = await startService({ database: 'postgres' });
-  const b = await startService({ databaseUrl: a.databaseUrl });
-  const box = await newMailbox(suite.dovecot);
-  const env = oauthEnv(fake, box);
+  // One environment (one refresh token) for both readers: joinInbox reuses the first inbox's.
+  const first = await openInbox(t, suite.dovecot, { service: { database: 'postgres' }, readerEnv: (box) => oauthEnv(fake, box) });
+  const second = await joinInbox(t, first);
+  const { svc: a, box, reader: readerA } = first;
+  const { svc: b, reader: readerB } = second;
   const rejected = fake.stats.rejected.length;
-  const readerA = readerFor(a, env);
-  const readerB = readerFor(b, env);
-  t.teardown(async () => {
-    await readerA.stop();
-    await readerB.stop();
-    await b.stop();
-    await a.stop();
-  });
   readerA.start();
   readerB.start();
   const send = async (n: number) => {

@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { decryptToken, keyIdOf } from '../../src/inbound/imap/oauth/token-store.ts';
-import { startTestService, waitFor, type TestService } from '../helpers/service.ts';
+import { durableDatabase } from '../kit/database.ts';
+import { serveForTest, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { events, folder, mail, newMailbox, tickets } from './harness.ts';
-import { durableDatabase, inboxHealth, KEY, oauthEnv, storedTokens, useOAuthDovecot } from './oauth-harness.ts';
+import { inboxHealth, KEY, oauthEnv, storedTokens, useOAuthDovecot } from './oauth-harness.ts';
 
 const suite = useOAuthDovecot();
 const serial = suite.serial;
@@ -25,8 +27,7 @@ serial('mail keeps being read across more than three token lifetimes without a r
   const env = oauthEnv(fake, box);
   const original = env.IMAP_OAUTH_REFRESH_TOKEN!;
   const before = { refreshes: fake.stats.refreshes, accepted: fake.stats.accepted.size, rejected: fake.stats.rejected.length };
-  const svc = await startTestService(env, { classifier });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, env, { classifier });
   const started = Date.now();
   let sent = 0;
   while (Date.now() - started < 3.5 * fake.ttlSeconds * 1000) {
@@ -57,7 +58,7 @@ serial('the rotated refresh token is stored encrypted, and a restarted service u
   const env = { ...oauthEnv(fake, box), ...dbEnv };
   const original = env.IMAP_OAUTH_REFRESH_TOKEN!;
 
-  const first = await startTestService(env, { classifier });
+  const first = await serveForTest(t, env, { classifier });
   await connected(first);
   const [row] = await storedTokens(first);
   t.truthy(row, 'a row for the mailbox');
@@ -72,8 +73,7 @@ serial('the rotated refresh token is stored encrypted, and a restarted service u
   await first.stop();
 
   // Same environment (IMAP_OAUTH_REFRESH_TOKEN still names the spent original), same database.
-  const second = await startTestService(env, { classifier });
-  t.teardown(() => second.stop());
+  const second = await serveForTest(t, env, { classifier });
   await suite.dovecot.append(box.user, box.password, 'INBOX', [customerMail(`restart-${box.user}`)]);
   await waitFor(async () => (await tickets(second)).length === 1, { what: 'mail read after the restart', timeoutMs: 30_000 });
   t.false(fake.stats.rejected.includes(original), 'the spent original was never tried again');
@@ -85,8 +85,7 @@ serial('the rotated refresh token is stored encrypted, and a restarted service u
 serial('a revoked grant: /health shows the inbox failing with kind auth and says to run imap:authorize; retried slowly', async (t) => {
   const fake = suite.fake;
   const box = await newMailbox(suite.dovecot);
-  const svc = await startTestService(oauthEnv(fake, box), { classifier });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, oauthEnv(fake, box), { classifier });
   await connected(svc);
   fake.revokeAll();
   const h = await waitFor(async () => {
@@ -112,15 +111,14 @@ serial('a changed TOKEN_ENCRYPTION_KEY is reported clearly; the stored token is 
   const dbEnv = await durableDatabase(t);
   const box = await newMailbox(suite.dovecot);
   const env = { ...oauthEnv(fake, box), ...dbEnv };
-  const first = await startTestService(env, { classifier });
+  const first = await serveForTest(t, env, { classifier });
   await connected(first);
   const [row] = await storedTokens(first);
   await first.stop();
 
   const refreshes = fake.stats.refreshes;
   const other = randomBytes(32);
-  const second = await startTestService({ ...env, TOKEN_ENCRYPTION_KEY: other.toString('hex') }, { classifier });
-  t.teardown(() => second.stop());
+  const second = await serveForTest(t, { ...env, TOKEN_ENCRYPTION_KEY: other.toString('hex') }, { classifier });
   const h = await waitFor(async () => {
     const x = await inboxHealth(second);
     return x.status === 'failing' ? x : null;
@@ -139,8 +137,7 @@ serial('client credentials (Entra ID app-only): tokens without a refresh token, 
   fake.user = box.user;
   const { IMAP_OAUTH_REFRESH_TOKEN: _rt, TOKEN_ENCRYPTION_KEY: _key, ...env } = oauthEnv(fake, box, { IMAP_OAUTH_GRANT: 'client_credentials', IMAP_OAUTH_SCOPE: 'https://outlook.office365.com/.default' });
   const before = fake.stats.clientCredentials;
-  const svc = await startTestService(env, { classifier });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, env, { classifier });
   await suite.dovecot.append(box.user, box.password, 'INBOX', [customerMail(`app-1-${box.user}`)]);
   await waitFor(async () => (await tickets(svc)).length === 1, { what: 'first mail', timeoutMs: 30_000 });
   await waitFor(() => fake.stats.clientCredentials - before >= 2, { what: 'a renewal', timeoutMs: 30_000 });
@@ -156,8 +153,7 @@ serial('the token endpoint down at start and again mid-way: transient in /health
   const rejected = fake.stats.rejected.length;
   fake.down = true;
   t.teardown(() => void (fake.down = false));
-  const svc = await startTestService(oauthEnv(fake, box), { classifier });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, oauthEnv(fake, box), { classifier });
   const h = await waitFor(async () => {
     const x = await inboxHealth(svc);
     return x.status === 'failing' ? x : null;
@@ -180,8 +176,7 @@ serial('the token endpoint down at start and again mid-way: transient in /health
 serial('the rotated token cannot be stored: its access token is not used, and it is stored first once the database works', async (t) => {
   const fake = suite.fake;
   const box = await newMailbox(suite.dovecot);
-  const svc = await startTestService(oauthEnv(fake, box), { classifier });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, oauthEnv(fake, box), { classifier });
   await connected(svc);
   const rejected = fake.stats.rejected.length;
   // The disk is full (or the database read-only): reads work, writes of the token table fail.

@@ -7,22 +7,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
-import { api, startTestService, waitFor } from '../helpers/service.ts';
-import { fixture, SUPPORT } from './harness.ts';
+import { api, serveForTest } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { fixture, SUPPORT, useDovecot } from './harness.ts';
 import { imapHealth } from './oauth-harness.ts';
 
-const missing = dovecotAvailable();
-const serial = missing ? test.serial.skip : test.serial;
 const USER = 'oauth-support';
 const VALID = 'ya29.valid-access-token';
-let dovecot: Dovecot;
-let introspection: Server;
+let introspection: Server | undefined;
 const presented: string[] = [];
 
-test.before(async () => {
-  if (missing) return;
-  introspection = createServer((req, res) => {
+// The identity provider first, in Dovecot's own start-up: Dovecot is configured with its URL.
+const suite = useDovecot(async () => {
+  const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -32,32 +29,29 @@ test.before(async () => {
       res.end(JSON.stringify(token === VALID ? { active: true, username: USER } : { active: false }));
     });
   });
-  await new Promise<void>((resolve) => introspection.listen(0, '127.0.0.1', () => resolve()));
-  const url = `http://127.0.0.1:${(introspection.address() as AddressInfo).port}/introspect`;
-  dovecot = await startDovecot({ users: { [USER]: 'unused-password' }, oauth2IntrospectionUrl: url });
+  introspection = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`;
+  return { users: { [USER]: 'unused-password' }, oauth2IntrospectionUrl: url };
 });
-test.after.always(async () => {
-  await dovecot?.destroy();
-  introspection?.close();
-});
+test.after.always(() => introspection?.close());
+const serial = suite.serial;
 
 const env = (token: string) => ({
-  IMAP_HOST: '127.0.0.1', IMAP_PORT: String(dovecot.port), IMAP_SECURE: 'false', IMAP_USER: USER,
+  IMAP_HOST: '127.0.0.1', IMAP_PORT: String(suite.dovecot.port), IMAP_SECURE: 'false', IMAP_USER: USER,
   IMAP_ACCESS_TOKEN: token, IMAP_SUPPORT_ADDRESS: SUPPORT,
 });
 
 serial('a valid OAuth2 access token reads the mailbox (XOAUTH2, the token checked by the identity provider)', async (t) => {
-  await dovecot.append(USER, 'unused-password', 'INBOX', [fixture('plain.eml')]);
-  const svc = await startTestService(env(VALID), { classifier: createKeywordClassifier() });
-  t.teardown(() => svc.stop());
+  await suite.dovecot.append(USER, 'unused-password', 'INBOX', [fixture('plain.eml')]);
+  const svc = await serveForTest(t, env(VALID), { classifier: createKeywordClassifier() });
   await waitFor(async () => (await api(svc.baseUrl, '/api/v1/requests?source=email')).json.total === 1, { what: 'ticket via OAuth2', timeoutMs: 20_000 });
   t.true(presented.includes(VALID));
   t.is(imapHealth((await api(svc.baseUrl, '/health')).json).status, 'connected');
 });
 
 serial('an expired token: /health shows the inbox failing with an auth error, nothing is read', async (t) => {
-  const svc = await startTestService(env('ya29.expired-token'));
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, env('ya29.expired-token'));
   const imap = await waitFor(async () => {
     const h = imapHealth((await api(svc.baseUrl, '/health')).json);
     return h.status === 'failing' ? h : null;

@@ -1,21 +1,15 @@
 /**
  * A server without IDLE: the reader falls back to the IMAP_POLL_CRON schedule and still picks mail up.
  */
-import { waitFor } from '../helpers/service.ts';
-import { fixture, newMailbox, readerFor, startService, tickets, useDovecot } from './harness.ts';
+import { waitFor } from '../kit/wait.ts';
+import { fixture, openInbox, tickets, useDovecot } from './harness.ts';
 
 const suite = useDovecot({ noIdle: true });
 const serial = suite.serial;
 
 serial('without IDLE, new mail is read on the poll schedule', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot, { IMAP_POLL_CRON: '*/2 * * * * *' });
   // A heartbeat far away: only the schedule can pick the mail up.
-  const reader = readerFor(svc, box.env, { tuning: { heartbeatMs: 10 * 60_000 } });
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { env: { IMAP_POLL_CRON: '*/2 * * * * *' }, reader: { tuning: { heartbeatMs: 10 * 60_000 } } });
   const probe = await suite.dovecot.client(box.user, box.password);
   t.false(probe.capabilities.has('IDLE'), 'the server offers no IDLE');
   await probe.logout();

@@ -2,8 +2,9 @@
  * The inbox never loses and never doubles: the server going away mid-fetch, a frozen connection, the
  * service dying between commit and acknowledge, a UIDVALIDITY change, bad credentials, a 20 MB mail.
  */
-import { api, waitFor, type TestService } from '../helpers/service.ts';
-import { events, fixture, folder, mail, newMailbox, readerFor, startService, tickets, useDovecot } from './harness.ts';
+import { api, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { events, fixture, folder, mail, openInbox, tickets, useDovecot } from './harness.ts';
 
 const suite = useDovecot();
 const serial = suite.serial;
@@ -19,21 +20,18 @@ async function countDistinct(svc: TestService): Promise<{ total: number; distinc
 }
 
 serial('the server going away mid-fetch and coming back: every mail stored exactly once, all acknowledged', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
+  // Registered first, so it runs last (after the reader and the service stopped).
+  t.teardown(() => suite.dovecot.start()); // whatever happened, the next test gets its server back
   // The server dies after the third batch is committed, before it is flagged: mid-mailbox, mid-fetch.
   let batches = 0;
   let outage: Promise<void> | undefined;
-  const reader = readerFor(svc, box.env, {
-    tuning: { batchSize: 10 },
-    beforeAcknowledge: async () => {
-      if (++batches === 3) await (outage = suite.dovecot.stop());
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, {
+    reader: {
+      tuning: { batchSize: 10 },
+      beforeAcknowledge: async () => {
+        if (++batches === 3) await (outage = suite.dovecot.stop());
+      },
     },
-  });
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-    await suite.dovecot.start(); // whatever happened, the next test gets its server back
   });
   await suite.dovecot.append(box.user, box.password, 'INBOX', numbered(150, 'outage'));
   reader.start();
@@ -57,18 +55,14 @@ serial('the server going away mid-fetch and coming back: every mail stored exact
 });
 
 serial('killed between store and flag: the restarted reader stores nothing twice, records the duplicates and flags them', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
   let crashes = 0;
-  const first = readerFor(svc, box.env, {
-    beforeAcknowledge: () => {
-      crashes++;
-      throw new Error('simulated crash between commit and flag');
+  const { svc, box, reader: first, addReader } = await openInbox(t, suite.dovecot, {
+    reader: {
+      beforeAcknowledge: () => {
+        crashes++;
+        throw new Error('simulated crash between commit and flag');
+      },
     },
-  });
-  t.teardown(async () => {
-    await first.stop();
-    await svc.stop();
   });
   await suite.dovecot.append(box.user, box.password, 'INBOX', numbered(20, 'crash'));
   first.start();
@@ -77,8 +71,7 @@ serial('killed between store and flag: the restarted reader stores nothing twice
   t.is((await countDistinct(svc)).total, 20, 'committed before the crash');
   t.true((await folder(suite.dovecot, box)).every((m) => !m.seen), 'nothing acknowledged');
 
-  const second = readerFor(svc, box.env);
-  t.teardown(() => second.stop());
+  const second = addReader();
   second.start();
   await waitFor(async () => (await folder(suite.dovecot, box)).every((m) => m.seen), { what: 'all \\Seen after restart', timeoutMs: 20_000 });
   t.deepEqual(await countDistinct(svc), { total: 20, distinct: 20 });
@@ -87,14 +80,8 @@ serial('killed between store and flag: the restarted reader stores nothing twice
 });
 
 serial('a frozen server (silent IDLE) is detected and the reader recovers when it answers again', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
-  const reader = readerFor(svc, box.env, { tuning: { heartbeatMs: 300, commandTimeoutMs: 1_000 } });
-  t.teardown(async () => {
-    suite.dovecot.thaw();
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { reader: { tuning: { heartbeatMs: 300, commandTimeoutMs: 1_000 } } });
+  t.teardown(() => suite.dovecot.thaw()); // registered last, so it runs first: the reader stops on a live server
   reader.start();
   await waitFor(() => reader.health().status === 'connected', { what: 'connected' });
   suite.dovecot.freeze();
@@ -107,13 +94,7 @@ serial('a frozen server (silent IDLE) is detected and the reader recovers when i
 });
 
 serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old mail is not doubled', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot, { IMAP_MAILBOX: 'Support' });
-  const reader = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { env: { IMAP_MAILBOX: 'Support' } });
   await suite.dovecot.append(box.user, box.password, 'Support', numbered(5, 'old'));
   reader.start();
   await waitFor(async () => (await countDistinct(svc)).total === 5, { what: 'first five' });
@@ -144,14 +125,7 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
 });
 
 serial('bad credentials: health says failing with an auth error, and the reader recovers once the login works', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
-  const env = { ...box.env, IMAP_USER: `late-${box.user}` };
-  const reader = readerFor(svc, env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { readerEnv: (b) => ({ ...b.env, IMAP_USER: `late-${b.user}` }) });
   reader.start();
   const h = await waitFor(async () => {
     const x = (await api(svc.baseUrl, '/health')).json;
@@ -166,13 +140,7 @@ serial('bad credentials: health says failing with an auth error, and the reader 
 });
 
 serial('a 20 MB attachment is recorded without its content and does not block the mail behind it; processed/failed folders', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot, { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) });
-  const reader = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot, { env: { IMAP_PROCESSED_MAILBOX: 'Done', IMAP_FAILED_MAILBOX: 'Failed', IMAP_ATTACHMENT_MAX_BYTES: String(1024 * 1024) } });
   const big = Buffer.alloc(20 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
   const large = Buffer.from(
     [

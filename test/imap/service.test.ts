@@ -3,7 +3,8 @@
  * becomes a classified ticket visible over the REST API, /health shows the mailbox, stop() is clean.
  */
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { api, startTestService, waitFor } from '../helpers/service.ts';
+import { api, serveForTest } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { fixture, newMailbox, useDovecot } from './harness.ts';
 
 const suite = useDovecot();
@@ -11,8 +12,7 @@ const serial = suite.serial;
 
 serial('IMAP_* configured: mail arrives as a classified ticket over the API and /health reports the mailbox', async (t) => {
   const box = await newMailbox(suite.dovecot);
-  const svc = await startTestService(box.env, { classifier: createKeywordClassifier() });
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, box.env, { classifier: createKeywordClassifier() });
   await suite.dovecot.append(box.user, box.password, 'INBOX', [fixture('html-only.eml')]);
   const list = await waitFor(async () => {
     const r = await api(svc.baseUrl, '/api/v1/requests?source=email');
@@ -29,7 +29,6 @@ serial('IMAP_* configured: mail arrives as a classified ticket over the API and 
 });
 
 serial('without IMAP_HOST the inbox is reported disabled', async (t) => {
-  const svc = await startTestService({});
-  t.teardown(() => svc.stop());
+  const svc = await serveForTest(t, {});
   t.is((await api(svc.baseUrl, '/health')).json.checks.imap.status, 'disabled');
 });

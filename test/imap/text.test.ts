@@ -3,8 +3,9 @@
  * the body, the display name and the Message-ID) through a real Dovecot and the real service: a ticket with
  * the text cleaned, not an error that retries the mail forever.
  */
-import { api, waitFor } from '../helpers/service.ts';
-import { events, readerFor, startService, SUPPORT, tickets, useDovecot, newMailbox } from './harness.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { events, openInbox, SUPPORT, tickets, useDovecot } from './harness.ts';
 
 const suite = useDovecot();
 
@@ -27,13 +28,7 @@ const nulMail = (id: string, extra: string[] = []) =>
   );
 
 suite.serial('NUL in subject, body and display name: the ticket is stored with the text cleaned', async (t) => {
-  const svc = await startService();
-  const box = await newMailbox(suite.dovecot);
-  const reader = readerFor(svc, box.env);
-  t.teardown(async () => {
-    await reader.stop();
-    await svc.stop();
-  });
+  const { svc, box, reader } = await openInbox(t, suite.dovecot);
   // A ticket, and an auto-reply (noise: recorded in the audit, its subject in the row's metadata).
   await suite.dovecot.append(box.user, box.password, 'INBOX', [nulMail('nul-0001'), nulMail('nul-auto-0001', ['Auto-Submitted: auto-replied'])]);
   reader.start();

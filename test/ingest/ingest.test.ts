@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { IngestValidationError } from '../../src/ingest/ingest.ts';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
 
 let svc: TestService;
 test.before(async () => {

@@ -11,7 +11,7 @@ import type { Sql } from '../../src/db/sql.ts';
 import { createIngest } from '../../src/ingest/ingest.ts';
 import { noTicketEvents, type TicketChange, type TicketEvents } from '../../src/ingest/ticket-events.ts';
 import type { QueueJob } from '../../src/db/queue.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { startTestService, type TestService } from '../kit/service.ts';
 
 let svc: TestService;
 // No worker: the test runs the classify batches itself.

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { DoorActivity } from '../../src/lib/door-activity.ts';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
 import { deliver } from './harness.ts';
 
 let svc: TestService;

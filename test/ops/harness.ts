@@ -5,11 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FakeMessage, FakeSlack } from '../helpers/fake-slack.ts';
-import { createTestDatabase } from '../helpers/database.ts';
-import { startTestService, type TestService, type TestServiceOptions } from '../helpers/service.ts';
-import { SIGNING_SECRET, scriptedClassifier } from '../slack/harness.ts';
-import { genericBody, sign } from '../webhooks/fixtures.ts';
+import type { FakeMessage, FakeSlack } from '../kit/fake-slack.ts';
+import { createTestDatabase } from '../kit/database.ts';
+import { startTestService, type TestService, type TestServiceOptions } from '../kit/service.ts';
+import { scriptedClassifier } from '../slack/harness.ts';
+import { SLACK_SIGNING_SECRET as SIGNING_SECRET } from '../kit/signing.ts';
+import { genericBody } from '../webhooks/fixtures.ts';
+import { sign } from '../kit/signing.ts';
 
 export const OPS_CHANNEL = 'COPS00001';
 export const INCIDENT_EVENT = 'support_ops_incident';

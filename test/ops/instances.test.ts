@@ -3,8 +3,8 @@
  * one message, and an instance started after a restart finds the incident open and does not post it again.
  */
 import test from 'ava';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { waitFor } from '../helpers/service.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { waitFor } from '../kit/wait.ts';
 import { deliver, durableDatabase, incidentMessages, incidentRows, OPS_CHANNEL, rejectRepeatedly, sleep, startOpsService } from './harness.ts';
 
 test.serial('two instances on one database: one incident message, resolved once', async (t) => {

@@ -2,8 +2,9 @@
  * A mailbox whose login fails (Dovecot, wrong password) becomes one ops incident, not two (the "mail not read"
  * incident does not repeat what the login one says), and /health shows the refused login under the door.
  */
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { newMailbox, useDovecot } from '../imap/harness.ts';
 import { incidentMessages, incidentRows, sleep, startOpsService } from './harness.ts';
 

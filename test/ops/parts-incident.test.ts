@@ -4,9 +4,10 @@
  */
 import test from 'ava';
 import { CLASSIFY_QUEUE } from '../../src/ingest/ingest.ts';
-import { startFakeOpenAi } from '../helpers/fake-openai.ts';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
+import { startFakeOpenAi } from '../kit/fake-openai.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { incidentMessages, incidentRows, OPS_CHANNEL, sleep, startOpsService } from './harness.ts';
 
 test.serial('the LLM failing: its breaker opens, one incident message', async (t) => {

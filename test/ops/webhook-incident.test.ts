@@ -4,8 +4,9 @@
  * accepted delivery shows the door works again; posted once when Slack is down at the time it opens.
  */
 import test from 'ava';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 import { deliver, incidentMessages, incidentRows, OPS_CHANNEL, rejectRepeatedly, sleep, startOpsService } from './harness.ts';
 
 test.serial('a door rejecting every delivery for the window: one message, not repeated, edited once when a delivery is accepted', async (t) => {

@@ -4,8 +4,10 @@ import { pino } from 'pino';
 import { createApp, routesOf, type RouteInfo } from '../../src/inbound/rest/app.ts';
 import { createRateLimits } from '../../src/inbound/rest/rate-limit.ts';
 import { createMetrics } from '../../src/lib/metrics.ts';
-import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
-import { postToSlackEvents, sign, slashCommandBody, startSlackService } from '../slack/harness.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { postToSlackEvents, slashCommandBody, startSlackService } from '../slack/harness.ts';
+import { signSlack } from '../kit/signing.ts';
 import { rawRequest } from './raw-http.ts';
 
 const KEY = { authorization: 'Bearer key-one' };
@@ -221,10 +223,10 @@ test('the Slack door (HTTP mode) verifies its own signature: no spelling of /sla
     for (const target of spellings('/slack/events')) {
       const res = await rawRequest(slack.svc.baseUrl, 'POST', target, { headers: { ...form, ...KEY }, body });
       t.true(res.status >= 400 && res.status < 500, `POST ${target} unsigned -> ${res.status}`);
-      const forged = await rawRequest(slack.svc.baseUrl, 'POST', target, { headers: { ...form, ...sign(body, undefined, 'not-the-secret') }, body });
+      const forged = await rawRequest(slack.svc.baseUrl, 'POST', target, { headers: { ...form, ...signSlack(body, undefined, 'not-the-secret') }, body });
       t.true(forged.status >= 400 && forged.status < 500, `POST ${target} forged -> ${forged.status}`);
     }
-    const signed = await postToSlackEvents(slack.svc.baseUrl, body, { ...form, ...sign(body) });
+    const signed = await postToSlackEvents(slack.svc.baseUrl, body, { ...form, ...signSlack(body) });
     t.is(signed.status, 200, 'the signed request, no API key needed');
   } finally {
     await slack.stop();

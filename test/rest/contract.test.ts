@@ -1,12 +1,13 @@
 /**
  * The OpenAPI contract itself: the served document is the one the suite validates against, the checker in
- * test/helpers/openapi.ts catches each kind of drift (so api() really fails a test on it), and a ticket in
+ * test/kit/openapi.ts catches each kind of drift (so api() really fails a test on it), and a ticket in
  * every state it can be in (new, classified, corrected, with follow-ups) conforms.
  */
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { openApiDocument, responseProblems, routeTemplate } from '../helpers/openapi.ts';
-import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
+import { openApiDocument, responseProblems, routeTemplate } from '../kit/openapi.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 let svc: TestService;
 test.before(async () => {

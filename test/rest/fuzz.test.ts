@@ -8,9 +8,9 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { openApiDocument } from '../helpers/openapi.ts';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
-import { SECRETS } from '../webhooks/fixtures.ts';
+import { openApiDocument } from '../kit/openapi.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { SECRETS } from '../kit/signing.ts';
 
 const KEY = 'fuzz-api-key';
 let svc: TestService;

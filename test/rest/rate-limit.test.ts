@@ -2,7 +2,8 @@ import test from 'ava';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { RATE_LIMIT_TABLE } from '../../src/inbound/rest/rate-limit.ts';
-import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 // Long enough that a burst of four requests on a loaded machine stays inside one window.
 const WINDOW_S = 8;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
 import { rawRequest } from './raw-http.ts';
 
 const ALLOWED = 'https://app.example.com';

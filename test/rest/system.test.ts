@@ -1,6 +1,7 @@
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { api, startTestService, type TestService, waitFor } from '../helpers/service.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 let svc: TestService;
 test.before(async () => {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { startTestService, type TestService } from '../kit/service.ts';
 
 // Short deadlines so the test is quick; Node's own defaults would hold these sockets 60 s (headers) / 5 min (body).
 const HEADERS_MS = 1000;

@@ -1,6 +1,8 @@
 import test from 'ava';
-import { api, startTestService, waitFor } from '../helpers/service.ts';
-import { alertsFor, CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { api, startTestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { alertsFor, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 test.serial('an alert goes to the category channel; low confidence and unconfigured categories go to triage', async (t) => {
   const env = await startSlackService({ SLACK_CHANNEL_GENERAL: '' });

@@ -3,8 +3,10 @@
  * a timeout after Slack accepted the post, and a crash between posting and storing the ts.
  */
 import test from 'ava';
-import { api, waitFor } from '../helpers/service.ts';
-import { alertsFor, CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { alertsFor, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 const jobsOf = (env: Awaited<ReturnType<typeof startSlackService>>, name: string) =>
   env.svc.service.db.sql.query<{ ticket_id: string; state: string }>(

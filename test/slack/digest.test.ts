@@ -4,9 +4,10 @@
  * jobs directly for chosen periods.
  */
 import test from 'ava';
-import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { waitFor } from '../helpers/service.ts';
-import { CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { startFakeSlack } from '../kit/fake-slack.ts';
+import { waitFor } from '../kit/wait.ts';
+import { createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 const digestEnv = (extra: Record<string, string> = {}) => ({
   SLACK_DIGEST_CHANNEL: CHANNELS.digest,

@@ -1,7 +1,8 @@
 /** A customer's follow-up on a known ticket posts into its alert's thread, once, and only after the alert. */
 import test from 'ava';
-import { waitFor } from '../helpers/service.ts';
-import { CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { waitFor } from '../kit/wait.ts';
+import { createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 test.serial('a follow-up posts into the alert thread exactly once, escaped', async (t) => {
   const env = await startSlackService();

@@ -1,16 +1,14 @@
 /**
- * Shared setup for the Slack tests: the real service (startTestService) wired to a fake Slack, a scripted
- * classifier (the Classifier seam: the test decides category and confidence), and requests to /slack/events
- * signed exactly as Slack signs them.
+ * Shared setup for the Slack tests: the real service (startTestService) wired to a fake Slack
+ * (test/kit/slack.ts), a scripted classifier (the Classifier seam: the test decides category and
+ * confidence), and the bodies of requests to /slack/events (signed with test/kit/signing.ts).
  */
-import { createHmac } from 'node:crypto';
 import type { Category, Priority } from '../../src/domain/categories.ts';
 import type { Classifier, ClassificationResult } from '../../src/domain/classification.ts';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
-import { api, startTestService, waitFor, type TestService, type TestServiceOptions } from '../helpers/service.ts';
-
-export const SIGNING_SECRET = 'test-signing-secret-0123456789';
-export const CHANNELS = { technical: 'CTECH0001', billing: 'CBILL0001', general: 'CGEN00001', triage: 'CTRIAGE01', digest: 'CDIGEST01' };
+import { startFakeSlack, type FakeSlack } from '../kit/fake-slack.ts';
+import { CHANNELS, slackEnv } from '../kit/slack.ts';
+import { api, startTestService, type TestService, type TestServiceOptions } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
 
 /**
  * Reads "[cat=billing conf=0.9 prio=high]" from the text; without a marker: general at 0.9. It lets a test
@@ -46,13 +44,7 @@ export async function startSlackService(env: Record<string, string> = {}, option
   const fake = options.fake ?? (await startFakeSlack());
   const svc = await startTestService(
     {
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      SLACK_CHANNEL_TECHNICAL: CHANNELS.technical,
-      SLACK_CHANNEL_BILLING: CHANNELS.billing,
-      SLACK_CHANNEL_GENERAL: CHANNELS.general,
-      SLACK_CHANNEL_TRIAGE: CHANNELS.triage,
+      ...slackEnv(fake),
       PUBLIC_URL: 'https://triage.example.com',
       ...env,
     },
@@ -80,11 +72,6 @@ export function alertsFor(fake: FakeSlack, ticketId: number) {
 
 export async function waitForAlert(fake: FakeSlack, ticketId: number, timeoutMs = 15_000) {
   return waitFor(() => alertsFor(fake, ticketId)[0], { timeoutMs, what: `alert of ticket ${ticketId}` });
-}
-
-export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), secret = SIGNING_SECRET) {
-  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
 }
 
 export async function postToSlackEvents(baseUrl: string, body: string, headers: Record<string, string>) {

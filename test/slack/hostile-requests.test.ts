@@ -8,10 +8,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import test from 'ava';
 import fc from 'fast-check';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
-import { CHANNELS, postToSlackEvents, sign, SIGNING_SECRET, slashCommandBody, startSlackService } from './harness.ts';
+import { createTestDatabase, type TestDatabase } from '../kit/database.ts';
+import { startFakeSlack, type FakeSlack } from '../kit/fake-slack.ts';
+import { freePort } from '../kit/net.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { postToSlackEvents, slashCommandBody, startSlackService } from './harness.ts';
+import { signSlack, SLACK_SIGNING_SECRET } from '../kit/signing.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -37,7 +41,7 @@ async function startProcess(): Promise<Running> {
     env: {
       PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
       PGLITE_DATA_DIR: 'memory://', ...(db ? { DATABASE_URL: db.url } : {}),
-      SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl,
+      SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET, SLACK_API_URL: fake.apiUrl,
       SLACK_CHANNEL_TRIAGE: CHANNELS.triage,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +64,7 @@ async function stopProcess(r: Running): Promise<void> {
 }
 
 async function send(baseUrl: string, body: string, contentType: string | undefined, signed = true) {
-  const headers: Record<string, string> = signed ? sign(body) : {};
+  const headers: Record<string, string> = signed ? signSlack(body) : {};
   const res = await fetch(`${baseUrl}/slack/events`, { method: 'POST', headers: { ...(contentType ? { 'content-type': contentType } : {}), ...headers }, body });
   return { status: res.status, text: await res.text() };
 }
@@ -77,7 +81,7 @@ async function stillServing(r: Running): Promise<boolean> {
 
 async function answers(r: Running): Promise<boolean> {
   const body = slashCommandBody('nonsense');
-  const cmd = await postToSlackEvents(r.baseUrl, body, sign(body));
+  const cmd = await postToSlackEvents(r.baseUrl, body, signSlack(body));
   const health = await api(r.baseUrl, '/health');
   return cmd.status === 200 && String(cmd.json?.text).includes('Usage:') && health.status === 200 && health.json.checks.slack.mode === 'http';
 }

@@ -3,10 +3,11 @@
  * signs them; unsigned, badly signed and stale requests are rejected and change nothing.
  */
 import test from 'ava';
-import { api, waitFor } from '../helpers/service.ts';
-import {
-  blockActionBody, CHANNELS, createTicket, postToSlackEvents, sign, slashCommandBody, startSlackService, waitForAlert,
-} from './harness.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { blockActionBody, createTicket, postToSlackEvents, slashCommandBody, startSlackService, waitForAlert } from './harness.ts';
+import { signSlack } from '../kit/signing.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 type Env = Awaited<ReturnType<typeof startSlackService>>;
 
@@ -22,7 +23,7 @@ async function click(env: Env, ticketId: number, actionId: string, opts: { value
     responseUrl: `${env.fake.url}/response/${ticketId}`,
   });
   const edits = alert.edited;
-  const res = await postToSlackEvents(env.svc.baseUrl, body, sign(body));
+  const res = await postToSlackEvents(env.svc.baseUrl, body, signSlack(body));
   return { res, alert, edits };
 }
 
@@ -104,9 +105,9 @@ test.serial('unsigned, badly signed and stale requests are rejected and change n
   const body = blockActionBody({ actionId: 'ticket_resolve', value: String(id), channel: alert.channel, messageTs: alert.ts, blocks: alert.blocks ?? [], responseUrl: `${env.fake.url}/r` });
 
   t.is((await postToSlackEvents(env.svc.baseUrl, body, {})).status, 401);
-  t.is((await postToSlackEvents(env.svc.baseUrl, body, sign(body, undefined, 'not-the-secret'))).status, 401);
-  t.is((await postToSlackEvents(env.svc.baseUrl, `${body}&x=1`, sign(body))).status, 401, 'body changed after signing');
-  t.is((await postToSlackEvents(env.svc.baseUrl, body, sign(body, Math.floor(Date.now() / 1000) - 600))).status, 401, 'stale');
+  t.is((await postToSlackEvents(env.svc.baseUrl, body, signSlack(body, undefined, 'not-the-secret'))).status, 401);
+  t.is((await postToSlackEvents(env.svc.baseUrl, `${body}&x=1`, signSlack(body))).status, 401, 'body changed after signing');
+  t.is((await postToSlackEvents(env.svc.baseUrl, body, signSlack(body, Math.floor(Date.now() / 1000) - 600))).status, 401, 'stale');
   const command = slashCommandBody('7');
   t.is((await postToSlackEvents(env.svc.baseUrl, command, { 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=00' })).status, 401);
 
@@ -126,7 +127,7 @@ test.serial('/support-stats answers ephemerally with totals, categories, days, c
   for (const id of ids) await waitForAlert(env.fake, id);
 
   const body = slashCommandBody('');
-  const res = await postToSlackEvents(env.svc.baseUrl, body, sign(body));
+  const res = await postToSlackEvents(env.svc.baseUrl, body, signSlack(body));
   t.is(res.status, 200);
   t.is(res.json.response_type, 'ephemeral');
   const text = JSON.stringify(res.json.blocks);
@@ -136,7 +137,7 @@ test.serial('/support-stats answers ephemerally with totals, categories, days, c
   t.true(text.includes(new Date().toISOString().slice(0, 10)), 'per-day counts include today');
 
   const filtered = slashCommandBody('30 billing');
-  const res2 = await postToSlackEvents(env.svc.baseUrl, filtered, sign(filtered));
+  const res2 = await postToSlackEvents(env.svc.baseUrl, filtered, signSlack(filtered));
   const text2 = JSON.stringify(res2.json.blocks);
   t.true(text2.includes('*Tickets*\\n2'));
   t.true(text2.includes('last 30 days · billing only'));
@@ -148,7 +149,7 @@ test.serial('/support-stats with a bad argument gets a usage hint', async (t) =>
   t.teardown(env.stop);
   for (const args of ['banana', '0', '365', '7 7', 'billing 7 extra']) {
     const body = slashCommandBody(args);
-    const res = await postToSlackEvents(env.svc.baseUrl, body, sign(body));
+    const res = await postToSlackEvents(env.svc.baseUrl, body, signSlack(body));
     t.is(res.status, 200, args);
     t.is(res.json.response_type, 'ephemeral');
     t.true(res.json.text.includes('Usage: `/support-stats [days] [category]`'), args);

@@ -7,9 +7,12 @@
  * has a reason to be called (no post is unclear, so no conversations.history): fewer than 50 in all.
  */
 import test from 'ava';
-import type { FakeSlack } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
-import { alertsFor, blockActionBody, CHANNELS, createTicket, postToSlackEvents, sign, startSlackService, waitForAlert } from './harness.ts';
+import type { FakeSlack } from '../kit/fake-slack.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { alertsFor, blockActionBody, createTicket, postToSlackEvents, startSlackService, waitForAlert } from './harness.ts';
+import { signSlack } from '../kit/signing.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 const EPISODE_MS = 20_000;
 const RETRY_AFTER_S = 2;
@@ -74,7 +77,7 @@ test('a button click during a 429 episode edits the card once Slack answers, wit
     actionId: 'ticket_acknowledge', value: String(id), user: 'UANN00001', channel: alert.channel, messageTs: alert.ts,
     blocks: alert.blocks ?? [], responseUrl: `${env.fake.url}/response/${id}`,
   });
-  t.is((await postToSlackEvents(env.svc.baseUrl, body, sign(body))).status, 200, 'acked at once');
+  t.is((await postToSlackEvents(env.svc.baseUrl, body, signSlack(body))).status, 200, 'acked at once');
   await waitFor(async () => (await api(env.svc.baseUrl, `/api/v1/requests/${id}`)).json.status === 'acknowledged', { what: 'ticket acknowledged' });
   await new Promise((r) => setTimeout(r, 7000));
   env.fake.setOutage(undefined);

@@ -3,8 +3,11 @@
  * slash command and button clicks over it and answers with acks; /slack/events is not served.
  */
 import test from 'ava';
-import { api, waitFor } from '../helpers/service.ts';
-import { blockActionBody, CHANNELS, createTicket, postToSlackEvents, sign, startSlackService, waitForAlert } from './harness.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { blockActionBody, createTicket, postToSlackEvents, startSlackService, waitForAlert } from './harness.ts';
+import { signSlack } from '../kit/signing.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 test.serial('slash command and buttons over Socket Mode', async (t) => {
   const env = await startSlackService({ SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' });
@@ -40,5 +43,5 @@ test.serial('slash command and buttons over Socket Mode', async (t) => {
   t.truthy(env.fake.socketMessages.find((m) => m.envelope_id === 'env-btn-1'), 'the click was acked');
 
   const body = 'command=%2Fsupport-stats&text=7';
-  t.is((await postToSlackEvents(env.svc.baseUrl, body, sign(body))).status, 404, 'no HTTP endpoint in Socket Mode');
+  t.is((await postToSlackEvents(env.svc.baseUrl, body, signSlack(body))).status, 404, 'no HTTP endpoint in Socket Mode');
 });

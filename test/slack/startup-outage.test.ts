@@ -6,9 +6,12 @@
  * rejection inside Bolt's constructor that ended the process (ava fails a test file on one, too).
  */
 import test from 'ava';
-import { apiUrlFor, FakeSlack, freePort, type Failure } from '../helpers/fake-slack.ts';
-import { api, waitFor } from '../helpers/service.ts';
-import { alertsFor, CHANNELS, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { apiUrlFor, FakeSlack, type Failure } from '../kit/fake-slack.ts';
+import { freePort } from '../kit/net.ts';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { alertsFor, createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { CHANNELS } from '../kit/slack.ts';
 
 type Outage = { kind: 'refused' } | Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }>;
 

@@ -4,11 +4,9 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
-import {
-  SECRETS, freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, sign,
-  zendeskCommentAdded, zendeskTicketCreated,
-} from './fixtures.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, zendeskCommentAdded, zendeskTicketCreated } from './fixtures.ts';
+import { sign, SECRETS } from '../kit/signing.ts';
 
 let svc: TestService;
 test.before(async () => {

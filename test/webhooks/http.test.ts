@@ -5,11 +5,10 @@
  */
 import { request } from 'node:http';
 import test from 'ava';
-import { api, startTestService, waitFor, type TestService } from '../helpers/service.ts';
-import {
-  SECRETS, freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, sign,
-  zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody,
-} from './fixtures.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody } from './fixtures.ts';
+import { sign, SECRETS } from '../kit/signing.ts';
 
 let svc: TestService;
 test.before(async () => {

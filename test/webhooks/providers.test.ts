@@ -10,10 +10,8 @@ import { zendesk } from '../../src/inbound/webhooks/zendesk.ts';
 import { parsePlaceholderTemplate } from '../../src/inbound/webhooks/shared/body.ts';
 import { signaturesMatch } from '../../src/inbound/webhooks/shared/signature.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from '../../src/inbound/webhooks/shared/types.ts';
-import {
-  SECRETS, freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, sign,
-  zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody,
-} from './fixtures.ts';
+import { freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody } from './fixtures.ts';
+import { sign, SECRETS } from '../kit/signing.ts';
 
 const NOW = new Date('2026-11-24T10:15:00Z');
 const req = (body: string, headers: Record<string, string>, now = NOW): WebhookRequest => ({ headers, raw: Buffer.from(body), now });

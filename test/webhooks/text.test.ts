@@ -3,8 +3,9 @@
  * are stored cleaned (200), in ids they are a permanent 422 (a 5xx would make the provider retry forever).
  */
 import test from 'ava';
-import { api, startTestService, type TestService } from '../helpers/service.ts';
-import { SECRETS, freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, sign, zendeskTicketCreated, zendeskTriggerBody } from './fixtures.ts';
+import { api, startTestService, type TestService } from '../kit/service.ts';
+import { freshdeskBody, frontInbound, genericBody, helpscoutConversation, intercomNotification, zendeskTicketCreated, zendeskTriggerBody } from './fixtures.ts';
+import { sign, SECRETS } from '../kit/signing.ts';
 
 let svc: TestService;
 test.before(async () => {

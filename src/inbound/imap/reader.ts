@@ -19,7 +19,7 @@ import { drainMailbox, type DrainSettings } from './drain.ts';
 import { createImapCredentials, type Login } from './credentials.ts';
 import { classifyImapError, describeImapError, withTimeout, type ImapFailureKind } from './errors.ts';
 import type { MailOutcome } from './handle-mail.ts';
-import { createMailboxLock, type HeldLock } from '../../db/mailbox-lock.ts';
+import { createMailboxLock, type HeldLock } from '../../db/repositories/mailbox-locks.ts';
 
 export type ImapStatus = 'disabled' | 'connecting' | 'connected' | 'standby' | 'failing';
 

@@ -1,7 +1,7 @@
 /**
  * What the service answers, as zod schemas: documentation only (the handlers build the JSON in views.ts),
  * turned into the OpenAPI document's response schemas. The test suite validates every response against that
- * document (test/helpers/openapi.ts), so a field added here and not there, or there and not here, fails.
+ * document (test/kit/openapi.ts), so a field added here and not there, or there and not here, fails.
  */
 import { z } from 'zod';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';

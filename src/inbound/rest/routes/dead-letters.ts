@@ -1,7 +1,7 @@
 /** /api/v1/dead-letters: what exhausted its retries, and replaying it once the cause is fixed. */
 import Router from '@koa/router';
-import type { DeadLetter, DeadLetters } from '../../../db/dead-letters.ts';
-import { UnknownQueueError } from '../../../db/dead-letters.ts';
+import type { DeadLetter, DeadLetters } from '../../../db/repositories/dead-letters.ts';
+import { UnknownQueueError } from '../../../db/repositories/dead-letters.ts';
 import { HttpError } from '../../../lib/http-error.ts';
 import { deadLettersQuery, replayDeadLettersBody } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';

@@ -6,10 +6,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { freePort, waitForPort } from './net.ts';
 
 const DOVECOT_BIN = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => existsSync(p));
 
@@ -47,32 +47,6 @@ function uidOf(name: string): { uid: number; gid: number } | undefined {
   const g = spawnSync('id', ['-g', name], { encoding: 'utf8' });
   if (r.status !== 0 || g.status !== 0) return undefined;
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, up: boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (open === up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`dovecot port ${port} did not become ${up ? 'reachable' : 'free'} within ${timeoutMs} ms`);
 }
 
 export interface DovecotOptions {
@@ -123,7 +97,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const conf = path.join(dir, 'dovecot.conf');
   writeFileSync(
     conf,
-    `# written by test/helpers/dovecot.ts
+    `# written by test/kit/dovecot.ts
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 instance_name = dovecot-test-${port}
@@ -190,7 +164,7 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
     proc.stderr?.on('data', (d) => { output += d; });
     proc.once('exit', () => { if (child === proc) child = undefined; });
     try {
-      await waitForPort(port, true);
+      await waitForPort(port, true, 15_000, `dovecot port ${port}`);
     } catch (err) {
       const log = existsSync(path.join(dir, 'dovecot.log')) ? readFileSync(path.join(dir, 'dovecot.log'), 'utf8') : '';
       throw new Error(`${(err as Error).message}\n${output}\n${log}`);
@@ -217,7 +191,7 @@ ${asRoot ? '' : 'service auth {\n  user = $default_internal_user\n}\nservice anv
       }
     }
     child = undefined;
-    await waitForPort(port, false);
+    await waitForPort(port, false, 15_000, `dovecot port ${port}`);
   };
 
   const writeUser = (user: string, password: string) => {

@@ -4,8 +4,8 @@
  * and we stop reading). On PGlite there is only one process; readers sharing the Database object exclude
  * each other in memory.
  */
-import type { Database } from './database.ts';
-import { sqlOf } from './sql.ts';
+import type { Database } from '../database.ts';
+import { sqlOf } from '../sql.ts';
 
 export interface HeldLock {
   /** Resolves when the lock is gone (its connection died, or it was released); never rejects. */

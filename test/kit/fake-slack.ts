@@ -281,15 +281,6 @@ export async function startFakeSlack(port = 0): Promise<FakeSlack> {
 /** The URL SLACK_API_URL would have for a fake Slack on `port` (started later, or never). */
 export const apiUrlFor = (port: number) => `http://127.0.0.1:${port}/api/`;
 
-/** A loopback port that nothing listens on right now (connection refused until someone does). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function notOk(error: string) {
   return { status: 200, body: { ok: false, error } };
 }

@@ -6,8 +6,8 @@
  * slack_posts claim, "classify only when not classified") still hold for the replayed run.
  */
 import { fromKysely } from 'pg-boss';
-import type { Sql } from './sql.ts';
-import type { JobQueue } from './queue.ts';
+import type { Sql } from '../sql.ts';
+import type { JobQueue } from '../queue.ts';
 
 export const DEAD_SUFFIX = '.dead';
 

@@ -5,7 +5,7 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Classifier } from '../../src/domain/classification.ts';
 import { createService, type Service } from '../../src/service.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type Teardown, type TestDatabase } from './database.ts';
 import { assertConforms } from './openapi.ts';
 
 export interface TestService {
@@ -14,6 +14,7 @@ export interface TestService {
   config: Config;
   /** The PostgreSQL URL when the service runs on PostgreSQL (share it with a second instance). */
   databaseUrl: string | undefined;
+  /** Stops the service and drops its own database; runs once however often it is called. */
   stop(): Promise<void>;
 }
 
@@ -52,34 +53,27 @@ export async function startTestService(env: Record<string, string> = {}, options
     throw error;
   }
   const address = await service.start();
+  let stopped: Promise<void> | undefined;
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     service,
     config,
     databaseUrl,
-    async stop() {
-      await service.stop();
-      await owned?.drop();
+    stop() {
+      stopped ??= (async () => {
+        await service.stop();
+        await owned?.drop();
+      })();
+      return stopped;
     },
   };
 }
 
-/** Polls until fn returns a truthy value (which it resolves with) or the time is up (then it throws). */
-export async function waitFor<T>(fn: () => Promise<T> | T, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
-  }
+/** startTestService, stopped when the test ends (t.teardown), also when the test stopped it itself earlier. */
+export async function serveForTest(t: Teardown, env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
+  const svc = await startTestService(env, options);
+  t.teardown(() => svc.stop());
+  return svc;
 }
 
 /**
