@@ -9,9 +9,13 @@ export interface WaitOptions {
   what?: string;
 }
 
-/** Polls until fn returns a truthy value (which it resolves with) or the time is up (then it throws). */
+/**
+ * Polls until fn returns a truthy value (which it resolves with) or the time is up (then it throws). The
+ * default bound is generous because the suite runs files side by side on a small machine: it only decides
+ * how long a failing test takes to say so, never how long a passing one waits.
+ */
 export async function waitFor<T>(fn: () => Promise<T> | T, options: WaitOptions = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
     try {
