@@ -14,6 +14,7 @@ import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
+import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { type Environment, readValues, type Values, variable } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
@@ -32,10 +33,11 @@ export const CONFIG_VARIABLES = {
   imap: imapVariables,
   webhooks: webhookVariables,
   slack: slackVariables,
+  replies: replyVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
-const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules];
+const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules];
 
 /** The parsed values, with the areas whose shape differs from their variables' (optional sections, derived defaults). */
 function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) {
@@ -47,6 +49,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     /** The support mailboxes read (empty: no inbox door): IMAP_MAILBOXES(_FILE), or the one of IMAP_HOST etc. */
     mailboxes,
     slack: slackSection(v.slack),
+    /** How replies reach customers through helpdesk APIs and outbound webhooks (src/outbound/helpdesks/). */
+    replies: replySection(v.replies),
   };
 }
 
