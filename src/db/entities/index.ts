@@ -5,11 +5,12 @@ import { IdempotencyKey } from './idempotency-key.ts';
 import { InboundEvent } from './inbound-event.ts';
 import { MailboxCursor } from './mailbox-cursor.ts';
 import { OAuthToken } from './oauth-token.ts';
+import { SavedReply } from './saved-reply.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, Ticket, TicketDailyStat, TicketMessage };
+export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SavedReply, SlackPost, Ticket, TicketDailyStat, TicketMessage };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, SavedReply];
