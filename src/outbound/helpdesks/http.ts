@@ -42,6 +42,8 @@ export function retryAfterSeconds(value: string | null, now = Date.now()): numbe
   if (value === null || value.trim() === '') return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
+  // An HTTP date names its weekday and month; Date.parse would also read "-5" or "2" as dates.
+  if (!/[a-z]{3}/i.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
