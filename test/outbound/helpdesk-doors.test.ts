@@ -17,15 +17,7 @@ import {
 } from '../../src/outbound/helpdesks/index.ts';
 import { doorFor, type OutboundReply, PermanentSendError, type ReplyDoor, TransientSendError } from '../../src/outbound/reply.ts';
 import { closedPort, type FakeHelpdesk, startFakeHelpdesk } from '../helpers/fake-helpdesk.ts';
-
-export function ticketOf(over: Partial<Ticket> = {}): Ticket {
-  const at = new Date('2026-12-01T10:00:00Z');
-  return {
-    id: 7, source: 'zendesk', externalId: '4711', subject: 'Charged twice', body: 'My card was charged twice.', requesterEmail: 'jane@customer.example',
-    requesterName: 'Jane', replyTo: null, originalQueue: null, originalPriority: null, language: 'en', priority: 'high', status: 'open', tags: [],
-    category: 'billing', confidence: 0.9, summary: null, classifier: 'llm', classification: null, createdAt: at, updatedAt: at, ...over,
-  };
-}
+import { ticketOf } from './tickets.ts';
 
 const reply: OutboundReply = {
   replyId: 31,
