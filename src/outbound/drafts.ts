@@ -9,6 +9,7 @@
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
 import { DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from '../classify/resilient.ts';
 import { redactPii } from '../classify/pii.ts';
 import type { Sql } from '../db/sql.ts';
@@ -32,6 +33,18 @@ export interface DraftSourceOptions {
 export interface DraftSourceWithState extends DraftSource {
   /** The model's circuit; 'closed' also when there is no model. */
   readonly state: BreakerState;
+}
+
+/** The draft source the configuration asks for: the classifier's OpenAI settings, DRAFT_TIMEOUT_MS, PII_REDACTION. */
+export function draftSourceFromConfig(config: Pick<Config, 'classifier' | 'replies'>, db: Sql, logger: Logger): DraftSourceWithState {
+  const openai = config.classifier.openai;
+  return createDraftSource({
+    db,
+    logger,
+    openai: openai ? { apiKey: openai.apiKey, baseURL: openai.baseURL, model: openai.model } : undefined,
+    timeoutMs: config.replies.draftTimeoutMs,
+    piiRedaction: config.classifier.piiRedaction,
+  });
 }
 
 /** A failure that says something about this ticket (an empty or cut-off answer), not about the service. */

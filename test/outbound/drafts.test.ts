@@ -6,7 +6,8 @@
 import test from 'ava';
 import pino from 'pino';
 import { createSavedReply } from '../../src/db/repositories/saved-replies.ts';
-import { createDraftSource, type DraftSourceOptions, languageInstruction } from '../../src/outbound/drafts.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createDraftSource, draftSourceFromConfig, type DraftSourceOptions, languageInstruction } from '../../src/outbound/drafts.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fake-openai.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 import { ticketOf } from './tickets.ts';
@@ -133,4 +134,19 @@ test('the language instruction names the language, or defers to the customer\'s 
   t.regex(languageInstruction('und'), /language the customer wrote in/);
   t.regex(languageInstruction(null), /language the customer wrote in/);
   t.notThrows(() => languageInstruction('not a code!'));
+});
+
+test.serial('from the configuration: the classifier\'s key, base URL and model; without a key, saved replies only', async (t) => {
+  const saved = await createSavedReply(svc.service.db.sql, { title: 't', body: 'saved answer', category: 'billing', language: null });
+  fake.always('ok');
+  fake.content = 'Bonjour, nous avons remboursé.';
+  const base = { NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://' };
+  const withKey = draftSourceFromConfig(loadConfig({ ...base, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: 'draft-model', DRAFT_TIMEOUT_MS: '2000' }), svc.service.db.sql, silent);
+  const before = fake.requests.length;
+  t.deepEqual(await withKey.draft(ticketOf({ language: 'fr' })), { text: 'Bonjour, nous avons remboursé.', origin: 'ai' });
+  t.is(fake.requests.at(-1)!.body.model, 'draft-model');
+  t.is(fake.requests.length, before + 1);
+  const withoutKey = draftSourceFromConfig(loadConfig(base), svc.service.db.sql, silent);
+  t.deepEqual(await withoutKey.draft(ticketOf({ language: 'fr' })), { text: 'saved answer', origin: 'saved_reply', savedReplyId: saved.id });
+  t.is(fake.requests.length, before + 1);
 });
