@@ -7,7 +7,7 @@
  * sent from here: the agent edits and presses send, and the draft's origin is recorded with the reply.
  */
 import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from '../classify/resilient.ts';
@@ -83,7 +83,11 @@ export function draftPrompt(ticket: Pick<Ticket, 'subject' | 'body' | 'language'
 
 export function createDraftSource(o: DraftSourceOptions): DraftSourceWithState {
   const { logger } = o;
-  const client = o.openai ? new OpenAI({ apiKey: o.openai.apiKey, baseURL: o.openai.baseURL, timeout: o.timeoutMs, maxRetries: 0 }) : undefined;
+  const openai = o.openai;
+  // The SDK loads on the first draft, and only with a key (a service without one never carries its ~35 MB).
+  let client: Promise<OpenAI> | undefined;
+  const clientOf = (settings: NonNullable<DraftSourceOptions['openai']>) =>
+    (client ??= import('openai').then(({ default: OpenAI }) => new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeout: o.timeoutMs, maxRetries: 0 })));
   const settings = o.breaker ?? DEFAULT_BREAKER;
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen((err) => !(err instanceof PerTicketFailure)),
@@ -92,12 +96,12 @@ export function createDraftSource(o: DraftSourceOptions): DraftSourceWithState {
   breaker.onBreak(() => logger.warn('draft model circuit opened: drafts come from saved replies'));
   breaker.onReset(() => logger.info('draft model circuit closed: the model drafts again'));
 
-  const modelDraft = async (ticket: Ticket): Promise<string> => {
+  const modelDraft = async (settings: NonNullable<DraftSourceOptions['openai']>, ticket: Ticket): Promise<string> => {
     const prompt = draftPrompt(ticket, o.piiRedaction);
     const budget = AbortSignal.timeout(o.timeoutMs);
-    const completion = await client!.chat.completions.create(
+    const completion = await (await clientOf(settings)).chat.completions.create(
       {
-        model: o.openai!.model,
+        model: settings.model,
         max_completion_tokens: 800,
         messages: [
           { role: 'system', content: prompt.system },
@@ -131,9 +135,9 @@ export function createDraftSource(o: DraftSourceOptions): DraftSourceWithState {
     },
     async draft(ticket: Ticket): Promise<Draft> {
       // A half-open circuit lets one probe through; other drafts meanwhile take the saved reply at once.
-      if (client && breaker.state !== CircuitState.HalfOpen) {
+      if (openai && breaker.state !== CircuitState.HalfOpen) {
         try {
-          return { text: await breaker.execute(() => modelDraft(ticket)), origin: 'ai' };
+          return { text: await breaker.execute(() => modelDraft(openai, ticket)), origin: 'ai' };
         } catch (err) {
           if (!(err instanceof BrokenCircuitError)) logger.warn({ err, ticketId: ticket.id }, 'draft model failed: using the saved reply');
         }
