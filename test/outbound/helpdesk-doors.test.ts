@@ -247,3 +247,29 @@ test('configuration: a helpdesk half configured, a bad subdomain or an insecure 
     /HELPDESK_API_TIMEOUT_MS: must be an integer/,
   ]) t.regex(problems, expected);
 });
+
+test('Help Scout: replies sent at once share one token request; a failing token endpoint is transient', async (t) => {
+  const { fake } = t.context;
+  fake.route('POST', /^\/v2\/oauth2\/token$/, { status: 503, text: 'maintenance' }, { status: 200, json: { access_token: 'shared', token_type: 'bearer', expires_in: 172800 } });
+  fake.route('POST', /^\/v2\/conversations\/\d+\/reply$/, { status: 201, text: '', headers: { 'resource-id': '1' } });
+  const door = helpScoutReplyDoor({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
+  const ticket = ticketOf({ source: 'helpscout', externalId: '321' });
+  await t.throwsAsync(door.send(ticket, reply), { instanceOf: TransientSendError, message: /helpscout token endpoint/ });
+  await Promise.all([1, 2, 3].map((n) => door.send({ ...ticket, externalId: String(n) }, reply)));
+  t.is(fake.callsTo('POST', /oauth2\/token/).length, 2, 'the failed request and one shared by the three replies');
+  t.deepEqual(fake.callsTo('POST', /reply$/).map((c) => c.headers.authorization), ['Bearer shared', 'Bearer shared', 'Bearer shared']);
+});
+
+test('ids that did not come from the helpdesk never reach a URL; 409 (Zendesk: the ticket changed meanwhile) is transient', async (t) => {
+  const { fake } = t.context;
+  for (const { name, door, ticket } of everyDoor(fake.url)) {
+    for (const externalId of ['..', '.', '../../admin', '1/2', '1?x=2', '1#frag', '%2e%2e', '', ' 1', 'x'.repeat(200), '1\u0000']) {
+      t.false(door.canReply({ ...ticket, externalId }), `${name} ${JSON.stringify(externalId)}`);
+    }
+  }
+  const hs = helpScoutReplyDoor({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
+  t.false(hs.canReply(ticketOf({ source: 'helpscout', externalId: '../x' })));
+  fake.route('PUT', /^\/api\/v2\/tickets\/4711$/, { status: 409, json: { error: 'ConflictingUpdate' } });
+  const zd = zendeskReplyDoor({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
+  await t.throwsAsync(zd.send(ticketOf(), reply), { instanceOf: TransientSendError, message: /HTTP 409/ });
+});

@@ -110,8 +110,11 @@ export async function callApi(call: ApiCall): Promise<ApiAnswer> {
 /** Basic auth header value. */
 export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
-/** An id safe to put in a URL path segment (helpdesk ids are numbers or short tokens). */
-export const isPathId = (id: string | null): id is string => id !== null && /^[A-Za-z0-9_.:-]{1,128}$/.test(id);
+/**
+ * An id safe to put in a URL path segment (helpdesk ids are numbers or short tokens). It starts with a letter
+ * or digit, so "." and ".." (which a URL resolves as path steps) are never one.
+ */
+export const isPathId = (id: string | null): id is string => id !== null && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(id);
 
 /** The first string or number found at one of the paths, as a string. */
 export function idAt(json: unknown, ...paths: string[][]): string | undefined {
