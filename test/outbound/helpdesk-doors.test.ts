@@ -6,7 +6,7 @@
 import anyTest, { type TestFn } from 'ava';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import type { Ticket } from '../../src/domain/ticket.ts';
-import { retryAfterSeconds } from '../../src/outbound/helpdesks/http.ts';
+import { retryAfterSeconds, waitAsked } from '../../src/outbound/helpdesks/http.ts';
 import {
   freshdeskReplyDoor,
   frontReplyDoor,
@@ -187,7 +187,7 @@ test('a redirect is not followed (a POST turned GET would send nothing): permane
   t.is(fake.calls.length, 1);
 });
 
-test('Retry-After: seconds or an HTTP date; anything else is no hint', (t) => {
+test('Retry-After: seconds or an HTTP date, else X-RateLimit-Reset within the hour; anything else is no hint', (t) => {
   const now = Date.parse('2026-12-01T10:00:00Z');
   t.is(retryAfterSeconds('120', now), 120);
   t.is(retryAfterSeconds('Tue, 01 Dec 2026 10:00:30 GMT', now), 30);
@@ -195,6 +195,12 @@ test('Retry-After: seconds or an HTTP date; anything else is no hint', (t) => {
   t.is(retryAfterSeconds('soon', now), undefined);
   t.is(retryAfterSeconds('-5', now), undefined);
   t.is(retryAfterSeconds(null, now), undefined);
+  // Intercom says when its window resets instead; a small number there is a window length, not a time.
+  t.is(waitAsked(new Headers({ 'x-ratelimit-reset': String(now / 1000 + 42) }), now), 42);
+  t.is(waitAsked(new Headers({ 'retry-after': '5', 'x-ratelimit-reset': String(now / 1000 + 42) }), now), 5);
+  t.is(waitAsked(new Headers({ 'x-ratelimit-reset': '60' }), now), undefined);
+  t.is(waitAsked(new Headers({ 'x-ratelimit-reset': 'soon' }), now), undefined);
+  t.is(waitAsked(new Headers(), now), undefined);
 });
 
 const BASE_ENV = { NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://' };

@@ -48,6 +48,18 @@ export function retryAfterSeconds(value: string | null, now = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/**
+ * The wait a 429 or 5xx asks for: Retry-After, else the Unix time in X-RateLimit-Reset (Intercom's way),
+ * taken only when it lies within the next hour (some APIs send a window length there instead).
+ */
+export function waitAsked(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = retryAfterSeconds(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
+  const reset = Number(headers.get('x-ratelimit-reset') ?? '');
+  const seconds = Math.ceil(reset - now / 1000);
+  return Number.isInteger(reset) && seconds >= 0 && seconds <= 3600 ? seconds : undefined;
+}
+
 /** What an error body says, short: a message field if there is one, else the start of the text. */
 function saidIn(text: string): string {
   try {
@@ -99,7 +111,7 @@ export async function callApi(call: ApiCall): Promise<ApiAnswer> {
   const said = saidIn(text);
   const detail = `${call.service} answered HTTP ${res.status}${said ? `: ${said}` : ''}`;
   if (TRANSIENT_STATUS.has(res.status) || res.status >= 500) {
-    throw new TransientSendError(detail, retryAfterSeconds(res.headers.get('retry-after')));
+    throw new TransientSendError(detail, waitAsked(res.headers));
   }
   if (res.status >= 300 && res.status < 400) {
     throw new RefusedError(`${detail} (redirected to ${res.headers.get('location') ?? 'nowhere'}; check the configured address)`, res.status);
