@@ -15,6 +15,7 @@ import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { opsSection, opsVariables } from './config/ops.ts';
 import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
+import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { type Environment, readValues, type Values, variable } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
@@ -34,10 +35,11 @@ export const CONFIG_VARIABLES = {
   webhooks: webhookVariables,
   slack: slackVariables,
   ops: opsVariables,
+  replies: replyVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
-const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules];
+const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules];
 
 /** The parsed values, with the areas whose shape differs from their variables' (optional sections, derived defaults). */
 function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) {
@@ -50,6 +52,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     mailboxes,
     slack: slackSection(v.slack),
     ops: opsSection(v.ops),
+    /** How replies reach customers through helpdesk APIs and outbound webhooks (src/outbound/helpdesks/). */
+    replies: replySection(v.replies),
   };
 }
 

@@ -19,6 +19,7 @@ import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
+import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { createDeadLetters } from './db/repositories/dead-letters.ts';
@@ -166,6 +167,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       deadLettersRouter({ deadLetters }),
       docsRouter({ title: 'Support Triage API', version: pkg.version }),
       requestsRouter({ db, ingest, ticketEvents }),
+      savedRepliesRouter({ db }),
       webhooks,
     ],
   });

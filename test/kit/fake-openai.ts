@@ -40,6 +40,8 @@ export class FakeOpenAi {
   /** answer used by 'ok' */
   answer: FakeAnswer = { category: 'billing', priority: 'high', confidence: 0.9, summary: 'Customer was charged twice and asks for a refund.' };
   model = 'gpt-4o-mini-2024-07-18';
+  /** Free text 'ok' answers with instead of the structured answer (a drafted reply). */
+  content: string | undefined;
   #default: FakeBehaviour = 'ok';
   #planned: FakeBehaviour[] = [];
   #server: Server | undefined;
@@ -104,7 +106,7 @@ export class FakeOpenAi {
     const behaviour = this.#planned.shift() ?? this.#default;
     switch (behaviour) {
       case 'ok':
-        return this.#completion(res, JSON.stringify(this.answer), 'stop');
+        return this.#completion(res, this.content ?? JSON.stringify(this.answer), 'stop');
       case 'malformed':
         return this.#completion(res, '{"category": "technical", "priority": ', 'stop');
       case 'off-schema':

@@ -26,6 +26,15 @@ async function createTickets(n: number): Promise<number[]> {
   }
   return ids;
 }
+/** Fresh saved replies for the saved-reply operations' {id}. */
+async function createSavedReplies(n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, json: { title: `fuzz ${i}`, body: 'a saved reply for the fuzzer' } });
+    ids.push(res.json.id);
+  }
+  return ids;
+}
 test.after.always(async () => svc?.stop());
 
 type Schema = { $ref?: string; type?: string | string[]; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; oneOf?: Schema[]; format?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
@@ -157,7 +166,8 @@ const signedDoors = new Set(['/webhooks/{provider}', '/slack/events']);
 for (const { template, method, op } of operations.filter((o) => !signedDoors.has(o.template))) {
   test.serial(`fuzz ${method} ${template}: never a 5xx, every answer as documented`, async (t) => {
     const seen = new Map<number, number>();
-    const ids = await createTickets(template.includes('{id}') ? 8 : 0);
+    const n = template.includes('{id}') ? 8 : 0;
+    const ids = template.startsWith('/api/v1/saved-replies') ? await createSavedReplies(n) : await createTickets(n);
     await fc.assert(
       fc.asyncProperty(requestFor(template, op, ids), async (r) => {
         const headers = { ...r.headers, ...(r.body?.contentType ? { 'content-type': r.body.contentType } : {}) };

@@ -7,11 +7,12 @@ import { MailboxCursor } from './mailbox-cursor.ts';
 import { OAuthToken } from './oauth-token.ts';
 import { OpsIncident } from './ops-incident.ts';
 import { OpsSignal } from './ops-signal.ts';
+import { SavedReply } from './saved-reply.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SlackPost, Ticket, TicketDailyStat, TicketMessage };
+export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketDailyStat, TicketMessage };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply];

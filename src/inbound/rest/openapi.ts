@@ -97,6 +97,15 @@ export function buildOpenApi(info: { title: string; version: string }) {
         responses: { '200': ok('What this call replayed', r.replayResponse), ...apiErrors(400, 404, 413, 415, 422) },
       },
     },
+    '/api/v1/saved-replies': {
+      get: { summary: 'Saved replies, oldest first: what a reply draft starts from when no model writes one', parameters: queryParams(s.savedRepliesQuery), responses: { '200': ok('Saved replies', r.savedReplyList), ...apiErrors(422) } },
+      post: { summary: 'Add a saved reply', requestBody: withBody(s.savedReplyBody), responses: { '201': ok('Stored', r.savedReplyView), ...apiErrors(400, 413, 415, 422) } },
+    },
+    '/api/v1/saved-replies/{id}': {
+      get: { summary: 'A saved reply', parameters: [idParam], responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(404, 422) } },
+      put: { summary: 'Replace a saved reply', parameters: [idParam], requestBody: withBody(s.savedReplyBody), responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(400, 404, 413, 415, 422) } },
+      delete: { summary: 'Delete a saved reply (drafts recorded with its id keep the id)', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
+    },
     '/webhooks/{provider}': {
       post: {
         summary: 'A helpdesk delivery, verified against the raw body (see docs/webhooks.md); enabled only when the provider\'s secret is set',

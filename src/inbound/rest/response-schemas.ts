@@ -193,3 +193,19 @@ export const deadLettersResponse = z
 export const replayResponse = z
   .object({ replayed: z.number().int(), items: z.array(deadLetterView) })
   .meta({ id: 'ReplayResult' });
+
+// ---- saved replies ----
+
+export const savedReplyView = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    body: z.string(),
+    category: z.enum(CATEGORIES).nullable(),
+    language: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'SavedReply' });
+
+export const savedReplyList = z.object({ items: z.array(savedReplyView) }).meta({ id: 'SavedReplyList' });

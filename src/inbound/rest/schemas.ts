@@ -129,3 +129,38 @@ export const replayDeadLettersBody = z
   .strict()
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids or all: true', path: ['ids'] })
   .meta({ id: 'ReplayDeadLetters' });
+
+// ---- saved replies (the drafts agents start from when no model writes one) ----
+
+/** Stored text: cleaned, then at least one visible character and at most `max`. */
+const requiredText = (max: number) =>
+  cleaned(
+    z
+      .string({ error: 'must be a string' })
+      .max(max, `must be at most ${max} characters`)
+      .refine((s) => s.trim().length > 0, 'must not be empty'),
+  );
+
+/** BCP 47-ish: en, de, pt-BR, zh-Hant; what tickets' detected languages (ISO 639-1) match against. */
+const languageTag = z
+  .string({ error: 'must be a language tag such as en or pt-BR' })
+  .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/, 'must be a language tag such as en or pt-BR')
+  .max(16);
+
+/** Slack's modal text box holds 3000 characters: a longer saved reply could not be sent as drafted. */
+export const SAVED_REPLY_MAX = 3000;
+
+export const savedReplyBody = z
+  .object({
+    title: requiredText(200).describe('For agents choosing among replies'),
+    body: requiredText(SAVED_REPLY_MAX).describe('The text the reply box opens with'),
+    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')} or null` }).nullish().describe('null or absent: for any category'),
+    language: languageTag.nullish().describe('null or absent: for any language'),
+  })
+  .strict()
+  .meta({ id: 'SavedReplyInput' });
+
+export const savedRepliesQuery = z.object({
+  category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
+  language: languageTag.optional(),
+});
