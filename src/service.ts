@@ -27,6 +27,8 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
+import { startReplyWorker } from './outbound/send-job.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -36,6 +38,8 @@ export interface ServiceOptions {
   slackPaceMs?: number;
   /** A listener already bound (src/main.ts binds it before the database opens); start() serves the app on it. */
   server?: Server;
+  /** The reply send job's retries (tests shorten them). */
+  replyRetry?: { retryLimit?: number; retryDelay?: number };
 }
 
 export interface Service {
@@ -78,6 +82,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
 
+  // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
+  const replyDoors = createReplyDoors(config, db.sql);
+
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
@@ -91,6 +98,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
         runWorkers: config.worker.enabled,
+        doors: replyDoors.doors,
+        messageIdDomain: messageIdDomain(config),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
     : disabledSlack(health);
@@ -148,6 +157,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
+        await startReplyWorker({ db, queue, doors: replyDoors.doors, ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
@@ -189,6 +199,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await webhooks.drain();
         await slack.stop();
         await queue.stop();
+        replyDoors.close();
         await db.close();
         logger.info('support triage stopped');
       })();
