@@ -97,8 +97,7 @@ export function asSendError(error: unknown): Error {
   if (error instanceof PermanentSendError || error instanceof TransientSendError) return error;
   const e = error as { responseCode?: number; code?: string; message?: string };
   const message = `SMTP: ${e.message ?? String(error)}`.slice(0, 500);
+  // By the server's answer only: nodemailer's own codes (EMESSAGE, EENVELOPE) come with 4xx answers too.
   if (typeof e.responseCode === 'number' && e.responseCode >= 500) return new PermanentSendError(message);
-  // Authentication refused without a code, or a message nodemailer cannot build, will not get better.
-  if (e.code === 'EMESSAGE' || (e.code === 'EAUTH' && e.responseCode === undefined)) return new PermanentSendError(message);
   return new TransientSendError(message);
 }
