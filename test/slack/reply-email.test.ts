@@ -95,6 +95,10 @@ serial('reply from the card: SMTP delivery with threading headers, the answer th
 
   await waitFor(async () => (await replies(env, ticketId))[0]!.state === 'sent', { what: 'reply marked sent' });
   t.is(await status(env, ticketId), 'waiting_on_customer');
+  const detail = (await api(env.svc.baseUrl, `/api/v1/requests/${ticketId}`)).json;
+  t.like(detail.replies[0], { agent: { slack_user_id: 'UAGENT001', name: 'ann.agent' }, state: 'sent', message_id: stored!.message_id, draft_origin: 'none', attempts: 1 });
+  t.truthy(detail.replies[0].sent_at);
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests?status=waiting_on_customer`)).json.total, 1, 'the status is filterable');
   const note = await waitFor(() => env.fake.threadReplies(alert.channel, alert.ts).find((m) => m.metadata?.event_type === 'support_ticket_reply'), { what: 'replied-by in the thread' });
   t.true(note.text.includes('<@UAGENT001>'));
   t.true(JSON.stringify(note.blocks).includes('second charge is refunded'));
