@@ -38,7 +38,8 @@ export function parseHeaders(raw: string): Record<string, string> {
   return headers;
 }
 
-export async function startFakeSmtp(): Promise<FakeSmtp> {
+/** On `port` (0: any free one); a test that starts it late on a fixed port shows an unreachable server. */
+export async function startFakeSmtp(port = 0): Promise<FakeSmtp> {
   const refusals: number[] = [];
   const state: FakeSmtp = {
     port: 0,
@@ -79,7 +80,7 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   state.port = (server.server.address() as AddressInfo).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;

@@ -7,6 +7,7 @@
  * card with Retry, which sends the same Message-ID. Hostile modal input and thread messages send nothing.
  */
 import { useDovecot, mail, newMailbox, SUPPORT, type Mailbox } from '../imap/harness.ts';
+import { freePort } from '../helpers/dovecot.ts';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/smtp.ts';
 import { api, waitFor } from '../helpers/service.ts';
 import { blockActionBody, CHANNELS, postToSlackEvents, sign, startSlackService, viewSubmissionBody, waitForAlert, type SlackTestEnv } from './harness.ts';
@@ -131,6 +132,26 @@ serial('SMTP down (421) is retried, then the reply is sent exactly once', async 
   t.is(env.smtp.received.length, 1);
   t.is((await replies(env, ticketId))[0]!.attempts, 3);
   t.is(env.fake.threadReplies(alert.channel, alert.ts).filter((m) => m.metadata?.event_type === 'support_ticket_reply').length <= 1, true);
+});
+
+serial('SMTP server unreachable (connection refused) is retried until it is back, then sent once', async (t) => {
+  const port = await freePort();
+  const box = await newMailbox(imap.dovecot, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_SECURE: 'false' });
+  const slackEnv = await startSlackService(box.env, { replyRetry: { retryLimit: 6, retryDelay: 1 } });
+  let smtp: FakeSmtp | undefined;
+  t.teardown(async () => {
+    await slackEnv.stop();
+    await smtp?.close();
+  });
+  const env: Env = { ...slackEnv, box, smtp: undefined as never };
+  const { ticketId, alert } = await customerWrites(env, 'Export broken', 'CSV export is empty [cat=technical conf=0.9]');
+  await submit(env, await openModal(env, alert, ticketId), 'Fixed, please try again.');
+  await waitFor(async () => ((await replies(env, ticketId))[0]?.last_error ?? '').includes('ECONNREFUSED'), { timeoutMs: 20_000, what: 'a refused attempt' });
+  t.is((await replies(env, ticketId))[0]!.state, 'queued', 'still queued, not failed');
+  smtp = await startFakeSmtp(port);
+  await waitFor(async () => (await replies(env, ticketId))[0]?.state === 'sent', { timeoutMs: 40_000, what: 'sent once the server is back' });
+  t.is(smtp.received.length, 1);
+  t.true((await replies(env, ticketId))[0]!.attempts >= 2);
 });
 
 serial('SMTP 550 fails at once: the card shows it with Retry; Retry sends the same Message-ID', async (t) => {
