@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
+import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
 import { lockTicket, updateStatus } from '../db/repositories/tickets.ts';
 import type { Draft } from '../outbound/reply.ts';
 import type { TicketEvents } from './ticket-events.ts';
@@ -30,6 +30,8 @@ export interface ReplyInput {
   text: string;
   agent: { slackUserId: string; name: string | null };
   draft: Pick<Draft, 'origin' | 'savedReplyId'>;
+  /** The same key twice (a Send pressed again after a slow answer) stores and sends one reply. */
+  requestKey?: string;
 }
 
 export class InvalidReplyError extends Error {
@@ -55,8 +57,11 @@ export function newMessageId(domain: string): string {
   return `<reply.${randomUUID()}@${domain}>`;
 }
 
-/** Stores the reply and its send job; null when the ticket does not exist (or was deleted). */
-export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promise<{ replyId: number; messageId: string } | null> {
+/**
+ * Stores the reply and its send job; null when the ticket does not exist (or was deleted). A request key
+ * already stored returns that reply (`duplicate`), with nothing new enqueued.
+ */
+export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promise<{ replyId: number; messageId: string; duplicate: boolean } | null> {
   const text = cleanReplyText(input.text);
   return deps.db.transaction(async (tx) => {
     const current = await lockTicket(tx, input.ticketId);
@@ -70,13 +75,19 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
       draftOrigin: input.draft.origin,
       savedReplyId: input.draft.savedReplyId ?? null,
       messageId,
+      requestKey: input.requestKey?.slice(0, 255) ?? null,
     });
+    if (replyId === null) {
+      const earlier = await findReplyByRequestKey(tx, input.requestKey!.slice(0, 255));
+      if (!earlier) throw new Error('reply request key conflicted but cannot be found');
+      return { replyId: earlier.id, messageId: earlier.message_id, duplicate: true };
+    }
     await deps.queue.send(REPLY_QUEUE, { replyId }, { singletonKey: `reply:${replyId}` }, tx);
     if (current.status !== 'waiting_on_customer') {
       await updateStatus(tx, input.ticketId, 'waiting_on_customer');
       await deps.ticketEvents.ticketChanged(tx, input.ticketId, { kind: 'status', status: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });
     }
-    return { replyId, messageId };
+    return { replyId, messageId, duplicate: false };
   });
 }
 

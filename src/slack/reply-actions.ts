@@ -68,6 +68,8 @@ export function registerReplyActions(app: App, deps: ReplyActionDeps): void {
         text: text as string,
         agent: { slackUserId: body.user.id, name: body.user.name ?? null },
         draft: { origin: state.origin, ...(state.savedReplyId !== undefined ? { savedReplyId: state.savedReplyId } : {}) },
+        // One opened modal is one reply: Send pressed again (Slack slow to hear our answer) stores nothing new.
+        ...(typeof view.id === 'string' && view.id ? { requestKey: `slack-view:${view.team_id ?? ''}:${view.id}` } : {}),
       });
     } catch (error) {
       if (error instanceof InvalidReplyError) return void (await fieldError(error.message));
@@ -77,6 +79,7 @@ export function registerReplyActions(app: App, deps: ReplyActionDeps): void {
     }
     if (!stored) return void (await fieldError(`Ticket #${state.ticketId} no longer exists.`));
     await ack();
+    if (stored.duplicate) return;
     log.info({ ticketId: state.ticketId, replyId: stored.replyId, agent: body.user.id }, 'reply queued');
     if (state.channel && state.ts) await refreshCard(deps, state.channel, state.ts, state.ticketId, activityLine(':outbox_tray: Reply queued', userMention(body.user.id), new Date()));
   });

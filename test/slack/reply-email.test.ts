@@ -207,6 +207,9 @@ serial('hostile modal input: empty, 100k characters, forged state are refused; N
   await waitFor(() => env.smtp.received[0], { timeoutMs: 20_000, what: 'the one real reply' });
   const [stored] = await replies(env, ticketId);
   t.is(stored!.body, 'Use Settings → Export.');
+  // Send pressed again on the same modal (Slack slow to hear our answer): still one reply.
+  t.falsy((await submit(env, view, 'Use Settings → Export.')).json?.response_action);
+  t.is((await replies(env, ticketId)).length, 1, 'one modal, one reply');
   await new Promise((r) => setTimeout(r, 1500));
   t.is(env.smtp.received.length, 1, 'only the modal\'s reply reached the customer');
   t.false(env.smtp.received[0]!.raw.includes('internal'));

@@ -24,6 +24,8 @@ export const TicketReply = defineEntity({
     savedReplyId: p.integer().nullable(),
     state: p.enum(REPLY_STATES).default('queued'),
     messageId: p.string().length(255),
+    /** What makes a resubmission the same reply (the Slack modal's view id): a second Send stores nothing new. */
+    requestKey: p.string().length(255).nullable(),
     /** The id the other side gave the reply (SMTP queue id, helpdesk comment id). */
     externalId: p.string().length(255).nullable(),
     attempts: p.integer().default(0),
@@ -31,6 +33,9 @@ export const TicketReply = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
     sentAt: p.datetime().nullable(),
   },
-  uniques: [{ name: 'ticket_replies_message_id_unique', properties: ['messageId'] }],
+  uniques: [
+    { name: 'ticket_replies_message_id_unique', properties: ['messageId'] },
+    { name: 'ticket_replies_request_key_unique', properties: ['requestKey'] },
+  ],
   indexes: [{ name: 'ticket_replies_ticket_id_idx', properties: ['ticket'] }],
 });

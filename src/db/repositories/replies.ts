@@ -14,9 +14,11 @@ export interface NewReply {
   draftOrigin: 'ai' | 'saved_reply' | 'none';
   savedReplyId: number | null;
   messageId: string;
+  requestKey: string | null;
 }
 
-export async function insertReply(tx: Sql, r: NewReply): Promise<number> {
+/** Returns the new reply's id, or null when a reply with this request key is stored already. */
+export async function insertReply(tx: Sql, r: NewReply): Promise<number | null> {
   const row = await tx.kysely
     .insertInto('ticket_replies')
     .values({
@@ -27,10 +29,16 @@ export async function insertReply(tx: Sql, r: NewReply): Promise<number> {
       draft_origin: r.draftOrigin,
       saved_reply_id: r.savedReplyId,
       message_id: r.messageId,
+      request_key: r.requestKey,
     })
+    .onConflict((oc) => oc.column('request_key').doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function findReplyByRequestKey(db: Sql, requestKey: string): Promise<{ id: number; message_id: string } | null> {
+  return (await db.kysely.selectFrom('ticket_replies').select(['id', 'message_id']).where('request_key', '=', requestKey).executeTakeFirst()) ?? null;
 }
 
 const columns = [
