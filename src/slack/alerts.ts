@@ -8,7 +8,7 @@ import type { webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { findMessageForAlert } from '../db/repositories/messages.ts';
-import { getReply, latestReply } from '../db/repositories/replies.ts';
+import { latestReply } from '../db/repositories/replies.ts';
 import { doorFor, type ReplyDoor } from '../outbound/reply.ts';
 import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
@@ -38,7 +38,6 @@ export const JOBS = {
 
 export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
 export const NOTE_EVENT_TYPE = 'support_ticket_note';
-export const REPLY_EVENT_TYPE = 'support_ticket_reply';
 
 export const alertKey = (ticketId: number) => `alert:${ticketId}`;
 
@@ -84,7 +83,6 @@ export function inEnqueueOrder<T extends { data: AlertJob }>(jobs: T[]): T[] {
 export const MAX_ALERT_ATTEMPTS = 300;
 export interface FollowupJob { ticketId: number; messageId: number }
 export interface ChangedJob { ticketId: number; change: TicketChange; at: string }
-export interface ReplyFinishedJob { ticketId: number; replyId: number }
 
 export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
   return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
@@ -141,16 +139,11 @@ export async function enqueueChangeNote(deps: Pick<NotifyDeps, 'queue'>, tx: Sql
   await deps.queue.send<ChangedJob>(JOBS.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
 }
 
-/** replyFinished: "replied by" in the alert's thread, or the failure on the card. */
-export async function enqueueReplyFinished(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, replyId: number): Promise<void> {
-  await deps.queue.send<ReplyFinishedJob>(JOBS.reply, { ticketId, replyId }, {}, tx);
-}
-
 // ---- job handlers ----
 
-const posting = (d: NotifyDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
+export const posting = (d: NotifyDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
 
-async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void>): Promise<PostOutcome | void> {
+export async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void>): Promise<PostOutcome | void> {
   try {
     const out = await work();
     deps.report();
@@ -270,54 +263,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   });
 }
 
-async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
+export async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
   const res = await client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
   return activityFromBlocks(res.messages?.[0]?.blocks);
-}
-
-/**
- * A reply reached its final state. Sent: the text, once, in the alert's thread, and the card refreshed
- * (a Retry that worked leaves no warning behind). Failed: the card shows why, with a Retry button.
- */
-export async function handleReplyFinished(deps: NotifyDeps, job: QueueJob<ReplyFinishedJob>): Promise<void> {
-  const { ticketId, replyId } = job.data;
-  const alert = await findPost(deps.db.sql, alertKey(ticketId));
-  if (!alert) {
-    if (await hasPostOrClaim(deps.db.sql, alertKey(ticketId))) throw new RetryLaterError(`alert of ticket ${ticketId} is being posted`);
-    return;
-  }
-  const reply = await getReply(deps.db.sql, replyId);
-  if (!reply) return;
-  const who = actorLabel(`slack:${reply.agent_slack_id}`);
-  if (reply.state === 'sent') {
-    await reported(deps, () =>
-      postOnce(posting(deps), {
-        key: `reply:${replyId}`,
-        ticketId,
-        channel: alert.channel,
-        threadTs: alert.ts,
-        eventType: REPLY_EVENT_TYPE,
-        searchSince: new Date(reply.created_at),
-        build: async () => replyMessage(who, reply.body),
-      }),
-    );
-  }
-  const line = reply.state === 'sent'
-    ? activityLine(':outbox_tray: Replied to the customer', who, new Date(reply.sent_at ?? Date.now()))
-    : activityLine(':warning: Reply not sent', who, new Date());
-  const existing = await currentActivity(deps.client, alert.channel, alert.ts);
-  const card = await renderCard(deps, ticketId, [...existing, line]);
-  if (!card) return;
-  await reported(deps, async () => {
-    await deps.client.chat.update({ channel: alert.channel, ts: alert.ts, text: card.text, blocks: card.blocks as never });
-  });
-}
-
-export function replyMessage(who: string, body: string) {
-  const head = `:outbox_tray: *Replied* by ${who} to the customer`;
-  const quoted = safeMrkdwn(body, 2800).split('\n').map((l) => `>${l}`).join('\n');
-  return {
-    text: truncate(`Replied by ${who}: ${safeMrkdwn(body, 500, { singleLine: true })}`, BLOCK_KIT_LIMITS.fallbackText),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${quoted}`, BLOCK_KIT_LIMITS.sectionText) } }],
-  };
 }

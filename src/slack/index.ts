@@ -18,9 +18,10 @@ import { registerActions } from './actions.ts';
 import { boltLogger, createBoltApp } from './bolt-app.ts';
 import { registerStatsCommand } from './commands.ts';
 import {
-  enqueueAlert, enqueueChangeNote, enqueueFollowup, enqueueReplyFinished, handleAlert, handleChanged, handleFollowup, handleReplyFinished,
-  inEnqueueOrder, JOBS, requeueAlert, type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps, type ReplyFinishedJob,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert,
+  type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
+import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './reply-notes.ts';
 import { emptyDraft, type DraftSource, type ReplyDoor } from '../outbound/reply.ts';
 import { registerReplyActions } from './reply-actions.ts';
 import { createDigest, type DigestJob } from './digest.ts';
