@@ -31,6 +31,9 @@ import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
+import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
+import { draftSourceFromConfig } from './outbound/drafts.ts';
+import { startReplyWorker } from './outbound/send-job.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -40,6 +43,8 @@ export interface ServiceOptions {
   slackPaceMs?: number;
   /** A listener already bound (src/main.ts binds it before the database opens); start() serves the app on it. */
   server?: Server;
+  /** The reply send job's retries (tests shorten them). */
+  replyRetry?: { retryLimit?: number; retryDelay?: number };
 }
 
 export interface Service {
@@ -98,6 +103,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
 
+  // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
+  const replyDoors = createReplyDoors(config, db.sql);
+
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
@@ -111,6 +119,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
         runWorkers: config.worker.enabled,
+        doors: replyDoors.doors,
+        // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
+        drafts: draftSourceFromConfig(config, db.sql, logger),
+        messageIdDomain: messageIdDomain(config),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
     : disabledSlack(health);
@@ -181,6 +193,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
+        await startReplyWorker({ db, queue, doors: replyDoors.doors, ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
@@ -224,6 +237,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await webhooks.drain();
         await slack.stop();
         await queue.stop();
+        replyDoors.close();
         await db.close();
         logger.info('support triage stopped');
       })();

@@ -31,6 +31,13 @@ export const imapVariables = {
   failedMailbox: variable('IMAP_FAILED_MAILBOX', optionalString, 'Move unparseable mail here.'),
   pollCron: variable('IMAP_POLL_CRON', cron('*/1 * * * *'), 'Polling without IDLE; a safety net with it.'),
   supportAddress: variable('IMAP_SUPPORT_ADDRESS', optionalString, 'Our own address (loop protection); defaults to IMAP_USER when it is one.'),
+  smtp: {
+    host: variable('SMTP_HOST', optionalString, 'SMTP server for agents\' replies to e-mail tickets (unset: no Reply button on mail).'),
+    port: variable('SMTP_PORT', int(587, 1, 65535), 'SMTP port (587 submission, 465 with SMTP_SECURE=true).'),
+    secure: variable('SMTP_SECURE', bool(false), 'TLS from the first byte (port 465); false: STARTTLS when the server offers it.'),
+    user: variable('SMTP_USER', optionalString, 'SMTP login; defaults to IMAP_USER.'),
+    password: variable('SMTP_PASSWORD', optionalString, 'SMTP password; defaults to IMAP_PASSWORD.'),
+  },
   attachmentMaxBytes: variable('IMAP_ATTACHMENT_MAX_BYTES', int(5 * 1024 * 1024, 0, 1024 * 1024 * 1024), 'Attachment content kept up to this size (metadata always).'),
 };
 
@@ -60,6 +67,17 @@ export interface ImapOAuth2 {
   authorizeParams: Record<string, string>;
 }
 
+/** Where a mailbox's replies go out (src/outbound/email.ts); beside its IMAP settings. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** TLS from the first byte (465); false: STARTTLS when offered. */
+  secure: boolean;
+  /** No login when unset (a relay that trusts this host). */
+  user: string | undefined;
+  password: string | undefined;
+}
+
 export interface ImapMailbox {
   /** Names the mailbox in /health, /metrics, logs and on its tickets (metadata.mailbox_id); `default` for IMAP_HOST. */
   id: string;
@@ -80,6 +98,8 @@ export interface ImapMailbox {
   defaultCategory: Category | undefined;
   /** Slack channel for its tickets' alerts, whatever their category. */
   slackChannel: string | undefined;
+  /** How agents' replies to its tickets are sent; none: its tickets get no Reply button. */
+  smtp: SmtpSettings | undefined;
 }
 
 type ImapValues = Values<typeof imapVariables>;
@@ -92,8 +112,14 @@ export function singleMailbox(v: ImapValues): ImapMailbox[] {
     id: 'default', host, port: v.port, secure: v.secure, user, auth: toImapAuth(v), mailbox: v.mailbox,
     processedMailbox: v.processedMailbox, failedMailbox: v.failedMailbox, pollCron: v.pollCron,
     supportAddress: v.supportAddress ?? (user.includes('@') ? user : undefined), attachmentMaxBytes: v.attachmentMaxBytes,
-    defaultCategory: undefined, slackChannel: undefined,
+    defaultCategory: undefined, slackChannel: undefined, smtp: singleSmtp(v),
   }];
+}
+
+function singleSmtp(v: ImapValues): SmtpSettings | undefined {
+  const { host, port, secure, user, password } = v.smtp;
+  if (!host) return undefined;
+  return { host, port, secure, user: user ?? v.user, password: password ?? (user ? undefined : v.password) };
 }
 
 /** The mailboxes of IMAP_MAILBOXES_FILE / IMAP_MAILBOXES (undefined when neither is set); problems are added. */

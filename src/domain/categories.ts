@@ -5,7 +5,8 @@ export type Category = (typeof CATEGORIES)[number];
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const STATUSES = ['processing', 'open', 'acknowledged', 'resolved'] as const;
+/** `waiting_on_customer`: an agent replied (src/ingest/replies.ts); the customer's next message reopens it. */
+export const STATUSES = ['processing', 'open', 'acknowledged', 'waiting_on_customer', 'resolved'] as const;
 export type TicketStatus = (typeof STATUSES)[number];
 
 /** The helpdesks with a webhook door (src/inbound/webhooks/<name>.ts); each is also a ticket source. */

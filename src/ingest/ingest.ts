@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts';
 import { insertAttachments } from '../db/repositories/attachments.ts';
 import { insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
 import { insertFollowup } from '../db/repositories/messages.ts';
-import { findStoredMessage, insertTickets, touchTicket } from '../db/repositories/tickets.ts';
+import { findStoredMessage, insertTickets, reopenIfWaiting, touchTicket } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
@@ -90,6 +90,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         const messageId = await insertFollowup(tx, threadTicketId, msg);
         if (messageId === null) return { outcome: 'duplicate', ticketId: threadTicketId };
         await touchTicket(tx, threadTicketId);
+        // The customer answered an agent's reply: the ticket needs an agent again.
+        if (await reopenIfWaiting(tx, threadTicketId)) {
+          await ticketEvents.ticketChanged(tx, threadTicketId, { kind: 'status', status: 'open', actor: 'customer' });
+        }
         await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
         await ticketEvents.followUpAdded(tx, threadTicketId, messageId);
         return { outcome: 'followup', ticketId: threadTicketId, messageId };

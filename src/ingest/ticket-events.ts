@@ -6,6 +6,7 @@
  *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
  *   ticketChanged     src/db/repositories/tickets.ts, in the transaction of a person's change (status,
  *                     human classification, delete) made through REST or a Slack button
+ *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.
  */
@@ -25,6 +26,8 @@ export interface TicketEvents {
   ticketClassified(tx: Sql, ticketId: number, options?: ClassifiedOptions): Promise<void>;
   followUpAdded(tx: Sql, ticketId: number, messageId: number): Promise<void>;
   ticketChanged(tx: Sql, ticketId: number, change: TicketChange): Promise<void>;
+  /** An agent's reply (ticket_replies) reached its final state: sent, or failed for good. */
+  replyFinished(tx: Sql, ticketId: number, replyId: number): Promise<void>;
 }
 
 /** Nobody listening (Slack not configured). */
@@ -32,4 +35,5 @@ export const noTicketEvents: TicketEvents = {
   ticketClassified: async () => undefined,
   followUpAdded: async () => undefined,
   ticketChanged: async () => undefined,
+  replyFinished: async () => undefined,
 };

@@ -17,7 +17,7 @@ import { retryAfterMs } from './errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
-  card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>;
+  card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'doors'>;
   report: (error?: unknown) => void;
   /** The gated Web API client (index.ts). */
   client: webApi.WebClient;
@@ -26,7 +26,7 @@ export interface ActionDeps extends TicketWriteDeps {
 /** How long a click keeps trying to edit its card while Slack answers 429 (then the user is told). */
 const UPDATE_BUDGET_MS = 30_000;
 
-type Respond = (msg: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
+export type Respond = (msg: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
 
 export function registerActions(app: App, deps: ActionDeps): void {
   const statusAction = (target: TicketStatus, label: string) =>
@@ -59,7 +59,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
 }
 
 /** Loads the ticket, applies the change (returns the activity label, or undefined when nothing changed), edits the card. */
-async function act(
+export async function act(
   deps: ActionDeps,
   body: BlockAction,
   respond: Respond,

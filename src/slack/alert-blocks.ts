@@ -13,6 +13,10 @@ export const ACTION_IDS = {
   acknowledge: 'ticket_acknowledge',
   reclassify: 'ticket_reclassify',
   resolve: 'ticket_resolve',
+  /** Opens the reply modal (shown only when the ticket's door can answer it). */
+  reply: 'ticket_reply',
+  /** Sends a failed reply again (value: the reply id). */
+  retryReply: 'ticket_reply_retry',
 } as const;
 
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
@@ -34,6 +38,10 @@ export interface AlertCardOptions {
   minConfidence: number;
   /** Lines of "who did what", already safe mrkdwn (built by activityLine). Oldest first. */
   activity?: string[];
+  /** A door can answer this ticket (src/outbound/reply.ts doorFor): show Reply. */
+  canReply?: boolean;
+  /** The newest reply could not be sent: say so and offer Retry. */
+  failedReply?: { id: number; error: string | null };
 }
 
 const BODY_EXCERPT = 600;
@@ -81,7 +89,11 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  blocks.push(buildActions(t));
+  if (opts.failedReply) {
+    const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: *The reply could not be sent*${why}` } });
+  }
+  blocks.push(buildActions(t, opts));
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
   const room = BLOCK_KIT_LIMITS.blocks - blocks.length;
@@ -96,7 +108,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   return blocks;
 }
 
-function buildActions(t: AlertTicket): KnownBlock {
+function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 'failedReply'>): KnownBlock {
   const value = String(t.id);
   const options = CATEGORIES.map((c) => ({ text: { type: 'plain_text' as const, text: c }, value: `${t.id}:${c}` }));
   const current = options.find((o) => o.value === `${t.id}:${t.category}`);
@@ -113,6 +125,10 @@ function buildActions(t: AlertTicket): KnownBlock {
   });
   if (t.status !== 'resolved') {
     elements.push({ type: 'button', action_id: ACTION_IDS.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value });
+  }
+  if (opts.canReply) elements.push({ type: 'button', action_id: ACTION_IDS.reply, text: { type: 'plain_text', text: 'Reply' }, value });
+  if (opts.failedReply) {
+    elements.push({ type: 'button', action_id: ACTION_IDS.retryReply, text: { type: 'plain_text', text: 'Retry' }, style: 'danger', value: String(opts.failedReply.id) });
   }
   return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
 }

@@ -8,6 +8,8 @@ import type { webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { findMessageForAlert } from '../db/repositories/messages.ts';
+import { latestReply } from '../db/repositories/replies.ts';
+import { doorFor, type ReplyDoor } from '../outbound/reply.ts';
 import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { ClassifiedOptions, TicketChange } from '../ingest/ticket-events.ts';
@@ -30,6 +32,7 @@ export const JOBS = {
   alert: 'slack-alert',
   followup: 'slack-followup',
   changed: 'slack-ticket-changed',
+  reply: 'slack-reply-finished',
   digest: 'slack-digest',
 } as const;
 
@@ -51,6 +54,8 @@ export interface NotifyDeps {
   publicUrl: string | undefined;
   /** Called with the outcome of every Slack delivery (feeds /health). */
   report: (error?: unknown) => void;
+  /** The ways back to customers (src/outbound/doors.ts): a card shows Reply when one fits its ticket. */
+  doors: readonly ReplyDoor[];
 }
 
 export interface AlertJob {
@@ -84,14 +89,17 @@ export function ticketLink(publicUrl: string | undefined, ticketId: number): str
 }
 
 /** The card for a ticket as it is now, or null when the ticket is gone. */
-export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl'>, ticketId: number, activity: string[] = []) {
+export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'doors'>, ticketId: number, activity: string[] = []) {
   const row = await getTicket(deps.db.sql, ticketId);
   if (!row) return null;
   const t: AlertTicket = row;
   const link = ticketLink(deps.publicUrl, ticketId);
+  const canReply = doorFor(deps.doors, row) !== undefined;
+  const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
+  const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
   return {
     text: alertFallbackText(t),
-    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, ...(link ? { link } : {}) }),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
   };
 }
 
@@ -133,9 +141,9 @@ export async function enqueueChangeNote(deps: Pick<NotifyDeps, 'queue'>, tx: Sql
 
 // ---- job handlers ----
 
-const posting = (d: NotifyDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
+export const posting = (d: NotifyDeps) => ({ sql: d.db.sql, client: d.client, pacer: d.pacer, logger: d.logger });
 
-async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void>): Promise<PostOutcome | void> {
+export async function reported(deps: NotifyDeps, work: () => Promise<PostOutcome | void>): Promise<PostOutcome | void> {
   try {
     const out = await work();
     deps.report();
@@ -255,7 +263,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   });
 }
 
-async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
+export async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
   const res = await client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
   return activityFromBlocks(res.messages?.[0]?.blocks);
 }

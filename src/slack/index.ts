@@ -21,6 +21,9 @@ import {
   enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
+import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './reply-notes.ts';
+import { emptyDraft, type DraftSource, type ReplyDoor } from '../outbound/reply.ts';
+import { registerReplyActions } from './reply-actions.ts';
 import { createDigest, type DigestJob } from './digest.ts';
 import { ChannelPacer } from './pacer.ts';
 import { checkConnection } from './connection.ts';
@@ -45,6 +48,12 @@ export interface SlackOptions {
   alertBatchSize?: number;
   /** Per-call timeout of the Web API client. */
   timeoutMs?: number;
+  /** The ways back to customers (src/outbound/doors.ts); none: no Reply button. */
+  doors?: readonly ReplyDoor[];
+  /** Prefills the reply modal (default: an empty box). */
+  drafts?: DraftSource;
+  /** The domain of our replies' Message-IDs (src/outbound/doors.ts messageIdDomain). */
+  messageIdDomain?: string;
 }
 
 export interface SlackService {
@@ -90,18 +99,25 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   const deps: NotifyDeps = {
     db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
-    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report,
+    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, doors: opts.doors ?? [],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const ticketEvents: TicketEvents = {
     ticketClassified: (tx, ticketId, options) => enqueueAlert(deps, tx, ticketId, options),
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
     ticketChanged: (tx, ticketId, change) => enqueueChangeNote(deps, tx, ticketId, change),
+    replyFinished: (tx, ticketId, replyId) => enqueueReplyFinished(deps, tx, ticketId, replyId),
   };
 
   // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents` (Slack is
   // the only listener there is: should another join, hand the buttons the combined one from service.ts).
-  registerActions(bolt.app, { db: opts.db, ticketEvents, logger: log, card: deps, report, client });
+  const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client };
+  registerActions(bolt.app, actionDeps);
+  registerReplyActions(bolt.app, {
+    ...actionDeps,
+    drafts: opts.drafts ?? emptyDraft,
+    replies: { db: opts.db, queue: opts.queue, ticketEvents, messageIdDomain: opts.messageIdDomain ?? 'support-triage.local' },
+  });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
@@ -125,6 +141,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       await opts.queue.createQueue(JOBS.followup, { ...retry, retryLimit: 30, expireInSeconds: 3600 });
       await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      await opts.queue.createQueue(JOBS.reply, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       if (opts.runWorkers !== false) {
         // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
         // each alert then waits for its own channel's turn.
@@ -133,6 +150,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         });
         await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
         await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
+        await opts.queue.work<ReplyFinishedJob>(JOBS.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }

@@ -39,7 +39,7 @@ test('a list in a file: each entry becomes a mailbox, secrets come from the vari
   t.deepEqual(s, {
     id: 'support', host: 'imap.example.com', port: 993, secure: true, user: 'support@example.com',
     auth: { kind: 'password', password: 'from-env' }, mailbox: 'INBOX', processedMailbox: undefined, failedMailbox: undefined,
-    pollCron: '*/2 * * * *', supportAddress: 'support@example.com', attachmentMaxBytes: 1000, defaultCategory: undefined, slackChannel: undefined,
+    pollCron: '*/2 * * * *', supportAddress: 'support@example.com', attachmentMaxBytes: 1000, defaultCategory: undefined, slackChannel: undefined, smtp: undefined,
   });
   t.like(b, {
     port: 143, secure: false, auth: { kind: 'password', password: 'inline-secret' }, mailbox: 'Billing', processedMailbox: 'Done',

@@ -45,6 +45,7 @@ function recorder(fail?: Heard['event']) {
       heard.push({ event: 'ticketChanged', ticketId, change, status: row?.status ?? null });
       if (fail === 'ticketChanged') throw new Error('listener down');
     },
+    replyFinished: async () => undefined,
   };
   return { heard, events };
 }

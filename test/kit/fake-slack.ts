@@ -52,6 +52,8 @@ export class FakeSlack {
   readonly calls: FakeCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly responseUrlCalls: Array<{ path: string; body: any }> = [];
+  /** Modals opened with views.open, in order. */
+  readonly views: Array<{ triggerId: string; view: Record<string, any> }> = [];
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
   #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
@@ -250,6 +252,13 @@ export class FakeSlack {
         if (p.blocks !== undefined) m.blocks = p.blocks;
         m.edited += 1;
         return { status: 200, body: { ok: true, channel: m.channel, ts: m.ts, text: m.text } };
+      }
+      case 'views.open': {
+        if (!p.trigger_id) return notOk('invalid_trigger_id');
+        const view = typeof p.view === 'string' ? tryJson(p.view) : p.view;
+        if (!view || typeof view !== 'object') return notOk('invalid_arguments');
+        this.views.push({ triggerId: String(p.trigger_id), view: view as Record<string, any> });
+        return { status: 200, body: { ok: true, view: { id: `V${this.views.length}`, ...(view as object) } } };
       }
       case 'chat.postEphemeral':
         if (!p.channel || !p.user) return notOk('channel_not_found');

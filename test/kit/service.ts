@@ -24,6 +24,8 @@ export interface TestServiceOptions {
   /** Join an existing PostgreSQL database (a second instance) instead of creating one. */
   databaseUrl?: string;
   classifier?: Classifier;
+  /** The reply send job's retries (the SMTP outage tests shorten them). */
+  replyRetry?: { retryLimit?: number; retryDelay?: number };
 }
 
 export async function startTestService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
@@ -47,7 +49,7 @@ export async function startTestService(env: Record<string, string> = {}, options
   });
   let service: Service;
   try {
-    service = await createService(config, { classifier: options.classifier });
+    service = await createService(config, { classifier: options.classifier, ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
   } catch (error) {
     await owned?.drop();
     throw error;

@@ -157,3 +157,17 @@ test('stats command arguments: days and category in either order, defaults, and 
   t.true('error' in e && !e.error.includes('<!channel>'));
   t.true(statsUsage('/support-stats', cats).includes('/support-stats [days] [category]'));
 });
+
+test('Reply only where a door can answer; a failed reply shows why (escaped) and a Retry carrying the reply id', (t) => {
+  const ids = (blocks: any[]) => blocks.find((b) => b.type === 'actions').elements.map((e: any) => e.action_id);
+  t.false(ids(buildAlertBlocks(ticket(), { minConfidence: 0.6 })).includes(ACTION_IDS.reply), 'no door: no Reply');
+  t.true(ids(buildAlertBlocks(ticket(), { minConfidence: 0.6, canReply: true })).includes(ACTION_IDS.reply));
+  t.true(ids(buildAlertBlocks(ticket({ status: 'resolved' }), { minConfidence: 0.6, canReply: true })).includes(ACTION_IDS.reply), 'a resolved ticket can still be answered');
+  const failed = buildAlertBlocks(ticket({ status: 'waiting_on_customer' }), { minConfidence: 0.6, canReply: true, failedReply: { id: 7, error: 'SMTP: 550 <!channel> no such user' } });
+  const retry = (failed.find((b) => b.type === 'actions') as any).elements.find((e: any) => e.action_id === ACTION_IDS.retryReply);
+  t.is(retry.value, '7');
+  const text = JSON.stringify(failed);
+  t.true(text.includes('could not be sent'));
+  t.false(text.includes('<!channel>'), 'the server\'s answer cannot ping the channel');
+  t.true(ids(failed).includes(ACTION_IDS.acknowledge), 'waiting on the customer can still be acknowledged');
+});

@@ -121,3 +121,24 @@ export function blockActionBody(opts: {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** A view_submission of a modal as Slack sends it (the typed text in the input block's state). */
+export function viewSubmissionBody(opts: { view: Record<string, any>; text: unknown; user?: string; userName?: string; privateMetadata?: string; viewId?: string }) {
+  const block = opts.view.blocks?.find((b: any) => b.type === 'input');
+  const values = block ? { [block.block_id]: { [block.element.action_id]: { type: 'plain_text_input', value: opts.text } } } : {};
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'TFAKE', domain: 'fake' },
+    user: { id: opts.user ?? 'UAGENT001', username: opts.userName ?? 'ann.agent', name: opts.userName ?? 'ann.agent', team_id: 'TFAKE' },
+    api_app_id: 'AFAKE',
+    token: 'legacy',
+    trigger_id: '4.5.6',
+    view: {
+      id: opts.viewId ?? 'V1', team_id: 'TFAKE', type: 'modal', callback_id: opts.view.callback_id, blocks: opts.view.blocks,
+      private_metadata: opts.privateMetadata ?? opts.view.private_metadata, state: { values }, hash: '1.abc',
+      title: opts.view.title, app_id: 'AFAKE', bot_id: 'BFAKEBOT1', root_view_id: 'V1', previous_view_id: null,
+    },
+    response_urls: [],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

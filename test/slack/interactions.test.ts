@@ -156,3 +156,17 @@ test.serial('/support-stats with a bad argument gets a usage hint', async (t) =>
     t.falsy(res.json.blocks);
   }
 });
+
+test.serial('a forged Reply click on a ticket nothing can answer (REST ticket, no outbound door) opens no modal and stores nothing', async (t) => {
+  const env = await startSlackService();
+  t.teardown(env.stop);
+  const id = await createTicket(env.svc, { body: 'Where is my parcel? [cat=general conf=0.9]' });
+  const { res, alert } = await click(env, id, 'ticket_reply');
+  t.is(res.status, 200);
+  t.false(actionIds(alert).includes('ticket_reply'), 'the card offers no Reply');
+  const told = await waitFor(() => env.fake.responseUrlCalls.find((c) => c.path === `/response/${id}`), { what: 'ephemeral answer' });
+  t.regex(String(told.body.text), /cannot be answered/);
+  t.is(env.fake.views.length, 0);
+  t.is((await env.svc.service.db.sql.query('select 1 from ticket_replies')).length, 0);
+  t.is((await ticketOf(env, id)).status, 'open');
+});

@@ -12,7 +12,8 @@ import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
+import { TicketReply } from './ticket-reply.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketDailyStat, TicketMessage };
+export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketDailyStat, TicketMessage, TicketReply };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply];

@@ -151,6 +151,15 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
         .where('ticket_messages.source', '=', 'email')
         .where('ticket_messages.external_id', '=', sql<string>`any(${messageIds}::text[])`),
     )
+    // An answer to an agent's reply names that reply's Message-ID (some clients send In-Reply-To alone).
+    .union(
+      db.kysely
+        .selectFrom('ticket_replies')
+        .innerJoin('tickets', 'tickets.id', 'ticket_replies.ticket_id')
+        .select(candidateColumns)
+        .where(ticketNotDeleted)
+        .where('ticket_replies.message_id', '=', sql<string>`any(${messageIds}::text[])`),
+    )
     .execute();
 }
 
@@ -190,6 +199,18 @@ export async function lockTicket(tx: Sql, id: number) {
     .forUpdate()
     .executeTakeFirst();
   return row ?? null;
+}
+
+/** The customer answered: a ticket waiting on them is open again. Returns whether it was waiting. */
+export async function reopenIfWaiting(tx: Sql, id: number): Promise<boolean> {
+  const row = await tx.kysely
+    .updateTable('tickets')
+    .set({ status: 'open', updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'waiting_on_customer')
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function updateStatus(tx: Sql, id: number, status: TicketStatus): Promise<void> {

@@ -45,6 +45,15 @@ const oauth2Schema = z.strictObject({
   scope: text.optional(),
 });
 
+const smtpSchema = z.strictObject({
+  host: text,
+  port: z.number({ message: 'must be a number' }).int().min(1).max(65535).default(587),
+  secure: z.boolean({ message: 'must be true or false' }).default(false),
+  user: text.optional(),
+  password: text.optional(),
+  passwordEnv: envName.optional(),
+});
+
 const mailboxSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1 to 40 lowercase letters, digits, - or _ (it names the mailbox in /health, /metrics, logs and tickets)'),
   host: text,
@@ -62,6 +71,8 @@ const mailboxSchema = z.strictObject({
   supportAddress: text.optional(),
   defaultCategory: z.enum(CATEGORIES, { message: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
   slackChannel: text.optional(),
+  /** Agents' replies go out here; user and password default to the IMAP login's when it is a password. */
+  smtp: smtpSchema.optional(),
   pollCron: text.refine((v) => [5, 6].includes(v.split(/\s+/).length), 'must be a cron expression with 5 or 6 fields').optional(),
 });
 
@@ -174,6 +185,14 @@ function toMailbox(m: RawMailbox, env: Record<string, string | undefined>, defau
       authorizeParams: preset.authorizeParams,
     };
   }
+  let smtp: ImapMailbox['smtp'];
+  if (m.smtp) {
+    const given = secret(m.smtp, 'password', 'smtp.');
+    const user = m.smtp.user ?? m.user;
+    // The IMAP password is reused only for the IMAP login itself (not for another SMTP user).
+    const password = given ?? (m.smtp.user === undefined && auth.kind === 'password' ? auth.password : undefined);
+    smtp = { host: m.smtp.host, port: m.smtp.port, secure: m.smtp.secure, user, password };
+  }
   return {
     id: m.id,
     host: m.host,
@@ -189,6 +208,7 @@ function toMailbox(m: RawMailbox, env: Record<string, string | undefined>, defau
     attachmentMaxBytes: defaults.attachmentMaxBytes,
     defaultCategory: m.defaultCategory,
     slackChannel: m.slackChannel,
+    smtp,
   };
 }
 
@@ -197,4 +217,5 @@ export const SINGLE_MAILBOX_VARIABLES = [
   'IMAP_HOST', 'IMAP_PORT', 'IMAP_SECURE', 'IMAP_USER', 'IMAP_PASSWORD', 'IMAP_ACCESS_TOKEN', 'IMAP_MAILBOX', 'IMAP_PROCESSED_MAILBOX', 'IMAP_FAILED_MAILBOX',
   'IMAP_SUPPORT_ADDRESS', 'IMAP_OAUTH_PROVIDER', 'IMAP_OAUTH_GRANT', 'IMAP_OAUTH_CLIENT_ID', 'IMAP_OAUTH_CLIENT_SECRET', 'IMAP_OAUTH_TENANT',
   'IMAP_OAUTH_REFRESH_TOKEN', 'IMAP_OAUTH_TOKEN_URL', 'IMAP_OAUTH_AUTHORIZE_URL', 'IMAP_OAUTH_SCOPE',
+  'SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASSWORD',
 ];

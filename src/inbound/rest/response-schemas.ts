@@ -76,8 +76,25 @@ export const attachmentView = z
   })
   .meta({ id: 'Attachment' });
 
+/** An agent's reply to the customer (sent from Slack), with its delivery state. */
+export const replyView = z
+  .object({
+    id: z.number().int(),
+    agent: z.object({ slack_user_id: z.string(), name: z.string().nullable() }),
+    body: z.string(),
+    draft_origin: z.enum(['ai', 'saved_reply', 'none']),
+    state: z.enum(['queued', 'sent', 'failed']),
+    message_id: z.string().meta({ description: 'Fixed when the reply is stored: the e-mail Message-ID and the idempotency key of every attempt.' }),
+    external_id: z.string().nullable(),
+    attempts: z.number().int(),
+    last_error: z.string().nullable(),
+    created_at: timestamp,
+    sent_at: nullableTimestamp,
+  })
+  .meta({ id: 'TicketReply' });
+
 export const ticketDetail = z
-  .object({ ...ticketView.shape, messages: z.array(messageView), attachments: z.array(attachmentView) })
+  .object({ ...ticketView.shape, messages: z.array(messageView), replies: z.array(replyView), attachments: z.array(attachmentView) })
   .meta({ id: 'TicketWithMessages' });
 
 export const ticketList = z

@@ -98,7 +98,7 @@ export const listQuery = z.object({
 });
 
 export const patchTicketBody = z
-  .object({ status: z.enum(['open', 'acknowledged', 'resolved'], { error: 'must be one of open, acknowledged, resolved' }) })
+  .object({ status: z.enum(['open', 'acknowledged', 'waiting_on_customer', 'resolved'], { error: 'must be one of open, acknowledged, waiting_on_customer, resolved' }) })
   .meta({ id: 'PatchTicket' });
 
 export const classificationBody = z

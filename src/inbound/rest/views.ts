@@ -2,6 +2,7 @@
 import type { AttachmentRow } from '../../db/repositories/attachments.ts';
 import type { ClassificationRow } from '../../db/repositories/classifications.ts';
 import type { MessageRow } from '../../db/repositories/messages.ts';
+import type { ReplyRow } from '../../db/repositories/replies.ts';
 import type { Ticket } from '../../domain/ticket.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -50,6 +51,22 @@ export function messageJson(m: MessageRow) {
     body: m.body,
     received_at: iso(m.received_at),
     created_at: iso(m.created_at),
+  };
+}
+
+export function replyJson(r: ReplyRow) {
+  return {
+    id: r.id,
+    agent: { slack_user_id: r.agent_slack_id, name: r.agent_name },
+    body: r.body,
+    draft_origin: r.draft_origin,
+    state: r.state,
+    message_id: r.message_id,
+    external_id: r.external_id,
+    attempts: r.attempts,
+    last_error: r.last_error,
+    created_at: iso(r.created_at),
+    sent_at: iso(r.sent_at),
   };
 }
 

@@ -7,6 +7,7 @@ import { listAttachments } from '../../../db/repositories/attachments.ts';
 import { listClassifications } from '../../../db/repositories/classifications.ts';
 import { findIdempotencyKey } from '../../../db/repositories/idempotency-keys.ts';
 import { listMessages } from '../../../db/repositories/messages.ts';
+import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { applyHumanClassification, setStatus, softDelete } from '../../../ingest/changes.ts';
@@ -16,7 +17,7 @@ import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
 import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
-import { attachmentJson, classificationJson, messageJson, ticketJson } from '../views.ts';
+import { attachmentJson, classificationJson, messageJson, replyJson, ticketJson } from '../views.ts';
 
 export interface RequestsDeps {
   db: Database;
@@ -84,8 +85,8 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const id = idOf(ctx);
     const ticket = await getTicket(db.sql, id);
     if (!ticket) throw notFound(id);
-    const [messages, attachments] = await Promise.all([listMessages(db.sql, id), listAttachments(db.sql, id)]);
-    ctx.body = { ...ticketJson(ticket), messages: messages.map(messageJson), attachments: attachments.map(attachmentJson) };
+    const [messages, replies, attachments] = await Promise.all([listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id)]);
+    ctx.body = { ...ticketJson(ticket), messages: messages.map(messageJson), replies: replies.map(replyJson), attachments: attachments.map(attachmentJson) };
   });
 
   router.patch('/:id', async (ctx) => {
