@@ -5,12 +5,14 @@
 import type { types } from '@slack/bolt';
 import { CATEGORIES } from '../domain/categories.ts';
 import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
-import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
+import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate, userMention } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
 
 export const ACTION_IDS = {
   acknowledge: 'ticket_acknowledge',
+  assignMe: 'ticket_assign_me',
+  assign: 'ticket_assign',
   reclassify: 'ticket_reclassify',
   resolve: 'ticket_resolve',
 } as const;
@@ -18,6 +20,8 @@ export const ACTION_IDS = {
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
 export const ACTIVITY_BLOCK_PREFIX = 'activity_';
 export const ACTIONS_BLOCK_ID = 'ticket_actions';
+/** The assignee line; its block id carries the ticket id (a user picker's payload has no value of ours). */
+export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
 /** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
 export const ALERT_EVENT_TYPE = 'support_ticket_alert';
@@ -26,7 +30,7 @@ export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 export type AlertTicket = Pick<
   Ticket,
   'id' | 'subject' | 'body' | 'source' | 'requesterEmail' | 'requesterName' | 'category' | 'confidence' | 'priority' | 'language' | 'summary' | 'status' | 'classifier'
->;
+> & Partial<Pick<Ticket, 'assignee'>>;
 
 export interface AlertCardOptions {
   /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
@@ -81,6 +85,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+  blocks.push(buildAssignee(t));
   blocks.push(buildActions(t));
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
@@ -112,9 +117,26 @@ function buildActions(t: AlertTicket): KnownBlock {
     ...(current ? { initial_option: current } : {}),
   });
   if (t.status !== 'resolved') {
+    elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value });
     elements.push({ type: 'button', action_id: ACTION_IDS.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value });
   }
   return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
+}
+
+/** "Assigned to @x" with a user picker beside it (Slack shows the mention as the person's name). */
+function buildAssignee(t: AlertTicket): KnownBlock {
+  const id = t.assignee?.slackUserId;
+  return {
+    type: 'section',
+    block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`,
+    text: { type: 'mrkdwn', text: id ? `:bust_in_silhouette: Assigned to ${userMention(id)}` : ':bust_in_silhouette: Not assigned' },
+    accessory: {
+      type: 'users_select',
+      action_id: ACTION_IDS.assign,
+      placeholder: { type: 'plain_text', text: id ? 'Reassign' : 'Assign to…' },
+      ...(id && /^[UW][A-Z0-9]+$/.test(id) ? { initial_user: id } : {}),
+    },
+  };
 }
 
 /** Activity lines already on a card, read back from an interaction payload's `message.blocks`. */

@@ -18,7 +18,7 @@ import { registerActions } from './actions.ts';
 import { boltLogger, createBoltApp } from './bolt-app.ts';
 import { registerStatsCommand } from './commands.ts';
 import {
-  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert, ticketLink,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
 import { createDigest, type DigestJob } from './digest.ts';
@@ -98,7 +98,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents` (Slack is
   // the only listener there is: should another join, hand the buttons the combined one from service.ts).
   registerActions(bolt.app, { db: opts.db, ticketEvents, logger: log, card: deps, report, client });
-  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
+  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log, link: (id) => ticketLink(opts.publicUrl, id) });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
   });

@@ -1,3 +1,4 @@
+import { Agent } from './agent.ts';
 import { Attachment } from './attachment.ts';
 import { Classification } from './classification.ts';
 import { DigestRun } from './digest-run.ts';
@@ -7,9 +8,10 @@ import { MailboxCursor } from './mailbox-cursor.ts';
 import { OAuthToken } from './oauth-token.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
+import { TicketAssignment } from './ticket-assignment.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, Ticket, TicketDailyStat, TicketMessage };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, Agent, TicketAssignment];
