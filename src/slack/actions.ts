@@ -99,10 +99,15 @@ async function act(
     const label = await change(ticket);
     const activity = activityFromBlocks(body.message?.blocks);
     if (label) activity.push(activityLine(label, userMention(body.user.id), new Date()));
-    const card = await renderCard(deps.card, ticketId, activity);
-    if (card && body.channel?.id && body.message?.ts) {
+    let card = await renderCard(deps.card, ticketId, activity);
+    // Clicks racing (two agents, two instances) can land their edits out of order: after editing, the card is
+    // rendered again and, if the ticket moved on meanwhile, edited once more, so the last edit shows the last state.
+    for (let edits = 0; card && body.channel?.id && body.message?.ts && edits < 2; edits += 1) {
       const edit = { channel: body.channel.id, ts: body.message.ts, text: card.text, blocks: card.blocks as never };
       await afterRetryAfter(() => deps.client.chat.update(edit));
+      const now = await renderCard(deps.card, ticketId, activity);
+      if (!now || JSON.stringify(now.blocks) === JSON.stringify(card.blocks)) break;
+      card = now;
     }
     deps.report();
   } catch (error) {
