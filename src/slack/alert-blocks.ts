@@ -20,7 +20,7 @@ export const ACTION_IDS = {
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
 export const ACTIVITY_BLOCK_PREFIX = 'activity_';
 export const ACTIONS_BLOCK_ID = 'ticket_actions';
-/** The assignee line; its block id carries the ticket id (a user picker's payload has no value of ours). */
+/** The block of Assign to me and the user picker; its id carries the ticket id (a picker's payload has no value of ours). */
 export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
 /** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
@@ -66,6 +66,8 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     type: 'mrkdwn' as const,
     text: `*${label}*\n${safeMrkdwn(value, BLOCK_KIT_LIMITS.field - label!.length - 4, { singleLine: true })}`,
   }));
+  // A mention, not escaped text: Slack shows the person's name (userMention accepts only valid user ids).
+  fields.push({ type: 'mrkdwn', text: `*Assignee*\n${t.assignee ? `:bust_in_silhouette: ${userMention(t.assignee.slackUserId)}` : 'nobody yet'}` });
 
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: safePlain(t.subject, BLOCK_KIT_LIMITS.headerText, `Ticket #${t.id}`), emoji: false } },
@@ -85,8 +87,8 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  blocks.push(buildAssignee(t));
   blocks.push(buildActions(t));
+  blocks.push(buildAssignActions(t));
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
   const room = BLOCK_KIT_LIMITS.blocks - blocks.length;
@@ -117,26 +119,22 @@ function buildActions(t: AlertTicket): KnownBlock {
     ...(current ? { initial_option: current } : {}),
   });
   if (t.status !== 'resolved') {
-    elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value });
     elements.push({ type: 'button', action_id: ACTION_IDS.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value });
   }
   return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
 }
 
-/** "Assigned to @x" with a user picker beside it (Slack shows the mention as the person's name). */
-function buildAssignee(t: AlertTicket): KnownBlock {
+/** Who works on it: *Assign to me* and a user picker, in a block of their own (its id carries the ticket id). */
+function buildAssignActions(t: AlertTicket): KnownBlock {
   const id = t.assignee?.slackUserId;
-  return {
-    type: 'section',
-    block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`,
-    text: { type: 'mrkdwn', text: id ? `:bust_in_silhouette: Assigned to ${userMention(id)}` : ':bust_in_silhouette: Not assigned' },
-    accessory: {
-      type: 'users_select',
-      action_id: ACTION_IDS.assign,
-      placeholder: { type: 'plain_text', text: id ? 'Reassign' : 'Assign to…' },
-      ...(id && /^[UW][A-Z0-9]+$/.test(id) ? { initial_user: id } : {}),
-    },
-  };
+  const elements: types.ActionsBlockElement[] = [{
+    type: 'users_select',
+    action_id: ACTION_IDS.assign,
+    placeholder: { type: 'plain_text', text: id ? 'Reassign' : 'Assign to…' },
+    ...(id && /^[UW][A-Z0-9]+$/.test(id) ? { initial_user: id } : {}),
+  }];
+  if (t.status !== 'resolved') elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value: String(t.id) });
+  return { type: 'actions', block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`, elements };
 }
 
 /** Activity lines already on a card, read back from an interaction payload's `message.blocks`. */

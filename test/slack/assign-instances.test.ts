@@ -50,7 +50,7 @@ test('clicks racing on two instances: one final assignee, a consistent history',
       t.not(history[i].from.slack_user_id, history[i].to.slack_user_id, 'no change from someone to the same one');
     }
     t.is(history.at(-1).to.slack_user_id, ticket.assignee.slack_user_id, 'the history ends at the assignee');
-    const shown = () => JSON.stringify(alert.blocks).match(/Assigned to <@(\w+)>/)?.[1];
+    const shown = () => /\*Assignee\*\n:bust_in_silhouette: <@(\w+)>/.exec(alert.blocks!.find((b: any) => b.fields)!.fields.at(-1).text)?.[1];
     await waitFor(() => shown() === ticket.assignee.slack_user_id, { what: `the card showing ${ticket.assignee.slack_user_id}, not ${shown()}` });
     t.log(`round ${round}: ${history.length} changes, the card shows the final assignee`);
     t.true(history.every((h) => h.actor === `slack:${h.to.slack_user_id}`), 'each agent claimed for themselves');

@@ -30,7 +30,10 @@ async function click(env: Env, ticketId: number, opts: { user: string; pick?: st
 const ticketOf = async (env: Env, id: number) => (await api(env.svc.baseUrl, `/api/v1/requests/${id}`)).json;
 const historyOf = async (env: Env, id: number) => (await api(env.svc.baseUrl, `/api/v1/requests/${id}/assignments`)).json.items as any[];
 const cardText = (m: { blocks?: unknown[] | undefined }) => JSON.stringify(m.blocks);
-const assigneeBlock = (m: { blocks?: any[] | undefined }) => m.blocks!.find((b) => String(b.block_id).startsWith('ticket_assignee_'));
+/** The card's Assignee field, and the block of Assign to me and the picker. */
+const assigneeField = (m: { blocks?: any[] | undefined }): string =>
+  m.blocks!.find((b) => b.type === 'section' && b.fields)!.fields.find((f: any) => f.text.startsWith('*Assignee*')).text;
+const assignBlock = (m: { blocks?: any[] | undefined }) => m.blocks!.find((b) => String(b.block_id).startsWith('ticket_assignee_'));
 
 function people(env: Env) {
   env.fake.users.set('UANN00001', { name: 'ann', real_name: 'Ann Agent', profile: { display_name: 'Ann', email: 'ann@example.com' } });
@@ -43,15 +46,16 @@ test.serial('Assign to me: the card shows the assignee, the name comes from user
   people(env);
   const id = await createTicket(env.svc, { body: 'Our SSO login loops forever [cat=technical conf=0.9]' });
   const alert = await waitForAlert(env.fake, id);
-  t.true(cardText(alert).includes('Not assigned'));
-  t.is(assigneeBlock(alert).accessory.type, 'users_select');
-  t.true(alert.blocks!.find((b: any) => b.type === 'actions').elements.some((e: any) => e.action_id === 'ticket_assign_me'));
+  t.is(assigneeField(alert), '*Assignee*\nnobody yet');
+  t.is(assignBlock(alert).type, 'actions');
+  t.deepEqual(assignBlock(alert).elements.map((e: any) => [e.type, e.action_id]), [['users_select', 'ticket_assign'], ['button', 'ticket_assign_me']]);
+  t.is(assignBlock(alert).elements[1].value, String(id));
 
   const first = await click(env, id, { user: 'UANN00001' });
   t.is(first.res.status, 200);
   await waitFor(() => alert.edited > first.edits, { what: 'card edited' });
-  t.true(assigneeBlock(alert).text.text.includes('Assigned to <@UANN00001>'));
-  t.is(assigneeBlock(alert).accessory.initial_user, 'UANN00001');
+  t.true(assigneeField(alert).includes('<@UANN00001>'));
+  t.is(assignBlock(alert).elements[0].initial_user, 'UANN00001');
   t.true(cardText(alert).includes('Assigned to <@UANN00001> by <@UANN00001>'), 'activity line');
   t.is(env.fake.channelMessages(alert.channel).length, 1, 'edited, not reposted');
   const named = await waitFor(async () => ((await ticketOf(env, id)).assignee?.name ? ticketOf(env, id) : undefined), { what: 'name looked up' });
@@ -72,7 +76,7 @@ test.serial('the user picker assigns and reassigns: the history says who, from w
 
   const first = await click(env, id, { user: 'UANN00001', pick: 'UBOB00001' });
   await waitFor(() => alert.edited > first.edits, { what: 'card edited' });
-  t.true(assigneeBlock(alert).text.text.includes('Assigned to <@UBOB00001>'));
+  t.true(assigneeField(alert).includes('<@UBOB00001>'));
   const second = await click(env, id, { user: 'UBOB00001', pick: 'UANN00001' });
   await waitFor(() => alert.edited > second.edits, { what: 'card edited again' });
   t.true(cardText(alert).includes('Assigned to <@UANN00001> (was <@UBOB00001>) by <@UBOB00001>'));
@@ -97,7 +101,7 @@ test.serial('a failed users.info never fails the assignment: the card shows it, 
   env.fake.failNext('users.info', { kind: 'http_500' }, 10);
   const first = await click(env, id, { user: 'UCAROL001' });
   await waitFor(() => alert.edited > first.edits, { what: 'card edited' });
-  t.true(assigneeBlock(alert).text.text.includes('Assigned to <@UCAROL001>'));
+  t.true(assigneeField(alert).includes('<@UCAROL001>'));
   // A user Slack does not know (user_not_found) is the same: assigned, no name.
   const second = await click(env, id, { user: 'UANN00001', pick: 'UNOSUCH01' });
   await waitFor(() => alert.edited > second.edits, { what: 'card edited again' });
@@ -139,12 +143,13 @@ test.serial('an assignment through the REST API edits the card too', async (t) =
   const alert = await waitForAlert(env.fake, id);
   t.is((await api(env.svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { assignee: 'UANN00001' } })).status, 200);
   await waitFor(() => alert.edited > 0, { what: 'card edited' });
-  t.true(assigneeBlock(alert).text.text.includes('Assigned to <@UANN00001>'));
+  t.true(assigneeField(alert).includes('<@UANN00001>'));
   t.true(cardText(alert).includes('Assigned to <@UANN00001> by api'));
   await waitFor(async () => (await ticketOf(env, id)).assignee.name === 'Ann', { what: 'name looked up by the job' });
 
   t.is((await api(env.svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { assignee: null } })).status, 200);
-  await waitFor(() => assigneeBlock(alert).text.text.includes('Not assigned'), { what: 'card shows nobody' });
+  await waitFor(() => assigneeField(alert).includes('nobody yet'), { what: 'card shows nobody' });
+  t.falsy(assignBlock(alert).elements[0].initial_user);
   t.true(cardText(alert).includes('Unassigned by api'));
 });
 
