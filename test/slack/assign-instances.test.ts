@@ -36,9 +36,18 @@ test('clicks racing on two instances: one final assignee, a consistent history',
     }));
     const answers = await Promise.all(clicks);
     t.true(answers.every((r) => r.status === 200));
-    // Slack gets its ack first; each click then changes the ticket and edits the card (a no-op re-renders it).
+    // Slack gets its ack first; each click then changes the ticket and edits the card (a no-op re-renders it;
+    // a click that sees the ticket moved on edits it again), so wait for every click's edit and then for quiet.
     const edits = () => fake.callsTo('chat.update').filter((c) => c.params.ts === alert.ts).length;
     await waitFor(() => edits() >= clicks.length, { timeoutMs: 30_000, what: 'every click edited the card' });
+    let seen = -1;
+    await waitFor(async () => {
+      const now = edits();
+      const quiet = now === seen;
+      seen = now;
+      if (!quiet) await new Promise((r) => setTimeout(r, 1000));
+      return quiet;
+    }, { timeoutMs: 30_000, what: 'no more card edits' });
 
     const ticket = (await api(a.svc.baseUrl, `/api/v1/requests/${id}`)).json;
     const history = (await api(b.svc.baseUrl, `/api/v1/requests/${id}/assignments`)).json.items as any[];
