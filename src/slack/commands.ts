@@ -25,23 +25,12 @@ export interface StatsCommandDeps {
 
 export function registerStatsCommand(app: App, deps: StatsCommandDeps): void {
   app.command(deps.command, async ({ command, ack, respond }) => {
-    const mine = /^\s*mine\s*$/i.test(command.text ?? '');
-    const args = mine ? { days: 0 } : parseStatsArgs(command.text, CATEGORIES);
-    if ('error' in args || (mine && !isSlackUserId(command.user_id))) {
-      const why = 'error' in args ? args.error : 'Slack did not say who you are.';
-      await ack({ response_type: 'ephemeral', text: `${why}\n${statsUsage(deps.command, CATEGORIES)}` });
+    const answer = /^\s*mine\s*$/i.test(command.text ?? '') ? mineAnswer(deps, command.user_id) : statsAnswer(deps, command.text);
+    if ('error' in answer) {
+      await ack({ response_type: 'ephemeral', text: `${answer.error}\n${statsUsage(deps.command, CATEGORIES)}` });
       return;
     }
-    const title = `Support stats · last ${args.days} day${args.days === 1 ? '' : 's'}`;
-    const query = mine
-      ? listTickets(deps.sql, { assignee: command.user_id, unresolved: true, limit: MINE_LIMIT, offset: 0 })
-        .then(({ items, total }) => ({ response_type: 'ephemeral' as const, ...buildMineAnswer(items, total, deps.link) }))
-      : getStats(deps.sql, { days: args.days, ...(args.category ? { category: args.category as Category } : {}) })
-        .then((stats) => ({
-          response_type: 'ephemeral' as const,
-          text: statsFallbackText(stats, { title }),
-          blocks: buildStatsBlocks(stats, { title, ...(args.category ? { category: args.category } : {}) }),
-        }));
+    const { query } = answer;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ACK_BUDGET_MS); });
     try {
@@ -60,4 +49,27 @@ export function registerStatsCommand(app: App, deps: StatsCommandDeps): void {
       clearTimeout(timer);
     }
   });
+}
+
+type Answer = Promise<{ response_type: 'ephemeral'; text: string; blocks: unknown[] }>;
+
+function statsAnswer(deps: StatsCommandDeps, text: string | undefined): { query: Answer } | { error: string } {
+  const args = parseStatsArgs(text, CATEGORIES);
+  if ('error' in args) return args;
+  const title = `Support stats · last ${args.days} day${args.days === 1 ? '' : 's'}`;
+  const query = getStats(deps.sql, { days: args.days, ...(args.category ? { category: args.category as Category } : {}) })
+    .then((stats) => ({
+      response_type: 'ephemeral' as const,
+      text: statsFallbackText(stats, { title }),
+      blocks: buildStatsBlocks(stats, { title, ...(args.category ? { category: args.category } : {}) }),
+    }));
+  return { query };
+}
+
+/** `mine`: the caller's tickets that are not resolved. */
+function mineAnswer(deps: StatsCommandDeps, userId: string | undefined): { query: Answer } | { error: string } {
+  if (!isSlackUserId(userId)) return { error: 'Slack did not say who you are.' };
+  const query = listTickets(deps.sql, { assignee: userId, unresolved: true, limit: MINE_LIMIT, offset: 0 })
+    .then(({ items, total }) => ({ response_type: 'ephemeral' as const, ...buildMineAnswer(items, total, deps.link) }));
+  return { query };
 }
