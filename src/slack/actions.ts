@@ -11,7 +11,7 @@ import { isSlackUserId } from '../domain/agent.ts';
 import { isCategory, type TicketStatus } from '../domain/categories.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { applyHumanClassification, assign, setStatus, type TicketWriteDeps } from '../ingest/changes.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX } from './alert-blocks.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel } from './alert-blocks.ts';
 import { renderCard, type NotifyDeps } from './alerts.ts';
 import { userMention } from './format.ts';
 import { retryAfterMs } from './errors.ts';
@@ -66,7 +66,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
     return act(deps, body, respond, ticketId, async () => {
       const out = await assign(deps, ticketId, to, `slack:${body.user.id}`);
       if (!out.found || !out.changed) return undefined;
-      return `:bust_in_silhouette: Assigned to ${userMention(to)}${out.from ? ` (was ${userMention(out.from)})` : ''}`;
+      return assignmentLabel(to, out.from);
     });
   };
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.assignMe, async ({ ack, body, action, respond }) => {

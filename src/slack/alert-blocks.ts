@@ -3,6 +3,7 @@
  * Pure: ticket facts in, Block Kit out (tested in test/slack/blocks.test.ts).
  */
 import type { types } from '@slack/bolt';
+import { isSlackUserId } from '../domain/agent.ts';
 import { CATEGORIES } from '../domain/categories.ts';
 import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
 import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate, userMention } from './format.ts';
@@ -131,10 +132,16 @@ function buildAssignActions(t: AlertTicket): KnownBlock {
     type: 'users_select',
     action_id: ACTION_IDS.assign,
     placeholder: { type: 'plain_text', text: id ? 'Reassign' : 'Assign to…' },
-    ...(id && /^[UW][A-Z0-9]+$/.test(id) ? { initial_user: id } : {}),
+    ...(isSlackUserId(id) ? { initial_user: id } : {}),
   }];
   if (t.status !== 'resolved') elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value: String(t.id) });
   return { type: 'actions', block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`, elements };
+}
+
+/** What an assignment's activity line says (before "by @who"). */
+export function assignmentLabel(to: string | null, from: string | null): string {
+  if (!to) return ':bust_in_silhouette: Unassigned';
+  return `:bust_in_silhouette: Assigned to ${userMention(to)}${from ? ` (was ${userMention(from)})` : ''}`;
 }
 
 /** Activity lines already on a card, read back from an interaction payload's `message.blocks`. */

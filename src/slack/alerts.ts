@@ -17,6 +17,7 @@ import {
   activityFromBlocks,
   activityLine,
   alertFallbackText,
+  assignmentLabel,
   buildAlertBlocks,
   type AlertTicket,
 } from './alert-blocks.ts';
@@ -247,7 +248,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
       }),
     );
   } else if (change.kind === 'assignment') {
-    line = activityLine(change.to ? `:bust_in_silhouette: Assigned to ${userMention(change.to)}${change.from ? ` (was ${userMention(change.from)})` : ''}` : ':bust_in_silhouette: Unassigned', who, at);
+    line = activityLine(assignmentLabel(change.to, change.from), who, at);
   } else if (change.kind === 'status') {
     line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
   }
