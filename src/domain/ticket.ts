@@ -2,6 +2,7 @@
  * The one ticket shape the service passes around (REST views, Slack cards, routing), and the rules about a
  * ticket that do not depend on where it is stored. The database row maps onto it in db/repositories/tickets.ts.
  */
+import type { Agent } from './agent.ts';
 import { type Category, type ClassifierKind, PRIORITIES, type Priority, type Source, type TicketStatus } from './categories.ts';
 
 export interface Ticket {
@@ -26,6 +27,8 @@ export interface Ticket {
   classifier: ClassifierKind | null;
   /** The history row behind the current classification (model, timing); null until classified. */
   classification: { modelName: string; processingTimeMs: number; classifiedAt: Date } | null;
+  /** The agent working on it; null: nobody yet. */
+  assignee: Agent | null;
   createdAt: Date;
   updatedAt: Date;
 }

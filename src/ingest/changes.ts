@@ -1,11 +1,13 @@
 /**
- * People's changes to a ticket (REST clients, Slack agents): status, a human classification, soft delete.
+ * People's changes to a ticket (REST clients, Slack agents): status, a human classification, the assignee,
+ * soft delete.
  * Each runs in one transaction with ticketEvents.ticketChanged (src/ingest/ticket-events.ts), so what the
  * listener enqueues (the Slack card update) commits with the change or not at all. The SQL is in db/repositories; this file owns the rules.
  */
 import type { Database } from '../db/database.ts';
+import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
-import { lockTicket, markDeleted, setHumanClassification, updateStatus } from '../db/repositories/tickets.ts';
+import { lockTicket, markDeleted, setHumanClassification, updateAssignee, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
 import type { TicketEvents } from './ticket-events.ts';
 
@@ -23,6 +25,27 @@ export async function setStatus(deps: TicketWriteDeps, ticketId: number, status:
     await updateStatus(tx, ticketId, status);
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
     return true;
+  });
+}
+
+export type AssignOutcome = { found: false } | { found: true; changed: boolean; from: string | null };
+
+/**
+ * Makes `slackUserId` (null: nobody) the ticket's assignee and records who changed it from whom. The row lock
+ * serializes concurrent assignments (two agents clicking at once, on two instances): each records the
+ * assignee it replaced, so the history chains. Assigning the current assignee again records nothing.
+ */
+export async function assign(deps: TicketWriteDeps, ticketId: number, slackUserId: string | null, actor: string): Promise<AssignOutcome> {
+  return deps.db.transaction(async (tx) => {
+    const current = await lockTicket(tx, ticketId);
+    if (!current) return { found: false };
+    const from = current.assignee_slack_user_id;
+    if (from === slackUserId) return { found: true, changed: false, from };
+    if (slackUserId !== null) await ensureAgent(tx, slackUserId);
+    await updateAssignee(tx, ticketId, slackUserId);
+    await insertAssignment(tx, { ticketId, from, to: slackUserId, actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'assignment', from, to: slackUserId, actor });
+    return { found: true, changed: true, from };
   });
 }
 

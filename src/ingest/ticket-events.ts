@@ -4,8 +4,8 @@
  * adapter's (src/slack/index.ts) when Slack is configured and noTicketEvents otherwise:
  *   ticketClassified  src/classify/job.ts, in the transaction that stores the classification
  *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
- *   ticketChanged     src/db/repositories/tickets.ts, in the transaction of a person's change (status,
- *                     human classification, delete) made through REST or a Slack button
+ *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,
+ *                     human classification, assignee, delete) made through REST or a Slack button
  *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.
@@ -15,6 +15,7 @@ import type { Sql } from '../db/sql.ts';
 export type TicketChange =
   | { kind: 'status'; status: string; actor: string }
   | { kind: 'classification'; category: string; priority: string | null; actor: string; note: string | null }
+  | { kind: 'assignment'; from: string | null; to: string | null; actor: string }
   | { kind: 'deleted'; actor: string };
 
 export interface ClassifiedOptions {

@@ -5,12 +5,13 @@
  * The card edit uses the service's own Web API client (through the rate-limit gate), not Bolt's; when Slack
  * is rate-limiting chat.update it waits for Retry-After (a few times) rather than leave a stale card.
  */
-import type { App, BlockAction, ButtonAction, StaticSelectAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { isSlackUserId } from '../domain/agent.ts';
 import { isCategory, type TicketStatus } from '../domain/categories.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
-import { applyHumanClassification, setStatus, type TicketWriteDeps } from '../ingest/changes.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine } from './alert-blocks.ts';
+import { applyHumanClassification, assign, setStatus, type TicketWriteDeps } from '../ingest/changes.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel } from './alert-blocks.ts';
 import { renderCard, type NotifyDeps } from './alerts.ts';
 import { userMention } from './format.ts';
 import { retryAfterMs } from './errors.ts';
@@ -56,6 +57,28 @@ export function registerActions(app: App, deps: ActionDeps): void {
       return `:label: Reclassified as *${category}*`;
     });
   });
+
+  // Assign to me (a button carrying the ticket id) and the user picker (its block id carries the ticket id).
+  const assignAction = (ticketId: number, to: unknown, body: BlockAction, respond: Respond) => {
+    if (!isSlackUserId(to) || !isSlackUserId(body.user.id)) {
+      return respond({ response_type: 'ephemeral', replace_original: false, text: 'That is not a Slack user I can assign: nothing was changed.' }).catch(() => undefined);
+    }
+    return act(deps, body, respond, ticketId, async () => {
+      const out = await assign(deps, ticketId, to, `slack:${body.user.id}`);
+      if (!out.found || !out.changed) return undefined;
+      return assignmentLabel(to, out.from);
+    });
+  };
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.assignMe, async ({ ack, body, action, respond }) => {
+    await ack();
+    await assignAction(Number(action.value), body.user.id, body, respond as Respond);
+  });
+  app.action<BlockAction<UsersSelectAction>>(ACTION_IDS.assign, async ({ ack, body, action, respond }) => {
+    await ack();
+    const blockId: unknown = action.block_id;
+    const id = typeof blockId === 'string' && blockId.startsWith(ASSIGNEE_BLOCK_PREFIX) ? blockId.slice(ASSIGNEE_BLOCK_PREFIX.length) : '';
+    await assignAction(/^\d{1,10}$/.test(id) ? Number(id) : Number.NaN, action.selected_user, body, respond as Respond);
+  });
 }
 
 /** Loads the ticket, applies the change (returns the activity label, or undefined when nothing changed), edits the card. */
@@ -76,10 +99,15 @@ export async function act(
     const label = await change(ticket);
     const activity = activityFromBlocks(body.message?.blocks);
     if (label) activity.push(activityLine(label, userMention(body.user.id), new Date()));
-    const card = await renderCard(deps.card, ticketId, activity);
-    if (card && body.channel?.id && body.message?.ts) {
+    let card = await renderCard(deps.card, ticketId, activity);
+    // Clicks racing (two agents, two instances) can land their edits out of order: after editing, the card is
+    // rendered again and, if the ticket moved on meanwhile, edited once more, so the last edit shows the last state.
+    for (let edits = 0; card && body.channel?.id && body.message?.ts && edits < 2; edits += 1) {
       const edit = { channel: body.channel.id, ts: body.message.ts, text: card.text, blocks: card.blocks as never };
       await afterRetryAfter(() => deps.client.chat.update(edit));
+      const now = await renderCard(deps.card, ticketId, activity);
+      if (!now || JSON.stringify(now.blocks) === JSON.stringify(card.blocks)) break;
+      card = now;
     }
     deps.report();
   } catch (error) {

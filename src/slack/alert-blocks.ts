@@ -3,14 +3,17 @@
  * Pure: ticket facts in, Block Kit out (tested in test/slack/blocks.test.ts).
  */
 import type { types } from '@slack/bolt';
+import { isSlackUserId } from '../domain/agent.ts';
 import { CATEGORIES } from '../domain/categories.ts';
 import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
-import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate } from './format.ts';
+import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate, userMention } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
 
 export const ACTION_IDS = {
   acknowledge: 'ticket_acknowledge',
+  assignMe: 'ticket_assign_me',
+  assign: 'ticket_assign',
   reclassify: 'ticket_reclassify',
   resolve: 'ticket_resolve',
   /** Opens the reply modal (shown only when the ticket's door can answer it). */
@@ -22,6 +25,8 @@ export const ACTION_IDS = {
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
 export const ACTIVITY_BLOCK_PREFIX = 'activity_';
 export const ACTIONS_BLOCK_ID = 'ticket_actions';
+/** The block of Assign to me and the user picker; its id carries the ticket id (a picker's payload has no value of ours). */
+export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
 /** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
 export const ALERT_EVENT_TYPE = 'support_ticket_alert';
@@ -30,7 +35,7 @@ export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 export type AlertTicket = Pick<
   Ticket,
   'id' | 'subject' | 'body' | 'source' | 'requesterEmail' | 'requesterName' | 'category' | 'confidence' | 'priority' | 'language' | 'summary' | 'status' | 'classifier'
->;
+> & Partial<Pick<Ticket, 'assignee'>>;
 
 export interface AlertCardOptions {
   /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
@@ -70,6 +75,8 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     type: 'mrkdwn' as const,
     text: `*${label}*\n${safeMrkdwn(value, BLOCK_KIT_LIMITS.field - label!.length - 4, { singleLine: true })}`,
   }));
+  // A mention, not escaped text: Slack shows the person's name (userMention accepts only valid user ids).
+  fields.push({ type: 'mrkdwn', text: `*Assignee*\n${t.assignee ? `:bust_in_silhouette: ${userMention(t.assignee.slackUserId)}` : 'nobody yet'}` });
 
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: safePlain(t.subject, BLOCK_KIT_LIMITS.headerText, `Ticket #${t.id}`), emoji: false } },
@@ -94,6 +101,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: *The reply could not be sent*${why}` } });
   }
   blocks.push(buildActions(t, opts));
+  blocks.push(buildAssignActions(t));
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
   const room = BLOCK_KIT_LIMITS.blocks - blocks.length;
@@ -131,6 +139,25 @@ function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 
     elements.push({ type: 'button', action_id: ACTION_IDS.retryReply, text: { type: 'plain_text', text: 'Retry' }, style: 'danger', value: String(opts.failedReply.id) });
   }
   return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
+}
+
+/** Who works on it: *Assign to me* and a user picker, in a block of their own (its id carries the ticket id). */
+function buildAssignActions(t: AlertTicket): KnownBlock {
+  const id = t.assignee?.slackUserId;
+  const elements: types.ActionsBlockElement[] = [{
+    type: 'users_select',
+    action_id: ACTION_IDS.assign,
+    placeholder: { type: 'plain_text', text: id ? 'Reassign' : 'Assign to…' },
+    ...(isSlackUserId(id) ? { initial_user: id } : {}),
+  }];
+  if (t.status !== 'resolved') elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value: String(t.id) });
+  return { type: 'actions', block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`, elements };
+}
+
+/** What an assignment's activity line says (before "by @who"). */
+export function assignmentLabel(to: string | null, from: string | null): string {
+  if (!to) return ':bust_in_silhouette: Unassigned';
+  return `:bust_in_silhouette: Assigned to ${userMention(to)}${from ? ` (was ${userMention(from)})` : ''}`;
 }
 
 /** Activity lines already on a card, read back from an interaction payload's `message.blocks`. */

@@ -19,12 +19,14 @@ import {
   activityFromBlocks,
   activityLine,
   alertFallbackText,
+  assignmentLabel,
   buildAlertBlocks,
   type AlertTicket,
 } from './alert-blocks.ts';
 import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
+import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from './errors.ts';
 
@@ -225,6 +227,8 @@ export function followupMessage(m: { source: string; author_name: string | null;
  */
 export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>): Promise<void> {
   const { ticketId, change } = job.data;
+  // The new assignee's name and e-mail for the REST API (best effort, cached; never fails the job).
+  if (change.kind === 'assignment' && change.to) await refreshAgent({ sql: deps.db.sql, client: deps.client, logger: deps.logger }, change.to);
   const alert = await findPost(deps.db.sql, alertKey(ticketId));
   if (!alert) {
     // Being posted right now: wait for it. Never posted: the alert, when it comes, shows the current state.
@@ -251,6 +255,8 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
         },
       }),
     );
+  } else if (change.kind === 'assignment') {
+    line = activityLine(assignmentLabel(change.to, change.from), who, at);
   } else if (change.kind === 'status') {
     line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
   }

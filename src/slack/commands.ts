@@ -1,30 +1,36 @@
 /**
- * `/support-stats [days] [category]`: ephemeral stats. Slack gives 3 s: the answer goes in the ack when the
- * query is quick, otherwise the ack says "working" and the stats follow through response_url.
+ * `/support-stats [days] [category]`: ephemeral stats; `/support-stats mine`: the caller's open tickets.
+ * Slack gives 3 s: the answer goes in the ack when the query is quick, otherwise the ack says "working" and
+ * the answer follows through response_url.
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/sql.ts';
 import { getStats } from '../db/repositories/stats.ts';
+import { listTickets } from '../db/repositories/tickets.ts';
+import { isSlackUserId } from '../domain/agent.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
+import { buildMineAnswer, MINE_LIMIT } from './mine-blocks.ts';
 import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from './stats-blocks.ts';
 
 const ACK_BUDGET_MS = 2000;
 
-export function registerStatsCommand(app: App, deps: { sql: Sql; command: string; logger: Logger }): void {
+export interface StatsCommandDeps {
+  sql: Sql;
+  command: string;
+  logger: Logger;
+  /** The ticket's link in `mine` (alerts.ts ticketLink). */
+  link: (ticketId: number) => string | undefined;
+}
+
+export function registerStatsCommand(app: App, deps: StatsCommandDeps): void {
   app.command(deps.command, async ({ command, ack, respond }) => {
-    const args = parseStatsArgs(command.text, CATEGORIES);
-    if ('error' in args) {
-      await ack({ response_type: 'ephemeral', text: `${args.error}\n${statsUsage(deps.command, CATEGORIES)}` });
+    const answer = /^\s*mine\s*$/i.test(command.text ?? '') ? mineAnswer(deps, command.user_id) : statsAnswer(deps, command.text);
+    if ('error' in answer) {
+      await ack({ response_type: 'ephemeral', text: `${answer.error}\n${statsUsage(deps.command, CATEGORIES)}` });
       return;
     }
-    const title = `Support stats · last ${args.days} day${args.days === 1 ? '' : 's'}`;
-    const query = getStats(deps.sql, { days: args.days, ...(args.category ? { category: args.category as Category } : {}) })
-      .then((stats) => ({
-        response_type: 'ephemeral' as const,
-        text: statsFallbackText(stats, { title }),
-        blocks: buildStatsBlocks(stats, { title, ...(args.category ? { category: args.category } : {}) }),
-      }));
+    const { query } = answer;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ACK_BUDGET_MS); });
     try {
@@ -43,4 +49,27 @@ export function registerStatsCommand(app: App, deps: { sql: Sql; command: string
       clearTimeout(timer);
     }
   });
+}
+
+type Answer = Promise<{ response_type: 'ephemeral'; text: string; blocks: unknown[] }>;
+
+function statsAnswer(deps: StatsCommandDeps, text: string | undefined): { query: Answer } | { error: string } {
+  const args = parseStatsArgs(text, CATEGORIES);
+  if ('error' in args) return args;
+  const title = `Support stats · last ${args.days} day${args.days === 1 ? '' : 's'}`;
+  const query = getStats(deps.sql, { days: args.days, ...(args.category ? { category: args.category as Category } : {}) })
+    .then((stats) => ({
+      response_type: 'ephemeral' as const,
+      text: statsFallbackText(stats, { title }),
+      blocks: buildStatsBlocks(stats, { title, ...(args.category ? { category: args.category } : {}) }),
+    }));
+  return { query };
+}
+
+/** `mine`: the caller's tickets that are not resolved. */
+function mineAnswer(deps: StatsCommandDeps, userId: string | undefined): { query: Answer } | { error: string } {
+  if (!isSlackUserId(userId)) return { error: 'Slack did not say who you are.' };
+  const query = listTickets(deps.sql, { assignee: userId, unresolved: true, limit: MINE_LIMIT, offset: 0 })
+    .then(({ items, total }) => ({ response_type: 'ephemeral' as const, ...buildMineAnswer(items, total, deps.link) }));
+  return { query };
 }

@@ -18,7 +18,7 @@ import { registerActions } from './actions.ts';
 import { boltLogger, createBoltApp } from './bolt-app.ts';
 import { registerStatsCommand } from './commands.ts';
 import {
-  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert, ticketLink,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './alerts.ts';
 import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './reply-notes.ts';
@@ -118,7 +118,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     drafts: opts.drafts ?? emptyDraft,
     replies: { db: opts.db, queue: opts.queue, ticketEvents, messageIdDomain: opts.messageIdDomain ?? 'support-triage.local' },
   });
-  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log });
+  registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log, link: (id) => ticketLink(opts.publicUrl, id) });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
   });

@@ -92,5 +92,5 @@ export function parseStatsArgs(text: string | undefined, categories: readonly st
 }
 
 export function statsUsage(command: string, categories: readonly string[]): string {
-  return `Usage: \`${command} [days] [category]\` — days 1–${MAX_STATS_DAYS} (default 7), category one of ${categories.map((c) => `\`${c}\``).join(', ')}. Example: \`${command} 30 billing\``;
+  return `Usage: \`${command} [days] [category]\` — days 1–${MAX_STATS_DAYS} (default 7), category one of ${categories.map((c) => `\`${c}\``).join(', ')}. Example: \`${command} 30 billing\`\n\`${command} mine\` — your open tickets (assigned to you, not resolved).`;
 }

@@ -54,6 +54,8 @@ export class FakeSlack {
   readonly responseUrlCalls: Array<{ path: string; body: any }> = [];
   /** Modals opened with views.open, in order. */
   readonly views: Array<{ triggerId: string; view: Record<string, any> }> = [];
+  /** users.info answers: the workspace's people by user id (others: user_not_found). */
+  readonly users = new Map<string, { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string; email?: string } }>();
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
   #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
@@ -276,6 +278,11 @@ export class FakeSlack {
         const replies = [parent, ...this.threadReplies(String(p.channel), String(p.ts))].filter((m) => m === parent || inRange(m.ts, p));
         const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
         return { status: 200, body: { ok: true, messages: replies.map((m) => view(m, withMeta)), has_more: false } };
+      }
+      case 'users.info': {
+        const user = this.users.get(String(p.user));
+        if (!user) return notOk('user_not_found');
+        return { status: 200, body: { ok: true, user: { id: String(p.user), ...user } } };
       }
       default:
         return notOk('unknown_method');

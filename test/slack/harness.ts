@@ -97,13 +97,18 @@ export function blockActionBody(opts: {
   actionId: string;
   value?: string;
   selected?: string;
+  /** A users_select pick: the chosen user id, in the block `blockId`. */
+  selectedUser?: string;
+  blockId?: string;
   user?: string;
   channel: string;
   messageTs: string;
   blocks: unknown[];
   responseUrl: string;
 }) {
-  const action = opts.selected !== undefined
+  const action = opts.selectedUser !== undefined
+    ? { type: 'users_select', action_id: opts.actionId, block_id: opts.blockId ?? 'ticket_actions', selected_user: opts.selectedUser, action_ts: '1' }
+    : opts.selected !== undefined
     ? { type: 'static_select', action_id: opts.actionId, block_id: 'ticket_actions', selected_option: { text: { type: 'plain_text', text: opts.selected }, value: opts.selected }, action_ts: '1' }
     : { type: 'button', action_id: opts.actionId, block_id: 'ticket_actions', value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1' };
   const payload = {

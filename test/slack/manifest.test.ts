@@ -12,7 +12,7 @@ for (const [file, socket] of [['manifest.http.yml', false], ['manifest.socket.ym
     const m = read(file);
     t.regex(m, new RegExp(`- command: ${defaultCommand}\\n`));
     t.regex(m, /interactivity:\n\s+is_enabled: true/);
-    for (const scope of ['chat:write', 'commands', 'channels:history', 'groups:history']) t.regex(m, new RegExp(`- ${scope}\\n`));
+    for (const scope of ['chat:write', 'commands', 'channels:history', 'groups:history', 'users:read', 'users:read.email']) t.regex(m, new RegExp(`- ${scope}\\n`));
     t.regex(m, new RegExp(`socket_mode_enabled: ${socket}\\n`));
     const urls = [...m.matchAll(/(?:url|request_url): (\S+)/g)].map((x) => x[1]!);
     if (socket) t.deepEqual(urls, [], 'Socket Mode needs no public URL');

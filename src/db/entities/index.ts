@@ -1,3 +1,4 @@
+import { Agent } from './agent.ts';
 import { Attachment } from './attachment.ts';
 import { Classification } from './classification.ts';
 import { DigestRun } from './digest-run.ts';
@@ -10,10 +11,11 @@ import { OpsSignal } from './ops-signal.ts';
 import { SavedReply } from './saved-reply.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
+import { TicketAssignment } from './ticket-assignment.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
 
-export { Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketDailyStat, TicketMessage, TicketReply };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment];

@@ -34,6 +34,8 @@ export const Ticket = defineEntity({
     /** Below CLASSIFIER_MIN_CONFIDENCE when it was classified (so it was routed to triage); never for a human verdict. */
     lowConfidence: p.boolean().default(false),
     currentClassificationId: p.integer().nullable(),
+    /** The Slack user (agents table) working on it; null: nobody. History in ticket_assignments. */
+    assigneeSlackUserId: p.string().length(32).nullable(),
     receivedAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
@@ -46,5 +48,6 @@ export const Ticket = defineEntity({
     { name: 'tickets_status_created_at_idx', properties: ['status', 'createdAt'] },
     { name: 'tickets_source_created_at_idx', properties: ['source', 'createdAt'] },
     { name: 'tickets_requester_email_idx', properties: ['requesterEmail'] },
+    { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
   ],
 });

@@ -12,12 +12,14 @@ function selectTickets(db: Sql) {
   return db.kysely
     .selectFrom('tickets')
     .leftJoin('classifications', 'classifications.id', 'tickets.current_classification_id')
+    .leftJoin('agents', 'agents.slack_user_id', 'tickets.assignee_slack_user_id')
     .select([
       'tickets.id', 'tickets.source', 'tickets.external_id', 'tickets.subject', 'tickets.body', 'tickets.requester_email',
       'tickets.requester_name', 'tickets.reply_to', 'tickets.original_queue', 'tickets.original_priority', 'tickets.language',
       'tickets.priority', 'tickets.status', 'tickets.tags', 'tickets.category', 'tickets.confidence', 'tickets.summary',
       'tickets.classifier', 'classifications.model_name', 'classifications.processing_time_ms',
       'classifications.created_at as classified_at', 'tickets.created_at', 'tickets.updated_at',
+      'tickets.assignee_slack_user_id', 'agents.name as assignee_name', 'agents.email as assignee_email',
     ])
     .where(ticketNotDeleted);
 }
@@ -48,6 +50,7 @@ function toTicket(r: TicketRow): Ticket {
       r.model_name === null || r.classified_at === null
         ? null
         : { modelName: r.model_name, processingTimeMs: r.processing_time_ms ?? 0, classifiedAt: new Date(r.classified_at) },
+    assignee: r.assignee_slack_user_id === null ? null : { slackUserId: r.assignee_slack_user_id, name: r.assignee_name, email: r.assignee_email },
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -62,6 +65,10 @@ export interface TicketFilter {
   category?: Category;
   source?: Source;
   status?: TicketStatus;
+  /** A Slack user id, or null for tickets nobody is assigned. */
+  assignee?: string | null;
+  /** Leave resolved tickets out. */
+  unresolved?: boolean;
   since?: Date;
   until?: Date;
   q?: string;
@@ -75,6 +82,8 @@ export async function listTickets(db: Sql, f: TicketFilter): Promise<{ items: Ti
   if (f.category) where.push(eb('tickets.category', '=', f.category));
   if (f.source) where.push(eb('tickets.source', '=', f.source));
   if (f.status) where.push(eb('tickets.status', '=', f.status));
+  if (f.assignee !== undefined) where.push(eb('tickets.assignee_slack_user_id', f.assignee === null ? 'is' : '=', f.assignee));
+  if (f.unresolved) where.push(eb('tickets.status', '<>', 'resolved'));
   if (f.since) where.push(eb('tickets.created_at', '>=', f.since));
   if (f.until) where.push(eb('tickets.created_at', '<', f.until));
   if (f.q) {
@@ -193,7 +202,7 @@ export async function touchTicket(tx: Sql, ticketId: number): Promise<void> {
 export async function lockTicket(tx: Sql, id: number) {
   const row = await tx.kysely
     .selectFrom('tickets')
-    .select(['status', 'category', 'priority', 'classifier', 'summary', 'language'])
+    .select(['status', 'category', 'priority', 'classifier', 'summary', 'language', 'assignee_slack_user_id'])
     .where('id', '=', id)
     .where(ticketNotDeleted)
     .forUpdate()
@@ -215,6 +224,10 @@ export async function reopenIfWaiting(tx: Sql, id: number): Promise<boolean> {
 
 export async function updateStatus(tx: Sql, id: number, status: TicketStatus): Promise<void> {
   await tx.kysely.updateTable('tickets').set({ status, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}
+
+export async function updateAssignee(tx: Sql, id: number, slackUserId: string | null): Promise<void> {
+  await tx.kysely.updateTable('tickets').set({ assignee_slack_user_id: slackUserId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
 }
 
 /** Makes a human verdict (history row `classificationId`) the ticket's current classification. */

@@ -66,7 +66,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/requests/{id}': {
       get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': ok('The ticket', r.ticketDetail), ...apiErrors(404, 422) } },
-      patch: { summary: 'Change the status', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
+      patch: { summary: 'Change the status and/or the assignee (a Slack user id, or null)', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
       delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
     },
     '/api/v1/requests/{id}/classification': {
@@ -79,6 +79,9 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/requests/{id}/classifications': {
       get: { summary: 'Classification history, newest first', parameters: [idParam], responses: { '200': ok('History', r.classificationHistory), ...apiErrors(404, 422) } },
+    },
+    '/api/v1/requests/{id}/assignments': {
+      get: { summary: 'Assignee history, oldest first: who assigned whom, replacing whom, when', parameters: [idParam], responses: { '200': ok('History', r.assignmentHistory), ...apiErrors(404, 422) } },
     },
     '/api/v1/stats': {
       get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': ok('Stats', r.statsView), ...apiErrors(422) } },

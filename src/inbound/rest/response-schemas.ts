@@ -29,6 +29,14 @@ export const classificationView = z
   })
   .meta({ id: 'Classification' });
 
+export const agentView = z
+  .object({
+    slack_user_id: z.string(),
+    name: z.string().nullable().describe('Display name from Slack (users.info); null until Slack answered'),
+    email: z.string().nullable().describe('When the workspace shares it (users:read.email)'),
+  })
+  .meta({ id: 'Agent' });
+
 export const ticketView = z
   .object({
     id: z.number().int(),
@@ -48,6 +56,7 @@ export const ticketView = z
     created_at: timestamp,
     updated_at: timestamp,
     classification: classificationView.nullable(),
+    assignee: agentView.nullable().describe('The agent (a Slack user) working on it; null: nobody'),
   })
   .meta({ id: 'Ticket' });
 
@@ -210,6 +219,24 @@ export const deadLettersResponse = z
 export const replayResponse = z
   .object({ replayed: z.number().int(), items: z.array(deadLetterView) })
   .meta({ id: 'ReplayResult' });
+
+export const assignmentHistory = z
+  .object({
+    ticket_id: z.number().int(),
+    total: z.number().int(),
+    items: z.array(
+      z
+        .object({
+          id: z.number().int(),
+          from: agentView.nullable().describe('The assignee before; null: nobody'),
+          to: agentView.nullable().describe('The assignee after; null: nobody'),
+          actor: z.string().describe('Who changed it: slack:<user id>, or the API key name'),
+          created_at: timestamp,
+        })
+        .meta({ id: 'Assignment' }),
+    ),
+  })
+  .meta({ id: 'AssignmentHistory' });
 
 // ---- saved replies ----
 

@@ -6,6 +6,7 @@
  * before the length checks (so they measure what is stored) and refused with 422 in identifiers and filters.
  */
 import { z } from 'zod';
+import { SLACK_USER_ID } from '../../domain/agent.ts';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
 import { cleanText, textProblem } from '../../ingest/normalize.ts';
 
@@ -85,10 +86,20 @@ const isoDate = z.iso
 
 const listLimit = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000');
 
+/** A Slack user id as Slack spells it (checked before anything reaches the database). */
+const slackUserId = z
+  .string({ error: 'must be a Slack user id such as U0123ABCD' })
+  .max(32, 'must be a Slack user id such as U0123ABCD')
+  .regex(SLACK_USER_ID, 'must be a Slack user id such as U0123ABCD');
+
 export const listQuery = z.object({
   category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
   source: z.enum(SOURCES, { error: `must be one of ${SOURCES.join(', ')}` }).optional(),
   status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+  assignee: z
+    .union([z.literal('none'), slackUserId], { error: 'must be a Slack user id such as U0123ABCD, or none' })
+    .optional()
+    .describe('Tickets assigned to this Slack user; `none`: tickets nobody is assigned'),
   since: isoDate.optional(),
   until: isoDate.optional(),
   q: z.string({ error: 'must be given once' }).min(1).max(200, 'must be at most 200 characters').superRefine(storable).optional(),
@@ -98,7 +109,11 @@ export const listQuery = z.object({
 });
 
 export const patchTicketBody = z
-  .object({ status: z.enum(['open', 'acknowledged', 'waiting_on_customer', 'resolved'], { error: 'must be one of open, acknowledged, waiting_on_customer, resolved' }) })
+  .object({
+    status: z.enum(['open', 'acknowledged', 'waiting_on_customer', 'resolved'], { error: 'must be one of open, acknowledged, waiting_on_customer, resolved' }).optional(),
+    assignee: slackUserId.nullable().optional().describe('The Slack user id of the agent to assign; null: nobody'),
+  })
+  .refine((b) => b.status !== undefined || b.assignee !== undefined, { message: 'give status, assignee or both', path: ['status'] })
   .meta({ id: 'PatchTicket' });
 
 export const classificationBody = z

@@ -1,8 +1,10 @@
 /** The domain Ticket and the history rows -> the JSON the original service's clients expect. */
+import type { AssignmentRow } from '../../db/repositories/agents.ts';
 import type { AttachmentRow } from '../../db/repositories/attachments.ts';
 import type { ClassificationRow } from '../../db/repositories/classifications.ts';
 import type { MessageRow } from '../../db/repositories/messages.ts';
 import type { ReplyRow } from '../../db/repositories/replies.ts';
+import type { Agent } from '../../domain/agent.ts';
 import type { Ticket } from '../../domain/ticket.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -37,7 +39,16 @@ export function ticketJson(t: Ticket) {
             classifier: t.classifier,
             classified_at: iso(t.classification?.classifiedAt ?? null),
           },
+    assignee: agentJson(t.assignee),
   };
+}
+
+export function agentJson(a: Agent | null) {
+  return a === null ? null : { slack_user_id: a.slackUserId, name: a.name, email: a.email };
+}
+
+export function assignmentJson(a: AssignmentRow) {
+  return { id: a.id, from: agentJson(a.from), to: agentJson(a.to), actor: a.actor, created_at: iso(a.createdAt) };
 }
 
 export function messageJson(m: MessageRow) {

@@ -1,8 +1,9 @@
-/** /api/v1/requests: create, read, list, change status, correct the classification, history, delete. */
+/** /api/v1/requests: create, read, list, change status and assignee, correct the classification, history, delete. */
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Database } from '../../../db/database.ts';
+import { listAssignments } from '../../../db/repositories/agents.ts';
 import { listAttachments } from '../../../db/repositories/attachments.ts';
 import { listClassifications } from '../../../db/repositories/classifications.ts';
 import { findIdempotencyKey } from '../../../db/repositories/idempotency-keys.ts';
@@ -10,14 +11,14 @@ import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
-import { applyHumanClassification, setStatus, softDelete } from '../../../ingest/changes.ts';
+import { applyHumanClassification, assign, setStatus, softDelete } from '../../../ingest/changes.ts';
 import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
 import { textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
 import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
-import { attachmentJson, classificationJson, messageJson, replyJson, ticketJson } from '../views.ts';
+import { assignmentJson, attachmentJson, classificationJson, messageJson, replyJson, ticketJson } from '../views.ts';
 
 export interface RequestsDeps {
   db: Database;
@@ -72,9 +73,10 @@ export function requestsRouter(deps: RequestsDeps): Router {
   });
 
   router.get('/', async (ctx) => {
-    const q = parseOr422(listQuery, ctx.query);
+    const { assignee, ...q } = parseOr422(listQuery, ctx.query);
     const { items, total } = await listTickets(db.sql, {
       ...q,
+      ...(assignee === undefined ? {} : { assignee: assignee === 'none' ? null : assignee }),
       since: q.since ? new Date(q.since) : undefined,
       until: q.until ? new Date(q.until) : undefined,
     });
@@ -91,8 +93,10 @@ export function requestsRouter(deps: RequestsDeps): Router {
 
   router.patch('/:id', async (ctx) => {
     const id = idOf(ctx);
-    const { status } = parseOr422(patchTicketBody, ctx.request.body);
-    if (!(await setStatus(deps, id, status, ctx.state.actor ?? 'api'))) throw notFound(id);
+    const { status, assignee } = parseOr422(patchTicketBody, ctx.request.body);
+    const actor = ctx.state.actor ?? 'api';
+    if (status !== undefined && !(await setStatus(deps, id, status, actor))) throw notFound(id);
+    if (assignee !== undefined && !(await assign(deps, id, assignee, actor)).found) throw notFound(id);
     ctx.body = ticketJson((await getTicket(db.sql, id))!);
   });
 
@@ -108,6 +112,13 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const id = idOf(ctx);
     if (!(await getTicket(db.sql, id))) throw notFound(id);
     const items = (await listClassifications(db.sql, id)).map(classificationJson);
+    ctx.body = { ticket_id: id, items, total: items.length };
+  });
+
+  router.get('/:id/assignments', async (ctx) => {
+    const id = idOf(ctx);
+    if (!(await getTicket(db.sql, id))) throw notFound(id);
+    const items = (await listAssignments(db.sql, id)).map(assignmentJson);
     ctx.body = { ticket_id: id, items, total: items.length };
   });
 
