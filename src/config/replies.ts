@@ -19,6 +19,7 @@ export const replyVariables = {
     email: variable('ZENDESK_API_EMAIL', optionalString, 'E-mail of the Zendesk agent whose API token is used.'),
     token: variable('ZENDESK_API_TOKEN', optionalString, 'Zendesk API token (Admin Center > Apps and integrations > Zendesk API).'),
     authorId: variable('ZENDESK_AUTHOR_ID', numericId, 'Zendesk user id shown as the reply\'s author; unset = the API user.'),
+    apiUrl: variable('ZENDESK_API_URL', secretEndpoint, 'Zendesk API base URL; unset = https://{subdomain}.zendesk.com (a proxy, or a fake in tests).'),
   },
   freshdesk: {
     domain: variable('FRESHDESK_DOMAIN', hostname, 'Freshdesk host (acme.freshdesk.com); with the API key, Freshdesk tickets can be answered.'),
@@ -66,7 +67,9 @@ export function replyRules(source: Environment): string[] {
       for (const name of group.filter((n) => !set.includes(n))) problems.push(`${name}: required with ${set.join(', ')}`);
     }
   }
-  if (!isSet(source, 'ZENDESK_SUBDOMAIN') && isSet(source, 'ZENDESK_AUTHOR_ID')) problems.push('ZENDESK_AUTHOR_ID: needs ZENDESK_SUBDOMAIN, ZENDESK_API_EMAIL and ZENDESK_API_TOKEN');
+  for (const name of ['ZENDESK_AUTHOR_ID', 'ZENDESK_API_URL']) {
+    if (!isSet(source, 'ZENDESK_SUBDOMAIN') && isSet(source, name)) problems.push(`${name}: needs ZENDESK_SUBDOMAIN, ZENDESK_API_EMAIL and ZENDESK_API_TOKEN`);
+  }
   if (!isSet(source, 'FRONT_API_TOKEN') && isSet(source, 'FRONT_AUTHOR_ID')) problems.push('FRONT_AUTHOR_ID: needs FRONT_API_TOKEN');
   return problems;
 }
@@ -75,7 +78,7 @@ export function replyRules(source: Environment): string[] {
 export function replySection(v: Values<typeof replyVariables>) {
   const { zendesk: z, freshdesk: f, helpscout: h, intercom: i, front: fr, generic: g, api: a } = v;
   return {
-    zendesk: z.subdomain && z.email && z.token ? { subdomain: z.subdomain, email: z.email, token: z.token, authorId: z.authorId } : undefined,
+    zendesk: z.subdomain && z.email && z.token ? { subdomain: z.subdomain, email: z.email, token: z.token, authorId: z.authorId, ...(z.apiUrl ? { baseUrl: z.apiUrl.replace(/\/+$/, '') } : {}) } : undefined,
     freshdesk: f.domain && f.apiKey ? { domain: f.domain.toLowerCase(), apiKey: f.apiKey } : undefined,
     helpscout: h.appId && h.appSecret ? { appId: h.appId, appSecret: h.appSecret } : undefined,
     intercom: i.accessToken && i.adminId ? { accessToken: i.accessToken, adminId: i.adminId } : undefined,
