@@ -1,6 +1,6 @@
 /**
  * Replying to an e-mail ticket from its Slack card, end to end with real parts: the customer's mail in
- * Dovecot becomes a ticket and an alert; Reply opens the modal (views.open), its signed view_submission
+ * Dovecot becomes a ticket and an alert; the agent claims it; Reply opens the modal (views.open), its signed view_submission
  * stores the reply; the send job delivers it to a real SMTP server (smtp-server on loopback) with the
  * threading headers; the customer's answer, delivered to Dovecot, threads back onto the same ticket and
  * reopens it; our own copy coming back is ignored. Outages: 421 retried and sent once; 550 failed on the
@@ -69,11 +69,14 @@ const replies = (env: Env, ticketId: number) =>
     `select id, state, message_id, body, attempts, agent_slack_id, agent_name, draft_origin, last_error from ticket_replies where ticket_id = $1 order by id`, [ticketId]);
 const status = async (env: Env, id: number) => (await api(env.svc.baseUrl, `/api/v1/requests/${id}`)).json.status;
 
-serial('reply from the card: SMTP delivery with threading headers, the answer threads back and reopens the ticket, our copy is ignored', async (t) => {
+serial('claim, reply and resolve from the card: SMTP delivery with threading headers, the answer threads back and reopens the ticket, our copy is ignored', async (t) => {
   const env = await start(t);
   const { ticketId, messageId, alert } = await customerWrites(env, 'Invoice total is wrong', 'You charged me twice this month [cat=billing conf=0.9]');
   t.is(alert.channel, CHANNELS.billing);
   t.true(actionIds(alert).includes('ticket_reply'), 'Reply is offered for a mail ticket with SMTP');
+  // The agent claims it first.
+  t.is((await clickButton(env, alert, 'ticket_assign_me', String(ticketId))).status, 200);
+  await waitFor(async () => (await api(env.svc.baseUrl, `/api/v1/requests/${ticketId}`)).json.assignee?.slack_user_id === 'UAGENT001', { what: 'claimed' });
 
   const view = await openModal(env, alert, ticketId);
   t.is(view.callback_id, 'ticket_reply_modal');
@@ -123,6 +126,9 @@ serial('reply from the card: SMTP delivery with threading headers, the answer th
   t.is((await env.svc.service.db.sql.query(`select 1 from tickets where source = 'email'`)).length, 1, 'no ticket from our own copy');
   t.is((await env.svc.service.db.sql.query(`select 1 from ticket_messages`)).length, 1, 'only the customer\'s answer is a follow-up');
   t.is(env.smtp.received.length, 1, 'sent once');
+  // And resolves it from the card.
+  t.is((await clickButton(env, alert, 'ticket_resolve', String(ticketId))).status, 200);
+  await waitFor(async () => (await status(env, ticketId)) === 'resolved', { what: 'resolved from the card' });
 });
 
 serial('SMTP down (421) is retried, then the reply is sent exactly once', async (t) => {
