@@ -5,8 +5,8 @@
  * as the real API would. An answer can be a status with a body and headers, a hang (never answers) or a
  * dropped connection.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, type Loopback } from './loopback.ts';
 
 export interface RecordedCall {
   method: string;
@@ -31,8 +31,7 @@ export interface FakeRoute {
 export class FakeHelpdesk {
   readonly calls: RecordedCall[] = [];
   readonly #routes: FakeRoute[] = [];
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
+  #server: Loopback | undefined;
   url = '';
 
   route(method: string, path: RegExp, ...replies: FakeReply[]): this {
@@ -53,19 +52,13 @@ export class FakeHelpdesk {
   }
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-    this.#server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#server = await listenOnLoopback((req, res) => void this.#handle(req, res));
+    this.url = this.#server.url;
     return this;
   }
 
   async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+    await this.#server?.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,13 +93,4 @@ export class FakeHelpdesk {
 
 export async function startFakeHelpdesk(): Promise<FakeHelpdesk> {
   return new FakeHelpdesk().start();
-}
-
-/** A port nothing listens on (bound, then closed): connection refused. */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }

@@ -4,8 +4,8 @@
  * to a plan: a good structured answer, malformed JSON, JSON off the schema, a refusal, an answer cut off
  * (finish_reason length), 429 with Retry-After, 500, a hang (never answers) or a dropped connection.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, type Loopback } from './loopback.ts';
 
 export type FakeBehaviour =
   | 'ok'
@@ -44,9 +44,8 @@ export class FakeOpenAi {
   content: string | undefined;
   #default: FakeBehaviour = 'ok';
   #planned: FakeBehaviour[] = [];
-  #server: Server | undefined;
+  #server: Loopback | undefined;
   #gated: Array<() => void> = [];
-  readonly #sockets = new Set<Socket>();
   url = '';
 
   /** The SDK's baseURL / OPENAI_BASE_URL. */
@@ -73,19 +72,13 @@ export class FakeOpenAi {
   }
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-    this.#server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#server = await listenOnLoopback((req, res) => void this.#handle(req, res));
+    this.url = this.#server.url;
     return this;
   }
 
   async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+    await this.#server?.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -16,7 +16,8 @@ import {
   zendeskReplyDoor,
 } from '../../src/outbound/helpdesks/index.ts';
 import { doorFor, type OutboundReply, PermanentSendError, type ReplyDoor, TransientSendError } from '../../src/outbound/reply.ts';
-import { closedPort, type FakeHelpdesk, startFakeHelpdesk } from '../kit/fake-helpdesk.ts';
+import { type FakeHelpdesk, startFakeHelpdesk } from '../kit/fake-helpdesk.ts';
+import { freePort } from '../kit/net.ts';
 import { ticketOf } from './tickets.ts';
 
 const reply: OutboundReply = {
@@ -166,7 +167,7 @@ test('429 with Retry-After and 500 are transient (the wait kept); 401, 403, 404 
 
 test('a refused connection, a dropped one and no answer in time are transient', async (t) => {
   const { fake } = t.context;
-  const port = await closedPort();
+  const port = await freePort(); // nothing listens there: connection refused
   for (const { name, door, ticket } of everyDoor(`http://127.0.0.1:${port}`)) {
     t.regex((await t.throwsAsync(door.send(ticket, reply), { instanceOf: TransientSendError }, name)).message, /ECONNREFUSED/, name);
   }
