@@ -147,12 +147,20 @@ test('a mixed-case spelling of any route, open ones and webhooks included, is a 
 
 test('with a valid key every API route is reached by its canonical spelling, Bearer and X-API-Key alike', async (t) => {
   const ticket = await createTicket('a ticket the key holder may change and delete');
-  // DELETE last: the other routes need the ticket.
+  const savedReply = { title: 'Refund sent', body: 'We refunded the second charge.' };
+  const saved = await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: KEY, json: savedReply });
+  t.is(saved.status, 201, saved.text);
+  // DELETE last: the other routes need the ticket (and the saved reply).
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
   for (const [i, route] of routes.entries()) {
     const headers: Record<string, string> = i % 2 === 0 ? { authorization: 'bearer key-two' } : { 'x-api-key': 'key-one' };
-    const target = concretePath(route.template, { id: String(ticket) });
-    const json = route.template.endsWith('/replay') ? { all: true } : route.method === 'POST' ? { text: 'a request the key holder creates' } : BODIES[route.method];
+    const onSavedReplies = route.template.startsWith('/api/v1/saved-replies');
+    const target = concretePath(route.template, { id: String(onSavedReplies ? saved.json.id : ticket) });
+    const json = route.template.endsWith('/replay')
+      ? { all: true }
+      : onSavedReplies && (route.method === 'POST' || route.method === 'PUT')
+        ? savedReply
+        : route.method === 'POST' ? { text: 'a request the key holder creates' } : BODIES[route.method];
     const res = await rawRequest(svc.baseUrl, route.method, target, { headers, json });
     t.true(res.status >= 200 && res.status < 300, `${route.method} ${target} with ${Object.keys(headers)[0]} -> ${res.status} ${res.text.slice(0, 160)}`);
   }
