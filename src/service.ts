@@ -29,6 +29,7 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import { withSlaClocks } from './sla/ticket-events.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
 import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
@@ -45,6 +46,8 @@ export interface ServiceOptions {
   server?: Server;
   /** The reply send job's retries (tests shorten them). */
   replyRetry?: { retryLimit?: number; retryDelay?: number };
+  /** The SLA clocks' idea of now (tests inject theirs). */
+  slaNow?: () => Date;
 }
 
 export interface Service {
@@ -109,6 +112,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
+  // SLA clocks (src/sla/) listen first, in the same transactions, then hand each event on to Slack.
+  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
+  const withSla = (events: TicketEvents) => (sla ? withSlaClocks(events, sla) : events);
   const slack: SlackService = config.slack
     ? (await import('./slack/index.ts')).createSlack({
         config: config.slack,
@@ -123,9 +129,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
+        wrapEvents: withSla,
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
-    : disabledSlack(health);
+    : disabledSlack(health, withSla);
   const ticketEvents = slack.ticketEvents;
 
   const ingest = createIngest({
@@ -248,9 +255,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-function disabledSlack(health: HealthRegistry): SlackService {
+function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => TicketEvents): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { ticketEvents: noTicketEvents, middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: wrap(noTicketEvents), middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {

@@ -10,7 +10,7 @@ import { holidayCalendar, HolidayRegionError } from '../domain/holidays.ts';
 import { int, number, oneOf, optionalString, string, timeZone } from './validators.ts';
 import { type Values, variable } from './variable.ts';
 
-export type SlaTargets = Partial<Record<Priority, number>>;
+import type { SlaTargets } from '../domain/sla.ts';
 
 /** "urgent=30,high=60,medium=240,low=480": minutes per priority; a priority left out has no target. */
 const targets = optionalString.transform((v, ctx): SlaTargets => {

@@ -54,6 +54,8 @@ export interface SlackOptions {
   drafts?: DraftSource;
   /** The domain of our replies' Message-IDs (src/outbound/doors.ts messageIdDomain). */
   messageIdDomain?: string;
+  /** Other listeners that see each ticket event before Slack (the SLA clocks): the buttons' changes reach them too. */
+  wrapEvents?: (slackEvents: TicketEvents) => TicketEvents;
 }
 
 export interface SlackService {
@@ -102,15 +104,16 @@ export function createSlack(opts: SlackOptions): SlackService {
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, doors: opts.doors ?? [],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
-  const ticketEvents: TicketEvents = {
+  const slackEvents: TicketEvents = {
     ticketClassified: (tx, ticketId, options) => enqueueAlert(deps, tx, ticketId, options),
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
     ticketChanged: (tx, ticketId, change) => enqueueChangeNote(deps, tx, ticketId, change),
     replyFinished: (tx, ticketId, replyId) => enqueueReplyFinished(deps, tx, ticketId, replyId),
   };
+  const ticketEvents = opts.wrapEvents ? opts.wrapEvents(slackEvents) : slackEvents;
 
-  // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents` (Slack is
-  // the only listener there is: should another join, hand the buttons the combined one from service.ts).
+  // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents`: the
+  // combined listener (SLA clocks, then Slack), as every other emitter gets it.
   const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client };
   registerActions(bolt.app, actionDeps);
   registerReplyActions(bolt.app, {
