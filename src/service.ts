@@ -29,6 +29,7 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
 import { withSlaClocks } from './sla/ticket-events.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
@@ -130,6 +131,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
         wrapEvents: withSla,
+        ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
     : disabledSlack(health, withSla);
@@ -192,6 +194,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let server: Server | undefined;
+  let slaScanner: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -212,6 +215,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
           { concurrency: config.worker.concurrency },
         );
       }
+      // Workers scan the SLA due times; the claims in sla_events keep several instances from posting twice.
+      if (sla && config.worker.enabled) slaScanner = startSlaScanner({ ...sla, db, notifier: slack.slaNotifier, logger: logger.child({ component: 'sla' }) });
       imap.start();
       ops.start();
       if (options.server) {
@@ -242,6 +247,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await imap.stop();
         await limits.close();
         await webhooks.drain();
+        await slaScanner?.stop();
         await slack.stop();
         await queue.stop();
         replyDoors.close();
@@ -257,7 +263,7 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => TicketEvents): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { ticketEvents: wrap(noTicketEvents), middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {

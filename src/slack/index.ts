@@ -31,6 +31,8 @@ import { SlackRateGate } from './rate-gate.ts';
 import { describeError, slackRetryDelayMs } from './errors.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
 import { createIncidentPoster } from './incidents.ts';
+import type { SlaNotifier } from '../sla/scan.ts';
+import { enqueueSlaNote, handleSlaNote, SLA_JOB, type SlaJob } from './sla-notes.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -56,6 +58,8 @@ export interface SlackOptions {
   messageIdDomain?: string;
   /** Other listeners that see each ticket event before Slack (the SLA clocks): the buttons' changes reach them too. */
   wrapEvents?: (slackEvents: TicketEvents) => TicketEvents;
+  /** Mentioned in the thread on an SLA breach (SLA_ESCALATION_MENTION). */
+  escalationMention?: string;
 }
 
 export interface SlackService {
@@ -66,6 +70,8 @@ export interface SlackService {
   stop(): Promise<void>;
   /** Posts ops incidents to SLACK_CHANNEL_OPS; undefined when it is not set. */
   incidents?: IncidentNotifier;
+  /** Posts SLA warnings and breaches in the card's thread (src/sla/scan.ts calls it once per event). */
+  slaNotifier: SlaNotifier;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -133,6 +139,7 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   return {
     ticketEvents,
+    slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
     middleware: bolt.middleware,
     ...(incidents ? { incidents } : {}),
     async start() {
@@ -145,6 +152,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.reply, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      await opts.queue.createQueue(SLA_JOB, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       if (opts.runWorkers !== false) {
         // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
         // each alert then waits for its own channel's turn.
@@ -154,6 +162,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
         await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
         await opts.queue.work<ReplyFinishedJob>(JOBS.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
+        await opts.queue.work<SlaJob>(SLA_JOB, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
