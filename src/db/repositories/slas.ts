@@ -116,3 +116,55 @@ export async function replySentAt(db: Sql, replyId: number): Promise<Date | null
   const [row] = await db.query<{ sent_at: Date | null }>(`select sent_at from ticket_replies where id = $1 and state = 'sent'`, [replyId]);
   return date(row?.sent_at);
 }
+
+/** One clock's outcome for one priority: met (stopped in time), breached (late, or overdue now), pending. */
+export interface SlaOutcome {
+  met: number;
+  breached: number;
+  pending: number;
+  /** met / (met + breached), 4 decimals; null when nothing is decided yet. */
+  attainment: number | null;
+}
+
+export interface SlaAttainment {
+  first_response: Record<string, SlaOutcome>;
+  resolution: Record<string, SlaOutcome>;
+}
+
+interface AttainmentRow {
+  priority: string;
+  fr_met: string; fr_breached: string; fr_pending: string;
+  res_met: string; res_breached: string; res_pending: string;
+}
+
+const outcome = (met: string, breached: string, pending: string): SlaOutcome => {
+  const m = Number(met);
+  const b = Number(breached);
+  return { met: m, breached: b, pending: Number(pending), attainment: m + b ? Math.round((m / (m + b)) * 10_000) / 10_000 : null };
+};
+
+/** SLA attainment per priority of the tickets created in [start, end) (optionally of one category). */
+export async function slaAttainment(db: Sql, q: { start: Date; end: Date; now: Date; category?: string }): Promise<SlaAttainment> {
+  const params: unknown[] = [q.start, q.end, q.now];
+  if (q.category) params.push(q.category);
+  const clock = (due: string, done: string, prefix: string, pausedPending = '') => `
+    count(*) filter (where ${due} is not null and ${done} is not null and ${done} <= ${due}) as ${prefix}_met,
+    count(*) filter (where ${due} is not null and ((${done} is not null and ${done} > ${due}) or (${done} is null and ${due} < $3))) as ${prefix}_breached,
+    count(*) filter (where (${due} is not null and ${done} is null and ${due} >= $3)${pausedPending}) as ${prefix}_pending`;
+  const rows = await db.query<AttainmentRow>(
+    `select s.priority, ${clock('s.first_response_due_at', 's.first_responded_at', 'fr')},
+            ${clock('s.resolution_due_at', 's.resolved_at', 'res', ' or (s.paused_since is not null and s.resolved_at is null and s.resolution_warn_at is null and s.resolution_due_at is null and s.priority is not null)')}
+       from ticket_slas s join tickets t on t.id = s.ticket_id
+      where t.deleted_at is null and t.created_at >= $1 and t.created_at < $2 and s.priority is not null ${q.category ? 'and t.category = $4' : ''}
+      group by s.priority`,
+    params,
+  );
+  const out: SlaAttainment = { first_response: {}, resolution: {} };
+  for (const r of rows) {
+    const fr = outcome(r.fr_met, r.fr_breached, r.fr_pending);
+    const res = outcome(r.res_met, r.res_breached, r.res_pending);
+    if (fr.met + fr.breached + fr.pending) out.first_response[r.priority] = fr;
+    if (res.met + res.breached + res.pending) out.resolution[r.priority] = res;
+  }
+  return out;
+}
