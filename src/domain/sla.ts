@@ -100,12 +100,12 @@ export function describeClock(c: SlaClock, now: Date): string | null {
   if (!c.targeted || c.metAt) return null;
   if (!c.dueAt) return 'paused';
   const ms = c.dueAt.getTime() - now.getTime();
+  if (Math.abs(ms) < 60_000) return ms >= 0 ? 'due in under a minute' : 'breached just now';
   return ms >= 0 ? `due in ${humanDuration(ms)}` : `breached ${humanDuration(-ms)} ago`;
 }
 
 export function humanDuration(ms: number): string {
   const min = Math.round(ms / 60_000);
-  if (min < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
   if (min < 120) return `${min} min`;
   const h = Math.round(min / 60);
   return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;

@@ -8,6 +8,7 @@ import type { QueueJob } from '../db/queue.ts';
 import { findSla, type SlaRow } from '../db/repositories/slas.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlaEventKind } from '../domain/sla.ts';
+import { ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import { alertKey, currentActivity, type NotifyDeps, posting, renderCard, reported } from './alerts.ts';
 import { BLOCK_KIT_LIMITS, truncate } from './format.ts';
 import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
@@ -57,7 +58,8 @@ export async function handleSlaNote(deps: NotifyDeps & { escalationMention: stri
       channel: alert.channel,
       threadTs: alert.ts,
       eventType: SLA_EVENT_TYPE,
-      searchSince: new Date(Date.now() - 3_600_000),
+      // An interrupted post is looked for from the ticket's arrival: its warnings and breaches all come later.
+      searchSince: async () => new Date((await ticketCreatedAtMs(deps.db.sql, ticketId)) ?? Date.now() - 86_400_000),
       build: async () => slaMessage(kind, await findSla(deps.db.sql, ticketId), deps.escalationMention, new Date()),
     }),
   );

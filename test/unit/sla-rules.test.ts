@@ -37,6 +37,9 @@ test('the card says due in / breached ago, and paused', (t) => {
   t.is(describeClock(times.firstResponse, at(48)), 'due in 12 min');
   t.is(describeClock(times.firstResponse, at(65)), 'breached 5 min ago');
   t.is(describeClock(times.resolution, at(0)), 'due in 4 h');
+  t.is(describeClock(times.firstResponse, at(59.5)), 'due in under a minute');
+  t.is(describeClock(times.firstResponse, at(60.01)), 'breached just now');
+  t.is(describeClock(times.resolution, at(240 - 3 * 24 * 60)), 'due in 3 d');
   const row = {
     ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], nextEventAt: at(45),
