@@ -110,12 +110,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
   const replyDoors = createReplyDoors(config, db.sql);
 
+  // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
+  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
+  const withSla = (events: TicketEvents) => (sla ? withSlaClocks(events, sla) : events);
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
-  // SLA clocks (src/sla/) listen first, in the same transactions, then hand each event on to Slack.
-  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
-  const withSla = (events: TicketEvents) => (sla ? withSlaClocks(events, sla) : events);
   const slack: SlackService = config.slack
     ? (await import('./slack/index.ts')).createSlack({
         config: config.slack,
