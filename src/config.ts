@@ -16,6 +16,7 @@ import { apiVariables, httpRules, httpSection, httpVariables } from './config/ht
 import { opsSection, opsVariables } from './config/ops.ts';
 import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
+import { slaSection, slaVariables } from './config/sla.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { type Environment, readValues, type Values, variable } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
@@ -36,6 +37,7 @@ export const CONFIG_VARIABLES = {
   slack: slackVariables,
   ops: opsVariables,
   replies: replyVariables,
+  sla: slaVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
@@ -54,6 +56,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     ops: opsSection(v.ops),
     /** How replies reach customers through helpdesk APIs and outbound webhooks (src/outbound/helpdesks/). */
     replies: replySection(v.replies),
+    /** SLA clocks (src/sla/); undefined when no target is set. */
+    sla: slaSection(v.sla),
   };
 }
 

@@ -29,6 +29,8 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
+import { withSlaClocks } from './sla/ticket-events.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
 import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
@@ -45,6 +47,8 @@ export interface ServiceOptions {
   server?: Server;
   /** The reply send job's retries (tests shorten them). */
   replyRetry?: { retryLimit?: number; retryDelay?: number };
+  /** The SLA clocks' idea of now (tests inject theirs). */
+  slaNow?: () => Date;
 }
 
 export interface Service {
@@ -106,6 +110,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
   const replyDoors = createReplyDoors(config, db.sql);
 
+  // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
+  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
+  const withSla = (events: TicketEvents) => (sla ? withSlaClocks(events, sla) : events);
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
@@ -123,9 +130,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
+        wrapEvents: withSla,
+        ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
-    : disabledSlack(health);
+    : disabledSlack(health, withSla);
   const ticketEvents = slack.ticketEvents;
 
   const ingest = createIngest({
@@ -185,6 +194,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let server: Server | undefined;
+  let slaScanner: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -205,6 +215,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
           { concurrency: config.worker.concurrency },
         );
       }
+      // Workers scan the SLA due times; the claims in sla_events keep several instances from posting twice.
+      if (sla && config.worker.enabled) slaScanner = startSlaScanner({ ...sla, db, notifier: slack.slaNotifier, logger: logger.child({ component: 'sla' }) });
       imap.start();
       ops.start();
       if (options.server) {
@@ -235,6 +247,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await imap.stop();
         await limits.close();
         await webhooks.drain();
+        await slaScanner?.stop();
         await slack.stop();
         await queue.stop();
         replyDoors.close();
@@ -248,9 +261,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-function disabledSlack(health: HealthRegistry): SlackService {
+function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => TicketEvents): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { ticketEvents: noTicketEvents, middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {

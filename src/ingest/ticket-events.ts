@@ -1,7 +1,8 @@
 /**
  * What the pipeline tells the rest of the service about a ticket: the one listener interface, and who calls
  * which method. Emitters get a TicketEvents at composition (src/service.ts), which hands them the Slack
- * adapter's (src/slack/index.ts) when Slack is configured and noTicketEvents otherwise:
+ * adapter's (src/slack/index.ts) when Slack is configured and noTicketEvents otherwise, behind the SLA clocks'
+ * listener (src/sla/ticket-events.ts) when SLA targets are set:
  *   ticketClassified  src/classify/job.ts, in the transaction that stores the classification
  *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
  *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,

@@ -25,6 +25,7 @@ export const ACTION_IDS = {
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
 export const ACTIVITY_BLOCK_PREFIX = 'activity_';
 export const ACTIONS_BLOCK_ID = 'ticket_actions';
+export const SLA_BLOCK_ID = 'ticket_sla';
 /** The block of Assign to me and the user picker; its id carries the ticket id (a picker's payload has no value of ours). */
 export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
@@ -47,6 +48,8 @@ export interface AlertCardOptions {
   canReply?: boolean;
   /** The newest reply could not be sent: say so and offer Retry. */
   failedReply?: { id: number; error: string | null };
+  /** SLA clock lines (src/slack/sla-lines.ts), already safe mrkdwn; none without SLA. */
+  sla?: string[];
 }
 
 const BODY_EXCERPT = 600;
@@ -96,6 +99,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+  if (opts.sla?.length) blocks.push({ type: 'context', block_id: SLA_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.sla.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.failedReply) {
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: *The reply could not be sent*${why}` } });

@@ -27,6 +27,7 @@ import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate, userMention } from './format.ts
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { refreshAgent } from './agents.ts';
+import { cardSlaLines } from './sla-lines.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from './errors.ts';
 
@@ -99,9 +100,10 @@ export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' |
   const canReply = doorFor(deps.doors, row) !== undefined;
   const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
   const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
+  const sla = await cardSlaLines(deps.db.sql, ticketId);
   return {
     text: alertFallbackText(t),
-    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
   };
 }
 

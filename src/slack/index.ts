@@ -31,6 +31,8 @@ import { SlackRateGate } from './rate-gate.ts';
 import { describeError, slackRetryDelayMs } from './errors.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
 import { createIncidentPoster } from './incidents.ts';
+import type { SlaNotifier } from '../sla/scan.ts';
+import { enqueueSlaNote, handleSlaNote, SLA_JOB, type SlaJob } from './sla-notes.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -54,6 +56,10 @@ export interface SlackOptions {
   drafts?: DraftSource;
   /** The domain of our replies' Message-IDs (src/outbound/doors.ts messageIdDomain). */
   messageIdDomain?: string;
+  /** Other listeners that see each ticket event before Slack (the SLA clocks): the buttons' changes reach them too. */
+  wrapEvents?: (slackEvents: TicketEvents) => TicketEvents;
+  /** Mentioned in the thread on an SLA breach (SLA_ESCALATION_MENTION). */
+  escalationMention?: string;
 }
 
 export interface SlackService {
@@ -64,6 +70,8 @@ export interface SlackService {
   stop(): Promise<void>;
   /** Posts ops incidents to SLACK_CHANNEL_OPS; undefined when it is not set. */
   incidents?: IncidentNotifier;
+  /** Posts SLA warnings and breaches in the card's thread (src/sla/scan.ts calls it once per event). */
+  slaNotifier: SlaNotifier;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -102,15 +110,16 @@ export function createSlack(opts: SlackOptions): SlackService {
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, doors: opts.doors ?? [],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
-  const ticketEvents: TicketEvents = {
+  const slackEvents: TicketEvents = {
     ticketClassified: (tx, ticketId, options) => enqueueAlert(deps, tx, ticketId, options),
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
     ticketChanged: (tx, ticketId, change) => enqueueChangeNote(deps, tx, ticketId, change),
     replyFinished: (tx, ticketId, replyId) => enqueueReplyFinished(deps, tx, ticketId, replyId),
   };
+  const ticketEvents = opts.wrapEvents ? opts.wrapEvents(slackEvents) : slackEvents;
 
-  // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents` (Slack is
-  // the only listener there is: should another join, hand the buttons the combined one from service.ts).
+  // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents`: the
+  // combined listener (SLA clocks, then Slack), as every other emitter gets it.
   const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client };
   registerActions(bolt.app, actionDeps);
   registerReplyActions(bolt.app, {
@@ -130,6 +139,7 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   return {
     ticketEvents,
+    slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
     middleware: bolt.middleware,
     ...(incidents ? { incidents } : {}),
     async start() {
@@ -142,6 +152,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       await opts.queue.createQueue(JOBS.reply, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      await opts.queue.createQueue(SLA_JOB, { ...retry, retryLimit: 30, expireInSeconds: 900 });
       if (opts.runWorkers !== false) {
         // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
         // each alert then waits for its own channel's turn.
@@ -151,6 +162,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
         await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
         await opts.queue.work<ReplyFinishedJob>(JOBS.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
+        await opts.queue.work<SlaJob>(SLA_JOB, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
         await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }

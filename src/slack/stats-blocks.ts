@@ -15,6 +15,29 @@ export interface StatsView {
   average_confidence: number | null;
   pending_classification?: number;
   low_confidence?: number;
+  /** SLA attainment per clock and priority (src/db/repositories/slas.ts); empty or absent without SLA. */
+  sla?: { first_response: Partial<Record<string, SlaOutcomeView>>; resolution: Partial<Record<string, SlaOutcomeView>> };
+}
+
+export interface SlaOutcomeView {
+  met: number;
+  breached: number;
+  pending: number;
+  attainment: number | null;
+}
+
+const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'];
+
+/** "• *urgent*: first response 67% (2 of 3, 1 open) · resolution 50% (1 of 2)", one line per priority. */
+function slaLines(sla: NonNullable<StatsView['sla']>): string[] {
+  const priorities = PRIORITY_ORDER.filter((p) => sla.first_response[p] || sla.resolution[p]);
+  const part = (name: string, o: SlaOutcomeView | undefined) => {
+    if (!o) return null;
+    const decided = o.met + o.breached;
+    const share = o.attainment === null ? 'n/a' : `${Math.round(o.attainment * 100)}%`;
+    return `${name} ${share} (${o.met} of ${decided}${o.pending ? `, ${o.pending} running` : ''})`;
+  };
+  return priorities.map((p) => `• *${p}*: ${[part('first response', sla.first_response[p]), part('resolution', sla.resolution[p])].filter(Boolean).join(' · ')}`);
 }
 
 export interface StatsBlocksOptions {
@@ -48,6 +71,10 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
       .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
       .map((c) => `• *${c.category}*: ${c.count} (${total === 0 ? 0 : Math.round((c.count / total) * 100)}%)`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*By category*\n${lines.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
+  }
+  const sla = s.sla ? slaLines(s.sla) : [];
+  if (sla.length > 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*SLA attainment* (in time / decided)\n${sla.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
   }
   const days = Object.entries(s.daily_counts).sort(([a], [b]) => a.localeCompare(b));
   if (days.length > 0) {

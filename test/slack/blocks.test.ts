@@ -144,6 +144,22 @@ test('stats blocks show totals, shares per category, per-day counts, confidence,
   t.true(text.indexOf('technical') < text.indexOf('billing'), 'largest category first');
 });
 
+test('stats blocks show SLA attainment per priority, most urgent first, and nothing without SLA', (t) => {
+  const base = { total_tickets: 3, period_days: 7, categories: [], daily_counts: {}, average_confidence: null };
+  const blocks = buildStatsBlocks({
+    ...base,
+    sla: {
+      first_response: { low: { met: 1, breached: 0, pending: 0, attainment: 1 }, urgent: { met: 2, breached: 1, pending: 1, attainment: 0.6667 } },
+      resolution: { urgent: { met: 0, breached: 0, pending: 3, attainment: null } },
+    },
+  }, { title: 'Support stats' });
+  const text = allText(blocks);
+  t.true(text.includes('*urgent*: first response 67% (2 of 3, 1 running) · resolution n/a (0 of 0, 3 running)'), text);
+  t.true(text.includes('*low*: first response 100% (1 of 1)'));
+  t.true(text.indexOf('*urgent*') < text.indexOf('*low*'));
+  t.false(allText(buildStatsBlocks({ ...base, sla: { first_response: {}, resolution: {} } }, { title: 'x' })).includes('SLA'));
+});
+
 test('stats command arguments: days and category in either order, defaults, and clear errors', (t) => {
   const cats = CATEGORIES;
   t.deepEqual(parseStatsArgs('', cats), { days: 7 });

@@ -15,7 +15,8 @@ import { TicketAssignment } from './ticket-assignment.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
+import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent];

@@ -4,6 +4,7 @@
  */
 import { CATEGORIES, type Category } from '../../domain/categories.ts';
 import type { Sql } from '../sql.ts';
+import { type SlaAttainment, slaAttainment } from './slas.ts';
 
 /** low_confidence counts tickets that were below the threshold in force when they were classified. */
 export interface StatsQuery {
@@ -24,6 +25,8 @@ export interface Stats {
   by_priority: Record<string, number>;
   pending_classification: number;
   low_confidence: number;
+  /** SLA clocks of the period's tickets per priority (empty without SLA). */
+  sla: SlaAttainment;
 }
 
 const DAY_MS = 86_400_000;
@@ -80,6 +83,7 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     by_priority: {},
     pending_classification: 0,
     low_confidence: 0,
+    sla: await slaAttainment(sql, { start, end, now: q.now ?? new Date(), ...(q.category ? { category: q.category } : {}) }),
   };
   for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[new Date(t).toISOString().slice(0, 10)] = 0;
 

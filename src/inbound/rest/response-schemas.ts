@@ -134,6 +134,15 @@ export const classificationHistory = z
   .meta({ id: 'ClassificationHistory' });
 
 const counts = z.record(z.string(), z.number().int());
+const slaOutcomes = z.partialRecord(
+  z.enum(PRIORITIES),
+  z.object({
+    met: z.number().int().describe('stopped in time (first response given / resolved before due)'),
+    breached: z.number().int().describe('stopped late, or overdue now'),
+    pending: z.number().int().describe('running or paused, not yet due'),
+    attainment: z.number().nullable().describe('met / (met + breached); null when nothing is decided'),
+  }),
+);
 export const statsView = z
   .object({
     total_tickets: z.number().int(),
@@ -147,6 +156,9 @@ export const statsView = z
     by_priority: counts,
     pending_classification: z.number().int(),
     low_confidence: z.number().int(),
+    sla: z
+      .object({ first_response: slaOutcomes, resolution: slaOutcomes })
+      .describe('SLA clocks of the period\'s tickets by priority (only priorities with a target; empty without SLA)'),
   })
   .meta({ id: 'Stats' });
 

@@ -1,0 +1,43 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * A ticket's SLA clocks (src/sla/): its state (priority, responded, resolved, pauses of the resolution clock)
+ * and the due times derived from it by the policy, recomputed on every change. next_event_at is when the scan
+ * next has something to do for it (null: nothing pending).
+ */
+export const TicketSla = defineEntity({
+  name: 'TicketSla',
+  tableName: 'ticket_slas',
+  properties: {
+    ticketId: p.integer().primary().autoincrement(false),
+    priority: p.string().length(16).nullable(),
+    startedAt: p.datetime(),
+    firstResponseWarnAt: p.datetime().nullable(),
+    firstResponseDueAt: p.datetime().nullable(),
+    firstRespondedAt: p.datetime().nullable(),
+    resolutionWarnAt: p.datetime().nullable(),
+    resolutionDueAt: p.datetime().nullable(),
+    resolvedAt: p.datetime().nullable(),
+    /** Waiting on the customer since (the resolution clock is paused); null: running. */
+    pausedSince: p.datetime().nullable(),
+    /** Ended pauses, [start, end] in epoch ms. */
+    pauses: p.json<[number, number][]>(),
+    nextEventAt: p.datetime().nullable(),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+  indexes: [{ name: 'ticket_slas_next_event_at_idx', properties: ['nextEventAt'] }],
+});
+
+/** Warnings and breaches emitted, one row per (ticket, kind): the claim that makes each happen once. */
+export const SlaEvent = defineEntity({
+  name: 'SlaEvent',
+  tableName: 'sla_events',
+  properties: {
+    ticketId: p.integer().primary().autoincrement(false),
+    kind: p.string().length(32).primary(),
+    dueAt: p.datetime(),
+    /** false: claimed but not posted (a warning overtaken by its breach). */
+    posted: p.boolean(),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});

@@ -1,0 +1,53 @@
+import test from 'ava';
+import { parseWeeklyHours } from '../../src/domain/business-hours.ts';
+import { describeClock, dueEvents, nextEventAt, slaTimes, type SlaPolicy } from '../../src/domain/sla.ts';
+import { slaLines } from '../../src/slack/sla-lines.ts';
+
+const policy: SlaPolicy = {
+  targets: { firstResponse: { high: 60 }, resolution: { high: 240 } },
+  calendar: { timeZone: 'UTC', week: parseWeeklyHours('24/7'), isHoliday: () => false },
+  warnAt: 0.75,
+};
+const t0 = Date.parse('2026-11-23T09:00:00Z');
+const at = (m: number) => new Date(t0 + m * 60_000);
+const state = { priority: 'high' as const, startedAt: at(0), firstRespondedAt: null, resolvedAt: null, pauses: [], pausedSince: null };
+
+test('due events in order, each once, the stale warning not posted', (t) => {
+  const times = slaTimes(policy, state);
+  t.deepEqual(dueEvents(times, at(44), new Set()), []);
+  t.deepEqual(dueEvents(times, at(45), new Set()), [{ kind: 'first_response_warning', post: true }]);
+  t.deepEqual(dueEvents(times, at(70), new Set(['first_response_warning'])), [{ kind: 'first_response_breach', post: true }]);
+  t.deepEqual(dueEvents(times, at(70), new Set()), [{ kind: 'first_response_warning', post: false }, { kind: 'first_response_breach', post: true }]);
+  t.deepEqual(nextEventAt(times, new Set(['first_response_warning'])), at(60));
+  t.deepEqual(nextEventAt(times, new Set(['first_response_warning', 'first_response_breach'])), at(180));
+});
+
+test('no target, a met clock, an open pause: nothing pending', (t) => {
+  t.is(nextEventAt(slaTimes(policy, { ...state, priority: 'low' }), new Set()), null);
+  t.is(nextEventAt(slaTimes(policy, { ...state, priority: null }), new Set()), null);
+  const answered = slaTimes(policy, { ...state, firstRespondedAt: at(5), pausedSince: at(5) });
+  t.is(nextEventAt(answered, new Set()), null);
+  t.is(answered.resolution.dueAt, null);
+  t.is(describeClock(answered.resolution, at(10)), 'paused');
+  t.is(describeClock(answered.firstResponse, at(10)), null);
+});
+
+test('the card says due in / breached ago, and paused', (t) => {
+  const times = slaTimes(policy, state);
+  t.is(describeClock(times.firstResponse, at(48)), 'due in 12 min');
+  t.is(describeClock(times.firstResponse, at(65)), 'breached 5 min ago');
+  t.is(describeClock(times.resolution, at(0)), 'due in 4 h');
+  t.is(describeClock(times.firstResponse, at(59.5)), 'due in under a minute');
+  t.is(describeClock(times.firstResponse, at(60.01)), 'breached just now');
+  t.is(describeClock(times.resolution, at(240 - 3 * 24 * 60)), 'due in 3 d');
+  const row = {
+    ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
+    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], nextEventAt: at(45),
+  };
+  const lines = slaLines(row, at(48));
+  t.regex(lines[0]!, /^:stopwatch: First response due in 12 min \(<!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-11-23 10:00 UTC>\)$/);
+  t.is(lines[1], ':double_vertical_bar: Resolution clock paused: waiting on the customer');
+  t.regex(slaLines({ ...row, pausedSince: null }, at(70))[0]!, /^:rotating_light: First response breached 10 min ago/);
+  t.deepEqual(slaLines({ ...row, firstRespondedAt: at(50), pausedSince: null }, at(70)), []);
+  t.deepEqual(slaLines(null, at(0)), []);
+});
