@@ -5,13 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FakeMessage, FakeSlack } from '../kit/fake-slack.ts';
+import { type FakeMessage, type FakeSlack, startFakeSlack } from '../kit/fake-slack.ts';
 import { createTestDatabase } from '../kit/database.ts';
 import { startTestService, type TestService, type TestServiceOptions } from '../kit/service.ts';
 import { scriptedClassifier } from '../slack/harness.ts';
-import { SLACK_SIGNING_SECRET as SIGNING_SECRET } from '../kit/signing.ts';
+import { sign, SLACK_SIGNING_SECRET as SIGNING_SECRET } from '../kit/signing.ts';
 import { genericBody } from '../webhooks/fixtures.ts';
-import { sign } from '../kit/signing.ts';
 
 export const OPS_CHANNEL = 'COPS00001';
 export const INCIDENT_EVENT = 'support_ops_incident';
@@ -24,6 +23,17 @@ export const OPS_ENV = {
   OPS_MAILBOX_LOGIN_FAILING_SECONDS: '1',
   OPS_MAILBOX_NOT_READ_SECONDS: '600',
 } as const;
+
+/** A fake Slack and the service posting incidents to it, both stopped after the test. */
+export async function opsRig(t: { teardown(fn: () => Promise<void>): void }): Promise<{ fake: FakeSlack; svc: TestService }> {
+  const fake = await startFakeSlack();
+  const svc = await startOpsService(fake);
+  t.teardown(async () => {
+    await svc.stop();
+    await fake.close();
+  });
+  return { fake, svc };
+}
 
 export async function startOpsService(fake: FakeSlack, env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
   return startTestService(

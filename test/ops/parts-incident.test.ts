@@ -8,7 +8,7 @@ import { startFakeOpenAi } from '../kit/fake-openai.ts';
 import { startFakeSlack } from '../kit/fake-slack.ts';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
-import { incidentMessages, incidentRows, OPS_CHANNEL, sleep, startOpsService } from './harness.ts';
+import { incidentMessages, incidentRows, OPS_CHANNEL, sleep, startOpsService, opsRig } from './harness.ts';
 
 test.serial('the LLM failing: its breaker opens, one incident message', async (t) => {
   const fake = await startFakeSlack();
@@ -35,12 +35,7 @@ test.serial('the LLM failing: its breaker opens, one incident message', async (t
 });
 
 test.serial('dead letters above the threshold: one incident, resolved once they are dealt with', async (t) => {
-  const fake = await startFakeSlack();
-  const svc = await startOpsService(fake);
-  t.teardown(async () => {
-    await svc.stop();
-    await fake.close();
-  });
+  const { fake, svc } = await opsRig(t);
   const id = await svc.service.queue.send(`${CLASSIFY_QUEUE}.dead`, { ticketId: 999_999, error: 'gave up' });
   t.truthy(id);
   const [message] = await waitFor(() => { const m = incidentMessages(fake); return m.length ? m : undefined; }, { timeoutMs: 15_000, what: 'the incident message' });

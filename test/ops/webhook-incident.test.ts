@@ -7,15 +7,10 @@ import test from 'ava';
 import { startFakeSlack } from '../kit/fake-slack.ts';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
-import { deliver, incidentMessages, incidentRows, OPS_CHANNEL, rejectRepeatedly, sleep, startOpsService } from './harness.ts';
+import { deliver, incidentMessages, incidentRows, OPS_CHANNEL, rejectRepeatedly, sleep, startOpsService, opsRig } from './harness.ts';
 
 test.serial('a door rejecting every delivery for the window: one message, not repeated, edited once when a delivery is accepted', async (t) => {
-  const fake = await startFakeSlack();
-  const svc = await startOpsService(fake);
-  t.teardown(async () => {
-    await svc.stop();
-    await fake.close();
-  });
+  const { fake, svc } = await opsRig(t);
   t.is(await deliver(svc, 'generic-secret'), 200, 'the door works before the rotation');
 
   const rejecting = rejectRepeatedly([svc]);
@@ -80,12 +75,7 @@ test.serial('a single stray rejection, or rejections shorter than the window, op
 });
 
 test.serial('Slack down when the incident opens: posted once when it is back', async (t) => {
-  const fake = await startFakeSlack();
-  const svc = await startOpsService(fake);
-  t.teardown(async () => {
-    await svc.stop();
-    await fake.close();
-  });
+  const { fake, svc } = await opsRig(t);
   fake.setOutage({ kind: 'http_500' });
   const rejecting = rejectRepeatedly([svc]);
   await waitFor(async () => (await incidentRows(svc)).length === 1, { timeoutMs: 15_000, what: 'the incident row' });
@@ -101,12 +91,7 @@ test.serial('Slack down when the incident opens: posted once when it is back', a
 });
 
 test.serial('opened and resolved while Slack is down: one message when it is back, already saying resolved, one reply', async (t) => {
-  const fake = await startFakeSlack();
-  const svc = await startOpsService(fake);
-  t.teardown(async () => {
-    await svc.stop();
-    await fake.close();
-  });
+  const { fake, svc } = await opsRig(t);
   fake.setOutage({ kind: 'http_500' });
   const rejecting = rejectRepeatedly([svc]);
   await waitFor(async () => (await incidentRows(svc)).length === 1, { timeoutMs: 15_000, what: 'the incident row' });
@@ -123,12 +108,7 @@ test.serial('opened and resolved while Slack is down: one message when it is bac
 });
 
 test.serial('the incident message deleted in Slack before it resolves: resolved without retrying forever', async (t) => {
-  const fake = await startFakeSlack();
-  const svc = await startOpsService(fake);
-  t.teardown(async () => {
-    await svc.stop();
-    await fake.close();
-  });
+  const { fake, svc } = await opsRig(t);
   const rejecting = rejectRepeatedly([svc]);
   const [message] = await waitFor(() => { const m = incidentMessages(fake); return m.length ? m : undefined; }, { timeoutMs: 15_000, what: 'the incident message' });
   await rejecting.stop();
