@@ -91,7 +91,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   const db = await openDatabase(config.database, logger);
   if (config.database.migrateOnStart) await db.migrate();
-  const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger);
+  const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
   await queue.createQueue(CLASSIFY_QUEUE, { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 });
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.

@@ -6,6 +6,8 @@ export const databaseVariables = {
   url: variable('DATABASE_URL', url(['postgres:', 'postgresql:']), 'PostgreSQL to use; unset = the embedded PGlite in PGLITE_DATA_DIR.'),
   pgliteDataDir: variable('PGLITE_DATA_DIR', string('./data/pglite'), 'Directory of the embedded database (memory:// keeps nothing); one process at a time.'),
   migrateOnStart: variable('MIGRATE_ON_START', bool(true), 'Apply pending migrations at start (safe with several instances: advisory lock).'),
+  poolMax: variable('DATABASE_POOL_MAX', int(20, 1, 500), 'PostgreSQL: connections this process opens at most for requests and workers.'),
+  queuePoolMax: variable('QUEUE_POOL_MAX', int(10, 1, 500), 'PostgreSQL: connections the job queue opens at most (besides DATABASE_POOL_MAX).'),
 };
 
 export const workerVariables = {

@@ -34,7 +34,7 @@ const MIGRATION_LOCK_ID = 7_302_114_221;
 
 export async function openDatabase(cfg: Config['database'], logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
   const embedded = cfg.url ? undefined : await openPglite(cfg.pgliteDataDir);
-  const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? 20) : embedded!.orm;
+  const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? cfg.poolMax) : embedded!.orm;
   const kind = cfg.url ? 'postgresql' : 'pglite';
   // MikroORM's Kysely integration: the client of the ORM's own connection (pool or PGlite), typed from the entities.
   const kysely = (orm.em.fork() as unknown as SqlEntityManager).getKysely<DB>();

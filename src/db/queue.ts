@@ -62,6 +62,8 @@ export interface JobQueue {
 export interface QueueConnection {
   /** PostgreSQL: pg-boss owns a small pool of its own. */
   connectionString?: string;
+  /** PostgreSQL: connections of that pool at most (QUEUE_POOL_MAX). */
+  poolMax?: number;
   /** PGlite: pg-boss uses the instance directly; PGlite's own lock orders it with our transactions. */
   pglite?: PGliteLike;
 }
@@ -88,7 +90,7 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
     : { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
   const boss = conn.connectionString
     ? new PgBoss({
-        connectionString: conn.connectionString, max: 10, application_name: 'support-triage-queue',
+        connectionString: conn.connectionString, max: conn.poolMax ?? 10, application_name: 'support-triage-queue',
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...supervision,
       })
     : new PgBoss({ db: fromPglite(conn.pglite!), backend: 'pglite', ...supervision });

@@ -7,8 +7,11 @@
 /** A server that does not answer a connection attempt within this counts as down (requests fail fast, 503). */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
-/** SQLSTATEs of an unusable connection: class 08 (connection exception) and the shutdown/start-up ones of class 57. */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+/**
+ * SQLSTATEs of an unusable connection: class 08 (connection exception), the shutdown/start-up ones of class 57,
+ * and 53300 (too many connections: the server is full now, a retry soon finds a free slot).
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Socket errors of a server that is down, restarting or unreachable. */
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 /** What pg and pg-pool say when a connection dies or cannot be had (they set no code). */

@@ -37,7 +37,8 @@ export function findPgBinDir(): string {
   throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: install postgresql or set PG_BIN_DIR');
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/** maxConnections: the server's max_connections (100), for a test that fills it. */
+export async function startPgCluster(options: { maxConnections?: number } = {}): Promise<PgCluster> {
   const bin = findPgBinDir();
   const port = await freePort();
   const root = mkdtempSync(path.join(tmpdir(), 'st-pg-'));
@@ -56,7 +57,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   };
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   // Small and quick: no durability work a throw-away cluster does not need.
-  const opts = `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=32MB`;
+  const opts = `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 100} -c superuser_reserved_connections=0 -c shared_buffers=32MB`;
   let running = false;
   const cluster: PgCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
