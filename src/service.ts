@@ -31,6 +31,7 @@ import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
 import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
 import { withSlaClocks } from './sla/ticket-events.ts';
+import { startSnoozeWaker } from './ingest/snooze.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
 import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
@@ -47,7 +48,7 @@ export interface ServiceOptions {
   server?: Server;
   /** The reply send job's retries (tests shorten them). */
   replyRetry?: { retryLimit?: number; retryDelay?: number };
-  /** The SLA clocks' idea of now (tests inject theirs). */
+  /** The SLA clocks' and the snooze waker's idea of now (tests inject theirs). */
   slaNow?: () => Date;
 }
 
@@ -195,6 +196,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   let server: Server | undefined;
   let slaScanner: { stop(): Promise<void> } | undefined;
+  let snoozeWaker: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -217,6 +219,13 @@ export async function createService(config: Config, options: ServiceOptions = {}
       }
       // Workers scan the SLA due times; the claims in sla_events keep several instances from posting twice.
       if (sla && config.worker.enabled) slaScanner = startSlaScanner({ ...sla, db, notifier: slack.slaNotifier, logger: logger.child({ component: 'sla' }) });
+      // Workers wake snoozed tickets whose time has come (each once: ending the snooze is the claim).
+      if (config.worker.enabled) {
+        snoozeWaker = startSnoozeWaker({
+          db, ticketEvents, now: options.slaNow ?? (() => new Date()), logger: logger.child({ component: 'snooze' }),
+          everyMs: config.worker.snoozeScanSeconds * 1000,
+        });
+      }
       imap.start();
       ops.start();
       if (options.server) {
@@ -248,6 +257,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await limits.close();
         await webhooks.drain();
         await slaScanner?.stop();
+        await snoozeWaker?.stop();
         await slack.stop();
         await queue.stop();
         replyDoors.close();

@@ -1,5 +1,5 @@
 /** Where tickets are stored, and whether this process runs the queue's workers. */
-import { bool, int, string, url } from './validators.ts';
+import { bool, int, number, string, url } from './validators.ts';
 import { variable } from './variable.ts';
 
 export const databaseVariables = {
@@ -13,4 +13,5 @@ export const databaseVariables = {
 export const workerVariables = {
   enabled: variable('RUN_WORKER', bool(true), 'Run the classification and Slack workers in this process.'),
   concurrency: variable('WORKER_CONCURRENCY', int(4, 1, 64), 'Jobs of each queue this process runs at once.'),
+  snoozeScanSeconds: variable('SNOOZE_SCAN_SECONDS', number(30, 1, 3600), 'How often workers look for snoozed tickets whose time has come.'),
 };

@@ -2,7 +2,8 @@
  * SLA clocks of one ticket: from its state (priority, when it started, responded, resolved, the pauses) and
  * the policy, when each warning and breach falls due. Pure; the SLA module (src/sla/) stores the result per
  * ticket and scans it. Waiting on the customer pauses the resolution clock only: the first-response clock
- * stops with a response, and a reply that failed for good must not leave it paused.
+ * stops with a response, and a reply that failed for good must not leave it paused. A snooze is an agent's
+ * deliberate "not before then" and pauses both; a timed snooze has a known end, so the due times stay known.
  */
 import { addBusinessMinutes, type BusinessCalendar, type Span } from './business-hours.ts';
 import type { Priority } from './categories.ts';
@@ -25,6 +26,10 @@ export interface SlaState {
   pauses: readonly Span[];
   /** A pause that has not ended (waiting on the customer since). */
   pausedSince: Date | null;
+  /** Ended snoozes: pauses of both clocks. */
+  snoozes: readonly Span[];
+  /** The snooze running now; until null: until the customer answers. */
+  snooze: { since: Date; until: Date | null } | null;
 }
 
 export const SLA_EVENT_KINDS = ['first_response_warning', 'first_response_breach', 'resolution_warning', 'resolution_breach'] as const;
@@ -57,9 +62,11 @@ function clock(policy: SlaPolicy, target: number | undefined, start: Date, pause
 
 export function slaTimes(policy: SlaPolicy, s: SlaState): SlaTimes {
   const p = s.priority ?? undefined;
-  const pauses = s.pausedSince ? [...s.pauses, { start: s.pausedSince.getTime(), end: Infinity }] : s.pauses;
+  const snoozes = s.snooze ? [...s.snoozes, { start: s.snooze.since.getTime(), end: s.snooze.until?.getTime() ?? Infinity }] : s.snoozes;
+  const waiting = s.pausedSince ? [{ start: s.pausedSince.getTime(), end: Infinity }] : [];
+  const pauses = [...s.pauses, ...waiting, ...snoozes];
   return {
-    firstResponse: clock(policy, p && policy.targets.firstResponse[p], s.startedAt, [], s.firstRespondedAt),
+    firstResponse: clock(policy, p && policy.targets.firstResponse[p], s.startedAt, snoozes, s.firstRespondedAt),
     resolution: clock(policy, p && policy.targets.resolution[p], s.startedAt, pauses, s.resolvedAt),
   };
 }

@@ -29,9 +29,21 @@ export interface Ticket {
   classification: { modelName: string; processingTimeMs: number; classifiedAt: Date } | null;
   /** The agent working on it; null: nobody yet. */
   assignee: Agent | null;
+  /** Put aside by an agent until a time, or (until null) until the customer answers; null: not snoozed. */
+  snooze: Snooze | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export interface Snooze {
+  since: Date;
+  /** null: until the customer answers. */
+  until: Date | null;
+  by: string | null;
+}
+
+/** Longest snooze an agent can set: a quarter of a year, in minutes. */
+export const MAX_SNOOZE_MINUTES = 90 * 24 * 60;
 
 /**
  * Below the threshold an automatic verdict goes to triage and is flagged on the card. A human verdict is never

@@ -1,14 +1,15 @@
 /**
  * People's changes to a ticket (REST clients, Slack agents): status, a human classification, the assignee,
- * soft delete.
+ * a snooze, soft delete.
  * Each runs in one transaction with ticketEvents.ticketChanged (src/ingest/ticket-events.ts), so what the
  * listener enqueues (the Slack card update) commits with the change or not at all. The SQL is in db/repositories; this file owns the rules.
  */
 import type { Database } from '../db/database.ts';
 import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
-import { lockTicket, markDeleted, setHumanClassification, updateAssignee, updateStatus } from '../db/repositories/tickets.ts';
+import { endSnooze, lockTicket, markDeleted, setHumanClassification, updateAssignee, updateSnooze, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
+import { MAX_SNOOZE_MINUTES } from '../domain/ticket.ts';
 import type { TicketEvents } from './ticket-events.ts';
 
 export interface TicketWriteDeps {
@@ -23,6 +24,10 @@ export async function setStatus(deps: TicketWriteDeps, ticketId: number, status:
     if (!current) return false;
     if (current.status === status) return true;
     await updateStatus(tx, ticketId, status);
+    // A resolved ticket is not put aside for later any more.
+    if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
+      await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
+    }
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
     return true;
   });
@@ -83,6 +88,39 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
       actor: input.actor,
       note: input.note ?? null,
     });
+    return true;
+  });
+}
+
+export type SnoozeOutcome = 'snoozed' | 'unchanged' | 'not_found' | 'resolved';
+
+/**
+ * Puts the ticket aside until `until` (null: until the customer answers); the SLA clocks pause meanwhile.
+ * Snoozing a snoozed ticket moves its end and keeps its start. A resolved ticket is not snoozed.
+ */
+export async function snooze(deps: TicketWriteDeps & { now?: () => Date }, ticketId: number, until: Date | null, actor: string): Promise<SnoozeOutcome> {
+  const now = deps.now?.() ?? new Date();
+  if (until && !(until.getTime() > now.getTime() && until.getTime() <= now.getTime() + MAX_SNOOZE_MINUTES * 60_000)) {
+    throw new RangeError(`a snooze ends between now and ${MAX_SNOOZE_MINUTES / 1440} days from now`);
+  }
+  return deps.db.transaction(async (tx) => {
+    const current = await lockTicket(tx, ticketId);
+    if (!current) return 'not_found';
+    if (current.status === 'resolved') return 'resolved';
+    const runningUntil = current.snoozed_until === null ? null : new Date(current.snoozed_until).getTime();
+    if (current.snoozed_since !== null && runningUntil === (until?.getTime() ?? null)) return 'unchanged';
+    const since = current.snoozed_since === null ? now : new Date(current.snoozed_since);
+    await updateSnooze(tx, ticketId, { since, until, by: actor });
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'snooze', until: until?.toISOString() ?? null, actor });
+    return 'snoozed';
+  });
+}
+
+/** Ends the ticket's snooze now; false when it was not snoozed (or does not exist). */
+export async function unsnooze(deps: TicketWriteDeps, ticketId: number, actor: string): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    if (!(await lockTicket(tx, ticketId)) || !(await endSnooze(tx, ticketId))) return false;
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'agent', actor });
     return true;
   });
 }

@@ -11,7 +11,7 @@ import { insertAttachments } from '../db/repositories/attachments.ts';
 import { insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
 import { insertFollowup } from '../db/repositories/messages.ts';
 import { insertTickets } from '../db/repositories/new-tickets.ts';
-import { findStoredMessage, reopenIfWaiting, touchTicket } from '../db/repositories/tickets.ts';
+import { endSnooze, findStoredMessage, reopenIfWaiting, touchTicket } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
@@ -94,6 +94,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         // The customer answered an agent's reply: the ticket needs an agent again.
         if (await reopenIfWaiting(tx, threadTicketId)) {
           await ticketEvents.ticketChanged(tx, threadTicketId, { kind: 'status', status: 'open', actor: 'customer' });
+        }
+        // A snoozed ticket wakes when the customer writes, whatever time the snooze was set for.
+        if (await endSnooze(tx, threadTicketId)) {
+          await ticketEvents.ticketChanged(tx, threadTicketId, { kind: 'unsnooze', reason: 'answered', actor: 'customer' });
         }
         await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
         await ticketEvents.followUpAdded(tx, threadTicketId, messageId);

@@ -6,7 +6,8 @@
  *   ticketClassified  src/classify/job.ts, in the transaction that stores the classification
  *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
  *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,
- *                     human classification, assignee, delete) made through REST or a Slack button
+ *                     human classification, assignee, snooze, delete) made through REST or a Slack button;
+ *                     src/ingest/snooze.ts when a snooze ends by time, ingest.ts when the customer's answer ends it
  *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.
@@ -17,7 +18,13 @@ export type TicketChange =
   | { kind: 'status'; status: string; actor: string }
   | { kind: 'classification'; category: string; priority: string | null; actor: string; note: string | null }
   | { kind: 'assignment'; from: string | null; to: string | null; actor: string }
-  | { kind: 'deleted'; actor: string };
+  | { kind: 'deleted'; actor: string }
+  /** until: ISO time, or null: until the customer answers. */
+  | { kind: 'snooze'; until: string | null; actor: string }
+  /** The snooze ended: an agent ended it, its time came, the customer answered, or the ticket was resolved. */
+  | { kind: 'unsnooze'; reason: UnsnoozeReason; actor: string };
+
+export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 
 export interface ClassifiedOptions {
   /** false: the ticket was loaded as history (seed without --alert): no Slack alert. */

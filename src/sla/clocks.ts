@@ -30,6 +30,8 @@ export const stateOf = (row: SlaRow): SlaState => ({
   resolvedAt: row.resolvedAt,
   pauses: row.pauses.map(([start, end]) => ({ start, end })),
   pausedSince: row.pausedSince,
+  snoozes: row.snoozes.map(([start, end]) => ({ start, end })),
+  snooze: row.snoozedSince ? { since: row.snoozedSince, until: row.snoozedUntil } : null,
 });
 
 export const timesOf = (policy: SlaConfig, row: SlaRow): SlaTimes => slaTimes(policy, stateOf(row));
@@ -43,7 +45,8 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
   const now = deps.now();
   const row: SlaRow = existing ?? {
     ticketId, priority: null, startedAt: ticket.createdAt, firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
-    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [], nextEventAt: null,
+    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [],
+    snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: null,
   };
   row.priority = ticket.priority;
 
@@ -56,6 +59,7 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
     row.pauses.push([row.pausedSince.getTime(), now.getTime()]);
     row.pausedSince = null;
   }
+  followSnooze(row, ticket.snoozedSince, ticket.snoozedUntil, now);
   if (ticket.status === 'resolved' && !row.resolvedAt) row.resolvedAt = now;
   if (ticket.status !== 'resolved' && row.resolvedAt) {
     // Reopened: the clock runs on; the time it was resolved does not count.
@@ -70,4 +74,21 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
   row.resolutionDueAt = times.resolution.dueAt;
   row.nextEventAt = nextEventAt(times, existing ? await emittedKinds(tx, ticketId) : new Set());
   await saveSla(tx, row);
+}
+
+/**
+ * The clocks follow the ticket's snooze: one starting is mirrored (a new end time of a running one too); one
+ * ended becomes a pause of both clocks, up to its planned end at most (the waker's delay does not count).
+ */
+function followSnooze(row: SlaRow, since: Date | null, until: Date | null, now: Date): void {
+  if (row.snoozedSince && (!since || since.getTime() !== row.snoozedSince.getTime())) {
+    const end = Math.min(now.getTime(), row.snoozedUntil?.getTime() ?? Infinity);
+    if (end > row.snoozedSince.getTime()) row.snoozes.push([row.snoozedSince.getTime(), end]);
+    row.snoozedSince = null;
+    row.snoozedUntil = null;
+  }
+  if (since) {
+    row.snoozedSince = since;
+    row.snoozedUntil = until;
+  }
 }

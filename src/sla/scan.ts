@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { claimSlaEvent, emittedKinds, lockDueSlas, saveSla } from '../db/repositories/slas.ts';
 import type { Sql } from '../db/sql.ts';
+import { repeat } from '../lib/repeat.ts';
 import { dueEvents, nextEventAt, pendingEvents, type SlaEventKind } from '../domain/sla.ts';
 import { type SlaDeps, timesOf } from './clocks.ts';
 
@@ -57,24 +58,8 @@ export async function scanOnce(deps: SlaScanDeps): Promise<{ ticketId: number; k
 
 /** Runs scanOnce every `policy.scanMs` until stopped; a failed pass is logged and the next one tries again. */
 export function startSlaScanner(deps: SlaScanDeps): { stop(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = scanOnce(deps)
-      .then((events) => {
-        if (events.length) deps.logger.info({ events }, 'sla events claimed');
-      }, (error: unknown) => deps.logger.error({ err: error }, 'sla scan failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.policy.scanMs);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return repeat(deps.policy.scanMs, async () => {
+    const events = await scanOnce(deps);
+    if (events.length) deps.logger.info({ events }, 'sla events claimed');
+  }, (error) => deps.logger.error({ err: error }, 'sla scan failed'));
 }

@@ -22,7 +22,8 @@ export function withSlaClocks(next: TicketEvents, deps: SlaDeps): TicketEvents {
     async ticketChanged(tx, ticketId, change) {
       // A person's verdict may be the first classification (it starts the clocks) or a new priority.
       if (change.kind === 'classification') await updateClocks(deps, tx, ticketId, { kind: 'classified' });
-      if (change.kind === 'status') await updateClocks(deps, tx, ticketId, { kind: 'changed' });
+      // A new status, a snooze starting or ending: the clocks follow the ticket.
+      if (change.kind === 'status' || change.kind === 'snooze' || change.kind === 'unsnooze') await updateClocks(deps, tx, ticketId, { kind: 'changed' });
       await next.ticketChanged(tx, ticketId, change);
     },
     async replyFinished(tx, ticketId, replyId) {

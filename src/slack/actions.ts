@@ -10,8 +10,8 @@ import type { Logger } from 'pino';
 import { isSlackUserId } from '../domain/agent.ts';
 import { isCategory, type TicketStatus } from '../domain/categories.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
-import { applyHumanClassification, assign, setStatus, type TicketWriteDeps } from '../ingest/changes.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel } from './alert-blocks.ts';
+import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../ingest/changes.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from './alert-blocks.ts';
 import { renderCard, type NotifyDeps } from './alerts.ts';
 import { userMention } from './format.ts';
 import { retryAfterMs } from './errors.ts';
@@ -78,6 +78,27 @@ export function registerActions(app: App, deps: ActionDeps): void {
     const blockId: unknown = action.block_id;
     const id = typeof blockId === 'string' && blockId.startsWith(ASSIGNEE_BLOCK_PREFIX) ? blockId.slice(ASSIGNEE_BLOCK_PREFIX.length) : '';
     await assignAction(/^\d{1,10}$/.test(id) ? Number(id) : Number.NaN, action.selected_user, body, respond as Respond);
+  });
+
+  // Snooze: a choice from the card's menu (minutes from now, or until the customer answers); Unsnooze ends it.
+  app.action<BlockAction<StaticSelectAction>>(ACTION_IDS.snooze, async ({ ack, body, action, respond }) => {
+    await ack();
+    const choice = parseSnoozeValue(action.selected_option?.value);
+    if (!choice) {
+      await (respond as Respond)({ response_type: 'ephemeral', replace_original: false, text: 'That is not a snooze choice I know: nothing was changed.' }).catch(() => undefined);
+      return;
+    }
+    await act(deps, body, respond as Respond, choice.ticketId, async () => {
+      const until = choice.minutes === 'answer' ? null : new Date(Date.now() + choice.minutes * 60_000);
+      const out = await snooze(deps, choice.ticketId, until, `slack:${body.user.id}`);
+      if (out === 'resolved') throw new Error('a resolved ticket cannot be snoozed');
+      return out === 'snoozed' ? snoozeLine({ since: new Date(), until, by: null }) : undefined;
+    });
+  });
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.unsnooze, async ({ ack, body, action, respond }) => {
+    await ack();
+    const ticketId = Number(action.value);
+    await act(deps, body, respond, ticketId, async () => ((await unsnooze(deps, ticketId, `slack:${body.user.id}`)) ? ':alarm_clock: Unsnoozed' : undefined));
   });
 }
 

@@ -6,7 +6,7 @@ import type { types } from '@slack/bolt';
 import { isSlackUserId } from '../domain/agent.ts';
 import { CATEGORIES } from '../domain/categories.ts';
 import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
-import { BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, truncate, userMention } from './format.ts';
+import { actorLabel, BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, slackDate, truncate, userMention } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -20,12 +20,35 @@ export const ACTION_IDS = {
   reply: 'ticket_reply',
   /** Sends a failed reply again (value: the reply id). */
   retryReply: 'ticket_reply_retry',
+  /** Puts the ticket aside (value: "<id>:m:<minutes>" or "<id>:answer"). */
+  snooze: 'ticket_snooze',
+  /** Ends a snooze now (value: the ticket id). */
+  unsnooze: 'ticket_unsnooze',
 } as const;
+
+/** The card's snooze choices: minutes from the click, or until the customer answers. */
+export const SNOOZE_CHOICES: ReadonlyArray<{ label: string; minutes: number | 'answer' }> = [
+  { label: '1 hour', minutes: 60 },
+  { label: '4 hours', minutes: 240 },
+  { label: '1 day', minutes: 1440 },
+  { label: '3 days', minutes: 3 * 1440 },
+  { label: '1 week', minutes: 7 * 1440 },
+  { label: 'Until the customer answers', minutes: 'answer' },
+];
+
+/** A snooze choice's value read back: the ticket and minutes (or 'answer'); null when it is not one of ours. */
+export function parseSnoozeValue(value: unknown): { ticketId: number; minutes: number | 'answer' } | null {
+  const m = typeof value === 'string' ? /^(\d{1,10}):(?:m:(\d{1,6}(?:\.\d{1,4})?)|(answer))$/.exec(value) : null;
+  if (!m) return null;
+  const minutes = m[3] ? 'answer' : Number(m[2]);
+  return minutes === 'answer' || minutes > 0 ? { ticketId: Number(m[1]), minutes } : null;
+}
 
 /** Block ids that carry meaning when a card comes back to us in an interaction payload. */
 export const ACTIVITY_BLOCK_PREFIX = 'activity_';
 export const ACTIONS_BLOCK_ID = 'ticket_actions';
 export const SLA_BLOCK_ID = 'ticket_sla';
+export const SNOOZE_BLOCK_ID = 'ticket_snooze';
 /** The block of Assign to me and the user picker; its id carries the ticket id (a picker's payload has no value of ours). */
 export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
@@ -36,7 +59,7 @@ export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 export type AlertTicket = Pick<
   Ticket,
   'id' | 'subject' | 'body' | 'source' | 'requesterEmail' | 'requesterName' | 'category' | 'confidence' | 'priority' | 'language' | 'summary' | 'status' | 'classifier'
-> & Partial<Pick<Ticket, 'assignee'>>;
+> & Partial<Pick<Ticket, 'assignee' | 'snooze'>>;
 
 export interface AlertCardOptions {
   /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
@@ -99,6 +122,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+  if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze) }] });
   if (opts.sla?.length) blocks.push({ type: 'context', block_id: SLA_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.sla.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.failedReply) {
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
@@ -155,7 +179,23 @@ function buildAssignActions(t: AlertTicket): KnownBlock {
     ...(isSlackUserId(id) ? { initial_user: id } : {}),
   }];
   if (t.status !== 'resolved') elements.push({ type: 'button', action_id: ACTION_IDS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value: String(t.id) });
+  if (t.status !== 'resolved' && t.snooze) {
+    elements.push({ type: 'button', action_id: ACTION_IDS.unsnooze, text: { type: 'plain_text', text: 'Unsnooze' }, value: String(t.id) });
+  } else if (t.status !== 'resolved') {
+    elements.push({
+      type: 'static_select',
+      action_id: ACTION_IDS.snooze,
+      placeholder: { type: 'plain_text', text: 'Snooze…' },
+      options: SNOOZE_CHOICES.map((c) => ({ text: { type: 'plain_text' as const, text: c.label }, value: `${t.id}:${c.minutes === 'answer' ? 'answer' : `m:${c.minutes}`}` })),
+    });
+  }
   return { type: 'actions', block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`, elements };
+}
+
+/** ":zzz: Snoozed until <time> by @who", or until the customer answers. */
+export function snoozeLine(s: NonNullable<Ticket['snooze']>): string {
+  const until = s.until ? `until ${slackDate(s.until)}` : 'until the customer answers';
+  return `:zzz: Snoozed ${until}${s.by ? ` by ${actorLabel(s.by)}` : ''}`;
 }
 
 /** What an assignment's activity line says (before "by @who"). */

@@ -21,9 +21,10 @@ import {
   alertFallbackText,
   assignmentLabel,
   buildAlertBlocks,
+  snoozeLine,
   type AlertTicket,
 } from './alert-blocks.ts';
-import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate, userMention } from './format.ts';
+import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from './format.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
 import { refreshAgent } from './agents.ts';
@@ -105,12 +106,6 @@ export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' |
     text: alertFallbackText(t),
     blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
   };
-}
-
-/** "slack:U123" renders as a mention; anything else (an API client's name) as escaped text. */
-export function actorLabel(actor: string): string {
-  const slackUser = /^slack:([UW][A-Z0-9]+)$/.exec(actor);
-  return slackUser ? userMention(slackUser[1]) : safeMrkdwn(actor, 80, { singleLine: true });
 }
 
 // ---- ticket events: run inside the emitter's transaction, so the job commits with the change ----
@@ -239,28 +234,36 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   }
   const who = actorLabel(change.actor);
   const at = new Date(job.data.at);
+  // A note in the alert's thread, once (the job id keys it: a retried job finds its note).
+  const threadNote = (key: string, build: () => Promise<{ text: string; blocks: unknown[] }>) =>
+    reported(deps, () =>
+      postOnce(posting(deps), { key: `${key}:${ticketId}:${job.id}`, ticketId, channel: alert.channel, threadTs: alert.ts, eventType: NOTE_EVENT_TYPE, searchSince: at, build }),
+    );
   let line: string | undefined;
   if (change.kind === 'classification') {
     line = activityLine(`:label: Reclassified as *${change.category}*${change.priority ? ` (priority ${change.priority})` : ''}`, who, at);
     const note = change.note ? `\n>${safeMrkdwn(change.note, 1000, { singleLine: true })}` : '';
-    await reported(deps, () =>
-      postOnce(posting(deps), {
-        key: `note:${ticketId}:${job.id}`,
-        ticketId,
-        channel: alert.channel,
-        threadTs: alert.ts,
-        eventType: NOTE_EVENT_TYPE,
-        searchSince: at,
-        build: async () => {
-          const text = `${line}. The alert stays in this channel.${note}`;
-          return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, BLOCK_KIT_LIMITS.contextText) }] }] };
-        },
-      }),
-    );
+    await threadNote('note', async () => {
+      const text = `${line}. The alert stays in this channel.${note}`;
+      return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, BLOCK_KIT_LIMITS.contextText) }] }] };
+    });
   } else if (change.kind === 'assignment') {
     line = activityLine(assignmentLabel(change.to, change.from), who, at);
   } else if (change.kind === 'status') {
     line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
+  } else if (change.kind === 'snooze') {
+    line = activityLine(snoozeLine({ since: at, until: change.until ? new Date(change.until) : null, by: null }), who, at);
+  } else if (change.kind === 'unsnooze' && change.reason === 'answered') {
+    line = `:alarm_clock: Snooze ended: the customer answered · ${slackDate(at)}`;
+  } else if (change.kind === 'unsnooze' && change.reason === 'time') {
+    // The snooze's time came: the agents hear it in the thread, the card shows it again.
+    line = `:alarm_clock: Snooze over · ${slackDate(at)}`;
+    await threadNote('snooze-over', async () => {
+      // The assignee is reminded by name; without one, the channel sees it.
+      const assignee = (await getTicket(deps.db.sql, ticketId))?.assignee?.slackUserId;
+      const text = `:alarm_clock: *Snooze over*: this ticket is back${assignee ? `, ${userMention(assignee)}` : ' and needs an agent'}.`;
+      return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    });
   }
   if (change.actor.startsWith('slack:') || !line) return;
   const existing = await currentActivity(deps.client, alert.channel, alert.ts);

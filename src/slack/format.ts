@@ -54,3 +54,12 @@ export function userMention(userId: string | undefined | null): string {
 export function percent(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : `${Math.round(value * 100)}%`;
 }
+
+/** Who did it, for an activity line: a mention for a Slack user (`slack:<id>`), else the actor's name escaped. */
+export function actorLabel(actor: string): string {
+  const slackUser = /^slack:([UW][A-Z0-9]+)$/.exec(actor);
+  return slackUser ? userMention(slackUser[1]) : safeMrkdwn(actor, 80, { singleLine: true });
+}
+
+/** A time every reader sees in their own zone (Slack date formatting), with a UTC fallback. */
+export const slackDate = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;

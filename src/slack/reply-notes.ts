@@ -6,9 +6,9 @@ import type { QueueJob } from '../db/queue.ts';
 import { getReply } from '../db/repositories/replies.ts';
 import type { Sql } from '../db/sql.ts';
 import { activityLine } from './alert-blocks.ts';
-import { actorLabel, alertKey, currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
+import { alertKey, currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
 import { RetryLaterError } from './errors.ts';
-import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
+import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
 import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
 
 export const REPLY_EVENT_TYPE = 'support_ticket_reply';

@@ -2,9 +2,8 @@
 import { findSla, type SlaRow } from '../db/repositories/slas.ts';
 import type { Sql } from '../db/sql.ts';
 import { describeClock } from '../domain/sla.ts';
+import { slackDate } from './format.ts';
 
-/** A time every reader sees in their own zone (Slack date formatting), with a UTC fallback. */
-export const slackDate = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 
 /** The card's clock lines for the clocks that still run (already safe mrkdwn). */
 export function slaLines(row: SlaRow | null, now: Date): string[] {
@@ -13,6 +12,7 @@ export function slaLines(row: SlaRow | null, now: Date): string[] {
   const first = describeClock({ targeted: row.firstResponseDueAt !== null, warnAt: row.firstResponseWarnAt, dueAt: row.firstResponseDueAt, metAt: row.firstRespondedAt }, now);
   if (first) out.push(`${first.startsWith('breached') ? ':rotating_light:' : ':stopwatch:'} First response ${first} (${slackDate(row.firstResponseDueAt!)})`);
   if (!row.resolvedAt && row.pausedSince) out.push(':double_vertical_bar: Resolution clock paused: waiting on the customer');
+  if (!row.resolvedAt && row.snoozedSince) out.push(':double_vertical_bar: SLA clocks paused while snoozed');
   const res = describeClock({ targeted: row.resolutionDueAt !== null, warnAt: row.resolutionWarnAt, dueAt: row.resolutionDueAt, metAt: row.resolvedAt }, now);
   if (res && row.resolutionDueAt) out.push(`${res.startsWith('breached') ? ':rotating_light:' : ':stopwatch:'} Resolution ${res} (${slackDate(row.resolutionDueAt)})`);
   return out;

@@ -10,9 +10,9 @@ import type { Sql } from '../db/sql.ts';
 import type { SlaEventKind } from '../domain/sla.ts';
 import { ticketCreatedAtMs } from '../db/repositories/tickets.ts';
 import { alertKey, currentActivity, type NotifyDeps, posting, renderCard, reported } from './alerts.ts';
-import { BLOCK_KIT_LIMITS, truncate } from './format.ts';
+import { BLOCK_KIT_LIMITS, slackDate, truncate } from './format.ts';
 import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
-import { slackDate, slaLines } from './sla-lines.ts';
+import { slaLines } from './sla-lines.ts';
 import { RetryLaterError } from './errors.ts';
 
 export const SLA_JOB = 'slack-sla';

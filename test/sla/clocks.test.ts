@@ -6,7 +6,8 @@
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { findSla } from '../../src/db/repositories/slas.ts';
-import { applyHumanClassification, setStatus } from '../../src/ingest/changes.ts';
+import { applyHumanClassification, setStatus, snooze } from '../../src/ingest/changes.ts';
+import { wakeLapsedSnoozes } from '../../src/ingest/snooze.ts';
 import { noTicketEvents } from '../../src/ingest/ticket-events.ts';
 import { updateClocks } from '../../src/sla/clocks.ts';
 import { withSlaClocks } from '../../src/sla/ticket-events.ts';
@@ -29,7 +30,7 @@ async function setup(extra: Record<string, string> = {}) {
   const t0 = new Date(row.created_at).getTime();
   let now = t0;
   const deps = { policy: policy(extra), now: () => new Date(now) };
-  const writes = { db: svc.service.db, ticketEvents: withSlaClocks(noTicketEvents, deps) };
+  const writes = { db: svc.service.db, ticketEvents: withSlaClocks(noTicketEvents, deps), now: deps.now };
   return {
     id, t0, deps, writes,
     at: (minutes: number) => { now = t0 + minutes * MIN; },
@@ -119,4 +120,54 @@ test('business hours: a ticket arriving on Saturday is due from Monday morning',
   const s = (await c.sla())!;
   t.is(s.firstResponseDueAt?.toISOString(), '2026-11-30T09:00:00.000Z');
   t.is(s.firstResponseWarnAt?.toISOString(), '2026-11-30T08:45:00.000Z');
+});
+
+test('a timed snooze pauses both clocks for its length and wakes once at its end; a re-snooze moves the end', async (t) => {
+  const c = await setup();
+  await applyHumanClassification(c.writes, c.id, { category: 'technical', priority: 'high', actor: 'test' });
+  c.at(10);
+  t.is(await snooze(c.writes, c.id, new Date(c.t0 + 40 * MIN), 'slack:UANN00001'), 'snoozed');
+  let s = (await c.sla())!;
+  t.is(c.mins(s.firstResponseDueAt), 90, 'first response: 60 + the 30 min snooze');
+  t.is(c.mins(s.resolutionDueAt), 270);
+  c.at(20);
+  t.is(await snooze(c.writes, c.id, new Date(c.t0 + 70 * MIN), 'slack:UANN00001'), 'snoozed', 'moved to 70');
+  t.is(c.mins((await c.sla())!.firstResponseDueAt), 120, 'the snooze still counts from 10');
+  t.is(await snooze(c.writes, c.id, new Date(c.t0 + 70 * MIN), 'slack:UANN00001'), 'unchanged');
+
+  c.at(69);
+  t.deepEqual(await wakeLapsedSnoozes({ ...c.writes, now: c.deps.now }), [], 'not yet');
+  c.at(75);
+  t.deepEqual(await wakeLapsedSnoozes({ ...c.writes, now: c.deps.now }), [c.id]);
+  t.deepEqual(await wakeLapsedSnoozes({ ...c.writes, now: c.deps.now }), [], 'once');
+  s = (await c.sla())!;
+  t.deepEqual(s.snoozes, [[c.t0 + 10 * MIN, c.t0 + 70 * MIN]], 'paused until its planned end, not until the wake-up pass');
+  t.is(s.snoozedSince, null);
+  t.is(c.mins(s.firstResponseDueAt), 120);
+});
+
+test('snoozed until the customer answers: both clocks stop; the answer resumes them; resolving a snoozed ticket ends it', async (t) => {
+  const c = await setup();
+  await applyHumanClassification(c.writes, c.id, { category: 'technical', priority: 'high', actor: 'test' });
+  c.at(10);
+  await snooze(c.writes, c.id, null, 'slack:UANN00001');
+  let s = (await c.sla())!;
+  t.is(s.firstResponseDueAt, null);
+  t.is(s.resolutionDueAt, null);
+  t.is(s.nextEventAt, null, 'nothing due while it waits for the answer');
+  c.at(50);
+  const answer = await svc.service.ingest({ source: 'zendesk', externalId: `answer-${c.id}`, body: 'Here is the log you asked for', requesterEmail: 'c@example.com', thread: { ticketId: c.id } });
+  t.is(answer.outcome, 'followup');
+  // The service's own ticketEvents handled that follow-up; here the clocks follow the ticket like its listener does.
+  t.is((await svc.service.db.sql.query('select 1 from tickets where id = $1 and snoozed_since is null', [c.id])).length, 1, 'the answer ended the snooze');
+  await svc.service.db.transaction((tx) => updateClocks(c.deps, tx, c.id, { kind: 'changed' }));
+  s = (await c.sla())!;
+  t.is(c.mins(s.firstResponseDueAt), 100, '60 + the 40 min snoozed');
+
+  c.at(60);
+  await snooze(c.writes, c.id, new Date(c.t0 + 600 * MIN), 'slack:UANN00001');
+  await setStatus(c.writes, c.id, 'resolved', 'test');
+  t.is((await svc.service.db.sql.query('select 1 from tickets where id = $1 and snoozed_since is null', [c.id])).length, 1);
+  t.is(await snooze(c.writes, c.id, new Date(c.t0 + 600 * MIN), 'test'), 'resolved', 'a resolved ticket is not snoozed');
+  await t.throwsAsync(() => snooze(c.writes, c.id, new Date(c.t0), 'test'), { instanceOf: RangeError }, 'an end in the past');
 });

@@ -50,7 +50,7 @@ test.serial('Assign to me: the card shows the assignee, the name comes from user
   const alert = await waitForAlert(env.fake, id);
   t.is(assigneeField(alert), '*Assignee*\nnobody yet');
   t.is(assignBlock(alert).type, 'actions');
-  t.deepEqual(assignBlock(alert).elements.map((e: any) => [e.type, e.action_id]), [['users_select', 'ticket_assign'], ['button', 'ticket_assign_me']]);
+  t.deepEqual(assignBlock(alert).elements.map((e: any) => [e.type, e.action_id]), [['users_select', 'ticket_assign'], ['button', 'ticket_assign_me'], ['static_select', 'ticket_snooze']]);
   t.is(assignBlock(alert).elements[1].value, String(id));
 
   const first = await click(env, id, { user: 'UANN00001' });

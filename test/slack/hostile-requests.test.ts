@@ -119,6 +119,8 @@ const cases: Array<{ name: string; body: string; type?: string; signed?: boolean
   { name: 'unsigned null', body: 'null', type: JSON_TYPE, signed: false, expect: 401 },
   { name: 'our button without a value', body: payload({ type: 'block_actions', user, team: { id: 'TFAKE' }, actions: [{ action_id: 'ticket_resolve', type: 'button' }] }), type: FORM, expect: 200 },
   { name: 'our menu without a selection', body: payload({ type: 'block_actions', user, team: { id: 'TFAKE' }, actions: [{ action_id: 'ticket_reclassify', type: 'static_select' }] }), type: FORM, expect: 200 },
+  { name: 'the snooze menu without a selection', body: payload({ type: 'block_actions', user, team: { id: 'TFAKE' }, actions: [{ action_id: 'ticket_snooze', type: 'static_select' }] }), type: FORM, expect: 200 },
+  { name: 'the snooze menu with an object as its value', body: payload({ type: 'block_actions', user, team: { id: 'TFAKE' }, actions: [{ action_id: 'ticket_snooze', type: 'static_select', selected_option: { value: { x: 1 } } }] }), type: FORM, expect: 200 },
   { name: 'our button with an object as value', body: payload({ type: 'block_actions', user, team: { id: 'TFAKE' }, actions: [{ action_id: 'ticket_acknowledge', value: { x: 1 } }] }), type: FORM, expect: 200 },
   // Well-formed but nothing listens for it: Bolt waits for an ack 3 s, then answers 404.
   { name: 'an event nobody subscribed to', body: JSON.stringify({ type: 'event_callback', team_id: 'TFAKE', event: { type: 'app_mention' } }), type: JSON_TYPE, expect: [200, 404] },
@@ -144,7 +146,7 @@ const typedPayload = fc.record(
   {
     type: fc.constantFrom('block_actions', 'view_submission', 'view_closed', 'shortcut', 'block_suggestion', 'url_verification', 'event_callback', 'interactive_message'),
     user: fc.oneof(fc.constant(user), fc.jsonValue()),
-    actions: fc.oneof(fc.array(fc.record({ action_id: fc.constantFrom('ticket_resolve', 'ticket_acknowledge', 'ticket_reclassify', 'x'), value: fc.jsonValue() })), fc.jsonValue()),
+    actions: fc.oneof(fc.array(fc.record({ action_id: fc.constantFrom('ticket_resolve', 'ticket_acknowledge', 'ticket_reclassify', 'ticket_snooze', 'ticket_unsnooze', 'x'), value: fc.jsonValue() })), fc.jsonValue()),
     view: fc.jsonValue(),
     event: fc.jsonValue(),
     challenge: fc.jsonValue(),

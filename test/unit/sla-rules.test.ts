@@ -10,7 +10,7 @@ const policy: SlaPolicy = {
 };
 const t0 = Date.parse('2026-11-23T09:00:00Z');
 const at = (m: number) => new Date(t0 + m * 60_000);
-const state = { priority: 'high' as const, startedAt: at(0), firstRespondedAt: null, resolvedAt: null, pauses: [], pausedSince: null };
+const state = { priority: 'high' as const, startedAt: at(0), firstRespondedAt: null, resolvedAt: null, pauses: [], pausedSince: null, snoozes: [], snooze: null };
 
 test('due events in order, each once, the stale warning not posted', (t) => {
   const times = slaTimes(policy, state);
@@ -42,7 +42,7 @@ test('the card says due in / breached ago, and paused', (t) => {
   t.is(describeClock(times.resolution, at(240 - 3 * 24 * 60)), 'due in 3 d');
   const row = {
     ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
-    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], nextEventAt: at(45),
+    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: at(45),
   };
   const lines = slaLines(row, at(48));
   t.regex(lines[0]!, /^:stopwatch: First response due in 12 min \(<!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-11-23 10:00 UTC>\)$/);
@@ -50,4 +50,29 @@ test('the card says due in / breached ago, and paused', (t) => {
   t.regex(slaLines({ ...row, pausedSince: null }, at(70))[0]!, /^:rotating_light: First response breached 10 min ago/);
   t.deepEqual(slaLines({ ...row, firstRespondedAt: at(50), pausedSince: null }, at(70)), []);
   t.deepEqual(slaLines(null, at(0)), []);
+});
+
+test('a snooze pauses both clocks: a timed one moves the due times by its length, an open one stops them', (t) => {
+  const timed = slaTimes(policy, { ...state, snooze: { since: at(10), until: at(70) } });
+  t.deepEqual(timed.firstResponse.dueAt, at(120), 'the first response is due 60 min later');
+  t.deepEqual(timed.resolution.dueAt, at(300));
+  t.deepEqual(nextEventAt(timed, new Set()), at(105));
+  const open = slaTimes(policy, { ...state, snooze: { since: at(10), until: null } });
+  t.is(open.firstResponse.dueAt, null);
+  t.is(open.resolution.dueAt, null);
+  t.is(nextEventAt(open, new Set()), null);
+  // Ended snoozes count like any pause; one overlapping the wait on the customer is not counted twice.
+  const ended = slaTimes(policy, { ...state, snoozes: [{ start: at(10).getTime(), end: at(40).getTime() }], pauses: [{ start: at(20).getTime(), end: at(50).getTime() }] });
+  t.deepEqual(ended.firstResponse.dueAt, at(90));
+  t.deepEqual(ended.resolution.dueAt, at(280), '10..50 paused once: 40 min');
+});
+
+test('the card says the clocks are paused while snoozed', (t) => {
+  const row = {
+    ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
+    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [], snoozedSince: at(5), snoozedUntil: null, snoozes: [], nextEventAt: null,
+  };
+  t.deepEqual(slaLines(row, at(10)), [':double_vertical_bar: SLA clocks paused while snoozed']);
+  const timed = { ...row, snoozedUntil: at(65), firstResponseDueAt: at(120), firstResponseWarnAt: at(105) };
+  t.regex(slaLines(timed, at(10)).join('\n'), /First response due in 1\d\d min[^\n]*\n:double_vertical_bar: SLA clocks paused while snoozed/);
 });

@@ -22,6 +22,12 @@ export const TicketSla = defineEntity({
     pausedSince: p.datetime().nullable(),
     /** Ended pauses, [start, end] in epoch ms. */
     pauses: p.json<[number, number][]>(),
+    /** The ticket's current snooze as the clocks saw it (both clocks pause); null: not snoozed. */
+    snoozedSince: p.datetime().nullable(),
+    /** Its planned end; null while snoozed: until the customer answers. */
+    snoozedUntil: p.datetime().nullable(),
+    /** Ended snoozes, [start, end] in epoch ms: pauses of both clocks. */
+    snoozes: p.json<[number, number][]>().defaultRaw(`'[]'`),
     nextEventAt: p.datetime().nullable(),
     updatedAt: p.datetime().defaultRaw('now()'),
   },

@@ -36,6 +36,12 @@ export const Ticket = defineEntity({
     currentClassificationId: p.integer().nullable(),
     /** The Slack user (agents table) working on it; null: nobody. History in ticket_assignments. */
     assigneeSlackUserId: p.string().length(32).nullable(),
+    /** Snoozed (by an agent) since; null: not snoozed. The SLA clocks pause meanwhile. */
+    snoozedSince: p.datetime().nullable(),
+    /** When the snooze ends by itself; null while snoozed: when the customer answers. */
+    snoozedUntil: p.datetime().nullable(),
+    /** Who snoozed it (slack:<user id>, api). */
+    snoozedBy: p.string().length(64).nullable(),
     receivedAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
@@ -49,5 +55,6 @@ export const Ticket = defineEntity({
     { name: 'tickets_source_created_at_idx', properties: ['source', 'createdAt'] },
     { name: 'tickets_requester_email_idx', properties: ['requesterEmail'] },
     { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
+    { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
   ],
 });

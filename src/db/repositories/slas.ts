@@ -19,13 +19,20 @@ export interface SlaRow {
   resolvedAt: Date | null;
   pausedSince: Date | null;
   pauses: [number, number][];
+  snoozedSince: Date | null;
+  snoozedUntil: Date | null;
+  snoozes: [number, number][];
   nextEventAt: Date | null;
 }
 
 const COLUMNS = [
   'ticket_id', 'priority', 'started_at', 'first_response_warn_at', 'first_response_due_at', 'first_responded_at',
-  'resolution_warn_at', 'resolution_due_at', 'resolved_at', 'paused_since', 'pauses', 'next_event_at',
+  'resolution_warn_at', 'resolution_due_at', 'resolved_at', 'paused_since', 'pauses', 'snoozed_since', 'snoozed_until', 'snoozes',
+  'next_event_at',
 ] as const;
+
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['pauses', 'snoozes']);
+const spans = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as [number, number][];
 
 type Raw = { [K in (typeof COLUMNS)[number]]: unknown };
 
@@ -43,14 +50,32 @@ const toRow = (r: Raw): SlaRow => ({
   resolutionDueAt: date(r.resolution_due_at),
   resolvedAt: date(r.resolved_at),
   pausedSince: date(r.paused_since),
-  pauses: (typeof r.pauses === 'string' ? JSON.parse(r.pauses) : r.pauses) as [number, number][],
+  pauses: spans(r.pauses),
+  snoozedSince: date(r.snoozed_since),
+  snoozedUntil: date(r.snoozed_until),
+  snoozes: spans(r.snoozes),
   nextEventAt: date(r.next_event_at),
 });
 
 /** What the clocks need of the ticket; null when it does not exist or was deleted. */
-export async function slaTicketFacts(tx: Sql, ticketId: number): Promise<{ priority: Priority | null; status: TicketStatus; createdAt: Date } | null> {
-  const row = await tx.kysely.selectFrom('tickets').select(['priority', 'status', 'created_at']).where('id', '=', ticketId).where(ticketNotDeleted).executeTakeFirst();
-  return row ? { priority: row.priority as Priority | null, status: row.status as TicketStatus, createdAt: new Date(row.created_at) } : null;
+export async function slaTicketFacts(tx: Sql, ticketId: number): Promise<SlaTicketFacts | null> {
+  const row = await tx.kysely
+    .selectFrom('tickets').select(['priority', 'status', 'created_at', 'snoozed_since', 'snoozed_until'])
+    .where('id', '=', ticketId).where(ticketNotDeleted).executeTakeFirst();
+  return row
+    ? {
+        priority: row.priority as Priority | null, status: row.status as TicketStatus, createdAt: new Date(row.created_at),
+        snoozedSince: date(row.snoozed_since), snoozedUntil: date(row.snoozed_until),
+      }
+    : null;
+}
+
+export interface SlaTicketFacts {
+  priority: Priority | null;
+  status: TicketStatus;
+  createdAt: Date;
+  snoozedSince: Date | null;
+  snoozedUntil: Date | null;
 }
 
 /** The ticket's clocks, locked for this transaction. */
@@ -67,9 +92,10 @@ export async function findSla(db: Sql, ticketId: number): Promise<SlaRow | null>
 export async function saveSla(tx: Sql, s: SlaRow): Promise<void> {
   const values = [
     s.ticketId, s.priority, s.startedAt, s.firstResponseWarnAt, s.firstResponseDueAt, s.firstRespondedAt,
-    s.resolutionWarnAt, s.resolutionDueAt, s.resolvedAt, s.pausedSince, JSON.stringify(s.pauses), s.nextEventAt,
+    s.resolutionWarnAt, s.resolutionDueAt, s.resolvedAt, s.pausedSince, JSON.stringify(s.pauses), s.snoozedSince, s.snoozedUntil,
+    JSON.stringify(s.snoozes), s.nextEventAt,
   ];
-  const placeholders = COLUMNS.map((c, i) => (c === 'pauses' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
+  const placeholders = COLUMNS.map((c, i) => (JSON_COLUMNS.has(c) ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
   const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
   await tx.query(
     `insert into ticket_slas (${COLUMNS.join(', ')}) values (${placeholders})

@@ -19,6 +19,7 @@ function selectTickets(db: Sql) {
       'tickets.classifier', 'classifications.model_name', 'classifications.processing_time_ms',
       'classifications.created_at as classified_at', 'tickets.created_at', 'tickets.updated_at',
       'tickets.assignee_slack_user_id', 'agents.name as assignee_name', 'agents.email as assignee_email',
+      'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.snoozed_by',
     ])
     .where(ticketNotDeleted);
 }
@@ -50,6 +51,7 @@ function toTicket(r: TicketRow): Ticket {
         ? null
         : { modelName: r.model_name, processingTimeMs: r.processing_time_ms ?? 0, classifiedAt: new Date(r.classified_at) },
     assignee: r.assignee_slack_user_id === null ? null : { slackUserId: r.assignee_slack_user_id, name: r.assignee_name, email: r.assignee_email },
+    snooze: r.snoozed_since === null ? null : { since: new Date(r.snoozed_since), until: r.snoozed_until === null ? null : new Date(r.snoozed_until), by: r.snoozed_by },
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -201,7 +203,7 @@ export async function touchTicket(tx: Sql, ticketId: number): Promise<void> {
 export async function lockTicket(tx: Sql, id: number) {
   const row = await tx.kysely
     .selectFrom('tickets')
-    .select(['status', 'category', 'priority', 'classifier', 'summary', 'language', 'assignee_slack_user_id'])
+    .select(['status', 'category', 'priority', 'classifier', 'summary', 'language', 'assignee_slack_user_id', 'snoozed_since', 'snoozed_until'])
     .where('id', '=', id)
     .where(ticketNotDeleted)
     .forUpdate()
@@ -219,6 +221,45 @@ export async function reopenIfWaiting(tx: Sql, id: number): Promise<boolean> {
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Snoozes the ticket (since stays that of a snooze already running), or ends its snooze (null). */
+export async function updateSnooze(tx: Sql, id: number, snooze: { since: Date; until: Date | null; by: string } | null): Promise<void> {
+  await tx.kysely
+    .updateTable('tickets')
+    .set({ snoozed_since: snooze?.since ?? null, snoozed_until: snooze?.until ?? null, snoozed_by: snooze?.by ?? null, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Ends the ticket's snooze, whatever kind; returns whether it was snoozed. */
+export async function endSnooze(tx: Sql, id: number): Promise<boolean> {
+  const row = await tx.kysely
+    .updateTable('tickets')
+    .set({ snoozed_since: null, snoozed_until: null, snoozed_by: null, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('snoozed_since', 'is not', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Tickets whose snooze ended by time at `now`, locked; rows another instance holds are skipped (it is waking
+ * them). Ending the snooze in the same transaction is the claim: each wakes once.
+ */
+export async function lockLapsedSnoozes(tx: Sql, now: Date, limit: number): Promise<number[]> {
+  const rows = await tx.kysely
+    .selectFrom('tickets')
+    .select('id')
+    .where('snoozed_until', '<=', now)
+    .where(ticketNotDeleted)
+    .orderBy('snoozed_until')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function updateStatus(tx: Sql, id: number, status: TicketStatus): Promise<void> {

@@ -57,6 +57,14 @@ export const ticketView = z
     updated_at: timestamp,
     classification: classificationView.nullable(),
     assignee: agentView.nullable().describe('The agent (a Slack user) working on it; null: nobody'),
+    snooze: z
+      .object({
+        since: timestamp,
+        until: timestamp.nullable().describe('When it wakes by itself; null: when the customer answers'),
+        by: z.string().nullable().describe('Who snoozed it (slack:<user id>)'),
+      })
+      .nullable()
+      .describe('Put aside by an agent (the Snooze button); SLA clocks pause meanwhile. null: not snoozed'),
   })
   .meta({ id: 'Ticket' });
 

@@ -40,6 +40,7 @@ export function ticketJson(t: Ticket) {
             classified_at: iso(t.classification?.classifiedAt ?? null),
           },
     assignee: agentJson(t.assignee),
+    snooze: t.snooze === null ? null : { since: t.snooze.since.toISOString(), until: iso(t.snooze.until), by: t.snooze.by },
   };
 }
 
