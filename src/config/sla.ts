@@ -5,33 +5,48 @@
  */
 import { z } from 'zod';
 import { type BusinessCalendar, BusinessHoursError, parseWeeklyHours } from '../domain/business-hours.ts';
-import { PRIORITIES, type Priority } from '../domain/categories.ts';
+import { CATEGORIES, type Category, isCategory, PRIORITIES, type Priority } from '../domain/categories.ts';
 import { holidayCalendar, HolidayRegionError } from '../domain/holidays.ts';
 import { int, number, oneOf, optionalString, string, timeZone } from './validators.ts';
 import { type Values, variable } from './variable.ts';
 
-import type { SlaTargets } from '../domain/sla.ts';
+import type { SlaPolicy, SlaTargets } from '../domain/sla.ts';
 
-/** "urgent=30,high=60,medium=240,low=480": minutes per priority; a priority left out has no target. */
-const targets = optionalString.transform((v, ctx): SlaTargets => {
-  const out: SlaTargets = {};
+/**
+ * "urgent=30,high=60,medium=240,low=480,billing.high=120": minutes per priority, and per category and priority
+ * where one category differs; a priority left out has no target (in a category: the general one applies).
+ */
+const targets = optionalString.transform((v, ctx): CategoryTargets => {
+  const out: CategoryTargets = { all: {}, byCategory: {} };
   if (v === undefined) return out;
   for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const m = /^([a-z]+)\s*=\s*(\S+)$/i.exec(part);
-    const priority = m?.[1]!.toLowerCase() as Priority | undefined;
-    const minutes = Number(m?.[2]);
-    if (!m || !PRIORITIES.includes(priority!) || !Number.isFinite(minutes) || minutes <= 0 || minutes > 525_600) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not PRIORITY=MINUTES (priorities ${PRIORITIES.join(', ')}; minutes above 0, at most a year)` });
+    const m = /^(?:([a-z]+)\.)?([a-z]+)\s*=\s*(\S+)$/i.exec(part);
+    const category = m?.[1]?.toLowerCase();
+    const priority = m?.[2]!.toLowerCase() as Priority | undefined;
+    const minutes = Number(m?.[3]);
+    if (!m || !PRIORITIES.includes(priority!) || (category !== undefined && !isCategory(category)) || !Number.isFinite(minutes) || minutes <= 0 || minutes > 525_600) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}" is not [CATEGORY.]PRIORITY=MINUTES (categories ${CATEGORIES.join(', ')}; priorities ${PRIORITIES.join(', ')}; minutes above 0, at most a year)`,
+      });
       return z.NEVER;
     }
-    if (out[priority!] !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `${priority} is given twice` });
+    const into = category === undefined ? out.all : (out.byCategory[category as Category] ??= {});
+    if (into[priority!] !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${category ? `${category}.` : ''}${priority} is given twice` });
       return z.NEVER;
     }
-    out[priority!] = minutes;
+    into[priority!] = minutes;
   }
   return out;
 });
+
+interface CategoryTargets {
+  all: SlaTargets;
+  byCategory: Partial<Record<Category, SlaTargets>>;
+}
+
+const hasTargets = (t: CategoryTargets) => Object.keys(t.all).length > 0 || Object.keys(t.byCategory).length > 0;
 
 const weeklyHours = string('Mon-Fri 09:00-17:00').transform((v, ctx) => {
   try {
@@ -70,8 +85,8 @@ const mention = optionalString.refine((v) => v === undefined || /^(?:<!subteam\^
 });
 
 export const slaVariables = {
-  firstResponseMinutes: variable('SLA_FIRST_RESPONSE_MINUTES', targets, 'Business minutes to the first response per priority (urgent=30,high=60,medium=240,low=480); with SLA_RESOLUTION_MINUTES unset too, no SLA.'),
-  resolutionMinutes: variable('SLA_RESOLUTION_MINUTES', targets, 'Business minutes to resolution per priority (same form).'),
+  firstResponseMinutes: variable('SLA_FIRST_RESPONSE_MINUTES', targets, 'Business minutes to the first response per priority (urgent=30,high=60,medium=240,low=480), and per category where one differs (billing.high=120); with SLA_RESOLUTION_MINUTES unset too, no SLA.'),
+  resolutionMinutes: variable('SLA_RESOLUTION_MINUTES', targets, 'Business minutes to resolution per priority (same form, categories too).'),
   businessHours: variable('SLA_BUSINESS_HOURS', weeklyHours, 'When SLA clocks run: "Mon-Fri 09:00-17:00", several segments with ";" and intervals with ",", or "24/7".'),
   timeZone: variable('SLA_TIME_ZONE', timeZone, 'Time zone of SLA_BUSINESS_HOURS and the holidays.'),
   holidaysCountry: variable('SLA_HOLIDAYS_COUNTRY', region, 'Public holidays closing the clock: a country or COUNTRY-STATE (DE, DE-BY, US-NY); unset = none.'),
@@ -84,14 +99,18 @@ export const slaVariables = {
 
 /** The SLA policy, or undefined when no target is set. */
 export function slaSection(v: Values<typeof slaVariables>) {
-  if (Object.keys(v.firstResponseMinutes).length === 0 && Object.keys(v.resolutionMinutes).length === 0) return undefined;
+  if (!hasTargets(v.firstResponseMinutes) && !hasTargets(v.resolutionMinutes)) return undefined;
   const calendar: BusinessCalendar = {
     timeZone: v.timeZone,
     week: v.businessHours.week,
     isHoliday: holidayCalendar(v.holidaysCountry, v.holidaysExtra),
   };
   return {
-    targets: { firstResponse: v.firstResponseMinutes, resolution: v.resolutionMinutes },
+    targets: { firstResponse: v.firstResponseMinutes.all, resolution: v.resolutionMinutes.all },
+    byCategory: Object.fromEntries(
+      CATEGORIES.filter((c) => v.firstResponseMinutes.byCategory[c] || v.resolutionMinutes.byCategory[c])
+        .map((c) => [c, { firstResponse: v.firstResponseMinutes.byCategory[c] ?? {}, resolution: v.resolutionMinutes.byCategory[c] ?? {} }]),
+    ) as SlaPolicy['byCategory'],
     calendar,
     hours: v.businessHours.text,
     warnAt: v.warnAt,

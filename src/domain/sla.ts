@@ -6,12 +6,14 @@
  * deliberate "not before then" and pauses both; a timed snooze has a known end, so the due times stay known.
  */
 import { addBusinessMinutes, type BusinessCalendar, type Span } from './business-hours.ts';
-import type { Priority } from './categories.ts';
+import type { Category, Priority } from './categories.ts';
 
 export type SlaTargets = Partial<Record<Priority, number>>;
 
 export interface SlaPolicy {
   targets: { firstResponse: SlaTargets; resolution: SlaTargets };
+  /** Targets of one category that differ from the above, per priority ("billing.high=120"). */
+  byCategory?: Partial<Record<Category, { firstResponse: SlaTargets; resolution: SlaTargets }>>;
   calendar: BusinessCalendar;
   /** Share of a target at which the warning falls due, in (0, 1). */
   warnAt: number;
@@ -19,6 +21,7 @@ export interface SlaPolicy {
 
 export interface SlaState {
   priority: Priority | null;
+  category?: Category | null;
   startedAt: Date;
   firstRespondedAt: Date | null;
   resolvedAt: Date | null;
@@ -60,14 +63,19 @@ function clock(policy: SlaPolicy, target: number | undefined, start: Date, pause
   };
 }
 
+/** The target of a clock: the category's own for this priority, else the general one. */
+export function slaTarget(policy: SlaPolicy, clock: 'firstResponse' | 'resolution', priority: Priority | null, category?: Category | null): number | undefined {
+  if (!priority) return undefined;
+  return (category ? policy.byCategory?.[category]?.[clock][priority] : undefined) ?? policy.targets[clock][priority];
+}
+
 export function slaTimes(policy: SlaPolicy, s: SlaState): SlaTimes {
-  const p = s.priority ?? undefined;
   const snoozes = s.snooze ? [...s.snoozes, { start: s.snooze.since.getTime(), end: s.snooze.until?.getTime() ?? Infinity }] : s.snoozes;
   const waiting = s.pausedSince ? [{ start: s.pausedSince.getTime(), end: Infinity }] : [];
   const pauses = [...s.pauses, ...waiting, ...snoozes];
   return {
-    firstResponse: clock(policy, p && policy.targets.firstResponse[p], s.startedAt, snoozes, s.firstRespondedAt),
-    resolution: clock(policy, p && policy.targets.resolution[p], s.startedAt, pauses, s.resolvedAt),
+    firstResponse: clock(policy, slaTarget(policy, 'firstResponse', s.priority, s.category), s.startedAt, snoozes, s.firstRespondedAt),
+    resolution: clock(policy, slaTarget(policy, 'resolution', s.priority, s.category), s.startedAt, pauses, s.resolvedAt),
   };
 }
 

@@ -16,7 +16,7 @@ export interface SlaDeps {
 }
 
 export type SlaChange =
-  /** Classified: starts the clocks, or moves them to a new priority. */
+  /** Classified: starts the clocks, or moves them to a new priority or category. */
   | { kind: 'classified' }
   /** Anything else about the ticket changed (status, priority, a customer's answer): follow it. */
   | { kind: 'changed' }
@@ -25,6 +25,7 @@ export type SlaChange =
 
 export const stateOf = (row: SlaRow): SlaState => ({
   priority: row.priority,
+  category: row.category,
   startedAt: row.startedAt,
   firstRespondedAt: row.firstRespondedAt,
   resolvedAt: row.resolvedAt,
@@ -44,11 +45,12 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
   if (!existing && change.kind !== 'classified') return;
   const now = deps.now();
   const row: SlaRow = existing ?? {
-    ticketId, priority: null, startedAt: ticket.createdAt, firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
+    ticketId, priority: null, category: null, startedAt: ticket.createdAt, firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [],
     snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: null,
   };
   row.priority = ticket.priority;
+  row.category = ticket.category;
 
   if (change.kind === 'responded' && !row.firstRespondedAt) row.firstRespondedAt = change.at;
   if (ticket.status === 'acknowledged' && deps.policy.firstResponse === 'acknowledge' && !row.firstRespondedAt) row.firstRespondedAt = now;

@@ -171,3 +171,15 @@ test('snoozed until the customer answers: both clocks stop; the answer resumes t
   t.is(await snooze(c.writes, c.id, new Date(c.t0 + 600 * MIN), 'test'), 'resolved', 'a resolved ticket is not snoozed');
   await t.throwsAsync(() => snooze(c.writes, c.id, new Date(c.t0), 'test'), { instanceOf: RangeError }, 'an end in the past');
 });
+
+test('per-category targets: reclassifying into a category with its own target moves the due time', async (t) => {
+  const c = await setup({ SLA_FIRST_RESPONSE_MINUTES: 'high=60,billing.high=180' });
+  await applyHumanClassification(c.writes, c.id, { category: 'technical', priority: 'high', actor: 'test' });
+  t.is(c.mins((await c.sla())!.firstResponseDueAt), 60);
+  c.at(10);
+  await applyHumanClassification(c.writes, c.id, { category: 'billing', priority: 'high', actor: 'test' });
+  const s = (await c.sla())!;
+  t.is(s.category, 'billing');
+  t.is(c.mins(s.firstResponseDueAt), 180);
+  t.is(c.mins(s.resolutionDueAt), 240, 'the resolution target is the general one');
+});

@@ -70,3 +70,18 @@ test('a priority given twice, and other spellings of mentions', (t) => {
     t.is(loadConfig({ SLA_FIRST_RESPONSE_MINUTES: 'high=1', SLA_ESCALATION_MENTION: m }).sla!.escalationMention, m);
   }
 });
+
+test('per-category targets: a category overrides the priorities it names, the rest stay general; bad ones are named', (t) => {
+  const sla = loadConfig({ SLA_FIRST_RESPONSE_MINUTES: 'high=60,low=480,billing.high=120,Technical.urgent=15', SLA_RESOLUTION_MINUTES: 'billing.low=2880' }).sla!;
+  t.deepEqual(sla.targets, { firstResponse: { high: 60, low: 480 }, resolution: {} });
+  t.deepEqual(sla.byCategory, {
+    billing: { firstResponse: { high: 120 }, resolution: { low: 2880 } },
+    technical: { firstResponse: { urgent: 15 }, resolution: {} },
+  });
+  // Only a category's targets: SLA is on.
+  t.truthy(loadConfig({ SLA_RESOLUTION_MINUTES: 'general.low=600' }).sla);
+  const p = problems({ SLA_FIRST_RESPONSE_MINUTES: 'sales.high=60', SLA_RESOLUTION_MINUTES: 'billing.high=1,billing.high=2' })(t);
+  t.true(p.some((line) => line.includes('"sales.high=60" is not [CATEGORY.]PRIORITY=MINUTES')), p.join(' | '));
+  t.true(p.some((line) => line.includes('billing.high is given twice')), p.join(' | '));
+  t.true(problems({ SLA_FIRST_RESPONSE_MINUTES: 'billing.=5' })(t).some((line) => line.includes('"billing.=5"')));
+});

@@ -41,7 +41,7 @@ test('the card says due in / breached ago, and paused', (t) => {
   t.is(describeClock(times.firstResponse, at(60.01)), 'breached just now');
   t.is(describeClock(times.resolution, at(240 - 3 * 24 * 60)), 'due in 3 d');
   const row = {
-    ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
+    ticketId: 1, priority: 'high' as const, category: null, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: at(45),
   };
   const lines = slaLines(row, at(48));
@@ -69,10 +69,18 @@ test('a snooze pauses both clocks: a timed one moves the due times by its length
 
 test('the card says the clocks are paused while snoozed', (t) => {
   const row = {
-    ticketId: 1, priority: 'high' as const, startedAt: at(0), firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
+    ticketId: 1, priority: 'high' as const, category: null, startedAt: at(0), firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [], snoozedSince: at(5), snoozedUntil: null, snoozes: [], nextEventAt: null,
   };
   t.deepEqual(slaLines(row, at(10)), [':double_vertical_bar: SLA clocks paused while snoozed']);
   const timed = { ...row, snoozedUntil: at(65), firstResponseDueAt: at(120), firstResponseWarnAt: at(105) };
   t.regex(slaLines(timed, at(10)).join('\n'), /First response due in 1\d\d min[^\n]*\n:double_vertical_bar: SLA clocks paused while snoozed/);
+});
+
+test('a category with its own target uses it for the priorities it names, the general one otherwise', (t) => {
+  const withBilling: SlaPolicy = { ...policy, byCategory: { billing: { firstResponse: { high: 120 }, resolution: {} } } };
+  t.deepEqual(slaTimes(withBilling, { ...state, category: 'billing' }).firstResponse.dueAt, at(120));
+  t.deepEqual(slaTimes(withBilling, { ...state, category: 'billing' }).resolution.dueAt, at(240), 'resolution: the general target');
+  t.deepEqual(slaTimes(withBilling, { ...state, category: 'technical' }).firstResponse.dueAt, at(60));
+  t.deepEqual(slaTimes(withBilling, { ...state, category: null }).firstResponse.dueAt, at(60));
 });

@@ -11,6 +11,8 @@ export const TicketSla = defineEntity({
   properties: {
     ticketId: p.integer().primary().autoincrement(false),
     priority: p.string().length(16).nullable(),
+    /** The ticket's category as the clocks last saw it: its targets may differ (SLA_*_MINUTES billing.high=...). */
+    category: p.string().length(16).nullable(),
     startedAt: p.datetime(),
     firstResponseWarnAt: p.datetime().nullable(),
     firstResponseDueAt: p.datetime().nullable(),

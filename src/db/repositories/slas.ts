@@ -3,13 +3,14 @@
  * of src/sla/. The event row is the claim: inserted once per (ticket, kind), in the transaction that enqueues
  * its Slack post, so however many instances scan, each event is posted once.
  */
-import type { Priority, TicketStatus } from '../../domain/categories.ts';
+import type { Category, Priority, TicketStatus } from '../../domain/categories.ts';
 import type { SlaEventKind } from '../../domain/sla.ts';
 import { type Sql, ticketNotDeleted } from '../sql.ts';
 
 export interface SlaRow {
   ticketId: number;
   priority: Priority | null;
+  category: Category | null;
   startedAt: Date;
   firstResponseWarnAt: Date | null;
   firstResponseDueAt: Date | null;
@@ -26,7 +27,7 @@ export interface SlaRow {
 }
 
 const COLUMNS = [
-  'ticket_id', 'priority', 'started_at', 'first_response_warn_at', 'first_response_due_at', 'first_responded_at',
+  'ticket_id', 'priority', 'category', 'started_at', 'first_response_warn_at', 'first_response_due_at', 'first_responded_at',
   'resolution_warn_at', 'resolution_due_at', 'resolved_at', 'paused_since', 'pauses', 'snoozed_since', 'snoozed_until', 'snoozes',
   'next_event_at',
 ] as const;
@@ -42,6 +43,7 @@ const date = (v: unknown): Date | null => (v === null || v === undefined ? null 
 const toRow = (r: Raw): SlaRow => ({
   ticketId: r.ticket_id as number,
   priority: r.priority as Priority | null,
+  category: r.category as Category | null,
   startedAt: date(r.started_at)!,
   firstResponseWarnAt: date(r.first_response_warn_at),
   firstResponseDueAt: date(r.first_response_due_at),
@@ -60,11 +62,11 @@ const toRow = (r: Raw): SlaRow => ({
 /** What the clocks need of the ticket; null when it does not exist or was deleted. */
 export async function slaTicketFacts(tx: Sql, ticketId: number): Promise<SlaTicketFacts | null> {
   const row = await tx.kysely
-    .selectFrom('tickets').select(['priority', 'status', 'created_at', 'snoozed_since', 'snoozed_until'])
+    .selectFrom('tickets').select(['priority', 'category', 'status', 'created_at', 'snoozed_since', 'snoozed_until'])
     .where('id', '=', ticketId).where(ticketNotDeleted).executeTakeFirst();
   return row
     ? {
-        priority: row.priority as Priority | null, status: row.status as TicketStatus, createdAt: new Date(row.created_at),
+        priority: row.priority as Priority | null, category: row.category as Category | null, status: row.status as TicketStatus, createdAt: new Date(row.created_at),
         snoozedSince: date(row.snoozed_since), snoozedUntil: date(row.snoozed_until),
       }
     : null;
@@ -72,6 +74,7 @@ export async function slaTicketFacts(tx: Sql, ticketId: number): Promise<SlaTick
 
 export interface SlaTicketFacts {
   priority: Priority | null;
+  category: Category | null;
   status: TicketStatus;
   createdAt: Date;
   snoozedSince: Date | null;
@@ -91,7 +94,7 @@ export async function findSla(db: Sql, ticketId: number): Promise<SlaRow | null>
 
 export async function saveSla(tx: Sql, s: SlaRow): Promise<void> {
   const values = [
-    s.ticketId, s.priority, s.startedAt, s.firstResponseWarnAt, s.firstResponseDueAt, s.firstRespondedAt,
+    s.ticketId, s.priority, s.category, s.startedAt, s.firstResponseWarnAt, s.firstResponseDueAt, s.firstRespondedAt,
     s.resolutionWarnAt, s.resolutionDueAt, s.resolvedAt, s.pausedSince, JSON.stringify(s.pauses), s.snoozedSince, s.snoozedUntil,
     JSON.stringify(s.snoozes), s.nextEventAt,
   ];
