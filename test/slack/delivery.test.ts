@@ -35,8 +35,9 @@ test.serial('429 with Retry-After: the alert waits, the channel keeps its order 
   t.is(calls.length, 4, 'one rejected call and three posts');
   t.true(calls[1]!.at - calls[0]!.at >= 2900, 'waited for Retry-After');
   // One post per second per channel. The fake times a call when its handler runs, so under the suite's load one
-  // gap can look short by the lag of the call before it; over the run the pace cannot beat 1/s by more than that.
-  for (let i = 2; i < calls.length; i += 1) t.true(calls[i]!.at - calls[i - 1]!.at >= 600, `gap ${calls[i]!.at - calls[i - 1]!.at} ms`);
+  // gap can look short by the lag of the call before it (469 ms was seen with a second test run beside CI): no
+  // two posts come in a burst, and over the run the pace cannot beat 1/s by more than one lag.
+  for (let i = 2; i < calls.length; i += 1) t.true(calls[i]!.at - calls[i - 1]!.at >= 250, `gap ${calls[i]!.at - calls[i - 1]!.at} ms`);
   const paced = calls.length - 2;
   t.true(calls.at(-1)!.at - calls[1]!.at >= paced * 1000 - 300, `${paced} posts after the wait took ${calls.at(-1)!.at - calls[1]!.at} ms`);
 });
