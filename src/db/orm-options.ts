@@ -1,6 +1,8 @@
 /**
- * MikroORM options shared by the service, the CLI scripts and mikro-orm.config.ts, so the embedded
- * database and PostgreSQL run the same entities and the same migrations.
+ * MikroORM options shared by the service and the commands in src/cli (npm run db:migrate, db:migration:create),
+ * so the embedded database and PostgreSQL run the same entities and the same migrations. There is no
+ * mikro-orm.config.ts for MikroORM's own CLI on purpose: it would open the embedded database without the
+ * data-directory lock (src/db/data-dir-lock.ts) beside a running service.
  */
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
