@@ -3,6 +3,7 @@
  * reply sent. Its state row makes it idempotent: a reply already sent (or failed) is skipped, and every
  * attempt carries the reply's Message-ID fixed at store time (src/ingest/replies.ts).
  *   TransientSendError (and anything unexpected): thrown, so pg-boss retries with backoff; failed after the last.
+ *     A Retry-After of up to two minutes is waited for first, and the send tried once more in the same job.
  *   PermanentSendError: failed at once, no retry.
  * Sent and failed are announced to ticketEvents.replyFinished in the transaction that marks them (the Slack
  * adapter then posts "replied by" in the alert's thread, or shows the failure and a Retry on the card).
@@ -35,6 +36,9 @@ export async function startReplyWorker(deps: SendJobDeps, options: { retryLimit?
   await deps.queue.work<ReplyJob>(REPLY_QUEUE, { concurrency: 4 }, (job) => sendReply(deps, job, policy.retryLimit));
 }
 
+/** A Retry-After up to this long is waited for inside the job; a longer one is left to the queue's backoff. */
+const MAX_WAIT_IN_JOB_S = 120;
+
 export async function sendReply(deps: SendJobDeps, job: QueueJob<ReplyJob>, retryLimit: number): Promise<void> {
   const { replyId } = job.data;
   const reply = await getReply(deps.db.sql, replyId);
@@ -53,14 +57,25 @@ export async function sendReply(deps: SendJobDeps, job: QueueJob<ReplyJob>, retr
     await fail(ticket ? `no way to reply to ${ticket.source} tickets is configured` : 'the ticket was deleted');
     return;
   }
-  await recordAttempt(deps.db.sql, replyId);
-  try {
-    const sent = await door.send(ticket, {
+  const attempt = async () => {
+    await recordAttempt(deps.db.sql, replyId);
+    return door.send(ticket, {
       replyId,
       ticketId: ticket.id,
       text: reply.body,
       agent: { slackUserId: reply.agent_slack_id, name: reply.agent_name },
       idempotencyKey: reply.message_id,
+    });
+  };
+  try {
+    const sent = await attempt().catch(async (error: unknown) => {
+      // The helpdesk said how long to wait: a short wait is kept here (the job's heartbeat keeps it), since the
+      // queue's backoff would ask again too early and spend a retry on another 429.
+      const wait = error instanceof TransientSendError ? error.retryAfterSeconds : undefined;
+      if (wait === undefined || wait > MAX_WAIT_IN_JOB_S) throw error;
+      log.info({ err: error instanceof Error ? error.message : String(error), retryAfter: wait }, 'reply: waiting as the helpdesk asked, then trying again');
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return attempt();
     });
     await deps.db.transaction(async (tx) => {
       if (await finishReply(tx, replyId, 'sent', { externalId: sent.externalId ?? null })) await deps.ticketEvents.replyFinished(tx, ticket.id, replyId);

@@ -14,6 +14,8 @@ export interface RecordedCall {
   headers: IncomingMessage['headers'];
   raw: string;
   json: any;
+  /** Date.now() when the request was read. */
+  at: number;
 }
 
 export type FakeReply =
@@ -72,7 +74,7 @@ export class FakeHelpdesk {
       json = undefined;
     }
     const path = req.url ?? '';
-    this.calls.push({ method: req.method ?? '', path, headers: req.headers, raw, json });
+    this.calls.push({ method: req.method ?? '', path, headers: req.headers, raw, json, at: Date.now() });
     const route = this.#routes.find((r) => r.method === req.method && r.path.test(path.split('?')[0]!));
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -118,3 +118,19 @@ test('Zendesk answering 404 (ticket gone): the reply fails at once, without retr
   await waitFor(() => JSON.stringify(alert.blocks).includes('ticket_reply_retry'), { what: 'Retry on the card' });
   t.is(env.zendesk.callsTo('PUT', COMMENT_PATH).length, 1);
 });
+
+test('a Zendesk answering 429 with Retry-After: the reply waits as long as asked, then goes out once', async (t) => {
+  const env = await start(t);
+  env.zendesk.answer('PUT', COMMENT_PATH,
+    { status: 429, json: { error: 'TooManyRequests' }, headers: { 'retry-after': '3' } },
+    { status: 200, json: { ticket: { id: 1 }, audit: { id: 993, events: [{ id: 994, type: 'Comment' }] } } });
+  const created = await deliver(env, zendeskTicketCreated({ id: '4712', subject: 'Refund', html: '<p>Where is my refund? [cat=billing conf=0.9]</p>' }));
+  const id = created.json.ticket_id;
+  const alert = await waitForAlert(env.fake, id, 20_000);
+  t.is((await replyFromCard(env, alert, id, 'The refund is on its way.')).status, 200);
+  await waitFor(async () => (await env.svc.service.db.sql.query(`select 1 from ticket_replies where ticket_id = $1 and state = 'sent'`, [id])).length === 1, { timeoutMs: 30_000, what: 'the reply sent' });
+  const calls = env.zendesk.callsTo('PUT', COMMENT_PATH);
+  t.is(calls.length, 2, 'one refused call, one that went through: the backoff did not ask again in between');
+  t.true(calls[1]!.at - calls[0]!.at >= 2900, `asked again after ${calls[1]!.at - calls[0]!.at} ms`);
+  t.is(calls[0]!.headers['idempotency-key'], calls[1]!.headers['idempotency-key'], 'the same reply, the same key');
+});
