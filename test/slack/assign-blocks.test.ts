@@ -49,4 +49,10 @@ test('the mine answer escapes subjects, links ids, and says how many more there 
   t.true(text.includes('and 5 more'));
   t.is(answer.text, 'Your open tickets: 25');
   t.true(JSON.stringify(buildMineAnswer(items.slice(0, 1), 1, () => undefined).blocks).includes('• #1 '), 'no link without PUBLIC_URL');
+  const snoozed = buildMineAnswer([
+    { ...items[1]!, snooze: { since: new Date(), until: new Date('2026-12-03T09:00:00Z'), by: 'slack:UANN00001' } },
+    { ...items[2]!, snooze: { since: new Date(), until: null, by: null } },
+  ], 2, () => undefined);
+  t.regex(JSON.stringify(snoozed.blocks), /Ticket 1 · open · :zzz: snoozed until <!date\^\d+\^[^|]*\|2026-12-03 09:00 UTC>/);
+  t.regex(JSON.stringify(snoozed.blocks), /Ticket 2 · open · :zzz: snoozed until the customer answers/);
 });
