@@ -45,6 +45,13 @@ export interface Snooze {
 /** Longest snooze an agent can set: a quarter of a year, in minutes. */
 export const MAX_SNOOZE_MINUTES = 90 * 24 * 60;
 
+export const SNOOZE_END_RULE = `must be in the future and at most ${MAX_SNOOZE_MINUTES / 1440} days from now`;
+
+/** Whether a snooze may end at `until` when set at `now`. */
+export function isSnoozeEnd(until: Date, now: Date): boolean {
+  return until.getTime() > now.getTime() && until.getTime() <= now.getTime() + MAX_SNOOZE_MINUTES * 60_000;
+}
+
 /**
  * Below the threshold an automatic verdict goes to triage and is flagged on the card. A human verdict is never
  * low-confidence. The classify job stores this rule's answer on the row (tickets.low_confidence) for the stats.

@@ -9,7 +9,7 @@ import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
 import { endSnooze, lockTicket, markDeleted, setHumanClassification, updateAssignee, updateSnooze, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
-import { MAX_SNOOZE_MINUTES } from '../domain/ticket.ts';
+import { isSnoozeEnd, SNOOZE_END_RULE } from '../domain/ticket.ts';
 import type { TicketEvents } from './ticket-events.ts';
 
 export interface TicketWriteDeps {
@@ -100,9 +100,7 @@ export type SnoozeOutcome = 'snoozed' | 'unchanged' | 'not_found' | 'resolved';
  */
 export async function snooze(deps: TicketWriteDeps & { now?: () => Date }, ticketId: number, until: Date | null, actor: string): Promise<SnoozeOutcome> {
   const now = deps.now?.() ?? new Date();
-  if (until && !(until.getTime() > now.getTime() && until.getTime() <= now.getTime() + MAX_SNOOZE_MINUTES * 60_000)) {
-    throw new RangeError(`a snooze ends between now and ${MAX_SNOOZE_MINUTES / 1440} days from now`);
-  }
+  if (until && !isSnoozeEnd(until, now)) throw new RangeError(`a snooze's end ${SNOOZE_END_RULE}`);
   return deps.db.transaction(async (tx) => {
     const current = await lockTicket(tx, ticketId);
     if (!current) return 'not_found';

@@ -253,6 +253,8 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
     line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
   } else if (change.kind === 'snooze') {
     line = activityLine(snoozeLine({ since: at, until: change.until ? new Date(change.until) : null, by: null }), who, at);
+  } else if (change.kind === 'unsnooze' && change.reason === 'agent') {
+    line = activityLine(':alarm_clock: Unsnoozed', who, at);
   } else if (change.kind === 'unsnooze' && change.reason === 'answered') {
     line = `:alarm_clock: Snooze ended: the customer answered · ${slackDate(at)}`;
   } else if (change.kind === 'unsnooze' && change.reason === 'time') {

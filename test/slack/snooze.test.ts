@@ -132,3 +132,17 @@ test('choices that are not ours, a snooze too long, and a resolved ticket change
   t.is((await ticketOf(env, id)).snooze, null);
   t.is((await api(env.svc.baseUrl, '/health')).status, 200, 'still serving');
 });
+
+test('a snooze set and ended through the REST API edits the card too', async (t) => {
+  const env = await startSlackService(FAST);
+  t.teardown(env.stop);
+  const id = await createTicket(env.svc, { body: 'The invoice PDF is blank [cat=billing conf=0.9]' });
+  const alert = await waitForAlert(env.fake, id);
+  const until = new Date(Date.now() + 3_600_000).toISOString();
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { snooze: { until } } })).status, 200);
+  await waitFor(() => snoozeBlock(env.fake, alert), { timeoutMs: 10_000, what: 'the card shows the snooze' });
+  t.regex(JSON.stringify(snoozeBlock(env.fake, alert)), /Snoozed until <!date\^\d+[^"]* by api/);
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { snooze: null } })).status, 200);
+  await waitFor(() => !snoozeBlock(env.fake, alert), { timeoutMs: 10_000, what: 'the card without the snooze' });
+  t.regex(cardText(env.fake, alert), /Unsnoozed by api/);
+});

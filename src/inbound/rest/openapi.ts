@@ -66,7 +66,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/requests/{id}': {
       get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': ok('The ticket', r.ticketDetail), ...apiErrors(404, 422) } },
-      patch: { summary: 'Change the status and/or the assignee (a Slack user id, or null)', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
+      patch: { summary: 'Change the status, the assignee (a Slack user id, or null) and/or the snooze', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
       delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
     },
     '/api/v1/requests/{id}/classification': {

@@ -108,12 +108,22 @@ export const listQuery = z.object({
   offset: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is out of range').default(0),
 });
 
+const snoozeBody = z
+  .object({
+    until: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, or null' })
+      .nullable()
+      .describe('When the ticket wakes by itself: in the future, at most 90 days ahead; null: when the customer answers'),
+  }, { error: 'must be an object such as {"until": "2026-12-03T09:00:00Z"}, or null' })
+  .strict();
+
 export const patchTicketBody = z
   .object({
     status: z.enum(['open', 'acknowledged', 'waiting_on_customer', 'resolved'], { error: 'must be one of open, acknowledged, waiting_on_customer, resolved' }).optional(),
     assignee: slackUserId.nullable().optional().describe('The Slack user id of the agent to assign; null: nobody'),
+    snooze: snoozeBody.nullable().optional().describe('Snooze the ticket (SLA clocks pause until it wakes); null: end its snooze'),
   })
-  .refine((b) => b.status !== undefined || b.assignee !== undefined, { message: 'give status, assignee or both', path: ['status'] })
+  .refine((b) => b.status !== undefined || b.assignee !== undefined || b.snooze !== undefined, { message: 'give status, assignee, snooze, or several', path: ['status'] })
   .meta({ id: 'PatchTicket' });
 
 export const classificationBody = z

@@ -11,7 +11,8 @@ import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
-import { applyHumanClassification, assign, setStatus, softDelete } from '../../../ingest/changes.ts';
+import { isSnoozeEnd, SNOOZE_END_RULE } from '../../../domain/ticket.ts';
+import { applyHumanClassification, assign, setStatus, snooze, softDelete, unsnooze } from '../../../ingest/changes.ts';
 import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
 import { textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
@@ -93,10 +94,21 @@ export function requestsRouter(deps: RequestsDeps): Router {
 
   router.patch('/:id', async (ctx) => {
     const id = idOf(ctx);
-    const { status, assignee } = parseOr422(patchTicketBody, ctx.request.body);
+    const { status, assignee, snooze: snoozeTo } = parseOr422(patchTicketBody, ctx.request.body);
     const actor = ctx.state.actor ?? 'api';
+    const until = snoozeTo?.until ? new Date(snoozeTo.until) : null;
+    // Checked before anything changes: a bad snooze must not leave the status half-applied.
+    if (until && !isSnoozeEnd(until, new Date())) throw validationError([{ field: 'snooze.until', message: SNOOZE_END_RULE, type: 'too_big' }]);
+    if (snoozeTo && status === 'resolved') throw validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
     if (status !== undefined && !(await setStatus(deps, id, status, actor))) throw notFound(id);
     if (assignee !== undefined && !(await assign(deps, id, assignee, actor)).found) throw notFound(id);
+    // Unsnoozing a ticket that is not snoozed changes nothing; one that does not exist is a 404.
+    if (snoozeTo === null && !(await unsnooze(deps, id, actor)) && !(await getTicket(db.sql, id))) throw notFound(id);
+    if (snoozeTo) {
+      const out = await snooze(deps, id, until, actor);
+      if (out === 'not_found') throw notFound(id);
+      if (out === 'resolved') throw validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
+    }
     ctx.body = ticketJson((await getTicket(db.sql, id))!);
   });
 
