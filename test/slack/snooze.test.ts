@@ -119,7 +119,7 @@ test('choices that are not ours, a snooze too long, and a resolved ticket change
   await sleep(1000);
   t.is((await ticketOf(env, id)).snooze, null, 'no snooze from a bad choice');
   const told = env.fake.responseUrlCalls.filter((c) => c.path === `/response/${id}`).map((c) => String(c.body.text));
-  t.true(told.some((m) => /between now and 90 days/.test(m)), told.join(' | '));
+  t.true(told.some((m) => /in the future and at most 90 days from now/.test(m)), told.join(' | '));
   t.true(told.some((m) => /not a snooze choice I know/.test(m)));
   t.is((await click(env, id, 'ticket_snooze', { selected: '999999:m:60' })).res.status, 200);
 
