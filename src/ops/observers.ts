@@ -19,7 +19,7 @@ export function webhookObserver(sql: Sql, providers: readonly string[]): Observe
       const s = await webhookRejectionStreak(sql, provider);
       const title = `Webhook door ${provider} rejects every delivery`;
       if (s.rejected >= MIN_REJECTIONS && s.since) {
-        const detail = `${s.rejected} deliveries rejected since ${s.okAt ? `the last accepted one (${s.okAt.toISOString()})` : 'it was enabled'}; last reason: ${s.lastReason ?? 'unknown'}`;
+        const detail = `${s.rejected} deliveries rejected ${s.okAt ? `since the last accepted one (${s.okAt.toISOString()})` : 'and none accepted in the last 7 days'}; last reason: ${s.lastReason ?? 'unknown'}`;
         reports.push({ key: incidentKey.webhook(provider), title, bad: true, since: s.since, detail });
       } else {
         reports.push({ key: incidentKey.webhook(provider), title, bad: false });

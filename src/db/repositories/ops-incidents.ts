@@ -130,17 +130,22 @@ export async function markResolutionPosted(sql: Sql, id: number): Promise<void> 
 
 /**
  * A webhook door's current run of rejections: deliveries rejected since its last accepted one (any verdict
- * but rejected/failed: a 'failed' is our fault, not the door refusing). `okAt` is null when none was ever
- * accepted.
+ * but rejected/failed: a 'failed' is our fault, not the door refusing). `okAt` is null when none was accepted
+ * in the window. Both look back STREAK_WINDOW at most, so a door that never accepts anything (months of junk
+ * deliveries) costs an index range of a week per check, not the whole table.
  */
+const STREAK_WINDOW = '7 days';
+
 export async function webhookRejectionStreak(sql: Sql, source: string): Promise<{ okAt: Date | null; rejected: number; since: Date | null; lastReason: string | null }> {
   // The last accepted one's own timestamp (not a JS Date round trip: microseconds would be lost).
   const [streak] = await sql.query<{ ok_ms: number | string | null; n: number | string; since_ms: number | string | null; reason: string | null }>(
     `with ok as (select max(created_at) as at from (select created_at from inbound_events
-                   where source = $1 and verdict not in ('rejected', 'failed') order by created_at desc limit 1) last)
+                   where source = $1 and verdict not in ('rejected', 'failed') and created_at > now() - interval '${STREAK_WINDOW}'
+                   order by created_at desc limit 1) last)
      select extract(epoch from ok.at) * 1000 as ok_ms, count(e.id) as n, extract(epoch from min(e.created_at)) * 1000 as since_ms,
             (array_agg(e.reason order by e.created_at desc))[1] as reason
-       from ok left join inbound_events e on e.source = $1 and e.verdict = 'rejected' and (ok.at is null or e.created_at > ok.at)
+       from ok left join inbound_events e on e.source = $1 and e.verdict = 'rejected'
+            and e.created_at > coalesce(ok.at, now() - interval '${STREAK_WINDOW}')
       group by ok.at`,
     [source],
   );
