@@ -9,6 +9,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAct
 import type { Logger } from 'pino';
 import { isSlackUserId } from '../domain/agent.ts';
 import { isCategory, type TicketStatus } from '../domain/categories.ts';
+import { isSnoozeEnd, SNOOZE_END_RULE } from '../domain/ticket.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../ingest/changes.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from './alert-blocks.ts';
@@ -83,16 +84,16 @@ export function registerActions(app: App, deps: ActionDeps): void {
   // Snooze: a choice from the card's menu (minutes from now, or until the customer answers); Unsnooze ends it.
   app.action<BlockAction<StaticSelectAction>>(ACTION_IDS.snooze, async ({ ack, body, action, respond }) => {
     await ack();
+    // A refusal is an answer to the user, not a failure: it must not mark Slack as failing in /health.
+    const refuse = (text: string) => (respond as Respond)({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
     const choice = parseSnoozeValue(action.selected_option?.value);
-    if (!choice) {
-      await (respond as Respond)({ response_type: 'ephemeral', replace_original: false, text: 'That is not a snooze choice I know: nothing was changed.' }).catch(() => undefined);
-      return;
-    }
+    if (!choice) return void (await refuse('That is not a snooze choice I know: nothing was changed.'));
+    const until = choice.minutes === 'answer' ? null : new Date(Date.now() + choice.minutes * 60_000);
+    if (until && !isSnoozeEnd(until, new Date())) return void (await refuse(`A snooze's end ${SNOOZE_END_RULE}: nothing was changed.`));
     await act(deps, body, respond as Respond, choice.ticketId, async () => {
-      const until = choice.minutes === 'answer' ? null : new Date(Date.now() + choice.minutes * 60_000);
       const out = await snooze(deps, choice.ticketId, until, `slack:${body.user.id}`);
-      if (out === 'resolved') throw new Error('a resolved ticket cannot be snoozed');
-      return out === 'snoozed' ? snoozeLine({ since: new Date(), until, by: null }) : undefined;
+      if (out === 'resolved') await refuse('A resolved ticket cannot be snoozed: nothing was changed.');
+      return out === 'snoozed' ? snoozeLine(until) : undefined;
     });
   });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.unsnooze, async ({ ack, body, action, respond }) => {

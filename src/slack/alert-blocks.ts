@@ -122,7 +122,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze) }] });
+  if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze.until, t.snooze.by) }] });
   if (opts.sla?.length) blocks.push({ type: 'context', block_id: SLA_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.sla.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.failedReply) {
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
@@ -192,10 +192,12 @@ function buildAssignActions(t: AlertTicket): KnownBlock {
   return { type: 'actions', block_id: `${ASSIGNEE_BLOCK_PREFIX}${t.id}`, elements };
 }
 
-/** ":zzz: Snoozed until <time> by @who", or until the customer answers. */
-export function snoozeLine(s: NonNullable<Ticket['snooze']>): string {
-  const until = s.until ? `until ${slackDate(s.until)}` : 'until the customer answers';
-  return `:zzz: Snoozed ${until}${s.by ? ` by ${actorLabel(s.by)}` : ''}`;
+/** "until <time>" (in the reader's zone), or "until the customer answers". */
+export const snoozeUntil = (until: Date | null): string => (until ? `until ${slackDate(until)}` : 'until the customer answers');
+
+/** ":zzz: Snoozed until <time> by @who" (without `by`: the activity line, which names who itself). */
+export function snoozeLine(until: Date | null, by?: string | null): string {
+  return `:zzz: Snoozed ${snoozeUntil(until)}${by ? ` by ${actorLabel(by)}` : ''}`;
 }
 
 /** What an assignment's activity line says (before "by @who"). */

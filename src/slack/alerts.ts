@@ -252,7 +252,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   } else if (change.kind === 'status') {
     line = activityLine(`${change.status === 'resolved' ? ':white_check_mark: Resolved' : change.status === 'acknowledged' ? ':eyes: Acknowledged' : `Status set to ${change.status}`}`, who, at);
   } else if (change.kind === 'snooze') {
-    line = activityLine(snoozeLine({ since: at, until: change.until ? new Date(change.until) : null, by: null }), who, at);
+    line = activityLine(snoozeLine(change.until ? new Date(change.until) : null), who, at);
   } else if (change.kind === 'unsnooze' && change.reason === 'agent') {
     line = activityLine(':alarm_clock: Unsnoozed', who, at);
   } else if (change.kind === 'unsnooze' && change.reason === 'answered') {

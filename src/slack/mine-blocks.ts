@@ -3,7 +3,8 @@
  */
 import type { types } from '@slack/bolt';
 import type { Ticket } from '../domain/ticket.ts';
-import { BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate } from './format.ts';
+import { snoozeUntil } from './alert-blocks.ts';
+import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
 
 /** How many tickets the answer lists (the total is always said). */
 export const MINE_LIMIT = 20;
@@ -22,7 +23,7 @@ export function buildMineAnswer(
     const url = link(t.id);
     const id = url ? `<${url}|#${t.id}>` : `#${t.id}`;
     const subject = safeMrkdwn(t.subject ?? t.body, 120, { singleLine: true });
-    const snoozed = t.snooze ? ` · :zzz: snoozed${t.snooze.until ? ` until ${slackDate(t.snooze.until)}` : ' until the customer answers'}` : '';
+    const snoozed = t.snooze ? ` · :zzz: snoozed ${snoozeUntil(t.snooze.until)}` : '';
     return `• ${id} ${subject} · ${t.status}${t.category ? ` · ${t.category}` : ''}${snoozed}`;
   });
   const more = total > tickets.length ? `\n…and ${total - tickets.length} more (GET /api/v1/requests?assignee=… lists them all).` : '';

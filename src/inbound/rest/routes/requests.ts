@@ -97,9 +97,10 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const { status, assignee, snooze: snoozeTo } = parseOr422(patchTicketBody, ctx.request.body);
     const actor = ctx.state.actor ?? 'api';
     const until = snoozeTo?.until ? new Date(snoozeTo.until) : null;
+    const resolvedRefusal = () => validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
     // Checked before anything changes: a bad snooze must not leave the status half-applied.
     if (until && !isSnoozeEnd(until, new Date())) throw validationError([{ field: 'snooze.until', message: SNOOZE_END_RULE, type: 'too_big' }]);
-    if (snoozeTo && status === 'resolved') throw validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
+    if (snoozeTo && status === 'resolved') throw resolvedRefusal();
     if (status !== undefined && !(await setStatus(deps, id, status, actor))) throw notFound(id);
     if (assignee !== undefined && !(await assign(deps, id, assignee, actor)).found) throw notFound(id);
     // Unsnoozing a ticket that is not snoozed changes nothing; one that does not exist is a 404.
@@ -107,7 +108,7 @@ export function requestsRouter(deps: RequestsDeps): Router {
     if (snoozeTo) {
       const out = await snooze(deps, id, until, actor);
       if (out === 'not_found') throw notFound(id);
-      if (out === 'resolved') throw validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
+      if (out === 'resolved') throw resolvedRefusal();
     }
     ctx.body = ticketJson((await getTicket(db.sql, id))!);
   });
