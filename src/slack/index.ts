@@ -14,25 +14,25 @@ import type { Database } from '../db/database.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import type { HealthRegistry } from '../lib/health.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { registerActions } from './actions.ts';
-import { boltLogger, createBoltApp } from './bolt-app.ts';
-import { registerStatsCommand } from './commands.ts';
+import { registerActions } from './interactions/actions.ts';
+import { boltLogger, createBoltApp } from './receiving/bolt-app.ts';
+import { registerStatsCommand } from './interactions/commands.ts';
 import {
   enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert, ticketLink,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
-} from './alerts.ts';
-import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './reply-notes.ts';
+} from './jobs/alerts.ts';
+import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
 import { emptyDraft, type DraftSource, type ReplyDoor } from '../outbound/reply.ts';
-import { registerReplyActions } from './reply-actions.ts';
-import { createDigest, type DigestJob } from './digest.ts';
-import { ChannelPacer } from './pacer.ts';
-import { checkConnection } from './connection.ts';
-import { SlackRateGate } from './rate-gate.ts';
-import { describeError, slackRetryDelayMs } from './errors.ts';
+import { registerReplyActions } from './interactions/reply-actions.ts';
+import { createDigest, type DigestJob } from './jobs/digest.ts';
+import { ChannelPacer } from './delivery/pacer.ts';
+import { checkConnection } from './delivery/connection.ts';
+import { SlackRateGate } from './delivery/rate-gate.ts';
+import { describeError, slackRetryDelayMs } from './delivery/errors.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
-import { createIncidentPoster } from './incidents.ts';
+import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
-import { enqueueSlaNote, handleSlaNote, SLA_JOB, type SlaJob } from './sla-notes.ts';
+import { enqueueSlaNote, handleSlaNote, SLA_JOB, type SlaJob } from './jobs/sla-notes.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;

@@ -4,15 +4,15 @@
  * one digest per period reaches Slack however many instances run. At start the last scheduled time before
  * now is enqueued too, so a run missed while the service was down is caught up once.
  */
-import { claimDigestRun, markDigestPosted, markDigestSkipped } from '../db/repositories/digest-runs.ts';
+import { claimDigestRun, markDigestPosted, markDigestSkipped } from '../../db/repositories/digest-runs.ts';
 import { CronExpressionParser } from 'cron-parser';
 import { schedule, type ScheduledTask } from 'node-cron';
-import { getStats, type Stats } from '../db/repositories/stats.ts';
-import type { QueueJob } from '../db/queue.ts';
+import { getStats, type Stats } from '../../db/repositories/stats.ts';
+import type { QueueJob } from '../../db/queue.ts';
 import { JOBS, type NotifyDeps } from './alerts.ts';
-import { postOnce } from './post-once.ts';
-import { RetryLaterError } from './errors.ts';
-import { buildStatsBlocks, MAX_STATS_DAYS, statsFallbackText } from './stats-blocks.ts';
+import { postOnce } from '../delivery/post-once.ts';
+import { RetryLaterError } from '../delivery/errors.ts';
+import { buildStatsBlocks, MAX_STATS_DAYS, statsFallbackText } from '../cards/stats-blocks.ts';
 
 export const DIGEST_EVENT_TYPE = 'support_digest';
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 /** The card's SLA clock lines ("First response due in 12 min", "breached 5 min ago"), from ticket_slas. */
-import { findSla, type SlaRow } from '../db/repositories/slas.ts';
-import type { Sql } from '../db/sql.ts';
-import { describeClock } from '../domain/sla.ts';
+import { findSla, type SlaRow } from '../../db/repositories/slas.ts';
+import type { Sql } from '../../db/sql.ts';
+import { describeClock } from '../../domain/sla.ts';
 import { slackDate } from './format.ts';
 
 

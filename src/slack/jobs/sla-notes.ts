@@ -4,16 +4,16 @@
  * a breach mentions SLA_ESCALATION_MENTION) and edits the card, whose clock lines ("first response due in
  * 12 min", "breached 5 min ago") come from sla-lines.ts.
  */
-import type { QueueJob } from '../db/queue.ts';
-import { findSla, type SlaRow } from '../db/repositories/slas.ts';
-import type { Sql } from '../db/sql.ts';
-import type { SlaEventKind } from '../domain/sla.ts';
-import { ticketCreatedAtMs } from '../db/repositories/tickets.ts';
+import type { QueueJob } from '../../db/queue.ts';
+import { findSla, type SlaRow } from '../../db/repositories/slas.ts';
+import type { Sql } from '../../db/sql.ts';
+import type { SlaEventKind } from '../../domain/sla.ts';
+import { ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
 import { alertKey, currentActivity, type NotifyDeps, posting, renderCard, reported } from './alerts.ts';
-import { BLOCK_KIT_LIMITS, slackDate, truncate } from './format.ts';
-import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
-import { slaLines } from './sla-lines.ts';
-import { RetryLaterError } from './errors.ts';
+import { BLOCK_KIT_LIMITS, slackDate, truncate } from '../cards/format.ts';
+import { findPost, hasPostOrClaim, postOnce } from '../delivery/post-once.ts';
+import { slaLines } from '../cards/sla-lines.ts';
+import { RetryLaterError } from '../delivery/errors.ts';
 
 export const SLA_JOB = 'slack-sla';
 export const SLA_EVENT_TYPE = 'support_ticket_sla';

@@ -6,15 +6,15 @@
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.ts';
-import { getIncident, markResolutionPosted, type IncidentRow } from '../db/repositories/ops-incidents.ts';
-import type { Sql } from '../db/sql.ts';
-import type { JobQueue, QueueJob } from '../db/queue.ts';
-import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
-import type { ChannelPacer } from './pacer.ts';
-import { findPost, postOnce } from './post-once.ts';
-import { describeError, RetryLaterError } from './errors.ts';
-import type { IncidentNotifier } from '../ops/monitor.ts';
+import type { Database } from '../../db/database.ts';
+import { getIncident, markResolutionPosted, type IncidentRow } from '../../db/repositories/ops-incidents.ts';
+import type { Sql } from '../../db/sql.ts';
+import type { JobQueue, QueueJob } from '../../db/queue.ts';
+import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
+import type { ChannelPacer } from '../delivery/pacer.ts';
+import { findPost, postOnce } from '../delivery/post-once.ts';
+import { describeError, RetryLaterError } from '../delivery/errors.ts';
+import type { IncidentNotifier } from '../../ops/monitor.ts';
 
 export const INCIDENT_JOB = 'slack-ops-incident';
 export const INCIDENT_EVENT_TYPE = 'support_ops_incident';

@@ -3,8 +3,8 @@
  * below the confidence threshold or without one, except when the category is the mailbox's own (the
  * classifier was unsure and the mailbox decided: its category's channel).
  */
-import type { Config } from '../config.ts';
-import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
+import type { Config } from '../../config.ts';
+import { isLowConfidence, type Ticket } from '../../domain/ticket.ts';
 
 type SlackConfig = NonNullable<Config['slack']>;
 

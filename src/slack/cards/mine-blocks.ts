@@ -2,7 +2,7 @@
  * `/support-stats mine`: the caller's open (not resolved) tickets as Block Kit. Pure: tickets in, blocks out.
  */
 import type { types } from '@slack/bolt';
-import type { Ticket } from '../domain/ticket.ts';
+import type { Ticket } from '../../domain/ticket.ts';
 import { snoozeUntil } from './alert-blocks.ts';
 import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
 

@@ -5,13 +5,13 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Sql } from '../db/sql.ts';
-import { getStats } from '../db/repositories/stats.ts';
-import { listTickets } from '../db/repositories/tickets.ts';
-import { isSlackUserId } from '../domain/agent.ts';
-import { CATEGORIES, type Category } from '../domain/categories.ts';
-import { buildMineAnswer, MINE_LIMIT } from './mine-blocks.ts';
-import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from './stats-blocks.ts';
+import type { Sql } from '../../db/sql.ts';
+import { getStats } from '../../db/repositories/stats.ts';
+import { listTickets } from '../../db/repositories/tickets.ts';
+import { isSlackUserId } from '../../domain/agent.ts';
+import { CATEGORIES, type Category } from '../../domain/categories.ts';
+import { buildMineAnswer, MINE_LIMIT } from '../cards/mine-blocks.ts';
+import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from '../cards/stats-blocks.ts';
 
 const ACK_BUDGET_MS = 2000;
 

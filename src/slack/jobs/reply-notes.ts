@@ -2,14 +2,14 @@
  * What Slack shows of an agent's reply once the send job is done with it (ticketEvents.replyFinished, wired
  * in index.ts): sent, the text once in the alert's thread; failed, the reason and a Retry on the card.
  */
-import type { QueueJob } from '../db/queue.ts';
-import { getReply } from '../db/repositories/replies.ts';
-import type { Sql } from '../db/sql.ts';
-import { activityLine } from './alert-blocks.ts';
+import type { QueueJob } from '../../db/queue.ts';
+import { getReply } from '../../db/repositories/replies.ts';
+import type { Sql } from '../../db/sql.ts';
+import { activityLine } from '../cards/alert-blocks.ts';
 import { alertKey, currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
-import { RetryLaterError } from './errors.ts';
-import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
-import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
+import { RetryLaterError } from '../delivery/errors.ts';
+import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
+import { findPost, hasPostOrClaim, postOnce } from '../delivery/post-once.ts';
 
 export const REPLY_EVENT_TYPE = 'support_ticket_reply';
 

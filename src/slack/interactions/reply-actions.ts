@@ -6,15 +6,15 @@
  */
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { getTicket } from '../db/repositories/tickets.ts';
-import { getReply } from '../db/repositories/replies.ts';
-import { InvalidReplyError, retryReply, storeReply, type ReplyWriteDeps } from '../ingest/replies.ts';
-import { doorFor, type Draft, type DraftSource } from '../outbound/reply.ts';
+import { getTicket } from '../../db/repositories/tickets.ts';
+import { getReply } from '../../db/repositories/replies.ts';
+import { InvalidReplyError, retryReply, storeReply, type ReplyWriteDeps } from '../../ingest/replies.ts';
+import { doorFor, type Draft, type DraftSource } from '../../outbound/reply.ts';
 import { act, type ActionDeps } from './actions.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine } from './alert-blocks.ts';
-import { renderCard } from './alerts.ts';
-import { userMention } from './format.ts';
-import { withTimeout } from '../lib/timeout.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine } from '../cards/alert-blocks.ts';
+import { renderCard } from '../jobs/alerts.ts';
+import { userMention } from '../cards/format.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 import { buildReplyModal, MODAL_MAX_CHARS, readModalState, REPLY_BLOCK_ID, REPLY_VIEW_ID, submittedText } from './reply-modal.ts';
 
 /** How long the Reply click waits for a draft before opening the modal (views.open needs the trigger within 3 s). */

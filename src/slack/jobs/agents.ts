@@ -4,11 +4,11 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { findAgent, saveAgentProfile } from '../db/repositories/agents.ts';
-import type { Sql } from '../db/sql.ts';
-import { isSlackUserId } from '../domain/agent.ts';
-import { cleanText } from '../ingest/normalize.ts';
-import { withTimeout } from '../lib/timeout.ts';
+import { findAgent, saveAgentProfile } from '../../db/repositories/agents.ts';
+import type { Sql } from '../../db/sql.ts';
+import { isSlackUserId } from '../../domain/agent.ts';
+import { cleanText } from '../../ingest/normalize.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 
 /** A cached profile younger than this is used as is (people rename themselves rarely). */
 const PROFILE_TTL_MS = 24 * 3600_000;

@@ -11,7 +11,7 @@
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../../config.ts';
 import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-door.ts';
 import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-door.ts';
 

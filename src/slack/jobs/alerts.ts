@@ -5,15 +5,15 @@
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
-import { findMessageForAlert } from '../db/repositories/messages.ts';
-import { latestReply } from '../db/repositories/replies.ts';
-import { doorFor, type ReplyDoor } from '../outbound/reply.ts';
-import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../db/repositories/tickets.ts';
-import type { Sql } from '../db/sql.ts';
-import type { ClassifiedOptions, TicketChange } from '../ingest/ticket-events.ts';
-import type { JobQueue, QueueJob } from '../db/queue.ts';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/database.ts';
+import { findMessageForAlert } from '../../db/repositories/messages.ts';
+import { latestReply } from '../../db/repositories/replies.ts';
+import { doorFor, type ReplyDoor } from '../../outbound/reply.ts';
+import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
+import type { Sql } from '../../db/sql.ts';
+import type { ClassifiedOptions, TicketChange } from '../../ingest/ticket-events.ts';
+import type { JobQueue, QueueJob } from '../../db/queue.ts';
 import {
   ALERT_EVENT_TYPE,
   activityFromBlocks,
@@ -23,14 +23,14 @@ import {
   buildAlertBlocks,
   snoozeLine,
   type AlertTicket,
-} from './alert-blocks.ts';
-import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from './format.ts';
-import type { ChannelPacer } from './pacer.ts';
-import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from './post-once.ts';
+} from '../cards/alert-blocks.ts';
+import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from '../cards/format.ts';
+import type { ChannelPacer } from '../delivery/pacer.ts';
+import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from '../delivery/post-once.ts';
 import { refreshAgent } from './agents.ts';
-import { cardSlaLines } from './sla-lines.ts';
+import { cardSlaLines } from '../cards/sla-lines.ts';
 import { alertChannel } from './routing.ts';
-import { describeError, RetryLaterError } from './errors.ts';
+import { describeError, RetryLaterError } from '../delivery/errors.ts';
 
 export const JOBS = {
   alert: 'slack-alert',

@@ -12,7 +12,7 @@ import { HTTPModuleFunctions as http, HTTPResponseAck, type App, type BufferedIn
 import type { Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { HttpError } from '../lib/http-error.ts';
+import { HttpError } from '../../lib/http-error.ts';
 import { checkSlackBody } from './request-shape.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';

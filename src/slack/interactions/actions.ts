@@ -7,15 +7,15 @@
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { isSlackUserId } from '../domain/agent.ts';
-import { isCategory, type TicketStatus } from '../domain/categories.ts';
-import { isSnoozeEnd, SNOOZE_END_RULE } from '../domain/ticket.ts';
-import { getTicket } from '../db/repositories/tickets.ts';
-import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../ingest/changes.ts';
-import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from './alert-blocks.ts';
-import { renderCard, type NotifyDeps } from './alerts.ts';
-import { userMention } from './format.ts';
-import { retryAfterMs } from './errors.ts';
+import { isSlackUserId } from '../../domain/agent.ts';
+import { isCategory, type TicketStatus } from '../../domain/categories.ts';
+import { isSnoozeEnd, SNOOZE_END_RULE } from '../../domain/ticket.ts';
+import { getTicket } from '../../db/repositories/tickets.ts';
+import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../../ingest/changes.ts';
+import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from '../cards/alert-blocks.ts';
+import { renderCard, type NotifyDeps } from '../jobs/alerts.ts';
+import { userMention } from '../cards/format.ts';
+import { retryAfterMs } from '../delivery/errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;

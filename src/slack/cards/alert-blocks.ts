@@ -3,9 +3,9 @@
  * Pure: ticket facts in, Block Kit out (tested in test/slack/blocks.test.ts).
  */
 import type { types } from '@slack/bolt';
-import { isSlackUserId } from '../domain/agent.ts';
-import { CATEGORIES } from '../domain/categories.ts';
-import { isLowConfidence, type Ticket } from '../domain/ticket.ts';
+import { isSlackUserId } from '../../domain/agent.ts';
+import { CATEGORIES } from '../../domain/categories.ts';
+import { isLowConfidence, type Ticket } from '../../domain/ticket.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, percent, safeMrkdwn, safePlain, slackDate, truncate, userMention } from './format.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -71,7 +71,7 @@ export interface AlertCardOptions {
   canReply?: boolean;
   /** The newest reply could not be sent: say so and offer Retry. */
   failedReply?: { id: number; error: string | null };
-  /** SLA clock lines (src/slack/sla-lines.ts), already safe mrkdwn; none without SLA. */
+  /** SLA clock lines (src/slack/cards/sla-lines.ts), already safe mrkdwn; none without SLA. */
   sla?: string[];
 }
 
