@@ -6,7 +6,8 @@
 import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
-import { createService, httpServerOptions, type Service } from './service.ts';
+import { httpServerOptions } from './http/server-options.ts';
+import { createService, type Service } from './service.ts';
 
 async function serve(ctx: CommandContext): Promise<void> {
   const config = ctx.config();

@@ -2,7 +2,7 @@
  * The composition root: config -> adapters -> start/stop. Production (src/main.ts), the test harness and
  * the benchmarks all build the service here, so what is tested is what runs.
  */
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
@@ -14,7 +14,6 @@ import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
 import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
-import { createApp } from './inbound/rest/app.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -22,6 +21,10 @@ import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
+import { webhookMount } from './inbound/webhooks/mount.ts';
+import { restMount } from './inbound/rest/mount.ts';
+import { createHttpHost } from './http/host.ts';
+import { httpServerOptions, KEEP_ALIVE_TIMEOUT_MS } from './http/server-options.ts';
 import { createDeadLetters } from './db/repositories/dead-letters.ts';
 import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
@@ -165,32 +168,38 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
-  const app = createApp({
+  // The HTTP host serves its mounts side by side, each with its own access rules (src/http/mount.ts).
+  const app = createHttpHost({
     logger,
     metrics,
-    api: config.api,
     http: config.http,
-    limits,
-    doors,
-    rawMounts: slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : [],
-    routers: [
-      systemRouter({
-        db,
-        health,
-        metrics,
-        app: { name: 'support-triage', version: pkg.version, environment: config.env },
-        doors: () => doors.snapshot(),
-        beforeScrape: async () => {
-          metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
-          imap.updateMetrics();
-          for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
-        },
+    rawMounts: slack.middleware ? [{ name: 'slack', prefix: '/slack', middleware: slack.middleware }] : [],
+    mounts: [
+      restMount({
+        api: config.api,
+        metricsToken: config.http.metricsToken,
+        limits,
+        doors,
+        routers: [
+          systemRouter({
+            db,
+            health,
+            metrics,
+            app: { name: 'support-triage', version: pkg.version, environment: config.env },
+            doors: () => doors.snapshot(),
+            beforeScrape: async () => {
+              metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
+              imap.updateMetrics();
+              for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
+            },
+          }),
+          deadLettersRouter({ deadLetters }),
+          docsRouter({ title: 'Support Triage API', version: pkg.version }),
+          requestsRouter({ db, ingest, ticketEvents }),
+          savedRepliesRouter({ db }),
+        ],
       }),
-      deadLettersRouter({ deadLetters }),
-      docsRouter({ title: 'Support Triage API', version: pkg.version }),
-      requestsRouter({ db, ingest, ticketEvents }),
-      savedRepliesRouter({ db }),
-      webhooks,
+      webhookMount(webhooks),
     ],
   });
 
@@ -240,7 +249,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server!.listen(config.http.port, config.http.host, () => resolve());
         });
       }
-      server.keepAliveTimeout = 65_000;
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
       return address;
@@ -279,14 +288,4 @@ function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => T
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {
   health.register('imap', () => ({ status: 'disabled' }));
   return { start: () => undefined, stop: async () => undefined, updateMetrics: () => undefined };
-}
-
-/** The Node HTTP server's deadlines: a client trickling its headers or body is answered 408 and cut off. */
-export function httpServerOptions(http: Pick<Config['http'], 'headersTimeoutMs' | 'requestTimeoutMs'>): ServerOptions {
-  return {
-    headersTimeout: http.headersTimeoutMs,
-    requestTimeout: http.requestTimeoutMs,
-    // How often Node checks those two deadlines (its default, 30 s, would let a slow client overstay them).
-    connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
-  };
 }

@@ -7,8 +7,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from '../../db/unavailable.ts';
-import { HttpError } from '../../lib/http-error.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { HttpError } from '../lib/http-error.ts';
 
 /** Seconds a client is told to wait before retrying while the database is away. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -22,7 +22,7 @@ interface LibraryError {
   headers?: Record<string, string>;
 }
 
-export function errorMiddleware(logger: Logger) {
+export function errorBoundary(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();

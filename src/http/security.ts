@@ -5,7 +5,7 @@
 import cors from '@koa/cors';
 import type { Middleware } from 'koa';
 import helmet from 'koa-helmet';
-import type { Config } from '../../config.ts';
+import type { Config } from '../config.ts';
 
 /**
  * helmet's defaults (nosniff, no-referrer, same-origin opener/resource policies, ...) with a CSP for an API
