@@ -46,6 +46,16 @@ export interface Command<A> {
   /** argv (without node and the script) to the command's arguments; what it throws is an argument error. */
   parse(argv: string[]): A;
   run(args: A, ctx: CommandContext): Promise<number | void>;
+  /**
+   * The command prints its own results in plain lines: its logger writes warnings and errors only (debug and
+   * trace still go through), so no JSON log lines surround that output.
+   */
+  plainOutput?: boolean;
+}
+
+/** The logger level of a command: info lines are the service's, not a plain-output command's. */
+export function commandLogLevel(configured: string, plainOutput: boolean): string {
+  return plainOutput && configured === 'info' ? 'warn' : configured;
 }
 
 /** A parse for Command: node:util parseArgs, strict (unknown options are errors). */
@@ -88,7 +98,7 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
   let logger: Logger | undefined;
   const ctx: CommandContext = {
     config: () => (config ??= loadConfig()),
-    logger: () => (logger ??= createLogger(ctx.config().logLevel)),
+    logger: () => (logger ??= createLogger(commandLogLevel(ctx.config().logLevel, command.plainOutput ?? false))),
   };
   try {
     loadDotEnv();
