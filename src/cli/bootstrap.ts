@@ -9,7 +9,7 @@
  * and keeps its stack trace.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { ConfigError, dotEnvWarnings, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
 
@@ -102,6 +102,7 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
   };
   try {
     loadDotEnv();
+    for (const warning of dotEnvWarnings()) console.error(`${command.name}: warning: ${warning}`);
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
