@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { curlOnPath } from '../kit/curl-stand-in.ts';
 import { api, serveForTest } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 
@@ -21,7 +22,7 @@ function walkBlock(): string {
   return match[1]!;
 }
 
-test('the README walk acts on the ticket its POST created, seeded tickets or not, and the assignee filter finds it', async (t) => {
+async function walk(t: ExecutionContext, standIn: boolean): Promise<void> {
   t.timeout(300_000);
   const svc = await serveForTest(t);
   // Tickets that exist before the walk, as the Quick start's seed leaves them.
@@ -33,7 +34,8 @@ test('the README walk acts on the ticket its POST created, seeded tickets or not
   t.false(/requests\/\d/.test(script), 'no fixed ticket id in the walk');
   // Classification is in the background: the correction and history steps need it done, as a reader's pace gives.
   const body = script.replace(/^echo "ticket \$ID"$/m, (line) => `${line}\nfor i in $(seq 1 100); do curl -sf ${svc.baseUrl}/api/v1/requests/$ID | grep -q '"classification":{' && break; sleep 0.3; done`);
-  const { stdout } = await promisify(execFile)('bash', ['-eo', 'pipefail', '-c', body], { maxBuffer: 10 * 2 ** 20 });
+  const env = { ...process.env, PATH: curlOnPath(process.env.PATH, { standIn }) };
+  const { stdout } = await promisify(execFile)('bash', ['-eo', 'pipefail', '-c', body], { maxBuffer: 10 * 2 ** 20, env });
 
   const id = Number(stdout.match(/^ticket (\d+)$/m)?.[1]);
   t.is(id, 4, 'the fourth ticket, after the three that existed');
@@ -50,4 +52,9 @@ test('the README walk acts on the ticket its POST created, seeded tickets or not
     return r.length ? r : undefined;
   });
   t.is(history.at(-1)!.classifier, 'human');
-});
+}
+
+test('the README walk acts on the ticket its POST created, seeded tickets or not, and the assignee filter finds it', (t) => walk(t, false));
+
+// Where the machine has no curl, the walk runs on the stand-in: it must behave as curl does for these commands.
+test('the same walk on the curl stand-in', (t) => walk(t, true));
