@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut } from '../src/classify/local/dataset.ts';
 
-// Cold start as the service sees it: import the classifier (the language detector included), read and unpack the artifact.
+// Cold start as the service sees it: import the classifier (the language detector loads on the first classification, not here), read and unpack the artifact.
 const coldStart = performance.now();
 const { DEFAULT_MODEL_DIR, loadModel } = await import('../src/classify/local/artifact.ts');
 const { LocalClassifier } = await import('../src/classify/local/local-classifier.ts');
