@@ -7,8 +7,9 @@
  * which test/unit/config-docs.test.ts checks). Adding an area: a file beside the others and one line in
  * CONFIG_VARIABLES (plus one in CROSS_RULES if its variables depend on each other).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
@@ -18,7 +19,8 @@ import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox 
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
-import { type Environment, readValues, type Values, variable } from './config/variable.ts';
+import { misspeltSettings } from './config/misspelt.ts';
+import { type Environment, readValues, type Values, variable, variablesOf } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
 
 export type { ImapAuth, ImapMailbox, ImapOAuth2 } from './config/imap.ts';
@@ -91,4 +93,16 @@ export function loadDotEnv(dir = process.cwd()): string | undefined {
   if (!existsSync(file)) return undefined;
   process.loadEnvFile(file);
   return file;
+}
+
+/**
+ * Lines of the .env file (in `dir`) whose name looks like a setting without being one (PORTT, port): they
+ * would be ignored without a word. Only .env is checked: the process environment holds many other programs'
+ * variables (HOME is one letter from HOST).
+ */
+export function dotEnvWarnings(dir = process.cwd()): string[] {
+  const file = path.join(dir, '.env');
+  if (!existsSync(file)) return [];
+  const settings = variablesOf(CONFIG_VARIABLES).map((v) => v.name);
+  return misspeltSettings(Object.keys(parseEnv(readFileSync(file, 'utf8'))), settings, '.env');
 }

@@ -11,7 +11,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
 import type { ClassificationInput, ClassificationResult, Classifier } from '../domain/classification.ts';
-import { detectLanguage } from './local/local-classifier.ts';
+import { detectLanguage } from './language.ts';
 import { clip, summarize } from './local/summary.ts';
 import { redactPii } from './pii.ts';
 

@@ -9,7 +9,7 @@
  * and keeps its stack trace.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { ConfigError, dotEnvWarnings, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
 
@@ -46,6 +46,16 @@ export interface Command<A> {
   /** argv (without node and the script) to the command's arguments; what it throws is an argument error. */
   parse(argv: string[]): A;
   run(args: A, ctx: CommandContext): Promise<number | void>;
+  /**
+   * The command prints its own results in plain lines: its logger writes warnings and errors only (debug and
+   * trace still go through), so no JSON log lines surround that output.
+   */
+  plainOutput?: boolean;
+}
+
+/** The logger level of a command: info lines are the service's, not a plain-output command's. */
+export function commandLogLevel(configured: string, plainOutput: boolean): string {
+  return plainOutput && configured === 'info' ? 'warn' : configured;
 }
 
 /** A parse for Command: node:util parseArgs, strict (unknown options are errors). */
@@ -88,10 +98,11 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
   let logger: Logger | undefined;
   const ctx: CommandContext = {
     config: () => (config ??= loadConfig()),
-    logger: () => (logger ??= createLogger(ctx.config().logLevel)),
+    logger: () => (logger ??= createLogger(commandLogLevel(ctx.config().logLevel, command.plainOutput ?? false))),
   };
   try {
     loadDotEnv();
+    for (const warning of dotEnvWarnings()) console.error(`${command.name}: warning: ${warning}`);
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
