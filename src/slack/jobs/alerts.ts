@@ -1,7 +1,7 @@
 /**
  * Alerts, thread follow-ups and change notes: the enqueue functions that handle the pipeline's ticket events
- * (src/ingest/ticket-events.ts, wired in index.ts; they run inside the emitter's transaction) and the job
- * handlers that post them exactly once.
+ * (src/ingest/ticket-events.ts, wired in slack/index.ts; they run inside the emitter's transaction) and the
+ * job handlers that post them exactly once.
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';

@@ -1,6 +1,6 @@
 /**
  * What Slack shows of an agent's reply once the send job is done with it (ticketEvents.replyFinished, wired
- * in index.ts): sent, the text once in the alert's thread; failed, the reason and a Retry on the card.
+ * in slack/index.ts): sent, the text once in the alert's thread; failed, the reason and a Retry on the card.
  */
 import type { QueueJob } from '../../db/queue.ts';
 import { getReply } from '../../db/repositories/replies.ts';

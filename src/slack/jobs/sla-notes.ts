@@ -2,7 +2,7 @@
  * SLA warnings and breaches in Slack: the scan (src/sla/scan.ts) claims each event once and enqueues its job
  * here, in its transaction; the job posts one message in the alert's thread (post-once key sla:<id>:<kind>;
  * a breach mentions SLA_ESCALATION_MENTION) and edits the card, whose clock lines ("first response due in
- * 12 min", "breached 5 min ago") come from sla-lines.ts.
+ * 12 min", "breached 5 min ago") come from cards/sla-lines.ts.
  */
 import type { QueueJob } from '../../db/queue.ts';
 import { findSla, type SlaRow } from '../../db/repositories/slas.ts';
