@@ -58,6 +58,21 @@ module.exports = {
       to: { path: '^src/inbound/' },
     },
     {
+      name: 'slack-parts-stand-alone',
+      comment:
+        'Inside the Slack adapter, receiving/ (Slack in), delivery/ (our calls out) and cards/ (what we show) use nothing of the adapter outside their own folder; index.ts composes them.',
+      severity: 'error',
+      from: { path: '^src/slack/(receiving|delivery|cards)/' },
+      to: { path: '^src/slack/', pathNot: '^src/slack/$1/' },
+    },
+    {
+      name: 'slack-jobs-below-interactions',
+      comment: 'Slack jobs post through delivery/ and cards/; interactions/ (what agents do) may reuse jobs/, never the other way.',
+      severity: 'error',
+      from: { path: '^src/slack/jobs/' },
+      to: { path: '^src/slack/(interactions|receiving)/' },
+    },
+    {
       name: 'no-cycles',
       comment: 'Import cycles make start-up order and reading order depend on who imported first.',
       severity: 'error',

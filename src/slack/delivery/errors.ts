@@ -8,7 +8,10 @@ const TRANSIENT_PLATFORM_ERRORS = new Set([
   'ratelimited', 'rate_limited', 'service_unavailable', 'internal_error', 'fatal_error', 'request_timeout', 'team_added_to_org',
 ]);
 
-/** The alert was not posted yet and the job should run again later (the job queue's retry policy). */
+/**
+ * Nothing failed, the work is just not due yet (its alert is being posted, another worker holds the post):
+ * the job runs again later (the queue's retry policy), and /health does not count it as a Slack failure.
+ */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }

@@ -16,8 +16,6 @@ import type { Sql } from '../../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
 import { definitelyNotPosted, RetryLaterError } from './errors.ts';
 
-export { findPost, hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
-
 // Also how long a crashed poster's claim blocks its alert: 60 s made alerts of a kill -9 arrive ~55 s after
 // the restart (measured, test/faults/crash.test.ts); one attempt (lookup + post, 10 s client timeout each) fits in 30 s.
 export const LEASE_MS = 30_000;

@@ -1,6 +1,6 @@
 /**
  * The reply modal (views.open from the card's Reply button): the text box, prefilled with a draft, and
- * what comes back in view_submission. Pure: tested in test/slack/reply-modal.test.ts.
+ * what comes back in view_submission. Pure: tested in test/unit/reply.test.ts, and through Slack in test/slack/reply-email.test.ts.
  */
 import type { types } from '@slack/bolt';
 import type { Draft } from '../../outbound/reply.ts';

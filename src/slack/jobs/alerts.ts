@@ -1,7 +1,7 @@
 /**
  * Alerts, thread follow-ups and change notes: the enqueue functions that handle the pipeline's ticket events
- * (src/ingest/ticket-events.ts, wired in index.ts; they run inside the emitter's transaction) and the job
- * handlers that post them exactly once.
+ * (src/ingest/ticket-events.ts, wired in slack/index.ts; they run inside the emitter's transaction) and the
+ * job handlers that post them exactly once.
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
@@ -26,7 +26,9 @@ import {
 } from '../cards/alert-blocks.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from '../cards/format.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
-import { findPost, hasPostOrClaim, postOnce, type PostOutcome } from '../delivery/post-once.ts';
+import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
+import { hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
+import { alertKey, postedAlert } from './alert-post.ts';
 import { refreshAgent } from './agents.ts';
 import { cardSlaLines } from '../cards/sla-lines.ts';
 import { alertChannel } from './routing.ts';
@@ -42,8 +44,6 @@ export const JOBS = {
 
 export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
 export const NOTE_EVENT_TYPE = 'support_ticket_note';
-
-export const alertKey = (ticketId: number) => `alert:${ticketId}`;
 
 type SlackConfig = NonNullable<Config['slack']>;
 
@@ -191,7 +191,8 @@ export async function requeueAlert(deps: NotifyDeps, job: QueueJob<AlertJob>, er
 
 export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob>): Promise<PostOutcome | void> {
   const { ticketId, messageId } = job.data;
-  const alert = await findPost(deps.db.sql, alertKey(ticketId));
+  const alert = await postedAlert(deps.db.sql, ticketId, `follow-up ${messageId}`);
+  // Unlike a note, a follow-up also waits for an alert not started yet: its ticket may still be classifying.
   if (!alert) throw new RetryLaterError(`follow-up ${messageId}: the alert of ticket ${ticketId} is not posted yet`);
   const m = await findMessageForAlert(deps.db.sql, messageId);
   if (!m) return;
@@ -226,12 +227,8 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   const { ticketId, change } = job.data;
   // The new assignee's name and e-mail for the REST API (best effort, cached; never fails the job).
   if (change.kind === 'assignment' && change.to) await refreshAgent({ sql: deps.db.sql, client: deps.client, logger: deps.logger }, change.to);
-  const alert = await findPost(deps.db.sql, alertKey(ticketId));
-  if (!alert) {
-    // Being posted right now: wait for it. Never posted: the alert, when it comes, shows the current state.
-    if (await hasPostOrClaim(deps.db.sql, alertKey(ticketId))) throw new RetryLaterError(`alert of ticket ${ticketId} is being posted`);
-    return;
-  }
+  const alert = await postedAlert(deps.db.sql, ticketId, `change of ticket ${ticketId}`);
+  if (!alert) return;
   const who = actorLabel(change.actor);
   const at = new Date(job.data.at);
   // A note in the alert's thread, once (the job id keys it: a retried job finds its note).

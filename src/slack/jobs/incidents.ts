@@ -12,7 +12,8 @@ import type { Sql } from '../../db/sql.ts';
 import type { JobQueue, QueueJob } from '../../db/queue.ts';
 import { BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
-import { findPost, postOnce } from '../delivery/post-once.ts';
+import { postOnce } from '../delivery/post-once.ts';
+import { findPost } from '../../db/repositories/slack-posts.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
 import type { IncidentNotifier } from '../../ops/monitor.ts';
 

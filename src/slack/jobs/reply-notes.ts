@@ -1,15 +1,15 @@
 /**
  * What Slack shows of an agent's reply once the send job is done with it (ticketEvents.replyFinished, wired
- * in index.ts): sent, the text once in the alert's thread; failed, the reason and a Retry on the card.
+ * in slack/index.ts): sent, the text once in the alert's thread; failed, the reason and a Retry on the card.
  */
 import type { QueueJob } from '../../db/queue.ts';
 import { getReply } from '../../db/repositories/replies.ts';
 import type { Sql } from '../../db/sql.ts';
 import { activityLine } from '../cards/alert-blocks.ts';
-import { alertKey, currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
-import { RetryLaterError } from '../delivery/errors.ts';
+import { postedAlert } from './alert-post.ts';
+import { currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
-import { findPost, hasPostOrClaim, postOnce } from '../delivery/post-once.ts';
+import { postOnce } from '../delivery/post-once.ts';
 
 export const REPLY_EVENT_TYPE = 'support_ticket_reply';
 
@@ -26,11 +26,8 @@ export async function enqueueReplyFinished(deps: Pick<NotifyDeps, 'queue'>, tx: 
  */
 export async function handleReplyFinished(deps: NotifyDeps, job: QueueJob<ReplyFinishedJob>): Promise<void> {
   const { ticketId, replyId } = job.data;
-  const alert = await findPost(deps.db.sql, alertKey(ticketId));
-  if (!alert) {
-    if (await hasPostOrClaim(deps.db.sql, alertKey(ticketId))) throw new RetryLaterError(`alert of ticket ${ticketId} is being posted`);
-    return;
-  }
+  const alert = await postedAlert(deps.db.sql, ticketId, `reply ${replyId}`);
+  if (!alert) return;
   const reply = await getReply(deps.db.sql, replyId);
   if (!reply) return;
   const who = actorLabel(`slack:${reply.agent_slack_id}`);

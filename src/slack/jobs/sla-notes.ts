@@ -2,18 +2,18 @@
  * SLA warnings and breaches in Slack: the scan (src/sla/scan.ts) claims each event once and enqueues its job
  * here, in its transaction; the job posts one message in the alert's thread (post-once key sla:<id>:<kind>;
  * a breach mentions SLA_ESCALATION_MENTION) and edits the card, whose clock lines ("first response due in
- * 12 min", "breached 5 min ago") come from sla-lines.ts.
+ * 12 min", "breached 5 min ago") come from cards/sla-lines.ts.
  */
 import type { QueueJob } from '../../db/queue.ts';
 import { findSla, type SlaRow } from '../../db/repositories/slas.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { SlaEventKind } from '../../domain/sla.ts';
 import { ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
-import { alertKey, currentActivity, type NotifyDeps, posting, renderCard, reported } from './alerts.ts';
+import { postedAlert } from './alert-post.ts';
+import { currentActivity, type NotifyDeps, posting, renderCard, reported } from './alerts.ts';
 import { BLOCK_KIT_LIMITS, slackDate, truncate } from '../cards/format.ts';
-import { findPost, hasPostOrClaim, postOnce } from '../delivery/post-once.ts';
+import { postOnce } from '../delivery/post-once.ts';
 import { slaLines } from '../cards/sla-lines.ts';
-import { RetryLaterError } from '../delivery/errors.ts';
 
 export const SLA_JOB = 'slack-sla';
 export const SLA_EVENT_TYPE = 'support_ticket_sla';
@@ -45,12 +45,9 @@ export function slaMessage(kind: SlaEventKind, row: SlaRow | null, mention: stri
 
 export async function handleSlaNote(deps: NotifyDeps & { escalationMention: string | undefined }, job: QueueJob<SlaJob>): Promise<void> {
   const { ticketId, kind } = job.data;
-  const alert = await findPost(deps.db.sql, alertKey(ticketId));
-  if (!alert) {
-    if (await hasPostOrClaim(deps.db.sql, alertKey(ticketId))) throw new RetryLaterError(`alert of ticket ${ticketId} is being posted`);
-    // No card (no channel for it): nothing to warn in.
-    return;
-  }
+  const alert = await postedAlert(deps.db.sql, ticketId, `SLA ${kind}`);
+  // No card (no channel for it): nothing to warn in.
+  if (!alert) return;
   await reported(deps, () =>
     postOnce(posting(deps), {
       key: `sla:${ticketId}:${kind}`,

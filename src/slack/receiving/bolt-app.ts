@@ -1,19 +1,19 @@
 /**
- * The Bolt app: HTTP mode mounted on the service's own Koa app at POST /slack/events (http-door.ts), or
- * Socket Mode when an app token is configured (socket-door.ts). The Koa app must not parse /slack/* bodies
+ * The Bolt app: HTTP mode mounted on the service's own Koa app at POST /slack/events (http-receiver.ts), or
+ * Socket Mode when an app token is configured (socket-receiver.ts). The Koa app must not parse /slack/* bodies
  * before this middleware.
  *
  * Bolt is given an `authorize` function instead of the token: with a token, Bolt's constructor calls
  * auth.test at once, and when Slack is down or says invalid_auth that rejection is unhandled (the process
  * exits) and cached (every later click fails). The service checks the token itself, in the background
- * (connection.ts), and every Web API client here uses the service's rate-limit gate.
+ * (delivery/connection.ts), and every Web API client here uses the service's rate-limit gate.
  */
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-door.ts';
-import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-door.ts';
+import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-receiver.ts';
+import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-receiver.ts';
 
 export { SLACK_EVENTS_PATH };
 

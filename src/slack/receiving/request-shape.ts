@@ -2,7 +2,7 @@
  * What a request from Slack must look like before Bolt sees it. A correct signature proves the sender knows
  * the signing secret, not that the body is one of Slack's shapes; Bolt reads fields of any parsed body
  * (`body.type`, `body.actions[0]`, `body.user.id`) and fails on `null`, arrays, numbers or missing parts.
- * Both doors use this: HTTP (/slack/events) and Socket Mode (the envelope's payload). Only the fields Bolt
+ * Both receivers use this: HTTP (/slack/events) and Socket Mode (the envelope's payload). Only the fields Bolt
  * and our listeners rely on are checked; everything else passes through untouched.
  */
 import { z } from 'zod';

@@ -2,7 +2,7 @@
  * Socket Mode, guarded and supervised. The Socket Mode client parses each WebSocket message and reads
  * `event.type` / `event.payload.event.type` in an async handler nobody awaits, so `null` or an envelope
  * without its payload was an unhandled rejection that ended the process; envelopes are checked here first
- * (same shapes as the HTTP door) and a bad one is acked and dropped. The client's own reconnect loop also
+ * (same shapes as the HTTP receiver) and a bad one is acked and dropped. The client's own reconnect loop also
  * ends in an unhandled rejection when apps.connections.open fails (Slack down), so it is switched off
  * (autoReconnectEnabled: false) and this supervisor reconnects instead: at once after a clean disconnect,
  * then with capped exponential backoff while Slack fails, reporting each outcome to /health.
@@ -44,7 +44,7 @@ function checkEnvelope(data: unknown): { ok: true } | { ok: false; reason: strin
   if (!ENVELOPE_TYPES.has(e.type)) return { ok: true }; // hello, disconnect, and what the client ignores
   const envelopeId = typeof e.envelope_id === 'string' && e.envelope_id !== '' ? e.envelope_id : undefined;
   if (!envelopeId) return { ok: false, reason: `${e.type} without envelope_id` };
-  // An events_api payload is the event_callback body of the HTTP door.
+  // An events_api payload is the event_callback body of the HTTP receiver.
   const shape = checkSlackBody(e.type === 'events_api' ? { ...asObject(e.payload), type: 'event_callback' } : e.payload);
   return shape.ok ? { ok: true } : { ok: false, reason: shape.reason, envelopeId };
 }
