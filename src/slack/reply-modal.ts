@@ -3,7 +3,7 @@
  * what comes back in view_submission. Pure: tested in test/slack/reply-modal.test.ts.
  */
 import type { types } from '@slack/bolt';
-import type { Draft } from '../outbound/reply.ts';
+import type { Draft } from '../domain/reply.ts';
 import { safeMrkdwn } from './format.ts';
 
 export const REPLY_VIEW_ID = 'ticket_reply_modal';

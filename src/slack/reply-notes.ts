@@ -6,7 +6,8 @@ import type { QueueJob } from '../db/queue.ts';
 import { getReply } from '../db/repositories/replies.ts';
 import type { Sql } from '../db/sql.ts';
 import { activityLine } from './alert-blocks.ts';
-import { alertKey, currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
+import { alertKey, currentActivity, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
+import { SLACK_QUEUES } from '../db/queue-registry.ts';
 import { RetryLaterError } from './errors.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from './format.ts';
 import { findPost, hasPostOrClaim, postOnce } from './post-once.ts';
@@ -17,7 +18,7 @@ export interface ReplyFinishedJob { ticketId: number; replyId: number }
 
 /** replyFinished: "replied by" in the alert's thread, or the failure on the card. */
 export async function enqueueReplyFinished(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, replyId: number): Promise<void> {
-  await deps.queue.send<ReplyFinishedJob>(JOBS.reply, { ticketId, replyId }, {}, tx);
+  await deps.queue.send<ReplyFinishedJob>(SLACK_QUEUES.reply, { ticketId, replyId }, {}, tx);
 }
 
 /**
