@@ -13,6 +13,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
+# MikroORM's CLI inside the container: npm run mikro-orm -- migration:list (same configuration as the service).
+COPY mikro-orm.config.ts ./
+COPY scripts/mikro-orm.ts ./scripts/
 COPY slack ./slack
 # The embedded database (PGLITE_DATA_DIR=./data/pglite when DATABASE_URL is unset) lives in a volume the
 # `node` user can write; a new named volume takes this directory's owner. A bind mount needs `chown 1000`.
