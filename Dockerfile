@@ -13,6 +13,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
+# MikroORM's CLI inside the container: npm run mikro-orm -- migration:list (same configuration as the service).
+COPY mikro-orm.config.ts ./
+COPY scripts/mikro-orm.ts ./scripts/
 COPY slack ./slack
 # The Quick start's example tickets: `docker compose exec app npm run seed -- --file examples/tickets.csv`.
 COPY examples ./examples

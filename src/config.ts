@@ -15,7 +15,8 @@ import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { opsSection, opsVariables } from './config/ops.ts';
-import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
+import { imapRules, imapVariables, mailboxList, singleMailbox } from './config/imap.ts';
+import type { ImapMailbox } from './config/mailbox.ts';
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
@@ -23,7 +24,7 @@ import { misspeltSettings } from './config/misspelt.ts';
 import { type Environment, readValues, type Values, variable, variablesOf } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
 
-export type { ImapAuth, ImapMailbox, ImapOAuth2 } from './config/imap.ts';
+export type { ImapAuth, ImapMailbox, ImapOAuth2 } from './config/mailbox.ts';
 
 /** Every variable, nested as the Config is. */
 export const CONFIG_VARIABLES = {

@@ -12,7 +12,8 @@ import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
-import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
+import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
@@ -37,7 +38,7 @@ import { withSlaClocks } from './sla/ticket-events.ts';
 import { startSnoozeWaker } from './ingest/snooze.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
-import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
+import { createReplySenders, messageIdDomain } from './outbound/senders.ts';
 import { draftSourceFromConfig } from './outbound/drafts.ts';
 import { startReplyWorker } from './outbound/send-job.ts';
 
@@ -96,7 +97,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const db = await openDatabase(config.database, logger);
   if (config.database.migrateOnStart) await db.migrate();
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
-  await queue.createQueue(CLASSIFY_QUEUE, { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 });
+  await queue.createQueue(CLASSIFY_QUEUE, QUEUE_POLICIES[CLASSIFY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
   const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
@@ -112,7 +113,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
 
   // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
-  const replyDoors = createReplyDoors(config, db.sql);
+  const replySenders = createReplySenders(config, db.sql);
 
   // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
   const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
@@ -130,7 +131,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
         runWorkers: config.worker.enabled,
-        doors: replyDoors.doors,
+        replySenders: replySenders.senders,
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
@@ -214,7 +215,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
-        await startReplyWorker({ db, queue, doors: replyDoors.doors, ticketEvents, logger }, options.replyRetry);
+        await startReplyWorker({ db, queue, senders: replySenders.senders, ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
@@ -269,7 +270,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await snoozeWaker?.stop();
         await slack.stop();
         await queue.stop();
-        replyDoors.close();
+        replySenders.close();
         await db.close();
         logger.info('support triage stopped');
       })();

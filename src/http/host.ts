@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { errorBoundary } from './error-boundary.ts';
 import { httpMetrics, stripTrailingSlash } from './middleware.ts';
-import { type Access, guardOf, type Mount, type RawMount } from './mount.ts';
+import { type Access, checkMounts, guardOf, type Mount, type RawMount } from './mount.ts';
 import { corsFor, securityHeaders } from './security.ts';
 
 export interface HostParts {
@@ -39,6 +39,8 @@ export function createHttpHost(parts: HostParts): Koa {
       }
     }
   }
+  // Raw mounts own their prefix too: no route of ours may sit under /slack.
+  checkMounts([...parts.mounts, ...(parts.rawMounts ?? []).map((raw) => ({ name: raw.name, prefix: raw.prefix, routers: [], accessOf: () => 'signed' as const }))]);
   // X-Forwarded-For is read only when proxies are trusted, and then only the entries those proxies appended.
   const app = new Koa({ proxy: parts.http.trustProxy > 0, maxIpsCount: parts.http.trustProxy });
   // Errors are answered by the error boundary; Koa's default onerror would only log them a second time.

@@ -19,10 +19,9 @@ import type { JobQueue } from '../db/queue.ts';
 import { normalizeMessage } from './normalize.ts';
 import { findThreadTicket } from './thread.ts';
 import type { TicketEvents } from './ticket-events.ts';
+import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 
 export { IngestValidationError } from './normalize.ts';
-
-export const CLASSIFY_QUEUE = 'classify';
 
 export interface IngestResult {
   outcome: 'created' | 'followup' | 'duplicate';

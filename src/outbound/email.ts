@@ -1,5 +1,5 @@
 /**
- * The e-mail door: an agent's reply to an e-mail ticket, by SMTP (nodemailer) through the mailbox the
+ * The e-mail reply sender: an agent's reply to an e-mail ticket, by SMTP (nodemailer) through the mailbox the
  * ticket came to. The mail threads back onto the ticket three ways, so the customer's answer finds it
  * whatever their client keeps: In-Reply-To / References (the customer's Message-IDs, then ours), and our
  * ticket reference `[#42]` in the subject (src/ingest/thread.ts tries all three).
@@ -14,23 +14,23 @@
  * message (the accepted answer: SMTP has no idempotent submission).
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ImapMailbox, SmtpSettings } from '../config/imap.ts';
+import type { ImapMailbox, SmtpSettings } from '../config/mailbox.ts';
 import type { Sql } from '../db/sql.ts';
 import { emailThreadOf } from '../db/repositories/replies.ts';
 import type { Ticket } from '../domain/ticket.ts';
-import { PermanentSendError, TransientSendError, type OutboundReply, type ReplyDoor, type SentReply } from './reply.ts';
+import { PermanentSendError, TransientSendError, type OutboundReply, type ReplySender, type SentReply } from '../domain/reply.ts';
 
 /** At most this many Message-IDs in References (RFC 5322 allows any; some servers cap header length). */
 const MAX_REFERENCES = 20;
 
-export interface EmailDoorOptions {
+export interface EmailSenderOptions {
   mailboxes: readonly ImapMailbox[];
   db: Sql;
   /** Per-step SMTP deadlines (connect, greeting, each command). */
   timeoutMs?: number;
 }
 
-export function createEmailDoor(opts: EmailDoorOptions): ReplyDoor & { close(): void } {
+export function createEmailSender(opts: EmailSenderOptions): ReplySender & { close(): void } {
   const sending = opts.mailboxes.filter((m): m is ImapMailbox & { smtp: SmtpSettings; supportAddress: string } => !!m.smtp && !!m.supportAddress);
   const transports = new Map<string, Transporter>();
   const timeout = opts.timeoutMs ?? 30_000;

@@ -28,6 +28,7 @@ function sessionMount(): Mount {
   });
   return {
     name: 'console',
+    prefix: '/console',
     routers: [router],
     accessOf: (template) => (template === '/console/login' ? 'public' : 'session'),
     guard: async (ctx: Context, next: Next) => {
@@ -88,6 +89,31 @@ test("REST's JSON body parser does not run on another mount's routes", async (t)
   // The REST route still refuses a form body (415) after the key check.
   const api = await rawRequest(base, 'POST', '/api/v1/things', { headers: { authorization: 'Bearer k1', 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
   t.is(api.status, 415);
+});
+
+test('a mount keeps to its prefix: a route outside it, a route under another mount\'s prefix and overlapping prefixes are refused at start', async (t) => {
+  const logger = pino({ level: 'silent' });
+  const limits = await createRateLimits({ requests: 0, authFailures: 0, windowSeconds: 60 }, undefined, logger);
+  const host = (...mounts: Mount[]) => createHttpHost({ logger, metrics: createMetrics(), http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] }, mounts });
+  const routerWith = (path: string) => {
+    const router = new Router({ sensitive: true });
+    router.get(path, (ctx) => {
+      ctx.body = {};
+    });
+    return router;
+  };
+  const rest = (path: string) => restMount({ routers: [routerWith(path)], api: { keys: ['k'], allowAnonymous: false }, metricsToken: undefined, limits });
+  t.notThrows(() => host(rest('/api/v1/x'), sessionMount()));
+  t.notThrows(() => host(rest('/consoles'), sessionMount()), 'a sibling path is not under the prefix');
+  t.throws(() => host(rest('/console/admin'), sessionMount()), { message: /Route \/console\/admin of rest is under console's prefix \/console/ });
+  t.throws(() => host(rest('/console'), sessionMount()), { message: /under console's prefix/ });
+  t.throws(() => host({ ...sessionMount(), routers: [routerWith('/admin')] }), { message: /Route \/admin of console is outside its prefix \/console/ });
+  t.throws(() => host(sessionMount(), { ...sessionMount(), name: 'inner', prefix: '/console/inner', routers: [] }), { message: /overlap/ });
+  t.throws(() => host({ ...sessionMount(), prefix: '/console/' }), { message: /must start with \/ and not end with it/ });
+  t.throws(
+    () => createHttpHost({ logger, metrics: createMetrics(), http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] }, mounts: [rest('/slack/events')], rawMounts: [{ name: 'slack', prefix: '/slack', middleware: (_ctx, next) => next() }] }),
+    { message: /under slack's prefix/ },
+  );
 });
 
 test('the route table lists every mount with its access', async (t) => {

@@ -6,5 +6,5 @@ import type { WebhookRouter } from './router.ts';
  * signature on the raw bytes, so no guard and no body parser runs before them.
  */
 export function webhookMount(router: WebhookRouter): Mount {
-  return { name: 'webhooks', routers: [router], accessOf: () => 'signed' };
+  return { name: 'webhooks', prefix: '/webhooks', routers: [router], accessOf: () => 'signed' };
 }

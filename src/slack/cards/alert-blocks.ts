@@ -16,7 +16,7 @@ export const ACTION_IDS = {
   assign: 'ticket_assign',
   reclassify: 'ticket_reclassify',
   resolve: 'ticket_resolve',
-  /** Opens the reply modal (shown only when the ticket's door can answer it). */
+  /** Opens the reply modal (shown only when a reply sender can answer the ticket). */
   reply: 'ticket_reply',
   /** Sends a failed reply again (value: the reply id). */
   retryReply: 'ticket_reply_retry',
@@ -67,7 +67,7 @@ export interface AlertCardOptions {
   minConfidence: number;
   /** Lines of "who did what", already safe mrkdwn (built by activityLine). Oldest first. */
   activity?: string[];
-  /** A door can answer this ticket (src/outbound/reply.ts doorFor): show Reply. */
+  /** A reply sender can answer this ticket (src/domain/reply.ts senderFor): show Reply. */
   canReply?: boolean;
   /** The newest reply could not be sent: say so and offer Retry. */
   failedReply?: { id: number; error: string | null };

@@ -19,7 +19,7 @@ import { retryAfterMs } from '../delivery/errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
-  card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'doors'>;
+  card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'replySenders'>;
   report: (error?: unknown) => void;
   /** The gated Web API client (index.ts). */
   client: webApi.WebClient;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { getTicket } from '../../db/repositories/tickets.ts';
 import { getReply } from '../../db/repositories/replies.ts';
 import { InvalidReplyError, retryReply, storeReply, type ReplyWriteDeps } from '../../ingest/replies.ts';
-import { doorFor, type Draft, type DraftSource } from '../../outbound/reply.ts';
+import { senderFor, type Draft, type DraftSource } from '../../domain/reply.ts';
 import { act, type ActionDeps } from './actions.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine } from '../cards/alert-blocks.ts';
 import { renderCard } from '../jobs/alerts.ts';
@@ -35,7 +35,7 @@ export function registerReplyActions(app: App, deps: ReplyActionDeps): void {
     try {
       const ticket = Number.isSafeInteger(ticketId) && ticketId > 0 ? await getTicket(deps.db.sql, ticketId) : null;
       if (!ticket) return void (await ephemeral(`Ticket #${Number.isSafeInteger(ticketId) ? ticketId : '?'} no longer exists.`));
-      if (!doorFor(deps.card.doors, ticket)) return void (await ephemeral(`Ticket #${ticketId} cannot be answered from Slack.`));
+      if (!senderFor(deps.card.replySenders, ticket)) return void (await ephemeral(`Ticket #${ticketId} cannot be answered from Slack.`));
       // Slack's trigger_id lives 3 s: a draft that takes longer opens the box empty rather than not at all.
       const draft: Draft = await withTimeout(deps.drafts.draft(ticket), DRAFT_WAIT_MS).catch((error: unknown): Draft => {
         log.warn({ err: error, ticketId }, 'no draft for the reply modal: opening it empty');

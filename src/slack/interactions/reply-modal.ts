@@ -3,8 +3,8 @@
  * what comes back in view_submission. Pure: tested in test/unit/reply.test.ts, and through Slack in test/slack/reply-email.test.ts.
  */
 import type { types } from '@slack/bolt';
-import type { Draft } from '../../outbound/reply.ts';
 import { safeMrkdwn } from '../cards/format.ts';
+import type { Draft } from '../../domain/reply.ts';
 
 export const REPLY_VIEW_ID = 'ticket_reply_modal';
 export const REPLY_BLOCK_ID = 'reply_text';

@@ -9,11 +9,11 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import { findMessageForAlert } from '../../db/repositories/messages.ts';
 import { latestReply } from '../../db/repositories/replies.ts';
-import { doorFor, type ReplyDoor } from '../../outbound/reply.ts';
 import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { ClassifiedOptions, TicketChange } from '../../ingest/ticket-events.ts';
 import type { JobQueue, QueueJob } from '../../db/queue.ts';
+import { senderFor, type ReplySender } from '../../domain/reply.ts';
 import {
   ALERT_EVENT_TYPE,
   activityFromBlocks,
@@ -34,13 +34,7 @@ import { cardSlaLines } from '../cards/sla-lines.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
 
-export const JOBS = {
-  alert: 'slack-alert',
-  followup: 'slack-followup',
-  changed: 'slack-ticket-changed',
-  reply: 'slack-reply-finished',
-  digest: 'slack-digest',
-} as const;
+import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 
 export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
 export const NOTE_EVENT_TYPE = 'support_ticket_note';
@@ -58,8 +52,8 @@ export interface NotifyDeps {
   publicUrl: string | undefined;
   /** Called with the outcome of every Slack delivery (feeds /health). */
   report: (error?: unknown) => void;
-  /** The ways back to customers (src/outbound/doors.ts): a card shows Reply when one fits its ticket. */
-  doors: readonly ReplyDoor[];
+  /** The ways back to customers (src/outbound/senders.ts): a card shows Reply when one fits its ticket. */
+  replySenders: readonly ReplySender[];
 }
 
 export interface AlertJob {
@@ -93,12 +87,12 @@ export function ticketLink(publicUrl: string | undefined, ticketId: number): str
 }
 
 /** The card for a ticket as it is now, or null when the ticket is gone. */
-export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'doors'>, ticketId: number, activity: string[] = []) {
+export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'replySenders'>, ticketId: number, activity: string[] = []) {
   const row = await getTicket(deps.db.sql, ticketId);
   if (!row) return null;
   const t: AlertTicket = row;
   const link = ticketLink(deps.publicUrl, ticketId);
-  const canReply = doorFor(deps.doors, row) !== undefined;
+  const canReply = senderFor(deps.replySenders, row) !== undefined;
   const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
   const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
   const sla = await cardSlaLines(deps.db.sql, ticketId);
@@ -124,18 +118,18 @@ export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, 
     logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
     return;
   }
-  await queue.send<AlertJob>(JOBS.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
+  await queue.send<AlertJob>(SLACK_QUEUES.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
 }
 
 /** followUpAdded: the customer's new message, in the alert's thread. */
 export async function enqueueFollowup(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, messageId: number): Promise<void> {
-  await deps.queue.send<FollowupJob>(JOBS.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
+  await deps.queue.send<FollowupJob>(SLACK_QUEUES.followup, { ticketId, messageId }, { singletonKey: `followup:${messageId}` }, tx);
 }
 
 /** ticketChanged: a note in the thread and/or a card refresh (handleChanged); nothing for a delete. */
 export async function enqueueChangeNote(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, change: TicketChange): Promise<void> {
   if (change.kind === 'deleted') return;
-  await deps.queue.send<ChangedJob>(JOBS.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
+  await deps.queue.send<ChangedJob>(SLACK_QUEUES.changed, { ticketId, change, at: new Date().toISOString() }, {}, tx);
 }
 
 // ---- job handlers ----
@@ -180,12 +174,12 @@ export async function requeueAlert(deps: NotifyDeps, job: QueueJob<AlertJob>, er
   const attempt = (job.data.attempt ?? 0) + 1;
   const log = { ticketId: job.data.ticketId, channel: job.data.channel, attempt, err: describeError(error) };
   if (attempt > MAX_ALERT_ATTEMPTS) {
-    await deps.queue.send(`${JOBS.alert}.dead`, { ...job.data, attempt, error: describeError(error) });
+    await deps.queue.send(`${SLACK_QUEUES.alert}.dead`, { ...job.data, attempt, error: describeError(error) });
     deps.logger.error(log, 'slack alert given up after too many attempts: moved to the dead-letter queue');
     return;
   }
   const delayS = error instanceof RetryLaterError ? 2 : Math.min(300, 2 ** Math.min(attempt, 9));
-  await deps.queue.send<AlertJob>(JOBS.alert, { ...job.data, attempt }, { startAfter: new Date(Date.now() + delayS * 1000) });
+  await deps.queue.send<AlertJob>(SLACK_QUEUES.alert, { ...job.data, attempt }, { startAfter: new Date(Date.now() + delayS * 1000) });
   if (!(error instanceof RetryLaterError)) deps.logger.warn({ ...log, retryInSeconds: delayS }, 'slack alert failed, will retry');
 }
 

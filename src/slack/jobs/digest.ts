@@ -9,10 +9,11 @@ import { CronExpressionParser } from 'cron-parser';
 import { schedule, type ScheduledTask } from 'node-cron';
 import { getStats, type Stats } from '../../db/repositories/stats.ts';
 import type { QueueJob } from '../../db/queue.ts';
-import { JOBS, type NotifyDeps } from './alerts.ts';
+import { type NotifyDeps } from './alerts.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { RetryLaterError } from '../delivery/errors.ts';
 import { buildStatsBlocks, MAX_STATS_DAYS, statsFallbackText } from '../cards/stats-blocks.ts';
+import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 
 export const DIGEST_EVENT_TYPE = 'support_digest';
 const DAY_MS = 86_400_000;
@@ -48,7 +49,7 @@ export function createDigest(deps: NotifyDeps) {
     // Snap to the schedule, so a tick that fires late (busy event loop) still names the same period on every
     // instance.
     const at = lastScheduledBefore(digest.cron, digest.timeZone, new Date(firedAt.getTime() + 1000));
-    await deps.queue.send<DigestJob>(JOBS.digest, { scheduledAt: at.toISOString() }, { singletonKey: periodKey(at) });
+    await deps.queue.send<DigestJob>(SLACK_QUEUES.digest, { scheduledAt: at.toISOString() }, { singletonKey: periodKey(at) });
   };
 
   /** Runs the digest of the period ending at `scheduledAt`; safe to call any number of times, anywhere. */

@@ -16,8 +16,8 @@ import { postOnce } from '../delivery/post-once.ts';
 import { findPost } from '../../db/repositories/slack-posts.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
 import type { IncidentNotifier } from '../../ops/monitor.ts';
+import { QUEUE_POLICIES, SLACK_QUEUES } from '../../db/queue-registry.ts';
 
-export const INCIDENT_JOB = 'slack-ops-incident';
 export const INCIDENT_EVENT_TYPE = 'support_ops_incident';
 export const INCIDENT_RESOLVED_EVENT_TYPE = 'support_ops_incident_resolved';
 
@@ -51,14 +51,13 @@ export interface IncidentPoster extends IncidentNotifier {
 
 export function createIncidentPoster(deps: IncidentPosterDeps): IncidentPoster {
   const enqueue = (tx: Sql, job: IncidentJob) =>
-    deps.queue.send<IncidentJob>(INCIDENT_JOB, job, { singletonKey: `${job.action}:${job.incidentId}` }, tx).then(() => undefined);
+    deps.queue.send<IncidentJob>(SLACK_QUEUES.incident, job, { singletonKey: `${job.action}:${job.incidentId}` }, tx).then(() => undefined);
   return {
     opened: (tx, incidentId) => enqueue(tx, { incidentId, action: 'open' }),
     resolved: (tx, incidentId) => enqueue(tx, { incidentId, action: 'resolve' }),
     async start(runWorkers) {
-      // Slack down for a long time: retried for about a day (the 5-minute cap), then a dead letter.
-      await deps.queue.createQueue(INCIDENT_JOB, { retryLimit: 300, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 900 });
-      if (runWorkers) await deps.queue.work<IncidentJob>(INCIDENT_JOB, { concurrency: 2 }, (job) => handleIncidentJob(deps, job));
+      await deps.queue.createQueue(SLACK_QUEUES.incident, QUEUE_POLICIES[SLACK_QUEUES.incident]);
+      if (runWorkers) await deps.queue.work<IncidentJob>(SLACK_QUEUES.incident, { concurrency: 2 }, (job) => handleIncidentJob(deps, job));
     },
   };
 }

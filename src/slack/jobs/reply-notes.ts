@@ -7,9 +7,10 @@ import { getReply } from '../../db/repositories/replies.ts';
 import type { Sql } from '../../db/sql.ts';
 import { activityLine } from '../cards/alert-blocks.ts';
 import { postedAlert } from './alert-post.ts';
-import { currentActivity, JOBS, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
+import { currentActivity, posting, renderCard, reported, type NotifyDeps } from './alerts.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
 import { postOnce } from '../delivery/post-once.ts';
+import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 
 export const REPLY_EVENT_TYPE = 'support_ticket_reply';
 
@@ -17,7 +18,7 @@ export interface ReplyFinishedJob { ticketId: number; replyId: number }
 
 /** replyFinished: "replied by" in the alert's thread, or the failure on the card. */
 export async function enqueueReplyFinished(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, replyId: number): Promise<void> {
-  await deps.queue.send<ReplyFinishedJob>(JOBS.reply, { ticketId, replyId }, {}, tx);
+  await deps.queue.send<ReplyFinishedJob>(SLACK_QUEUES.reply, { ticketId, replyId }, {}, tx);
 }
 
 /**

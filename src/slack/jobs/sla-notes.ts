@@ -14,8 +14,8 @@ import { currentActivity, type NotifyDeps, posting, renderCard, reported } from 
 import { BLOCK_KIT_LIMITS, slackDate, truncate } from '../cards/format.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { slaLines } from '../cards/sla-lines.ts';
+import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 
-export const SLA_JOB = 'slack-sla';
 export const SLA_EVENT_TYPE = 'support_ticket_sla';
 
 export interface SlaJob {
@@ -24,7 +24,7 @@ export interface SlaJob {
 }
 
 export async function enqueueSlaNote(deps: Pick<NotifyDeps, 'queue'>, tx: Sql, ticketId: number, kind: SlaEventKind): Promise<void> {
-  await deps.queue.send<SlaJob>(SLA_JOB, { ticketId, kind }, { singletonKey: `sla:${ticketId}:${kind}` }, tx);
+  await deps.queue.send<SlaJob>(SLACK_QUEUES.sla, { ticketId, kind }, { singletonKey: `sla:${ticketId}:${kind}` }, tx);
 }
 
 const WORDS: Record<SlaEventKind, string> = {

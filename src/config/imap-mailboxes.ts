@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ImapAuth, ImapMailbox } from '../../config/imap.ts';
-import { CATEGORIES } from '../../domain/categories.ts';
-import { oauthPreset } from './oauth/providers.ts';
+import type { ImapAuth, ImapMailbox } from './mailbox.ts';
+import { CATEGORIES } from '../domain/categories.ts';
+import { oauthPreset } from './oauth-providers.ts';
 
 /** What the list's entries share, from the IMAP_* variables that are not about one mailbox. */
 export interface MailboxDefaults {

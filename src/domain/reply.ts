@@ -1,11 +1,12 @@
 /**
  * Replies to the customer, the way out of the pipeline: an agent's text goes back through the ticket's own
- * door (e-mail by SMTP, a helpdesk's API, a signed outbound webhook). This file is the seam between the
- * sending job, which stores, retries and never sends twice, and the doors, which only know their protocol.
+ * reply sender (e-mail by SMTP, a helpdesk's API, a signed outbound webhook: src/outbound/). This file is the
+ * seam between the sending job, which stores, retries and never sends twice, and the senders, which only know
+ * their protocol.
  */
-import type { Ticket } from '../domain/ticket.ts';
+import type { Ticket } from './ticket.ts';
 
-/** One reply, as the sending job hands it to a door. Everything a retry needs is fixed before the first attempt. */
+/** One reply, as the sending job hands it to a sender. Everything a retry needs is fixed before the first attempt. */
 export interface OutboundReply {
   /** Our id of the stored outbound message. */
   replyId: number;
@@ -20,7 +21,7 @@ export interface OutboundReply {
   idempotencyKey: string;
 }
 
-/** What the door knows after a successful send (the id the other side gave the reply, if any). */
+/** What the sender knows after a successful send (the id the other side gave the reply, if any). */
 export interface SentReply {
   externalId?: string;
 }
@@ -42,8 +43,8 @@ export class TransientSendError extends Error {
 }
 
 /** One way back to customers: serves the tickets of one or more sources. */
-export interface ReplyDoor {
-  /** The ticket sources this door answers (e.g. ['email'], ['zendesk'], ['api']). */
+export interface ReplySender {
+  /** The ticket sources this sender answers (e.g. ['email'], ['zendesk'], ['api']). */
   readonly sources: readonly string[];
   /** Whether this particular ticket can be answered (e.g. it has an address or an external id). */
   canReply(ticket: Ticket): boolean;
@@ -64,7 +65,7 @@ export interface Draft {
 
 export const emptyDraft: DraftSource = { draft: async () => ({ text: '', origin: 'none' }) };
 
-/** The door for a ticket, or undefined when nothing can answer it (then the card shows no Reply button). */
-export function doorFor(doors: readonly ReplyDoor[], ticket: Ticket): ReplyDoor | undefined {
-  return doors.find((d) => d.sources.includes(ticket.source) && d.canReply(ticket));
+/** The sender for a ticket, or undefined when nothing can answer it (then the card shows no Reply button). */
+export function senderFor(senders: readonly ReplySender[], ticket: Ticket): ReplySender | undefined {
+  return senders.find((d) => d.sources.includes(ticket.source) && d.canReply(ticket));
 }

@@ -8,14 +8,14 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import type { Ticket } from '../../src/domain/ticket.ts';
 import { retryAfterSeconds, waitAsked } from '../../src/outbound/helpdesks/http.ts';
 import {
-  freshdeskReplyDoor,
-  frontReplyDoor,
-  helpdeskReplyDoors,
-  helpScoutReplyDoor,
-  intercomReplyDoor,
-  zendeskReplyDoor,
+  freshdeskReplySender,
+  frontReplySender,
+  helpdeskReplySenders,
+  helpScoutReplySender,
+  intercomReplySender,
+  zendeskReplySender,
 } from '../../src/outbound/helpdesks/index.ts';
-import { doorFor, type OutboundReply, PermanentSendError, type ReplyDoor, TransientSendError } from '../../src/outbound/reply.ts';
+import { senderFor, type OutboundReply, PermanentSendError, type ReplySender, TransientSendError } from '../../src/domain/reply.ts';
 import { type FakeHelpdesk, startFakeHelpdesk } from '../kit/fake-helpdesk.ts';
 import { freePort } from '../kit/net.ts';
 import { ticketOf } from './tickets.ts';
@@ -40,7 +40,7 @@ const basicOf = (header: string | undefined) => Buffer.from((header ?? '').repla
 test('Zendesk: PUT /api/v2/tickets/{id}, basic auth email/token, a public comment with its author, the Idempotency-Key header', async (t) => {
   const { fake } = t.context;
   fake.route('PUT', /^\/api\/v2\/tickets\/4711$/, { status: 200, json: { ticket: { id: 4711 }, audit: { id: 900, events: [{ id: 901, type: 'Comment', public: true }] } } });
-  const door = zendeskReplyDoor({ subdomain: 'acme', email: 'agent@acme.example', token: 'zd-token', authorId: '55', timeoutMs: 5000, baseUrl: fake.url });
+  const door = zendeskReplySender({ subdomain: 'acme', email: 'agent@acme.example', token: 'zd-token', authorId: '55', timeoutMs: 5000, baseUrl: fake.url });
   t.deepEqual(await door.send(ticketOf(), reply), { externalId: '901' });
   const [call] = fake.calls;
   t.is(call!.method, 'PUT');
@@ -53,7 +53,7 @@ test('Zendesk: PUT /api/v2/tickets/{id}, basic auth email/token, a public commen
 test('Zendesk: a retry carries the same Idempotency-Key; without an author the API user writes; ids other than numbers never reach the URL', async (t) => {
   const { fake } = t.context;
   fake.route('PUT', /^\/api\/v2\/tickets\/4711$/, { status: 500, json: { error: 'boom' } }, { status: 200, json: { audit: { id: 900, events: [] } } });
-  const door = zendeskReplyDoor({ subdomain: 'acme', email: 'a@b.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
+  const door = zendeskReplySender({ subdomain: 'acme', email: 'a@b.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
   await t.throwsAsync(door.send(ticketOf(), reply), { instanceOf: TransientSendError });
   t.deepEqual(await door.send(ticketOf(), reply), { externalId: '900' });
   t.deepEqual(fake.calls.map((c) => c.headers['idempotency-key']), ['reply-31-3f2a', 'reply-31-3f2a']);
@@ -65,7 +65,7 @@ test('Zendesk: a retry carries the same Idempotency-Key; without an author the A
 test('Freshdesk: POST /api/v2/tickets/{id}/reply, basic auth apikey:X, the text as escaped HTML', async (t) => {
   const { fake } = t.context;
   fake.route('POST', /^\/api\/v2\/tickets\/88\/reply$/, { status: 201, json: { id: 6012, body: '...' } });
-  const door = freshdeskReplyDoor({ domain: 'acme.freshdesk.com', apiKey: 'fd-key', timeoutMs: 5000, baseUrl: fake.url });
+  const door = freshdeskReplySender({ domain: 'acme.freshdesk.com', apiKey: 'fd-key', timeoutMs: 5000, baseUrl: fake.url });
   t.deepEqual(await door.send(ticketOf({ source: 'freshdesk', externalId: '88' }), reply), { externalId: '6012' });
   const [call] = fake.calls;
   t.is(basicOf(call!.headers.authorization), 'fd-key:X');
@@ -75,7 +75,7 @@ test('Freshdesk: POST /api/v2/tickets/{id}/reply, basic auth apikey:X, the text 
 test('Intercom: POST /conversations/{id}/reply as the admin, bearer token, pinned Intercom-Version; the new part is the id', async (t) => {
   const { fake } = t.context;
   fake.route('POST', /^\/conversations\/215\/reply$/, { status: 200, json: { type: 'conversation', id: '215', conversation_parts: { conversation_parts: [{ id: '1001' }, { id: '1002' }] } } });
-  const door = intercomReplyDoor({ accessToken: 'ic-token', adminId: '991', timeoutMs: 5000, baseUrl: fake.url });
+  const door = intercomReplySender({ accessToken: 'ic-token', adminId: '991', timeoutMs: 5000, baseUrl: fake.url });
   t.deepEqual(await door.send(ticketOf({ source: 'intercom', externalId: '215' }), reply), { externalId: '1002' });
   const [call] = fake.calls;
   t.is(call!.headers.authorization, 'Bearer ic-token');
@@ -87,7 +87,7 @@ test('Intercom: POST /conversations/{id}/reply as the admin, bearer token, pinne
 test('Front: POST /conversations/{id}/messages (message reply), bearer token, HTML and text, the author; 202 with the message uid', async (t) => {
   const { fake } = t.context;
   fake.route('POST', /^\/conversations\/cnv_55\/messages$/, { status: 202, json: { status: 'accepted', message_uid: 'msg_abc' } });
-  const door = frontReplyDoor({ apiToken: 'fr-token', authorId: 'tea_9', timeoutMs: 5000, baseUrl: fake.url });
+  const door = frontReplySender({ apiToken: 'fr-token', authorId: 'tea_9', timeoutMs: 5000, baseUrl: fake.url });
   t.deepEqual(await door.send(ticketOf({ source: 'front', externalId: 'cnv_55' }), reply), { externalId: 'msg_abc' });
   const [call] = fake.calls;
   t.is(call!.headers.authorization, 'Bearer fr-token');
@@ -101,7 +101,7 @@ test('Help Scout: client-credentials token, then POST /v2/conversations/{id}/rep
   const { fake } = t.context;
   fake.route('POST', /^\/v2\/oauth2\/token$/, { status: 200, json: { access_token: 'hs-access-1', token_type: 'bearer', expires_in: 172800 } });
   fake.route('POST', /^\/v2\/conversations\/321\/reply$/, { status: 201, text: '', headers: { 'resource-id': '7770' } });
-  const door = helpScoutReplyDoor({ appId: 'hs-app', appSecret: 'hs-secret', timeoutMs: 5000, baseUrl: fake.url });
+  const door = helpScoutReplySender({ appId: 'hs-app', appSecret: 'hs-secret', timeoutMs: 5000, baseUrl: fake.url });
   const ticket = ticketOf({ source: 'helpscout', externalId: '321', replyTo: null });
   t.deepEqual(await door.send(ticket, reply), { externalId: '7770' });
   await door.send(ticket, reply);
@@ -122,7 +122,7 @@ test('Help Scout: a 401 drops the token and the reply is tried once with a new o
   const { fake } = t.context;
   fake.route('POST', /^\/v2\/oauth2\/token$/, { status: 200, json: { access_token: 'old', token_type: 'bearer', expires_in: 172800 } }, { status: 200, json: { access_token: 'new', token_type: 'bearer', expires_in: 172800 } });
   fake.route('POST', /^\/v2\/conversations\/321\/reply$/, { status: 401, json: { message: 'token expired' } }, { status: 201, text: '', headers: { 'resource-id': '1' } });
-  const door = helpScoutReplyDoor({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
+  const door = helpScoutReplySender({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
   const ticket = ticketOf({ source: 'helpscout', externalId: '321' });
   t.deepEqual(await door.send(ticket, reply), { externalId: '1' });
   t.deepEqual(fake.callsTo('POST', /reply$/).map((c) => c.headers.authorization), ['Bearer old', 'Bearer new']);
@@ -130,7 +130,7 @@ test('Help Scout: a 401 drops the token and the reply is tried once with a new o
   const other = await startFakeHelpdesk();
   try {
     other.route('POST', /^\/v2\/oauth2\/token$/, { status: 401, json: { error: 'invalid_client', error_description: 'bad secret' } });
-    const refused = helpScoutReplyDoor({ appId: 'a', appSecret: 'wrong', timeoutMs: 5000, baseUrl: other.url });
+    const refused = helpScoutReplySender({ appId: 'a', appSecret: 'wrong', timeoutMs: 5000, baseUrl: other.url });
     const error = await t.throwsAsync(refused.send(ticket, reply), { instanceOf: PermanentSendError });
     t.regex(error.message, /HELPSCOUT_APP_SECRET/);
     t.is(other.callsTo('POST', /reply$/).length, 0);
@@ -140,12 +140,12 @@ test('Help Scout: a 401 drops the token and the reply is tried once with a new o
 });
 
 /** Every door, pointed at the fake, with the route its reply goes to. */
-function everyDoor(url: string, timeoutMs = 5000): Array<{ name: string; door: ReplyDoor; ticket: Ticket; method: string; path: RegExp }> {
+function everyDoor(url: string, timeoutMs = 5000): Array<{ name: string; door: ReplySender; ticket: Ticket; method: string; path: RegExp }> {
   return [
-    { name: 'zendesk', door: zendeskReplyDoor({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs, baseUrl: url }), ticket: ticketOf(), method: 'PUT', path: /^\/api\/v2\/tickets\/4711$/ },
-    { name: 'freshdesk', door: freshdeskReplyDoor({ domain: 'a.freshdesk.com', apiKey: 'k', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'freshdesk' }), method: 'POST', path: /^\/api\/v2\/tickets\/4711\/reply$/ },
-    { name: 'intercom', door: intercomReplyDoor({ accessToken: 't', adminId: '1', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'intercom' }), method: 'POST', path: /^\/conversations\/4711\/reply$/ },
-    { name: 'front', door: frontReplyDoor({ apiToken: 't', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'front' }), method: 'POST', path: /^\/conversations\/4711\/messages$/ },
+    { name: 'zendesk', door: zendeskReplySender({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs, baseUrl: url }), ticket: ticketOf(), method: 'PUT', path: /^\/api\/v2\/tickets\/4711$/ },
+    { name: 'freshdesk', door: freshdeskReplySender({ domain: 'a.freshdesk.com', apiKey: 'k', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'freshdesk' }), method: 'POST', path: /^\/api\/v2\/tickets\/4711\/reply$/ },
+    { name: 'intercom', door: intercomReplySender({ accessToken: 't', adminId: '1', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'intercom' }), method: 'POST', path: /^\/conversations\/4711\/reply$/ },
+    { name: 'front', door: frontReplySender({ apiToken: 't', timeoutMs, baseUrl: url }), ticket: ticketOf({ source: 'front' }), method: 'POST', path: /^\/conversations\/4711\/messages$/ },
   ];
 }
 
@@ -183,7 +183,7 @@ test('a refused connection, a dropped one and no answer in time are transient', 
 test('a redirect is not followed (a POST turned GET would send nothing): permanent, naming where it pointed', async (t) => {
   const { fake } = t.context;
   fake.route('PUT', /^\/api\/v2\/tickets\/4711$/, { status: 301, text: '', headers: { location: 'https://elsewhere.example/' } });
-  const door = zendeskReplyDoor({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
+  const door = zendeskReplySender({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
   t.regex((await t.throwsAsync(door.send(ticketOf(), reply), { instanceOf: PermanentSendError })).message, /redirected to https:\/\/elsewhere\.example\//);
   t.is(fake.calls.length, 1);
 });
@@ -206,8 +206,8 @@ test('Retry-After: seconds or an HTTP date, else X-RateLimit-Reset within the ho
 
 const BASE_ENV = { NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://' };
 
-test('helpdeskReplyDoors: only the configured helpdesks have a door; REST tickets have none without the outbound webhook', (t) => {
-  t.deepEqual(helpdeskReplyDoors(loadConfig(BASE_ENV)), []);
+test('helpdeskReplySenders: only the configured helpdesks have a door; REST tickets have none without the outbound webhook', (t) => {
+  t.deepEqual(helpdeskReplySenders(loadConfig(BASE_ENV)), []);
   const config = loadConfig({
     ...BASE_ENV,
     ZENDESK_SUBDOMAIN: 'acme', ZENDESK_API_EMAIL: 'a@acme.example', ZENDESK_API_TOKEN: 't',
@@ -217,14 +217,14 @@ test('helpdeskReplyDoors: only the configured helpdesks have a door; REST ticket
     FRONT_API_TOKEN: 't',
     GENERIC_REPLY_WEBHOOK_URL: 'https://tools.example.com/replies', GENERIC_REPLY_WEBHOOK_SECRET: 's',
   });
-  const doors = helpdeskReplyDoors(config);
+  const doors = helpdeskReplySenders(config);
   t.deepEqual(doors.map((d) => d.sources.join()), ['zendesk', 'freshdesk', 'helpscout', 'intercom', 'front', 'generic']);
   t.is(config.replies.freshdesk?.domain, 'acme.freshdesk.com');
-  t.is(doorFor(doors, ticketOf({ source: 'api', externalId: null })), undefined, 'REST ticket: no door, no Reply button');
-  t.is(doorFor(doors, ticketOf({ source: 'email' })), undefined, 'e-mail is the other helper\'s door');
-  t.is(doorFor(doors, ticketOf())?.sources[0], 'zendesk');
-  const withApi = helpdeskReplyDoors(loadConfig({ ...BASE_ENV, API_REPLY_WEBHOOK_URL: 'http://127.0.0.1:9/replies', API_REPLY_WEBHOOK_SECRET: 's' }));
-  t.truthy(doorFor(withApi, ticketOf({ source: 'api', externalId: null })));
+  t.is(senderFor(doors, ticketOf({ source: 'api', externalId: null })), undefined, 'REST ticket: no door, no Reply button');
+  t.is(senderFor(doors, ticketOf({ source: 'email' })), undefined, 'e-mail is the other helper\'s door');
+  t.is(senderFor(doors, ticketOf())?.sources[0], 'zendesk');
+  const withApi = helpdeskReplySenders(loadConfig({ ...BASE_ENV, API_REPLY_WEBHOOK_URL: 'http://127.0.0.1:9/replies', API_REPLY_WEBHOOK_SECRET: 's' }));
+  t.truthy(senderFor(withApi, ticketOf({ source: 'api', externalId: null })));
 });
 
 test('configuration: a helpdesk half configured, a bad subdomain or an insecure webhook URL stops start-up naming each variable', (t) => {
@@ -259,7 +259,7 @@ test('Help Scout: replies sent at once share one token request; a failing token 
   const { fake } = t.context;
   fake.route('POST', /^\/v2\/oauth2\/token$/, { status: 503, text: 'maintenance' }, { status: 200, json: { access_token: 'shared', token_type: 'bearer', expires_in: 172800 } });
   fake.route('POST', /^\/v2\/conversations\/\d+\/reply$/, { status: 201, text: '', headers: { 'resource-id': '1' } });
-  const door = helpScoutReplyDoor({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
+  const door = helpScoutReplySender({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
   const ticket = ticketOf({ source: 'helpscout', externalId: '321' });
   await t.throwsAsync(door.send(ticket, reply), { instanceOf: TransientSendError, message: /helpscout token endpoint/ });
   await Promise.all([1, 2, 3].map((n) => door.send({ ...ticket, externalId: String(n) }, reply)));
@@ -274,9 +274,9 @@ test('ids that did not come from the helpdesk never reach a URL; 409 (Zendesk: t
       t.false(door.canReply({ ...ticket, externalId }), `${name} ${JSON.stringify(externalId)}`);
     }
   }
-  const hs = helpScoutReplyDoor({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
+  const hs = helpScoutReplySender({ appId: 'a', appSecret: 's', timeoutMs: 5000, baseUrl: fake.url });
   t.false(hs.canReply(ticketOf({ source: 'helpscout', externalId: '../x' })));
   fake.route('PUT', /^\/api\/v2\/tickets\/4711$/, { status: 409, json: { error: 'ConflictingUpdate' } });
-  const zd = zendeskReplyDoor({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
+  const zd = zendeskReplySender({ subdomain: 'a', email: 'e@x.example', token: 't', timeoutMs: 5000, baseUrl: fake.url });
   await t.throwsAsync(zd.send(ticketOf(), reply), { instanceOf: TransientSendError, message: /HTTP 409/ });
 });
