@@ -67,7 +67,8 @@ function strings(s: Schema): fc.Arbitrary<unknown> {
   return atMost(sized);
 }
 
-function build(s: Schema): fc.Arbitrary<unknown> {
+/** Values shaped by the schema, not yet checked against it (the fuzzer mutates them; admittedValues filters them). */
+export function build(s: Schema): fc.Arbitrary<unknown> {
   if (s.$ref) return build({ ...resolveSchema(s), ...withoutKey(s, '$ref') });
   if (s.allOf) return build(s.allOf.reduce<Schema>((acc, part) => ({ ...acc, ...resolveSchema(part), ...(acc.pattern ? { pattern: acc.pattern } : {}) }), withoutKey(s, 'allOf')));
   const branches = s.anyOf ?? s.oneOf;
