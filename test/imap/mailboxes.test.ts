@@ -80,6 +80,11 @@ serial('three mailboxes from a file: each reads its own mail, tickets say which,
   t.like(by['billing: app crash'], { mailbox_id: 'billing', category: 'technical' }, 'a confident classifier wins over the mailbox category');
   t.like(by['brand-b: invoice'], { mailbox_id: 'brand-b', category: 'billing' });
   t.falsy(by['brand-b: loop']);
+  // The API shows the mailbox on each ticket and lists one mailbox's tickets.
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${by['brand-b: invoice']!.id}`)).json.origin.mailbox_id, 'brand-b');
+  const billingList = (await api(svc.baseUrl, '/api/v1/requests?mailbox=billing')).json;
+  t.deepEqual(billingList.items.map((i: { subject: string }) => i.subject).sort(), ['billing: a question', 'billing: app crash']);
+  t.is((await api(svc.baseUrl, '/api/v1/requests?mailbox=nowhere')).json.total, 0);
   const loop = await svc.service.db.sql.query<{ metadata: { mailbox_id?: string } }>(`select metadata from inbound_events where source = 'email' and verdict = 'ignored'`);
   t.deepEqual(loop.map((e) => e.metadata.mailbox_id), ['brand-b']);
 

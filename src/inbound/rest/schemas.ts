@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { SLACK_USER_ID } from '../../domain/agent.ts';
+import { MAILBOX_ID } from '../../domain/ticket.ts';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
 import { cleanText } from '../../ingest/normalize.ts';
 
@@ -93,6 +94,11 @@ export const listQuery = z.object({
     .union([z.literal('none'), slackUserId], { error: 'must be a Slack user id such as U0123ABCD, or none' })
     .optional()
     .describe('Tickets assigned to this Slack user; `none`: tickets nobody is assigned'),
+  mailbox: z
+    .string({ error: 'must be given once' })
+    .regex(MAILBOX_ID, 'must be a mailbox id: 1 to 40 lowercase letters, digits, - or _')
+    .optional()
+    .describe('Mail read from this configured mailbox (its id, as in `origin.mailbox_id`)'),
   since: isoDate.optional(),
   until: isoDate.optional(),
   q: identifier(200, 'must be given once').optional(),
