@@ -80,6 +80,9 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
       to: mail.to.map((a) => a.address),
       cc: mail.cc.map((a) => a.address),
       date_header: mail.date?.toISOString() ?? null,
+      // The customer's own chain: a reply to this mail carries it on (RFC 5322 3.6.4; src/outbound/email.ts).
+      ...(mail.references.length ? { references: mail.references.slice(-50) } : {}),
+      ...(mail.inReplyTo ? { in_reply_to: mail.inReplyTo } : {}),
       requester_header: requesterHeader,
       size: mail.size,
       ...(problems.length ? { parse_problems: problems } : {}),
