@@ -113,6 +113,8 @@ serial('three mailboxes from a file: each reads its own mail, tickets say which,
   t.deepEqual(health.checks.imap.failing, []);
   const metrics = (await api(svc.baseUrl, '/metrics')).text;
   for (const id of ['support', 'billing', 'brand-b']) t.is(metric(metrics, 'imap_mailbox_up', id), 1, id);
+  // docs/imap.md promises the backlog per mailbox: all read, none left.
+  for (const id of ['support', 'billing', 'brand-b']) t.is(metric(metrics, 'imap_mailbox_backlog', id), 0, id);
   t.is(metric(metrics, 'imap_mail_total', 'billing'), 2);
   t.true(metrics.includes('imap_mail_total{mailbox="brand-b",outcome="ignored"} 1'));
   t.true((metric(metrics, 'imap_mailbox_last_fetch_timestamp_seconds', 'support') ?? 0) > Date.now() / 1000 - 60);
