@@ -12,19 +12,19 @@ import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categori
 import { cleanText } from '../../ingest/normalize.ts';
 
 /**
- * Free text as stored: cleaned (NUL removed, lone surrogates replaced), then measured in characters as JSON
- * Schema counts them (code points, not UTF-16 units), so the document's lengths are the API's. `visible`:
- * at least that many characters that are neither white space nor NUL (a NUL is removed before storing).
- * The refinement checks and the .meta() states the same rule for the document (z.toJSONSchema copies it).
+ * Free text as stored: cleaned (NUL removed, lone surrogates replaced), then checked; lengths in characters
+ * (code points), as zod and JSON Schema both count them. `visible`: at least that many characters that are
+ * neither white space nor NUL (a NUL is removed before storing). The refinement checks it and the .meta()
+ * states the same rule in the document (z.toJSONSchema copies it).
  */
 function text(max: number, visible = 0) {
-  let checked = z.string({ error: 'must be a string' }).refine((s) => [...s].length <= max, `must be at most ${max} characters`);
-  if (visible > 0) {
-    const rule = visible > 1 ? `must contain at least ${visible} non-space characters` : 'must not be empty';
-    checked = checked.refine((s) => s.replace(/\s/g, '').length >= visible, rule);
-  }
-  const pattern = visible > 0 ? `^(?:[\\s\\u0000]*[^\\s\\u0000]){${visible}}` : undefined;
-  return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), checked.meta({ maxLength: max, ...(pattern ? { minLength: visible, pattern } : {}) }));
+  const checked = z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`);
+  if (visible === 0) return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), checked);
+  const rule = visible > 1 ? `must contain at least ${visible} non-space characters` : 'must not be empty';
+  const visibleChecked = checked
+    .refine((s) => s.replace(/\s/g, '').length >= visible, rule)
+    .meta({ minLength: visible, pattern: `^(?:[\\s\\u0000]*[^\\s\\u0000]){${visible}}` });
+  return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), visibleChecked);
 }
 const optionalText = (max: number) => text(max).nullish();
 
@@ -33,9 +33,9 @@ const STORABLE = /^[^\u0000\ud800-\udfff]*$/u;
 const identifier = (max: number, error = 'must be a string') =>
   z
     .string({ error })
-    .regex(STORABLE, 'must not contain NUL (U+0000) characters or unpaired UTF-16 surrogates')
-    .refine((s) => s.length > 0 && [...s].length <= max, `must be from 1 to ${max} characters`)
-    .meta({ minLength: 1, maxLength: max });
+    .min(1, `must be from 1 to ${max} characters`)
+    .max(max, `must be at most ${max} characters`)
+    .regex(STORABLE, 'must not contain NUL (U+0000) characters or unpaired UTF-16 surrogates');
 
 export const createTicketBody = z
   .object({
