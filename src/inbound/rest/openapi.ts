@@ -154,7 +154,12 @@ export function buildOpenApi(info: { title: string; version: string }) {
   };
   return {
     openapi: '3.1.0',
-    info: { ...info, description: 'Support Triage: inbound support messages become classified tickets routed to Slack.' },
+    info: {
+      ...info,
+      description:
+        'Support Triage: inbound support messages become classified tickets routed to Slack. A request this document admits is never refused as invalid; ' +
+        'the few rules that depend on the clock or the stored data are named in the 422 description of their operation.',
+    },
     components: {
       schemas: components,
       securitySchemes: {
