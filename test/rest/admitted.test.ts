@@ -104,11 +104,13 @@ test('the issue\'s examples: what the document now refuses, the API refuses, and
     ['/api/v1/dead-letters/replay', 'POST', { all: true, ids: ['00000000-0000-4000-8000-000000000000'] }],
     ['/api/v1/requests', 'POST', { text: 'a\u0000'.repeat(9) }],
     ['/api/v1/requests', 'POST', { text: 'some text here', body: 'some body here' }],
+    ['/api/v1/requests', 'POST', { body: '😀😀😀😀😀 😀😀😀😀' }],
   ] as const) {
     const res = await api(svc.baseUrl, path, { method, headers: auth, json });
     t.is(res.status, 422, `${method} ${path} ${JSON.stringify(json)}: ${res.text}`);
   }
-  // Lengths count characters as JSON Schema does (code points): 255 emoji are a valid external id, 200 a valid title.
+  // Lengths count characters as JSON Schema does (code points): 9 emoji are 9 characters (refused above), 255 a
+  // valid external id, 200 a valid title.
   const emoji = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { text: 'a ticket with a long id', external_id: '😀'.repeat(255) } });
   t.is(emoji.status, 201, emoji.text);
   const title = await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: auth, json: { title: '😀'.repeat(200), body: 'body' } });

@@ -22,7 +22,7 @@ function text(max: number, visible = 0) {
   if (visible === 0) return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), checked);
   const rule = visible > 1 ? `must contain at least ${visible} non-space characters` : 'must not be empty';
   const visibleChecked = checked
-    .refine((s) => s.replace(/\s/g, '').length >= visible, rule)
+    .refine((s) => [...s.replace(/\s/g, '')].length >= visible, rule)
     .meta({ minLength: visible, pattern: `^(?:[\\s\\u0000]*[^\\s\\u0000]){${visible}}` });
   return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), visibleChecked);
 }
