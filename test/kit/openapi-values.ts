@@ -68,18 +68,18 @@ function strings(s: Schema): fc.Arbitrary<unknown> {
 }
 
 /** Values shaped by the schema, not yet checked against it (the fuzzer mutates them; admittedValues filters them). */
-export function build(s: Schema): fc.Arbitrary<unknown> {
-  if (s.$ref) return build({ ...resolveSchema(s), ...withoutKey(s, '$ref') });
-  if (s.allOf) return build(s.allOf.reduce<Schema>((acc, part) => ({ ...acc, ...resolveSchema(part), ...(acc.pattern ? { pattern: acc.pattern } : {}) }), withoutKey(s, 'allOf')));
+export function shapedValues(s: Schema): fc.Arbitrary<unknown> {
+  if (s.$ref) return shapedValues({ ...resolveSchema(s), ...withoutKey(s, '$ref') });
+  if (s.allOf) return shapedValues(s.allOf.reduce<Schema>((acc, part) => ({ ...acc, ...resolveSchema(part), ...(acc.pattern ? { pattern: acc.pattern } : {}) }), withoutKey(s, 'allOf')));
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
     const rest = withoutKey(withoutKey(s, 'anyOf'), 'oneOf');
-    return fc.oneof(...branches.map((b) => build({ ...rest, ...resolveSchema(b), required: [...(rest.required ?? []), ...(resolveSchema(b).required ?? [])] })));
+    return fc.oneof(...branches.map((b) => shapedValues({ ...rest, ...resolveSchema(b), required: [...(rest.required ?? []), ...(resolveSchema(b).required ?? [])] })));
   }
   if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
   const types = Array.isArray(s.type) ? s.type : [s.type];
-  if (types.length > 1) return fc.oneof(...types.map((type) => build({ ...s, type })));
+  if (types.length > 1) return fc.oneof(...types.map((type) => shapedValues({ ...s, type })));
   switch (types[0]) {
     case 'string':
       return strings(s);
@@ -92,9 +92,9 @@ export function build(s: Schema): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(build(s.items ?? {}), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 4, (s.minItems ?? 0) + 4) });
+      return fc.array(shapedValues(s.items ?? {}), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 4, (s.minItems ?? 0) + 4) });
     case 'object':
-      return fc.record(Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, build(v)])), { requiredKeys: s.required ?? [] });
+      return fc.record(Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, shapedValues(v)])), { requiredKeys: s.required ?? [] });
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -113,5 +113,5 @@ export function admittedValues(pointer: string[]): fc.Arbitrary<unknown> {
   let node: unknown = openApiDocument();
   for (const segment of pointer) node = (node as Record<string, unknown>)[segment];
   const validate = schemaValidator(pointer);
-  return build(node as Schema).filter((v) => validate(v));
+  return shapedValues(node as Schema).filter((v) => validate(v));
 }

@@ -9,7 +9,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { openApiDocument } from '../kit/openapi.ts';
-import { build, type Schema } from '../kit/openapi-values.ts';
+import { shapedValues, type Schema } from '../kit/openapi-values.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { SECRETS } from '../kit/signing.ts';
 
@@ -45,7 +45,7 @@ const doc = openApiDocument() as unknown as { paths: Record<string, Record<strin
 const resolve = (s: Schema): Schema => (s.$ref ? resolve(doc.components.schemas[s.$ref.split('/').pop()!]!) : s);
 
 /** Values shaped by the schema (its branches, patterns and formats), then mutated below. */
-const valid = (schema: Schema): fc.Arbitrary<unknown> => build(schema);
+const valid = (schema: Schema): fc.Arbitrary<unknown> => shapedValues(schema);
 
 const hostileString = fc.oneof(
   fc.constantFrom(
