@@ -1,8 +1,9 @@
 /**
  * The e-mail reply sender: an agent's reply to an e-mail ticket, by SMTP (nodemailer) through the mailbox the
  * ticket came to. The mail threads back onto the ticket three ways, so the customer's answer finds it
- * whatever their client keeps: In-Reply-To / References (the customer's Message-IDs, then ours), and our
- * ticket reference `[#42]` in the subject (src/ingest/thread.ts tries all three).
+ * whatever their client keeps: In-Reply-To / References (the customer's own References chain, the
+ * conversation's Message-IDs, then the mail answered; RFC 5322 3.6.4), and our ticket reference `[#42]` in
+ * the subject (src/ingest/thread.ts tries all three).
  *
  * It is a person's answer, so it is NOT marked Auto-Submitted (a customer's auto-responder may then answer
  * it; src/inbound/imap/noise.ts drops those). Our own copy, should it come back to the mailbox (Bcc, a
@@ -58,7 +59,7 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
       // The mailbox the mail came to; a ticket from before the mailbox ids (or one mailbox) falls back to the only one.
       const mailbox = sending.find((m) => m.id === thread.mailboxId) ?? (sending.length === 1 ? sending[0] : undefined);
       if (!mailbox) throw new PermanentSendError(`no SMTP settings for mailbox ${thread.mailboxId ?? '(unknown)'}`);
-      const references = thread.messageIds.filter((id) => id !== reply.idempotencyKey).slice(-MAX_REFERENCES);
+      const references = replyReferences(thread.parentReferences, thread.messageIds, thread.lastCustomerMessageId, reply.idempotencyKey);
       try {
         const info = await transportFor(mailbox).sendMail({
           from: { name: reply.agent.name ?? 'Support', address: mailbox.supportAddress },
@@ -82,6 +83,18 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
       transports.clear();
     },
   };
+}
+
+/**
+ * References of a reply (RFC 5322 3.6.4): the answered mail's own References (the customer's chain, which
+ * may start long before the ticket), then the ticket's conversation, then the answered mail's Message-ID
+ * last, each id once. Past MAX_REFERENCES the first (the thread's root) and the latest are kept.
+ */
+export function replyReferences(parentReferences: readonly string[], conversation: readonly string[], parentId: string | null, ownId: string): string[] {
+  const ids: string[] = [];
+  for (const id of [...parentReferences, ...conversation]) if (id !== parentId && id !== ownId && !ids.includes(id)) ids.push(id);
+  if (parentId && parentId !== ownId) ids.push(parentId);
+  return ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
 /** "Re: <their subject> [#42]": our ticket reference kept once, "Re:" not stacked. */

@@ -17,7 +17,7 @@ import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../.
 import { textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
-import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
+import { classificationBody, createTicketBody, listQuery, patchTicketBody, RESOLVED_NOT_SNOOZED, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
 import { assignmentJson, attachmentJson, classificationJson, messageJson, replyJson, ticketJson } from '../views.ts';
 
@@ -97,10 +97,10 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const { status, assignee, snooze: snoozeTo } = parseOr422(patchTicketBody, ctx.request.body);
     const actor = ctx.state.actor ?? 'api';
     const until = snoozeTo?.until ? new Date(snoozeTo.until) : null;
-    const resolvedRefusal = () => validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
-    // Checked before anything changes: a bad snooze must not leave the status half-applied.
+    const resolvedRefusal = () => validationError([{ field: 'snooze', message: RESOLVED_NOT_SNOOZED, type: 'custom' }]);
+    // Checked before anything changes (as is resolving and snoozing at once, in the schema): a bad snooze must
+    // not leave the status half-applied.
     if (until && !isSnoozeEnd(until, new Date())) throw validationError([{ field: 'snooze.until', message: SNOOZE_END_RULE, type: 'too_big' }]);
-    if (snoozeTo && status === 'resolved') throw resolvedRefusal();
     if (status !== undefined && !(await setStatus(deps, id, status, actor))) throw notFound(id);
     if (assignee !== undefined && !(await assign(deps, id, assignee, actor)).found) throw notFound(id);
     // Unsnoozing a ticket that is not snoozed changes nothing; one that does not exist is a 404.
