@@ -48,4 +48,4 @@ async function serve(ctx: CommandContext): Promise<void> {
 }
 
 // The service takes no arguments: everything is configured by the environment (and .env).
-await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx) });
+await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx), runsUntilStopped: true });

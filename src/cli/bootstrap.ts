@@ -12,6 +12,10 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
+import { ignoreClosedOutput } from './process-guards.ts';
+
+/** How long a finished command may take to let go of what it opened before it is ended anyway. */
+const LINGER_MS = 5_000;
 
 /** The command could not do its job for a reason its message explains (an unreadable file, a refused sign-in). */
 export class CommandError extends Error {
@@ -46,6 +50,8 @@ export interface Command<A> {
   /** argv (without node and the script) to the command's arguments; what it throws is an argument error. */
   parse(argv: string[]): A;
   run(args: A, ctx: CommandContext): Promise<number | void>;
+  /** The service: keeps running after run() returns, until a signal stops it. */
+  runsUntilStopped?: boolean;
 }
 
 /** A parse for Command: node:util parseArgs, strict (unknown options are errors). */
@@ -67,12 +73,24 @@ function argumentProblem(error: unknown): string {
   return message.split(/\n|(?<=')\. /)[0]!.trim();
 }
 
+/**
+ * A command closes what it opened, so it ends when run() returns. Should something stay open anyway (a
+ * library's timer), say what on stderr and end rather than hang the terminal or a script.
+ */
+function endWhenFinished(name: string): void {
+  setTimeout(() => {
+    console.error(`${name}: finished, but ${process.getActiveResourcesInfo().join(', ') || 'something'} stayed open; exiting`);
+    process.exit();
+  }, LINGER_MS).unref();
+}
+
 function exitWith(name: string, message: string, exitCode: number): never {
   console.error(`${name}: ${message}`);
   process.exit(exitCode);
 }
 
 export async function runCommand<A>(command: Command<A>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  ignoreClosedOutput();
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`usage: ${command.usage}`);
     return;
@@ -94,6 +112,7 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
     loadDotEnv();
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
+    if (!command.runsUntilStopped) endWhenFinished(command.name);
   } catch (error) {
     const known = describeFailure(error);
     if (known) exitWith(command.name, known.message, known.exitCode);

@@ -72,6 +72,8 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
     async close() {
       try {
         await orm.close(true);
+        // The ORM leaves a PGlite it was handed open, and PGlite's armed timers would keep a finished command alive.
+        if (embedded && !embedded.pglite.closed) await embedded.pglite.close();
       } finally {
         embedded?.lock?.release();
       }
