@@ -15,7 +15,7 @@ import pg from 'pg';
 import { findPgBinDir, type PgCluster, startPgCluster } from '../test/kit/pg-cluster.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const AVA = path.join(root, 'node_modules/ava/entrypoints/cli.mjs');
+const AVA = path.join(root, 'node_modules/ava/entrypoints/cli.js');
 
 const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 const succeeds = (fn: () => unknown) => {
