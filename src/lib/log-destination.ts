@@ -23,6 +23,10 @@ export interface LogDestination {
 }
 
 export function fdDestination(fd = 1): LogDestination {
+  // Node makes a stdout/stderr pipe non-blocking when process.stdout/stderr is first used. Do it now: a reader
+  // that stalls must leave lines waiting here (EAGAIN), not block the event loop inside writeSync.
+  if (fd === 1) void process.stdout;
+  else if (fd === 2) void process.stderr;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let closed = false;

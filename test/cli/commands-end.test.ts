@@ -51,6 +51,34 @@ test('the service, its stdout closed after the first line, keeps serving and end
   t.notRegex(result.stderr, /EPIPE/);
 });
 
+/** The fixture logging faster than anyone reads (stdout paused from the start), once it said it is ready. */
+async function stalledLogger() {
+  const child = start(['test/cli/fixtures/log-until-signal.ts'], {}, {});
+  child.process.stdout!.pause();
+  await new Promise<void>((resolve) => {
+    const ready = () => (/ready/.test(child.stderr) ? resolve() : setTimeout(ready, 20));
+    ready();
+  });
+  return child;
+}
+
+test('a process whose log reader left while lines were still waiting exits on SIGTERM', async (t) => {
+  t.timeout(120_000);
+  const child = await stalledLogger();
+  child.process.stdout!.destroy();
+  child.process.kill('SIGTERM');
+  const result = await endsWithin(child, 60_000, 'the logging process after SIGTERM');
+  t.is(result.code, 0, result.stderr);
+});
+
+test('a process whose log reader stalls keeps running its event loop and exits on SIGTERM', async (t) => {
+  t.timeout(120_000);
+  const child = await stalledLogger();
+  child.process.kill('SIGTERM');
+  const result = await endsWithin(child, 60_000, 'the logging process after SIGTERM');
+  t.is(result.code, 0, result.stderr);
+});
+
 test('dead-letters list and replay on the embedded database answer and end, output read or not', async (t) => {
   t.timeout(400_000);
   const env = { PGLITE_DATA_DIR: path.join(tempDir(t), 'db') };
