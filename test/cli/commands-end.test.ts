@@ -79,6 +79,14 @@ test('a process whose log reader stalls keeps running its event loop and exits o
   t.is(result.code, 0, result.stderr);
 });
 
+test('a command that leaves something open after answering says what on stderr and exits with its own code', async (t) => {
+  t.timeout(120_000);
+  const result = await endsWithin(start(['test/cli/fixtures/lingering-command.ts'], {}), 60_000, 'the lingering command');
+  t.is(result.code, 3);
+  t.regex(result.stdout, /answered/);
+  t.regex(result.stderr, /^lingering: finished, but .*Timeout.* stayed open; exiting$/m);
+});
+
 test('dead-letters list and replay on the embedded database answer and end, output read or not', async (t) => {
   t.timeout(400_000);
   const env = { PGLITE_DATA_DIR: path.join(tempDir(t), 'db') };
