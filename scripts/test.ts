@@ -3,8 +3,8 @@
  * 1. The system packages the tests use (.ci/apt-packages.txt: PostgreSQL's initdb/pg_ctl, Dovecot, ...): when
  *    one is missing it is installed with apt-get as root; otherwise one line says what to install, exit 1.
  * 2. A throw-away PostgreSQL cluster of its own (temp directory, free port, trust auth), removed at the end,
- *    also on Ctrl-C. Tests that need a PostgreSQL server get it as TEST_POSTGRES_URL. A TEST_DATABASE_URL
- *    already set (your own server) is used instead and no cluster is started.
+ *    also on Ctrl-C. Tests that need a PostgreSQL server get it as TEST_POSTGRES_URL. A server of your own in
+ *    TEST_DATABASE_URL (which also means --postgres) or TEST_POSTGRES_URL is used instead: no cluster then.
  * 3. ava, with the remaining arguments. By default the service under test runs on the embedded database
  *    (PGlite); `--postgres` runs it on PostgreSQL (TEST_DATABASE_URL). The exit code is ava's.
  */
@@ -79,11 +79,14 @@ async function createTestDatabase(serverUrl: string): Promise<string> {
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const postgresPass = args.includes('--postgres');
+  // A server of your own: TEST_DATABASE_URL (the service under test on it, as --postgres), or TEST_POSTGRES_URL
+  // (only for the tests that need a server; the service under test stays on PGlite).
+  const ownDatabase = process.env.TEST_DATABASE_URL || undefined;
+  const own = ownDatabase ?? (process.env.TEST_POSTGRES_URL || undefined);
+  const postgresPass = args.includes('--postgres') || ownDatabase !== undefined;
   const avaArgs = args.filter((a) => a !== '--postgres');
   ensurePackages();
 
-  const own = process.env.TEST_DATABASE_URL;
   let cluster: PgCluster | undefined;
   const removeCluster = () => {
     cluster?.destroy();

@@ -2,7 +2,7 @@
  * `npm test` itself (scripts/test.ts), running a probe instead of the suite: it starts a PostgreSQL cluster
  * of its own on a free port (never the usual 5432) with a `test` database, hands it to the tests, runs the
  * service under test on it with --postgres, removes it at the end and on Ctrl-C, and uses a server given in
- * TEST_DATABASE_URL instead of starting one.
+ * TEST_DATABASE_URL or TEST_POSTGRES_URL instead of starting one.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,14 +52,24 @@ test.serial('--postgres: the service under test runs on that cluster too', async
   t.false(existsSync(probe.dir));
 });
 
-test.serial('TEST_DATABASE_URL set: that server is used and no cluster is started', async (t) => {
+test.serial('TEST_DATABASE_URL set: the service under test runs on that server, and no cluster is started', async (t) => {
   t.timeout(400_000);
   const own = await createTestDatabase();
   t.teardown(() => own.drop());
-  const probe = await runner(t, ['--postgres'], { TEST_DATABASE_URL: own.url });
+  const probe = await runner(t, [], { TEST_DATABASE_URL: own.url });
   t.is(probe.server, own.url);
   t.is(probe.database, own.url);
   t.true(existsSync(probe.dir), 'the server given is left running');
+});
+
+test.serial('TEST_POSTGRES_URL set: the tests get that server, the service under test stays on PGlite', async (t) => {
+  t.timeout(400_000);
+  const own = await createTestDatabase();
+  t.teardown(() => own.drop());
+  const probe = await runner(t, [], { TEST_POSTGRES_URL: own.url });
+  t.is(probe.server, own.url);
+  t.is(probe.database, '');
+  t.true(existsSync(probe.dir));
 });
 
 test.serial('Ctrl-C during the run: the cluster is stopped and removed', async (t) => {
