@@ -77,9 +77,12 @@ function argumentProblem(error: unknown): string {
  * A command closes what it opened, so it ends when run() returns. Should something stay open anyway (a
  * library's timer), say what on stderr and end rather than hang the terminal or a script.
  */
-function endWhenFinished(name: string): void {
+function endWhenFinished(name: string, before: string[]): void {
   setTimeout(() => {
-    console.error(`${name}: finished, but ${process.getActiveResourcesInfo().join(', ') || 'something'} stayed open; exiting`);
+    // What the command added to what every process holds (its stdio), named as Node names it (Timeout, TCPWrap, ...).
+    const open = process.getActiveResourcesInfo();
+    for (const kind of before) open.splice(open.indexOf(kind), open.includes(kind) ? 1 : 0);
+    console.error(`${name}: finished, but ${open.join(', ') || 'something'} stayed open; exiting`);
     process.exit();
   }, LINGER_MS).unref();
 }
@@ -91,6 +94,7 @@ function exitWith(name: string, message: string, exitCode: number): never {
 
 export async function runCommand<A>(command: Command<A>, argv: string[] = process.argv.slice(2)): Promise<void> {
   ignoreClosedOutput();
+  const before = process.getActiveResourcesInfo();
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`usage: ${command.usage}`);
     return;
@@ -112,7 +116,7 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
     loadDotEnv();
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
-    if (!command.runsUntilStopped) endWhenFinished(command.name);
+    if (!command.runsUntilStopped) endWhenFinished(command.name, before);
   } catch (error) {
     const known = describeFailure(error);
     if (known) exitWith(command.name, known.message, known.exitCode);
