@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { fdDestination } from './log-destination.ts';
+import { streamDestination } from './log-destination.ts';
 
 /** Paths whose values never reach a log line, wherever they appear. */
 const REDACT = [
@@ -10,7 +10,7 @@ const REDACT = [
 ];
 
 /** Logs to stdout unless told otherwise; a closed stdout never blocks the process (see log-destination.ts). */
-export function createLogger(level: string, destination: pino.DestinationStream = fdDestination(1)): Logger {
+export function createLogger(level: string, destination: pino.DestinationStream = streamDestination()): Logger {
   return pino(
     {
       level,
