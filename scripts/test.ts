@@ -96,7 +96,8 @@ async function main(): Promise<number> {
   process.on('exit', removeCluster);
   let serverUrl = own;
   if (!own) {
-    cluster = await startPgCluster({ maxConnections: 300 });
+    // As many connections as the PostgreSQL the suite grew up with: concurrent tests each open pools.
+    cluster = await startPgCluster({ maxConnections: 500 });
     serverUrl = await createTestDatabase(cluster.url);
   }
   const env: NodeJS.ProcessEnv = { ...process.env, TEST_POSTGRES_URL: serverUrl, TEST_DATABASE_URL: postgresPass ? serverUrl : '' };
