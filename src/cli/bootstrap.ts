@@ -81,7 +81,10 @@ function endWhenFinished(name: string, before: string[]): void {
   setTimeout(() => {
     // What the command added to what every process holds (its stdio), named as Node names it (Timeout, TCPWrap, ...).
     const open = process.getActiveResourcesInfo();
-    for (const kind of before) open.splice(open.indexOf(kind), open.includes(kind) ? 1 : 0);
+    for (const kind of before) {
+      const at = open.indexOf(kind);
+      if (at >= 0) open.splice(at, 1);
+    }
     console.error(`${name}: finished, but ${open.join(', ') || 'something'} stayed open; exiting`);
     process.exit();
   }, LINGER_MS).unref();
