@@ -7,6 +7,7 @@ import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
 import { httpServerOptions } from './http/server-options.ts';
+import { outputWritten } from './lib/log-destination.ts';
 import { createService, type Service } from './service.ts';
 
 async function serve(ctx: CommandContext): Promise<void> {
@@ -28,7 +29,11 @@ async function serve(ctx: CommandContext): Promise<void> {
     }, 25_000);
     force.unref();
     (service ? service.stop() : Promise.resolve()).then(
-      () => process.exit(exitCode),
+      // The last log lines ("stopped") reach a slow reader before the exit, if it takes them within 2 s.
+      () => {
+        process.exitCode = exitCode;
+        return outputWritten().then(() => process.exit(exitCode));
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -49,4 +54,4 @@ async function serve(ctx: CommandContext): Promise<void> {
 }
 
 // The service takes no arguments: everything is configured by the environment (and .env).
-await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx) });
+await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx), runsUntilStopped: true });

@@ -12,6 +12,10 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, dotEnvWarnings, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
+import { ignoreClosedOutput } from './process-guards.ts';
+
+/** How long a finished command may take to let go of what it opened before it is ended anyway. */
+const LINGER_MS = 5_000;
 
 /** The command could not do its job for a reason its message explains (an unreadable file, a refused sign-in). */
 export class CommandError extends Error {
@@ -51,6 +55,8 @@ export interface Command<A> {
    * trace still go through), so no JSON log lines surround that output.
    */
   plainOutput?: boolean;
+  /** The service: keeps running after run() returns, until a signal stops it. */
+  runsUntilStopped?: boolean;
 }
 
 /** The logger level of a command: info lines are the service's, not a plain-output command's. */
@@ -77,12 +83,31 @@ function argumentProblem(error: unknown): string {
   return message.split(/\n|(?<=')\. /)[0]!.trim();
 }
 
+/**
+ * A command closes what it opened, so it ends when run() returns. Should something stay open anyway (a
+ * library's timer), say what on stderr and end rather than hang the terminal or a script.
+ */
+function endWhenFinished(name: string, before: string[]): void {
+  setTimeout(() => {
+    // What the command added to what every process holds (its stdio), named as Node names it (Timeout, TCPWrap, ...).
+    const open = process.getActiveResourcesInfo();
+    for (const kind of before) {
+      const at = open.indexOf(kind);
+      if (at >= 0) open.splice(at, 1);
+    }
+    console.error(`${name}: finished, but ${open.join(', ') || 'something'} stayed open; exiting`);
+    process.exit();
+  }, LINGER_MS).unref();
+}
+
 function exitWith(name: string, message: string, exitCode: number): never {
   console.error(`${name}: ${message}`);
   process.exit(exitCode);
 }
 
 export async function runCommand<A>(command: Command<A>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  ignoreClosedOutput();
+  const before = process.getActiveResourcesInfo();
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`usage: ${command.usage}`);
     return;
@@ -105,6 +130,7 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
     for (const warning of dotEnvWarnings()) console.error(`${command.name}: warning: ${warning}`);
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
+    if (!command.runsUntilStopped) endWhenFinished(command.name, before);
   } catch (error) {
     const known = describeFailure(error);
     if (known) exitWith(command.name, known.message, known.exitCode);

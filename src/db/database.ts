@@ -84,6 +84,8 @@ export async function openDatabase(cfg: Config['database'], logger: Logger, opti
     async close() {
       try {
         await orm.close(true);
+        // The ORM leaves a PGlite it was handed open, and PGlite's armed timers would keep a finished command alive.
+        if (pglite && !pglite.closed) await pglite.close();
       } finally {
         config.lock?.release();
       }

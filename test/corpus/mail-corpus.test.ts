@@ -13,10 +13,12 @@ import { toInboundMessage } from '../../src/inbound/imap/to-inbound.ts';
 import { visibleText } from '../../src/inbound/imap/visible-text.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const corpus = path.resolve(repoRoot, '../shared/data/mail-corpus');
+// MAIL_CORPUS_DIR: the corpus somewhere else than beside the repository.
+const corpus = path.resolve(repoRoot, process.env.MAIL_CORPUS_DIR || '../shared/data/mail-corpus');
 const present = existsSync(path.join(corpus, 'README.md'));
-const run = present ? test : test.skip;
-if (!present) console.warn(`skipping mail-corpus tests: ${corpus} is absent (CI places shared/ beside the repository)`);
+// `npm run test:corpus` is asked for by name: without the corpus it fails, it does not skip.
+const run = present ? test : ((() => {}) as unknown as typeof test);
+if (!present) test('the mail corpus is present', (t) => t.fail(`${corpus} is absent (CI places shared/ beside the repository; MAIL_CORPUS_DIR points elsewhere)`));
 
 const opts = { attachmentMaxBytes: 256 * 1024 };
 const ctx = { mailbox: 'INBOX', uid: 1, uidValidity: '1', supportAddresses: ['support@triage.test'] };
