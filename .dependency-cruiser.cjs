@@ -82,11 +82,11 @@ module.exports = {
       to: { path: '^src/slack/', pathNot: '^src/slack/$1/' },
     },
     {
-      name: 'slack-jobs-below-interactions',
-      comment: 'Slack jobs post through delivery/ and cards/; interactions/ (what agents do) may reuse jobs/, never the other way.',
+      name: 'slack-jobs-and-interactions-apart',
+      comment: 'Slack jobs (what we post) and interactions (what agents do) both build on cards/ and delivery/, never on each other or on receiving/.',
       severity: 'error',
-      from: { path: '^src/slack/jobs/' },
-      to: { path: '^src/slack/(interactions|receiving)/' },
+      from: { path: '^src/slack/(jobs|interactions)/' },
+      to: { path: '^src/slack/(jobs|interactions|receiving)/', pathNot: '^src/slack/$1/' },
     },
     {
       name: 'no-cycles',

@@ -18,9 +18,10 @@ import { registerActions } from './interactions/actions.ts';
 import { boltLogger, createBoltApp } from './receiving/bolt-app.ts';
 import { registerStatsCommand } from './interactions/commands.ts';
 import {
-  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, requeueAlert, ticketLink,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './jobs/alerts.ts';
+import { ticketLink } from './cards/alert-card.ts';
 import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
 import { registerReplyActions } from './interactions/reply-actions.ts';
 import { createDigest, type DigestJob } from './jobs/digest.ts';

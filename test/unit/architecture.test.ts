@@ -226,23 +226,26 @@ test('the command fails CI on a broken rule and passes a clean tree', (t) => {
   t.regex(bad.stdout, /error lib-is-generic \(1\):\n {2}src\/lib\/bad\.ts → src\/domain\/categories\.ts/);
 });
 
-test('the Slack adapter keeps its inner shape: receiving, delivery and cards stand alone, jobs never reach interactions', async (t) => {
+test('the Slack adapter keeps its inner shape: receiving, delivery and cards stand alone, jobs and interactions apart', async (t) => {
   const root = project({
     'src/slack/delivery/errors.ts': 'export const e = 1;\n',
     'src/slack/delivery/post-once.ts': "import { e } from './errors.ts';\nimport { card } from '../cards/card.ts';\nexport const post = e + card;\n",
     'src/slack/cards/format.ts': 'export const f = 1;\n',
     'src/slack/cards/card.ts': "import { f } from './format.ts';\nexport const card = f;\n",
     'src/slack/receiving/shape.ts': "import { e } from '../delivery/errors.ts';\nexport const shape = e;\n",
-    // allowed: jobs use delivery and cards, interactions use jobs, cards and delivery; not: jobs use interactions
-    'src/slack/jobs/alerts.ts': "import { post } from '../delivery/post-once.ts';\nimport { f } from '../cards/format.ts';\nimport { modal } from '../interactions/modal.ts';\nexport const alert = post + f + modal;\n",
+    // allowed: jobs and interactions use cards, delivery and their own folder; not: each other, receiving
+    'src/slack/jobs/routing.ts': 'export const route = 1;\n',
+    'src/slack/jobs/alerts.ts': "import { post } from '../delivery/post-once.ts';\nimport { card } from '../cards/card.ts';\nimport { route } from './routing.ts';\nimport { modal } from '../interactions/modal.ts';\nexport const alert = post + card + route + modal;\n",
     'src/slack/interactions/modal.ts': 'export const modal = 1;\n',
-    'src/slack/interactions/actions.ts': "import { alert } from '../jobs/alerts.ts';\nimport { f } from '../cards/format.ts';\nimport { e } from '../delivery/errors.ts';\nexport const click = () => alert + f + e;\n",
-    'src/slack/index.ts': "import { click } from './interactions/actions.ts';\nimport { shape } from './receiving/shape.ts';\nexport const slack = [click, shape];\n",
+    'src/slack/interactions/actions.ts': "import { card } from '../cards/card.ts';\nimport { e } from '../delivery/errors.ts';\nimport { modal } from './modal.ts';\nimport { route } from '../jobs/routing.ts';\nimport { shape } from '../receiving/shape.ts';\nexport const click = () => card + e + modal + route + shape;\n",
+    'src/slack/index.ts': "import { click } from './interactions/actions.ts';\nimport { alert } from './jobs/alerts.ts';\nimport { shape } from './receiving/shape.ts';\nexport const slack = [click, alert, shape];\n",
   });
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const slackRules = edges(await importViolations(root)).filter((e) => e.startsWith('slack-'));
   t.deepEqual(slackRules, [
-    'slack-jobs-below-interactions: src/slack/jobs/alerts.ts → src/slack/interactions/modal.ts',
+    'slack-jobs-and-interactions-apart: src/slack/interactions/actions.ts → src/slack/jobs/routing.ts',
+    'slack-jobs-and-interactions-apart: src/slack/interactions/actions.ts → src/slack/receiving/shape.ts',
+    'slack-jobs-and-interactions-apart: src/slack/jobs/alerts.ts → src/slack/interactions/modal.ts',
     'slack-parts-stand-alone: src/slack/delivery/post-once.ts → src/slack/cards/card.ts',
     'slack-parts-stand-alone: src/slack/receiving/shape.ts → src/slack/delivery/errors.ts',
   ]);

@@ -13,13 +13,13 @@ import { isSnoozeEnd, SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { getTicket } from '../../db/repositories/tickets.ts';
 import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../../ingest/changes.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from '../cards/alert-blocks.ts';
-import { renderCard, type NotifyDeps } from '../jobs/alerts.ts';
+import { renderCard, type CardDeps } from '../cards/alert-card.ts';
 import { userMention } from '../cards/format.ts';
 import { retryAfterMs } from '../delivery/errors.ts';
 
 export interface ActionDeps extends TicketWriteDeps {
   logger: Logger;
-  card: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'replySenders'>;
+  card: CardDeps;
   report: (error?: unknown) => void;
   /** The gated Web API client (index.ts). */
   client: webApi.WebClient;

@@ -19,7 +19,7 @@ export interface StatsCommandDeps {
   sql: Sql;
   command: string;
   logger: Logger;
-  /** The ticket's link in `mine` (jobs/alerts.ts ticketLink). */
+  /** The ticket's link in `mine` (cards/alert-card.ts ticketLink). */
   link: (ticketId: number) => string | undefined;
 }
 

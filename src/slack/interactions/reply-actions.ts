@@ -12,7 +12,7 @@ import { InvalidReplyError, retryReply, storeReply, type ReplyWriteDeps } from '
 import { senderFor, type Draft, type DraftSource } from '../../domain/reply.ts';
 import { act, type ActionDeps } from './actions.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine } from '../cards/alert-blocks.ts';
-import { renderCard } from '../jobs/alerts.ts';
+import { renderCard } from '../cards/alert-card.ts';
 import { userMention } from '../cards/format.ts';
 import { withTimeout } from '../../lib/timeout.ts';
 import { buildReplyModal, MODAL_MAX_CHARS, readModalState, REPLY_BLOCK_ID, REPLY_VIEW_ID, submittedText } from './reply-modal.ts';

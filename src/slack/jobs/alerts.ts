@@ -6,34 +6,21 @@
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
 import type { Config } from '../../config.ts';
-import type { Database } from '../../db/database.ts';
 import { findMessageForAlert } from '../../db/repositories/messages.ts';
-import { latestReply } from '../../db/repositories/replies.ts';
 import { findRoutingFields, getTicket, ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { ClassifiedOptions, TicketChange } from '../../ingest/ticket-events.ts';
 import type { JobQueue, QueueJob } from '../../db/queue.ts';
-import { senderFor, type ReplySender } from '../../domain/reply.ts';
-import {
-  ALERT_EVENT_TYPE,
-  activityFromBlocks,
-  activityLine,
-  alertFallbackText,
-  assignmentLabel,
-  buildAlertBlocks,
-  snoozeLine,
-  type AlertTicket,
-} from '../cards/alert-blocks.ts';
+import { ALERT_EVENT_TYPE, activityFromBlocks, activityLine, assignmentLabel, snoozeLine } from '../cards/alert-blocks.ts';
+import { renderCard, type CardDeps } from '../cards/alert-card.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from '../cards/format.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
 import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
 import { hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
 import { alertKey, postedAlert } from './alert-post.ts';
 import { refreshAgent } from './agents.ts';
-import { cardSlaLines } from '../cards/sla-lines.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
-
 import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 
 export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
@@ -41,19 +28,15 @@ export const NOTE_EVENT_TYPE = 'support_ticket_note';
 
 type SlackConfig = NonNullable<Config['slack']>;
 
-export interface NotifyDeps {
-  db: Database;
+/** What the jobs need: the card's sources, the queue, and the way to Slack. */
+export interface NotifyDeps extends CardDeps {
   queue: JobQueue;
   client: webApi.WebClient;
   pacer: ChannelPacer;
   logger: Logger;
   config: SlackConfig;
-  minConfidence: number;
-  publicUrl: string | undefined;
   /** Called with the outcome of every Slack delivery (feeds /health). */
   report: (error?: unknown) => void;
-  /** The ways back to customers (src/outbound/senders.ts): a card shows Reply when one fits its ticket. */
-  replySenders: readonly ReplySender[];
 }
 
 export interface AlertJob {
@@ -81,26 +64,6 @@ export function inEnqueueOrder<T extends { data: AlertJob }>(jobs: T[]): T[] {
 export const MAX_ALERT_ATTEMPTS = 300;
 export interface FollowupJob { ticketId: number; messageId: number }
 export interface ChangedJob { ticketId: number; change: TicketChange; at: string }
-
-export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
-  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
-}
-
-/** The card for a ticket as it is now, or null when the ticket is gone. */
-export async function renderCard(deps: Pick<NotifyDeps, 'db' | 'minConfidence' | 'publicUrl' | 'replySenders'>, ticketId: number, activity: string[] = []) {
-  const row = await getTicket(deps.db.sql, ticketId);
-  if (!row) return null;
-  const t: AlertTicket = row;
-  const link = ticketLink(deps.publicUrl, ticketId);
-  const canReply = senderFor(deps.replySenders, row) !== undefined;
-  const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
-  const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
-  const sla = await cardSlaLines(deps.db.sql, ticketId);
-  return {
-    text: alertFallbackText(t),
-    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
-  };
-}
 
 // ---- ticket events: run inside the emitter's transaction, so the job commits with the change ----
 

@@ -9,7 +9,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { schedule, type ScheduledTask } from 'node-cron';
 import { getStats, type Stats } from '../../db/repositories/stats.ts';
 import type { QueueJob } from '../../db/queue.ts';
-import { type NotifyDeps } from './alerts.ts';
+import type { NotifyDeps } from './alerts.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { RetryLaterError } from '../delivery/errors.ts';
 import { buildStatsBlocks, MAX_STATS_DAYS, statsFallbackText } from '../cards/stats-blocks.ts';
