@@ -32,8 +32,14 @@ export interface Database {
 // An arbitrary constant shared by every instance: only one of them migrates at a time.
 const MIGRATION_LOCK_ID = 7_302_114_221;
 
-export async function openDatabase(cfg: Config['database'], logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
-  const embedded = cfg.url ? undefined : await openPglite(cfg.pgliteDataDir);
+export interface OpenOptions {
+  poolSize?: number;
+  /** Called before a first start creates the embedded database (it takes a while: the start-up report says so). */
+  onCreating?: () => void;
+}
+
+export async function openDatabase(cfg: Config['database'], logger: Logger, options: OpenOptions = {}): Promise<Database> {
+  const embedded = cfg.url ? undefined : await openPglite(cfg.pgliteDataDir, options.onCreating);
   const orm = cfg.url ? await openPostgres(cfg.url, options.poolSize ?? cfg.poolMax) : embedded!.orm;
   const kind = cfg.url ? 'postgresql' : 'pglite';
   // MikroORM's Kysely integration: the client of the ORM's own connection (pool or PGlite), typed from the entities.
@@ -94,7 +100,7 @@ async function openPostgres(url: string, poolSize: number): Promise<MikroORM> {
   }) as unknown as Promise<MikroORM>;
 }
 
-async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGlite; lock?: DataDirLock }> {
+async function openPglite(dataDir: string, onCreating?: () => void): Promise<{ orm: MikroORM; pglite: PGlite; lock?: DataDirLock }> {
   const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory:');
   let lock: DataDirLock | undefined;
   if (!inMemory) {
@@ -108,10 +114,16 @@ async function openPglite(dataDir: string): Promise<{ orm: MikroORM; pglite: PGl
     }
   }
   try {
-    const [{ MikroORM: PgliteORM }, { createSerializedPgliteDialect }] = await Promise.all([
+    const [{ MikroORM: PgliteORM }, { createSerializedPgliteDialect }, { hasCluster, initPgliteCluster }] = await Promise.all([
       import('@mikro-orm/pglite'),
       import('./pglite-dialect.ts'),
+      import('./pglite-initdb.ts'),
     ]);
+    // A first start creates the cluster in a child process, whose memory is given back when it ends.
+    if (!inMemory && !hasCluster(dataDir)) {
+      onCreating?.();
+      await initPgliteCluster(dataDir);
+    }
     const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
     const orm = (await PgliteORM.init({
       ...sharedOrmOptions,
