@@ -3,7 +3,8 @@
  * production defaults (the npm scripts' node flags, read from package.json): memory of the service on a
  * fresh data directory and after a restart (idle RSS once started, peak RSS of the process, and of the
  * one-time initdb child of a first start), time until it answers, and `seed` of the 24 example tickets on a
- * fresh directory and again on a seeded one. RSS is read from /proc/PID/status (VmRSS, VmHWM) every 100 ms.
+ * fresh directory and again on a seeded one; after the restart, tickets POSTed one by one, and the same
+ * restart without --liftoff-only for comparison. RSS is read from /proc/PID/status (VmRSS, VmHWM) every 100 ms.
  * Prints a markdown table.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +24,7 @@ if (values.help) {
   process.exit(0);
 }
 const idleSeconds = Number(values.idle);
+const POSTS = 300;
 
 /** node's arguments for an npm script, as package.json has them (flags included). */
 function scriptArgs(name: string): string[] {
@@ -70,14 +72,28 @@ function watch(pid: number) {
   };
 }
 
-interface StartFigures { readyS: number; idle: number; peak: number; childPeak: number }
+interface StartFigures { readyS: number; idle: number; peak: number; childPeak: number; postsPerS?: number }
 
-async function startAndIdle(dataDir: string): Promise<StartFigures> {
+/** Tickets created one after the other over REST (each answered 201), per second. */
+async function postTickets(baseUrl: string, count: number): Promise<number> {
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${baseUrl}/api/v1/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: `Invoice question ${i}`, body: `I was charged twice for invoice ${i} this month, please refund one of them.` }),
+    });
+    if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  }
+  return count / ((Date.now() - started) / 1000);
+}
+
+async function startAndIdle(dataDir: string, args = scriptArgs('start'), posts = 0): Promise<StartFigures> {
   const started = Date.now();
   const svc = spawnService(
-    { NODE_ENV: 'production', ALLOW_ANONYMOUS_API: 'true', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    { NODE_ENV: 'production', ALLOW_ANONYMOUS_API: 'true', RATE_LIMIT_PER_MINUTE: '0', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     await freePort(),
-    { args: scriptArgs('start') },
+    { args },
   );
   const sampler = watch(svc.child.pid!);
   try {
@@ -85,8 +101,9 @@ async function startAndIdle(dataDir: string): Promise<StartFigures> {
     const readyS = (Date.now() - started) / 1000;
     await sleep(idleSeconds * 1000);
     const idle = sampler.now();
+    const postsPerS = posts ? await postTickets(svc.baseUrl, posts) : undefined;
     const { own, child } = sampler.stop();
-    return { readyS, idle, peak: own, childPeak: child };
+    return { readyS, idle, peak: own, childPeak: child, postsPerS };
   } finally {
     sampler.stop();
     await svc.stop();
@@ -117,7 +134,9 @@ const work = mkdtempSync(path.join(tmpdir(), 'bench-embedded-'));
 try {
   const serviceDir = path.join(work, 'service');
   const fresh = await startAndIdle(serviceDir);
-  const restart = await startAndIdle(serviceDir);
+  const restart = await startAndIdle(serviceDir, scriptArgs('start'), POSTS);
+  // What the baseline compiler costs and saves: the same restart without --liftoff-only.
+  const tiered = await startAndIdle(serviceDir, scriptArgs('start').filter((a) => a !== '--liftoff-only'), POSTS);
   const seedDir = path.join(work, 'seed');
   const seedFresh = await runSeed(seedDir);
   const seedAgain = await runSeed(seedDir);
@@ -130,7 +149,8 @@ try {
     ['first start: peak RSS of the one-time initdb child process (exits before the service opens the database)', `${mb(fresh.childPeak)} MB`],
     ['restart on that directory: answers after', `${restart.readyS.toFixed(1)} s`],
     [`restart: idle RSS ${idleSeconds} s after it answers`, `${mb(restart.idle)} MB`],
-    ['restart: peak RSS', `${mb(restart.peak)} MB`],
+    [`restart: ${POSTS} tickets POSTed one after the other, then: peak RSS / tickets per second`, `${mb(restart.peak)} MB / ${restart.postsPerS!.toFixed(0)}`],
+    [`the same without --liftoff-only (V8 tiers WebAssembly up to TurboFan): idle / peak RSS / tickets per second`, `${mb(tiered.idle)} MB / ${mb(tiered.peak)} MB / ${tiered.postsPerS!.toFixed(0)}`],
     ['`npm run seed -- --file examples/tickets.csv` on a fresh directory: time / peak RSS (initdb child)', `${seedFresh.seconds.toFixed(1)} s / ${mb(seedFresh.peak)} MB (${mb(seedFresh.childPeak)} MB)`],
     ['the same seed again on the seeded directory (24 duplicates): time / peak RSS', `${seedAgain.seconds.toFixed(1)} s / ${mb(seedAgain.peak)} MB`],
   ];

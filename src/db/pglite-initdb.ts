@@ -39,7 +39,9 @@ export async function initPgliteCluster(dataDir: string): Promise<'created' | 'e
 function runChild(target: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // The parent's V8 flags (--liftoff-only, see package.json) keep the child's peak low too.
-    const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // (A debugger's or watcher's flags are not passed on: a second inspector would fight for the port.)
+    const flags = process.execArgv.filter((flag) => !/^--(inspect|debug|watch)/.test(flag));
+    const child = spawn(process.execPath, [...flags, import.meta.filename, target], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     child.once('error', reject);
