@@ -4,11 +4,12 @@
  * service's process long after (idle RSS ~490 MB instead of ~220 MB after a first start). In a child it is
  * given back when the child exits. The child builds the cluster beside the directory and it is renamed into
  * place only once complete, so a crash mid-initdb leaves no half-made cluster behind, only a stale
- * "<dir>.initdb-<pid>" that the next first start removes.
+ * "<dir>.initdb-<pid>" that the next first start removes. (A directory that cannot be replaced, a mounted
+ * volume, gets the files copied in, PG_VERSION, the mark of a complete cluster, last.)
  *   node src/db/pglite-initdb.ts TARGET   (run by initPgliteCluster, not by hand)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pgliteStartParams } from './pglite-dialect.ts';
@@ -22,18 +23,53 @@ export const hasCluster = (dataDir: string) => existsSync(path.join(dataDir, 'PG
  */
 export async function initPgliteCluster(dataDir: string): Promise<'created' | 'existed'> {
   if (hasCluster(dataDir)) return 'existed';
-  if (readdirSync(dataDir).length) throw new Error(`${dataDir} is not empty but holds no database (no PG_VERSION): move its files away or choose another PGLITE_DATA_DIR`);
   const parent = path.dirname(path.resolve(dataDir));
-  const base = path.basename(path.resolve(dataDir));
-  // Leftovers of an initdb that was killed before it finished.
-  for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`${base}.initdb-`)) rmSync(path.join(parent, entry), { recursive: true, force: true });
+  const stagingName = `${path.basename(path.resolve(dataDir))}.initdb-`;
+  // Leftovers of an initdb that was killed before it finished, beside the directory or in it.
+  removeStaging(parent, stagingName);
+  removeStaging(dataDir, stagingName);
+  // lost+found: the directory is a file system's root (a mounted volume), otherwise empty.
+  if (readdirSync(dataDir).some((entry) => entry !== 'lost+found')) {
+    throw new Error(`${dataDir} is not empty but holds no database (no PG_VERSION): move its files away or choose another PGLITE_DATA_DIR`);
   }
-  const staging = path.join(parent, `${base}.initdb-${process.pid}`);
+  // Beside the directory, so that it can be renamed into place; inside it when the parent is not ours to write.
+  const besideIt = writable(parent);
+  const staging = path.join(besideIt ? parent : dataDir, `${stagingName}${process.pid}`);
   await runChild(staging);
-  rmdirSync(dataDir);
-  renameSync(staging, dataDir);
+  if (besideIt && replaceable(dataDir)) {
+    renameSync(staging, dataDir);
+    return 'created';
+  }
+  // Not replaceable (a mounted volume, lost+found): the files are copied in, PG_VERSION, the mark of a
+  // complete cluster, last.
+  const marker = path.join(staging, 'PG_VERSION');
+  cpSync(staging, dataDir, { recursive: true, filter: (source) => source !== marker });
+  cpSync(marker, path.join(dataDir, 'PG_VERSION'));
+  rmSync(staging, { recursive: true, force: true });
   return 'created';
+}
+
+function removeStaging(dir: string, name: string): void {
+  for (const entry of readdirSync(dir)) if (entry.startsWith(name)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the empty directory if it can be (not a mount point, nothing in it) so a rename can take its place. */
+function replaceable(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function runChild(target: string): Promise<void> {

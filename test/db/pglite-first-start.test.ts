@@ -76,3 +76,20 @@ test('a directory that holds other files but no database is refused, not overwri
   t.deepEqual(readdirSync(dataDir), ['notes.txt'], 'the operator\'s file is untouched');
   t.deepEqual(readdirSync(path.dirname(dataDir)), ['pglite'], 'the staged cluster is removed');
 });
+
+test('a volume\'s root (it has lost+found and cannot be replaced) gets the database copied in', async (t) => {
+  const parent = scratch(t);
+  const dataDir = path.join(parent, 'volume');
+  mkdirSync(path.join(dataDir, 'lost+found'), { recursive: true });
+  t.is(await initPgliteCluster(dataDir), 'created');
+  t.true(hasCluster(dataDir));
+  t.true(readdirSync(dataDir).includes('lost+found'), 'lost+found is kept');
+  t.deepEqual(readdirSync(parent), ['volume'], 'no staging directory left');
+  const config = loadConfig({ PGLITE_DATA_DIR: dataDir });
+  const db = await openDatabase(config.database, silent);
+  try {
+    t.true((await db.migrate()).length > 0, 'the copied cluster works');
+  } finally {
+    await db.close();
+  }
+});
