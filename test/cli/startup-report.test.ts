@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { browserUrl } from '../../src/cli/startup-report.ts';
+import { createTestDatabase } from '../kit/database.ts';
 import { freePort } from '../kit/net.ts';
 import { npmStartArgs, repoRoot, spawnService } from '../kit/process.ts';
 import { waitFor } from '../kit/wait.ts';
@@ -60,6 +61,19 @@ test('at a terminal: says each step in plain words, then where to go; a restart 
   t.notRegex(again, /First start/);
   t.regex(again, /Database schema is up to date\./);
   t.regex(again, /is ready after/);
+});
+
+test('at a terminal on PostgreSQL: names the server and database, never the password', async (t) => {
+  const pg = await createTestDatabase();
+  t.teardown(() => pg.drop());
+  const url = new URL(pg.url);
+  url.username = 'postgres';
+  url.password = 's3cret-word';
+  const said = await startAtTerminal({ DATABASE_URL: url.toString(), PORT: String(await freePort()) });
+  t.regex(said, new RegExp(`Connecting to PostgreSQL at ${url.host}${url.pathname} …`));
+  t.regex(said, /migrations? applied|schema is up to date/);
+  t.notRegex(said, /First start/, 'no embedded database is created');
+  t.false(said.includes('s3cret-word'));
 });
 
 test('piped: JSON log lines only, the same steps, the pages to open', async (t) => {
