@@ -31,4 +31,4 @@ USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The image's node directly (not npm start) with the same V8 memory flags (see package.json, BENCHMARKS.md);
 # as PID 1 it receives docker stop's SIGTERM and shuts down gracefully.
-CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=160", "src/main.ts"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=4", "--max-old-space-size=160", "src/main.ts"]

@@ -6,6 +6,7 @@
 import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
+import { browserUrl, createStartupReport } from './lib/startup-report.ts';
 import { httpServerOptions } from './http/server-options.ts';
 import { outputWritten } from './lib/log-destination.ts';
 import { createService, type Service } from './service.ts';
@@ -42,10 +43,13 @@ async function serve(ctx: CommandContext): Promise<void> {
   };
 
   installProcessGuards({ logger, onFatal: () => shutdown({ reason: 'uncaughtException' }, 1) });
+  // Plain words for a person at a terminal; JSON log lines when the output is piped.
+  const startup = createStartupReport({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY), logger });
   const server = await bindListener(config.http.port, config.http.host, httpServerOptions(config.http));
   try {
-    service = await createService(config, { logger, server });
-    await service.start();
+    service = await createService(config, { logger, server, startup });
+    const address = await service.start();
+    startup.ready(browserUrl(config.http.host, address.port, config.http.publicUrl));
   } catch (error) {
     server.close();
     throw error;

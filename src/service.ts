@@ -33,6 +33,7 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import type { StartupReport } from './lib/startup-report.ts';
 import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
 import { withSlaClocks } from './sla/ticket-events.ts';
 import { startSnoozeWaker } from './ingest/snooze.ts';
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   replyRetry?: { retryLimit?: number; retryDelay?: number };
   /** The SLA clocks' and the snooze waker's idea of now (tests inject theirs). */
   slaNow?: () => Date;
+  /** Hears the start-up steps (src/main.ts: plain words on a terminal, JSON log lines when piped). */
+  startup?: StartupReport;
 }
 
 export interface Service {
@@ -94,14 +97,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   });
 
-  const db = await openDatabase(config.database, logger);
-  if (config.database.migrateOnStart) await db.migrate();
+  const report = options.startup;
+  const dataDir = config.database.pgliteDataDir;
+  report?.openingDatabase(config.database.url ? 'postgresql' : 'pglite', config.database.url ? postgresWhere(config.database.url) : dataDir);
+  const db = await openDatabase(config.database, logger, { onCreating: () => report?.creatingDatabase(dataDir) });
+  if (config.database.migrateOnStart) {
+    const applied = await db.migrate();
+    report?.migrated(applied);
+  }
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
   await queue.createQueue(CLASSIFY_QUEUE, QUEUE_POLICIES[CLASSIFY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
   const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
   const classifier = options.classifier ?? classifiers!.classifier;
+  report?.classifier(describeClassifier(classifiers?.health() ?? { status: 'local-only', model: classifier.name, local_model: classifier.name }));
 
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
   const deadLetters = createDeadLetters(queue, db.transaction);
@@ -277,6 +287,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
       return stopping;
     },
   };
+}
+
+/** Host, port and database of a PostgreSQL URL: never its user or password. */
+const postgresWhere = (url: string) => {
+  const u = new URL(url);
+  return `${u.host}${u.pathname}`;
+};
+
+function describeClassifier(h: { status: string; model: string; local_model: string }): string {
+  return h.status === 'local-only' ? `the local model ${h.local_model} (no OPENAI_API_KEY)` : `${h.model}, with the local model ${h.local_model} as fallback`;
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);

@@ -7,7 +7,7 @@ import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, h
 import type { Logger } from 'pino';
 import type { ClassificationInput, ClassificationResult, Classifier } from '../domain/classification.ts';
 import type { LocalClassifier } from './local/local-classifier.ts';
-import { LlmFailure } from './openai.ts';
+import { LlmFailure } from './llm-failure.ts';
 
 export interface BreakerOptions {
   /** consecutive service failures that open the circuit */

@@ -29,7 +29,13 @@ export interface Database {
 // An arbitrary constant shared by every instance: only one of them migrates at a time.
 const MIGRATION_LOCK_ID = 7_302_114_221;
 
-export async function openDatabase(cfg: Config['database'], logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
+export interface OpenOptions {
+  poolSize?: number;
+  /** Called before a first start creates the embedded database (it takes a while: the start-up report says so). */
+  onCreating?: () => void;
+}
+
+export async function openDatabase(cfg: Config['database'], logger: Logger, options: OpenOptions = {}): Promise<Database> {
   // MikroORM connects lazily: without this, a wrong URL would surface later as a stack trace mid-migration.
   if (cfg.url) await checkPostgres(cfg.url);
   const config = await ormConfig(cfg, options);

@@ -24,7 +24,13 @@ export interface OrmConfig {
   lock?: DataDirLock;
 }
 
-export async function ormConfig(cfg: Pick<Config['database'], 'url' | 'pgliteDataDir' | 'poolMax'>, options: { poolSize?: number } = {}): Promise<OrmConfig> {
+export interface OrmConfigOptions {
+  poolSize?: number;
+  /** Called before a first start creates the embedded database in a child process (it takes a while). */
+  onCreating?: () => void;
+}
+
+export async function ormConfig(cfg: Pick<Config['database'], 'url' | 'pgliteDataDir' | 'poolMax'>, options: OrmConfigOptions = {}): Promise<OrmConfig> {
   // Each driver is imported only when used: the one not in use would cost ~40 MB of memory for nothing.
   if (cfg.url) {
     const { defineConfig } = await import('@mikro-orm/postgresql');
@@ -52,7 +58,16 @@ export async function ormConfig(cfg: Pick<Config['database'], 'url' | 'pgliteDat
     }
   }
   try {
-    const [{ defineConfig }, { createSerializedPgliteDialect }] = await Promise.all([import('@mikro-orm/pglite'), import('./pglite-dialect.ts')]);
+    const [{ defineConfig }, { createSerializedPgliteDialect }, { hasCluster, initPgliteCluster }] = await Promise.all([
+      import('@mikro-orm/pglite'),
+      import('./pglite-dialect.ts'),
+      import('./pglite-initdb.ts'),
+    ]);
+    // A first start creates the cluster in a child process, whose memory is given back when it ends.
+    if (!inMemory && !hasCluster(dataDir)) {
+      options.onCreating?.();
+      await initPgliteCluster(dataDir);
+    }
     const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
     return { kind: 'pglite', options: defineConfig({ ...sharedOrmOptions, dbName: 'pglite', driverOptions: dialect }) as Options, pglite, lock };
   } catch (error) {

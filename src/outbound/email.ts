@@ -14,7 +14,7 @@
  * sends the same message with the same Message-ID, which mail clients and mailbox providers treat as one
  * message (the accepted answer: SMTP has no idempotent submission).
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ImapMailbox, SmtpSettings } from '../config/mailbox.ts';
 import type { Sql } from '../db/sql.ts';
 import { emailThreadOf } from '../db/repositories/replies.ts';
@@ -35,10 +35,15 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
   const sending = opts.mailboxes.filter((m): m is ImapMailbox & { smtp: SmtpSettings; supportAddress: string } => !!m.smtp && !!m.supportAddress);
   const transports = new Map<string, Transporter>();
   const timeout = opts.timeoutMs ?? 30_000;
-  const transportFor = (m: ImapMailbox & { smtp: SmtpSettings }) => {
+  const transportFor = async (m: ImapMailbox & { smtp: SmtpSettings }) => {
     let t = transports.get(m.id);
     if (!t) {
       const { host, port, secure, user, password } = m.smtp;
+      // Loaded with the first reply by e-mail: ~9 MB a service that never sends mail does not carry.
+      const { default: nodemailer } = await import('nodemailer');
+      // Two first replies at once: the one that got here first made the transport.
+      const made = transports.get(m.id);
+      if (made) return made;
       t = nodemailer.createTransport({
         host, port, secure,
         ...(user ? { auth: { user, pass: password ?? '' } } : {}),
@@ -61,7 +66,7 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
       if (!mailbox) throw new PermanentSendError(`no SMTP settings for mailbox ${thread.mailboxId ?? '(unknown)'}`);
       const references = replyReferences(thread.parentReferences, thread.messageIds, thread.lastCustomerMessageId, reply.idempotencyKey);
       try {
-        const info = await transportFor(mailbox).sendMail({
+        const info = await (await transportFor(mailbox)).sendMail({
           from: { name: reply.agent.name ?? 'Support', address: mailbox.supportAddress },
           to,
           subject: replySubject(ticket),
