@@ -40,14 +40,16 @@ async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMess
   if (d.threadKey) {
     // On a door's thread the delivery id is the dedupe key: the first copy of an update for a thread we did
     // not hold opened a ticket keyed by the thread, and a second copy would otherwise look like its follow-up.
-    const earlier = d.deliveryId ? await findStoredDeliveryTicket(tx, d.door, d.deliveryId) : undefined;
+    // The thread is looked up first: once its ticket is visible, so is the audit row committed with it.
+    const open = await findTicketIdByExternalId(tx, msg.source, d.threadKey);
+    const earlier = await storedDelivery(tx, d);
     if (earlier !== undefined) return { outcome: 'duplicate', ticketId: earlier };
-    if ((await findTicketIdByExternalId(tx, msg.source, d.threadKey)) === undefined) {
+    if (open === undefined) {
       const [opened] = await insertTickets(tx, [{ ...msg, externalId: d.threadKey }]);
       if (opened!.created) return created(deps, tx, opened!.ticketId, msg);
       // Another delivery on this thread opened the ticket meanwhile: its transaction committed before this
       // insert went on (PostgreSQL waits on the conflicting row), so its ticket and audit row are visible now.
-      const again = d.deliveryId ? await findStoredDeliveryTicket(tx, d.door, d.deliveryId) : undefined;
+      const again = await storedDelivery(tx, d);
       if (again !== undefined) return { outcome: 'duplicate', ticketId: again };
       // The thread's ticket was deleted: nothing to follow.
       if ((await findTicketIdByExternalId(tx, msg.source, d.threadKey)) === undefined) return { outcome: 'duplicate', ticketId: opened!.ticketId };
@@ -62,6 +64,8 @@ async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMess
   if (!ticket!.created) return { outcome: 'duplicate', ticketId: ticket!.ticketId };
   return created(deps, tx, ticket!.ticketId, msg);
 }
+
+const storedDelivery = (tx: Sql, d: Delivery) => (d.deliveryId ? findStoredDeliveryTicket(tx, d.door, d.deliveryId) : Promise.resolve(undefined));
 
 async function created(deps: StoreOneDeps, tx: Sql, ticketId: number, msg: InboundMessage): Promise<StoreResult> {
   await insertAttachments(tx, ticketId, null, msg.attachments);
