@@ -11,7 +11,7 @@ import { IngestValidationError } from '../../src/ingest/normalize.ts';
 import { noTicketEvents } from '../../src/ingest/ticket-events.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { sign, SECRETS } from '../kit/signing.ts';
-import { genericBody } from '../webhooks/fixtures.ts';
+import { genericBody, zendeskCommentAdded } from '../webhooks/fixtures.ts';
 
 let svc: TestService;
 test.before(async () => {
@@ -173,4 +173,16 @@ test('two instances on one PostgreSQL: the same update to both at once is one ti
     t.deepEqual(await messagesOf(one, ticket!.id), []);
     t.deepEqual((await verdicts(one, 'generic', [update.id])).map((r) => r.verdict).sort(), ['accepted', 'duplicate']);
   }
+});
+
+test('a webhook event with nothing to triage is answered ignored and recorded as ignored, with its reason', async (t) => {
+  const ignoredRows = () => svc.service.db.sql.query<{ reason: string; ticket_id: number | null }>("select reason, ticket_id from inbound_events where source = 'zendesk' and verdict = 'ignored'");
+  const before = (await ignoredRows()).length;
+  const body = JSON.stringify(zendeskCommentAdded({ ticketId: '515151', commentId: uid('c'), text: 'Agent note', staff: true }));
+  const answer = await api(svc.baseUrl, '/webhooks/zendesk', { method: 'POST', body, headers: sign.zendesk(body) });
+  t.like(answer.json, { status: 'ignored', ticket_id: null });
+  const rows = await ignoredRows();
+  t.is(rows.length, before + 1);
+  t.is(rows.at(-1)!.reason, answer.json.reason);
+  t.truthy(answer.json.reason);
 });
