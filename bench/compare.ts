@@ -18,7 +18,9 @@ const rounds = Number(values.rounds);
 interface Figures { webhooks: number; webhooksP99: number; rest: number; restP99: number }
 
 function runIn(dir: string): Figures {
-  const run = spawnSync(process.execPath, ['bench/webhooks.ts', '--seconds', values.seconds!, '--connections', '50'], {
+  // A database of this run's own: another comparison running at the same time must not drop it mid-run.
+  const database = `support_triage_bench_webhooks_${process.pid}`;
+  const run = spawnSync(process.execPath, ['bench/webhooks.ts', '--seconds', values.seconds!, '--connections', '50', '--database', database], {
     cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000,
   });
   const out = run.stdout;
@@ -54,12 +56,13 @@ const rows: [string, keyof Figures, string][] = [
 ];
 console.log(`${machine()} · ${rounds} rounds of ${values.seconds} s each side, alternating · base ${base}`);
 console.log('');
-console.log('| figure (median of rounds) | base | this checkout | ratio |');
+console.log('| figure (median of rounds, min–max) | base | this checkout | ratio |');
 console.log('|---|---|---|---|');
+const spread = (side: 'base' | 'head', key: keyof Figures) => `${Math.min(...sides[side].map((f) => f[key])).toFixed(0)}–${Math.max(...sides[side].map((f) => f[key])).toFixed(0)}`;
 for (const [label, key, unit] of rows) {
   const b = med('base', key);
   const h = med('head', key);
-  console.log(`| ${label} | ${b.toFixed(0)}${unit} | ${h.toFixed(0)}${unit} | ${(h / b).toFixed(2)} |`);
+  console.log(`| ${label} | ${b.toFixed(0)}${unit} (${spread('base', key)}) | ${h.toFixed(0)}${unit} (${spread('head', key)}) | ${(h / b).toFixed(2)} |`);
 }
 console.log('');
 console.log(`rounds, base: ${sides.base.map((f) => `${f.webhooks.toFixed(0)}/${f.rest.toFixed(0)}`).join(', ')}; this checkout: ${sides.head.map((f) => `${f.webhooks.toFixed(0)}/${f.rest.toFixed(0)}`).join(', ')} (webhooks/s / REST/s)`);
