@@ -7,19 +7,20 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../test/kit/database.ts';
 import { repoRoot } from '../test/kit/process.ts';
-import { machine, median } from './lib.ts';
+import { ADMIN_URL, machine, median } from './lib.ts';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' } } });
 if (!values.base) throw new Error('usage: node bench/compare.ts --base DIR [--rounds N] [--seconds S]');
 const base = path.resolve(values.base);
 const rounds = Number(values.rounds);
+// A database of this comparison's own: another one running at the same time must not drop it mid-run.
+const database = `support_triage_bench_webhooks_${process.pid}`;
 
 interface Figures { webhooks: number; webhooksP99: number; rest: number; restP99: number }
 
 function runIn(dir: string): Figures {
-  // A database of this run's own: another comparison running at the same time must not drop it mid-run.
-  const database = `support_triage_bench_webhooks_${process.pid}`;
   const run = spawnSync(process.execPath, ['bench/webhooks.ts', '--seconds', values.seconds!, '--connections', '50', '--database', database], {
     cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000,
   });
@@ -46,6 +47,9 @@ for (let round = 0; round < rounds; round += 1) {
     sides[side].push(runIn(side === 'base' ? base : repoRoot));
   }
 }
+
+// The runs leave their database behind (bench/webhooks.ts keeps it for inspection); this one's name is unique.
+await (await createTestDatabase(ADMIN_URL, { name: database, replace: true })).drop();
 
 const med = (side: 'base' | 'head', key: keyof Figures) => median(sides[side].map((f) => f[key]));
 const rows: [string, keyof Figures, string][] = [
