@@ -164,8 +164,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics, doors })
     : disabledImap(health);
 
-  // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
-  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger, doors });
+  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, logger, doors });
 
   // Ops incidents (intake broken for longer than its threshold), posted to SLACK_CHANNEL_OPS when it is set.
   const observers: Observer[] = [
@@ -275,7 +274,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await ops.stop();
         await imap.stop();
         await limits.close();
-        await webhooks.drain();
+        // Audit rows of deliveries that stored nothing are group-written: flushed before the db closes.
+        await ingest.drain();
         await slaScanner?.stop();
         await snoozeWaker?.stop();
         await slack.stop();

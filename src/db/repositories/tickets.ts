@@ -187,12 +187,12 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
     .execute();
 }
 
-/** The ticket (not deleted) or follow-up stored under one of these e-mail Message-IDs: what a bounce is about. */
-export async function ticketIdForEmailMessageIds(db: Sql, messageIds: string[]): Promise<number | null> {
+/** The ticket (not deleted) or follow-up of `source` stored under one of these message ids: what a bounce is about. */
+export async function ticketIdForMessageIds(db: Sql, source: string, messageIds: string[]): Promise<number | null> {
   const { rows } = await sql<{ id: number }>`
-    select id from tickets where source = 'email' and external_id = any(${messageIds}::text[]) and ${ticketNotDeleted}
+    select id from tickets where source = ${source} and external_id = any(${messageIds}::text[]) and ${ticketNotDeleted}
     union all
-    select ticket_id as id from ticket_messages where source = 'email' and external_id = any(${messageIds}::text[])
+    select ticket_id as id from ticket_messages where source = ${source} and external_id = any(${messageIds}::text[])
     limit 1`.execute(db.kysely);
   return rows[0]?.id ?? null;
 }

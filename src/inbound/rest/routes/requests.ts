@@ -13,8 +13,8 @@ import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../../../domain/ticket.ts';
 import { applyHumanClassification, assign, setStatus, snooze, softDelete, unsnooze } from '../../../ingest/changes.ts';
-import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
-import { textProblem } from '../../../ingest/normalize.ts';
+import { IdempotencyKeyTaken, type Ingest } from '../../../ingest/ingest.ts';
+import { IngestValidationError, textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
 import { classificationBody, createTicketBody, listQuery, patchTicketBody, RESOLVED_NOT_SNOOZED, ticketId } from '../schemas.ts';
@@ -23,7 +23,7 @@ import { assignmentJson, attachmentJson, classificationJson, messageJson, replyJ
 
 export interface RequestsDeps {
   db: Database;
-  ingest: Ingest;
+  ingest: Pick<Ingest, 'deliver'>;
   /** Told of every change a client makes (status, classification, delete). */
   ticketEvents: TicketEvents;
 }
@@ -56,13 +56,15 @@ export function requestsRouter(deps: RequestsDeps): Router {
       receivedAt: new Date(),
     };
     try {
-      const result = await deps.ingest(msg, key ? { idempotency: { key, requestHash } } : {});
-      if (result.outcome === 'duplicate') {
+      // The ticket holds the text: the audit keeps only the request's size.
+      const delivery = { door: 'api', deliveryId: input.external_id ?? null, size: ctx.request.length ?? 0, content: { message: msg } };
+      const result = await deps.ingest.deliver(delivery, key ? { idempotency: { key, requestHash } } : {});
+      if (result.verdict === 'duplicate') {
         ctx.status = 200;
         ctx.body = { id: result.ticketId, status: 'duplicate', message: `A request with external_id "${input.external_id}" already exists` };
         return;
       }
-      respondCreated(ctx, result.ticketId);
+      respondCreated(ctx, result.ticketId!);
     } catch (error) {
       if (error instanceof IngestValidationError) throw validationError([{ field: error.field, message: error.message, type: 'invalid' }]);
       if (error instanceof IdempotencyKeyTaken && key) {
