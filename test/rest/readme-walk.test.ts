@@ -16,9 +16,10 @@ import { waitFor } from '../kit/wait.ts';
 const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
 
 function walkBlock(): string {
-  const section = readme.slice(readme.indexOf('## Using the API'));
-  const match = section.match(/```sh\n([\s\S]*?)```/);
-  if (!match) throw new Error('no sh block under "## Using the API"');
+  // The heading's level follows the README's outline (a subsection of "See the whole flow without Slack").
+  const at = readme.search(/^#+ Using the API$/m);
+  const match = at < 0 ? null : readme.slice(at).match(/```sh\n([\s\S]*?)```/);
+  if (!match) throw new Error('no sh block under the heading "Using the API"');
   return match[1]!;
 }
 
