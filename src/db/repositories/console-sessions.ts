@@ -2,6 +2,7 @@
  * The operator console's sessions and one-time sign-in links (console_sessions, console_sign_in_links). Callers
  * pass token hashes; the tokens themselves live only in the browser's cookie or the printed link.
  */
+import { hashToken, newToken } from '../../lib/secret-token.ts';
 import type { Sql } from '../sql.ts';
 
 export interface ConsoleSessionRow {
@@ -63,3 +64,11 @@ export async function consumeSignInLink(db: Sql, tokenHash: string, now: Date): 
   return row?.role ?? null;
 }
 
+
+/** A one-time sign-in link's token for `role`, valid for `minutes`; only its hash is stored. */
+export async function issueSignInLink(db: Sql, role: string, minutes: number): Promise<{ token: string; expiresAt: Date }> {
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + minutes * 60_000);
+  await insertSignInLink(db, hashToken(token), role, expiresAt);
+  return { token, expiresAt };
+}
