@@ -63,7 +63,8 @@ export function signInRouter(deps: SignInDeps): Router {
       });
     return discovered;
   };
-  const redirectUri = (ctx: Context) => `${deps.publicUrl?.replace(/\/$/, '') ?? ctx.origin}${COOKIE_PATH}/sign-in/slack/callback`;
+  // PUBLIC_URL when set (what the Slack app lists as its redirect URL); the Slack app refuses any other.
+  const redirectUri = (ctx: Context) => `${deps.publicUrl?.replace(/\/$/, '') ?? `${ctx.protocol}://${ctx.host}`}${COOKIE_PATH}/sign-in/slack/callback`;
 
   router.get(`${COOKIE_PATH}/sign-in`, async (ctx) => {
     ctx.body = page({
