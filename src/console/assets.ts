@@ -1,8 +1,8 @@
 /**
  * The console's static files, served by the app itself (no CDN, no build step): htmx and uPlot from
- * node_modules (pinned in package.json) and our own stylesheet. Each is read once into memory; the URLs carry
- * the package versions, so browsers may cache them for a year.
+ * node_modules (pinned in package.json) and our own stylesheet. Each is read once into memory.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Context } from 'koa';
@@ -10,7 +10,9 @@ import htmxPackage from 'htmx.org/package.json' with { type: 'json' };
 import uplotPackage from 'uplot/package.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
-const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-c1`;
+const STYLESHEET = readFileSync(new URL('./assets/console.css', import.meta.url));
+// Package versions and the stylesheet's hash: a changed file gets a new URL, so year-long caching is safe.
+const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 10)}`;
 export const ASSET_PREFIX = `/console/assets/${VERSION}`;
 
 interface Asset {
@@ -25,7 +27,7 @@ function load(): Map<string, Asset> {
     ['htmx.min.js', { type: js, body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')) }],
     ['uPlot.iife.min.js', { type: js, body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')) }],
     ['uPlot.min.css', { type: css, body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')) }],
-    ['console.css', { type: css, body: readFileSync(new URL('./assets/console.css', import.meta.url)) }],
+    ['console.css', { type: css, body: STYLESHEET }],
   ]);
 }
 

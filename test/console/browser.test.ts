@@ -12,6 +12,7 @@ import anyTest, { type TestFn } from 'ava';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startFakeOidc, oidcEnv, type FakeOidc } from '../kit/fake-oidc.ts';
 import { waitFor } from '../kit/wait.ts';
+import type { Classifier } from '../../src/domain/classification.ts';
 import { alertsFor, createTicket, type SlackTestEnv, startSlackService, waitForAlert } from '../slack/harness.ts';
 
 const TEAM = 'TOURTEAM1';
@@ -20,6 +21,21 @@ const HOSTILE = {
   subject: '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> \u202Egnp.exe\u200B',
   body: 'Click <a href="javascript:window.__pwned=3">here</a> "><svg onload="window.__pwned=4"> \' onmouseover=\'window.__pwned=5',
   requester_name: '"><b id="injected">Mallory</b>',
+};
+
+/** The verdict per subject (the screenshots show real-looking tickets, no test markers); others: general, sure, medium. */
+const VERDICTS: Record<string, { category: 'billing' | 'technical' | 'general'; confidence: number; priority: 'low' | 'medium' | 'high' | 'urgent' }> = {
+  'Refund for a double charge': { category: 'billing', confidence: 0.95, priority: 'high' },
+  'Login loop': { category: 'technical', confidence: 0.42, priority: 'urgent' },
+  'Invoice address wrong': { category: 'billing', confidence: 0.88, priority: 'medium' },
+};
+
+const classifier: Classifier = {
+  name: 'scripted',
+  async classify(input) {
+    const v = VERDICTS[input.subject ?? ''] ?? { category: 'general', confidence: 0.9, priority: 'medium' };
+    return { ...v, summary: `The customer writes about: ${(input.subject ?? input.body).slice(0, 60)}`, language: 'en', modelName: 'gpt-4o-mini', classifier: 'llm', processingTimeMs: 640 };
+  },
 };
 
 interface Env {
@@ -34,7 +50,10 @@ const test = anyTest.serial as TestFn<Env>;
 
 test.before(async (t) => {
   const oidc = await startFakeOidc(AGENT);
-  const slack = await startSlackService({ ...oidcEnv(oidc, TEAM), CONSOLE_AGENTS: AGENT.userId, PUBLIC_URL: '' });
+  const slack = await startSlackService(
+    { ...oidcEnv(oidc, TEAM), CONSOLE_AGENTS: AGENT.userId, PUBLIC_URL: '', SLA_FIRST_RESPONSE_MINUTES: 'urgent=30,high=240,medium=480,low=960', SLA_BUSINESS_HOURS: '24/7' },
+    { classifier },
+  );
   const profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -65,8 +84,8 @@ async function newPage(t: { context: Env; fail(message: string): void }): Promis
 
 test('Sign in with Slack through the OpenID provider lands on the inbox with the tickets', async (t) => {
   const { slack, browser } = t.context;
-  const first = await createTicket(slack.svc, { subject: 'Refund for a double charge', body: '[cat=billing conf=0.95 prio=high] I was charged twice this month.', requester_name: 'Bea Buyer', requester_email: 'bea@example.com' });
-  const second = await createTicket(slack.svc, { subject: 'Login loop', body: '[cat=technical conf=0.4 prio=urgent] The login page keeps reloading.', requester_name: 'Carl Coder', requester_email: 'carl@example.com' });
+  const first = await createTicket(slack.svc, { subject: 'Refund for a double charge', body: 'Hi, I was charged twice for my March subscription. Could you refund one of the charges?', requester_name: 'Bea Buyer', requester_email: 'bea@example.com' });
+  const second = await createTicket(slack.svc, { subject: 'Login loop', body: 'Since this morning the login page keeps reloading after I enter my password.', requester_name: 'Carl Coder', requester_email: 'carl@example.com' });
   await waitForAlert(slack.fake, first);
   await waitForAlert(slack.fake, second);
 
@@ -87,19 +106,23 @@ test('Sign in with Slack through the OpenID provider lands on the inbox with the
   await page.waitForURL(/tab=low_confidence/);
   t.is(await page.locator('tbody tr').count(), 1);
   t.regex(await page.locator('tbody tr').innerText(), /Login loop/);
+  await page.getByRole('link', { name: /Breaching soon/ }).click();
+  await page.waitForURL(/tab=breaching_soon/);
+  t.regex(await page.locator('tbody tr').innerText(), /Login loop/, 'urgent: its 30-minute first-response clock runs out within the hour');
+  t.regex(await page.locator('tbody tr').innerText(), /left/);
   await page.close();
   void browser;
 });
 
 test('an action in the console edits the ticket\'s card on Slack', async (t) => {
   const { slack } = t.context;
-  const id = await createTicket(slack.svc, { subject: 'Invoice address wrong', body: '[cat=billing conf=0.9 prio=medium] Please change the address on my invoice.', requester_email: 'dee@example.com' });
+  const id = await createTicket(slack.svc, { subject: 'Invoice address wrong', body: 'Our company moved. Please change the billing address on invoice 2026-118 to 4 Quay Street, Dublin.', requester_email: 'dee@example.com' });
   const alert = await waitForAlert(slack.fake, id);
   const editsBefore = alert.edited;
   const page = await newPage(t);
   await page.goto(`${slack.svc.baseUrl}/console/tickets/${id}`);
   t.regex(await page.locator('h1').innerText(), /Invoice address wrong/);
-  t.regex(await page.locator('.timeline').innerText(), /Classified by scripted/);
+  t.regex(await page.locator('.timeline').innerText(), /Classified by gpt-4o-mini/);
   await page.getByRole('button', { name: 'Assign to me' }).click();
   await page.waitForURL(/done=assigned/);
   t.regex(await page.locator('.timeline').innerText(), /Assigned to .*UAGENT001|Assigned to/);
@@ -121,7 +144,7 @@ test('an action in the console edits the ticket\'s card on Slack', async (t) => 
 
 test('hostile ticket text renders as inert text in the inbox and on the ticket page', async (t) => {
   const { slack } = t.context;
-  const id = await createTicket(slack.svc, { ...HOSTILE, body: `[cat=general conf=0.9] ${HOSTILE.body}`, requester_email: 'mallory@example.com' });
+  const id = await createTicket(slack.svc, { ...HOSTILE, body: HOSTILE.body, requester_email: 'mallory@example.com' });
   await waitForAlert(slack.fake, id);
   const page = await newPage(t);
   for (const url of [`${slack.svc.baseUrl}/console`, `${slack.svc.baseUrl}/console/tickets/${id}`]) {
