@@ -52,8 +52,10 @@ export function parseInboxQuery(q: Record<string, unknown>): InboxQuery {
     since: day(q.since),
     until: until ? new Date(until.getTime() + 86_400_000) : undefined,
   };
-  const cursor = /^(\d{13})_(\d{1,10})$/.exec(one(q.after) ?? '');
-  return { tab, filter, after: cursor ? { createdAt: new Date(Number(cursor[1])), id: Number(cursor[2]) } : undefined };
+  const cursor = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_(\d{1,9})$/.exec(one(q.after) ?? '');
+  // A date that does not exist (Feb 30) would be an error in PostgreSQL: only a round-tripping one is kept.
+  const valid = cursor && new Date(cursor[1]!).toISOString().slice(0, 19) === cursor[1]!.slice(0, 19);
+  return { tab, filter, after: valid ? { createdAt: cursor[1]!, id: Number(cursor[2]) } : undefined };
 }
 
 /** The URL of the inbox with the current query changed by `change` (undefined drops a parameter). */
@@ -112,7 +114,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
         ? html`<div class="card empty">No tickets here.</div>`
         : html`<table><thead><tr><th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>
           <tbody>${rows.map((t) => row(t, opts.now))}</tbody></table>`}
-      ${opts.more && last ? html`<div class="pager"><a class="button" href="${inboxUrl(base, { after: `${last.createdAt.getTime()}_${last.id}` })}">Next page</a></div>` : ''}`,
+      ${opts.more && last ? html`<div class="pager"><a class="button" href="${inboxUrl(base, { after: `${last.cursor.createdAt}_${last.cursor.id}` })}">Next page</a></div>` : ''}`,
   });
 }
 

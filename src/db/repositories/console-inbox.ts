@@ -36,14 +36,16 @@ export interface InboxRow {
   assigneeName: string | null;
   snoozedUntil: Date | null;
   snoozed: boolean;
+  /** This row as a page's starting point. */
+  cursor: InboxCursor;
   /** The SLA clock that runs out first (first response, else resolution); null: none running. */
   dueAt: Date | null;
   createdAt: Date;
 }
 
-/** Where a page starts: after this ticket in keyset order. */
+/** Where a page starts: after this ticket in keyset order. createdAt is ISO text to the microsecond (a Date would lose them and skip rows). */
 export interface InboxCursor {
-  createdAt: Date;
+  createdAt: string;
   id: number;
 }
 
@@ -57,7 +59,7 @@ const BREACHING_WINDOW = sql`interval '1 hour'`;
 function tabPredicate(tab: InboxTab, me: string): Expression<SqlBool> {
   switch (tab) {
     case 'needs_first_reply':
-      return eb.and([open, notSnoozed, sql<SqlBool>`not exists (select 1 from ticket_replies r where r.ticket_id = tickets.id)`]);
+      return eb.and([open, notSnoozed, eb('tickets.status', '<>', 'waiting_on_customer'), sql<SqlBool>`not exists (select 1 from ticket_replies r where r.ticket_id = tickets.id)`]);
     case 'mine':
       return eb.and([open, eb('tickets.assignee_slack_user_id', '=', me)]);
     case 'unassigned':
@@ -92,7 +94,7 @@ function filterPredicates(f: InboxFilter): Expression<SqlBool>[] {
 /** One page of a tab, newest first; `more` says whether another page follows. */
 export async function inboxPage(db: Sql, q: { tab: InboxTab; me: string; filter: InboxFilter; after?: InboxCursor | undefined; limit: number }): Promise<{ rows: InboxRow[]; more: boolean }> {
   const where = [...filterPredicates(q.filter), tabPredicate(q.tab, q.me)];
-  if (q.after) where.push(sql<SqlBool>`(tickets.created_at, tickets.id) < (${q.after.createdAt}, ${q.after.id})`);
+  if (q.after) where.push(sql<SqlBool>`(tickets.created_at, tickets.id) < (${q.after.createdAt}::timestamptz, ${q.after.id})`);
   const rows = await db.kysely
     .selectFrom('tickets')
     .leftJoin('agents', 'agents.slack_user_id', 'tickets.assignee_slack_user_id')
@@ -101,6 +103,7 @@ export async function inboxPage(db: Sql, q: { tab: InboxTab; me: string; filter:
       'tickets.id', 'tickets.subject', 'tickets.body', 'tickets.requester_name', 'tickets.requester_email', 'tickets.source', 'tickets.status',
       'tickets.category', 'tickets.confidence', 'tickets.classifier', 'tickets.priority', 'tickets.assignee_slack_user_id', 'agents.name as assignee_name',
       'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.created_at',
+      sql<string>`to_char(tickets.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_at_text'),
       sql<Date | string | null>`case when ticket_slas.first_responded_at is null then ticket_slas.first_response_due_at
         when ticket_slas.resolved_at is null and ticket_slas.paused_since is null then ticket_slas.resolution_due_at end`.as('due_at'),
     ])
@@ -129,6 +132,7 @@ export async function inboxPage(db: Sql, q: { tab: InboxTab; me: string; filter:
       snoozedUntil: r.snoozed_until === null ? null : new Date(r.snoozed_until),
       dueAt: r.due_at === null ? null : new Date(r.due_at),
       createdAt: new Date(r.created_at),
+      cursor: { createdAt: r.created_at_text, id: r.id },
     })),
   };
 }
