@@ -13,6 +13,7 @@ import { HttpError } from '../lib/http-error.ts';
 import type { Logger } from 'pino';
 import { assetServer } from './assets.ts';
 import { inboxRouter } from './inbox.ts';
+import { savedRepliesRouter } from './saved-replies.ts';
 import { errorPage } from './layout.ts';
 import { type ConsoleState, requireSignIn } from './session.ts';
 import { signInRouter } from './sign-in.ts';
@@ -38,7 +39,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), ticketRouter(deps)];
+  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

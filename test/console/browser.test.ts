@@ -165,6 +165,26 @@ test('hostile ticket text renders as inert text in the inbox and on the ticket p
   await page.close();
 });
 
+test('the saved replies page lists what agents can start a reply from', async (t) => {
+  const { slack } = t.context;
+  for (const json of [
+    { title: 'Refund on its way', body: 'We have refunded the duplicate charge; it shows on your statement within 5 business days.', category: 'billing', language: 'en' },
+    { title: 'Password reset steps', body: 'Open the sign-in page, choose "Forgot password" and follow the link we e-mail you.', category: 'technical' },
+  ]) {
+    const res = await fetch(`${slack.svc.baseUrl}/api/v1/saved-replies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    t.is(res.status, 201);
+  }
+  const page = await newPage(t);
+  await page.goto(`${slack.svc.baseUrl}/console/saved-replies`);
+  t.is(await page.locator('tbody tr').count(), 2);
+  await page.getByLabel('Title').fill('Thanks for waiting');
+  await page.getByLabel('Text').fill('Thanks for your patience, we are on it.');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForFunction('document.querySelectorAll("tbody tr").length === 3');
+  await page.screenshot({ path: path.join(t.context.shots, 'console-saved-replies.png'), fullPage: true });
+  await page.close();
+});
+
 test('a phone-sized screen gets the same inbox, readable', async (t) => {
   const { slack, browser } = t.context;
   const page = await browser.newPage();
