@@ -177,7 +177,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     rawMounts: [
       ...(slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : []),
       // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-      createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger }),
+      createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters }),
     ],
     routers: [
       systemRouter({

@@ -13,6 +13,7 @@ import { HttpError } from '../lib/http-error.ts';
 import type { Logger } from 'pino';
 import { assetServer } from './assets.ts';
 import { inboxRouter } from './inbox.ts';
+import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
 import { errorPage } from './layout.ts';
 import { type ConsoleState, requireSignIn } from './session.ts';
@@ -21,7 +22,7 @@ import { ticketRouter } from './ticket.ts';
 
 export const CONSOLE_PREFIX = '/console';
 
-export interface ConsoleDeps {
+export interface ConsoleDeps extends IntakeHealthDeps {
   db: Database;
   queue: JobQueue;
   ticketEvents: TicketEvents;
@@ -39,7 +40,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db)];
+  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

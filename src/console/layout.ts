@@ -6,6 +6,7 @@ import { ASSET_PREFIX } from './assets.ts';
 export const NAV = [
   { href: '/console', label: 'Inbox', key: 'inbox' },
   { href: '/console/saved-replies', label: 'Saved replies', key: 'saved-replies' },
+  { href: '/console/health', label: 'Intake health', key: 'health' },
   { href: '/console/search', label: 'Search', key: 'search', later: true },
   { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard', later: true },
 ] as const;
