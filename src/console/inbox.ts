@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Database } from '../db/database.ts';
-import { INBOX_TABS, type InboxCursor, type InboxFilter, type InboxRow, type InboxTab, inboxCounts, inboxPage } from '../db/repositories/console-inbox.ts';
+import { COUNT_CAP, INBOX_TABS, type InboxCursor, type InboxFilter, type InboxRow, type InboxTab, inboxCounts, inboxPage } from '../db/repositories/console-inbox.ts';
 import { CATEGORIES, isCategory, isPriority, PRIORITIES, SOURCES, type Source } from '../domain/categories.ts';
 import { html, type SafeHtml } from '../lib/html.ts';
 import { age, categoryChip, priorityChip, shown, slaClock } from './format.ts';
@@ -98,7 +98,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
     active: 'inbox',
     body: html`
       <nav class="tabs" aria-label="Inbox tabs">${INBOX_TABS.map((tab) =>
-        html`<a href="${inboxUrl(base, { tab })}"${tab === query.tab ? html` aria-current="page"` : ''}>${TAB_LABELS[tab]}<span class="count">${opts.counts[tab]}</span></a>`)}</nav>
+        html`<a href="${inboxUrl(base, { tab })}"${tab === query.tab ? html` aria-current="page"` : ''}>${TAB_LABELS[tab]}<span class="count">${opts.counts[tab] > COUNT_CAP ? `${COUNT_CAP}+` : opts.counts[tab]}</span></a>`)}</nav>
       <form class="filters" method="get" action="/console">
         <input type="hidden" name="tab" value="${query.tab}">
         ${select('category', 'Category', CATEGORIES, f.category)}

@@ -121,3 +121,13 @@ test('paging follows the keyset: every ticket once, in order, across pages', asy
   t.deepEqual(seen, [...created].sort((a, b) => order(b) - order(a)));
   t.true(seen.length > 50, 'more than one page');
 });
+
+test('a tab\'s count stops at 1000+, the list still pages through everything', async (t) => {
+  const { svc, client } = t.context;
+  await svc.service.db.sql.query(`insert into tickets (source, subject, body, status, created_at, updated_at)
+    select 'api', 'Old ' || g, 'An old resolved ticket', 'resolved', now() - (g || ' minutes')::interval, now() from generate_series(1, 1001) g`);
+  const page = await client.get('/console?tab=resolved');
+  t.regex(page.text, /Resolved<span class="count">1000\+<\/span>/);
+  t.regex(page.text, /Next page/);
+  t.regex((await client.get('/console?tab=snoozed')).text, /Snoozed<span class="count">1<\/span>/);
+});

@@ -1,6 +1,6 @@
 /**
  * The operator console's inbox (src/console/inbox.ts): its tabs as predicates, one page of a tab in keyset
- * order (created_at desc, id desc; never OFFSET), and every tab's count under the same filters in one query.
+ * order (created_at desc, id desc; never OFFSET), and every tab's count under the same filters, capped.
  */
 import { type Expression, expressionBuilder, sql, type SqlBool } from 'kysely';
 import type { Category, Priority, Source } from '../../domain/categories.ts';
@@ -137,14 +137,22 @@ export async function inboxPage(db: Sql, q: { tab: InboxTab; me: string; filter:
   };
 }
 
-/** Every tab's count under the filters, in one pass over the filtered tickets. */
+/** Counts stop here: "1000+" says enough, and each count stays a bounded walk over an index. */
+export const COUNT_CAP = 1000;
+
+/** Every tab's count under the filters, each capped at COUNT_CAP (one small query per tab). */
 export async function inboxCounts(db: Sql, q: { me: string; filter: InboxFilter }): Promise<Record<InboxTab, number>> {
-  const row = await db.kysely
-    .selectFrom('tickets')
-    .select((s) => INBOX_TABS.map((tab) => sql<string>`count(*) filter (where ${tabPredicate(tab, q.me)})`.as(tab)))
-    .where((w) => w.and(filterPredicates(q.filter)))
-    .executeTakeFirstOrThrow();
-  return Object.fromEntries(INBOX_TABS.map((tab) => [tab, Number((row as Record<string, unknown>)[tab] ?? 0)])) as Record<InboxTab, number>;
+  const filters = filterPredicates(q.filter);
+  const counts = await Promise.all(
+    INBOX_TABS.map(async (tab) => {
+      const row = await db.kysely
+        .selectFrom((s) => s.selectFrom('tickets').select(sql`1`.as('one')).where((w) => w.and([...filters, tabPredicate(tab, q.me)])).limit(COUNT_CAP + 1).as('capped'))
+        .select((s) => s.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return [tab, Number(row.n)] as const;
+    }),
+  );
+  return Object.fromEntries(counts) as Record<InboxTab, number>;
 }
 
 /** The Slack card of a ticket (its first alert), for a link from the console. */
