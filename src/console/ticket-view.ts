@@ -28,6 +28,9 @@ interface Entry {
   body: SafeHtml;
 }
 
+/** An actor as the histories store it (slack:U…, console:link, api, snooze) in words. */
+const actorName = (actor: string) => shown(actor.replace(/^slack:/, '').replace(/^console:link$/, 'the console (sign-in link)'), 120);
+
 const agentName = (a: { slackUserId: string; name: string | null } | null) => (a ? shown(a.name ?? a.slackUserId, 120) : 'nobody');
 
 function timeline(s: TicketStory): Entry[] {
@@ -43,16 +46,16 @@ function timeline(s: TicketStory): Entry[] {
     entries.push({ at: new Date(r.created_at), kind: 'reply', body: html`<strong>${shown(r.agent_name ?? r.agent_slack_id, 120)}</strong> replied · ${state}<div class="text">${shown(r.body, 20_000)}</div>` });
   }
   for (const c of s.classifications) {
-    const who = c.classifier === 'human' ? html`<strong>${shown(c.created_by ?? 'a person', 120)}</strong> corrected the classification` : html`Classified by ${shown(c.model_name, 120)} (${c.classifier})`;
+    const who = c.classifier === 'human' ? html`<strong>${actorName(c.created_by ?? 'a person')}</strong> corrected the classification` : html`Classified by ${shown(c.model_name, 120)} (${c.classifier})`;
     entries.push({ at: new Date(c.created_at), kind: 'classification', body: html`${who}: ${categoryChip(c.category, c.confidence, c.classifier)} ${priorityChip(c.priority)}${c.summary ? html`<div class="muted">${shown(c.summary, 500)}</div>` : ''}${c.note ? html`<div>Note: ${shown(c.note, 500)}</div>` : ''}` });
   }
   for (const a of s.assignments) {
-    entries.push({ at: a.createdAt, kind: 'assignment', body: html`Assigned to <strong>${agentName(a.to)}</strong> (was ${agentName(a.from)}) by ${shown(a.actor, 120)}` });
+    entries.push({ at: a.createdAt, kind: 'assignment', body: html`Assigned to <strong>${agentName(a.to)}</strong> (was ${agentName(a.from)}) by ${actorName(a.actor)}` });
   }
   for (const e of s.slaEvents) {
     entries.push({ at: e.at, kind: 'sla', body: html`SLA ${e.kind.replaceAll('_', ' ')} (due ${when(e.dueAt)})` });
   }
-  if (t.snooze) entries.push({ at: t.snooze.since, kind: 'snooze', body: html`Snoozed ${t.snooze.until ? html`until ${when(t.snooze.until)}` : 'until the customer answers'} by ${shown(t.snooze.by ?? '', 120)}` });
+  if (t.snooze) entries.push({ at: t.snooze.since, kind: 'snooze', body: html`Snoozed ${t.snooze.until ? html`until ${when(t.snooze.until)}` : 'until the customer answers'} by ${actorName(t.snooze.by ?? '')}` });
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 

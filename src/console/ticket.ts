@@ -29,6 +29,9 @@ export interface TicketDeps {
   messageIdDomain: string;
 }
 
+/** Who acted, as the histories and the Slack card name people: a Slack user as in Slack (the card mentions them), a link's session as the console. */
+const actorOf = (user: ConsoleUser) => (/^[UW][A-Z0-9]{2,30}$/.test(user.userId) ? `slack:${user.userId}` : `console:${user.userId}`);
+
 const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
 
 const NOTICES: Record<string, string> = {
@@ -83,7 +86,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     const typed = field(ctx, 'assignee')?.trim() ?? '';
     const to = field(ctx, 'me') ? user.userId : typed || null;
     if (to !== null && !/^[UW][A-Z0-9]{2,30}$/.test(to)) throw new HttpError(422, 'An assignee is a Slack user id such as U012AB3CD.');
-    if (!(await assign(deps, id, to, `console:${user.userId}`)).found) throw missing(id);
+    if (!(await assign(deps, id, to, actorOf(user))).found) throw missing(id);
     done(ctx, id, 'assigned');
   });
 
@@ -107,7 +110,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     const priority = field(ctx, 'priority');
     if (!isCategory(category) || (priority !== undefined && priority !== '' && !isPriority(priority))) throw new HttpError(422, 'Choose a category and a priority from the lists.');
     const note = field(ctx, 'note')?.trim().slice(0, 500) || null;
-    const ok = await applyHumanClassification(deps, id, { category, priority: isPriority(priority) ? priority : null, note, actor: `console:${user.userId}` });
+    const ok = await applyHumanClassification(deps, id, { category, priority: isPriority(priority) ? priority : null, note, actor: actorOf(user) });
     if (!ok) throw missing(id);
     done(ctx, id, 'reclassified');
   });
@@ -116,7 +119,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     const user = agentOf(ctx);
     const id = idOf(ctx);
     const choice = field(ctx, 'for') ?? '';
-    const actor = `console:${user.userId}`;
+    const actor = actorOf(user);
     if (choice === 'end') {
       if (!(await unsnooze(deps, id, actor)) && !(await getTicket(db.sql, id))) throw missing(id);
       return done(ctx, id, 'unsnoozed');
@@ -134,7 +137,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     const id = idOf(ctx);
     const status = field(ctx, 'status');
     if (status !== 'resolved' && status !== 'open') throw new HttpError(422, 'Resolve or reopen.');
-    if (!(await setStatus(deps, id, status, `console:${user.userId}`))) throw missing(id);
+    if (!(await setStatus(deps, id, status, actorOf(user)))) throw missing(id);
     done(ctx, id, status);
   });
 

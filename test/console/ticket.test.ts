@@ -54,9 +54,9 @@ test('assign, reclassify, snooze, unsnooze, resolve and reopen change the ticket
 
   const page = await agent.get(`/console/tickets/${id}?done=open`);
   t.regex(page.text, /Reopened\./);
-  t.regex(page.text, /Assigned to <strong>U0HELPER1<\/strong> \(was nobody\) by console:link/);
+  t.regex(page.text, /Assigned to <strong>U0HELPER1<\/strong> \(was nobody\) by the console \(sign-in link\)/);
   t.regex(page.text, /Assigned to <strong>nobody<\/strong>/);
-  t.regex(page.text, /<strong>console:link<\/strong> corrected the classification/);
+  t.regex(page.text, /<strong>the console \(sign-in link\)<\/strong> corrected the classification/);
   t.regex(page.text, /Note: about the invoice export/);
 });
 
