@@ -29,7 +29,7 @@ interface Entry {
 }
 
 /** An actor as the histories store it (slack:U…, console:link, api, snooze) in words. */
-const actorName = (actor: string) => shown(actor.replace(/^slack:/, '').replace(/^console:link$/, 'the console (sign-in link)'), 120);
+const actorName = (actor: string) => shown(actor === 'console:link' ? 'the console (sign-in link)' : actor.replace(/^(slack|console):/, ''), 120);
 
 const agentName = (a: { slackUserId: string; name: string | null } | null) => (a ? shown(a.name ?? a.slackUserId, 120) : 'nobody');
 

@@ -134,7 +134,9 @@ test('an action in the console edits the ticket\'s card on Slack', async (t) => 
     const now = alertsFor(slack.fake, id)[0]!;
     const text = JSON.stringify(now.blocks ?? []);
     return now.edited > editsBefore && /UAGENT001/.test(text) && /[Rr]esolved/.test(text) ? now : undefined;
-  }, { what: 'the card to show the assignment and the resolution' });
+  }, { what: 'the card to show the assignment and the resolution' }).catch((error: Error) => {
+    throw new Error(`${error.message}; the card: ${JSON.stringify(alertsFor(slack.fake, id)[0])}`);
+  });
   t.truthy(card);
   const ticket = await (await fetch(`${slack.svc.baseUrl}/api/v1/requests/${id}`)).json() as { status: string; assignee: { slack_user_id: string } | null };
   t.is(ticket.status, 'resolved');
