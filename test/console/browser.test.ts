@@ -187,6 +187,17 @@ test('the saved replies page lists what agents can start a reply from', async (t
   await page.close();
 });
 
+test('intake health shows every part and the doors that saw requests', async (t) => {
+  const { slack } = t.context;
+  const page = await newPage(t);
+  await page.goto(`${slack.svc.baseUrl}/console/health`);
+  const parts = await page.locator('table').first().innerText();
+  for (const part of ['database', 'queue', 'slack']) t.regex(parts, new RegExp(part));
+  t.regex(await page.locator('main').innerText(), /\brest\b/);
+  await page.screenshot({ path: path.join(t.context.shots, 'console-health.png'), fullPage: true });
+  await page.close();
+});
+
 test('a phone-sized screen gets the same inbox, readable', async (t) => {
   const { slack, browser } = t.context;
   const page = await browser.newPage();
