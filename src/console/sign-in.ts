@@ -6,7 +6,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import * as oidc from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -58,10 +58,12 @@ export function signInRouter(deps: SignInDeps): Router {
   };
   const sessionDeps = { db: deps.db, hours: deps.console.sessionHours, publicUrl: deps.publicUrl };
   const slack = deps.console.slack;
-  let discovered: Promise<oidc.Configuration> | undefined;
+  // openid-client loads with the first Slack sign-in: a console without it costs no memory for it.
+  const library = () => import('openid-client');
+  let discovered: Promise<OpenId.Configuration> | undefined;
   const provider = () => {
-    discovered ??= oidc
-      .discovery(new URL(slack!.issuer), slack!.clientId, slack!.clientSecret, undefined, slack!.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined)
+    discovered ??= library()
+      .then((oidc) => oidc.discovery(new URL(slack!.issuer), slack!.clientId, slack!.clientSecret, undefined, slack!.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined))
       .catch((error: unknown) => {
         discovered = undefined;
         throw error;
@@ -102,6 +104,7 @@ export function signInRouter(deps: SignInDeps): Router {
 
   router.get(`${COOKIE_PATH}/sign-in/slack`, async (ctx) => {
     if (!slack) throw new HttpError(404, 'Sign in with Slack is not set up.');
+    const oidc = await library();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const next = Buffer.from(afterSignIn(ctx.query.next)).toString('base64url');
@@ -118,8 +121,9 @@ export function signInRouter(deps: SignInDeps): Router {
     if (!state || !sameSecret(state, returned)) await failed(ctx, new HttpError(401, 'The sign-in took too long or was started elsewhere: try again.'));
     const callback = new URL(redirectUri(ctx));
     callback.search = new URL(ctx.href).search;
-    let claims: oidc.IDToken | undefined;
+    let claims: OpenId.IDToken | undefined;
     try {
+      const oidc = await library();
       claims = (await oidc.authorizationCodeGrant(await provider(), callback, { expectedState: state, expectedNonce: nonce, idTokenExpected: true })).claims();
     } catch {
       return failed(ctx, new HttpError(401, 'Slack did not confirm the sign-in: try again.'));
