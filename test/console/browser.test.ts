@@ -183,8 +183,27 @@ test('the saved replies page lists what agents can start a reply from', async (t
   await page.getByLabel('Title').fill('Thanks for waiting');
   await page.getByLabel('Text').fill('Thanks for your patience, we are on it.');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.waitForFunction('document.querySelectorAll("tbody tr").length === 3');
+  // With htmx the form posts in place, without it the page reloads: a locator's wait survives either.
+  await page.locator('tbody tr', { hasText: 'Thanks for waiting' }).waitFor({ timeout: 30_000 });
+  t.is(await page.locator('tbody tr').count(), 3);
   await page.screenshot({ path: path.join(t.context.shots, 'console-saved-replies.png'), fullPage: true });
+  await page.close();
+});
+
+test('an open console shows a change made elsewhere without a reload', async (t) => {
+  const { slack } = t.context;
+  const page = await newPage(t);
+  await page.goto(`${slack.svc.baseUrl}/console?tab=unassigned`);
+  await page.evaluate('window.__sameDocument = true');
+  const id = await createTicket(slack.svc, { subject: 'Arrived while watching', body: 'A ticket that reaches an open console by itself.', requester_email: 'watch@example.com' });
+  await page.locator('tbody tr', { hasText: 'Arrived while watching' }).waitFor({ timeout: 30_000 });
+  await page.goto(`${slack.svc.baseUrl}/console/tickets/${id}`);
+  await page.evaluate('window.__sameDocument = true');
+  const res = await fetch(`${slack.svc.baseUrl}/api/v1/requests/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assignee: 'U0ELSEWHR' }) });
+  t.is(res.status, 200);
+  await page.locator('.timeline', { hasText: 'U0ELSEWHR' }).waitFor({ timeout: 30_000 });
+  await page.locator('#ticket-facts', { hasText: 'U0ELSEWHR' }).waitFor({ timeout: 30_000 });
+  t.is(await page.evaluate('window.__sameDocument'), true, 'no reload: the page updated itself');
   await page.close();
 });
 
