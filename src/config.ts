@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { classifierSection, classifierVariables } from './config/classifier.ts';
+import { consoleRules, consoleSection, consoleVariables } from './config/console.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { opsSection, opsVariables } from './config/ops.ts';
@@ -41,10 +42,11 @@ export const CONFIG_VARIABLES = {
   ops: opsVariables,
   replies: replyVariables,
   sla: slaVariables,
+  console: consoleVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
-const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules];
+const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules, consoleRules];
 
 /** The parsed values, with the areas whose shape differs from their variables' (optional sections, derived defaults). */
 function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) {
@@ -61,6 +63,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     replies: replySection(v.replies),
     /** SLA clocks (src/sla/); undefined when no target is set. */
     sla: slaSection(v.sla),
+    /** The operator console's sign-in and roles (src/console/). */
+    console: consoleSection(v.console),
   };
 }
 

@@ -8,6 +8,8 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import { createClassifier } from './classify/index.ts';
+import { createConsole } from './console/index.ts';
+import { issueSignInLink } from './db/repositories/console-sessions.ts';
 import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
@@ -183,7 +185,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
     logger,
     metrics,
     http: config.http,
-    rawMounts: slack.middleware ? [{ name: 'slack', prefix: '/slack', middleware: slack.middleware }] : [],
+    rawMounts: [
+      ...(slack.middleware ? [{ name: 'slack', prefix: '/slack', middleware: slack.middleware }] : []),
+      // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
+      { name: 'console', ...createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters }) },
+    ],
     mounts: [
       restMount({
         api: config.api,
@@ -262,6 +268,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
+      // `npm start` alone opens the console: on the embedded database without Sign in with Slack, a one-time link.
+      if (db.pglite && !config.console.slack && config.env !== 'test') {
+        const base = config.http.publicUrl?.replace(/\/$/, '') ?? `http://localhost:${address.port}`;
+        await issueSignInLink(db.sql, 'admin', 30).then(
+          ({ token }) => logger.info({ url: `${base}/console/sign-in/link?token=${token}` }, 'console: open this one-time sign-in link within 30 minutes (npm run console:link prints another)'),
+          (error: unknown) => logger.warn({ err: error }, 'console: no sign-in link (npm run console:link prints one)'),
+        );
+      }
       return address;
     },
     stop() {

@@ -18,11 +18,11 @@ export interface StartupReport {
   ready(baseUrl: string): void;
 }
 
-/**
- * The pages a person opens first, in this order. The web console adds itself here when it exists
- * ({ label: 'Console', path: '/console' }), and the ready message lists it.
- */
-export const START_PAGES: readonly { label: string; path: string }[] = [{ label: 'API documentation', path: '/docs' }];
+/** The pages a person opens first, in this order; the ready message lists them. */
+export const START_PAGES: readonly { label: string; path: string }[] = [
+  { label: 'Console', path: '/console' },
+  { label: 'API documentation', path: '/docs' },
+];
 
 export interface StartupReportOptions {
   /** Plain sentences for a person (a terminal) or JSON log lines (piped). */

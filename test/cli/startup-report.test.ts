@@ -52,7 +52,8 @@ test('at a terminal: says each step in plain words, then where to go; a restart 
   t.regex(first, /Database schema brought up to date \(\d+ migrations applied\)/);
   t.regex(first, /Classifier: the local model local-nb@\S+ \(no OPENAI_API_KEY\)/);
   t.regex(first, new RegExp(`Support Triage is ready after [\\d.]+ s: http://localhost:${port}/`));
-  t.regex(first, new RegExp(`API documentation: http://localhost:${port}/docs`));
+  t.regex(first, new RegExp(`API documentation: +http://localhost:${port}/docs`));
+  t.regex(first, new RegExp(`Console: +http://localhost:${port}/console`));
   // The steps come in the order they happen.
   const order = ['Opening the embedded', 'First start', 'Database schema', 'Classifier', 'is ready'].map((s) => first.indexOf(s));
   t.deepEqual(order, [...order].sort((a, b) => a - b));
@@ -96,7 +97,7 @@ test('piped: JSON log lines only, the same steps, the pages to open', async (t) 
   const steps = records.filter((r) => r && r.component === 'startup').map((r) => r!.msg);
   t.deepEqual(steps, ['opening the database', 'first start: creating the embedded database', 'migrations applied', 'classifier ready', 'ready']);
   const ready = records.find((r) => r?.msg === 'ready')!;
-  t.deepEqual(ready.pages, { 'API documentation': `http://localhost:${port}/docs` });
+  t.deepEqual(ready.pages, { Console: `http://localhost:${port}/console`, 'API documentation': `http://localhost:${port}/docs` });
   t.false(lines.some((l) => l.includes('Stop it with Ctrl-C')), 'no plain sentences in piped output');
 });
 

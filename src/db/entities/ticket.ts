@@ -56,5 +56,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_requester_email_idx', properties: ['requesterEmail'] },
     { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
     { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
+    // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.
+    { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
+    { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },
   ],
 });

@@ -1,0 +1,81 @@
+/**
+ * The operator console, mounted on the app under /console with its own access rules (a session cookie, never
+ * an API key): static assets, sign-in, then the views behind a signed-in session. Its answers carry their own
+ * Content-Security-Policy (no inline script, no inline style) and errors become HTML pages.
+ */
+import type { Context, Middleware, Next } from 'koa';
+import { koaBody } from 'koa-body';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { JobQueue } from '../db/queue.ts';
+import type { TicketEvents } from '../ingest/ticket-events.ts';
+import { HttpError } from '../lib/http-error.ts';
+import type { Logger } from 'pino';
+import { assetServer } from './assets.ts';
+import { inboxRouter } from './inbox.ts';
+import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
+import { savedRepliesRouter } from './saved-replies.ts';
+import { errorPage } from './layout.ts';
+import { type ConsoleState, requireSignIn } from './session.ts';
+import { signInRouter } from './sign-in.ts';
+import { ticketRouter } from './ticket.ts';
+
+export const CONSOLE_PREFIX = '/console';
+
+export interface ConsoleDeps extends IntakeHealthDeps {
+  db: Database;
+  queue: JobQueue;
+  ticketEvents: TicketEvents;
+  messageIdDomain: string;
+  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'> };
+  logger: Logger;
+}
+
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "script-src-attr 'none'", "style-src 'self'", "img-src 'self' data:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: Middleware } {
+  const assets = assetServer();
+  const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
+  const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
+  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps)];
+  const routes = chain([
+    signIn.routes() as Middleware,
+    requireSignIn(deps.db),
+    ...views.map((router) => router.routes() as Middleware),
+    async (ctx: Context) => {
+      throw new HttpError(404, `Nothing at ${ctx.path}.`);
+    },
+  ]);
+
+  const middleware: Middleware = async (ctx: Context, next: Next) => {
+    if (assets(ctx)) return;
+    ctx.set('Content-Security-Policy', CSP);
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'POST') throw new HttpError(405, 'The console takes GET and POST only.');
+      if (ctx.method === 'POST' && !ctx.is('application/x-www-form-urlencoded') && Number(ctx.get('content-length') || 0) > 0) throw new HttpError(415, 'Send a form.');
+      await parseForm(ctx, async () => undefined);
+      await routes(ctx, next);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : (error as { status?: number }).status ?? 500;
+      if (status >= 500) deps.logger.error({ err: error, path: ctx.path }, 'console request failed');
+      ctx.status = status;
+      if (error instanceof HttpError) for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+      const detail = error instanceof HttpError ? error.detail : status < 500 ? 'The request could not be read.' : 'Something went wrong on our side; it was logged.';
+      ctx.type = 'html';
+      ctx.body = errorPage(status, detail, (ctx.state as ConsoleState).user).value;
+    }
+  };
+  return { prefix: CONSOLE_PREFIX, middleware };
+}
+
+/** Runs middleware in order, each one's next() the following one's turn (koa's own composition, for a list). */
+function chain(list: Middleware[]): Middleware {
+  return (ctx, next) => {
+    const run = (i: number): Promise<unknown> => (i < list.length ? Promise.resolve(list[i]!(ctx, () => run(i + 1))) : next());
+    return run(0) as Promise<void>;
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The ticket page's markup: facts, the timeline of everything that happened, and the agent's actions. With
+ * JavaScript, htmx reloads the timeline and the facts every 2 s (a change made in Slack or by REST shows); the
+ * action forms are left alone, so a reply being typed is never lost.
+ */
+import type { AssignmentRow } from '../db/repositories/agents.ts';
+import type { ClassificationRow } from '../db/repositories/classifications.ts';
+import type { MessageRow } from '../db/repositories/messages.ts';
+import type { ReplyRow } from '../db/repositories/replies.ts';
+import type { SavedReply } from '../db/repositories/saved-replies.ts';
+import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
+import type { Ticket } from '../domain/ticket.ts';
+import { html, safeUrl, type SafeHtml } from '../lib/html.ts';
+import { categoryChip, priorityChip, shown, STATUS_LABELS, when } from './format.ts';
+import { page } from './layout.ts';
+import type { ConsoleUser } from './session.ts';
+
+export interface TicketStory {
+  ticket: Ticket;
+  messages: MessageRow[];
+  replies: ReplyRow[];
+  classifications: ClassificationRow[];
+  assignments: AssignmentRow[];
+  slaEvents: { kind: string; dueAt: Date; at: Date }[];
+  card: { channel: string; ts: string } | null;
+  savedReplies: SavedReply[];
+}
+
+interface Entry {
+  at: Date;
+  kind: 'message' | 'reply' | 'classification' | 'assignment' | 'sla' | 'snooze';
+  body: SafeHtml;
+}
+
+/** An actor as the histories store it (slack:U…, console:link, api, snooze) in words. */
+const actorName = (actor: string) => shown(actor === 'console:link' ? 'the console (sign-in link)' : actor.replace(/^(slack|console):/, ''), 120);
+
+const agentName = (a: { slackUserId: string; name: string | null } | null) => (a ? shown(a.name ?? a.slackUserId, 120) : 'nobody');
+
+function timeline(s: TicketStory): Entry[] {
+  const t = s.ticket;
+  const entries: Entry[] = [
+    { at: t.createdAt, kind: 'message', body: html`<strong>${shown(t.requesterName ?? t.requesterEmail ?? 'The requester', 120)}</strong> wrote through ${t.source}${t.subject ? html`: <em>${shown(t.subject, 300)}</em>` : ''}<div class="text">${shown(t.body, 20_000)}</div>` },
+  ];
+  for (const m of s.messages) {
+    entries.push({ at: new Date(m.created_at), kind: 'message', body: html`<strong>${shown(m.author_name ?? m.author_email ?? 'The requester', 120)}</strong> followed up<div class="text">${shown(m.body, 20_000)}</div>` });
+  }
+  for (const r of s.replies) {
+    const state = r.state === 'sent' ? html`sent` : r.state === 'failed' ? html`<span class="due-late">failed</span>${r.last_error ? html`: ${shown(r.last_error, 300)}` : ''}` : html`queued (attempt ${r.attempts})`;
+    entries.push({ at: new Date(r.created_at), kind: 'reply', body: html`<strong>${shown(r.agent_name ?? r.agent_slack_id, 120)}</strong> replied · ${state}<div class="text">${shown(r.body, 20_000)}</div>` });
+  }
+  for (const c of s.classifications) {
+    const who = c.classifier === 'human' ? html`<strong>${actorName(c.created_by ?? 'a person')}</strong> corrected the classification` : html`Classified by ${shown(c.model_name, 120)} (${c.classifier})`;
+    entries.push({ at: new Date(c.created_at), kind: 'classification', body: html`${who}: ${categoryChip(c.category, c.confidence, c.classifier)} ${priorityChip(c.priority)}${c.summary ? html`<div class="muted">${shown(c.summary, 500)}</div>` : ''}${c.note ? html`<div>Note: ${shown(c.note, 500)}</div>` : ''}` });
+  }
+  for (const a of s.assignments) {
+    entries.push({ at: a.createdAt, kind: 'assignment', body: html`Assigned to <strong>${agentName(a.to)}</strong> (was ${agentName(a.from)}) by ${actorName(a.actor)}` });
+  }
+  for (const e of s.slaEvents) {
+    entries.push({ at: e.at, kind: 'sla', body: html`SLA ${e.kind.replaceAll('_', ' ')} (due ${when(e.dueAt)})` });
+  }
+  if (t.snooze) entries.push({ at: t.snooze.since, kind: 'snooze', body: html`Snoozed ${t.snooze.until ? html`until ${when(t.snooze.until)}` : 'until the customer answers'} by ${actorName(t.snooze.by ?? '')}` });
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+const option = (value: string, label: string, current?: string | null) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
+
+function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
+  const t = s.ticket;
+  const base = `/console/tickets/${t.id}`;
+  const csrf = html`<input type="hidden" name="_csrf" value="${user.csrfToken}">`;
+  return html`<section class="card actions"><h2>Actions</h2>
+    <form method="post" action="${base}/assign">${csrf}
+      <label>Assign to<input name="assignee" placeholder="Slack user id, or empty for nobody" value="${t.assignee?.slackUserId ?? ''}"></label>
+      <div class="row">${user.userId !== 'link' ? html`<button name="me" value="1" class="secondary">Assign to me</button>` : ''}<button>Assign</button></div>
+    </form>
+    <form method="get" action="${base}"><label>Start from a saved reply<select name="saved">${option('', 'none')}${s.savedReplies.map((r) => option(String(r.id), r.title))}</select></label><div class="row"><button class="secondary">Use</button></div></form>
+    <form method="post" action="${base}/reply">${csrf}
+      <label>Reply to the customer<textarea name="text" maxlength="20000">${draft}</textarea></label>
+      <div class="row"><button>Send reply</button></div>
+    </form>
+    <form method="post" action="${base}/reclassify">${csrf}
+      <div class="row"><label>Category<select name="category">${CATEGORIES.map((c) => option(c, c, t.category))}</select></label>
+      <label>Priority<select name="priority">${PRIORITIES.map((p) => option(p, p, t.priority))}</select></label></div>
+      <label>Note<input name="note" maxlength="500"></label>
+      <div class="row"><button>Reclassify</button></div>
+    </form>
+    <form method="post" action="${base}/snooze">${csrf}
+      <label>Snooze<select name="for">${option('1h', 'for 1 hour')}${option('4h', 'for 4 hours')}${option('1d', 'for 1 day')}${option('3d', 'for 3 days')}${option('7d', 'for 7 days')}${option('answer', 'until the customer answers')}${t.snooze ? option('end', 'end the snooze') : ''}</select></label>
+      <div class="row"><button>Snooze</button></div>
+    </form>
+    <form method="post" action="${base}/status">${csrf}<div class="row">
+      ${t.status === 'resolved' ? html`<button name="status" value="open">Reopen</button>` : html`<button name="status" value="resolved">Resolve</button>`}</div>
+    </form></section>`;
+}
+
+export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: string | undefined; draft: string }): SafeHtml {
+  const t = s.ticket;
+  const cardUrl = s.card ? safeUrl(`https://slack.com/archives/${encodeURIComponent(s.card.channel)}/p${s.card.ts.replace('.', '')}`) : null;
+  const kinds: Record<Entry['kind'], string> = { message: 'message', reply: 'reply', classification: 'classification', assignment: 'assignment', sla: 'sla', snooze: 'snooze' };
+  return page({
+    title: `#${t.id}`,
+    user,
+    active: 'inbox',
+    body: html`
+      ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
+      <h1>#${t.id} ${shown(t.subject?.trim() ? t.subject : t.body.slice(0, 80), 300)}</h1>
+      <div class="ticket">
+        <section id="ticket-live" hx-get="/console/tickets/${t.id}" hx-trigger="every 2s" hx-select="#ticket-live" hx-select-oob="#ticket-facts" hx-swap="outerHTML">
+          <ol class="timeline">${timeline(s).map((e) => html`<li class="${kinds[e.kind]}"><div class="when">${when(e.at)}</div>${e.body}</li>`)}</ol>
+        </section>
+        <aside>
+          <section class="card" id="ticket-facts"><dl class="facts">
+            <dt>Status</dt><dd>${STATUS_LABELS[t.status] ?? t.status}${t.snooze ? ' · snoozed' : ''}</dd>
+            <dt>Category</dt><dd>${categoryChip(t.category, t.confidence, t.classifier)}</dd>
+            <dt>Priority</dt><dd>${priorityChip(t.priority)}</dd>
+            <dt>Language</dt><dd>${t.language ?? '—'}</dd>
+            <dt>Requester</dt><dd>${shown(t.requesterName ?? '', 120)} ${t.requesterEmail ? html`<span class="muted">${shown(t.requesterEmail, 320)}</span>` : ''}</dd>
+            <dt>Door</dt><dd>${t.source}</dd>
+            <dt>Assignee</dt><dd>${agentName(t.assignee ? { slackUserId: t.assignee.slackUserId, name: t.assignee.name } : null)}</dd>
+            <dt>Summary</dt><dd>${shown(t.summary ?? '—', 500)}</dd>
+            <dt>Slack</dt><dd>${cardUrl ? html`<a href="${cardUrl}" rel="noopener noreferrer" target="_blank">Open the card</a>` : html`<span class="muted">no card</span>`}</dd>
+          </dl></section>
+          ${user.role === 'viewer' ? html`<p class="muted">You can read this ticket; acting needs the agent role.</p>` : actions(s, user, opts.draft)}
+        </aside>
+      </div>`,
+  });
+}
