@@ -96,14 +96,20 @@ test('two instances on one PostgreSQL share the limits; no key is stored; a drop
     await waitFor(async () => (await admin.query(limiterBackends)).rowCount === 0, { what: 'limiter connections gone' });
     await sleep(300);
 
+    // Instances share their counts every sync (no query per request): each step waits until both have synced.
     const key = { authorization: 'Bearer shared-key' };
-    for (const svc of [one, two, one, two]) t.is((await list(svc.baseUrl, key)).status, 200);
+    for (const svc of [one, two, one, two]) {
+      t.is((await list(svc.baseUrl, key)).status, 200);
+      await bothSynced(admin);
+    }
     for (const svc of [one, two]) t.is((await list(svc.baseUrl, key)).status, 429, 'the fifth request over both instances');
     t.is((await list(two.baseUrl, { authorization: 'Bearer other-key' })).status, 200);
 
     // Failed authentications on one instance block the address on the other.
     t.is((await list(one.baseUrl, { authorization: 'Bearer guess-1' })).status, 401);
+    await bothSynced(admin);
     t.is((await list(two.baseUrl, { authorization: 'Bearer guess-2' })).status, 401);
+    await bothSynced(admin);
     t.is((await list(one.baseUrl, { authorization: 'Bearer other-key' })).status, 429);
     t.is((await list(two.baseUrl, { authorization: 'Bearer other-key' })).status, 429);
 
@@ -116,6 +122,24 @@ test('two instances on one PostgreSQL share the limits; no key is stored; a drop
     await one.stop();
   }
 });
+
+/**
+ * Until every live instance has begun three syncs since now (by the database's clock): the first writes what
+ * each has counted, the later ones read the others' counts.
+ */
+async function bothSynced(admin: pg.Client): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const since = (await admin.query<{ t: Date }>('select clock_timestamp() as t')).rows[0]!.t;
+    await waitFor(async () => {
+      const { rows } = await admin.query<{ behind: number }>(
+        `select count(*)::int as behind from rate_limit_instances where seen_at > now() - interval '3 seconds' and seen_at <= $1`,
+        [since],
+      );
+      return rows[0]!.behind === 0;
+    }, { what: 'every instance synced' });
+  }
+  await sleep(50);
+}
 
 test('limits are configuration: 600 requests / 20 failures per 60 s by default, 0 = off; TRUST_PROXY is off by default', (t) => {
   const http = loadConfig({}).http;

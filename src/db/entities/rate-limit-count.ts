@@ -1,0 +1,31 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * The API rate limits' counts shared between instances (src/inbound/rest/rate-limit.ts): each instance writes
+ * its own count per key and window in one batched statement per sync, and reads the others'. Keys are hashes.
+ */
+export const RateLimitCount = defineEntity({
+  name: 'RateLimitCount',
+  tableName: 'rate_limit_counts',
+  indexes: [{ properties: ['windowStart', 'updatedAt'] }],
+  properties: {
+    /** Which limit: 'api' (requests per key or address) or 'auth-failures' (per address). */
+    limiter: p.string().length(32).primary(),
+    key: p.string().length(64).primary(),
+    windowStart: p.datetime().primary(),
+    /** A random id per process start. */
+    instance: p.string().length(64).primary(),
+    count: p.integer(),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+});
+
+/** The instances sharing the rate limits, by their last sync: the live ones split what a key has left. */
+export const RateLimitInstance = defineEntity({
+  name: 'RateLimitInstance',
+  tableName: 'rate_limit_instances',
+  properties: {
+    instance: p.string().length(64).primary(),
+    seenAt: p.datetime().defaultRaw('now()'),
+  },
+});
