@@ -57,9 +57,11 @@ export class WindowCounts {
     const now = this.roll();
     const entry = this.entries.get(key);
     if (!entry) return this.limit > 0 ? { allowed: true } : this.refuse(now, true);
-    if (entry.own + entry.others >= this.limit) return this.refuse(now, true);
-    if (entry.own - entry.base >= this.share(entry)) return this.refuse(now, false);
-    return { allowed: true };
+    const limitReached = entry.own + entry.others >= this.limit;
+    if (!limitReached && entry.own - entry.base < this.share(entry)) return { allowed: true };
+    // A refused key is in use too: a flood of other keys must not make it forgotten (and let in again).
+    this.touch(key, entry);
+    return this.refuse(now, limitReached);
   }
 
   /** Counts one for `key` when it is allowed; the verdict says whether it was. */
