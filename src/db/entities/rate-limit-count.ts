@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 /**
  * The API rate limits' counts shared between instances (src/inbound/rest/rate-limit.ts): each instance writes
- * its own count per key and window in one batched statement per sync, and reads the others'. Keys are hashes.
+ * its own count and claim per key and window in one batched statement per sync, and reads the others'. Keys are hashes.
  */
 export const RateLimitCount = defineEntity({
   name: 'RateLimitCount',
@@ -15,7 +15,12 @@ export const RateLimitCount = defineEntity({
     windowStart: p.datetime().primary(),
     /** A random id per process start. */
     instance: p.string().length(64).primary(),
+    /** Accepted by this instance. */
     count: p.integer(),
+    /** How many this instance may accept until its next sync (its count and its share of the unclaimed rest). */
+    claimed: p.integer(),
+    /** Refused a request for want of a claim since its last sync: the instances not serving the key release theirs. */
+    wants: p.boolean(),
     updatedAt: p.datetime().defaultRaw('now()'),
   },
 });

@@ -1,6 +1,6 @@
 /**
  * SQL of the shared rate limits (rate_limit_counts, rate_limit_instances): one statement per sync and instance
- * writes this instance's counts that changed, marks it live, drops ended windows and reads the other
+ * writes this instance's counts and claims that changed, marks it live, drops ended windows and reads the other
  * instances' counts that changed. On a small pool of its own: a sync must not wait behind the ORM's
  * transactions under load, and it never blocks a request (requests are decided from memory).
  */
@@ -9,8 +9,8 @@ import pg from 'pg';
 export interface RateLimitSyncInput {
   instance: string;
   windowStart: Date;
-  /** This instance's count per limiter and key in the window (absolute: writing it twice changes nothing). */
-  counts: { limiter: string; key: string; count: number }[];
+  /** This instance's count and claim per limiter and key in the window (absolute: writing them twice changes nothing). */
+  counts: { limiter: string; key: string; count: number; claim: number; wants: boolean }[];
   /** Other instances' rows changed after this time (the database's clock, from the previous sync) are read. */
   changedAfter: Date;
   /** An instance whose last sync is older than this is not live any more. */
@@ -18,8 +18,8 @@ export interface RateLimitSyncInput {
 }
 
 export interface RateLimitSyncResult {
-  /** The other instances' total per limiter and key, for keys where any of them changed. */
-  others: { limiter: string; key: string; count: number }[];
+  /** The other instances' totals (accepted, claimed, how many claim) per limiter and key, for keys where any of them changed. */
+  others: { limiter: string; key: string; count: number; claimed: number; claimants: number; wanted: boolean }[];
   /** Live instances other than this one. */
   otherInstances: number;
   /** The database's clock at the sync: the next sync's `changedAfter`, minus a margin. */
@@ -37,9 +37,11 @@ with beat as (
   insert into rate_limit_instances (instance, seen_at) values ($1, now())
   on conflict (instance) do update set seen_at = now()
 ), mine as (
-  insert into rate_limit_counts (limiter, key, window_start, instance, count, updated_at)
-  select c.limiter, c.key, $2, $1, c.count, now() from unnest($3::text[], $4::text[], $5::int[]) as c(limiter, key, count)
-  on conflict (limiter, key, window_start, instance) do update set count = excluded.count, updated_at = now()
+  insert into rate_limit_counts (limiter, key, window_start, instance, count, claimed, wants, updated_at)
+  select c.limiter, c.key, $2, $1, c.count, c.claimed, c.wants, now()
+    from unnest($3::text[], $4::text[], $5::int[], $8::int[], $9::bool[]) as c(limiter, key, count, claimed, wants)
+  on conflict (limiter, key, window_start, instance)
+    do update set count = excluded.count, claimed = excluded.claimed, wants = excluded.wants, updated_at = now()
 ), ended as (
   delete from rate_limit_counts where window_start < $2
 ), gone as (
@@ -47,11 +49,11 @@ with beat as (
 ), changed as (
   select distinct limiter, key from rate_limit_counts where window_start = $2 and updated_at > $6 and instance <> $1
 )
-select 'count' as kind, r.limiter, r.key, sum(r.count)::int as count, null::timestamptz as at
+select 'count' as kind, r.limiter, r.key, sum(r.count)::int as count, sum(r.claimed)::int as claimed, count(*)::int as claimants, bool_or(r.wants) as wanted, null::timestamptz as at
   from rate_limit_counts r join changed using (limiter, key)
   where r.window_start = $2 and r.instance <> $1 group by r.limiter, r.key
 union all
-select 'instances', null, null, count(*)::int, now() from rate_limit_instances
+select 'instances', null, null, count(*)::int, null, null, null, now() from rate_limit_instances
   where instance <> $1 and seen_at > now() - make_interval(secs => $7)`;
 
 export function createRateLimitStore(databaseUrl: string, onConnectionError: (err: Error) => void): RateLimitStore {
@@ -60,7 +62,7 @@ export function createRateLimitStore(databaseUrl: string, onConnectionError: (er
   pool.on('error', onConnectionError);
   return {
     async sync(input) {
-      const { rows } = await pool.query<{ kind: string; limiter: string; key: string; count: number; at: Date | null }>(SYNC, [
+      const { rows } = await pool.query<{ kind: string; limiter: string; key: string; count: number; claimed: number; claimants: number; wanted: boolean; at: Date | null }>(SYNC, [
         input.instance,
         input.windowStart,
         input.counts.map((c) => c.limiter),
@@ -68,10 +70,12 @@ export function createRateLimitStore(databaseUrl: string, onConnectionError: (er
         input.counts.map((c) => c.count),
         input.changedAfter,
         input.liveSeconds,
+        input.counts.map((c) => c.claim),
+        input.counts.map((c) => c.wants),
       ]);
       const summary = rows.find((r) => r.kind === 'instances')!;
       return {
-        others: rows.filter((r) => r.kind === 'count').map(({ limiter, key, count }) => ({ limiter, key, count })),
+        others: rows.filter((r) => r.kind === 'count').map(({ limiter, key, count, claimed, claimants, wanted }) => ({ limiter, key, count, claimed, claimants, wanted })),
         otherInstances: summary.count,
         at: summary.at!,
       };

@@ -3,11 +3,11 @@
  * API), and failed authentications per client address (brute force). A limit of 0 turns that limit off.
  *
  * Every request is decided from this process's memory (src/lib/window-counts.ts); with DATABASE_URL the
- * instances share their counts through PostgreSQL in one statement per instance every SYNC_MS, never per
- * request. Between syncs an instance accepts at most its share of what a key has left, so instances hammered
- * at once pass a limit by at most the others' unseen acceptances (README, rate limits). When PostgreSQL stops
- * answering each instance keeps its share of every window (the limit divided by the instances last seen live):
- * the limits neither open nor close. The embedded database (one instance) counts in memory only.
+ * instances share their counts and claims through PostgreSQL in one statement per instance every SYNC_MS,
+ * never per request. Between syncs an instance accepts up to its claim, and the claims add up to the limit
+ * (README, rate limits). When PostgreSQL stops answering each instance keeps its share of every window (the
+ * limit divided by the instances last seen live): the limits neither open nor close. The embedded database
+ * (one instance) counts in memory only.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ export interface RateLimits {
 
 /** The table every instance writes its counts to (keys as hashes), created by a migration. */
 export const RATE_LIMIT_TABLE = 'rate_limit_counts';
-/** How often each instance shares its counts: the error bound between instances is what they accept in it. */
+/** How often each instance shares its counts: a key used on one instance gets what the others release at this pace. */
 export const SYNC_MS = 250;
 /** Keys remembered per limit (least recently used forgotten first): ~10 MB whatever keys clients invent. */
 const MAX_KEYS = 50_000;
@@ -91,27 +91,25 @@ async function startSharing(limiters: Map<string, WindowCounts>, databaseUrl: st
   let running: Promise<void> | undefined;
 
   const sync = async () => {
-    const changes = [...limiters].map(([limiter, c]) => ({ limiter, ...c.changes() }));
-    const windowStart = changes[0]!.windowStart;
+    const changes = [...limiters].map(([limiter, c]) => ({ limiter, sent: c.changes() }));
+    const windowStart = changes[0]!.sent.windowStart;
     try {
       const result = await store.sync({
         instance,
         windowStart: new Date(windowStart),
-        counts: changes.flatMap(({ limiter, counts }) => counts.map(([key, count]) => ({ limiter, key, count }))),
+        counts: changes.flatMap(({ limiter, sent }) => sent.counts.map((c) => ({ limiter, ...c }))),
         changedAfter,
         liveSeconds: (3 * syncMs + 1000) / 1000,
       });
       // Rows written by statements that had begun but not committed by then are read again next time.
       changedAfter = new Date(result.at.getTime() - 2000);
-      for (const { limiter, counts, ...sent } of changes) {
-        const others = result.others.filter((o) => o.limiter === limiter).map((o): [string, number] => [o.key, o.count]);
-        limiters.get(limiter)!.synced({ ...sent, counts }, others, result.otherInstances + 1);
+      for (const { limiter, sent } of changes) {
+        limiters.get(limiter)!.synced(sent, result.others.filter((o) => o.limiter === limiter), result.otherInstances + 1);
       }
       if (failing) logger.info('rate limits shared through PostgreSQL again');
       failing = false;
     } catch (err) {
-      // Counts not written stay this instance's own; the next window starts from the shares last known.
-      for (const { limiter, ...sent } of changes) limiters.get(limiter)!.unsynced(sent);
+      // Nothing was taken: the same counts go with the next sync, and no claim grows meanwhile.
       if (!failing) logger.warn({ err }, 'rate limits not shared: PostgreSQL did not answer; each instance keeps its share');
       failing = true;
     }
