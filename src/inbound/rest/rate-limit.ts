@@ -5,7 +5,7 @@
  * Every request is decided from this process's memory (src/lib/window-counts.ts); with DATABASE_URL the
  * instances share their counts and claims through PostgreSQL in one statement per instance every SYNC_MS,
  * never per request. Between syncs an instance accepts up to its claim, and the claims add up to the limit
- * (README, rate limits). When PostgreSQL stops answering each instance keeps its share of every window (the
+ * plus one per instance at most (README, rate limits). When PostgreSQL stops answering each instance keeps its share of every window (the
  * limit divided by the instances last seen live): the limits neither open nor close. The embedded database
  * (one instance) counts in memory only.
  */
@@ -32,7 +32,7 @@ export interface RateLimits {
 export const RATE_LIMIT_TABLE = 'rate_limit_counts';
 /** How often each instance shares its counts: a key used on one instance gets what the others release at this pace. */
 export const SYNC_MS = 250;
-/** Keys remembered per limit (least recently used forgotten first): ~10 MB whatever keys clients invent. */
+/** Keys remembered per limit (least recently used forgotten first): ~11 MB of heap, whatever keys clients invent. */
 const MAX_KEYS = 50_000;
 
 export interface RateLimitOptions {
