@@ -104,9 +104,11 @@ test('two instances on one PostgreSQL share the limits; no key is stored; a drop
     t.is((await api(one.baseUrl, '/api/v1/requests', { headers: { authorization: 'Bearer other-key' } })).status, 200);
     t.is((await api(two.baseUrl, '/api/v1/requests', { headers: { authorization: 'Bearer other-key' } })).status, 200);
     const limiterBackends = "select pid from pg_stat_activity where application_name = 'support-triage-rate-limit'";
-    const terminated = await admin.query(`select pg_terminate_backend(pid) from (${limiterBackends}) b`);
+    const terminated = await admin.query<{ pid: number }>(`select pid, pg_terminate_backend(pid) from (${limiterBackends}) b`);
     t.true((terminated.rowCount ?? 0) >= 2, 'each instance had its own limiter connection');
-    await waitFor(async () => (await admin.query(limiterBackends)).rowCount === 0, { what: 'limiter connections gone' });
+    // Each instance syncs every 250 ms, so new limiter connections may already be there: wait for the old ones to end.
+    const pids = terminated.rows.map((r) => r.pid);
+    await waitFor(async () => (await admin.query('select pid from pg_stat_activity where pid = any($1)', [pids])).rowCount === 0, { what: 'limiter connections gone' });
     await sleep(300);
 
     // Instances share their counts every sync (no query per request): each step waits until both have synced.

@@ -57,7 +57,7 @@ select 'instances', null, null, count(*)::int, null, null, null, now() from rate
   where instance <> $1 and seen_at > now() - make_interval(secs => $7)`;
 
 export function createRateLimitStore(databaseUrl: string, onConnectionError: (err: Error) => void): RateLimitStore {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 60_000, connectionTimeoutMillis: 5_000, query_timeout: 5_000, application_name: 'support-triage-rate-limit' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 60_000, connectionTimeoutMillis: 5_000, statement_timeout: 5_000, query_timeout: 6_000, application_name: 'support-triage-rate-limit' });
   // An idle client the server dropped (restart, failover) is removed by pg; without a listener it would crash the process.
   pool.on('error', onConnectionError);
   return {

@@ -101,8 +101,8 @@ async function startSharing(limiters: Map<string, WindowCounts>, databaseUrl: st
         changedAfter,
         liveSeconds: (3 * syncMs + 1000) / 1000,
       });
-      // Rows written by statements that had begun but not committed by then are read again next time.
-      changedAfter = new Date(result.at.getTime() - 2000);
+      // Rows of statements that had begun but not committed by then (the server ends them after 5 s) are read next time.
+      changedAfter = new Date(result.at.getTime() - 6000);
       for (const { limiter, sent } of changes) {
         limiters.get(limiter)!.synced(sent, result.others.filter((o) => o.limiter === limiter), result.otherInstances + 1);
       }
