@@ -135,3 +135,25 @@ test('hostile client addresses (very long, unicode) are limited like any, and st
   }, { what: 'the count shared' });
   t.deepEqual(rows.map((r) => [r.key.length, r.count]), [[22, 3]]);
 });
+
+test('an instance that stops frees its spare claim: the other then gets the rest of the limit', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  await migrated(database.url);
+  const cfg = { requests: 10, authFailures: 0, windowSeconds: 86_400 };
+  const stopping = await createRateLimits(cfg, database.url, logger, { syncMs: 100 });
+  const staying = await createRateLimits(cfg, database.url, logger, { syncMs: 100 });
+  t.teardown(() => Promise.all([stopping.close(), staying.close()]));
+  await sleep(500); // each knows the other is live
+  t.is(await attempt(stopping, '198.51.100.20'), 'ok');
+  await sleep(500); // its count and claim are written
+  await stopping.close();
+  let accepted = 0;
+  for (let tries = 0; tries < 400; tries++) {
+    const verdict = await attempt(staying, '198.51.100.20');
+    if (verdict === 'ok') accepted += 1;
+    else if (verdict > 1) break;
+    else await sleep(25);
+  }
+  t.is(accepted, 9, 'the limit less the one the stopped instance accepted');
+});

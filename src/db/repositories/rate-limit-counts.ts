@@ -47,10 +47,16 @@ with beat as (
 ), gone as (
   delete from rate_limit_instances where seen_at < now() - interval '1 day'
 ), changed as (
-  select distinct limiter, key from rate_limit_counts where window_start = $2 and updated_at > $6 and instance <> $1
+  -- Keys where another instance wrote since the last sync, or where an instance stopped (its spare claim is free).
+  select distinct r.limiter, r.key from rate_limit_counts r left join rate_limit_instances i using (instance)
+  where r.window_start = $2 and r.instance <> $1
+    and (r.updated_at > $6 or i.seen_at is null or i.seen_at <= now() - make_interval(secs => $7))
 )
-select 'count' as kind, r.limiter, r.key, sum(r.count)::int as count, sum(r.claimed)::int as claimed, count(*)::int as claimants, bool_or(r.wants) as wanted, null::timestamptz as at
-  from rate_limit_counts r join changed using (limiter, key)
+select 'count' as kind, r.limiter, r.key, sum(r.count)::int as count,
+       sum(case when i.seen_at > now() - make_interval(secs => $7) then r.claimed else r.count end)::int as claimed,
+       (count(*) filter (where i.seen_at > now() - make_interval(secs => $7)))::int as claimants,
+       coalesce(bool_or(r.wants and i.seen_at > now() - make_interval(secs => $7)), false) as wanted, null::timestamptz as at
+  from rate_limit_counts r join changed using (limiter, key) left join rate_limit_instances i using (instance)
   where r.window_start = $2 and r.instance <> $1 group by r.limiter, r.key
 union all
 select 'instances', null, null, count(*)::int, null, null, null, now() from rate_limit_instances

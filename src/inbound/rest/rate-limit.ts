@@ -120,11 +120,12 @@ async function startSharing(limiters: Map<string, WindowCounts>, databaseUrl: st
   }, syncMs);
   timer.unref();
   return {
-    async close() {
+    // Once: a second call (a test's teardown after a stop) finds it closed.
+    close: once(async () => {
       clearInterval(timer);
       await running;
       await store.close();
-    },
+    }),
   };
 }
 
@@ -145,6 +146,11 @@ function fingerprinter(): (text: string) => string {
     }
     return hash;
   };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
 }
 
 function refuseUnless(verdict: Verdict, what: string): void {
