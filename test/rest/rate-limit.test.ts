@@ -20,6 +20,15 @@ const from = (address: string, headers: Record<string, string> = {}) => ({ 'x-fo
 const list = (base: string, headers: Record<string, string>) => api(base, '/api/v1/requests', { headers });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Windows are aligned on the clock (multiples of their length since the epoch): a test that needs `seconds`
+ * inside one window waits for the next one when the current one has less left.
+ */
+async function roomInWindow(windowSeconds: number, seconds: number): Promise<void> {
+  const left = windowSeconds * 1000 - (Date.now() % (windowSeconds * 1000));
+  if (left < seconds * 1000) await sleep(left + 50);
+}
+
 function assertTooMany(t: import('ava').ExecutionContext, res: Awaited<ReturnType<typeof api>>, what: string): number {
   t.is(res.status, 429, what);
   t.deepEqual(Object.keys(res.json ?? {}).sort(), ['detail', 'status', 'title'], what);
@@ -33,6 +42,7 @@ function assertTooMany(t: import('ava').ExecutionContext, res: Awaited<ReturnTyp
 
 test('per API key: past the limit 429 with Retry-After, the same key spelled otherwise too; other keys and open routes go on; the next window lets it in', async (t) => {
   const client = from('10.0.1.1');
+  await roomInWindow(WINDOW_S, 4);
   for (let i = 0; i < 3; i++) t.is((await list(proxied.baseUrl, { ...client, authorization: 'Bearer key-a' })).status, 200, `request ${i + 1}`);
   const retryAfter = assertTooMany(t, await list(proxied.baseUrl, { ...client, authorization: 'Bearer key-a' }), 'fourth');
   // The key is the bucket, however it is sent and from wherever.
@@ -45,6 +55,7 @@ test('per API key: past the limit 429 with Retry-After, the same key spelled oth
 
 test('failed authentications block the address, a correct key included, until the window ends; other addresses are not blocked', async (t) => {
   const attacker = from('10.0.2.1');
+  await roomInWindow(WINDOW_S, 4);
   // Every way of failing counts: no key, a wrong Bearer, a wrong X-API-Key.
   for (const headers of [{}, { authorization: 'Bearer guess-1' }, { 'x-api-key': 'guess-2' }] as Record<string, string>[]) {
     t.is((await list(proxied.baseUrl, { ...attacker, ...headers })).status, 401);
@@ -59,6 +70,7 @@ test('failed authentications block the address, a correct key included, until th
 });
 
 test('TRUST_PROXY=1: only the entry our proxy appended counts, a client-written X-Forwarded-For prefix does not dodge the block', async (t) => {
+  await roomInWindow(WINDOW_S, 4);
   for (let i = 0; i < 3; i++) {
     const res = await list(proxied.baseUrl, from(`192.0.2.${i}, 10.0.3.1`, { authorization: `Bearer wrong-${i}` }));
     t.is(res.status, 401);
@@ -69,6 +81,7 @@ test('TRUST_PROXY=1: only the entry our proxy appended counts, a client-written 
 test('without TRUST_PROXY, X-Forwarded-For is ignored: an open API is limited per socket address whatever the header says', async (t) => {
   const open = await startTestService({ ...LIMITS, RATE_LIMIT_WINDOW_SECONDS: '60' });
   try {
+    await roomInWindow(60, 10);
     for (let i = 0; i < 3; i++) t.is((await list(open.baseUrl, from(`203.0.113.${i}`))).status, 200);
     const res = await list(open.baseUrl, from('203.0.113.99'));
     t.is(res.status, 429);
@@ -91,19 +104,28 @@ test('two instances on one PostgreSQL share the limits; no key is stored; a drop
     t.is((await api(one.baseUrl, '/api/v1/requests', { headers: { authorization: 'Bearer other-key' } })).status, 200);
     t.is((await api(two.baseUrl, '/api/v1/requests', { headers: { authorization: 'Bearer other-key' } })).status, 200);
     const limiterBackends = "select pid from pg_stat_activity where application_name = 'support-triage-rate-limit'";
-    const terminated = await admin.query(`select pg_terminate_backend(pid) from (${limiterBackends}) b`);
+    const terminated = await admin.query<{ pid: number }>(`select pid, pg_terminate_backend(pid) from (${limiterBackends}) b`);
     t.true((terminated.rowCount ?? 0) >= 2, 'each instance had its own limiter connection');
-    await waitFor(async () => (await admin.query(limiterBackends)).rowCount === 0, { what: 'limiter connections gone' });
+    // Each instance syncs every 250 ms, so new limiter connections may already be there: wait for the old ones to end.
+    const pids = terminated.rows.map((r) => r.pid);
+    await waitFor(async () => (await admin.query('select pid from pg_stat_activity where pid = any($1)', [pids])).rowCount === 0, { what: 'limiter connections gone' });
     await sleep(300);
 
+    // Instances share their counts every sync (no query per request): each step waits until both have synced.
     const key = { authorization: 'Bearer shared-key' };
-    for (const svc of [one, two, one, two]) t.is((await list(svc.baseUrl, key)).status, 200);
+    await roomInWindow(60, 25);
+    for (const svc of [one, two, one, two]) {
+      t.is((await list(svc.baseUrl, key)).status, 200);
+      await bothSynced(admin);
+    }
     for (const svc of [one, two]) t.is((await list(svc.baseUrl, key)).status, 429, 'the fifth request over both instances');
     t.is((await list(two.baseUrl, { authorization: 'Bearer other-key' })).status, 200);
 
     // Failed authentications on one instance block the address on the other.
     t.is((await list(one.baseUrl, { authorization: 'Bearer guess-1' })).status, 401);
+    await bothSynced(admin);
     t.is((await list(two.baseUrl, { authorization: 'Bearer guess-2' })).status, 401);
+    await bothSynced(admin);
     t.is((await list(one.baseUrl, { authorization: 'Bearer other-key' })).status, 429);
     t.is((await list(two.baseUrl, { authorization: 'Bearer other-key' })).status, 429);
 
@@ -116,6 +138,24 @@ test('two instances on one PostgreSQL share the limits; no key is stored; a drop
     await one.stop();
   }
 });
+
+/**
+ * Until every live instance has begun three syncs since now (by the database's clock): the first writes what
+ * each has counted, the later ones read the others' counts.
+ */
+async function bothSynced(admin: pg.Client): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const since = (await admin.query<{ t: Date }>('select clock_timestamp() as t')).rows[0]!.t;
+    await waitFor(async () => {
+      const { rows } = await admin.query<{ behind: number }>(
+        `select count(*)::int as behind from rate_limit_instances where seen_at > now() - interval '3 seconds' and seen_at <= $1`,
+        [since],
+      );
+      return rows[0]!.behind === 0;
+    }, { what: 'every instance synced' });
+  }
+  await sleep(50);
+}
 
 test('limits are configuration: 600 requests / 20 failures per 60 s by default, 0 = off; TRUST_PROXY is off by default', (t) => {
   const http = loadConfig({}).http;

@@ -9,6 +9,7 @@ import { MailboxCursor } from './mailbox-cursor.ts';
 import { OAuthToken } from './oauth-token.ts';
 import { OpsIncident } from './ops-incident.ts';
 import { OpsSignal } from './ops-signal.ts';
+import { RateLimitCount, RateLimitInstance } from './rate-limit-count.ts';
 import { SavedReply } from './saved-reply.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
@@ -18,6 +19,6 @@ import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink];
