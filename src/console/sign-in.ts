@@ -7,13 +7,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type * as OpenId from 'openid-client';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { consumeSignInLink, deleteConsoleSessionsOf, deleteExpiredConsoleRows } from '../db/repositories/console-sessions.ts';
 import { HttpError } from '../lib/http-error.ts';
 import { html } from '../lib/html.ts';
 import { hashToken, sameSecret } from '../lib/secret-token.ts';
+import { WindowCounts } from '../lib/window-counts.ts';
 import { page } from './layout.ts';
 import { COOKIE_PATH, currentUser, checkCsrf, endSession, type Role, secureCookies, startSession } from './session.ts';
 
@@ -44,16 +44,17 @@ export function signInRouter(deps: SignInDeps): Router {
   const router = new Router({ sensitive: true });
   // Ten failed attempts a minute per address: guessing a 256-bit token is hopeless anyway, this keeps the
   // table quiet and a stolen-but-used link from being hammered. A success costs nothing.
-  const failures = new RateLimiterMemory({ points: 10, duration: 60 });
+  // Per process (the console's sign-in needs no sharing: each instance's ten are already few).
+  const failures = new WindowCounts({ limit: 10, windowMs: 60_000, maxKeys: 50_000, syncMs: 60_000 });
   const limit = async (ctx: Context) => {
-    const seen = await failures.get(ctx.ip);
-    if (seen && seen.consumedPoints >= 10) {
-      ctx.set('Retry-After', String(Math.ceil(seen.msBeforeNext / 1000)));
+    const verdict = failures.check(ctx.ip);
+    if (!verdict.allowed) {
+      ctx.set('Retry-After', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))));
       throw new HttpError(429, 'Too many failed sign-in attempts from your address: wait a minute.');
     }
   };
   const failed = async (ctx: Context, error: HttpError): Promise<never> => {
-    await failures.penalty(ctx.ip, 1);
+    failures.take(ctx.ip);
     throw error;
   };
   const sessionDeps = { db: deps.db, hours: deps.console.sessionHours, publicUrl: deps.publicUrl };
