@@ -9,8 +9,8 @@ import { type FakeOpenAi, startFakeOpenAi } from '../kit/fake-openai.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 
-async function withService(t: any, fake: FakeOpenAi | undefined): Promise<TestService> {
-  const env: Record<string, string> = fake ? { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, OPENAI_TIMEOUT_MS: '3000' } : {};
+async function withService(t: any, fake: FakeOpenAi | undefined, timeoutMs = 3000): Promise<TestService> {
+  const env: Record<string, string> = fake ? { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, OPENAI_TIMEOUT_MS: String(timeoutMs) } : {};
   const svc = await startTestService(env);
   t.teardown(() => svc.stop());
   return svc;
@@ -53,7 +53,8 @@ test('with the LLM failing, every ticket is still classified, by the local model
   const fake = await startFakeOpenAi();
   t.teardown(() => fake.close());
   fake.always(500);
-  const svc = await withService(t, fake);
+  // The budget covers the SDK's retries of the 500s: on a loaded machine 3 s ran out first ("openai timeout").
+  const svc = await withService(t, fake, 20_000);
   const ids = await Promise.all(
     ['The app crashes on start with error 0x80070005.', 'Please send me a copy of my last invoice.'].map(async (body) => {
       const r = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { body } });
