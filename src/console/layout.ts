@@ -7,7 +7,7 @@ export const NAV = [
   { href: '/console', label: 'Inbox', key: 'inbox' },
   { href: '/console/saved-replies', label: 'Saved replies', key: 'saved-replies' },
   { href: '/console/health', label: 'Intake health', key: 'health' },
-  { href: '/console/search', label: 'Search', key: 'search', later: true },
+  { href: '/console/search', label: 'Search', key: 'search' },
   { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard', later: true },
 ] as const;
 
@@ -23,6 +23,7 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
 <title>${opts.title} · Support Triage</title>
 <link rel="stylesheet" href="${ASSET_PREFIX}/console.css">
 <script src="${ASSET_PREFIX}/htmx.min.js" defer></script>
+<script src="${ASSET_PREFIX}/search-key.js" defer></script>
 </head>
 <body${user ? html` hx-boost="true" hx-headers='${JSON.stringify({ 'X-CSRF-Token': user.csrfToken })}'` : ''}>
 <header class="top">
@@ -32,6 +33,7 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
         'later' in n
           ? html`<span class="nav-later" title="Coming later">${n.label}</span>`
           : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}>${n.label}</a>`)}</nav>
+      <form class="top-search" method="get" action="/console/search" role="search"><input type="search" name="q" aria-label="Search tickets" placeholder="Search  /" data-search-box></form>
       <div class="who"><span>${user.name ?? user.userId}</span> <span class="role">${user.role}</span>
         <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${user.csrfToken}"><button class="link">Sign out</button></form>
       </div>`
