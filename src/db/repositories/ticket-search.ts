@@ -73,14 +73,22 @@ function matchOf(q: SearchQuery) {
     case 'domain':
       return { where: sql`tickets.requester_email ilike ${`%@${likeLiteral(q.domain)}`}`, rank: sql`0::float8` };
     case 'text': {
+      // A union of single-index lookups: an OR across tables (or with IN) would make the planner read every ticket.
       const words = sql`plainto_tsquery('simple'::regconfig, ${q.text})`;
-      const byWords = sql`(${ticketWords} @@ ${words} or tickets.id in (select ticket_messages.ticket_id from ticket_messages where ${messageWords} @@ ${words}))`;
+      const byWords = [
+        sql`select tickets.id from tickets where ${ticketWords} @@ ${words}`,
+        sql`select ticket_messages.ticket_id from ticket_messages where ${messageWords} @@ ${words}`,
+      ];
       const wordRank = sql`ts_rank(${ticketWords}, ${words})::float8`;
-      if (q.text.length < TRIGRAM_MIN) return { where: byWords, rank: wordRank };
+      if (q.text.length < TRIGRAM_MIN) return { where: sql`tickets.id in (${sql.join(byWords, sql` union `)})`, rank: wordRank };
       const pattern = `%${likeLiteral(q.text)}%`;
+      const bySubstring = [
+        sql`select tickets.id from tickets where tickets.subject ilike ${pattern}`,
+        sql`select tickets.id from tickets where tickets.body ilike ${pattern}`,
+        sql`select ticket_messages.ticket_id from ticket_messages where ticket_messages.body ilike ${pattern}`,
+      ];
       return {
-        where: sql`(${byWords} or tickets.subject ilike ${pattern} or tickets.body ilike ${pattern}
-          or tickets.id in (select ticket_messages.ticket_id from ticket_messages where ticket_messages.body ilike ${pattern}))`,
+        where: sql`tickets.id in (${sql.join([...byWords, ...bySubstring], sql` union `)})`,
         rank: sql`(${wordRank} + case when tickets.subject ilike ${pattern} then 1 when tickets.body ilike ${pattern} then 0.5 else 0 end)::float8`,
       };
     }
