@@ -24,6 +24,7 @@ interface Bench {
 const BENCHES: Bench[] = [
   { name: 'rest', title: 'Ticket creation over REST on PostgreSQL (issue 2)', args: ['bench/rest.ts', '--seconds', '20', '--connections', '50'], note: 'pgbench and the service run one after the other in the same run, against the same local PostgreSQL.' },
   { name: 'stats', title: 'Statistics over 1,000,000 tickets (issue 2)', args: ['bench/stats.ts', '--tickets', '1000000', '--requests', '200'], note: '' },
+  { name: 'search', title: 'Search over 1,000,000 tickets (issue 18)', args: ['bench/search.ts', '--tickets', '1000000', '--requests', '40'], note: 'Each query kind 40 times in a row after 3 warm-up requests, one at a time.' },
   { name: 'classifier', title: 'Local model speed and size (issue 3)', args: ['bench/classifier.ts'], note: '' },
   { name: 'eval', title: 'Local model accuracy on the held-out split (issue 3)', args: ['src/cli/classifier-eval.ts'], text: true, note: 'The held-out split (20% by a hash of the text) is never trained on. Learning curve, the confusion that limits accuracy and the method comparison: docs/benchmarks/classifier.md.' },
   { name: 'webhooks', title: 'Signed Zendesk deliveries (issue 5)', args: ['bench/webhooks.ts', '--seconds', '20', '--connections', '50'], note: '' },
