@@ -62,7 +62,8 @@ export const Ticket = defineEntity({
     // Search (src/db/repositories/ticket-search.ts): trigrams for substrings, 'simple' words for word queries.
     { name: 'tickets_subject_trgm_idx', expression: 'create index "tickets_subject_trgm_idx" on "tickets" using gin ("subject" gin_trgm_ops)' },
     { name: 'tickets_body_trgm_idx', expression: 'create index "tickets_body_trgm_idx" on "tickets" using gin ("body" gin_trgm_ops)' },
-    { name: 'tickets_requester_email_trgm_idx', expression: 'create index "tickets_requester_email_trgm_idx" on "tickets" using gin ("requester_email" gin_trgm_ops)' },
+    { name: 'tickets_requester_email_lower_idx', expression: 'create index "tickets_requester_email_lower_idx" on "tickets" (lower("requester_email"))' },
+    { name: 'tickets_requester_domain_idx', expression: `create index "tickets_requester_domain_idx" on "tickets" (split_part(lower("requester_email"), '@', 2))` },
     { name: 'tickets_words_idx', expression: `create index "tickets_words_idx" on "tickets" using gin (to_tsvector('simple'::regconfig, coalesce("subject", '') || ' ' || left("body", 100000)))` },
   ],
 });

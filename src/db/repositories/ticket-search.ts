@@ -2,7 +2,8 @@
  * Search over tickets (src/domain/search-query.ts says what a query asks for). Substrings go through ILIKE,
  * served by the pg_trgm GIN indexes for patterns of 3 characters or more; words, in any order, through the
  * 'simple' text-search indexes (no stemming: tickets are in many languages). Follow-ups count as the
- * ticket's text. Ranked (word rank, a subject hit above a body hit), paged by keyset on (rank, id), no cap.
+ * ticket's text. Ranked (the text in the subject, then in the body, then its words elsewhere; ties newest
+ * first), paged by keyset on (rank, id), no cap. Addresses and domains use their own expression indexes.
  * The expressions match the indexes of Migration20261206091500_search_indexes exactly.
  */
 import { type Expression, expressionBuilder, sql, type SqlBool } from 'kysely';
@@ -69,9 +70,9 @@ function matchOf(q: SearchQuery) {
     case 'id':
       return { where: sql`tickets.id = ${q.id}`, rank: sql`0::float8` };
     case 'email':
-      return { where: sql`tickets.requester_email ilike ${likeLiteral(q.email)}`, rank: sql`0::float8` };
+      return { where: sql`lower(tickets.requester_email) = ${q.email}`, rank: sql`0::float8` };
     case 'domain':
-      return { where: sql`tickets.requester_email ilike ${`%@${likeLiteral(q.domain)}`}`, rank: sql`0::float8` };
+      return { where: sql`split_part(lower(tickets.requester_email), '@', 2) = ${q.domain}`, rank: sql`0::float8` };
     case 'text': {
       // A union of single-index lookups: an OR across tables (or with IN) would make the planner read every ticket.
       const words = sql`plainto_tsquery('simple'::regconfig, ${q.text})`;
@@ -79,8 +80,7 @@ function matchOf(q: SearchQuery) {
         sql`select tickets.id from tickets where ${ticketWords} @@ ${words}`,
         sql`select ticket_messages.ticket_id from ticket_messages where ${messageWords} @@ ${words}`,
       ];
-      const wordRank = sql`ts_rank(${ticketWords}, ${words})::float8`;
-      if (q.text.length < TRIGRAM_MIN) return { where: sql`tickets.id in (${sql.join(byWords, sql` union `)})`, rank: wordRank };
+      if (q.text.length < TRIGRAM_MIN) return { where: sql`tickets.id in (${sql.join(byWords, sql` union `)})`, rank: sql`0::float8` };
       const pattern = `%${likeLiteral(q.text)}%`;
       const bySubstring = [
         sql`select tickets.id from tickets where tickets.subject ilike ${pattern}`,
@@ -89,7 +89,8 @@ function matchOf(q: SearchQuery) {
       ];
       return {
         where: sql`tickets.id in (${sql.join([...byWords, ...bySubstring], sql` union `)})`,
-        rank: sql`(${wordRank} + case when tickets.subject ilike ${pattern} then 1 when tickets.body ilike ${pattern} then 0.5 else 0 end)::float8`,
+        // Cheap on purpose: ts_rank would rebuild every hit's word vector (1.6 s for 10,000 hits of 1,000,000).
+        rank: sql`(case when tickets.subject ilike ${pattern} then 2 when tickets.body ilike ${pattern} then 1 else 0 end)::float8`,
       };
     }
   }
