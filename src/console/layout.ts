@@ -8,7 +8,7 @@ export const NAV = [
   { href: '/console/saved-replies', label: 'Saved replies', key: 'saved-replies' },
   { href: '/console/health', label: 'Intake health', key: 'health' },
   { href: '/console/search', label: 'Search', key: 'search' },
-  { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard', later: true },
+  { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard' },
 ] as const;
 
 export function page(opts: { title: string; user?: ConsoleUser | undefined; active?: string; body: HtmlValue }): SafeHtml {
