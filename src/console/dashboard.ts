@@ -119,7 +119,7 @@ export function dashboardRouter(db: Database): Router {
       body: html`<link rel="stylesheet" href="${ASSET_PREFIX}/uPlot.min.css">
         <script src="${ASSET_PREFIX}/uPlot.iife.min.js" defer></script><script src="${ASSET_PREFIX}/dashboard-charts.js" defer></script>
         <div class="dash-head"><h1>Dashboard</h1><nav class="tabs" aria-label="Period">${PERIODS.map((p) =>
-          html`<a href="/console/dashboard?days=${p}"${p === days ? html` aria-current="page"` : ''}>${p} days</a>`)}</nav></div>
+          html`<a href="/console/dashboard?days=${p}" hx-boost="false"${p === days ? html` aria-current="page"` : ''}>${p} days</a>`)}</nav></div>
         <p class="muted">Tickets created from ${figures.start.toISOString().slice(0, 10)} to ${new Date(figures.end.getTime() - 1).toISOString().slice(0, 10)} (UTC days); backlog as of now.</p>
         <div class="dash-grid">
           ${s('daily-category', chart('Tickets per day by category', figures.byCategory))}

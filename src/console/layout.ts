@@ -32,7 +32,8 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
     ? html`<nav aria-label="Console">${NAV.map((n) =>
         'later' in n
           ? html`<span class="nav-later" title="Coming later">${n.label}</span>`
-          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}>${n.label}</a>`)}</nav>
+          // The dashboard's chart scripts run on a full page load only (htmx swaps never run scripts).
+          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}${n.key === 'dashboard' ? html` hx-boost="false"` : ''}>${n.label}</a>`)}</nav>
       <form class="top-search" method="get" action="/console/search" role="search"><input type="search" name="q" aria-label="Search tickets" placeholder="Search  /" data-search-box></form>
       <div class="who"><span>${user.name ?? user.userId}</span> <span class="role">${user.role}</span>
         <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${user.csrfToken}"><button class="link">Sign out</button></form>

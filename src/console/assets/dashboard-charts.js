@@ -3,12 +3,11 @@
 const COLOURS = ['#3d5afe', '#00a676', '#f59f00', '#e8590c', '#7048e8', '#1098ad', '#d6336c', '#5c940d', '#868e96', '#364fc7'];
 
 function draw(figure) {
-  const { title, days, series } = JSON.parse(figure.dataset.chart);
+  const { days, series } = JSON.parse(figure.dataset.chart);
   const keys = Object.keys(series).sort();
   const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
   const width = Math.max(280, figure.clientWidth);
   const opts = {
-    title,
     width,
     height: 220,
     scales: { x: { time: true } },
