@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut } from '../src/classify/local/dataset.ts';
 
-// Cold start as the service sees it: import the classifier (franc-min included), read and unpack the artifact.
+// Cold start as the service sees it: import the classifier (the language detector loads on the first classification, not here), read and unpack the artifact.
 const coldStart = performance.now();
 const { DEFAULT_MODEL_DIR, loadModel } = await import('../src/classify/local/artifact.ts');
 const { LocalClassifier } = await import('../src/classify/local/local-classifier.ts');
@@ -67,7 +67,7 @@ console.log(`| start: import + first load (cold, in process) | ${coldMs.toFixed(
 console.log(`| reload of the artifact (median of ${runs}) | ${median(loads).toFixed(0)} ms |`);
 console.log(`| predict(): category + confidence + priority, per CPU second (median of ${runs} x ${seconds}s) | ${fmt(median(predictOnly.cpu))} /s |`);
 console.log(`| predict(), per wall-clock second | ${fmt(median(predictOnly.wall))} /s |`);
-console.log(`| classify(): also summary and language (franc-min), per CPU second | ${fmt(median(full.cpu))} /s |`);
+console.log(`| classify(): also summary and language (eld), per CPU second | ${fmt(median(full.cpu))} /s |`);
 console.log(`| classify(), per wall-clock second | ${fmt(median(full.wall))} /s |`);
 console.log(`| rows | ${rows.length} held-out tickets, cycled; one thread |`);
 console.log('');

@@ -7,18 +7,21 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../test/kit/database.ts';
 import { repoRoot } from '../test/kit/process.ts';
-import { machine, median } from './lib.ts';
+import { ADMIN_URL, machine, median } from './lib.ts';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' } } });
 if (!values.base) throw new Error('usage: node bench/compare.ts --base DIR [--rounds N] [--seconds S]');
 const base = path.resolve(values.base);
 const rounds = Number(values.rounds);
+// A database of this comparison's own: another one running at the same time must not drop it mid-run.
+const database = `support_triage_bench_webhooks_${process.pid}`;
 
 interface Figures { webhooks: number; webhooksP99: number; rest: number; restP99: number }
 
 function runIn(dir: string): Figures {
-  const run = spawnSync(process.execPath, ['bench/webhooks.ts', '--seconds', values.seconds!, '--connections', '50'], {
+  const run = spawnSync(process.execPath, ['bench/webhooks.ts', '--seconds', values.seconds!, '--connections', '50', '--database', database], {
     cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000,
   });
   const out = run.stdout;
@@ -45,6 +48,9 @@ for (let round = 0; round < rounds; round += 1) {
   }
 }
 
+// The runs leave their database behind (bench/webhooks.ts keeps it for inspection); this one's name is unique.
+await (await createTestDatabase(ADMIN_URL, { name: database, replace: true })).drop();
+
 const med = (side: 'base' | 'head', key: keyof Figures) => median(sides[side].map((f) => f[key]));
 const rows: [string, keyof Figures, string][] = [
   ['signed Zendesk deliveries/s', 'webhooks', ''],
@@ -54,12 +60,13 @@ const rows: [string, keyof Figures, string][] = [
 ];
 console.log(`${machine()} · ${rounds} rounds of ${values.seconds} s each side, alternating · base ${base}`);
 console.log('');
-console.log('| figure (median of rounds) | base | this checkout | ratio |');
+console.log('| figure (median of rounds, min–max) | base | this checkout | ratio |');
 console.log('|---|---|---|---|');
+const spread = (side: 'base' | 'head', key: keyof Figures) => `${Math.min(...sides[side].map((f) => f[key])).toFixed(0)}–${Math.max(...sides[side].map((f) => f[key])).toFixed(0)}`;
 for (const [label, key, unit] of rows) {
   const b = med('base', key);
   const h = med('head', key);
-  console.log(`| ${label} | ${b.toFixed(0)}${unit} | ${h.toFixed(0)}${unit} | ${(h / b).toFixed(2)} |`);
+  console.log(`| ${label} | ${b.toFixed(0)}${unit} (${spread('base', key)}) | ${h.toFixed(0)}${unit} (${spread('head', key)}) | ${(h / b).toFixed(2)} |`);
 }
 console.log('');
 console.log(`rounds, base: ${sides.base.map((f) => `${f.webhooks.toFixed(0)}/${f.rest.toFixed(0)}`).join(', ')}; this checkout: ${sides.head.map((f) => `${f.webhooks.toFixed(0)}/${f.rest.toFixed(0)}`).join(', ')} (webhooks/s / REST/s)`);

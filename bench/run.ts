@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after the other on this machine, each as its own process, and
  * BENCHMARKS.md rewritten with their tables, the commands, the machine and the date.
- *   node bench/run.ts [--only rest,stats,...] [--out BENCHMARKS.md]
+ *   node bench/run.ts [--only rest,stats,...] [--out BENCHMARKS.md] [--help]
  * With --only, just those sections of the existing file are replaced (in place, or appended when new); the other
  * sections, hand-written analysis included, are kept as they were, and the header says which sections ran when.
  */
@@ -25,16 +25,39 @@ const BENCHES: Bench[] = [
   { name: 'rest', title: 'Ticket creation over REST on PostgreSQL (issue 2)', args: ['bench/rest.ts', '--seconds', '20', '--connections', '50'], note: 'pgbench and the service run one after the other in the same run, against the same local PostgreSQL.' },
   { name: 'stats', title: 'Statistics over 1,000,000 tickets (issue 2)', args: ['bench/stats.ts', '--tickets', '1000000', '--requests', '200'], note: '' },
   { name: 'search', title: 'Search over 1,000,000 tickets (issue 18)', args: ['bench/search.ts', '--tickets', '1000000', '--requests', '40'], note: 'Each query kind 40 times in a row after 3 warm-up requests, one at a time.' },
+  { name: 'console', title: 'Operator console pages over 1,000,000 tickets (issue 18)', args: ['bench/console.ts', '--tickets', '1000000', '--requests', '100'], note: 'Every inbox page also counts every tab (each count stops at 1,000).' },
+  { name: 'embedded', title: 'The embedded database (PGlite): memory, first start, seed (issue 16)', args: ['bench/embedded.ts', '--idle', '20'], note: 'Production defaults: the npm scripts\' node flags from package.json, no DATABASE_URL. RSS from /proc/PID/status (VmRSS idle, VmHWM peak), sampled every 100 ms.' },
   { name: 'classifier', title: 'Local model speed and size (issue 3)', args: ['bench/classifier.ts'], note: '' },
   { name: 'eval', title: 'Local model accuracy on the held-out split (issue 3)', args: ['src/cli/classifier-eval.ts'], text: true, note: 'The held-out split (20% by a hash of the text) is never trained on. Learning curve, the confusion that limits accuracy and the method comparison: docs/benchmarks/classifier.md.' },
+  { name: 'language', title: 'Language detection by text length (issue 16)', args: ['bench/language.ts'], note: 'Against the language column of ../shared/data/tickets-train.csv (read in place; the section says so when it is absent). The candidates compared to pick the detector: docs/benchmarks/language.md.' },
   { name: 'webhooks', title: 'Signed Zendesk deliveries (issue 5)', args: ['bench/webhooks.ts', '--seconds', '20', '--connections', '50'], note: '' },
   { name: 'imap', title: 'IMAP ingestion from Dovecot (issue 4)', args: ['bench/imap.ts'], note: '' },
   { name: 'slack', title: 'Slack alert delivery with per-channel pacing (issue 6)', args: ['bench/slack.ts'], note: '' },
   { name: 'faults', title: 'Recovery after kill -9 and a PostgreSQL outage (issue 9)', args: ['bench/faults.ts', '--kills', '3', '--outage', '15'], note: 'The service is a child process on a throw-away PostgreSQL cluster; Slack is the local fake at its real pace (1 post/s per channel), so part of each delay is the alert backlog of the load itself.' },
 ];
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string', default: 'BENCHMARKS.md' } } });
+const USAGE = `usage: npm run bench [-- --only NAME,NAME,...] [--out BENCHMARKS.md]
+  runs each benchmark as its own process and rewrites the file (with --only: just those sections)
+  names: ${BENCHES.map((b) => b.name).join(', ')}`;
+
+function usageError(message: string): never {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: { only?: string; out?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string', default: 'BENCHMARKS.md' }, help: { type: 'boolean', short: 'h' } } }));
+} catch (error) {
+  usageError((error as Error).message.split('\n')[0]!);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const only = values.only ? new Set(values.only.split(',')) : undefined;
+const unknown = [...(only ?? [])].filter((name) => !BENCHES.some((b) => b.name === name));
+if (unknown.length) usageError(`unknown benchmark ${unknown.join(', ')}`);
 
 const fresh = new Map<string, string>();
 for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {

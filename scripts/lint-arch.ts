@@ -2,8 +2,10 @@
  * `npm run lint:arch`: the architecture rules of src/, as CI enforces them (.ci/run).
  *  1. Import boundaries (.dependency-cruiser.cjs) checked by dependency-cruiser. It cannot parse .ts with the
  *     installed TypeScript 7 (no JavaScript API), so the sources are copied to a scratch folder with their
- *     types stripped by Node's own stripper (the code Node runs) and `.ts` import specifiers renamed `.js`;
- *     type-only imports vanish on the way, which is the point: types may cross boundaries, code may not.
+ *     types stripped by Node's own stripper and `.ts` import specifiers renamed `.js`. Type imports count
+ *     like any other (a type is a dependency on the module that defines it): before stripping, `import type`
+ *     and `export type ... from` become plain imports and re-exports, which the stripper keeps, and
+ *     `import { type X }` keeps its module as an import with the type names erased.
  *  2. What no import graph shows, found in the source text (comments and strings excluded): only
  *     src/config.ts (or src/config/) reads process.env, only src/config.ts loads a .env file (for every command, through src/cli/bootstrap.ts), and
  *     SQL is written only in src/db/ (a query call given SQL text, Kysely's sql tag or query builder).
@@ -37,9 +39,36 @@ const isCode = (file: string) => file.endsWith('.ts') && !file.endsWith('.d.ts')
 const asJs = (file: string) => file.replace(/\.ts$/, '.js');
 const asTs = (file: string) => file.replace(/\.js$/, '.ts');
 
-/** Import boundaries: the rules of `<root>/.dependency-cruiser.cjs` over `<root>/src`. */
+/**
+ * `import type X from`, `import type { X } from`, `import type * as X from` and `export type { X } from` as
+ * runtime imports, so the stripper keeps them. A local `export type { X }` (no `from`) and type declarations
+ * (`export type X = ...`) are left alone. Statements at the start of a line only: comments and strings that
+ * mention them are not rewritten (a rewritten comment would change nothing anyway).
+ */
+export function countTypeImports(source: string): string {
+  return source
+    .replace(/^(\s*)import\s+type\s+(?=[\w${*])/gm, '$1import ')
+    .replace(/^(\s*)export\s+type\s+(\*|\{[^}]*\}\s*from\b)/gm, '$1export $2');
+}
+
+/** The rules file: dependency-cruiser's `forbidden` list, plus the names of rules that see runtime imports only. */
+type RuleFile = IConfiguration & { runtimeOnly?: string[] };
+
+/**
+ * Import boundaries: the rules of `<root>/.dependency-cruiser.cjs` over `<root>/src`, type imports counted,
+ * except rules listed in its `runtimeOnly` (checked on the graph with types erased), plus folder cycles.
+ */
 export async function importViolations(root = here): Promise<Violation[]> {
-  const config = createRequire(import.meta.url)(path.join(root, '.dependency-cruiser.cjs')) as IConfiguration;
+  const config = createRequire(import.meta.url)(path.join(root, '.dependency-cruiser.cjs')) as RuleFile;
+  const runtimeOnly = new Set(config.runtimeOnly ?? []);
+  const rules = config.forbidden ?? [];
+  const withTypes = await cruiseCopy(root, true, rules.filter((r) => !runtimeOnly.has(r.name ?? '')), config);
+  const runtime = runtimeOnly.size ? await cruiseCopy(root, false, rules.filter((r) => runtimeOnly.has(r.name ?? '')), config) : undefined;
+  return [...violationsOf(withTypes), ...(runtime ? violationsOf(runtime) : []), ...folderCycles(withTypes)];
+}
+
+/** Cruises a scratch copy of src/ as JavaScript, with type imports kept as imports or erased. */
+async function cruiseCopy(root: string, countTypes: boolean, forbidden: NonNullable<IConfiguration['forbidden']>, config: IConfiguration): Promise<ICruiseResult> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'lint-arch-'));
   try {
     for (const file of sourceFiles(path.join(root, 'src'))) {
@@ -50,24 +79,106 @@ export async function importViolations(root = here): Promise<Violation[]> {
         cpSync(from, to);
         continue;
       }
-      const js = stripTypeScriptTypes(readFileSync(from, 'utf8'), { mode: 'strip' });
+      const source = readFileSync(from, 'utf8');
+      const js = stripTypeScriptTypes(countTypes ? countTypeImports(source) : source, { mode: 'strip' });
       // Relative specifiers only (packages keep their names); quotes kept as written.
       writeFileSync(to, js.replace(/(['"])(\.\.?\/[^'"\n]*?)\.ts\1/g, '$1$2.js$1'));
     }
     // src/service.ts imports its version from it
     if (existsSync(path.join(root, 'package.json'))) cpSync(path.join(root, 'package.json'), path.join(scratch, 'package.json'));
-    const { output } = await cruise(['src'], { ...config.options, baseDir: scratch, validate: true, ruleSet: { forbidden: config.forbidden ?? [] } });
-    const result = output as ICruiseResult;
-    return (result.summary.violations ?? []).map((v) => ({
-      rule: v.rule.name,
-      severity: v.rule.severity,
-      from: asTs(v.from),
-      // A cycle as the path from `from` back to it (dependency-cruiser lists it without the start).
-      to: v.cycle?.length ? v.cycle.map((c) => asTs(c.name)).join(' → ') : asTs(v.to),
-    }));
+    const { output } = await cruise(['src'], { ...config.options, baseDir: scratch, validate: true, ruleSet: { forbidden } });
+    return output as ICruiseResult;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function violationsOf(result: ICruiseResult): Violation[] {
+  return (result.summary.violations ?? []).map((v) => ({
+    rule: v.rule.name,
+    severity: v.rule.severity,
+    from: asTs(v.from),
+    // A cycle as the path from `from` back to it (dependency-cruiser lists it without the start).
+    to: v.cycle?.length ? v.cycle.map((c) => asTs(c.name)).join(' → ') : asTs(v.to),
+  }));
+}
+
+/**
+ * The folder a module belongs to for the folder-cycle rule: src/<area>/ (src/config.ts is config's), the
+ * doors one each (src/inbound/<door>/), a file directly in src/ its own.
+ */
+export function folderOf(module: string): string {
+  const parts = module.split('/');
+  if (parts[0] !== 'src') return module;
+  if (parts.length === 2) return parts[1] === 'config.ts' || parts[1] === 'config.js' ? 'src/config/' : asTs(module);
+  if (parts[1] === 'inbound' && parts.length > 3) return `src/inbound/${parts[2]}/`;
+  return `src/${parts[1]}/`;
+}
+
+/**
+ * no-folder-cycles: two folders of src/ that import each other, directly or round a longer loop (the strongly
+ * connected parts of the folder graph). One violation per folder edge inside such a part, with one import
+ * that makes the edge.
+ */
+function folderCycles(result: ICruiseResult): Violation[] {
+  const example = new Map<string, string>(); // "a|b" -> one import from a to b
+  const next = new Map<string, Set<string>>();
+  for (const m of result.modules) {
+    if (!m.source.startsWith('src/')) continue;
+    const from = folderOf(m.source);
+    for (const d of m.dependencies) {
+      if (!d.resolved.startsWith('src/')) continue;
+      const to = folderOf(d.resolved);
+      if (from === to) continue;
+      if (!next.has(from)) next.set(from, new Set());
+      next.get(from)!.add(to);
+      if (!example.has(`${from}|${to}`)) example.set(`${from}|${to}`, `${asTs(m.source)} → ${asTs(d.resolved)}`);
+    }
+  }
+  const violations: Violation[] = [];
+  for (const part of stronglyConnected(next)) {
+    if (part.length < 2) continue;
+    const members = new Set(part);
+    for (const from of [...part].sort()) {
+      for (const to of [...(next.get(from) ?? [])].sort()) {
+        if (members.has(to)) violations.push({ rule: 'no-folder-cycles', severity: 'error', from, to: `${to} (${example.get(`${from}|${to}`)})` });
+      }
+    }
+  }
+  return violations;
+}
+
+/** Tarjan's strongly connected components of a directed graph. */
+function stronglyConnected(next: Map<string, Set<string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const parts: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const part: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        part.push(w);
+      } while (w !== v);
+      parts.push(part);
+    }
+  };
+  for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return parts;
 }
 
 /**

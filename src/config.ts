@@ -7,22 +7,25 @@
  * which test/unit/config-docs.test.ts checks). Adding an area: a file beside the others and one line in
  * CONFIG_VARIABLES (plus one in CROSS_RULES if its variables depend on each other).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { consoleRules, consoleSection, consoleVariables } from './config/console.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { opsSection, opsVariables } from './config/ops.ts';
-import { imapRules, imapVariables, mailboxList, singleMailbox, type ImapMailbox } from './config/imap.ts';
+import { imapRules, imapVariables, mailboxList, singleMailbox } from './config/imap.ts';
+import type { ImapMailbox } from './config/mailbox.ts';
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
-import { type Environment, readValues, type Values, variable } from './config/variable.ts';
+import { misspeltSettings } from './config/misspelt.ts';
+import { type Environment, readValues, type Values, variable, variablesOf } from './config/variable.ts';
 import { webhookVariables } from './config/webhooks.ts';
 
-export type { ImapAuth, ImapMailbox, ImapOAuth2 } from './config/imap.ts';
+export type { ImapAuth, ImapMailbox, ImapOAuth2 } from './config/mailbox.ts';
 
 /** Every variable, nested as the Config is. */
 export const CONFIG_VARIABLES = {
@@ -95,4 +98,16 @@ export function loadDotEnv(dir = process.cwd()): string | undefined {
   if (!existsSync(file)) return undefined;
   process.loadEnvFile(file);
   return file;
+}
+
+/**
+ * Lines of the .env file (in `dir`) whose name looks like a setting without being one (PORTT, port): they
+ * would be ignored without a word. Only .env is checked: the process environment holds many other programs'
+ * variables (HOME is one letter from HOST).
+ */
+export function dotEnvWarnings(dir = process.cwd()): string[] {
+  const file = path.join(dir, '.env');
+  if (!existsSync(file)) return [];
+  const settings = variablesOf(CONFIG_VARIABLES).map((v) => v.name);
+  return misspeltSettings(Object.keys(parseEnv(readFileSync(file, 'utf8'))), settings, '.env');
 }

@@ -6,7 +6,10 @@
 import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
-import { createService, httpServerOptions, type Service } from './service.ts';
+import { browserUrl, createStartupReport } from './lib/startup-report.ts';
+import { httpServerOptions } from './http/server-options.ts';
+import { outputWritten } from './lib/log-destination.ts';
+import { createService, type Service } from './service.ts';
 
 async function serve(ctx: CommandContext): Promise<void> {
   const config = ctx.config();
@@ -27,7 +30,11 @@ async function serve(ctx: CommandContext): Promise<void> {
     }, 25_000);
     force.unref();
     (service ? service.stop() : Promise.resolve()).then(
-      () => process.exit(exitCode),
+      // The last log lines ("stopped") reach a slow reader before the exit, if it takes them within 2 s.
+      () => {
+        process.exitCode = exitCode;
+        return outputWritten().then(() => process.exit(exitCode));
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -36,10 +43,13 @@ async function serve(ctx: CommandContext): Promise<void> {
   };
 
   installProcessGuards({ logger, onFatal: () => shutdown({ reason: 'uncaughtException' }, 1) });
+  // Plain words for a person at a terminal; JSON log lines when the output is piped.
+  const startup = createStartupReport({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY), logger });
   const server = await bindListener(config.http.port, config.http.host, httpServerOptions(config.http));
   try {
-    service = await createService(config, { logger, server });
-    await service.start();
+    service = await createService(config, { logger, server, startup });
+    const address = await service.start();
+    startup.ready(browserUrl(config.http.host, address.port, config.http.publicUrl));
   } catch (error) {
     server.close();
     throw error;
@@ -48,4 +58,4 @@ async function serve(ctx: CommandContext): Promise<void> {
 }
 
 // The service takes no arguments: everything is configured by the environment (and .env).
-await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx) });
+await runCommand({ name: 'support-triage', usage: 'npm start', parse: options({}), run: (_args, ctx) => serve(ctx), runsUntilStopped: true });

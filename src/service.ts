@@ -2,7 +2,7 @@
  * The composition root: config -> adapters -> start/stop. Production (src/main.ts), the test harness and
  * the benchmarks all build the service here, so what is tested is what runs.
  */
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
@@ -14,9 +14,9 @@ import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
-import { CLASSIFY_QUEUE, createIngest, type Ingest } from './ingest/ingest.ts';
+import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
-import { createApp } from './inbound/rest/app.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -24,6 +24,10 @@ import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
+import { webhookMount } from './inbound/webhooks/mount.ts';
+import { restMount } from './inbound/rest/mount.ts';
+import { createHttpHost } from './http/host.ts';
+import { httpServerOptions, KEEP_ALIVE_TIMEOUT_MS } from './http/server-options.ts';
 import { createDeadLetters } from './db/repositories/dead-letters.ts';
 import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
@@ -31,12 +35,13 @@ import { createLogger } from './lib/logger.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { type JobQueue, startQueue } from './db/queue.ts';
 import type { SlackService } from './slack/index.ts';
+import type { StartupReport } from './lib/startup-report.ts';
 import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
 import { withSlaClocks } from './sla/ticket-events.ts';
 import { startSnoozeWaker } from './ingest/snooze.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
-import { createReplyDoors, messageIdDomain } from './outbound/doors.ts';
+import { createReplySenders, messageIdDomain } from './outbound/senders.ts';
 import { draftSourceFromConfig } from './outbound/drafts.ts';
 import { startReplyWorker } from './outbound/send-job.ts';
 
@@ -52,6 +57,8 @@ export interface ServiceOptions {
   replyRetry?: { retryLimit?: number; retryDelay?: number };
   /** The SLA clocks' and the snooze waker's idea of now (tests inject theirs). */
   slaNow?: () => Date;
+  /** Hears the start-up steps (src/main.ts: plain words on a terminal, JSON log lines when piped). */
+  startup?: StartupReport;
 }
 
 export interface Service {
@@ -92,14 +99,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   });
 
-  const db = await openDatabase(config.database, logger);
-  if (config.database.migrateOnStart) await db.migrate();
+  const report = options.startup;
+  const dataDir = config.database.pgliteDataDir;
+  report?.openingDatabase(config.database.url ? 'postgresql' : 'pglite', config.database.url ? postgresWhere(config.database.url) : dataDir);
+  const db = await openDatabase(config.database, logger, { onCreating: () => report?.creatingDatabase(dataDir) });
+  if (config.database.migrateOnStart) {
+    const applied = await db.migrate();
+    report?.migrated(applied);
+  }
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
-  await queue.createQueue(CLASSIFY_QUEUE, { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 });
+  await queue.createQueue(CLASSIFY_QUEUE, QUEUE_POLICIES[CLASSIFY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
   const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
   const classifier = options.classifier ?? classifiers!.classifier;
+  report?.classifier(describeClassifier(classifiers?.health() ?? { status: 'local-only', model: classifier.name, local_model: classifier.name }));
 
   health.register('database', async () => ({ status: (await db.ping()) ? 'healthy' : 'unhealthy', kind: db.kind }));
   const deadLetters = createDeadLetters(queue, db.transaction);
@@ -111,7 +125,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   health.register('ai_classifier', () => classifiers?.health() ?? { status: 'local-only', classifier: classifier.name });
 
   // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
-  const replyDoors = createReplyDoors(config, db.sql);
+  const replySenders = createReplySenders(config, db.sql);
 
   // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
   const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
@@ -129,7 +143,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
         runWorkers: config.worker.enabled,
-        doors: replyDoors.doors,
+        replySenders: replySenders.senders,
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
@@ -152,8 +166,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     ? (await import('./inbound/imap/mailboxes.ts')).createMailboxReaders({ mailboxes: config.mailboxes, db, ingest, logger, health, metrics, doors })
     : disabledImap(health);
 
-  // Webhook deliveries' audit rows are written after the answer; stop() drains them before the db closes.
-  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, db, logger, doors });
+  const webhooks = createWebhookRouter({ config: config.webhooks, ingest, logger, doors });
 
   // Ops incidents (intake broken for longer than its threshold), posted to SLACK_CHANNEL_OPS when it is set.
   const observers: Observer[] = [
@@ -167,36 +180,42 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
-  const app = createApp({
+  // The HTTP host serves its mounts side by side, each with its own access rules (src/http/mount.ts).
+  const app = createHttpHost({
     logger,
     metrics,
-    api: config.api,
     http: config.http,
-    limits,
-    doors,
     rawMounts: [
-      ...(slack.middleware ? [{ prefix: '/slack', middleware: slack.middleware }] : []),
+      ...(slack.middleware ? [{ name: 'slack', prefix: '/slack', middleware: slack.middleware }] : []),
       // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-      createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters }),
+      { name: 'console', ...createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters }) },
     ],
-    routers: [
-      systemRouter({
-        db,
-        health,
-        metrics,
-        app: { name: 'support-triage', version: pkg.version, environment: config.env },
-        doors: () => doors.snapshot(),
-        beforeScrape: async () => {
-          metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
-          imap.updateMetrics();
-          for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
-        },
+    mounts: [
+      restMount({
+        api: config.api,
+        metricsToken: config.http.metricsToken,
+        limits,
+        doors,
+        routers: [
+          systemRouter({
+            db,
+            health,
+            metrics,
+            app: { name: 'support-triage', version: pkg.version, environment: config.env },
+            doors: () => doors.snapshot(),
+            beforeScrape: async () => {
+              metrics.queueBacklog.set({ queue: CLASSIFY_QUEUE }, await queue.backlog(CLASSIFY_QUEUE));
+              imap.updateMetrics();
+              for (const [name, count] of Object.entries(await deadLetters.counts())) metrics.deadLetters.set({ queue: name }, count);
+            },
+          }),
+          deadLettersRouter({ deadLetters }),
+          docsRouter({ title: 'Support Triage API', version: pkg.version }),
+          requestsRouter({ db, ingest, ticketEvents }),
+          savedRepliesRouter({ db }),
+        ],
       }),
-      deadLettersRouter({ deadLetters }),
-      docsRouter({ title: 'Support Triage API', version: pkg.version }),
-      requestsRouter({ db, ingest, ticketEvents }),
-      savedRepliesRouter({ db }),
-      webhooks,
+      webhookMount(webhooks),
     ],
   });
 
@@ -211,7 +230,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
-        await startReplyWorker({ db, queue, doors: replyDoors.doors, ticketEvents, logger }, options.replyRetry);
+        await startReplyWorker({ db, queue, senders: replySenders.senders, ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
@@ -246,7 +265,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           server!.listen(config.http.port, config.http.host, () => resolve());
         });
       }
-      server.keepAliveTimeout = 65_000;
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
       // `npm start` alone opens the console: on the embedded database without Sign in with Slack, a one-time link.
@@ -269,18 +288,29 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await ops.stop();
         await imap.stop();
         await limits.close();
-        await webhooks.drain();
+        // Audit rows of deliveries that stored nothing are group-written: flushed before the db closes.
+        await ingest.drain();
         await slaScanner?.stop();
         await snoozeWaker?.stop();
         await slack.stop();
         await queue.stop();
-        replyDoors.close();
+        replySenders.close();
         await db.close();
         logger.info('support triage stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Host, port and database of a PostgreSQL URL: never its user or password. */
+const postgresWhere = (url: string) => {
+  const u = new URL(url);
+  return `${u.host}${u.pathname}`;
+};
+
+function describeClassifier(h: { status: string; model: string; local_model: string }): string {
+  return h.status === 'local-only' ? `the local model ${h.local_model} (no OPENAI_API_KEY)` : `${h.model}, with the local model ${h.local_model} as fallback`;
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -293,14 +323,4 @@ function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => T
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {
   health.register('imap', () => ({ status: 'disabled' }));
   return { start: () => undefined, stop: async () => undefined, updateMetrics: () => undefined };
-}
-
-/** The Node HTTP server's deadlines: a client trickling its headers or body is answered 408 and cut off. */
-export function httpServerOptions(http: Pick<Config['http'], 'headersTimeoutMs' | 'requestTimeoutMs'>): ServerOptions {
-  return {
-    headersTimeout: http.headersTimeoutMs,
-    requestTimeout: http.requestTimeoutMs,
-    // How often Node checks those two deadlines (its default, 30 s, would let a slow client overstay them).
-    connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
-  };
 }

@@ -11,7 +11,7 @@ import { setCurrentClassifications, ticketsToClassify } from '../db/repositories
 import { classifiedPriority, isLowConfidence } from '../domain/ticket.ts';
 import { isCategory } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
-import { CLASSIFY_QUEUE } from '../ingest/ingest.ts';
+import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';

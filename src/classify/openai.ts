@@ -5,13 +5,14 @@
  * call, SDK retries included. Every way it can go wrong becomes an LlmFailure with a short reason, which
  * the fallback names in the result's modelName.
  */
+import { LlmFailure } from './llm-failure.ts';
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
 import type { ClassificationInput, ClassificationResult, Classifier } from '../domain/classification.ts';
-import { detectLanguage } from './local/local-classifier.ts';
+import { detectLanguage } from './language.ts';
 import { clip, summarize } from './local/summary.ts';
 import { redactPii } from './pii.ts';
 
@@ -28,16 +29,7 @@ export interface OpenAiClassifierOptions {
  * Why a call failed. `perTicket` failures (a refusal, an answer cut off) say something about this ticket,
  * not about the service, so they do not count towards opening the circuit.
  */
-export class LlmFailure extends Error {
-  override name = 'LlmFailure';
-  readonly reason: string;
-  readonly perTicket: boolean;
-  constructor(reason: string, options: { perTicket?: boolean; cause?: unknown } = {}) {
-    super(`openai ${reason}`, { cause: options.cause });
-    this.reason = reason;
-    this.perTicket = options.perTicket ?? false;
-  }
-}
+export { LlmFailure };
 
 export const LlmAnswer = z
   .object({

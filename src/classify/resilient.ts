@@ -7,7 +7,7 @@ import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, h
 import type { Logger } from 'pino';
 import type { ClassificationInput, ClassificationResult, Classifier } from '../domain/classification.ts';
 import type { LocalClassifier } from './local/local-classifier.ts';
-import { LlmFailure } from './openai.ts';
+import { LlmFailure } from './llm-failure.ts';
 
 export interface BreakerOptions {
   /** consecutive service failures that open the circuit */
@@ -84,7 +84,10 @@ export class ResilientClassifier implements Classifier {
       if (!(err instanceof BrokenCircuitError)) {
         this.#lastFailure = reason;
         this.#lastFailureAt = new Date().toISOString();
-        this.#logger.warn({ err, reason }, 'LLM classification failed: using the local model');
+        // An LlmFailure is an expected outside failure: its reason and cause in one line, no stack (one per
+        // ticket while the LLM is down). Anything else is ours and keeps its stack.
+        if (err instanceof LlmFailure) this.#logger.warn({ reason, cause: describeCause(err.cause) }, 'LLM classification failed: using the local model');
+        else this.#logger.warn({ err, reason }, 'LLM classification failed: using the local model');
       }
     }
     return this.#fallback(input, reason, started);
@@ -100,4 +103,18 @@ export class ResilientClassifier implements Classifier {
       processingTimeMs: Math.round(performance.now() - started),
     };
   }
+}
+
+/** An error's name, HTTP status when it has one, and first line of its message, at most 300 characters. */
+export function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (!(cause instanceof Error)) return String(cause).slice(0, 300);
+  const status = (cause as { status?: unknown }).status;
+  const inner = cause.cause instanceof Error ? ` (${errorName(cause.cause)}: ${cause.cause.message.split('\n', 1)[0]})` : '';
+  return `${errorName(cause)}${typeof status === 'number' ? ` ${status}` : ''}: ${cause.message.split('\n', 1)[0]}${inner}`.slice(0, 300);
+}
+
+/** The class name where the error's own name is the generic 'Error' (the OpenAI SDK's errors keep it). */
+function errorName(error: Error): string {
+  return error.name === 'Error' && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
 }

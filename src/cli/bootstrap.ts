@@ -9,9 +9,13 @@
  * and keeps its stack trace.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { ConfigError, dotEnvWarnings, loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { StartupError } from '../lib/startup-error.ts';
+import { ignoreClosedOutput } from './process-guards.ts';
+
+/** How long a finished command may take to let go of what it opened before it is ended anyway. */
+const LINGER_MS = 5_000;
 
 /** The command could not do its job for a reason its message explains (an unreadable file, a refused sign-in). */
 export class CommandError extends Error {
@@ -46,6 +50,18 @@ export interface Command<A> {
   /** argv (without node and the script) to the command's arguments; what it throws is an argument error. */
   parse(argv: string[]): A;
   run(args: A, ctx: CommandContext): Promise<number | void>;
+  /**
+   * The command prints its own results in plain lines: its logger writes warnings and errors only (debug and
+   * trace still go through), so no JSON log lines surround that output.
+   */
+  plainOutput?: boolean;
+  /** The service: keeps running after run() returns, until a signal stops it. */
+  runsUntilStopped?: boolean;
+}
+
+/** The logger level of a command: info lines are the service's, not a plain-output command's. */
+export function commandLogLevel(configured: string, plainOutput: boolean): string {
+  return plainOutput && configured === 'info' ? 'warn' : configured;
 }
 
 /** A parse for Command: node:util parseArgs, strict (unknown options are errors). */
@@ -67,12 +83,31 @@ function argumentProblem(error: unknown): string {
   return message.split(/\n|(?<=')\. /)[0]!.trim();
 }
 
+/**
+ * A command closes what it opened, so it ends when run() returns. Should something stay open anyway (a
+ * library's timer), say what on stderr and end rather than hang the terminal or a script.
+ */
+function endWhenFinished(name: string, before: string[]): void {
+  setTimeout(() => {
+    // What the command added to what every process holds (its stdio), named as Node names it (Timeout, TCPWrap, ...).
+    const open = process.getActiveResourcesInfo();
+    for (const kind of before) {
+      const at = open.indexOf(kind);
+      if (at >= 0) open.splice(at, 1);
+    }
+    console.error(`${name}: finished, but ${open.join(', ') || 'something'} stayed open; exiting`);
+    process.exit();
+  }, LINGER_MS).unref();
+}
+
 function exitWith(name: string, message: string, exitCode: number): never {
   console.error(`${name}: ${message}`);
   process.exit(exitCode);
 }
 
 export async function runCommand<A>(command: Command<A>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  ignoreClosedOutput();
+  const before = process.getActiveResourcesInfo();
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`usage: ${command.usage}`);
     return;
@@ -88,12 +123,14 @@ export async function runCommand<A>(command: Command<A>, argv: string[] = proces
   let logger: Logger | undefined;
   const ctx: CommandContext = {
     config: () => (config ??= loadConfig()),
-    logger: () => (logger ??= createLogger(ctx.config().logLevel)),
+    logger: () => (logger ??= createLogger(commandLogLevel(ctx.config().logLevel, command.plainOutput ?? false))),
   };
   try {
     loadDotEnv();
+    for (const warning of dotEnvWarnings()) console.error(`${command.name}: warning: ${warning}`);
     const code = await command.run(args, ctx);
     if (typeof code === 'number') process.exitCode = code;
+    if (!command.runsUntilStopped) endWhenFinished(command.name, before);
   } catch (error) {
     const known = describeFailure(error);
     if (known) exitWith(command.name, known.message, known.exitCode);

@@ -1,11 +1,12 @@
 /**
  * npm run classifier:eval [-- --file labelled.csv] [--threshold 0.6] [--model dir] [--learning-curve]
  * Without --file: the held-out split of the training file (never trained on). With --file: every row of
- * that file except rows the model was trained on. The keyword baseline runs on the same rows.
+ * that file except rows the model was trained on. The keyword baseline runs on the same rows. A clone
+ * without the training file beside it needs --file.
  */
 import { existsSync } from 'node:fs';
 import { loadModel, DEFAULT_MODEL_DIR, ModelLoadError } from '../classify/local/artifact.ts';
-import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
+import { DatasetError, DEFAULT_TRAIN_FILE, defaultTrainFile, LABELLED_FILE_COLUMNS, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
 import { formatReport, runKeyword, runLocal } from '../classify/local/evaluation.ts';
 import { accuracy, coverageAt } from '../classify/local/evaluation-metrics.ts';
 import { LocalClassifier } from '../classify/local/local-classifier.ts';
@@ -32,8 +33,9 @@ function parse(argv: string[]) {
 async function evaluate(values: ReturnType<typeof parse>, ctx: CommandContext): Promise<void> {
   let rows: Example[];
   if (values.file === undefined) {
-    rows = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).heldOut;
-    console.log(`held-out split of ${DEFAULT_TRAIN_FILE}`);
+    const file = defaultTrainFile();
+    rows = splitHeldOut(loadExamples(file)).heldOut;
+    console.log(`held-out split of ${file}`);
   } else {
     const all = loadExamples(values.file);
     const trained = new Set(existsSync(DEFAULT_TRAIN_FILE) ? splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE)).train.map((e) => `${e.subject}\u0000${e.body}`) : []);
@@ -50,7 +52,7 @@ async function evaluate(values: ReturnType<typeof parse>, ctx: CommandContext): 
 
   if (values['learning-curve']) {
     // Train on growing shares of the training split; always scored on the same held-out rows.
-    const { train, heldOut } = splitHeldOut(loadExamples(DEFAULT_TRAIN_FILE));
+    const { train, heldOut } = splitHeldOut(loadExamples(defaultTrainFile()));
     console.log('\nlearning curve (train rows: held-out accuracy, en, de, accuracy/coverage at threshold):');
     for (const share of [0.1, 0.25, 0.5, 0.75, 1]) {
       const subset = train.slice(0, Math.round(train.length * share));
@@ -74,7 +76,7 @@ async function evaluate(values: ReturnType<typeof parse>, ctx: CommandContext): 
 
 await runCommand({
   name: 'classifier:eval',
-  usage: 'npm run classifier:eval [-- --file labelled.csv] [--threshold 0.6] [--model DIR] [--learning-curve]',
+  usage: `npm run classifier:eval [-- --file labelled.csv] [--threshold 0.6] [--model DIR] [--learning-curve]; labelled.csv: ${LABELLED_FILE_COLUMNS}`,
   parse,
   async run(values, ctx) {
     try {

@@ -1,17 +1,18 @@
 /**
  * npm run classifier:train [-- --file tickets.csv] [--out dir] [--with-corrections]
- * Trains the local model on the file's rows outside the held-out split and writes the artifact.
+ * Trains the local model on the file's rows outside the held-out split and writes the artifact. Without --file:
+ * the project's training file beside the repository, or a one-line request for --file where there is none.
  * --with-corrections also learns from agents' corrections stored in the database (DATABASE_URL or PGlite;
  * the embedded database only while the service is stopped: its directory is locked while it runs).
  */
 import { saveModel, DEFAULT_MODEL_DIR } from '../classify/local/artifact.ts';
-import { DatasetError, DEFAULT_TRAIN_FILE, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
+import { DatasetError, defaultTrainFile, LABELLED_FILE_COLUMNS, loadExamples, splitHeldOut, type Example } from '../classify/local/dataset.ts';
 import { trainModels } from '../classify/local/training.ts';
 import { CsvError } from '../lib/csv.ts';
 import { type CommandContext, options, runCommand, UsageError } from './bootstrap.ts';
 
 const parse = options({
-  file: { type: 'string', default: DEFAULT_TRAIN_FILE },
+  file: { type: 'string' },
   out: { type: 'string', default: DEFAULT_MODEL_DIR },
   'with-corrections': { type: 'boolean', default: false },
 });
@@ -35,13 +36,14 @@ async function corrections(ctx: CommandContext): Promise<Example[]> {
 
 async function train(values: Args, ctx: CommandContext): Promise<void> {
   const started = performance.now();
-  const { train, heldOut } = splitHeldOut(loadExamples(values.file));
+  const file = values.file ?? defaultTrainFile();
+  const { train, heldOut } = splitHeldOut(loadExamples(file));
   let rows = train;
   if (values['with-corrections']) {
     const { mergeCorrections } = await import('../classify/local/corrections.ts');
     rows = mergeCorrections(train, await corrections(ctx));
   }
-  console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${values.file}`);
+  console.log(`training on ${rows.length} rows (${heldOut.length} held out for evaluation) from ${file}`);
   const m = trainModels(rows);
   const date = new Date().toISOString().slice(0, 10);
   const name = `local-nb@${date}.${m.dataHash}`;
@@ -63,7 +65,7 @@ async function train(values: Args, ctx: CommandContext): Promise<void> {
 
 await runCommand({
   name: 'classifier:train',
-  usage: 'npm run classifier:train [-- --file tickets.csv] [--out DIR] [--with-corrections]',
+  usage: `npm run classifier:train [-- --file tickets.csv] [--out DIR] [--with-corrections]; tickets.csv: ${LABELLED_FILE_COLUMNS}`,
   parse: (argv) => parse(argv).values,
   async run(values, ctx) {
     try {

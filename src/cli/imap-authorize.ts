@@ -96,14 +96,20 @@ async function authorize({ id, port, wanted, listen }: Args, ctx: CommandContext
       ? `Waiting for the browser to come back to ${redirectUri} ...\n(Browser on another machine? Paste the URL it ended on, or the code, here and press Enter.)`
       : 'After consenting, paste the URL the browser ended on (or the code) here and press Enter:');
 
-    const answer = await new Promise<string | URL>((resolve) => {
+    const answer = await new Promise<string | URL>((resolve, reject) => {
       fromBrowser = resolve;
       const lines = createInterface({ input: process.stdin });
+      let answered = false;
       lines.on('line', (line) => {
         if (line.trim()) {
+          answered = true;
           lines.close();
           resolve(line.trim());
         }
+      });
+      // Without a listener, stdin is the only way an answer can come: its end means none will.
+      lines.on('close', () => {
+        if (!answered && !listen) reject(new CommandError('stdin ended without the redirect URL or code; run the command again and paste it'));
       });
     });
     server?.close();

@@ -9,6 +9,7 @@ import { options, runCommand, UsageError } from './bootstrap.ts';
 await runCommand({
   name: 'db:migrate',
   usage: 'npm run db:migrate (= up) | npm run db:migration:create [-- --initial]',
+  plainOutput: true,
   parse(argv) {
     const { values, positionals } = options({ initial: { type: 'boolean', default: false } }, { positionals: true })(argv);
     const command = positionals[0] ?? 'up';

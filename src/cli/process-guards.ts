@@ -50,3 +50,16 @@ export function installProcessGuards({ logger, onFatal, target = process }: Proc
     target.off('uncaughtException', onException);
   };
 }
+
+/**
+ * A reader that went away (`npm run dead-letters -- list | head -1`) makes the next write to stdout or
+ * stderr fail with EPIPE, which Node raises as an uncaught exception. The rest of the output has nobody to
+ * read it: drop it quietly and let the command finish (or the service keep serving) as usual.
+ */
+export function ignoreClosedOutput(streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}

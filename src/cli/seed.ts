@@ -74,6 +74,23 @@ function toMessage(row: SeedRow): InboundMessage | null {
   };
 }
 
+/** What the run did, in plain lines; jobs are mentioned only when tickets were created (a rerun queues none). */
+function seedSummary(counts: { created: number; duplicate: number; followup: number; skipped: number }, alert: boolean): string {
+  const parts = [`${counts.created} created`, `${counts.duplicate} already present`];
+  if (counts.followup) parts.push(`${counts.followup} added to an existing ticket as follow-ups`);
+  if (counts.skipped) parts.push(`${counts.skipped} rows without a body skipped`);
+  const lines = [`seeded: ${parts.join(', ')}`];
+  if (counts.created) {
+    lines.push(
+      `${counts.created} classification ${counts.created === 1 ? 'job' : 'jobs'} queued: the service classifies them when it runs (npm start)` +
+        (alert ? ' and alerts Slack for each' : '; no Slack alerts for them (--alert to send them)'),
+    );
+  } else {
+    lines.push('nothing new to classify');
+  }
+  return lines.join('\n');
+}
+
 const parseOptions = options({
   file: { type: 'string' },
   hf: { type: 'string' },
@@ -94,12 +111,13 @@ function parse(argv: string[]) {
 await runCommand({
   name: 'seed',
   usage: 'npm run seed -- (--file PATH | --hf DATASET [--split train]) [--limit N] [--alert]',
+  plainOutput: true,
   parse,
   async run(values, ctx) {
     const { limit } = values;
     const config = ctx.config();
     const rows = values.hf ? await fromHuggingFace(values.hf, values.split, limit === Infinity ? 1000 : limit) : fromFile(values.file!);
-    const service = await createService(config);
+    const service = await createService(config, { logger: ctx.logger() });
     const counts = { created: 0, duplicate: 0, followup: 0, skipped: 0 };
     try {
       for (const row of rows.slice(0, limit === Infinity ? undefined : limit)) {
@@ -113,9 +131,6 @@ await runCommand({
     } finally {
       await service.stop();
     }
-    console.log(`seeded: ${counts.created} created, ${counts.duplicate} already present, ${counts.skipped} rows without a body skipped`);
-    console.log(
-      `classification jobs are queued: the service classifies them when it runs (npm start)${values.alert ? ' and alerts Slack for each' : '; no Slack alerts for them (--alert to send them)'}`,
-    );
+    console.log(seedSummary(counts, values.alert));
   },
 });

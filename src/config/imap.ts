@@ -1,12 +1,12 @@
 /** The support mailbox read over IMAP: where, how to log in (password, fixed token or OAuth2), what to do with mail. */
-import type { Category } from '../domain/categories.ts';
-import { parseMailboxList, SINGLE_MAILBOX_VARIABLES } from '../inbound/imap/mailboxes-config.ts';
-import { oauthPreset } from '../inbound/imap/oauth/providers.ts';
+import { parseMailboxList, SINGLE_MAILBOX_VARIABLES } from './imap-mailboxes.ts';
+import type { ImapAuth, ImapMailbox, SmtpSettings } from './mailbox.ts';
+import { oauthPreset } from './oauth-providers.ts';
 import { bool, cron, encryptionKey, int, oneOf, optionalString, secretEndpoint, string } from './validators.ts';
 import { type Environment, isSet, type Values, variable } from './variable.ts';
 
 export const imapVariables = {
-  mailboxesFile: variable('IMAP_MAILBOXES_FILE', optionalString, 'Several mailboxes: a JSON file listing them (src/inbound/imap/mailboxes-config.ts, docs/imap.md).'),
+  mailboxesFile: variable('IMAP_MAILBOXES_FILE', optionalString, 'Several mailboxes: a JSON file listing them (src/config/imap-mailboxes.ts, docs/imap.md).'),
   mailboxesInline: variable('IMAP_MAILBOXES', optionalString, 'The same JSON list inline, where mounting a file is awkward.'),
   host: variable('IMAP_HOST', optionalString, 'IMAP server; the mailbox is read only when it is set.'),
   port: variable('IMAP_PORT', int(993, 1, 65535), 'IMAP port.'),
@@ -40,67 +40,6 @@ export const imapVariables = {
   },
   attachmentMaxBytes: variable('IMAP_ATTACHMENT_MAX_BYTES', int(5 * 1024 * 1024, 0, 1024 * 1024 * 1024), 'Attachment content kept up to this size (metadata always).'),
 };
-
-export type ImapAuth =
-  | { kind: 'password'; password: string }
-  | { kind: 'token'; accessToken: string }
-  | ImapOAuth2;
-
-/** OAuth2 that renews itself (src/inbound/imap/oauth/): endpoints are already resolved from the provider preset. */
-export interface ImapOAuth2 {
-  kind: 'oauth2';
-  provider: 'google' | 'microsoft' | 'generic';
-  grant: 'refresh_token' | 'client_credentials';
-  clientId: string;
-  clientSecret: string | undefined;
-  tokenUrl: string;
-  /** Where an operator gives consent (npm run imap:authorize); refresh-token grant only. */
-  authorizeUrl: string | undefined;
-  /** The issuer the endpoints belong to (checked against an `iss` in the authorization response). */
-  issuer: string;
-  scope: string;
-  /** The first refresh token (from imap:authorize elsewhere); a rotated one stored in the database wins. */
-  refreshToken: string | undefined;
-  /** AES-256-GCM key for the stored refresh token; required with the refresh-token grant. */
-  encryptionKey: Buffer | undefined;
-  /** Extra authorization-request parameters the provider needs to hand out a refresh token. */
-  authorizeParams: Record<string, string>;
-}
-
-/** Where a mailbox's replies go out (src/outbound/email.ts); beside its IMAP settings. */
-export interface SmtpSettings {
-  host: string;
-  port: number;
-  /** TLS from the first byte (465); false: STARTTLS when offered. */
-  secure: boolean;
-  /** No login when unset (a relay that trusts this host). */
-  user: string | undefined;
-  password: string | undefined;
-}
-
-export interface ImapMailbox {
-  /** Names the mailbox in /health, /metrics, logs and on its tickets (metadata.mailbox_id); `default` for IMAP_HOST. */
-  id: string;
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  /** This mailbox's credentials. */
-  auth: ImapAuth;
-  /** The folder read (IMAP_MAILBOX / "folder"). */
-  mailbox: string;
-  processedMailbox: string | undefined;
-  failedMailbox: string | undefined;
-  pollCron: string;
-  supportAddress: string | undefined;
-  attachmentMaxBytes: number;
-  /** Its tickets' category when the classifier is not confident (instead of triage). */
-  defaultCategory: Category | undefined;
-  /** Slack channel for its tickets' alerts, whatever their category. */
-  slackChannel: string | undefined;
-  /** How agents' replies to its tickets are sent; none: its tickets get no Reply button. */
-  smtp: SmtpSettings | undefined;
-}
 
 type ImapValues = Values<typeof imapVariables>;
 

@@ -1,6 +1,7 @@
 /**
  * The inbox: fixed tabs with their counts, filters kept in the URL (bookmark or share a view), one page of
- * tickets in keyset order with a "next page" link carrying the cursor.
+ * tickets in keyset order with a "next page" link carrying the cursor. With JavaScript, htmx reloads the tabs and
+ * the list every 2 s (polling: it works across instances and behind any proxy); the filters form is left alone.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -97,7 +98,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
     user: opts.user,
     active: 'inbox',
     body: html`
-      <nav class="tabs" aria-label="Inbox tabs">${INBOX_TABS.map((tab) =>
+      <nav class="tabs" id="inbox-tabs" aria-label="Inbox tabs">${INBOX_TABS.map((tab) =>
         html`<a href="${inboxUrl(base, { tab })}"${tab === query.tab ? html` aria-current="page"` : ''}>${TAB_LABELS[tab]}<span class="count">${opts.counts[tab] > COUNT_CAP ? `${COUNT_CAP}+` : opts.counts[tab]}</span></a>`)}</nav>
       <form class="filters" method="get" action="/console">
         <input type="hidden" name="tab" value="${query.tab}">
@@ -110,11 +111,13 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
         <label>To<input type="date" name="until" value="${one(raw.until) ?? ''}"></label>
         <button class="secondary">Filter</button>
       </form>
+      <div id="inbox-live" hx-get="${inboxUrl(raw, {})}" hx-trigger="every 2s" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
       ${rows.length === 0
         ? html`<div class="card empty">No tickets here.</div>`
         : html`<table><thead><tr><th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>
           <tbody>${rows.map((t) => row(t, opts.now))}</tbody></table>`}
-      ${opts.more && last ? html`<div class="pager"><a class="button" href="${inboxUrl(base, { after: `${last.cursor.createdAt}_${last.cursor.id}` })}">Next page</a></div>` : ''}`,
+      ${opts.more && last ? html`<div class="pager"><a class="button" href="${inboxUrl(base, { after: `${last.cursor.createdAt}_${last.cursor.id}` })}">Next page</a></div>` : ''}
+      </div>`,
   });
 }
 

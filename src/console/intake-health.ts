@@ -27,6 +27,11 @@ const PATH = '/console/health';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GOOD = new Set(['healthy', 'ok', 'connected', 'disabled', 'local-only']);
 
+/** A probe's details as "key: value · …" (nested values as JSON), nulls left out. */
+const detailsText = (details: Record<string, unknown>) =>
+  shown(Object.entries(details).filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k.replaceAll('_', ' ')}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · '), 800);
+
 const statusChip = (status: string) => html`<span class="chip ${GOOD.has(status) ? 'ok' : 'bad'}">${status}</span>`;
 const maybeWhen = (iso: string | null) => (iso ? when(new Date(iso)) : html`<span class="muted">never</span>`);
 
@@ -48,7 +53,7 @@ export function intakeHealthRouter(deps: IntakeHealthDeps): Router {
         <h2>Parts</h2>
         <table><thead><tr><th>Part</th><th>Status</th><th>Details</th></tr></thead><tbody>${Object.entries(report.checks).map(([name, check]) => {
           const { status, ...details } = check;
-          return html`<tr><td>${name}</td><td data-label="Status">${statusChip(status)}</td><td class="excerpt">${shown(Object.keys(details).length ? JSON.stringify(details) : '', 600)}</td></tr>`;
+          return html`<tr><td>${name}</td><td data-label="Status">${statusChip(status)}</td><td class="excerpt">${detailsText(details)}</td></tr>`;
         })}</tbody></table>
         <h2>Doors (this instance, since it started)</h2>
         ${doors.length === 0 ? html`<div class="card empty">No door has seen anything yet.</div>` : html`<table><thead><tr><th>Door</th><th>Last accepted</th><th>Last rejected</th><th>Why</th><th>Rejections</th></tr></thead><tbody>${doors.map(([name, d]) => html`<tr>

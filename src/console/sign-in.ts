@@ -6,7 +6,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import * as oidc from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -26,6 +26,11 @@ export interface SignInDeps {
 const STATE_COOKIE = 'console_oidc';
 const TEAM_CLAIM = 'https://slack.com/team_id';
 const USER_CLAIM = 'https://slack.com/user_id';
+
+/** Where to go after signing in: a console page (a bookmarked view), never another site. */
+export function afterSignIn(next: unknown): string {
+  return typeof next === 'string' && next.length <= 2000 && /^\/console(?:[/?]|$)/.test(next) && !/[\\\s]/.test(next) ? next : COOKIE_PATH;
+}
 
 /** The role configured for a Slack user id, or undefined: not allowed in. */
 export function roleOf(roles: Config['console']['roles'], userId: string): Role | undefined {
@@ -53,10 +58,12 @@ export function signInRouter(deps: SignInDeps): Router {
   };
   const sessionDeps = { db: deps.db, hours: deps.console.sessionHours, publicUrl: deps.publicUrl };
   const slack = deps.console.slack;
-  let discovered: Promise<oidc.Configuration> | undefined;
+  // openid-client loads with the first Slack sign-in: a console without it costs no memory for it.
+  const library = () => import('openid-client');
+  let discovered: Promise<OpenId.Configuration> | undefined;
   const provider = () => {
-    discovered ??= oidc
-      .discovery(new URL(slack!.issuer), slack!.clientId, slack!.clientSecret, undefined, slack!.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined)
+    discovered ??= library()
+      .then((oidc) => oidc.discovery(new URL(slack!.issuer), slack!.clientId, slack!.clientSecret, undefined, slack!.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined))
       .catch((error: unknown) => {
         discovered = undefined;
         throw error;
@@ -70,7 +77,7 @@ export function signInRouter(deps: SignInDeps): Router {
     ctx.body = page({
       title: 'Sign in',
       body: html`<section class="card narrow"><h1>Sign in to the console</h1>
-        ${slack ? html`<p><a class="button" href="${COOKIE_PATH}/sign-in/slack">Sign in with Slack</a></p>` : html`<p>Sign in with Slack is not set up.</p>`}
+        ${slack ? html`<p><a class="button" href="${`${COOKIE_PATH}/sign-in/slack?${new URLSearchParams({ next: afterSignIn(ctx.query.next) })}`}">Sign in with Slack</a></p>` : html`<p>Sign in with Slack is not set up.</p>`}
         <p class="muted">No Slack? An operator can print a one-time sign-in link on the server: <code>npm run console:link</code>.</p></section>`,
     }).value;
   });
@@ -97,23 +104,26 @@ export function signInRouter(deps: SignInDeps): Router {
 
   router.get(`${COOKIE_PATH}/sign-in/slack`, async (ctx) => {
     if (!slack) throw new HttpError(404, 'Sign in with Slack is not set up.');
+    const oidc = await library();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    ctx.cookies.set(STATE_COOKIE, `${state}.${nonce}`, { httpOnly: true, sameSite: 'lax', secure: secureCookies(ctx, deps.publicUrl), path: COOKIE_PATH, maxAge: 600_000, overwrite: true });
+    const next = Buffer.from(afterSignIn(ctx.query.next)).toString('base64url');
+    ctx.cookies.set(STATE_COOKIE, `${state}.${nonce}.${next}`, { httpOnly: true, sameSite: 'lax', secure: secureCookies(ctx, deps.publicUrl), path: COOKIE_PATH, maxAge: 600_000, overwrite: true });
     ctx.redirect(oidc.buildAuthorizationUrl(await provider(), { redirect_uri: redirectUri(ctx), scope: 'openid profile email', state, nonce, team: slack.teamId }).href);
   });
 
   router.get(`${COOKIE_PATH}/sign-in/slack/callback`, async (ctx) => {
     if (!slack) throw new HttpError(404, 'Sign in with Slack is not set up.');
     await limit(ctx);
-    const [state = '', nonce = ''] = (ctx.cookies.get(STATE_COOKIE) ?? '').split('.');
+    const [state = '', nonce = '', next = ''] = (ctx.cookies.get(STATE_COOKIE) ?? '').split('.');
     ctx.cookies.set(STATE_COOKIE, '', { path: COOKIE_PATH, expires: new Date(0), overwrite: true });
     const returned = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     if (!state || !sameSecret(state, returned)) await failed(ctx, new HttpError(401, 'The sign-in took too long or was started elsewhere: try again.'));
     const callback = new URL(redirectUri(ctx));
     callback.search = new URL(ctx.href).search;
-    let claims: oidc.IDToken | undefined;
+    let claims: OpenId.IDToken | undefined;
     try {
+      const oidc = await library();
       claims = (await oidc.authorizationCodeGrant(await provider(), callback, { expectedState: state, expectedNonce: nonce, idTokenExpected: true })).claims();
     } catch {
       return failed(ctx, new HttpError(401, 'Slack did not confirm the sign-in: try again.'));
@@ -124,7 +134,7 @@ export function signInRouter(deps: SignInDeps): Router {
     if (!role) throw new HttpError(403, `Your Slack account (${userId}) has no console role: ask an admin to add it to CONSOLE_AGENTS or CONSOLE_VIEWERS.`);
     await deleteExpiredConsoleRows(deps.db.sql, new Date());
     await startSession(ctx, sessionDeps, { userId, name: typeof claims.name === 'string' ? claims.name.slice(0, 255) : null, role });
-    ctx.redirect(COOKIE_PATH);
+    ctx.redirect(afterSignIn(Buffer.from(next, 'base64url').toString()));
   });
 
   router.post(`${COOKIE_PATH}/sign-out`, async (ctx) => {

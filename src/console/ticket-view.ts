@@ -1,4 +1,8 @@
-/** The ticket page's markup: facts, the timeline of everything that happened, and the agent's actions. */
+/**
+ * The ticket page's markup: facts, the timeline of everything that happened, and the agent's actions. With
+ * JavaScript, htmx reloads the timeline and the facts every 2 s (a change made in Slack or by REST shows); the
+ * action forms are left alone, so a reply being typed is never lost.
+ */
 import type { AssignmentRow } from '../db/repositories/agents.ts';
 import type { ClassificationRow } from '../db/repositories/classifications.ts';
 import type { MessageRow } from '../db/repositories/messages.ts';
@@ -29,7 +33,7 @@ interface Entry {
 }
 
 /** An actor as the histories store it (slack:U…, console:link, api, snooze) in words. */
-const actorName = (actor: string) => shown(actor.replace(/^slack:/, '').replace(/^console:link$/, 'the console (sign-in link)'), 120);
+const actorName = (actor: string) => shown(actor === 'console:link' ? 'the console (sign-in link)' : actor.replace(/^(slack|console):/, ''), 120);
 
 const agentName = (a: { slackUserId: string; name: string | null } | null) => (a ? shown(a.name ?? a.slackUserId, 120) : 'nobody');
 
@@ -102,11 +106,11 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
       ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
       <h1>#${t.id} ${shown(t.subject?.trim() ? t.subject : t.body.slice(0, 80), 300)}</h1>
       <div class="ticket">
-        <section>
+        <section id="ticket-live" hx-get="/console/tickets/${t.id}" hx-trigger="every 2s" hx-select="#ticket-live" hx-select-oob="#ticket-facts" hx-swap="outerHTML">
           <ol class="timeline">${timeline(s).map((e) => html`<li class="${kinds[e.kind]}"><div class="when">${when(e.at)}</div>${e.body}</li>`)}</ol>
         </section>
         <aside>
-          <section class="card"><dl class="facts">
+          <section class="card" id="ticket-facts"><dl class="facts">
             <dt>Status</dt><dd>${STATUS_LABELS[t.status] ?? t.status}${t.snooze ? ' · snoozed' : ''}</dd>
             <dt>Category</dt><dd>${categoryChip(t.category, t.confidence, t.classifier)}</dd>
             <dt>Priority</dt><dd>${priorityChip(t.priority)}</dd>

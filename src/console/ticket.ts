@@ -29,8 +29,11 @@ export interface TicketDeps {
   messageIdDomain: string;
 }
 
-/** Who acted, as the histories and the Slack card name people: a Slack user as in Slack (the card mentions them), a link's session as the console. */
-const actorOf = (user: ConsoleUser) => (/^[UW][A-Z0-9]{2,30}$/.test(user.userId) ? `slack:${user.userId}` : `console:${user.userId}`);
+/**
+ * Who acted, as the histories and the Slack card record it: console:<Slack user id or link>. Not slack:…, which
+ * tells the Slack adapter the button handler already redrew the card (src/slack/alerts.ts): the card must follow.
+ */
+const actorOf = (user: ConsoleUser) => `console:${user.userId}`;
 
 const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
 

@@ -1,8 +1,6 @@
 /**
- * MikroORM options shared by the service and the commands in src/cli (npm run db:migrate, db:migration:create),
- * so the embedded database and PostgreSQL run the same entities and the same migrations. There is no
- * mikro-orm.config.ts for MikroORM's own CLI on purpose: it would open the embedded database without the
- * data-directory lock (src/db/data-dir-lock.ts) beside a running service.
+ * MikroORM options shared by both drivers, so the embedded database and PostgreSQL run the same entities and
+ * the same migrations. orm-config.ts adds the driver and its connection (and the embedded database's lock).
  */
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';

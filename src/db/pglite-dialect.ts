@@ -11,12 +11,28 @@ import arrayParser from 'postgres-array';
 import { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
 import { Mutex } from '../lib/mutex.ts';
 
+/**
+ * Postgres's memory settings for one embedded user. Its defaults are sized for a server of 100 connections:
+ * 128 MB of shared_buffers alone grew PGlite's WebAssembly heap from 128 to 188 MB, every page of it touched.
+ * The data directory is in the OS page cache anyway, so a small buffer pool costs little time.
+ */
+export const PGLITE_SETTINGS: Record<string, string> = {
+  shared_buffers: '16MB',
+  maintenance_work_mem: '16MB',
+  temp_buffers: '2MB',
+  max_connections: '8',
+};
+
+/** PGlite's own start parameters with PGLITE_SETTINGS on top. */
+export const pgliteStartParams = () => [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+
 export function createSerializedPgliteDialect(dataDir: string): { dialect: Dialect; pglite: Promise<PGlite> } {
   const pglite = PGlite.create({
     dataDir: dataDir === 'memory://' ? undefined : dataDir,
     parsers: createPostgreSqlTypeParsers((s) => arrayParser.parse(s)),
     // Trigram matching for search (the migration creates the extension and its indexes).
     extensions: { pg_trgm },
+    startParams: pgliteStartParams(),
   });
   const inner = new PGliteDialect({ pglite: () => pglite });
   const dialect: Dialect = {

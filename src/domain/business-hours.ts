@@ -114,15 +114,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Whether Intl knows the zone (config validation). */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The local wall clock of an instant, as if it were UTC (epoch ms). */
 function wallClock(timeZone: string, instant: number): number {

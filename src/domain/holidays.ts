@@ -3,7 +3,13 @@
  * substitutes) plus extra closed dates from configuration. Only "public" holidays close the team; bank,
  * school and observance days do not.
  */
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysType from 'date-holidays';
+
+// Loaded on the first calendar with a region, not at import: its rules for every country are ~25 MB of
+// memory that a service without SLA_HOLIDAYS_COUNTRY never uses. Synchronous, as configuration is checked so.
+let Holidays: typeof HolidaysType | undefined;
+const loadHolidays = () => (Holidays ??= createRequire(import.meta.url)('date-holidays') as typeof HolidaysType);
 
 export class HolidayRegionError extends Error {
   override readonly name = 'HolidayRegionError';
@@ -18,7 +24,7 @@ export function holidayCalendar(region: string | undefined, extra: readonly stri
   if (!region) return (d) => extraDates.has(d);
   const [country, state, ...rest] = region.toUpperCase().split('-');
   if (!country || rest.length > 1) throw new HolidayRegionError(`"${region}" is not COUNTRY or COUNTRY-STATE (DE, US-NY)`);
-  const hd = new Holidays();
+  const hd = new (loadHolidays())();
   if (!hd.getCountries()[country] || (state && !hd.getStates(country)?.[state])) {
     throw new HolidayRegionError(`date-holidays does not know the region "${region}"`);
   }

@@ -31,9 +31,25 @@ export interface Ticket {
   assignee: Agent | null;
   /** Put aside by an agent until a time, or (until null) until the customer answers; null: not snoozed. */
   snooze: Snooze | null;
+  /** Where it came in, beyond the door (`source`). */
+  origin: TicketOrigin;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** For mail: which configured mailbox and folder, whose header named the requester, what parsing noticed. Empty for other doors. */
+export interface TicketOrigin {
+  /** The configured mailbox's id (IMAP_MAILBOXES; `default` for IMAP_HOST). */
+  mailboxId: string | null;
+  /** The IMAP folder it was read from. */
+  folder: string | null;
+  /** `from`, `sender` or `reply-to`; null when no header named anyone. */
+  requesterHeader: string | null;
+  parseProblems: string[];
+}
+
+/** How a mailbox id is spelled (IMAP_MAILBOXES `id`): 1 to 40 lowercase letters, digits, - or _. */
+export const MAILBOX_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export interface Snooze {
   since: Date;

@@ -1,34 +1,30 @@
 /**
- * The one entry every door calls: normalize -> dedupe -> thread -> store ticket (or follow-up) and enqueue
- * its classification in ONE transaction -> return. When this resolves, the message is durable; the door may
- * acknowledge it (HTTP 2xx, IMAP flag). New tickets without thread hints are group-committed: concurrent
- * requests share a statement and a commit, each still answered only after that commit. A follow-up is
- * announced to ticketEvents.followUpAdded (ticket-events.ts) inside its transaction.
+ * The one entry every door calls. A door hands in a delivery (src/ingest/delivery.ts): a message, or its
+ * reason for storing nothing. Ingest decides what it is (new ticket, follow-up, duplicate; or ignored,
+ * rejected, failed), stores the ticket or follow-up and enqueues its classification in ONE transaction with
+ * the verdict's audit row (inbound_events), and returns the verdict. When it resolves, the delivery is durable;
+ * the door may acknowledge it (HTTP 2xx, IMAP flag). New tickets without thread hints are group-committed:
+ * concurrent deliveries share a statement and a commit, each still answered only after that commit. A
+ * follow-up is announced to ticketEvents.followUpAdded (ticket-events.ts) inside its transaction.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { insertAttachments } from '../db/repositories/attachments.ts';
 import { insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
-import { insertFollowup } from '../db/repositories/messages.ts';
+import { insertInboundEvents } from '../db/repositories/inbound-events.ts';
 import { insertTickets } from '../db/repositories/new-tickets.ts';
-import { endSnooze, findStoredMessage, reopenIfWaiting, touchTicket } from '../db/repositories/tickets.ts';
+import { ticketIdForMessageIds } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { normalizeMessage } from './normalize.ts';
-import { findThreadTicket } from './thread.ts';
+import { auditRow, createAuditTrail } from './audit.ts';
+import type { Delivery, DeliveryVerdict } from './delivery.ts';
+import { IngestValidationError, normalizeMessage, textProblem } from './normalize.ts';
+import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
 import type { TicketEvents } from './ticket-events.ts';
+import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 
-export { IngestValidationError } from './normalize.ts';
-
-export const CLASSIFY_QUEUE = 'classify';
-
-export interface IngestResult {
-  outcome: 'created' | 'followup' | 'duplicate';
-  ticketId: number;
-  messageId?: number;
-}
+export type IngestResult = StoreResult;
 
 export interface IngestOptions {
   /** REST Idempotency-Key: stored with the ticket in the same transaction. */
@@ -37,7 +33,16 @@ export interface IngestOptions {
   alert?: boolean;
 }
 
-export type Ingest = (msg: InboundMessage, options?: IngestOptions) => Promise<IngestResult>;
+/**
+ * `deliver` is the doors' entry. Called as a function, it takes a message handed in by the service itself
+ * (the seed command, tests): a delivery of the message's source with its externalId as the delivery id.
+ * Both throw IngestValidationError (recorded as `rejected`) for a message that cannot be stored.
+ */
+export type Ingest = ((msg: InboundMessage, options?: IngestOptions) => Promise<IngestResult>) & {
+  deliver(delivery: Delivery, options?: IngestOptions): Promise<DeliveryVerdict>;
+  /** Waits for every audit row of a delivery without a ticket handed in so far (before the database closes). */
+  drain(): Promise<void>;
+};
 
 /** The Idempotency-Key was taken by a concurrent request; the caller re-reads it. */
 export class IdempotencyKeyTaken extends Error {
@@ -59,6 +64,7 @@ export interface IngestDeps {
 }
 
 interface Item {
+  delivery: Delivery;
   msg: InboundMessage;
   options: IngestOptions;
 }
@@ -82,34 +88,14 @@ export function createIngest(deps: IngestDeps): Ingest {
     }
   };
 
-  const ingestOne = ({ msg, options }: Item): Promise<IngestResult> =>
-    db.transaction(async (tx) => {
-      const stored = msg.externalId ? await findStoredMessage(tx, msg.source, msg.externalId) : null;
-      if (stored) return { outcome: 'duplicate', ...stored };
-      const threadTicketId = await findThreadTicket(tx, msg);
-      if (threadTicketId !== null) {
-        const messageId = await insertFollowup(tx, threadTicketId, msg);
-        if (messageId === null) return { outcome: 'duplicate', ticketId: threadTicketId };
-        await touchTicket(tx, threadTicketId);
-        // The customer answered an agent's reply: the ticket needs an agent again.
-        if (await reopenIfWaiting(tx, threadTicketId)) {
-          await ticketEvents.ticketChanged(tx, threadTicketId, { kind: 'status', status: 'open', actor: 'customer' });
-        }
-        // A snoozed ticket wakes when the customer writes, whatever time the snooze was set for.
-        if (await endSnooze(tx, threadTicketId)) {
-          await ticketEvents.ticketChanged(tx, threadTicketId, { kind: 'unsnooze', reason: 'answered', actor: 'customer' });
-        }
-        await insertAttachments(tx, threadTicketId, messageId, msg.attachments);
-        await ticketEvents.followUpAdded(tx, threadTicketId, messageId);
-        return { outcome: 'followup', ticketId: threadTicketId, messageId };
-      }
-      const [ticket] = await insertTickets(tx, [msg]);
-      if (!ticket!.created) return { outcome: 'duplicate', ticketId: ticket!.ticketId };
-      await insertAttachments(tx, ticket!.ticketId, null, msg.attachments);
-      await recordKeys(tx, [{ ticketId: ticket!.ticketId, options }]);
-      await queue.send(CLASSIFY_QUEUE, { ticketId: ticket!.ticketId, ...quiet(options) }, {}, tx);
-      return { outcome: 'created', ticketId: ticket!.ticketId };
-    });
+  /** Completes a new ticket in its transaction: its Idempotency-Key, its classification job. */
+  const ticketCreated = (options: IngestOptions) => async (tx: Sql, ticketId: number) => {
+    await recordKeys(tx, [{ ticketId, options }]);
+    await queue.send(CLASSIFY_QUEUE, { ticketId, ...quiet(options) }, {}, tx);
+  };
+
+  const ingestOne = ({ delivery, msg, options }: Item): Promise<IngestResult> =>
+    db.transaction((tx) => storeOne({ ticketEvents, ticketCreated: ticketCreated(options) }, tx, delivery, msg));
 
   const writeGroup = async (items: Item[]): Promise<(IngestResult | Error)[]> => {
     try {
@@ -124,7 +110,9 @@ export function createIngest(deps: IngestDeps): Ingest {
           const ids = created.filter((s) => (s.options.alert === false) === (options.alert === false)).map((s) => s.ticketId);
           if (ids.length) await queue.send(CLASSIFY_QUEUE, { ticketIds: ids, ...quiet(options) }, {}, tx);
         }
-        return stored.map((s): IngestResult => ({ outcome: s.created ? 'created' : 'duplicate', ticketId: s.ticketId }));
+        const results = stored.map((s): IngestResult => ({ outcome: s.created ? 'created' : 'duplicate', ticketId: s.ticketId }));
+        await insertInboundEvents(tx, results.map((r, i) => auditRow(items[i]!.delivery, verdictOf(r.outcome), r.ticketId)));
+        return results;
       });
     } catch (error) {
       if (items.length === 1) return [error instanceof Error ? error : new Error(String(error))];
@@ -140,12 +128,54 @@ export function createIngest(deps: IngestDeps): Ingest {
     maxGroupSize: 200,
     maxInFlight: db.kind === 'pglite' ? 1 : (deps.maxInFlight ?? 8),
   });
+  // PGlite is one connection; on PostgreSQL two audit groups may be written at once.
+  const audit = createAuditTrail(db.sql, deps.logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
 
-  return async (raw, options = {}) => {
-    const msg = normalizeMessage(raw);
-    const simple = !msg.thread && !msg.attachments?.length;
-    const result = await (simple ? grouped({ msg, options }) : ingestOne({ msg, options }));
+  const storeMessage = async (delivery: Delivery, options: IngestOptions): Promise<IngestResult> => {
+    let msg: InboundMessage;
+    try {
+      requireStorable('delivery_id', delivery.deliveryId);
+      requireStorable('thread_key', delivery.threadKey);
+      msg = normalizeMessage((delivery.content as { message: InboundMessage }).message);
+    } catch (error) {
+      if (error instanceof IngestValidationError) await audit.record(delivery, 'rejected', null, `Message cannot be stored: ${error.message}`);
+      throw error;
+    }
+    const simple = !delivery.threadKey && !msg.thread && !msg.attachments?.length;
+    const result = await (simple ? grouped({ delivery, msg, options }) : ingestOne({ delivery, msg, options }));
     deps.onResult?.(msg.source, result.outcome);
     return result;
   };
+
+  const deliver = async (delivery: Delivery, options: IngestOptions = {}): Promise<DeliveryVerdict> => {
+    const { content } = delivery;
+    if ('message' in content) {
+      const result = await storeMessage(delivery, options);
+      return { verdict: verdictOf(result.outcome), ticketId: result.ticketId, ...(result.messageId ? { messageId: result.messageId } : {}) };
+    }
+    if ('ignored' in content) {
+      // A bounce or a delay notice is linked to the ticket of the mail it returns, when we hold it.
+      const mentions = (content.mentions ?? []).filter((id) => !textProblem(id)); // one PostgreSQL cannot hold matches nothing stored
+      const ticketId = mentions.length ? await ticketIdForMessageIds(db.sql, delivery.door, mentions) : null;
+      await audit.record(delivery, 'ignored', ticketId, content.ignored);
+      return { verdict: 'ignored', ticketId, reason: content.ignored };
+    }
+    const [verdict, reason] = 'rejected' in content ? (['rejected', content.rejected] as const) : (['failed', content.failed] as const);
+    await audit.record(delivery, verdict, null, reason);
+    return { verdict, ticketId: null, reason };
+  };
+
+  const ingestMessage = (msg: InboundMessage, options: IngestOptions = {}) =>
+    storeMessage({ door: msg.source, deliveryId: msg.externalId ?? null, content: { message: msg } }, options);
+  return Object.assign(ingestMessage, { deliver, drain: () => audit.drain() });
+}
+
+/**
+ * A door's ids are dedupe keys: one PostgreSQL cannot store (NUL, lone surrogate) or that is too long is a
+ * permanent refusal, not an error the sender would retry forever. (Message ids are checked by normalize.ts.)
+ */
+function requireStorable(field: string, value: string | null | undefined): void {
+  if (!value) return;
+  const problem = textProblem(value) ?? (value.length > 255 ? 'must be at most 255 characters' : null);
+  if (problem) throw new IngestValidationError(field, problem);
 }

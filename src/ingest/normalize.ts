@@ -62,7 +62,8 @@ function identifier(field: string, value: string | null | undefined, max: number
   const problem = textProblem(value);
   if (problem) throw new IngestValidationError(field, problem);
   const trimmed = value.trim();
-  if (trimmed.length > max) throw new IngestValidationError(field, `must be at most ${max} characters`);
+  // Characters as PostgreSQL's varchar(n) and the OpenAPI document count them: code points, not UTF-16 units.
+  if ([...trimmed].length > max) throw new IngestValidationError(field, `must be at most ${max} characters`);
   return trimmed || null;
 }
 

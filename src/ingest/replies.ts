@@ -7,12 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
+import { REPLY_QUEUE } from '../db/queue-registry.ts';
 import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
 import { lockTicket, updateStatus } from '../db/repositories/tickets.ts';
-import type { Draft } from '../outbound/reply.ts';
+import type { Draft } from '../domain/reply.ts';
 import type { TicketEvents } from './ticket-events.ts';
-
-export const REPLY_QUEUE = 'reply-send';
 
 /** Longest reply we store and send (characters); the modal's own limit is lower (Slack's 3000). */
 export const MAX_REPLY_CHARS = 20_000;

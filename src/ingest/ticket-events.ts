@@ -4,10 +4,12 @@
  * adapter's (src/slack/index.ts) when Slack is configured and noTicketEvents otherwise, behind the SLA clocks'
  * listener (src/sla/ticket-events.ts) when SLA targets are set:
  *   ticketClassified  src/classify/job.ts, in the transaction that stores the classification
- *   followUpAdded     src/ingest/ingest.ts, in the transaction that stores a follow-up on an open ticket
+ *   followUpAdded     src/ingest/store-one.ts, in the transaction that stores a follow-up on an open ticket
  *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,
  *                     human classification, assignee, snooze, delete) made through REST or a Slack button;
- *                     src/ingest/snooze.ts when a snooze ends by time, ingest.ts when the customer's answer ends it
+ *                     src/ingest/snooze.ts when a snooze ends by time, store-one.ts when the customer's answer ends it
+ *                     (or moves a ticket waiting on the customer back to open); src/ingest/replies.ts when an
+ *                     agent's reply moves the ticket to waiting_on_customer
  *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { streamDestination } from './log-destination.ts';
 
 /** Paths whose values never reach a log line, wherever they appear. */
 const REDACT = [
@@ -8,7 +9,8 @@ const REDACT = [
   'config.api.keys', 'config.webhooks.*',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** Logs to stdout unless told otherwise; a closed stdout never blocks the process (see log-destination.ts). */
+export function createLogger(level: string, destination: pino.DestinationStream = streamDestination()): Logger {
   return pino(
     {
       level,

@@ -15,7 +15,7 @@ import { redactPii } from '../classify/pii.ts';
 import type { Sql } from '../db/sql.ts';
 import { savedReplyFor } from '../db/repositories/saved-replies.ts';
 import type { Ticket } from '../domain/ticket.ts';
-import type { Draft, DraftSource } from './reply.ts';
+import type { Draft, DraftSource } from '../domain/reply.ts';
 
 /** What Slack's reply box holds. */
 export const DRAFT_MAX = 3000;

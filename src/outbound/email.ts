@@ -1,8 +1,9 @@
 /**
- * The e-mail door: an agent's reply to an e-mail ticket, by SMTP (nodemailer) through the mailbox the
+ * The e-mail reply sender: an agent's reply to an e-mail ticket, by SMTP (nodemailer) through the mailbox the
  * ticket came to. The mail threads back onto the ticket three ways, so the customer's answer finds it
- * whatever their client keeps: In-Reply-To / References (the customer's Message-IDs, then ours), and our
- * ticket reference `[#42]` in the subject (src/ingest/thread.ts tries all three).
+ * whatever their client keeps: In-Reply-To / References (the customer's own References chain, the
+ * conversation's Message-IDs, then the mail answered; RFC 5322 3.6.4), and our ticket reference `[#42]` in
+ * the subject (src/ingest/thread.ts tries all three).
  *
  * It is a person's answer, so it is NOT marked Auto-Submitted (a customer's auto-responder may then answer
  * it; src/inbound/imap/noise.ts drops those). Our own copy, should it come back to the mailbox (Bcc, a
@@ -13,31 +14,36 @@
  * sends the same message with the same Message-ID, which mail clients and mailbox providers treat as one
  * message (the accepted answer: SMTP has no idempotent submission).
  */
-import nodemailer, { type Transporter } from 'nodemailer';
-import type { ImapMailbox, SmtpSettings } from '../config/imap.ts';
+import type { Transporter } from 'nodemailer';
+import type { ImapMailbox, SmtpSettings } from '../config/mailbox.ts';
 import type { Sql } from '../db/sql.ts';
 import { emailThreadOf } from '../db/repositories/replies.ts';
 import type { Ticket } from '../domain/ticket.ts';
-import { PermanentSendError, TransientSendError, type OutboundReply, type ReplyDoor, type SentReply } from './reply.ts';
+import { PermanentSendError, TransientSendError, type OutboundReply, type ReplySender, type SentReply } from '../domain/reply.ts';
 
 /** At most this many Message-IDs in References (RFC 5322 allows any; some servers cap header length). */
 const MAX_REFERENCES = 20;
 
-export interface EmailDoorOptions {
+export interface EmailSenderOptions {
   mailboxes: readonly ImapMailbox[];
   db: Sql;
   /** Per-step SMTP deadlines (connect, greeting, each command). */
   timeoutMs?: number;
 }
 
-export function createEmailDoor(opts: EmailDoorOptions): ReplyDoor & { close(): void } {
+export function createEmailSender(opts: EmailSenderOptions): ReplySender & { close(): void } {
   const sending = opts.mailboxes.filter((m): m is ImapMailbox & { smtp: SmtpSettings; supportAddress: string } => !!m.smtp && !!m.supportAddress);
   const transports = new Map<string, Transporter>();
   const timeout = opts.timeoutMs ?? 30_000;
-  const transportFor = (m: ImapMailbox & { smtp: SmtpSettings }) => {
+  const transportFor = async (m: ImapMailbox & { smtp: SmtpSettings }) => {
     let t = transports.get(m.id);
     if (!t) {
       const { host, port, secure, user, password } = m.smtp;
+      // Loaded with the first reply by e-mail: ~9 MB a service that never sends mail does not carry.
+      const { default: nodemailer } = await import('nodemailer');
+      // Two first replies at once: the one that got here first made the transport.
+      const made = transports.get(m.id);
+      if (made) return made;
       t = nodemailer.createTransport({
         host, port, secure,
         ...(user ? { auth: { user, pass: password ?? '' } } : {}),
@@ -58,9 +64,9 @@ export function createEmailDoor(opts: EmailDoorOptions): ReplyDoor & { close(): 
       // The mailbox the mail came to; a ticket from before the mailbox ids (or one mailbox) falls back to the only one.
       const mailbox = sending.find((m) => m.id === thread.mailboxId) ?? (sending.length === 1 ? sending[0] : undefined);
       if (!mailbox) throw new PermanentSendError(`no SMTP settings for mailbox ${thread.mailboxId ?? '(unknown)'}`);
-      const references = thread.messageIds.filter((id) => id !== reply.idempotencyKey).slice(-MAX_REFERENCES);
+      const references = replyReferences(thread.parentReferences, thread.messageIds, thread.lastCustomerMessageId, reply.idempotencyKey);
       try {
-        const info = await transportFor(mailbox).sendMail({
+        const info = await (await transportFor(mailbox)).sendMail({
           from: { name: reply.agent.name ?? 'Support', address: mailbox.supportAddress },
           to,
           subject: replySubject(ticket),
@@ -82,6 +88,18 @@ export function createEmailDoor(opts: EmailDoorOptions): ReplyDoor & { close(): 
       transports.clear();
     },
   };
+}
+
+/**
+ * References of a reply (RFC 5322 3.6.4): the answered mail's own References (the customer's chain, which
+ * may start long before the ticket), then the ticket's conversation, then the answered mail's Message-ID
+ * last, each id once. Past MAX_REFERENCES the first (the thread's root) and the latest are kept.
+ */
+export function replyReferences(parentReferences: readonly string[], conversation: readonly string[], parentId: string | null, ownId: string): string[] {
+  const ids: string[] = [];
+  for (const id of [...parentReferences, ...conversation]) if (id !== parentId && id !== ownId && !ids.includes(id)) ids.push(id);
+  if (parentId && parentId !== ownId) ids.push(parentId);
+  return ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
 /** "Re: <their subject> [#42]": our ticket reference kept once, "Re:" not stacked. */

@@ -1,5 +1,5 @@
 /**
- * The send job (queue REPLY_QUEUE, one job per stored reply): finds the ticket's door, sends, and marks the
+ * The send job (queue REPLY_QUEUE, one job per stored reply): finds the ticket's reply sender, sends, and marks the
  * reply sent. Its state row makes it idempotent: a reply already sent (or failed) is skipped, and every
  * attempt carries the reply's Message-ID fixed at store time (src/ingest/replies.ts).
  *   TransientSendError (and anything unexpected): thrown, so pg-boss retries with backoff; failed after the last.
@@ -13,25 +13,22 @@ import type { Database } from '../db/database.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';
 import { finishReply, getReply, recordAttempt, recordTransientError } from '../db/repositories/replies.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
-import { REPLY_QUEUE } from '../ingest/replies.ts';
+import { QUEUE_POLICIES, REPLY_QUEUE } from '../db/queue-registry.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
-import { doorFor, PermanentSendError, TransientSendError, type ReplyDoor } from './reply.ts';
+import { senderFor, PermanentSendError, TransientSendError, type ReplySender } from '../domain/reply.ts';
 
 export interface ReplyJob { replyId: number }
 
 export interface SendJobDeps {
   db: Database;
   queue: JobQueue;
-  doors: readonly ReplyDoor[];
+  senders: readonly ReplySender[];
   ticketEvents: TicketEvents;
   logger: Logger;
 }
 
-/** Retries of a transient failure: with 5 s doubling to a 10-minute cap, about an hour and a half in all. */
-export const REPLY_POLICY = { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 10 };
-
 export async function startReplyWorker(deps: SendJobDeps, options: { retryLimit?: number; retryDelay?: number } = {}): Promise<void> {
-  const policy = { ...REPLY_POLICY, ...options };
+  const policy = { ...QUEUE_POLICIES[REPLY_QUEUE], ...options };
   await deps.queue.createQueue(REPLY_QUEUE, policy);
   await deps.queue.work<ReplyJob>(REPLY_QUEUE, { concurrency: 4 }, (job) => sendReply(deps, job, policy.retryLimit));
 }
@@ -51,15 +48,15 @@ export async function sendReply(deps: SendJobDeps, job: QueueJob<ReplyJob>, retr
     });
 
   const ticket = await getTicket(deps.db.sql, reply.ticket_id);
-  const door = ticket ? doorFor(deps.doors, ticket) : undefined;
-  if (!ticket || !door) {
+  const sender = ticket ? senderFor(deps.senders, ticket) : undefined;
+  if (!ticket || !sender) {
     log.warn('reply not sent: the ticket is gone or nothing can answer it any more');
     await fail(ticket ? `no way to reply to ${ticket.source} tickets is configured` : 'the ticket was deleted');
     return;
   }
   const attempt = async () => {
     await recordAttempt(deps.db.sql, replyId);
-    return door.send(ticket, {
+    return sender.send(ticket, {
       replyId,
       ticketId: ticket.id,
       text: reply.body,

@@ -14,25 +14,27 @@ import type { Database } from '../db/database.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import type { HealthRegistry } from '../lib/health.ts';
 import type { JobQueue } from '../db/queue.ts';
-import { registerActions } from './actions.ts';
-import { boltLogger, createBoltApp } from './bolt-app.ts';
-import { registerStatsCommand } from './commands.ts';
+import { registerActions } from './interactions/actions.ts';
+import { boltLogger, createBoltApp } from './receiving/bolt-app.ts';
+import { registerStatsCommand } from './interactions/commands.ts';
 import {
-  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, JOBS, requeueAlert, ticketLink,
+  enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
-} from './alerts.ts';
-import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './reply-notes.ts';
-import { emptyDraft, type DraftSource, type ReplyDoor } from '../outbound/reply.ts';
-import { registerReplyActions } from './reply-actions.ts';
-import { createDigest, type DigestJob } from './digest.ts';
-import { ChannelPacer } from './pacer.ts';
-import { checkConnection } from './connection.ts';
-import { SlackRateGate } from './rate-gate.ts';
-import { describeError, slackRetryDelayMs } from './errors.ts';
+} from './jobs/alerts.ts';
+import { ticketLink } from './cards/alert-card.ts';
+import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
+import { registerReplyActions } from './interactions/reply-actions.ts';
+import { createDigest, type DigestJob } from './jobs/digest.ts';
+import { ChannelPacer } from './delivery/pacer.ts';
+import { checkConnection } from './delivery/connection.ts';
+import { SlackRateGate } from './delivery/rate-gate.ts';
+import { describeError, slackRetryDelayMs } from './delivery/errors.ts';
+import { emptyDraft, type DraftSource, type ReplySender } from '../domain/reply.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
-import { createIncidentPoster } from './incidents.ts';
+import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
-import { enqueueSlaNote, handleSlaNote, SLA_JOB, type SlaJob } from './sla-notes.ts';
+import { enqueueSlaNote, handleSlaNote, type SlaJob } from './jobs/sla-notes.ts';
+import { QUEUE_POLICIES, SLACK_QUEUES } from '../db/queue-registry.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -50,11 +52,11 @@ export interface SlackOptions {
   alertBatchSize?: number;
   /** Per-call timeout of the Web API client. */
   timeoutMs?: number;
-  /** The ways back to customers (src/outbound/doors.ts); none: no Reply button. */
-  doors?: readonly ReplyDoor[];
+  /** The ways back to customers (src/outbound/senders.ts); none: no Reply button. */
+  replySenders?: readonly ReplySender[];
   /** Prefills the reply modal (default: an empty box). */
   drafts?: DraftSource;
-  /** The domain of our replies' Message-IDs (src/outbound/doors.ts messageIdDomain). */
+  /** The domain of our replies' Message-IDs (src/outbound/senders.ts messageIdDomain). */
   messageIdDomain?: string;
   /** Other listeners that see each ticket event before Slack (the SLA clocks): the buttons' changes reach them too. */
   wrapEvents?: (slackEvents: TicketEvents) => TicketEvents;
@@ -107,7 +109,7 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   const deps: NotifyDeps = {
     db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
-    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, doors: opts.doors ?? [],
+    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: opts.replySenders ?? [],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {
@@ -143,27 +145,20 @@ export function createSlack(opts: SlackOptions): SlackService {
     middleware: bolt.middleware,
     ...(incidents ? { incidents } : {}),
     async start() {
-      const retry = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 };
-      // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
-      // jobs live on heartbeats (10 s, refreshed every 5 s) rather than a short expiry: after a crash, or a
-      // database outage at completion, they are retried ~15 s later instead of after the 600 s expiry.
-      await opts.queue.createQueue(JOBS.alert, { ...retry, retryLimit: 100, expireInSeconds: 600, heartbeatSeconds: 10 });
-      await opts.queue.createQueue(JOBS.followup, { ...retry, retryLimit: 30, expireInSeconds: 3600 });
-      await opts.queue.createQueue(JOBS.changed, { ...retry, retryLimit: 30, expireInSeconds: 900 });
-      await opts.queue.createQueue(JOBS.digest, { ...retry, retryLimit: 30, expireInSeconds: 900 });
-      await opts.queue.createQueue(JOBS.reply, { ...retry, retryLimit: 30, expireInSeconds: 900 });
-      await opts.queue.createQueue(SLA_JOB, { ...retry, retryLimit: 30, expireInSeconds: 900 });
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
+        await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
+      }
       if (opts.runWorkers !== false) {
         // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
         // each alert then waits for its own channel's turn.
-        await opts.queue.workBatch<AlertJob>(JOBS.alert, { batchSize: opts.alertBatchSize ?? 30, concurrency: 1 }, async (jobs) => {
+        await opts.queue.workBatch<AlertJob>(SLACK_QUEUES.alert, { batchSize: opts.alertBatchSize ?? 30, concurrency: 1 }, async (jobs) => {
           await Promise.all(inEnqueueOrder(jobs).map((job) => handleAlert(deps, job).then(() => undefined, (error: unknown) => requeueAlert(deps, job, error))));
         });
-        await opts.queue.work<FollowupJob>(JOBS.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
-        await opts.queue.work<ChangedJob>(JOBS.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
-        await opts.queue.work<ReplyFinishedJob>(JOBS.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
-        await opts.queue.work<SlaJob>(SLA_JOB, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
-        await opts.queue.work<DigestJob>(JOBS.digest, { concurrency: 1 }, (job) => digest.handle(job));
+        await opts.queue.work<FollowupJob>(SLACK_QUEUES.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
+        await opts.queue.work<ChangedJob>(SLACK_QUEUES.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
+        await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
+        await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
+        await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }
       await incidents?.start(opts.runWorkers !== false);

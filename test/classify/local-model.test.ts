@@ -4,7 +4,8 @@ import path from 'node:path';
 import test from 'ava';
 import { loadModel, ModelLoadError, saveModel } from '../../src/classify/local/artifact.ts';
 import type { Example } from '../../src/classify/local/dataset.ts';
-import { detectLanguage, LocalClassifier } from '../../src/classify/local/local-classifier.ts';
+import { detectLanguage } from '../../src/classify/language.ts';
+import { LocalClassifier } from '../../src/classify/local/local-classifier.ts';
 import { MAX_SUMMARY, summarize } from '../../src/classify/local/summary.ts';
 import { trainModels } from '../../src/classify/local/training.ts';
 

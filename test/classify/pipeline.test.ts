@@ -4,7 +4,7 @@
  * automatic run overwrites.
  */
 import test from 'ava';
-import { CLASSIFY_QUEUE } from '../../src/ingest/ingest.ts';
+import { CLASSIFY_QUEUE } from '../../src/db/queue-registry.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../kit/fake-openai.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';

@@ -1,7 +1,7 @@
 /**
  * The embedded database is one process's: with the service running on a data directory, every other process
- * that would open it (seed, db:migrate, a second service) refuses, naming the holder, and the data stays
- * intact. Real processes: `node src/main.ts` and the CLI scripts.
+ * that would open it (seed, db:migrate, dead-letters, classifier:train --with-corrections, a second service)
+ * refuses, naming the holder, and the data stays intact. Real processes: `node src/main.ts` and the CLI scripts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ const CSV = 'subject,body,queue,priority,language\n' +
   'Invoice wrong,"My invoice lists a charge twice, please fix",Billing and Payments,high,en\n' +
   'VPN down,"The VPN client fails with error 809 since Monday",Technical Support,critical,en\n';
 
-test('while the service runs on a data directory, seed, migrate and a second service refuse; afterwards they work', async (t) => {
+test('while the service runs on a data directory, seed, migrate, dead-letters, training with corrections and a second service refuse; afterwards they work', async (t) => {
   t.timeout(900_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'st-dirlock-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,10 @@ test('while the service runs on a data directory, seed, migrate and a second ser
   const migrate = await run(['src/cli/migrate.ts', 'up'], env);
   t.is(migrate.code, 1, migrate.stderr);
   t.regex(migrate.stderr, refused);
+
+  const deadLetters = await run(['src/cli/dead-letters.ts', 'list'], env);
+  t.is(deadLetters.code, 1, deadLetters.stderr);
+  t.regex(deadLetters.stderr, refused);
 
   const labelled = path.join(dir, 'labelled.csv');
   writeFileSync(labelled, `subject,body,category,language\n${Array.from({ length: 12 }, (_, i) => `Row ${i},"Text number ${i} about ${['an invoice', 'a crash', 'opening hours'][i % 3]}",${['billing', 'technical', 'general'][i % 3]},en`).join('\n')}\n`);

@@ -23,6 +23,11 @@ export interface RunOptions {
   nodeArgs?: string[];
   uid?: number;
   gid?: number;
+  /**
+   * A reader that goes away: 'closed' closes the child's stdout pipe at once (`cmd | true`), 'after-first-bytes'
+   * once the first output arrived (`cmd | head -c 1`). The child's later writes fail with EPIPE.
+   */
+  stdout?: 'closed' | 'after-first-bytes';
 }
 
 /** Runs a script to its end. */
@@ -45,7 +50,11 @@ export function start(args: string[], env: Record<string, string>, options: RunO
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    if (options.stdout === 'after-first-bytes') child.stdout!.destroy();
+  });
+  if (options.stdout === 'closed') child.stdout!.destroy();
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<Run>((resolve, reject) => {
     child.on('error', reject);
@@ -94,6 +103,25 @@ export async function startService(env: Record<string, string>, options: RunOpti
       return child.done;
     },
   };
+}
+
+/**
+ * Waits for the child's end, at most `ms`: a child still running then is SIGKILLed and the promise rejects,
+ * so a command that hangs fails its test instead of the whole run.
+ */
+export async function endsWithin(child: Child, ms: number, what: string): Promise<Run> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.process.kill('SIGKILL');
+      reject(new Error(`${what} was still running after ${ms / 1000} s\nstdout: ${child.stdout}\nstderr: ${child.stderr}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([child.done, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A pid that is certainly not running: a process that has exited. */

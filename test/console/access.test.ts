@@ -4,6 +4,7 @@
  * and the console's cookie does not open /api/v1.
  */
 import anyTest, { type TestFn } from 'ava';
+import { afterSignIn } from '../../src/console/sign-in.ts';
 import { hashToken } from '../../src/lib/secret-token.ts';
 import { serveForTest, startTestService, type TestService } from '../kit/service.ts';
 import { consoleClient, linkFor, signedIn, signInWithLink } from '../kit/console.ts';
@@ -162,4 +163,11 @@ test('console pages carry a CSP without inline script or style; assets are serve
   }
   t.notRegex(home.text, /<script(?![^>]*\bsrc=)/, 'no inline script');
   t.notRegex(home.text, /\sstyle=/, 'no inline style');
+});
+
+test('after signing in the browser returns to a console page, never to another site', (t) => {
+  for (const ok of ['/console', '/console?tab=mine&category=billing', '/console/tickets/5']) t.is(afterSignIn(ok), ok);
+  for (const bad of ['https://evil.example/console', '//evil.example', '/consolex', '/console\\@evil', '/console\n', '/api/v1/requests', '', undefined, ['/console'], `/console?${'x'.repeat(2001)}`]) {
+    t.is(afterSignIn(bad), '/console', JSON.stringify(bad));
+  }
 });

@@ -90,14 +90,15 @@ test('Sign in with Slack through the OpenID provider lands on the inbox with the
   await waitForAlert(slack.fake, second);
 
   const page = await newPage(t);
-  await page.goto(`${slack.svc.baseUrl}/console`);
+  // A bookmarked view: after signing in, the browser is back on it.
+  await page.goto(`${slack.svc.baseUrl}/console?tab=unassigned`);
   t.regex(page.url(), /\/console\/sign-in/);
   await page.screenshot({ path: path.join(t.context.shots, 'console-sign-in.png') });
   await page.getByRole('link', { name: 'Sign in with Slack' }).click();
-  await page.waitForURL(`${slack.svc.baseUrl}/console`);
+  await page.waitForURL(`${slack.svc.baseUrl}/console?tab=unassigned`);
   t.is(await page.locator('.who').innerText().then((s) => s.includes('Alma Agent')), true);
   const rows = page.locator('tbody tr');
-  t.is(await rows.count(), 2, 'both tickets need a first reply');
+  t.is(await rows.count(), 2, 'nobody has either ticket');
   t.regex(await rows.nth(0).innerText(), /Login loop/);
   t.regex(await rows.nth(1).innerText(), /Refund for a double charge/);
   await page.screenshot({ path: path.join(t.context.shots, 'console-inbox.png'), fullPage: true });
@@ -134,7 +135,9 @@ test('an action in the console edits the ticket\'s card on Slack', async (t) => 
     const now = alertsFor(slack.fake, id)[0]!;
     const text = JSON.stringify(now.blocks ?? []);
     return now.edited > editsBefore && /UAGENT001/.test(text) && /[Rr]esolved/.test(text) ? now : undefined;
-  }, { what: 'the card to show the assignment and the resolution' });
+  }, { what: 'the card to show the assignment and the resolution' }).catch((error: Error) => {
+    throw new Error(`${error.message}; the card: ${JSON.stringify(alertsFor(slack.fake, id)[0])}`);
+  });
   t.truthy(card);
   const ticket = await (await fetch(`${slack.svc.baseUrl}/api/v1/requests/${id}`)).json() as { status: string; assignee: { slack_user_id: string } | null };
   t.is(ticket.status, 'resolved');
@@ -180,8 +183,38 @@ test('the saved replies page lists what agents can start a reply from', async (t
   await page.getByLabel('Title').fill('Thanks for waiting');
   await page.getByLabel('Text').fill('Thanks for your patience, we are on it.');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.waitForFunction('document.querySelectorAll("tbody tr").length === 3');
+  // With htmx the form posts in place, without it the page reloads: a locator's wait survives either.
+  await page.locator('tbody tr', { hasText: 'Thanks for waiting' }).waitFor({ timeout: 30_000 });
+  t.is(await page.locator('tbody tr').count(), 3);
   await page.screenshot({ path: path.join(t.context.shots, 'console-saved-replies.png'), fullPage: true });
+  await page.close();
+});
+
+test('an open console shows a change made elsewhere without a reload', async (t) => {
+  const { slack } = t.context;
+  const page = await newPage(t);
+  await page.goto(`${slack.svc.baseUrl}/console?tab=unassigned`);
+  await page.evaluate('window.__sameDocument = true');
+  const id = await createTicket(slack.svc, { subject: 'Arrived while watching', body: 'A ticket that reaches an open console by itself.', requester_email: 'watch@example.com' });
+  await page.locator('tbody tr', { hasText: 'Arrived while watching' }).waitFor({ timeout: 30_000 });
+  await page.goto(`${slack.svc.baseUrl}/console/tickets/${id}`);
+  await page.evaluate('window.__sameDocument = true');
+  const res = await fetch(`${slack.svc.baseUrl}/api/v1/requests/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assignee: 'U0ELSEWHR' }) });
+  t.is(res.status, 200);
+  await page.locator('.timeline', { hasText: 'U0ELSEWHR' }).waitFor({ timeout: 30_000 });
+  await page.locator('#ticket-facts', { hasText: 'U0ELSEWHR' }).waitFor({ timeout: 30_000 });
+  t.is(await page.evaluate('window.__sameDocument'), true, 'no reload: the page updated itself');
+  await page.close();
+});
+
+test('intake health shows every part and the doors that saw requests', async (t) => {
+  const { slack } = t.context;
+  const page = await newPage(t);
+  await page.goto(`${slack.svc.baseUrl}/console/health`);
+  const parts = await page.locator('table').first().innerText();
+  for (const part of ['database', 'queue', 'slack']) t.regex(parts, new RegExp(part));
+  t.regex(await page.locator('main').innerText(), /\brest\b/);
+  await page.screenshot({ path: path.join(t.context.shots, 'console-health.png'), fullPage: true });
   await page.close();
 });
 

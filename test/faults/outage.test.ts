@@ -43,6 +43,7 @@ test('PostgreSQL down for 15 s under load: 503 + Retry-After fast, the same proc
     t.true(r.ms < 2_000, `${name} answered in ${r.ms} ms`);
   }
   t.is(health.status, 503);
+  t.like(await health.json(), { status: 'unhealthy', services: { database: 'unhealthy' } }, 'README: unhealthy while the database is unreachable');
   await new Promise((r) => setTimeout(r, Math.max(0, downAt + 15_000 - Date.now())));
 
   cluster.start();

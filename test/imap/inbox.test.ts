@@ -217,3 +217,29 @@ serial('Reply-To is shown as reply_to and never replaces the requester: the cust
   t.is(ignored[0]!.delivery_id, '<rt-0005@triage.test>');
   t.regex(ignored[0]!.reason, /^loop: /);
 });
+
+serial('every mail gets its verdict in the audit trail: the new ticket, its follow-up, a re-delivered copy and an auto-reply, each under its Message-ID', async (t) => {
+  const { svc, box, reader } = await withInbox(t);
+  const first = mail({ from: 'Eve <eve@customer.example>', subject: 'VPN drops every hour', body: 'The VPN disconnects every hour.', messageId: '<audit-0001@customer.example>' });
+  await suite.dovecot.append(box.user, box.password, 'INBOX', [
+    first,
+    mail({ from: 'Eve <eve@customer.example>', subject: 'Re: VPN drops every hour', body: 'It also happens on Wi-Fi.', messageId: '<audit-0002@customer.example>', inReplyTo: '<audit-0001@customer.example>' }),
+    first,
+    mail({ from: 'Eve <eve@customer.example>', subject: 'Out of office', body: 'I am away until Monday.', messageId: '<audit-0003@customer.example>', headers: { 'Auto-Submitted': 'auto-replied' } }),
+  ]);
+  reader.start();
+  const recorded = await waitFor(async () => {
+    const e = await events(svc);
+    return e.length === 4 ? e : null;
+  }, { what: 'four verdicts', timeoutMs: 20_000 });
+  const [ticket] = await tickets(svc);
+  t.deepEqual(
+    recorded.map((e) => [e.delivery_id, e.verdict, e.ticket_id]).sort(),
+    [
+      ['<audit-0001@customer.example>', 'accepted', ticket!.id],
+      ['<audit-0001@customer.example>', 'duplicate', ticket!.id],
+      ['<audit-0002@customer.example>', 'followup', ticket!.id],
+      ['<audit-0003@customer.example>', 'ignored', null],
+    ].sort(),
+  );
+});

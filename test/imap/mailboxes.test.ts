@@ -80,6 +80,11 @@ serial('three mailboxes from a file: each reads its own mail, tickets say which,
   t.like(by['billing: app crash'], { mailbox_id: 'billing', category: 'technical' }, 'a confident classifier wins over the mailbox category');
   t.like(by['brand-b: invoice'], { mailbox_id: 'brand-b', category: 'billing' });
   t.falsy(by['brand-b: loop']);
+  // The API shows the mailbox on each ticket and lists one mailbox's tickets.
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${by['brand-b: invoice']!.id}`)).json.origin.mailbox_id, 'brand-b');
+  const billingList = (await api(svc.baseUrl, '/api/v1/requests?mailbox=billing')).json;
+  t.deepEqual(billingList.items.map((i: { subject: string }) => i.subject).sort(), ['billing: a question', 'billing: app crash']);
+  t.is((await api(svc.baseUrl, '/api/v1/requests?mailbox=nowhere')).json.total, 0);
   const loop = await svc.service.db.sql.query<{ metadata: { mailbox_id?: string } }>(`select metadata from inbound_events where source = 'email' and verdict = 'ignored'`);
   t.deepEqual(loop.map((e) => e.metadata.mailbox_id), ['brand-b']);
 
@@ -108,6 +113,8 @@ serial('three mailboxes from a file: each reads its own mail, tickets say which,
   t.deepEqual(health.checks.imap.failing, []);
   const metrics = (await api(svc.baseUrl, '/metrics')).text;
   for (const id of ['support', 'billing', 'brand-b']) t.is(metric(metrics, 'imap_mailbox_up', id), 1, id);
+  // docs/imap.md promises the backlog per mailbox: all read, none left.
+  for (const id of ['support', 'billing', 'brand-b']) t.is(metric(metrics, 'imap_mailbox_backlog', id), 0, id);
   t.is(metric(metrics, 'imap_mail_total', 'billing'), 2);
   t.true(metrics.includes('imap_mail_total{mailbox="brand-b",outcome="ignored"} 1'));
   t.true((metric(metrics, 'imap_mailbox_last_fetch_timestamp_seconds', 'support') ?? 0) > Date.now() / 1000 - 60);

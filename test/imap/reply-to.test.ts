@@ -1,6 +1,7 @@
 /**
- * Reply-To is where answers go, never who the requester is: the requester is From; threading and loop
- * protection look at From. Pure parts here; the same through Dovecot and the service in inbox.test.ts.
+ * Reply-To is where answers go, not who the requester is: the requester is From (a broken From is
+ * requester.test.ts); threading and loop protection look at From. Pure parts here; the same through Dovecot
+ * and the service in inbox.test.ts.
  */
 import test from 'ava';
 import { classifyNoise } from '../../src/inbound/imap/noise.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createKeywordClassifier } from '../../src/classify/keyword.ts';
-import { IngestValidationError } from '../../src/ingest/ingest.ts';
+import { IngestValidationError } from '../../src/ingest/normalize.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 
 let svc: TestService;

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-export const POSTGRES_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL server tests create their databases on: the service's own in a PostgreSQL run
+ * (TEST_DATABASE_URL), else the one `npm test` started (TEST_POSTGRES_URL), else a local server (bare `npx ava`).
+ */
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL || process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   url: string;

@@ -83,6 +83,14 @@ export function responseProblems(res: CheckedResponse): string[] {
   return [`${where}: body does not match the document: ${ajv.errorsText(validate.errors, { separator: '; ' })}; body: ${res.text.slice(0, 500)}`];
 }
 
+/** An ajv validator for the schema at `segments` in the document (e.g. a parameter's or a request body's). */
+export function schemaValidator(segments: string[]): ValidateFunction {
+  const key = segments.join('\u0000');
+  const validate = validators.get(key) ?? load().ajv.compile({ $ref: `openapi.json#/${pointer(...segments)}` });
+  validators.set(key, validate);
+  return validate;
+}
+
 /** Throws (failing the test) when the response does not conform to the document. */
 export function assertConforms(res: CheckedResponse): void {
   const problems = responseProblems(res);

@@ -1,6 +1,7 @@
 /**
  * A throw-away PostgreSQL cluster of its own (initdb into a temp dir, its own port), so a test can stop and
- * start the server under a running service without disturbing any other test. Runs the server as the
+ * start the server under a running service without disturbing any other test; `npm test` (scripts/test.ts)
+ * starts one for the whole run. Runs the server as the
  * `postgres` user when the test runs as root (CI), since PostgreSQL refuses to run as root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -73,3 +73,11 @@ test('door activity: reasons are short words (anything else is "other"), details
   d.rejected('rest', 'invalid', 'y'.repeat(1000));
   t.true(d.snapshot().rest!.last_rejection_detail!.length <= 300);
 });
+
+test.serial('REST door: a body above 1 MiB is rejected as too_large (README promises the word)', async (t) => {
+  const res = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(1_100_000) }) });
+  t.is(res.status, 413);
+  const rest = (await doors()).rest;
+  t.is(rest.last_rejection_reason, 'too_large');
+  t.is(rest.rejections.too_large, 1);
+});

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { SignalReport } from '../../src/db/repositories/ops-incidents.ts';
 import { createOpsMonitor, type IncidentNotifier, type OpsMonitor } from '../../src/ops/monitor.ts';
 import { breakerObserver, deadLetterObserver, mailboxObserver } from '../../src/ops/observers.ts';
-import { duration, openedMessage, resolvedMessage } from '../../src/slack/incidents.ts';
+import { duration, openedMessage, resolvedMessage } from '../../src/slack/jobs/incidents.ts';
 import { startTestService, type TestService } from '../kit/service.ts';
 import { sleep } from './harness.ts';
 

@@ -3,7 +3,7 @@
  * 500) and dead letters piling up each open one incident message, not repeated while they last.
  */
 import test from 'ava';
-import { CLASSIFY_QUEUE } from '../../src/ingest/ingest.ts';
+import { CLASSIFY_QUEUE } from '../../src/db/queue-registry.ts';
 import { startFakeOpenAi } from '../kit/fake-openai.ts';
 import { startFakeSlack } from '../kit/fake-slack.ts';
 import { api } from '../kit/service.ts';

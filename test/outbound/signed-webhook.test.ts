@@ -5,8 +5,8 @@
  */
 import test from 'ava';
 import { generic } from '../../src/inbound/webhooks/generic.ts';
-import { signedWebhookReplyDoor } from '../../src/outbound/helpdesks/signed-webhook.ts';
-import { type OutboundReply, PermanentSendError, TransientSendError } from '../../src/outbound/reply.ts';
+import { signedWebhookReplySender } from '../../src/outbound/helpdesks/signed-webhook.ts';
+import { type OutboundReply, PermanentSendError, TransientSendError } from '../../src/domain/reply.ts';
 import { startFakeHelpdesk } from '../kit/fake-helpdesk.ts';
 import { ticketOf } from './tickets.ts';
 
@@ -18,7 +18,7 @@ test('the generic door signs what it sends; our inbound verifier accepts it and 
   const fake = await startFakeHelpdesk();
   t.teardown(() => fake.close());
   fake.route('POST', /^\/hooks\/replies$/, { status: 200, json: { id: 'their-reply-9' } });
-  const door = signedWebhookReplyDoor({ sources: ['generic'], url: `${fake.url}/hooks/replies`, secret: SECRET, timeoutMs: 5000, now: () => sentAt });
+  const door = signedWebhookReplySender({ sources: ['generic'], url: `${fake.url}/hooks/replies`, secret: SECRET, timeoutMs: 5000, now: () => sentAt });
   const ticket = ticketOf({ source: 'generic', externalId: 'gen-123' });
   t.deepEqual(await door.send(ticket, reply), { externalId: 'their-reply-9' });
   const [call] = fake.calls;
@@ -39,7 +39,7 @@ test('the REST door answers tickets with or without an external id; failures sor
   const fake = await startFakeHelpdesk();
   t.teardown(() => fake.close());
   fake.route('POST', /^\/r$/, { status: 204, text: '' }, { status: 500, text: 'oops' }, { status: 410, text: 'gone' });
-  const door = signedWebhookReplyDoor({ sources: ['api'], url: `${fake.url}/r`, secret: SECRET, timeoutMs: 5000 });
+  const door = signedWebhookReplySender({ sources: ['api'], url: `${fake.url}/r`, secret: SECRET, timeoutMs: 5000 });
   const ticket = ticketOf({ source: 'api', externalId: null });
   t.true(door.canReply(ticket));
   t.deepEqual(await door.send(ticket, reply), {});

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import test from 'ava';
 import { pino } from 'pino';
-import { createApp, routesOf, type RouteInfo } from '../../src/inbound/rest/app.ts';
+import { createHttpHost, routesOf, type RouteInfo } from '../../src/http/host.ts';
+import { restMount } from '../../src/inbound/rest/mount.ts';
 import { createRateLimits } from '../../src/inbound/rest/rate-limit.ts';
 import { createMetrics } from '../../src/lib/metrics.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
@@ -188,7 +189,7 @@ test('with API_KEYS set, a missing or wrong key is 401 with WWW-Authenticate; op
   }
 });
 
-test('createApp refuses a router that would match paths case-insensitively', async (t) => {
+test('the HTTP host refuses a router that would match paths case-insensitively', async (t) => {
   const limits = await createRateLimits({ requests: 0, authFailures: 0, windowSeconds: 60 }, undefined, pino({ level: 'silent' }));
   const loose = new Router();
   loose.get('/api/v1/anything', (ctx) => {
@@ -197,16 +198,15 @@ test('createApp refuses a router that would match paths case-insensitively', asy
   const parts = {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
-    api: { keys: ['k'], allowAnonymous: false },
-    http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [], metricsToken: undefined },
-    limits,
+    http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] },
   };
-  t.throws(() => createApp({ ...parts, routers: [loose] }), { message: /not case-sensitive/ });
+  const rest = (routers: Router[]) => restMount({ routers, api: { keys: ['k'], allowAnonymous: false }, metricsToken: undefined, limits });
+  t.throws(() => createHttpHost({ ...parts, mounts: [rest([loose])] }), { message: /not case-sensitive/ });
   const strict = new Router({ sensitive: true });
   strict.get('/api/v1/anything', (ctx) => {
     ctx.body = {};
   });
-  t.true(routesOf(createApp({ ...parts, routers: [strict] })).every((r: RouteInfo) => r.access === 'api-key'));
+  t.true(routesOf(createHttpHost({ ...parts, mounts: [rest([strict])] })).every((r: RouteInfo) => r.access === 'api-key'));
 });
 
 test('the webhook doors verify their own signatures: no spelling of any of them accepts an unsigned delivery', async (t) => {

@@ -9,6 +9,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { openApiDocument } from '../kit/openapi.ts';
+import { shapedValues, type Schema } from '../kit/openapi-values.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { SECRETS } from '../kit/signing.ts';
 
@@ -37,46 +38,14 @@ async function createSavedReplies(n: number): Promise<number[]> {
 }
 test.after.always(async () => svc?.stop());
 
-type Schema = { $ref?: string; type?: string | string[]; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; oneOf?: Schema[]; format?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
 interface Parameter { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema: Schema }
 interface Operation { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; security?: unknown[] }
 
 const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 const resolve = (s: Schema): Schema => (s.$ref ? resolve(doc.components.schemas[s.$ref.split('/').pop()!]!) : s);
 
-/** Values the schema allows (within lengths kept small enough for hundreds of runs). */
-function valid(input: Schema): fc.Arbitrary<unknown> {
-  const s = resolve(input);
-  if (s.anyOf || s.oneOf) return fc.oneof(...(s.anyOf ?? s.oneOf)!.map(valid));
-  if (s.enum) return fc.constantFrom(...s.enum);
-  if (s.const !== undefined) return fc.constant(s.const);
-  const type = Array.isArray(s.type) ? s.type : [s.type];
-  if (type.length > 1) return fc.oneof(...type.map((t) => valid({ ...s, type: t })));
-  switch (type[0]) {
-    case 'string':
-      if (s.format === 'date-time') return fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
-      if (s.format === 'date') return fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-      if (s.format === 'email') return fc.emailAddress();
-      // NUL and lone surrogates are valid JSON Schema strings: the service must store or refuse them, not fail.
-      return fc.string({ unit: fc.oneof({ weight: 1, arbitrary: fc.constantFrom(' ', '\u0000', '\ud800', '\udfff') }, { weight: 8, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) }), minLength: s.minLength ?? 0, maxLength: Math.min(s.maxLength ?? 200, (s.minLength ?? 0) + 60) });
-    case 'integer':
-      return fc.integer({ min: Math.max(s.minimum ?? -1000, -1e6), max: Math.min(s.maximum ?? 1e6, 1e6) });
-    case 'number':
-      return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true });
-    case 'boolean':
-      return fc.boolean();
-    case 'null':
-      return fc.constant(null);
-    case 'array':
-      return fc.array(valid(s.items ?? {}), { maxLength: 4 });
-    case 'object': {
-      const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, valid(v)]));
-      return fc.record(props, { requiredKeys: s.required ?? [] });
-    }
-    default:
-      return fc.jsonValue({ maxDepth: 2 });
-  }
-}
+/** Values shaped by the schema (its branches, patterns and formats), then mutated below. */
+const valid = (schema: Schema): fc.Arbitrary<unknown> => shapedValues(schema);
 
 const hostileString = fc.oneof(
   fc.constantFrom(

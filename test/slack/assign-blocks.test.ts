@@ -1,7 +1,7 @@
 /** The card's assignee parts, pure: the Assignee field, the picker and Assign to me, and what a bad id becomes. */
 import test from 'ava';
-import { ACTION_IDS, ASSIGNEE_BLOCK_PREFIX, buildAlertBlocks, type AlertTicket } from '../../src/slack/alert-blocks.ts';
-import { buildMineAnswer, MINE_LIMIT } from '../../src/slack/mine-blocks.ts';
+import { ACTION_IDS, ASSIGNEE_BLOCK_PREFIX, buildAlertBlocks, type AlertTicket } from '../../src/slack/cards/alert-blocks.ts';
+import { buildMineAnswer, MINE_LIMIT } from '../../src/slack/cards/mine-blocks.ts';
 
 const ticket = (over: Partial<AlertTicket> = {}): AlertTicket => ({
   id: 42, subject: 'Cannot log in', body: 'The login page says my password is wrong.', source: 'email', requesterEmail: null,

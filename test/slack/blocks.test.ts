@@ -7,9 +7,9 @@ import {
   alertFallbackText,
   buildAlertBlocks,
   type AlertTicket,
-} from '../../src/slack/alert-blocks.ts';
-import { escapeMrkdwn, truncate, userMention } from '../../src/slack/format.ts';
-import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/slack/stats-blocks.ts';
+} from '../../src/slack/cards/alert-blocks.ts';
+import { escapeMrkdwn, truncate, userMention } from '../../src/slack/cards/format.ts';
+import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/slack/cards/stats-blocks.ts';
 
 const ticket = (over: Partial<AlertTicket> = {}): AlertTicket => ({
   id: 42,

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { digestWindow, lastScheduledBefore, periodKey } from '../../src/slack/digest.ts';
+import { digestWindow, lastScheduledBefore, periodKey } from '../../src/slack/jobs/digest.ts';
 
 test('the last scheduled time honours the time zone and includes the exact scheduled minute', (t) => {
   const cron = '0 9 * * 1-5';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
-import { SLACK_EVENTS_PATH } from '../../src/slack/bolt-app.ts';
+import { SLACK_EVENTS_PATH } from '../../src/slack/receiving/bolt-app.ts';
 
 const read = (name: string) => readFileSync(new URL(`../../slack/${name}`, import.meta.url), 'utf8');
 const defaultCommand = loadConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 'y' }).slack!.statsCommand;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ChannelPacer } from '../../src/slack/pacer.ts';
+import { ChannelPacer } from '../../src/slack/delivery/pacer.ts';
 
 /** A virtual clock: sleep advances time instantly, so the test checks spacing without waiting. */
 function clock() {

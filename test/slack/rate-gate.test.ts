@@ -3,7 +3,7 @@
  * and a virtual clock: one bucket per token and method, local 429s while closed, one probe when it reopens.
  */
 import test from 'ava';
-import { SlackRateGate } from '../../src/slack/rate-gate.ts';
+import { SlackRateGate } from '../../src/slack/delivery/rate-gate.ts';
 
 function scripted(answer: (method: string) => Response) {
   const seen: string[] = [];

@@ -3,9 +3,9 @@ import test from 'ava';
 import { loadConfig, ConfigError } from '../../src/config.ts';
 import { cleanReplyText, InvalidReplyError, MAX_REPLY_CHARS, newMessageId } from '../../src/ingest/replies.ts';
 import { asSendError, replySubject } from '../../src/outbound/email.ts';
-import { messageIdDomain } from '../../src/outbound/doors.ts';
-import { PermanentSendError, TransientSendError } from '../../src/outbound/reply.ts';
-import { buildReplyModal, readModalState } from '../../src/slack/reply-modal.ts';
+import { messageIdDomain } from '../../src/outbound/senders.ts';
+import { PermanentSendError, TransientSendError } from '../../src/domain/reply.ts';
+import { buildReplyModal, readModalState } from '../../src/slack/interactions/reply-modal.ts';
 
 test('reply subject: one "Re:", our ticket reference once, line breaks gone', (t) => {
   t.is(replySubject({ id: 42, subject: 'Invoice wrong' }), 'Re: Invoice wrong [#42]');

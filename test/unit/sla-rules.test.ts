@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseWeeklyHours } from '../../src/domain/business-hours.ts';
 import { describeClock, dueEvents, nextEventAt, slaTimes, type SlaPolicy } from '../../src/domain/sla.ts';
-import { slaLines } from '../../src/slack/sla-lines.ts';
+import { slaLines } from '../../src/slack/cards/sla-lines.ts';
 
 const policy: SlaPolicy = {
   targets: { firstResponse: { high: 60 }, resolution: { high: 240 } },

@@ -3,7 +3,7 @@
  * service's queue -> category rule, and the deterministic held-out split.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Category, Priority } from '../../domain/categories.ts';
 import { normalizePriority } from '../../domain/categories.ts';
@@ -59,6 +59,19 @@ export function examplesFromCsv(text: string): Example[] {
       language: r.language?.trim() || undefined,
     };
   });
+}
+
+/** What a labelled file needs, for the messages that ask a user for one. */
+export const LABELLED_FILE_COLUMNS =
+  'a CSV with a header row: body, and category (technical, billing or general) or queue; subject, priority and language optional';
+
+/**
+ * The training file when this checkout has it beside the repository (the project's own). A user's clone does
+ * not: the bundled model works without it, and training or evaluating needs their own labelled tickets.
+ */
+export function defaultTrainFile(): string {
+  if (existsSync(DEFAULT_TRAIN_FILE)) return DEFAULT_TRAIN_FILE;
+  throw new DatasetError(`needs --file PATH: ${LABELLED_FILE_COLUMNS} (for example your own tickets exported from your helpdesk)`);
 }
 
 export function loadExamples(file: string): Example[] {

@@ -1,8 +1,8 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /**
- * The audit trail of every door: each webhook delivery and each e-mail that created no ticket (duplicate,
- * auto-reply, bounce, unparseable) is recorded with its verdict and reason, and the raw payload up to a cap.
+ * The audit trail of every door: each delivery (REST call, webhook, e-mail) is recorded by ingest with its
+ * verdict and reason, the ticket, and the raw payload up to a cap (src/ingest/audit.ts). `source` is the door.
  */
 export const InboundEvent = defineEntity({
   name: 'InboundEvent',

@@ -1,6 +1,6 @@
-/** The doors' audit trail (inbound_events): every webhook delivery, and each e-mail that created no ticket. */
+/** The audit trail (inbound_events): every delivery of every door, with ingest's verdict (src/ingest/audit.ts). */
 import { sql } from 'kysely';
-import { jsonb, type Sql } from '../sql.ts';
+import type { Sql } from '../sql.ts';
 
 export interface InboundEventRow {
   source: string;
@@ -14,7 +14,7 @@ export interface InboundEventRow {
 }
 
 /**
- * Inserts a group of events in ONE statement (the webhook audit group-commits up to hundreds at a time):
+ * Inserts a group of events in ONE statement (ingest writes a group commit's rows at once):
  * eight array parameters, whatever the group's size.
  */
 export async function insertInboundEvents(db: Sql, rows: InboundEventRow[]): Promise<void> {
@@ -24,23 +24,6 @@ export async function insertInboundEvents(db: Sql, rows: InboundEventRow[]): Pro
   await sql`insert into inbound_events (source, delivery_id, verdict, reason, ticket_id, size, payload, metadata)
     select * from unnest(${column('source')}::text[], ${column('deliveryId')}::text[], ${column('verdict')}::text[],
       ${column('reason')}::text[], ${column('ticketId')}::int[], ${column('size')}::int[], ${column('payload')}::text[], ${metadata}::jsonb[])`.execute(db.kysely);
-}
-
-export async function insertInboundEvent(db: Sql, row: InboundEventRow): Promise<void> {
-  await db.kysely
-    .insertInto('inbound_events')
-    .values({
-      source: row.source,
-      delivery_id: row.deliveryId,
-      verdict: row.verdict,
-      reason: row.reason,
-      ticket_id: row.ticketId,
-      size: row.size,
-      payload: row.payload,
-      metadata: jsonb(row.metadata),
-      created_at: sql<Date>`now()`,
-    })
-    .execute();
 }
 
 export async function hasInboundEvent(db: Sql, source: string, deliveryId: string, verdict: string): Promise<boolean> {
@@ -56,18 +39,19 @@ export async function hasInboundEvent(db: Sql, source: string, deliveryId: strin
 }
 
 /**
- * The ticket of the first stored delivery with this id that reached ingest: a number, null (it reached ingest
- * without a ticket), or undefined when no such delivery is stored.
+ * The ticket of the first stored delivery with this id that reached a ticket (accepted, follow-up or
+ * duplicate), or undefined when none is stored.
  */
-export async function findStoredDeliveryTicket(db: Sql, source: string, deliveryId: string): Promise<number | null | undefined> {
+export async function findStoredDeliveryTicket(db: Sql, source: string, deliveryId: string): Promise<number | undefined> {
   const row = await db.kysely
     .selectFrom('inbound_events')
     .select('ticket_id')
     .where('source', '=', source)
-    .where('delivery_id', '=', deliveryId)
+    .where('delivery_id', '=', deliveryId.slice(0, 255))
     .where('verdict', 'in', ['accepted', 'followup', 'duplicate'])
+    .where('ticket_id', 'is not', null)
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
-  return row ? row.ticket_id : undefined;
+  return row?.ticket_id ?? undefined;
 }

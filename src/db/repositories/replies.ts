@@ -100,22 +100,30 @@ export async function requeueFailedReply(tx: Sql, id: number): Promise<boolean> 
 /**
  * What an e-mail reply threads on: the mailbox the ticket came to, and the customer's Message-IDs, oldest
  * first (the ticket's own mail, then each e-mail follow-up). Our own replies' Message-IDs are added too, so
- * References carries the whole conversation.
+ * References carries the whole conversation. `parentReferences`: the References the customer's last mail
+ * carried (else its In-Reply-To), the chain a reply to it continues (RFC 5322 3.6.4).
  */
-export async function emailThreadOf(db: Sql, ticketId: number): Promise<{ mailboxId: string | null; messageIds: string[]; lastCustomerMessageId: string | null }> {
-  const { rows } = await sql<{ kind: string; id: string | null; mailbox_id: string | null }>`
+export async function emailThreadOf(
+  db: Sql,
+  ticketId: number,
+): Promise<{ mailboxId: string | null; messageIds: string[]; lastCustomerMessageId: string | null; parentReferences: string[] }> {
+  const { rows } = await sql<{ kind: string; id: string | null; mailbox_id: string | null; refs: unknown; in_reply_to: string | null }>`
     select * from (
-      select 'ticket' as kind, external_id as id, metadata->>'mailbox_id' as mailbox_id, created_at, 0 as n from tickets where id = ${ticketId} and source = 'email'
+      select 'ticket' as kind, external_id as id, metadata->>'mailbox_id' as mailbox_id, metadata->'references' as refs, metadata->>'in_reply_to' as in_reply_to, created_at, 0 as n
+        from tickets where id = ${ticketId} and source = 'email'
       union all
-      select 'customer', external_id, null, created_at, id from ticket_messages where ticket_id = ${ticketId} and source = 'email'
+      select 'customer', external_id, null, metadata->'references', metadata->>'in_reply_to', created_at, id from ticket_messages where ticket_id = ${ticketId} and source = 'email'
       union all
-      select 'ours', message_id, null, created_at, id from ticket_replies where ticket_id = ${ticketId} and state = 'sent'
+      select 'ours', message_id, null, null, null, created_at, id from ticket_replies where ticket_id = ${ticketId} and state = 'sent'
     ) t order by created_at, n`.execute(db.kysely);
   const real = (id: string | null): id is string => !!id && !id.includes('@support-triage.invalid');
   const customer = rows.filter((r) => r.kind !== 'ours' && real(r.id));
+  const parent = customer.at(-1);
+  const storedRefs = Array.isArray(parent?.refs) ? parent.refs.filter((id): id is string => typeof id === 'string') : [];
   return {
     mailboxId: rows.find((r) => r.kind === 'ticket')?.mailbox_id ?? null,
     messageIds: rows.map((r) => r.id).filter(real),
-    lastCustomerMessageId: customer.at(-1)?.id ?? null,
+    lastCustomerMessageId: parent?.id ?? null,
+    parentReferences: storedRefs.length ? storedRefs : parent?.in_reply_to ? [parent.in_reply_to] : [],
   };
 }

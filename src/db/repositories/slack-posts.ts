@@ -1,5 +1,5 @@
 /**
- * Slack posts we made or are making (slack_posts), the storage side of slack/post-once.ts: a row with ts = ''
+ * Slack posts we made or are making (slack_posts), the storage side of slack/delivery/post-once.ts: a row with ts = ''
  * is a claim whose created_at is both its lease and its fencing token (every update compares it, to the
  * millisecond: hence NOW_MS).
  */

@@ -135,11 +135,6 @@ export async function lockDueSlas(tx: Sql, now: Date, limit: number): Promise<Sl
   return rows.map(toRow);
 }
 
-/** A deleted ticket's clocks stop for good. */
-export async function clearNextEvent(tx: Sql, ticketId: number): Promise<void> {
-  await tx.query('update ticket_slas set next_event_at = null, updated_at = now() where ticket_id = $1', [ticketId]);
-}
-
 /** When the reply was sent, or null when it is not (yet) sent. */
 export async function replySentAt(db: Sql, replyId: number): Promise<Date | null> {
   const [row] = await db.query<{ sent_at: Date | null }>(`select sent_at from ticket_replies where id = $1 and state = 'sent'`, [replyId]);

@@ -58,6 +58,9 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     categoryFilter = `and category = $${params.length}`;
   }
   // The daily rollup (kept by triggers) holds a few rows per day, so this reads thousands of rows, not millions.
+  // Rows are sharded by the writing backend: on PostgreSQL a ticket counted +1 in one shard when created and -1 in
+  // another when classified leaves two non-zero rows that cancel out, so groups whose sum is 0 are left out
+  // (else "unset": 0 on PostgreSQL only; PGlite has a single backend).
   // grouping() bits, high to low: category, source, priority, day. 0b0111 = by category, etc.
   const rows = await sql.query<Row>(
     `select grouping(category, source, priority, day) as g, nullif(category, '') as category, source,
@@ -67,7 +70,8 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
             coalesce(sum(tickets) filter (where low_confidence), 0) as low
        from ticket_daily_stats
       where day >= $1::date and day < $2::date and tickets <> 0 ${categoryFilter}
-      group by grouping sets ((category), (source), (priority), (day), ())`,
+      group by grouping sets ((category), (source), (priority), (day), ())
+     having sum(tickets) <> 0`,
     params,
   );
 

@@ -22,6 +22,11 @@ function selectTickets(db: Sql) {
       'tickets.assignee_slack_user_id', 'agents.name as assignee_name', 'agents.email as assignee_email',
       'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.snoozed_by',
     ])
+    // Only mail writes these keys (Help Scout's payload has a mailbox_id of its own), so only mail is read.
+    .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'mailbox_id' end`.as('mailbox_id'))
+    .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'mailbox' end`.as('mailbox_folder'))
+    .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'requester_header' end`.as('requester_header'))
+    .select(sql<unknown>`case when tickets.source = 'email' then tickets.metadata->'parse_problems' end`.as('parse_problems'))
     .where(ticketNotDeleted);
 }
 
@@ -53,6 +58,12 @@ function toTicket(r: TicketRow): Ticket {
         : { modelName: r.model_name, processingTimeMs: r.processing_time_ms ?? 0, classifiedAt: new Date(r.classified_at) },
     assignee: r.assignee_slack_user_id === null ? null : { slackUserId: r.assignee_slack_user_id, name: r.assignee_name, email: r.assignee_email },
     snooze: r.snoozed_since === null ? null : { since: new Date(r.snoozed_since), until: r.snoozed_until === null ? null : new Date(r.snoozed_until), by: r.snoozed_by },
+    origin: {
+      mailboxId: r.mailbox_id,
+      folder: r.mailbox_folder,
+      requesterHeader: r.requester_header,
+      parseProblems: Array.isArray(r.parse_problems) ? r.parse_problems.filter((p): p is string => typeof p === 'string') : [],
+    },
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -69,6 +80,8 @@ export interface TicketFilter {
   status?: TicketStatus;
   /** A Slack user id, or null for tickets nobody is assigned. */
   assignee?: string | null;
+  /** Mail read from this configured mailbox (its id). */
+  mailbox?: string;
   /** Leave resolved tickets out. */
   unresolved?: boolean;
   since?: Date;
@@ -85,6 +98,7 @@ export async function listTickets(db: Sql, f: TicketFilter): Promise<{ items: Ti
   if (f.source) where.push(eb('tickets.source', '=', f.source));
   if (f.status) where.push(eb('tickets.status', '=', f.status));
   if (f.assignee !== undefined) where.push(eb('tickets.assignee_slack_user_id', f.assignee === null ? 'is' : '=', f.assignee));
+  if (f.mailbox !== undefined) where.push(eb.and([eb('tickets.source', '=', 'email'), eb(sql<string>`tickets.metadata->>'mailbox_id'`, '=', f.mailbox)]));
   if (f.unresolved) where.push(eb('tickets.status', '<>', 'resolved'));
   if (f.since) where.push(eb('tickets.created_at', '>=', f.since));
   if (f.until) where.push(eb('tickets.created_at', '<', f.until));
@@ -171,12 +185,12 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
     .execute();
 }
 
-/** The ticket (not deleted) or follow-up stored under one of these e-mail Message-IDs: what a bounce is about. */
-export async function ticketIdForEmailMessageIds(db: Sql, messageIds: string[]): Promise<number | null> {
+/** The ticket (not deleted) or follow-up of `source` stored under one of these message ids: what a bounce is about. */
+export async function ticketIdForMessageIds(db: Sql, source: string, messageIds: string[]): Promise<number | null> {
   const { rows } = await sql<{ id: number }>`
-    select id from tickets where source = 'email' and external_id = any(${messageIds}::text[]) and ${ticketNotDeleted}
+    select id from tickets where source = ${source} and external_id = any(${messageIds}::text[]) and ${ticketNotDeleted}
     union all
-    select ticket_id as id from ticket_messages where source = 'email' and external_id = any(${messageIds}::text[])
+    select ticket_id as id from ticket_messages where source = ${source} and external_id = any(${messageIds}::text[])
     limit 1`.execute(db.kysely);
   return rows[0]?.id ?? null;
 }

@@ -8,7 +8,7 @@ import type { ImapFlow } from 'imapflow';
 import type { Readable } from 'node:stream';
 import { parseEmail, type ParsedEmail } from './parse-mail.ts';
 import { planMail, recordUnparseable, type HandleDeps, type MailOutcome, type MailPlan } from './handle-mail.ts';
-import { readCursor, writeCursor, type Cursor } from './store.ts';
+import { type Cursor, readCursor, writeCursor } from '../../db/repositories/mailbox-cursors.ts';
 import type { MailContext } from './to-inbound.ts';
 
 export interface DrainSettings {

@@ -1,17 +1,18 @@
 /**
- * One mail's fate: noise is recorded (bounces linked to their ticket), everything else goes to ingest;
- * a duplicate is recorded. Errors that are about this mail (unparseable, refused by ingest) become a
- * `failed` outcome so the loop moves on; anything else (database down) is thrown and the mail is retried.
+ * One mail's delivery to ingest: noise is handed in as ignored (a bounce naming the mail it returns), a mail
+ * that is not one as failed, everything else as a message; ingest decides and records the verdict. Errors that
+ * are about this mail (unparseable, refused by ingest) become a `failed` outcome so the loop moves on; anything
+ * else (database down) is thrown and the mail is retried.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
+import type { InboundMessage } from '../../domain/inbound-message.ts';
+import type { Delivery, DeliveryContent } from '../../ingest/delivery.ts';
 import type { Ingest } from '../../ingest/ingest.ts';
 import { IngestValidationError } from '../../ingest/normalize.ts';
 import { classifyNoise } from './noise.ts';
 import type { ParsedEmail } from './parse-mail.ts';
-import { recordMailEvent, ticketForMessageIds } from './store.ts';
 import { toInboundMessage, type MailContext } from './to-inbound.ts';
-import type { InboundMessage } from '../../domain/inbound-message.ts';
 
 export type MailOutcome =
   | { kind: 'created' | 'followup' | 'duplicate'; ticketId: number }
@@ -20,22 +21,31 @@ export type MailOutcome =
 
 export interface HandleDeps {
   db: Database;
-  ingest: Ingest;
+  ingest: Pick<Ingest, 'deliver'>;
   logger: Logger;
+}
+
+/** A mailbox is read again after a restart: what it sets aside is recorded once per mail. */
+function mailDelivery(deliveryId: string, ctx: MailContext, content: DeliveryContent, extra: { size?: number; payload?: string | null; metadata?: Record<string, unknown> } = {}): Delivery {
+  return {
+    door: 'email',
+    deliveryId,
+    recordOnce: true,
+    ...(extra.size !== undefined ? { size: extra.size } : {}),
+    payload: extra.payload ? { raw: extra.payload, verified: true } : null,
+    metadata: { ...extra.metadata, mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
+    content,
+  };
 }
 
 /** A mail that could not be parsed at all: recorded, never retried forever. */
 export async function recordUnparseable(deps: HandleDeps, ctx: MailContext, error: unknown, raw: Buffer | null): Promise<MailOutcome> {
   const reason = `unparseable: ${error instanceof Error ? error.message : String(error)}`;
   deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox, reason }, 'mail could not be parsed');
-  await recordMailEvent(deps.db.sql, {
-    verdict: 'failed',
-    deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
-    reason,
+  await deps.ingest.deliver(mailDelivery(`uid:${ctx.uidValidity}:${ctx.uid}`, ctx, { failed: reason }, {
     size: raw?.length ?? 0,
     payload: raw ? raw.subarray(0, 64 * 1024).toString('latin1') : null,
-    metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
-  });
+  }));
   return { kind: 'failed', reason };
 }
 
@@ -65,13 +75,7 @@ export function planMail(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext):
       async run() {
         const reason = 'unparseable: no sender, no subject and no readable text';
         deps.logger.warn({ uid: ctx.uid, mailbox: ctx.mailbox }, 'mail could not be parsed');
-        await recordMailEvent(deps.db.sql, {
-          verdict: 'failed',
-          deliveryId: `uid:${ctx.uidValidity}:${ctx.uid}`,
-          reason,
-          size: mail.size,
-          metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
-        });
+        await deps.ingest.deliver(mailDelivery(`uid:${ctx.uidValidity}:${ctx.uid}`, ctx, { failed: reason }, { size: mail.size }));
         return { kind: 'failed', reason };
       },
     };
@@ -82,49 +86,27 @@ export function planMail(deps: HandleDeps, mail: ParsedEmail, ctx: MailContext):
   return {
     ordered: true,
     async run() {
-      let ticketId: number | null = null;
-      if (noise.kind === 'bounce' || noise.kind === 'delay') {
-        ticketId = await ticketForMessageIds(deps.db.sql, [...mail.mentionedMessageIds, ...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
-      }
+      const mentions = noise.kind === 'bounce' || noise.kind === 'delay' ? [...mail.mentionedMessageIds, ...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references] : [];
       const reason = `${noise.kind}: ${noise.reason}`;
-      deps.logger.info({ uid: ctx.uid, from: mail.from?.address, subject: mail.subject, reason, ticketId }, 'mail ignored');
-      await recordMailEvent(deps.db.sql, {
-        verdict: 'ignored',
-        deliveryId: msg.externalId!,
-        reason,
-        ticketId,
+      const { ticketId } = await deps.ingest.deliver(mailDelivery(msg.externalId!, ctx, { ignored: reason, mentions }, {
         size: mail.size,
-        metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject, mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
-      });
+        metadata: { kind: noise.kind, from: mail.from?.address ?? null, subject: mail.subject },
+      }));
+      deps.logger.info({ uid: ctx.uid, from: mail.from?.address, subject: mail.subject, reason, ticketId }, 'mail ignored');
       return { kind: 'ignored', reason, ticketId };
     },
   };
 }
 
-/** Hands a normalized mail to ingest and records what ingest decided when no ticket or message was stored. */
+/** Hands a normalized mail to ingest, which stores it (or skips a duplicate) and records the verdict. */
 export async function ingestMail(deps: HandleDeps, msg: InboundMessage, ctx: MailContext): Promise<MailOutcome> {
   try {
-    const result = await deps.ingest(msg);
-    if (result.outcome === 'duplicate') {
-      deps.logger.info({ uid: ctx.uid, externalId: msg.externalId, ticketId: result.ticketId }, 'duplicate mail skipped');
-      await recordMailEvent(deps.db.sql, {
-        verdict: 'duplicate',
-        deliveryId: msg.externalId!,
-        reason: 'Message-ID already stored',
-        ticketId: result.ticketId,
-        metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid, from: msg.requesterEmail ?? null },
-      });
-    }
-    return { kind: result.outcome, ticketId: result.ticketId };
+    const result = await deps.ingest.deliver(mailDelivery(msg.externalId!, ctx, { message: msg }, { metadata: { from: msg.requesterEmail ?? null } }));
+    if (result.verdict === 'duplicate') deps.logger.info({ uid: ctx.uid, externalId: msg.externalId, ticketId: result.ticketId }, 'duplicate mail skipped');
+    return { kind: result.verdict === 'accepted' ? 'created' : (result.verdict as 'followup' | 'duplicate'), ticketId: result.ticketId! };
   } catch (error) {
     if (!(error instanceof IngestValidationError)) throw error;
     deps.logger.warn({ uid: ctx.uid, err: error.message }, 'mail refused by ingest');
-    await recordMailEvent(deps.db.sql, {
-      verdict: 'failed',
-      deliveryId: msg.externalId!,
-      reason: `refused: ${error.message}`,
-      metadata: { mailbox: ctx.mailbox, mailbox_id: ctx.source?.mailboxId, uid: ctx.uid },
-    });
     return { kind: 'failed', reason: error.message };
   }
 }

@@ -10,17 +10,18 @@ import { convert as htmlToText } from 'html-to-text';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderValue, type MessageText } from 'mailparser';
 import type { InboundAttachment } from '../../domain/inbound-message.ts';
 import { PartHeaderCollector, repairRawHeaders, type RawHeaderLine } from './raw-headers.ts';
-
-export interface ParsedAddress {
-  address: string;
-  name: string | null;
-}
+import { addresses, type ParsedAddress, requesterOf } from './requester.ts';
 
 export interface ParsedEmail {
   /** Angle brackets included, as in the header; null when the mail has none. */
   messageId: string | null;
   subject: string | null;
+  /** Who wrote it: see requester.ts for the headers tried, in order. */
   from: ParsedAddress | null;
+  /** The header `from` was taken from (null when none named anyone). */
+  fromHeader: 'from' | 'sender' | null;
+  /** A From header is there but names no usable address (to-inbound.ts may then take Reply-To). */
+  fromBroken: boolean;
   replyTo: ParsedAddress[];
   to: ParsedAddress[];
   cc: ParsedAddress[];
@@ -108,20 +109,6 @@ class MessageIdScanner extends Transform {
     }
     if (value) for (const t of value.matchAll(MSGID_TOKEN)) this.ids.add(`<${t[1]}>`);
   }
-}
-
-function addresses(value: HeaderValue | undefined): ParsedAddress[] {
-  if (!value || typeof value !== 'object' || !('value' in value)) return [];
-  const list = Array.isArray(value) ? (value as AddressObject[]) : [value as AddressObject];
-  const out: ParsedAddress[] = [];
-  const walk = (entries: AddressObject['value']) => {
-    for (const e of entries) {
-      if (e.group) walk(e.group);
-      else if (e.address && e.address.includes('@')) out.push({ address: e.address.trim().toLowerCase(), name: e.name?.trim() || null });
-    }
-  };
-  for (const a of list) walk(a.value ?? []);
-  return out;
 }
 
 function headerText(value: HeaderValue | undefined): string {
@@ -277,12 +264,15 @@ export async function parseEmail(source: Buffer | Readable, options: ParseOption
   const subjectRaw = headers.get('subject');
   const subject = typeof subjectRaw === 'string' ? subjectRaw.replace(/\s+/g, ' ').trim() || null : null;
   const messageId = normalizeMessageId(headerText(headers.get('message-id')));
-  const from = addresses(headers.get('from'))[0] ?? addresses(headers.get('sender'))[0] ?? null;
+  const requester = await requesterOf(headers, rootLines);
+  if (requester.problem) problems.push(requester.problem);
 
   return {
     messageId,
     subject,
-    from,
+    from: requester.from,
+    fromHeader: requester.via,
+    fromBroken: requester.fromBroken,
     replyTo: addresses(headers.get('reply-to')),
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),

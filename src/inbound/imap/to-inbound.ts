@@ -4,6 +4,7 @@
 import type { InboundMessage } from '../../domain/inbound-message.ts';
 import { cleanText } from '../../ingest/normalize.ts';
 import { externalIdOf, ticketReferenceOf, type ParsedEmail } from './parse-mail.ts';
+import { FROM_UNUSABLE, type RequesterHeader } from './requester.ts';
 import { visibleText } from './visible-text.ts';
 
 export interface MailContext {
@@ -19,11 +20,15 @@ export interface MailContext {
 
 export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMessage {
   const own = new Set(ctx.supportAddresses.map((a) => a.toLowerCase()));
-  // The requester is who wrote (From, else Sender). Reply-To only says where answers go: it must not decide
-  // whose ticket this is, or a customer whose mailer sets it could not thread onto their own ticket.
-  const sender = mail.from?.address ?? null;
   // A Reply-To naming the support address itself would make our replies loop back: not a reply address.
   const replyTo = mail.replyTo.map((a) => a.address).find((a) => !own.has(a)) ?? null;
+  // The requester is who wrote (a From line, else Sender; requester.ts). Reply-To only says where answers go:
+  // it must not decide whose ticket this is, or a customer whose mailer sets it could not thread onto their
+  // own ticket. Only when From is there but broken (`"name" <>`) and Sender names nobody is it the best guess.
+  const fromReplyTo = !mail.from && mail.fromBroken && replyTo !== null;
+  const sender = mail.from?.address ?? (fromReplyTo ? replyTo : null);
+  const requesterHeader: RequesterHeader | null = fromReplyTo ? 'reply-to' : mail.fromHeader;
+  const problems = fromReplyTo ? mail.problems.map((p) => (p === FROM_UNUSABLE ? `${FROM_UNUSABLE}; requester taken from Reply-To` : p)) : mail.problems;
   const participants = [...mail.to, ...mail.cc, ...mail.replyTo]
     .map((a) => a.address)
     .filter((a) => a !== sender && !own.has(a));
@@ -46,7 +51,7 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
     body,
     fullBody: trimmed ? mail.text.trim() : null,
     requesterEmail: sender,
-    requesterName: mail.from?.name ?? null,
+    requesterName: mail.from?.name ?? (fromReplyTo ? (mail.replyTo.find((a) => a.address === replyTo)?.name ?? null) : null),
     replyTo,
     participants: [...new Set(participants)],
     receivedAt: mail.date ?? ctx.internalDate ?? undefined,
@@ -75,8 +80,12 @@ export function toInboundMessage(mail: ParsedEmail, ctx: MailContext): InboundMe
       to: mail.to.map((a) => a.address),
       cc: mail.cc.map((a) => a.address),
       date_header: mail.date?.toISOString() ?? null,
+      // The customer's own chain: a reply to this mail carries it on (RFC 5322 3.6.4; src/outbound/email.ts).
+      ...(mail.references.length ? { references: mail.references.slice(-50) } : {}),
+      ...(mail.inReplyTo ? { in_reply_to: mail.inReplyTo } : {}),
+      requester_header: requesterHeader,
       size: mail.size,
-      ...(mail.problems.length ? { parse_problems: mail.problems } : {}),
+      ...(problems.length ? { parse_problems: problems } : {}),
     },
   };
 }

@@ -1,23 +1,22 @@
 /**
- * Who may call what, decided on the routes the request path actually matches (the routers' own matchers on
- * the same path the routers will see), never on a path prefix, and deny by default: every route needs an API
- * key unless it is listed as open here. Then the rate limits, then the JSON body for API routes.
+ * The REST mount's access rules: who may call what, decided on the REST routes the request path actually
+ * matches (the routers' own matchers on the same path the routers will see), never on a path prefix, and deny
+ * by default: every route needs an API key unless it is listed as open here. Then the rate limits, then the
+ * JSON body for API routes. Other mounts (webhooks, Slack) bring their own rules to the host (src/http/).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Config } from '../../config.ts';
+import type { Access } from '../../http/mount.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { RateLimits } from './rate-limit.ts';
 
-/**
- * - public: anyone; - metrics: METRICS_TOKEN when set; - signed: the handler verifies the provider's signature
- * on the raw bytes (no body parser); - api-key: API_KEYS when set, rate limited, JSON body.
- */
-export type Access = 'public' | 'metrics' | 'signed' | 'api-key';
+/** The access levels of REST routes: public, metrics (METRICS_TOKEN when set), api-key (API_KEYS when set). */
+type RestAccess = Extract<Access, 'public' | 'metrics' | 'api-key'>;
 
 /** Route templates (as registered) that need no API key. Anything not here needs one. */
-const OPEN_ROUTES: ReadonlyMap<string, Access> = new Map([
+const OPEN_ROUTES: ReadonlyMap<string, RestAccess> = new Map([
   ['/', 'public'],
   ['/health', 'public'],
   ['/openapi.json', 'public'],
@@ -27,18 +26,18 @@ const OPEN_ROUTES: ReadonlyMap<string, Access> = new Map([
   ['/metrics', 'metrics'],
 ]);
 
-const STRICTNESS: Access[] = ['public', 'signed', 'metrics', 'api-key'];
+const STRICTNESS: RestAccess[] = ['public', 'metrics', 'api-key'];
 
-export function accessOfTemplate(template: string): Access {
-  return OPEN_ROUTES.get(template) ?? (template.startsWith('/webhooks/') ? 'signed' : 'api-key');
+export function accessOfTemplate(template: string): RestAccess {
+  return OPEN_ROUTES.get(template) ?? 'api-key';
 }
 
 /**
  * The strictest access among the routes whose path matches, whatever their method (so an unauthenticated 405
  * or OPTIONS learns nothing either); undefined when no route matches (the request ends as 404).
  */
-export function accessOfRequest(routers: readonly Router[], path: string): Access | undefined {
-  let strictest: Access | undefined;
+export function accessOfRequest(routers: readonly Router[], path: string): RestAccess | undefined {
+  let strictest: RestAccess | undefined;
   for (const router of routers) {
     for (const layer of router.match(path, 'GET').path) {
       if (layer.methods.length === 0) continue; // router.use() middleware, not a route

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
+import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
@@ -33,9 +34,10 @@ const DESCRIPTIONS: Record<number, string> = {
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } };
 
+/** Each property of a query schema as an optional parameter; its description belongs to the parameter. */
 function queryParams(schema: z.ZodObject) {
-  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> };
-  return Object.entries(js.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { description?: string }> };
+  return Object.entries(js.properties).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: false, ...(description ? { description } : {}), schema }));
 }
 
 export function buildOpenApi(info: { title: string; version: string }) {
@@ -43,6 +45,13 @@ export function buildOpenApi(info: { title: string; version: string }) {
   const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(components, schema, io) } });
   const errors = (...codes: number[]) =>
     Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(r.errorResponse) }]));
+  /** A 422 that also lists the rules no schema can state (they depend on the clock or the stored data), each as `field`: message. */
+  const refusedBeyondSchema = (rules: Record<string, string>) => ({
+    '422': {
+      description: `${DESCRIPTIONS[422]}. Beyond the schema, which cannot see the clock or the stored ticket: ${Object.entries(rules).map(([field, message]) => `\`${field}\`: ${message}`).join('; ')}`,
+      content: json(r.errorResponse),
+    },
+  });
   const ok = (description: string, schema: z.ZodType) => ({ description, content: json(schema) });
   // Every /api operation: the key check, the rate limits, the database being away.
   const apiErrors = (...codes: number[]) => errors(401, 429, 503, ...codes);
@@ -54,7 +63,16 @@ export function buildOpenApi(info: { title: string; version: string }) {
     '/api/v1/requests': {
       post: {
         summary: 'Create a ticket',
-        parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'Retrying with the same key and body answers with the ticket the first request created; with another body, 409',
+            // Printable ASCII, what every HTTP client sends as is (the API ignores a blank key).
+            schema: { type: 'string', maxLength: 255, pattern: '^[\\x20-\\x7e]*$' },
+          },
+        ],
         requestBody: withBody(s.createTicketBody),
         responses: {
           '201': ok('Stored; classification runs in the background', r.createdResponse),
@@ -66,7 +84,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/requests/{id}': {
       get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': ok('The ticket', r.ticketDetail), ...apiErrors(404, 422) } },
-      patch: { summary: 'Change the status, the assignee (a Slack user id, or null) and/or the snooze', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415, 422) } },
+      patch: { summary: 'Change the status, the assignee (a Slack user id, or null) and/or the snooze', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415), ...refusedBeyondSchema({ 'snooze.until': SNOOZE_END_RULE, snooze: s.RESOLVED_NOT_SNOOZED }) } },
       delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
     },
     '/api/v1/requests/{id}/classification': {
@@ -136,7 +154,12 @@ export function buildOpenApi(info: { title: string; version: string }) {
   };
   return {
     openapi: '3.1.0',
-    info: { ...info, description: 'Support Triage: inbound support messages become classified tickets routed to Slack.' },
+    info: {
+      ...info,
+      description:
+        'Support Triage: inbound support messages become classified tickets routed to Slack. A request this document admits is never refused as invalid; ' +
+        'the few rules that depend on the clock or the stored data are named in the 422 description of their operation.',
+    },
     components: {
       schemas: components,
       securitySchemes: {

@@ -65,6 +65,14 @@ export const ticketView = z
       })
       .nullable()
       .describe('Put aside by an agent (the Snooze button); SLA clocks pause meanwhile. null: not snoozed'),
+    origin: z
+      .object({
+        mailbox_id: z.string().nullable().describe('The configured mailbox it was read from (IMAP_MAILBOXES id; `default` for IMAP_HOST); null: not mail'),
+        folder: z.string().nullable().describe('The IMAP folder it was read from; null: not mail'),
+        requester_header: z.enum(['from', 'sender', 'reply-to']).nullable().describe('The mail header the requester was taken from: `sender` or `reply-to` when From named no usable address; null: none named anyone, or not mail'),
+        parse_problems: z.array(z.string()).describe('What decoding the mail noticed (undecodable bytes, a broken From, ...); empty when nothing'),
+      })
+      .describe('Where it came in beyond the door (`source`): for mail, the mailbox and what parsing noticed'),
   })
   .meta({ id: 'Ticket' });
 

@@ -7,49 +7,46 @@
  */
 import { z } from 'zod';
 import { SLACK_USER_ID } from '../../domain/agent.ts';
+import { MAILBOX_ID } from '../../domain/ticket.ts';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
-import { cleanText, textProblem } from '../../ingest/normalize.ts';
+import { cleanText } from '../../ingest/normalize.ts';
 
-const nonSpace = (s: string) => s.replace(/\s/g, '').length;
+/**
+ * Free text as stored: cleaned (NUL removed, lone surrogates replaced), then checked; lengths in characters
+ * (code points), as zod and JSON Schema both count them. `visible`: at least that many characters that are
+ * neither white space nor NUL (a NUL is removed before storing). The refinement checks it and the .meta()
+ * states the same rule in the document (z.toJSONSchema copies it).
+ */
+function text(max: number, visible = 0) {
+  const checked = z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`);
+  if (visible === 0) return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), checked);
+  const rule = visible > 1 ? `must contain at least ${visible} non-space characters` : 'must not be empty';
+  const visibleChecked = checked
+    .refine((s) => [...s.replace(/\s/g, '')].length >= visible, rule)
+    .meta({ minLength: visible, pattern: `^(?:[\\s\\u0000]*[^\\s\\u0000]){${visible}}` });
+  return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), visibleChecked);
+}
+const optionalText = (max: number) => text(max).nullish();
 
-/** Free text: cleaned, then checked. Non-strings pass through to fail the inner check. */
-const cleaned = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), schema);
-const optionalText = (max: number) => cleaned(z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`)).nullish();
-
-/** A string PostgreSQL stores unchanged, else 422 (identifiers and filters are not rewritten). */
-const storable = (s: string, ctx: z.RefinementCtx) => {
-  const problem = textProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-};
-
-const longText = () =>
-  cleaned(
-    z
-      .string({ error: 'must be a string' })
-      .min(10, 'must be at least 10 characters')
-      .max(10_000, 'must be at most 10000 characters'),
-  );
+/** Identifiers and filters PostgreSQL stores unchanged: no NUL, no lone surrogate (refused, never rewritten). */
+const STORABLE = /^[^\u0000\ud800-\udfff]*$/u;
+const identifier = (max: number, error = 'must be a string') =>
+  z
+    .string({ error })
+    .min(1, `must be from 1 to ${max} characters`)
+    .max(max, `must be at most ${max} characters`)
+    .regex(STORABLE, 'must not contain NUL (U+0000) characters or unpaired UTF-16 surrogates');
 
 export const createTicketBody = z
   .object({
-    text: longText().optional().describe('The whole message (original API). Use either text or subject + body.'),
+    text: text(10_000, 10).optional().describe('The whole message (original API). Use either text or subject + body.'),
     subject: optionalText(500),
-    body: cleaned(
-      z
-        .string({ error: 'must be a string' })
-        .min(10, 'must be at least 10 characters')
-        .max(10_000, 'must be at most 10000 characters')
-        .refine((s) => nonSpace(s) >= 10, 'must contain at least 10 non-space characters'),
-    ).optional(),
+    body: text(10_000, 10).optional(),
     original_queue: optionalText(255),
     original_priority: optionalText(50),
     requester_email: z.email('must be an e-mail address').max(320).nullish(),
     requester_name: optionalText(255),
-    external_id: z
-      .string({ error: 'must be a string' })
-      .min(1)
-      .max(255, 'must be at most 255 characters')
-      .superRefine(storable)
+    external_id: identifier(255)
       .nullish()
       .describe('Your id for this request; a second request with the same id answers 200 with the first ticket. No NUL characters.'),
   })
@@ -60,11 +57,9 @@ export const createTicketBody = z
     if (v.text !== undefined && v.body !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['text'], message: 'give either text or body, not both' });
     }
-    if (v.text !== undefined && nonSpace(v.text) < 10) {
-      ctx.addIssue({ code: 'custom', path: ['text'], message: 'must contain at least 10 non-space characters' });
-    }
   })
-  .meta({ id: 'CreateTicket' });
+  // The superRefine above, for the document: exactly one of text and body.
+  .meta({ id: 'CreateTicket', oneOf: [{ required: ['text'], not: { required: ['body'] } }, { required: ['body'], not: { required: ['text'] } }] });
 
 export const ticketId = z.coerce
   .number({ error: 'must be a positive integer' })
@@ -73,16 +68,15 @@ export const ticketId = z.coerce
   .max(2_147_483_647, 'is out of range');
 
 // The instants PostgreSQL and JavaScript both hold and a person means: UTC years 1 to 9999 (year 0 gives
-// "BC" dates that PGlite cannot parse; larger years are typos).
-const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
-const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+// "BC" dates that PGlite cannot parse; larger years are typos). The format already limits years to four
+// digits; this pattern refuses year 0 and the two days an offset could carry out of range (for the document
+// too, as `not: {pattern}`), so a date 0001-01-01 with a positive offset is refused even when it would stay in year 1.
+const OUTSIDE_YEARS = /^(?:0000-|0001-01-01T[^+]*\+(?!00:00)|9999-12-31T[^-]*-(?!00:00))/;
 const isoDate = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
   .or(z.iso.date({ error: 'must be an ISO 8601 date' }))
-  .refine((s) => {
-    const ms = Date.parse(s);
-    return ms >= EARLIEST && ms <= LATEST;
-  }, 'must be a date from 0001-01-01 to 9999-12-31 (UTC)');
+  .refine((s) => !OUTSIDE_YEARS.test(s), 'must be a date from 0001-01-01 to 9999-12-31 (UTC)')
+  .meta({ not: { pattern: OUTSIDE_YEARS.source } });
 
 const listLimit = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000');
 
@@ -100,9 +94,14 @@ export const listQuery = z.object({
     .union([z.literal('none'), slackUserId], { error: 'must be a Slack user id such as U0123ABCD, or none' })
     .optional()
     .describe('Tickets assigned to this Slack user; `none`: tickets nobody is assigned'),
+  mailbox: z
+    .string({ error: 'must be given once' })
+    .regex(MAILBOX_ID, 'must be a mailbox id: 1 to 40 lowercase letters, digits, - or _')
+    .optional()
+    .describe('Mail read from this configured mailbox (its id, as in `origin.mailbox_id`)'),
   since: isoDate.optional(),
   until: isoDate.optional(),
-  q: z.string({ error: 'must be given once' }).min(1).max(200, 'must be at most 200 characters').superRefine(storable).optional(),
+  q: identifier(200, 'must be given once').optional(),
   limit: listLimit.default(100),
   // int4 range: an offset past every ticket is an empty page, one past 2^31 a typo (and a bigint error).
   offset: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is out of range').default(0),
@@ -117,6 +116,9 @@ const snoozeBody = z
   }, { error: 'must be an object such as {"until": "2026-12-03T09:00:00Z"}, or null' })
   .strict();
 
+/** Also the answer when the stored ticket is resolved already (which no schema can see). */
+export const RESOLVED_NOT_SNOOZED = 'a resolved ticket cannot be snoozed';
+
 export const patchTicketBody = z
   .object({
     status: z.enum(['open', 'acknowledged', 'waiting_on_customer', 'resolved'], { error: 'must be one of open, acknowledged, waiting_on_customer, resolved' }).optional(),
@@ -124,7 +126,13 @@ export const patchTicketBody = z
     snooze: snoozeBody.nullable().optional().describe('Snooze the ticket (SLA clocks pause until it wakes); null: end its snooze'),
   })
   .refine((b) => b.status !== undefined || b.assignee !== undefined || b.snooze !== undefined, { message: 'give status, assignee, snooze, or several', path: ['status'] })
-  .meta({ id: 'PatchTicket' });
+  .refine((b) => !(b.snooze && b.status === 'resolved'), { message: RESOLVED_NOT_SNOOZED, path: ['snooze'] })
+  // The refinements above, for the document: at least one of the three; not resolved and snoozed at once.
+  .meta({
+    id: 'PatchTicket',
+    anyOf: [{ required: ['status'] }, { required: ['assignee'] }, { required: ['snooze'] }],
+    not: { required: ['status', 'snooze'], properties: { status: { const: 'resolved' }, snooze: { type: 'object' } } },
+  });
 
 export const classificationBody = z
   .object({
@@ -153,18 +161,9 @@ export const replayDeadLettersBody = z
   })
   .strict()
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids or all: true', path: ['ids'] })
-  .meta({ id: 'ReplayDeadLetters' });
+  .meta({ id: 'ReplayDeadLetters', oneOf: [{ required: ['ids'], not: { required: ['all'] } }, { required: ['all'], not: { required: ['ids'] } }] });
 
 // ---- saved replies (the drafts agents start from when no model writes one) ----
-
-/** Stored text: cleaned, then at least one visible character and at most `max`. */
-const requiredText = (max: number) =>
-  cleaned(
-    z
-      .string({ error: 'must be a string' })
-      .max(max, `must be at most ${max} characters`)
-      .refine((s) => s.trim().length > 0, 'must not be empty'),
-  );
 
 /** BCP 47-ish: en, de, pt-BR, zh-Hant; what tickets' detected languages (ISO 639-1) match against. */
 const languageTag = z
@@ -177,8 +176,8 @@ export const SAVED_REPLY_MAX = 3000;
 
 export const savedReplyBody = z
   .object({
-    title: requiredText(200).describe('For agents choosing among replies'),
-    body: requiredText(SAVED_REPLY_MAX).describe('The text the reply box opens with'),
+    title: text(200, 1).describe('For agents choosing among replies'),
+    body: text(SAVED_REPLY_MAX, 1).describe('The text the reply box opens with'),
     category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')} or null` }).nullish().describe('null or absent: for any category'),
     language: languageTag.nullish().describe('null or absent: for any language'),
   })

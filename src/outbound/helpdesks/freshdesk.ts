@@ -3,7 +3,7 @@
  * `X` as password. Freshdesk takes no idempotency key; the sending job's never-twice rule is all there is.
  */
 import type { Ticket } from '../../domain/ticket.ts';
-import type { OutboundReply, ReplyDoor, SentReply } from '../reply.ts';
+import type { OutboundReply, ReplySender, SentReply } from '../../domain/reply.ts';
 import { basic, callApi, idAt } from './http.ts';
 import { plainTextToHtml } from './html.ts';
 
@@ -16,7 +16,7 @@ export interface FreshdeskReplyOptions {
   baseUrl?: string;
 }
 
-export function freshdeskReplyDoor(o: FreshdeskReplyOptions): ReplyDoor {
+export function freshdeskReplySender(o: FreshdeskReplyOptions): ReplySender {
   const base = o.baseUrl ?? `https://${o.domain}`;
   return {
     sources: ['freshdesk'],

@@ -4,7 +4,7 @@
  * and answers 202 with the message's uid.
  */
 import type { Ticket } from '../../domain/ticket.ts';
-import type { OutboundReply, ReplyDoor, SentReply } from '../reply.ts';
+import type { OutboundReply, ReplySender, SentReply } from '../../domain/reply.ts';
 import { callApi, idAt, isPathId } from './http.ts';
 import { plainTextToHtml } from './html.ts';
 
@@ -17,7 +17,7 @@ export interface FrontReplyOptions {
   baseUrl?: string;
 }
 
-export function frontReplyDoor(o: FrontReplyOptions): ReplyDoor {
+export function frontReplySender(o: FrontReplyOptions): ReplySender {
   const base = o.baseUrl ?? 'https://api2.frontapp.com';
   return {
     sources: ['front'],

@@ -6,7 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import type { Ticket } from '../../domain/ticket.ts';
-import { PermanentSendError, type OutboundReply, type ReplyDoor, type SentReply, TransientSendError } from '../reply.ts';
+import { PermanentSendError, type OutboundReply, type ReplySender, type SentReply, TransientSendError } from '../../domain/reply.ts';
 import { callApi, isPathId, RefusedError } from './http.ts';
 import { plainTextToHtml } from './html.ts';
 
@@ -31,7 +31,7 @@ function tokenError(error: unknown): Error {
   return new TransientSendError(`helpscout token endpoint unreachable (${e.cause?.code ?? e.message ?? String(error)})`);
 }
 
-export function helpScoutReplyDoor(o: HelpScoutReplyOptions): ReplyDoor {
+export function helpScoutReplySender(o: HelpScoutReplyOptions): ReplySender {
   const base = o.baseUrl ?? 'https://api.helpscout.net';
   const tokenUrl = `${base}/v2/oauth2/token`;
   const oidcConfig = new oidc.Configuration({ issuer: base, token_endpoint: tokenUrl }, o.appId, o.appSecret, oidc.ClientSecretPost(o.appSecret));

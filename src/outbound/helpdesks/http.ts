@@ -4,7 +4,7 @@
  * Retry-After honoured); any other answer is PermanentSendError naming the helpdesk, the status and what it said.
  * Redirects are not followed: a POST turned into a GET would look like success and send nothing.
  */
-import { PermanentSendError, TransientSendError } from '../reply.ts';
+import { PermanentSendError, TransientSendError } from '../../domain/reply.ts';
 
 export interface ApiCall {
   /** Named in every error ("zendesk", "reply webhook"). */

@@ -1,29 +1,29 @@
 /**
- * The reply doors of the helpdesks and outbound webhooks that are configured (config.replies); an
- * unconfigured one has no door, so its tickets show no Reply button. src/outbound/doors.ts adds them to the
- * e-mail door.
+ * The reply senders of the helpdesks and outbound webhooks that are configured (config.replies); an
+ * unconfigured one has no sender, so its tickets show no Reply button. src/outbound/senders.ts adds them to
+ * the e-mail sender.
  */
 import type { Config } from '../../config.ts';
-import type { ReplyDoor } from '../reply.ts';
-import { freshdeskReplyDoor } from './freshdesk.ts';
-import { frontReplyDoor } from './front.ts';
-import { helpScoutReplyDoor } from './helpscout.ts';
-import { intercomReplyDoor } from './intercom.ts';
-import { signedWebhookReplyDoor } from './signed-webhook.ts';
-import { zendeskReplyDoor } from './zendesk.ts';
+import type { ReplySender } from '../../domain/reply.ts';
+import { freshdeskReplySender } from './freshdesk.ts';
+import { frontReplySender } from './front.ts';
+import { helpScoutReplySender } from './helpscout.ts';
+import { intercomReplySender } from './intercom.ts';
+import { signedWebhookReplySender } from './signed-webhook.ts';
+import { zendeskReplySender } from './zendesk.ts';
 
-export { freshdeskReplyDoor, frontReplyDoor, helpScoutReplyDoor, intercomReplyDoor, signedWebhookReplyDoor, zendeskReplyDoor };
+export { freshdeskReplySender, frontReplySender, helpScoutReplySender, intercomReplySender, signedWebhookReplySender, zendeskReplySender };
 
-export function helpdeskReplyDoors(config: Pick<Config, 'replies'>): ReplyDoor[] {
+export function helpdeskReplySenders(config: Pick<Config, 'replies'>): ReplySender[] {
   const r = config.replies;
   const timeoutMs = r.timeoutMs;
-  const doors: ReplyDoor[] = [];
-  if (r.zendesk) doors.push(zendeskReplyDoor({ ...r.zendesk, timeoutMs }));
-  if (r.freshdesk) doors.push(freshdeskReplyDoor({ ...r.freshdesk, timeoutMs }));
-  if (r.helpscout) doors.push(helpScoutReplyDoor({ ...r.helpscout, timeoutMs }));
-  if (r.intercom) doors.push(intercomReplyDoor({ ...r.intercom, timeoutMs }));
-  if (r.front) doors.push(frontReplyDoor({ ...r.front, timeoutMs }));
-  if (r.generic) doors.push(signedWebhookReplyDoor({ sources: ['generic'], ...r.generic, timeoutMs }));
-  if (r.api) doors.push(signedWebhookReplyDoor({ sources: ['api'], ...r.api, timeoutMs }));
-  return doors;
+  const senders: ReplySender[] = [];
+  if (r.zendesk) senders.push(zendeskReplySender({ ...r.zendesk, timeoutMs }));
+  if (r.freshdesk) senders.push(freshdeskReplySender({ ...r.freshdesk, timeoutMs }));
+  if (r.helpscout) senders.push(helpScoutReplySender({ ...r.helpscout, timeoutMs }));
+  if (r.intercom) senders.push(intercomReplySender({ ...r.intercom, timeoutMs }));
+  if (r.front) senders.push(frontReplySender({ ...r.front, timeoutMs }));
+  if (r.generic) senders.push(signedWebhookReplySender({ sources: ['generic'], ...r.generic, timeoutMs }));
+  if (r.api) senders.push(signedWebhookReplySender({ sources: ['api'], ...r.api, timeoutMs }));
+  return senders;
 }

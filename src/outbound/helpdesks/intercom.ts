@@ -3,7 +3,7 @@
  * admin_id, body}` (HTML), bearer access token, a pinned `Intercom-Version` so the answer's shape holds.
  */
 import type { Ticket } from '../../domain/ticket.ts';
-import type { OutboundReply, ReplyDoor, SentReply } from '../reply.ts';
+import type { OutboundReply, ReplySender, SentReply } from '../../domain/reply.ts';
 import { callApi, isPathId } from './http.ts';
 import { plainTextToHtml } from './html.ts';
 
@@ -17,7 +17,7 @@ export interface IntercomReplyOptions {
   baseUrl?: string;
 }
 
-export function intercomReplyDoor(o: IntercomReplyOptions): ReplyDoor {
+export function intercomReplySender(o: IntercomReplyOptions): ReplySender {
   const base = o.baseUrl ?? 'https://api.intercom.io';
   return {
     sources: ['intercom'],

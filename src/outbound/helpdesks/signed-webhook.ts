@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Ticket } from '../../domain/ticket.ts';
-import type { OutboundReply, ReplyDoor, SentReply } from '../reply.ts';
+import type { OutboundReply, ReplySender, SentReply } from '../../domain/reply.ts';
 import { callApi, idAt } from './http.ts';
 
 export interface SignedWebhookReplyOptions {
@@ -39,7 +39,7 @@ export function replyWebhookBody(ticket: Ticket, reply: OutboundReply, sentAt: D
   };
 }
 
-export function signedWebhookReplyDoor(o: SignedWebhookReplyOptions): ReplyDoor {
+export function signedWebhookReplySender(o: SignedWebhookReplyOptions): ReplySender {
   const now = o.now ?? (() => new Date());
   return {
     sources: o.sources,

@@ -4,7 +4,7 @@
  * `Idempotency-Key` header, so a retry after a lost answer does not add the comment twice.
  */
 import type { Ticket } from '../../domain/ticket.ts';
-import type { OutboundReply, ReplyDoor, SentReply } from '../reply.ts';
+import type { OutboundReply, ReplySender, SentReply } from '../../domain/reply.ts';
 import { basic, callApi, idAt } from './http.ts';
 
 export interface ZendeskReplyOptions {
@@ -18,7 +18,7 @@ export interface ZendeskReplyOptions {
   baseUrl?: string;
 }
 
-export function zendeskReplyDoor(o: ZendeskReplyOptions): ReplyDoor {
+export function zendeskReplySender(o: ZendeskReplyOptions): ReplySender {
   const base = o.baseUrl ?? `https://${o.subdomain}.zendesk.com`;
   return {
     sources: ['zendesk'],

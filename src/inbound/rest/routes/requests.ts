@@ -13,17 +13,17 @@ import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../../../domain/ticket.ts';
 import { applyHumanClassification, assign, setStatus, snooze, softDelete, unsnooze } from '../../../ingest/changes.ts';
-import { IdempotencyKeyTaken, type Ingest, IngestValidationError } from '../../../ingest/ingest.ts';
-import { textProblem } from '../../../ingest/normalize.ts';
+import { IdempotencyKeyTaken, type Ingest } from '../../../ingest/ingest.ts';
+import { IngestValidationError, textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
-import { classificationBody, createTicketBody, listQuery, patchTicketBody, ticketId } from '../schemas.ts';
+import { classificationBody, createTicketBody, listQuery, patchTicketBody, RESOLVED_NOT_SNOOZED, ticketId } from '../schemas.ts';
 import { parseOr422 } from '../validate.ts';
 import { assignmentJson, attachmentJson, classificationJson, messageJson, replyJson, ticketJson } from '../views.ts';
 
 export interface RequestsDeps {
   db: Database;
-  ingest: Ingest;
+  ingest: Pick<Ingest, 'deliver'>;
   /** Told of every change a client makes (status, classification, delete). */
   ticketEvents: TicketEvents;
 }
@@ -56,13 +56,15 @@ export function requestsRouter(deps: RequestsDeps): Router {
       receivedAt: new Date(),
     };
     try {
-      const result = await deps.ingest(msg, key ? { idempotency: { key, requestHash } } : {});
-      if (result.outcome === 'duplicate') {
+      // The ticket holds the text: the audit keeps only the request's size.
+      const delivery = { door: 'api', deliveryId: input.external_id ?? null, size: ctx.request.length ?? 0, content: { message: msg } };
+      const result = await deps.ingest.deliver(delivery, key ? { idempotency: { key, requestHash } } : {});
+      if (result.verdict === 'duplicate') {
         ctx.status = 200;
         ctx.body = { id: result.ticketId, status: 'duplicate', message: `A request with external_id "${input.external_id}" already exists` };
         return;
       }
-      respondCreated(ctx, result.ticketId);
+      respondCreated(ctx, result.ticketId!);
     } catch (error) {
       if (error instanceof IngestValidationError) throw validationError([{ field: error.field, message: error.message, type: 'invalid' }]);
       if (error instanceof IdempotencyKeyTaken && key) {
@@ -97,10 +99,10 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const { status, assignee, snooze: snoozeTo } = parseOr422(patchTicketBody, ctx.request.body);
     const actor = ctx.state.actor ?? 'api';
     const until = snoozeTo?.until ? new Date(snoozeTo.until) : null;
-    const resolvedRefusal = () => validationError([{ field: 'snooze', message: 'a resolved ticket cannot be snoozed', type: 'custom' }]);
-    // Checked before anything changes: a bad snooze must not leave the status half-applied.
+    const resolvedRefusal = () => validationError([{ field: 'snooze', message: RESOLVED_NOT_SNOOZED, type: 'custom' }]);
+    // Checked before anything changes (as is resolving and snoozing at once, in the schema): a bad snooze must
+    // not leave the status half-applied.
     if (until && !isSnoozeEnd(until, new Date())) throw validationError([{ field: 'snooze.until', message: SNOOZE_END_RULE, type: 'too_big' }]);
-    if (snoozeTo && status === 'resolved') throw resolvedRefusal();
     if (status !== undefined && !(await setStatus(deps, id, status, actor))) throw notFound(id);
     if (assignee !== undefined && !(await assign(deps, id, assignee, actor)).found) throw notFound(id);
     // Unsnoozing a ticket that is not snoozed changes nothing; one that does not exist is a 404.

@@ -11,7 +11,10 @@ export interface WebhookRequest {
   now: Date;
 }
 
-/** The message ingest gets, minus the fields the router fills in (source, externalId, thread). */
+/**
+ * The message ingest gets, minus what the router (source, a creation's externalId) and ingest (an update's
+ * externalId and thread, from its threadKey) fill in.
+ */
 export type MessageFields = Omit<InboundMessage, 'source' | 'externalId' | 'thread'>;
 
 /**

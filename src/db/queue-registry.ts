@@ -1,0 +1,43 @@
+/**
+ * Every job queue of the service: its name and its retry policy, declared once. Who sends to a queue and who
+ * works it import the name from here (ingest, the workers, the Slack adapter), and each queue is created with
+ * its policy by whoever starts its worker. A job's name is stored in pgboss.job: renaming one strands its jobs.
+ */
+import type { QueuePolicy } from './queue.ts';
+
+/** Classification of new tickets (src/classify/job.ts). */
+export const CLASSIFY_QUEUE = 'classify';
+/** An agent's reply on its way to the customer (src/outbound/send-job.ts). */
+export const REPLY_QUEUE = 'reply-send';
+/** The Slack adapter's jobs (src/slack/). */
+export const SLACK_QUEUES = {
+  alert: 'slack-alert',
+  followup: 'slack-followup',
+  changed: 'slack-ticket-changed',
+  reply: 'slack-reply-finished',
+  digest: 'slack-digest',
+  sla: 'slack-sla',
+  incident: 'slack-ops-incident',
+} as const;
+
+export type QueueName = typeof CLASSIFY_QUEUE | typeof REPLY_QUEUE | (typeof SLACK_QUEUES)[keyof typeof SLACK_QUEUES];
+
+/** Slack answers again within minutes: 2 s doubling to a 5-minute cap. */
+const SLACK_RETRY = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 } as const;
+
+export const QUEUE_POLICIES = {
+  [CLASSIFY_QUEUE]: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 },
+  // Retries of a transient failure: with 5 s doubling to a 10-minute cap, about an hour and a half in all.
+  [REPLY_QUEUE]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 10 },
+  // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
+  // jobs live on heartbeats (10 s, refreshed every 5 s) rather than a short expiry: after a crash, or a
+  // database outage at completion, they are retried ~15 s later instead of after the 600 s expiry.
+  [SLACK_QUEUES.alert]: { ...SLACK_RETRY, retryLimit: 100, expireInSeconds: 600, heartbeatSeconds: 10 },
+  [SLACK_QUEUES.followup]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 3600 },
+  [SLACK_QUEUES.changed]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
+  [SLACK_QUEUES.digest]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
+  [SLACK_QUEUES.reply]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
+  [SLACK_QUEUES.sla]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
+  // Slack down for a long time: retried for about a day (the 5-minute cap), then a dead letter.
+  [SLACK_QUEUES.incident]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
+} satisfies Record<QueueName, QueuePolicy>;

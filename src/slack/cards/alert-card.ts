@@ -1,0 +1,39 @@
+/**
+ * A ticket's alert card as it is now: the ticket, whether a reply sender can answer it (and why its last
+ * reply failed), its SLA clocks, and the activity lines the caller keeps. The jobs post and refresh it; the
+ * buttons edit it in place.
+ */
+import type { Database } from '../../db/database.ts';
+import { latestReply } from '../../db/repositories/replies.ts';
+import { getTicket } from '../../db/repositories/tickets.ts';
+import { senderFor, type ReplySender } from '../../domain/reply.ts';
+import { alertFallbackText, buildAlertBlocks, type AlertTicket } from './alert-blocks.ts';
+import { cardSlaLines } from './sla-lines.ts';
+
+export interface CardDeps {
+  db: Database;
+  minConfidence: number;
+  publicUrl: string | undefined;
+  /** The ways back to customers (src/outbound/senders.ts): a card shows Reply when one fits its ticket. */
+  replySenders: readonly ReplySender[];
+}
+
+export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
+}
+
+/** The card for a ticket as it is now, or null when the ticket is gone. */
+export async function renderCard(deps: CardDeps, ticketId: number, activity: string[] = []) {
+  const row = await getTicket(deps.db.sql, ticketId);
+  if (!row) return null;
+  const t: AlertTicket = row;
+  const link = ticketLink(deps.publicUrl, ticketId);
+  const canReply = senderFor(deps.replySenders, row) !== undefined;
+  const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
+  const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
+  const sla = await cardSlaLines(deps.db.sql, ticketId);
+  return {
+    text: alertFallbackText(t),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
+  };
+}
