@@ -85,7 +85,8 @@ function tableHtml(name: string, title: string, t: Table, days: number): SafeHtm
     <p class="muted"><a href="/console/dashboard?days=${days}&format=csv&table=${name}" download>CSV</a></p>`;
 }
 
-function chart(title: string, s: DailySeries): SafeHtml {
+/** A chart's figure: its numbers and labels as JSON in an attribute, escaped by html`` like any other text. */
+export function chart(title: string, s: DailySeries): SafeHtml {
   const data = JSON.stringify({ title, days: s.days, series: s.series });
   return html`<figure class="chart" data-chart="${data}" aria-hidden="true"></figure>`;
 }

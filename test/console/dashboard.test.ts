@@ -6,7 +6,7 @@
  */
 import anyTest, { type TestFn } from 'ava';
 import type { Classifier } from '../../src/domain/classification.ts';
-import { toCsv } from '../../src/console/dashboard.ts';
+import { chart, toCsv } from '../../src/console/dashboard.ts';
 import { signedIn, type ConsoleClient } from '../kit/console.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
@@ -105,4 +105,14 @@ test('CSV cells are quoted where needed and never start a spreadsheet formula', 
 test('the dashboard needs a console session', async (t) => {
   const res = await fetch(`${t.context.svc.baseUrl}/console/dashboard`, { redirect: 'manual' });
   t.not(res.status, 200);
+});
+
+test('a chart label that looks like markup stays data: the attribute is escaped and parses back to the same text', (t) => {
+  const label = `"><script>alert(1)</script><img src=x onerror=alert(2)> '&`;
+  const markup = chart(label, { days: ['2026-01-01'], series: { [label]: [1] } }).value;
+  t.false(markup.includes('<script>'));
+  t.is(markup.match(/</g)?.length, 2, 'one element: the figure, opened and closed');
+  const attribute = /data-chart="([^"]*)"/.exec(markup)![1]!;
+  const decoded = attribute.replace(/&(quot|lt|gt|#39|#96|amp);/g, (_, e: string) => ({ quot: '"', lt: '<', gt: '>', '#39': "'", '#96': '`', amp: '&' })[e]!);
+  t.deepEqual(JSON.parse(decoded), { title: label, days: ['2026-01-01'], series: { [label]: [1] } });
 });
