@@ -1,6 +1,7 @@
 /**
  * Search at scale on PostgreSQL: the console's /console/search and GET /api/v1/requests?q= over HTTP, through
- * the service as its own process, on N tickets (10% with a follow-up), each query kind timed p50 / p95.
+ * the service as its own process, on N tickets (10% with a follow-up), each query kind timed p50 / p95; and
+ * the console's dashboard on the same tickets.
  * The search indexes are dropped for the load and built again after it (as a restore would), from their own
  * definitions in the catalogue, so the bench never restates the migration.
  *   node bench/search.ts [--tickets 1000000] [--requests 40]
@@ -78,6 +79,8 @@ const kinds: { label: string; path: (i: number) => Promise<string> }[] = [
   { label: 'console: word in 1% of tickets, ranked', path: async (i) => `/console/search?q=word${i % 100}.` },
   { label: 'REST ?q= substring of one ticket', path: async (i) => `/api/v1/requests?limit=50&q=${(await md5(pick(i))).slice(3, 13)}` },
   { label: 'REST ?q= word in 1% of tickets', path: async (i) => `/api/v1/requests?limit=50&q=word${i % 100}.` },
+  // Not search, but on the same million: every ticket here is open, the dashboard's worst backlog.
+  { label: 'console: dashboard, 7 / 30 / 90 days in turn', path: async (i) => `/console/dashboard?days=${[7, 30, 90][i % 3]}` },
 ];
 
 const rss = sampleMax(() => rssMb(service.child.pid), 100);
@@ -90,7 +93,7 @@ for (const kind of kinds) {
     const res = path.startsWith('/console') ? await console_.get(path) : await fetch(`${service.baseUrl}${path}`).then(async (r) => ({ status: r.status, text: await r.text() }));
     const ms = performance.now() - t;
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text.slice(0, 200)}`);
-    if (!/\/console\/tickets\/\d+|"id":\d+/.test(res.text)) throw new Error(`${path}: found nothing`);
+    if (!/\/console\/tickets\/\d+|"id":\d+|data-chart=/.test(res.text)) throw new Error(`${path}: found nothing`);
     if (i >= 3) times.push(ms); // the first three warm the caches
   }
   results.push({ label: kind.label, times });
@@ -105,5 +108,5 @@ console.log('| query (sequential, over HTTP) | p50 | p95 |');
 console.log('|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${f(median(r.times))} | ${f(percentile(r.times, 95))} |`);
 console.log(`\n${tickets.toLocaleString('en-US')} tickets and ${Math.ceil(tickets / 10).toLocaleString('en-US')} follow-ups in PostgreSQL, loaded in ${loadSeconds.toFixed(0)} s; the search indexes built in ${indexSeconds.toFixed(0)} s, ${sizes} MB. ${requests} requests per kind. Service peak RSS ${peakRss.toFixed(0)} MB.`);
-const worst = Math.max(...results.map((r) => percentile(r.times, 95)));
+const worst = Math.max(...results.filter((r) => !r.label.includes('dashboard')).map((r) => percentile(r.times, 95)));
 console.log(`\ntarget: search p95 <= 300 ms -> ${worst <= 300 ? 'met' : 'NOT met'} (worst p95 ${f(worst)})`);
