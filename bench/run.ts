@@ -24,6 +24,7 @@ interface Bench {
 const BENCHES: Bench[] = [
   { name: 'rest', title: 'Ticket creation over REST on PostgreSQL (issue 2)', args: ['bench/rest.ts', '--seconds', '20', '--connections', '50'], note: 'pgbench, then the service with the rate limits on, then off, one after the other in the same run against the same local PostgreSQL; the service as `npm start` runs it in production (API key, worker in process).' },
   { name: 'stats', title: 'Statistics over 1,000,000 tickets (issue 2)', args: ['bench/stats.ts', '--tickets', '1000000', '--requests', '200'], note: '' },
+  { name: 'search', title: 'Search over 1,000,000 tickets (issue 18)', args: ['bench/search.ts', '--tickets', '1000000', '--requests', '40'], note: 'Each query kind 40 times in a row after 3 warm-up requests, one at a time.' },
   { name: 'console', title: 'Operator console pages over 1,000,000 tickets (issue 18)', args: ['bench/console.ts', '--tickets', '1000000', '--requests', '100'], note: 'Every inbox page also counts every tab (each count stops at 1,000).' },
   { name: 'embedded', title: 'The embedded database (PGlite): memory, first start, seed (issue 16)', args: ['bench/embedded.ts', '--idle', '20'], note: 'Production defaults: the npm scripts\' node flags from package.json, no DATABASE_URL. RSS from /proc/PID/status (VmRSS idle, VmHWM peak), sampled every 100 ms.' },
   { name: 'classifier', title: 'Local model speed and size (issue 3)', args: ['bench/classifier.ts'], note: '' },

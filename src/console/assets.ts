@@ -11,8 +11,10 @@ import uplotPackage from 'uplot/package.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 const STYLESHEET = readFileSync(new URL('./assets/console.css', import.meta.url));
-// Package versions and the stylesheet's hash: a changed file gets a new URL, so year-long caching is safe.
-const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 10)}`;
+const SEARCH_KEY = readFileSync(new URL('./assets/search-key.js', import.meta.url));
+const DASHBOARD_CHARTS = readFileSync(new URL('./assets/dashboard-charts.js', import.meta.url));
+// Package versions and our own files' hash: a changed file gets a new URL, so year-long caching is safe.
+const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-${createHash('sha256').update(STYLESHEET).update(SEARCH_KEY).update(DASHBOARD_CHARTS).digest('hex').slice(0, 10)}`;
 export const ASSET_PREFIX = `/console/assets/${VERSION}`;
 
 interface Asset {
@@ -28,6 +30,8 @@ function load(): Map<string, Asset> {
     ['uPlot.iife.min.js', { type: js, body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')) }],
     ['uPlot.min.css', { type: css, body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')) }],
     ['console.css', { type: css, body: STYLESHEET }],
+    ['search-key.js', { type: js, body: SEARCH_KEY }],
+    ['dashboard-charts.js', { type: js, body: DASHBOARD_CHARTS }],
   ]);
 }
 

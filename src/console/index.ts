@@ -15,6 +15,8 @@ import { assetServer } from './assets.ts';
 import { inboxRouter } from './inbox.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
+import { searchRouter } from './search.ts';
+import { dashboardRouter } from './dashboard.ts';
 import { errorPage } from './layout.ts';
 import { type ConsoleState, requireSignIn } from './session.ts';
 import { signInRouter } from './sign-in.ts';
@@ -40,7 +42,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps)];
+  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

@@ -7,8 +7,8 @@ export const NAV = [
   { href: '/console', label: 'Inbox', key: 'inbox' },
   { href: '/console/saved-replies', label: 'Saved replies', key: 'saved-replies' },
   { href: '/console/health', label: 'Intake health', key: 'health' },
-  { href: '/console/search', label: 'Search', key: 'search', later: true },
-  { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard', later: true },
+  { href: '/console/search', label: 'Search', key: 'search' },
+  { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard' },
 ] as const;
 
 export function page(opts: { title: string; user?: ConsoleUser | undefined; active?: string; body: HtmlValue }): SafeHtml {
@@ -23,6 +23,7 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
 <title>${opts.title} · Support Triage</title>
 <link rel="stylesheet" href="${ASSET_PREFIX}/console.css">
 <script src="${ASSET_PREFIX}/htmx.min.js" defer></script>
+<script src="${ASSET_PREFIX}/search-key.js" defer></script>
 </head>
 <body${user ? html` hx-boost="true" hx-headers='${JSON.stringify({ 'X-CSRF-Token': user.csrfToken })}'` : ''}>
 <header class="top">
@@ -31,7 +32,9 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
     ? html`<nav aria-label="Console">${NAV.map((n) =>
         'later' in n
           ? html`<span class="nav-later" title="Coming later">${n.label}</span>`
-          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}>${n.label}</a>`)}</nav>
+          // The dashboard's chart scripts run on a full page load only (htmx swaps never run scripts).
+          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}${n.key === 'dashboard' ? html` hx-boost="false"` : ''}>${n.label}</a>`)}</nav>
+      <form class="top-search" method="get" action="/console/search" role="search"><input type="search" name="q" aria-label="Search tickets" placeholder="Search  /" data-search-box></form>
       <div class="who"><span>${user.name ?? user.userId}</span> <span class="role">${user.role}</span>
         <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${user.csrfToken}"><button class="link">Sign out</button></form>
       </div>`

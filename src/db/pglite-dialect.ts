@@ -5,6 +5,7 @@
  * driver does, so MikroORM, pg-boss and our raw SQL can share the instance safely.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type DatabaseConnection, type Dialect, type Driver, PGliteDialect } from 'kysely';
 import arrayParser from 'postgres-array';
 import { createPostgreSqlTypeParsers } from '@mikro-orm/sql';
@@ -29,6 +30,8 @@ export function createSerializedPgliteDialect(dataDir: string): { dialect: Diale
   const pglite = PGlite.create({
     dataDir: dataDir === 'memory://' ? undefined : dataDir,
     parsers: createPostgreSqlTypeParsers((s) => arrayParser.parse(s)),
+    // Trigram matching for search (the migration creates the extension and its indexes).
+    extensions: { pg_trgm },
     startParams: pgliteStartParams(),
   });
   const inner = new PGliteDialect({ pglite: () => pglite });

@@ -23,5 +23,10 @@ export const TicketMessage = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
   },
   uniques: [{ name: 'ticket_messages_source_external_id_unique', properties: ['source', 'externalId'] }],
-  indexes: [{ name: 'ticket_messages_ticket_id_idx', properties: ['ticket'] }],
+  indexes: [
+    { name: 'ticket_messages_ticket_id_idx', properties: ['ticket'] },
+    // Search over follow-ups (src/db/repositories/ticket-search.ts).
+    { name: 'ticket_messages_body_trgm_idx', expression: 'create index "ticket_messages_body_trgm_idx" on "ticket_messages" using gin ("body" gin_trgm_ops)' },
+    { name: 'ticket_messages_words_idx', expression: `create index "ticket_messages_words_idx" on "ticket_messages" using gin (to_tsvector('simple'::regconfig, left("body", 100000)))` },
+  ],
 });

@@ -59,5 +59,12 @@ export const Ticket = defineEntity({
     // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.
     { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
     { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },
+    { name: 'tickets_open_created_at_idx', expression: `create index "tickets_open_created_at_idx" on "tickets" ("created_at") where "status" <> 'resolved' and "deleted_at" is null` },
+    // Search (src/db/repositories/ticket-search.ts): trigrams for substrings, 'simple' words for word queries.
+    { name: 'tickets_subject_trgm_idx', expression: 'create index "tickets_subject_trgm_idx" on "tickets" using gin ("subject" gin_trgm_ops)' },
+    { name: 'tickets_body_trgm_idx', expression: 'create index "tickets_body_trgm_idx" on "tickets" using gin ("body" gin_trgm_ops)' },
+    { name: 'tickets_requester_email_lower_idx', expression: 'create index "tickets_requester_email_lower_idx" on "tickets" (lower("requester_email"))' },
+    { name: 'tickets_requester_domain_idx', expression: `create index "tickets_requester_domain_idx" on "tickets" (split_part(lower("requester_email"), '@', 2))` },
+    { name: 'tickets_words_idx', expression: `create index "tickets_words_idx" on "tickets" using gin (to_tsvector('simple'::regconfig, coalesce("subject", '') || ' ' || left("body", 100000)))` },
   ],
 });

@@ -6,6 +6,7 @@ import { type Expression, expressionBuilder, sql, type SqlBool } from 'kysely';
 import type { Category, Priority, Source, TicketStatus } from '../../domain/categories.ts';
 import type { Ticket } from '../../domain/ticket.ts';
 import { type DB, type Sql, ticketNotDeleted } from '../sql.ts';
+import { ticketContains } from './ticket-search.ts';
 
 function selectTickets(db: Sql) {
   return db.kysely
@@ -101,10 +102,7 @@ export async function listTickets(db: Sql, f: TicketFilter): Promise<{ items: Ti
   if (f.unresolved) where.push(eb('tickets.status', '<>', 'resolved'));
   if (f.since) where.push(eb('tickets.created_at', '>=', f.since));
   if (f.until) where.push(eb('tickets.created_at', '<', f.until));
-  if (f.q) {
-    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(eb.or([eb('tickets.subject', 'ilike', pattern), eb('tickets.body', 'ilike', pattern)]));
-  }
+  if (f.q) where.push(ticketContains(f.q));
   const [items, count] = await Promise.all([
     selectTickets(db)
       .where((w) => w.and(where))
