@@ -17,7 +17,7 @@ export function auditRow(d: Delivery, verdict: Verdict, ticketId: number | null,
   const cap = d.payload?.verified ? AUDIT_PAYLOAD_MAX_BYTES : AUDIT_REJECTED_PAYLOAD_MAX_BYTES;
   return {
     source: d.door,
-    deliveryId: d.deliveryId ? cleanText(d.deliveryId).slice(0, 255) : null,
+    deliveryId: d.deliveryId ? Array.from(cleanText(d.deliveryId)).slice(0, 255).join('') : null,
     verdict,
     reason: reason ? cleanText(reason) : null,
     ticketId,

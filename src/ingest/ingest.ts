@@ -176,6 +176,7 @@ export function createIngest(deps: IngestDeps): Ingest {
  */
 function requireStorable(field: string, value: string | null | undefined): void {
   if (!value) return;
-  const problem = textProblem(value) ?? (value.length > 255 ? 'must be at most 255 characters' : null);
+  // Characters as PostgreSQL counts them (code points), not UTF-16 units: 255 emoji fit a varchar(255).
+  const problem = textProblem(value) ?? ([...value].length > 255 ? 'must be at most 255 characters' : null);
   if (problem) throw new IngestValidationError(field, problem);
 }
