@@ -1,4 +1,4 @@
-/** What a saved reply may hold (REST's schema in src/inbound/rest/schemas.ts states the same rules for its clients). */
+/** What a saved reply may hold: the console checks forms with this, REST's schema (src/inbound/rest/schemas.ts) uses its limits. */
 import { type Category, isCategory } from './categories.ts';
 
 /** Slack's modal text box holds 3000 characters: a longer saved reply could not be sent as drafted. */

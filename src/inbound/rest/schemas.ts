@@ -10,6 +10,7 @@ import { SLACK_USER_ID } from '../../domain/agent.ts';
 import { MAILBOX_ID } from '../../domain/ticket.ts';
 import { CATEGORIES, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
 import { cleanText } from '../../ingest/normalize.ts';
+import { LANGUAGE_TAG, SAVED_REPLY_MAX, SAVED_REPLY_TITLE_MAX } from '../../domain/saved-reply.ts';
 
 /**
  * Free text as stored: cleaned (NUL removed, lone surrogates replaced), then checked; lengths in characters
@@ -165,18 +166,15 @@ export const replayDeadLettersBody = z
 
 // ---- saved replies (the drafts agents start from when no model writes one) ----
 
-/** BCP 47-ish: en, de, pt-BR, zh-Hant; what tickets' detected languages (ISO 639-1) match against. */
+// The limits and the language tag are the saved reply's own (src/domain/saved-reply.ts), shared with the console.
 const languageTag = z
   .string({ error: 'must be a language tag such as en or pt-BR' })
-  .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/, 'must be a language tag such as en or pt-BR')
+  .regex(LANGUAGE_TAG, 'must be a language tag such as en or pt-BR')
   .max(16);
-
-/** Slack's modal text box holds 3000 characters: a longer saved reply could not be sent as drafted. */
-export const SAVED_REPLY_MAX = 3000;
 
 export const savedReplyBody = z
   .object({
-    title: text(200, 1).describe('For agents choosing among replies'),
+    title: text(SAVED_REPLY_TITLE_MAX, 1).describe('For agents choosing among replies'),
     body: text(SAVED_REPLY_MAX, 1).describe('The text the reply box opens with'),
     category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')} or null` }).nullish().describe('null or absent: for any category'),
     language: languageTag.nullish().describe('null or absent: for any language'),
