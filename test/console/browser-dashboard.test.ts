@@ -3,15 +3,15 @@
  * draw (canvas present, no CSP violation, no script error), the period picker changes the URL and the tables,
  * and the tables stay readable. Screenshot into docs/console-dashboard.png with UPDATE_SCREENSHOTS=1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { Classifier } from '../../src/domain/classification.ts';
 import { linkFor, signInWithLink } from '../kit/console.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
+import { launchChromium, screenshotDir } from '../kit/chromium.ts';
 
 const CATEGORIES = ['billing', 'technical', 'general'] as const;
 const classifier: Classifier = {
@@ -51,16 +51,10 @@ test.before(async (t) => {
                from generate_series(1, 420) g) x`,
   );
   const { cookie } = await signInWithLink(svc.baseUrl, await linkFor(svc.service, 'viewer'));
-  const profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-  });
+  const { browser, profile } = await launchChromium();
   const [name, value] = cookie!.split('=') as [string, string];
   await browser.addCookies([{ name, value, url: svc.baseUrl }]);
-  const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve('docs') : mkdtempSync(path.join(tmpdir(), 'console-shots-'));
+  const shots = screenshotDir();
   t.context = { svc, browser, shots, profile };
 });
 

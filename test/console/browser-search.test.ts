@@ -3,15 +3,15 @@
  * focuses the search box, Enter lists the tickets that match, ranked; hostile ticket text in the results stays
  * inert. Its screenshot goes to docs/console-search.png with UPDATE_SCREENSHOTS=1 (else a temporary directory).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Classifier } from '../../src/domain/classification.ts';
 import { signInWithLink, linkFor } from '../kit/console.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
+import { launchChromium, screenshotDir, watchedPage } from '../kit/chromium.ts';
 
 const VERDICTS: Record<string, { category: 'billing' | 'technical' | 'general'; priority: 'low' | 'medium' | 'high' | 'urgent' }> = {
   'Refund for a double charge': { category: 'billing', priority: 'high' },
@@ -48,16 +48,10 @@ test.before(async (t) => {
   for (const json of tickets) await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json });
   await waitFor(async () => (await api(svc.baseUrl, '/api/v1/requests?status=processing')).json.total === 0, { what: 'classification' });
   const { cookie } = await signInWithLink(svc.baseUrl, await linkFor(svc.service, 'viewer'));
-  const profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
-  });
+  const { browser, profile } = await launchChromium();
   const [name, value] = cookie!.split('=') as [string, string];
   await browser.addCookies([{ name, value, url: svc.baseUrl }]);
-  const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve('docs') : mkdtempSync(path.join(tmpdir(), 'console-shots-'));
+  const shots = screenshotDir();
   t.context = { svc, browser, shots, profile };
 });
 
@@ -67,14 +61,7 @@ test.after.always(async (t) => {
   if (t.context.profile) rmSync(t.context.profile, { recursive: true, force: true });
 });
 
-async function newPage(t: { context: Env; fail(message: string): void }): Promise<Page> {
-  const page = await t.context.browser.newPage();
-  page.on('dialog', (dialog) => {
-    t.fail(`a dialog fired: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return page;
-}
+const newPage = (t: { context: Env; fail(message: string): void }): Promise<Page> => watchedPage(t.context.browser, t);
 
 test('"/" focuses the search box; Enter lists the matching tickets, subject hits first', async (t) => {
   const { svc } = t.context;

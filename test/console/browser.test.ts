@@ -5,15 +5,15 @@
  * text stays inert, and a foreign workspace's sign-in is refused. Screenshots of each view are taken on the
  * way (into docs/ with UPDATE_SCREENSHOTS=1, else a temporary directory).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startFakeOidc, oidcEnv, type FakeOidc } from '../kit/fake-oidc.ts';
 import { waitFor } from '../kit/wait.ts';
 import type { Classifier } from '../../src/domain/classification.ts';
 import { alertsFor, createTicket, type SlackTestEnv, startSlackService, waitForAlert } from '../slack/harness.ts';
+import { launchChromium, screenshotDir, watchedPage } from '../kit/chromium.ts';
 
 const TEAM = 'TOURTEAM1';
 const AGENT = { userId: 'UAGENT001', teamId: TEAM, name: 'Alma Agent' };
@@ -54,14 +54,8 @@ test.before(async (t) => {
     { ...oidcEnv(oidc, TEAM), CONSOLE_AGENTS: AGENT.userId, PUBLIC_URL: '', SLA_FIRST_RESPONSE_MINUTES: 'urgent=30,high=240,medium=480,low=960', SLA_BUSINESS_HOURS: '24/7' },
     { classifier },
   );
-  const profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
-  });
-  const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve('docs') : mkdtempSync(path.join(tmpdir(), 'console-shots-'));
+  const { browser, profile } = await launchChromium();
+  const shots = screenshotDir();
   t.context = { slack, oidc, browser, shots, profile };
 });
 
@@ -72,15 +66,7 @@ test.after.always(async (t) => {
   if (t.context.profile) rmSync(t.context.profile, { recursive: true, force: true });
 });
 
-/** A page that fails the test on any dialog (alert/confirm/prompt: injected script ran). */
-async function newPage(t: { context: Env; fail(message: string): void }): Promise<Page> {
-  const page = await t.context.browser.newPage();
-  page.on('dialog', (dialog) => {
-    t.fail(`a dialog fired: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return page;
-}
+const newPage = (t: { context: Env; fail(message: string): void }): Promise<Page> => watchedPage(t.context.browser, t);
 
 test('Sign in with Slack through the OpenID provider lands on the inbox with the tickets', async (t) => {
   const { slack, browser } = t.context;
