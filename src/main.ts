@@ -6,10 +6,16 @@
 import { type CommandContext, options, runCommand } from './cli/bootstrap.ts';
 import { bindListener } from './cli/listener.ts';
 import { installProcessGuards } from './cli/process-guards.ts';
-import { browserUrl, createStartupReport } from './lib/startup-report.ts';
+import { browserUrl, createStartupReport, type StartPage } from './lib/startup-report.ts';
 import { httpServerOptions } from './http/server-options.ts';
 import { outputWritten } from './lib/log-destination.ts';
 import { createService, type Service } from './service.ts';
+
+/** What a person opens first once the service is up, in this order. */
+const START_PAGES: readonly StartPage[] = [
+  { label: 'Console', path: '/console' },
+  { label: 'API documentation', path: '/docs' },
+];
 
 async function serve(ctx: CommandContext): Promise<void> {
   const config = ctx.config();
@@ -44,7 +50,7 @@ async function serve(ctx: CommandContext): Promise<void> {
 
   installProcessGuards({ logger, onFatal: () => shutdown({ reason: 'uncaughtException' }, 1) });
   // Plain words for a person at a terminal; JSON log lines when the output is piped.
-  const startup = createStartupReport({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY), logger });
+  const startup = createStartupReport({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY), logger, pages: START_PAGES });
   const server = await bindListener(config.http.port, config.http.host, httpServerOptions(config.http));
   try {
     service = await createService(config, { logger, server, startup });

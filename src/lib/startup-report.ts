@@ -18,16 +18,18 @@ export interface StartupReport {
   ready(baseUrl: string): void;
 }
 
-/** The pages a person opens first, in this order; the ready message lists them. */
-export const START_PAGES: readonly { label: string; path: string }[] = [
-  { label: 'Console', path: '/console' },
-  { label: 'API documentation', path: '/docs' },
-];
+/** A page a person opens first; the ready message lists them in the caller's order. */
+export interface StartPage {
+  label: string;
+  path: string;
+}
 
 export interface StartupReportOptions {
   /** Plain sentences for a person (a terminal) or JSON log lines (piped). */
   interactive: boolean;
   logger: Logger;
+  /** The pages named once the service is ready. */
+  pages: readonly StartPage[];
   /** Where the plain sentences go (default stderr: stdout stays the log stream). */
   write?: (text: string) => void;
   /** The clock for "ready in N s" (tests need no real one). */
@@ -35,10 +37,10 @@ export interface StartupReportOptions {
 }
 
 export function createStartupReport(o: StartupReportOptions): StartupReport {
-  return o.interactive ? plainReport(o.write ?? ((text) => process.stderr.write(text)), o.now ?? Date.now) : jsonReport(o.logger);
+  return o.interactive ? plainReport(o.pages, o.write ?? ((text) => process.stderr.write(text)), o.now ?? Date.now) : jsonReport(o.pages, o.logger);
 }
 
-function plainReport(write: (text: string) => void, now: () => number): StartupReport {
+function plainReport(pages: readonly StartPage[], write: (text: string) => void, now: () => number): StartupReport {
   const started = now();
   const say = (line: string) => write(`${line}\n`);
   return {
@@ -48,22 +50,22 @@ function plainReport(write: (text: string) => void, now: () => number): StartupR
     classifier: (description) => say(`Classifier: ${description}.`),
     ready(baseUrl) {
       const seconds = ((now() - started) / 1000).toFixed(1);
-      const width = Math.max(...START_PAGES.map((p) => p.label.length));
+      const width = Math.max(...pages.map((p) => p.label.length));
       say(`\nSupport Triage is ready after ${seconds} s: ${baseUrl}/`);
-      for (const page of START_PAGES) say(`  ${`${page.label}:`.padEnd(width + 2)}${baseUrl}${page.path}`);
+      for (const page of pages) say(`  ${`${page.label}:`.padEnd(width + 2)}${baseUrl}${page.path}`);
       say('Stop it with Ctrl-C. Log lines (JSON) follow on stdout.\n');
     },
   };
 }
 
-function jsonReport(logger: Logger): StartupReport {
+function jsonReport(pages: readonly StartPage[], logger: Logger): StartupReport {
   const log = logger.child({ component: 'startup' });
   return {
     openingDatabase: (kind, where) => log.info({ database: kind, where }, 'opening the database'),
     creatingDatabase: (where) => log.info({ where }, 'first start: creating the embedded database'),
     migrated: (applied) => log.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'schema up to date'),
     classifier: (description) => log.info({ classifier: description }, 'classifier ready'),
-    ready: (baseUrl) => log.info({ url: `${baseUrl}/`, pages: Object.fromEntries(START_PAGES.map((p) => [p.label, `${baseUrl}${p.path}`])) }, 'ready'),
+    ready: (baseUrl) => log.info({ url: `${baseUrl}/`, pages: Object.fromEntries(pages.map((p) => [p.label, `${baseUrl}${p.path}`])) }, 'ready'),
   };
 }
 
