@@ -60,6 +60,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
     { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },
     { name: 'tickets_open_created_at_idx', expression: `create index "tickets_open_created_at_idx" on "tickets" ("created_at") where "status" <> 'resolved' and "deleted_at" is null` },
+    // ?mailbox= on GET /api/v1/requests and the console: mail of one configured mailbox, newest first.
+    { name: 'tickets_mailbox_created_at_idx', expression: `create index "tickets_mailbox_created_at_idx" on "tickets" (("metadata"->>'mailbox_id'), "created_at")` },
     // Search (src/db/repositories/ticket-search.ts): trigrams for substrings, 'simple' words for word queries.
     { name: 'tickets_subject_trgm_idx', expression: 'create index "tickets_subject_trgm_idx" on "tickets" using gin ("subject" gin_trgm_ops)' },
     { name: 'tickets_body_trgm_idx', expression: 'create index "tickets_body_trgm_idx" on "tickets" using gin ("body" gin_trgm_ops)' },
