@@ -56,6 +56,8 @@ export interface DeliveryVerdict {
   ticketId: number | null;
   messageId?: number;
   reason?: string;
+  /** A duplicate because it repeated a REST Idempotency-Key: the door answers as it did the first time. */
+  replayed?: true;
 }
 
 /** Payload kept for a delivery that proved its sender; enough to replay any real ticket. */

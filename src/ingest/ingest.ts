@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
+import { findIdempotencyKey, insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
 import { insertInboundEvents } from '../db/repositories/inbound-events.ts';
 import { insertTickets } from '../db/repositories/new-tickets.ts';
 import { ticketIdForMessageIds } from '../db/repositories/tickets.ts';
@@ -24,7 +24,8 @@ import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
 import type { TicketEvents } from './ticket-events.ts';
 import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 
-export type IngestResult = StoreResult;
+/** `replayed`: the delivery repeated an Idempotency-Key; the ticket is the one its first request created. */
+export type IngestResult = StoreResult & { replayed?: true };
 
 export interface IngestOptions {
   /** REST Idempotency-Key: stored with the ticket in the same transaction. */
@@ -44,11 +45,19 @@ export type Ingest = ((msg: InboundMessage, options?: IngestOptions) => Promise<
   drain(): Promise<void>;
 };
 
-/** The Idempotency-Key was taken by a concurrent request; the caller re-reads it. */
-export class IdempotencyKeyTaken extends Error {
+/** The Idempotency-Key was taken by a concurrent request (inside ingest: it then re-reads the key). */
+class IdempotencyKeyTaken extends Error {
   constructor(key: string) {
     super(`Idempotency-Key "${key}" is already in use`);
     this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+/** The Idempotency-Key was used before with a different request body: refused, nothing stored (REST: 409). */
+export class IdempotencyKeyReused extends Error {
+  constructor(key: string) {
+    super(`Idempotency-Key "${key}" was already used with a different request body`);
+    this.name = 'IdempotencyKeyReused';
   }
 }
 
@@ -142,16 +151,49 @@ export function createIngest(deps: IngestDeps): Ingest {
       throw error;
     }
     const simple = !delivery.threadKey && !msg.thread && !msg.attachments?.length;
-    const result = await (simple ? grouped({ delivery, msg, options }) : ingestOne({ delivery, msg, options }));
+    const store = () => (simple ? grouped({ delivery, msg, options }) : ingestOne({ delivery, msg, options }));
+    const result = options.idempotency ? await storeOnceByKey(delivery, options.idempotency, store) : await store();
     deps.onResult?.(msg.source, result.outcome);
     return result;
+  };
+
+  /**
+   * A request repeating an Idempotency-Key is a duplicate of the ticket its first request created (recorded as
+   * such); with another body it is refused. A concurrent request taking the key first makes ours a replay too.
+   */
+  const storeOnceByKey = async (delivery: Delivery, key: { key: string; requestHash: string }, store: () => Promise<IngestResult>) => {
+    const replay = async (): Promise<IngestResult | null> => {
+      const earlier = await findIdempotencyKey(db.sql, key.key);
+      if (!earlier) return null;
+      if (earlier.requestHash !== key.requestHash) {
+        await audit.record(delivery, 'rejected', earlier.ticketId, 'Idempotency-Key already used with a different request body');
+        throw new IdempotencyKeyReused(key.key);
+      }
+      await audit.record(delivery, 'duplicate', earlier.ticketId, 'Idempotency-Key replay');
+      return { outcome: 'duplicate', ticketId: earlier.ticketId, replayed: true };
+    };
+    const first = await replay();
+    if (first) return first;
+    try {
+      return await store();
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+      const raced = await replay();
+      if (raced) return raced;
+      throw error;
+    }
   };
 
   const deliver = async (delivery: Delivery, options: IngestOptions = {}): Promise<DeliveryVerdict> => {
     const { content } = delivery;
     if ('message' in content) {
       const result = await storeMessage(delivery, options);
-      return { verdict: verdictOf(result.outcome), ticketId: result.ticketId, ...(result.messageId ? { messageId: result.messageId } : {}) };
+      return {
+        verdict: verdictOf(result.outcome),
+        ticketId: result.ticketId,
+        ...(result.messageId ? { messageId: result.messageId } : {}),
+        ...(result.replayed ? { replayed: true as const } : {}),
+      };
     }
     if ('ignored' in content) {
       // A bounce or a delay notice is linked to the ticket of the mail it returns, when we hold it.

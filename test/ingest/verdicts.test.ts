@@ -116,6 +116,25 @@ test('REST: the same external_id twice at once is one ticket, answered 201 and 2
   t.true(row!.size > 0, 'the request size is kept');
 });
 
+test('REST Idempotency-Key: retries (also racing) are recorded as duplicates of the first ticket, a reuse with another body as rejected', async (t) => {
+  const key = uid('idem');
+  const post = (text: string) => api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { text }, headers: { 'Idempotency-Key': key } });
+  const raced = await Promise.all(Array.from({ length: 4 }, () => post('The same request, sent four times at once')));
+  t.deepEqual(raced.map((r) => r.status), [201, 201, 201, 201]);
+  const id = raced[0]!.json.id;
+  t.true(raced.every((r) => r.json.id === id));
+  const reused = await post('Another body under the same key');
+  t.is(reused.status, 409);
+  const rows = await svc.service.db.sql.query<{ verdict: string; reason: string | null }>(
+    "select verdict, reason from inbound_events where source = 'api' and ticket_id = $1 order by id",
+    [id],
+  );
+  t.deepEqual(rows.map((r) => r.verdict), ['accepted', 'duplicate', 'duplicate', 'duplicate', 'rejected']);
+  t.deepEqual([...new Set(rows.slice(1, 4).map((r) => r.reason))], ['Idempotency-Key replay']);
+  t.is(rows[4]!.reason, 'Idempotency-Key already used with a different request body');
+  t.is((await svc.service.db.sql.query('select id from tickets where body = $1', ['Another body under the same key'])).length, 0);
+});
+
 test('a refused delivery is recorded as rejected and stores nothing; an ignored event is recorded as ignored', async (t) => {
   // The doors' own schemas refuse most of this before ingest; what reaches it is refused and recorded.
   const externalId = uid('empty');

@@ -6,14 +6,13 @@ import type { Database } from '../../../db/database.ts';
 import { listAssignments } from '../../../db/repositories/agents.ts';
 import { listAttachments } from '../../../db/repositories/attachments.ts';
 import { listClassifications } from '../../../db/repositories/classifications.ts';
-import { findIdempotencyKey } from '../../../db/repositories/idempotency-keys.ts';
 import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../../../domain/ticket.ts';
 import { applyHumanClassification, assign, setStatus, snooze, softDelete, unsnooze } from '../../../ingest/changes.ts';
-import { IdempotencyKeyTaken, type Ingest } from '../../../ingest/ingest.ts';
+import { IdempotencyKeyReused, type Ingest } from '../../../ingest/ingest.ts';
 import { IngestValidationError, textProblem } from '../../../ingest/normalize.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
@@ -40,10 +39,6 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const input = parseOr422(createTicketBody, ctx.request.body);
     const key = idempotencyKey(ctx);
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    if (key) {
-      const replay = await replayIdempotent(db, key, requestHash);
-      if (replay) return respondCreated(ctx, replay);
-    }
     const msg: InboundMessage = {
       source: 'api',
       externalId: input.external_id,
@@ -59,6 +54,8 @@ export function requestsRouter(deps: RequestsDeps): Router {
       // The ticket holds the text: the audit keeps only the request's size.
       const delivery = { door: 'api', deliveryId: input.external_id ?? null, size: ctx.request.length ?? 0, content: { message: msg } };
       const result = await deps.ingest.deliver(delivery, key ? { idempotency: { key, requestHash } } : {});
+      // A retry with the same Idempotency-Key gets the first answer again.
+      if (result.replayed) return respondCreated(ctx, result.ticketId!);
       if (result.verdict === 'duplicate') {
         ctx.status = 200;
         ctx.body = { id: result.ticketId, status: 'duplicate', message: `A request with external_id "${input.external_id}" already exists` };
@@ -67,10 +64,7 @@ export function requestsRouter(deps: RequestsDeps): Router {
       respondCreated(ctx, result.ticketId!);
     } catch (error) {
       if (error instanceof IngestValidationError) throw validationError([{ field: error.field, message: error.message, type: 'invalid' }]);
-      if (error instanceof IdempotencyKeyTaken && key) {
-        const replay = await replayIdempotent(db, key, requestHash);
-        if (replay) return respondCreated(ctx, replay);
-      }
+      if (error instanceof IdempotencyKeyReused) throw new HttpError(409, error.message);
       throw error;
     }
   });
@@ -160,14 +154,4 @@ function idempotencyKey(ctx: Context): string | undefined {
   const problem = textProblem(key);
   if (problem) throw validationError([{ field: 'Idempotency-Key', message: problem, type: 'custom' }]);
   return key;
-}
-
-/** The ticket an earlier request with this key created, or 409 when the key was used for a different body. */
-async function replayIdempotent(db: Database, key: string, requestHash: string): Promise<number | null> {
-  const row = await findIdempotencyKey(db.sql, key);
-  if (!row) return null;
-  if (row.requestHash !== requestHash) {
-    throw new HttpError(409, `Idempotency-Key "${key}" was already used with a different request body`);
-  }
-  return row.ticketId;
 }
