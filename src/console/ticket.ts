@@ -33,9 +33,9 @@ export interface TicketDeps {
  * Who acted, as the histories and the Slack card record it: console:<Slack user id or link>. Not slack:…, which
  * tells the Slack adapter the button handler already redrew the card (src/slack/alerts.ts): the card must follow.
  */
-const actorOf = (user: ConsoleUser) => `console:${user.userId}`;
+export const actorOf = (user: ConsoleUser) => `console:${user.userId}`;
 
-const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
+export const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
 
 const NOTICES: Record<string, string> = {
   assigned: 'Assigned.',

@@ -19,17 +19,24 @@ export interface TicketWriteDeps {
 
 /** Returns false when the ticket does not exist (or was deleted). Setting the same status again is a no-op. */
 export async function setStatus(deps: TicketWriteDeps, ticketId: number, status: TicketStatus, actor: string): Promise<boolean> {
+  return (await changeStatus(deps, ticketId, status, actor)) !== 'not_found';
+}
+
+export type StatusOutcome = 'changed' | 'unchanged' | 'not_found';
+
+/** setStatus, saying whether anything changed (bulk actions report "already resolved" per ticket). */
+export async function changeStatus(deps: TicketWriteDeps, ticketId: number, status: TicketStatus, actor: string): Promise<StatusOutcome> {
   return deps.db.transaction(async (tx) => {
     const current = await lockTicket(tx, ticketId);
-    if (!current) return false;
-    if (current.status === status) return true;
+    if (!current) return 'not_found';
+    if (current.status === status) return 'unchanged';
     await updateStatus(tx, ticketId, status);
     // A resolved ticket is not put aside for later any more.
     if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
       await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
     }
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
-    return true;
+    return 'changed';
   });
 }
 
