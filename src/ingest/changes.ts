@@ -7,6 +7,7 @@
 import type { Database } from '../db/database.ts';
 import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
+import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { endSnooze, lockTicket, markDeleted, setHumanClassification, updateAssignee, updateSnooze, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../domain/ticket.ts';
@@ -31,6 +32,7 @@ export async function changeStatus(deps: TicketWriteDeps, ticketId: number, stat
     if (!current) return 'not_found';
     if (current.status === status) return 'unchanged';
     await updateStatus(tx, ticketId, status);
+    await insertStatusChange(tx, { ticketId, from: current.status, to: status, actor });
     // A resolved ticket is not put aside for later any more.
     if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
       await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
