@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import { createClassifier } from './classify/index.ts';
 import { createConsole } from './console/index.ts';
+import { roleOf } from './console/sign-in.ts';
 import { issueSignInLink } from './db/repositories/console-sessions.ts';
 import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
@@ -148,6 +149,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
         wrapEvents: withSla,
+        // The Home tab lists tickets to those the console lets read them.
+        homeTabReader: (userId: string) => roleOf(config.console.roles, userId) !== undefined,
         ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import { COUNT_CAP, INBOX_TABS, type InboxCursor, type InboxFilter, type InboxRow, type InboxTab, inboxCounts, inboxPage } from '../db/repositories/console-inbox.ts';
 import { CATEGORIES, isCategory, isPriority, PRIORITIES, SOURCES, type Source } from '../domain/categories.ts';
 import { html, type SafeHtml } from '../lib/html.ts';
+import { BULK_LIMIT } from './bulk.ts';
 import { age, categoryChip, priorityChip, shown, slaClock } from './format.ts';
 import { page } from './layout.ts';
 import type { ConsoleState, ConsoleUser } from './session.ts';
@@ -70,9 +71,11 @@ function inboxUrl(base: Record<string, unknown>, change: Record<string, string |
   return s ? `/console?${s}` : '/console';
 }
 
-function row(t: InboxRow, now: Date): SafeHtml {
+function row(t: InboxRow, now: Date, pick: boolean): SafeHtml {
   const title = t.subject?.trim() ? t.subject : t.body.slice(0, 80);
+  // The box belongs to the bulk form above the list (form=""), and hx-preserve keeps its tick through the polling.
   return html`<tr>
+    ${pick ? html`<td class="pick"><input type="checkbox" name="ids" value="${t.id}" form="bulk" id="pick-${t.id}" hx-preserve="true" aria-label="Choose #${t.id}"></td>` : ''}
     <td data-label="SLA">${slaClock(t.dueAt, now)}</td>
     <td class="subject"><a href="/console/tickets/${t.id}">#${t.id} ${shown(title, 200)}</a><div class="excerpt">${shown(t.body, 140)}</div></td>
     <td data-label="Category">${categoryChip(t.category, t.confidence, t.classifier)}</td>
@@ -84,6 +87,20 @@ function row(t: InboxRow, now: Date): SafeHtml {
   </tr>`;
 }
 
+/** The bulk actions' form (agents and admins): its checkboxes sit in the list's rows. */
+function bulkForm(user: ConsoleUser, back: string): SafeHtml {
+  return html`<form class="bulk" id="bulk" method="post" action="/console/bulk">
+    <input type="hidden" name="_csrf" value="${user.csrfToken}"><input type="hidden" name="back" value="${back}">
+    <span class="muted">With the ticked tickets (at most ${BULK_LIMIT}):</span>
+    <!-- Enter in the assignee box presses the first button: Assign. -->
+    <label class="inline-label">Assign to<input name="assignee" size="12" placeholder="U…"></label><button class="secondary" name="action" value="assign">Assign</button>
+    <button class="secondary" name="action" value="assign_me">Assign to me</button>
+    <button class="secondary" name="action" value="unassign">Unassign</button>
+    <select name="for" aria-label="Snooze for"><option value="1h">1 hour</option><option value="4h">4 hours</option><option value="1d" selected>1 day</option><option value="3d">3 days</option><option value="7d">7 days</option><option value="answer">until the customer answers</option></select><button class="secondary" name="action" value="snooze">Snooze</button>
+    <button name="action" value="resolve">Resolve</button>
+  </form>`;
+}
+
 function select(name: string, label: string, values: readonly string[], current: string | undefined): SafeHtml {
   return html`<label>${label}<select name="${name}"><option value="">any</option>${values.map((v) => html`<option${v === current ? html` selected` : ''}>${v}</option>`)}</select></label>`;
 }
@@ -93,6 +110,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
   const base = { ...raw, after: undefined };
   const last = rows.at(-1);
   const f = query.filter;
+  const pick = opts.user.role !== 'viewer';
   return page({
     title: TAB_LABELS[query.tab],
     user: opts.user,
@@ -111,11 +129,12 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
         <label>To<input type="date" name="until" value="${one(raw.until) ?? ''}"></label>
         <button class="secondary">Filter</button>
       </form>
+      ${pick ? bulkForm(opts.user, inboxUrl(raw, {})) : ''}
       <div id="inbox-live" hx-get="${inboxUrl(raw, {})}" hx-trigger="every 2s" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
       ${rows.length === 0
         ? html`<div class="card empty">No tickets here.</div>`
-        : html`<table><thead><tr><th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>
-          <tbody>${rows.map((t) => row(t, opts.now))}</tbody></table>`}
+        : html`<table><thead><tr>${pick ? html`<th><span class="visually-hidden">Choose</span></th>` : ''}<th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>
+          <tbody>${rows.map((t) => row(t, opts.now, pick))}</tbody></table>`}
       ${opts.more && last ? html`<div class="pager"><a class="button" href="${inboxUrl(base, { after: `${last.cursor.createdAt}_${last.cursor.id}` })}">Next page</a></div>` : ''}
       </div>`,
   });

@@ -1,7 +1,7 @@
 /**
  * Intake health: what /health reports per part and per door (last accepted, last rejected and why), the open
- * ops incidents, and for admins the dead letters with a Replay button (the same replay as
- * `npm run dead-letters -- replay` and POST /api/v1/dead-letters/replay).
+ * ops incidents, and for admins the dead letters with Replay and Discard buttons (the same replay as
+ * `npm run dead-letters -- replay` and POST /api/v1/dead-letters/replay, the same discard as `-- discard`).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -44,12 +44,14 @@ export function intakeHealthRouter(deps: IntakeHealthDeps): Router {
     const [report, incidents, dead] = await Promise.all([deps.health.check(), openIncidents(deps.db.sql), admin ? deps.deadLetters.list() : Promise.resolve([] as DeadLetter[])]);
     const doors = Object.entries(deps.doors());
     const replayed = typeof ctx.query.replayed === 'string' && /^\d{1,4}$/.test(ctx.query.replayed) ? Number(ctx.query.replayed) : undefined;
+    const discarded = typeof ctx.query.discarded === 'string' && /^\d{1,4}$/.test(ctx.query.discarded) ? Number(ctx.query.discarded) : undefined;
     ctx.body = page({
       title: 'Intake health',
       user,
       active: 'health',
       body: html`<h1>Intake health ${statusChip(report.status)}</h1>
         ${replayed !== undefined ? html`<div class="notice" role="status">${replayed} dead letter${replayed === 1 ? '' : 's'} sent back to ${replayed === 1 ? 'its queue' : 'their queues'}.</div>` : ''}
+        ${discarded !== undefined ? html`<div class="notice" role="status">${discarded} dead letter${discarded === 1 ? '' : 's'} discarded.</div>` : ''}
         <h2>Parts</h2>
         <table><thead><tr><th>Part</th><th>Status</th><th>Details</th></tr></thead><tbody>${Object.entries(report.checks).map(([name, check]) => {
           const { status, ...details } = check;
@@ -65,26 +67,30 @@ export function intakeHealthRouter(deps: IntakeHealthDeps): Router {
         ${admin
           ? html`<h2>Dead letters</h2>${dead.length === 0 ? html`<div class="card empty">None: every job finished or is still being retried.</div>` : html`<table><thead><tr><th>Queue</th><th>Since</th><th>Error</th><th>Job</th><th></th></tr></thead><tbody>${dead.map((d) => html`<tr>
               <td>${d.queue}</td><td data-label="Since">${when(d.deadSince)}</td><td class="excerpt">${shown(d.error ?? '', 300)}</td><td class="excerpt">${shown(JSON.stringify(d.data), 300)}</td>
-              <td><form method="post" action="${PATH}/dead-letters/replay"><input type="hidden" name="_csrf" value="${user.csrfToken}"><input type="hidden" name="id" value="${d.id}"><input type="hidden" name="queue" value="${d.queue}"><button class="secondary">Replay</button></form></td></tr>`)}</tbody></table>`}`
+              <td><form method="post" action="${PATH}/dead-letters/replay"><input type="hidden" name="_csrf" value="${user.csrfToken}"><input type="hidden" name="id" value="${d.id}"><input type="hidden" name="queue" value="${d.queue}"><button class="secondary">Replay</button></form>
+              <form method="post" action="${PATH}/dead-letters/discard"><input type="hidden" name="_csrf" value="${user.csrfToken}"><input type="hidden" name="id" value="${d.id}"><input type="hidden" name="queue" value="${d.queue}"><button class="secondary danger">Discard</button></form></td></tr>`)}</tbody></table>`}`
           : ''}`,
     }).value;
   });
 
-  router.post('/dead-letters/replay', async (ctx: Context) => {
-    requireRole((ctx.state as ConsoleState).user!, 'admin');
-    const body = ctx.request.body as Record<string, unknown>;
-    const id = typeof body.id === 'string' && UUID.test(body.id) ? body.id : undefined;
-    const queue = typeof body.queue === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(body.queue) ? body.queue : undefined;
-    if (!id || !queue) throw new HttpError(422, 'Choose a dead letter from the list.');
-    let moved: DeadLetter[];
-    try {
-      moved = await deps.deadLetters.replay({ queue, ids: [id] });
-    } catch (error) {
-      if (error instanceof Error && error.name === 'UnknownQueueError') throw new HttpError(422, error.message);
-      throw error;
-    }
-    ctx.redirect(`${PATH}?replayed=${moved.length}`);
-  });
+  // Replay and discard: the one dead letter the form names, through the same code as the CLI.
+  for (const [action, done] of [['replay', 'replayed'], ['discard', 'discarded']] as const) {
+    router.post(`/dead-letters/${action}`, async (ctx: Context) => {
+      requireRole((ctx.state as ConsoleState).user!, 'admin');
+      const body = ctx.request.body as Record<string, unknown>;
+      const id = typeof body.id === 'string' && UUID.test(body.id) ? body.id : undefined;
+      const queue = typeof body.queue === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(body.queue) ? body.queue : undefined;
+      if (!id || !queue) throw new HttpError(422, 'Choose a dead letter from the list.');
+      let handled: DeadLetter[];
+      try {
+        handled = await deps.deadLetters[action]({ queue, ids: [id] });
+      } catch (error) {
+        if (error instanceof Error && error.name === 'UnknownQueueError') throw new HttpError(422, error.message);
+        throw error;
+      }
+      ctx.redirect(`${PATH}?${done}=${handled.length}`);
+    });
+  }
 
   return router;
 }

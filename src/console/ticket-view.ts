@@ -8,6 +8,7 @@ import type { ClassificationRow } from '../db/repositories/classifications.ts';
 import type { MessageRow } from '../db/repositories/messages.ts';
 import type { ReplyRow } from '../db/repositories/replies.ts';
 import type { SavedReply } from '../db/repositories/saved-replies.ts';
+import type { StatusChangeRow } from '../db/repositories/status-changes.ts';
 import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { html, safeUrl, type SafeHtml } from '../lib/html.ts';
@@ -21,6 +22,7 @@ export interface TicketStory {
   replies: ReplyRow[];
   classifications: ClassificationRow[];
   assignments: AssignmentRow[];
+  statusChanges: StatusChangeRow[];
   slaEvents: { kind: string; dueAt: Date; at: Date }[];
   card: { channel: string; ts: string } | null;
   savedReplies: SavedReply[];
@@ -28,12 +30,16 @@ export interface TicketStory {
 
 interface Entry {
   at: Date;
-  kind: 'message' | 'reply' | 'classification' | 'assignment' | 'sla' | 'snooze';
+  kind: 'message' | 'reply' | 'classification' | 'assignment' | 'status' | 'sla' | 'snooze';
   body: SafeHtml;
 }
 
 /** An actor as the histories store it (slack:U…, console:link, api, snooze) in words. */
-const actorName = (actor: string) => shown(actor === 'console:link' ? 'the console (sign-in link)' : actor.replace(/^(slack|console):/, ''), 120);
+const actorName = (actor: string) => shown(actor === 'console:link' ? 'the console (sign-in link)' : actor === 'customer' ? 'the customer' : actor.replace(/^(slack|console):/, ''), 120);
+
+/** What a status change did, in words. */
+const statusVerb = (c: StatusChangeRow) =>
+  c.to === 'resolved' ? 'Resolved' : c.from === 'resolved' ? 'Reopened' : c.to === 'waiting_on_customer' ? 'Waiting on the customer' : `Status ${STATUS_LABELS[c.to] ?? c.to}`;
 
 const agentName = (a: { slackUserId: string; name: string | null } | null) => (a ? shown(a.name ?? a.slackUserId, 120) : 'nobody');
 
@@ -55,6 +61,9 @@ function timeline(s: TicketStory): Entry[] {
   }
   for (const a of s.assignments) {
     entries.push({ at: a.createdAt, kind: 'assignment', body: html`Assigned to <strong>${agentName(a.to)}</strong> (was ${agentName(a.from)}) by ${actorName(a.actor)}` });
+  }
+  for (const c of s.statusChanges) {
+    entries.push({ at: c.createdAt, kind: 'status', body: html`<strong>${statusVerb(c)}</strong> (was ${STATUS_LABELS[c.from] ?? c.from}) by ${actorName(c.actor)}` });
   }
   for (const e of s.slaEvents) {
     entries.push({ at: e.at, kind: 'sla', body: html`SLA ${e.kind.replaceAll('_', ' ')} (due ${when(e.dueAt)})` });
@@ -97,7 +106,7 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
 export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: string | undefined; draft: string }): SafeHtml {
   const t = s.ticket;
   const cardUrl = s.card ? safeUrl(`https://slack.com/archives/${encodeURIComponent(s.card.channel)}/p${s.card.ts.replace('.', '')}`) : null;
-  const kinds: Record<Entry['kind'], string> = { message: 'message', reply: 'reply', classification: 'classification', assignment: 'assignment', sla: 'sla', snooze: 'snooze' };
+  const kinds: Record<Entry['kind'], string> = { message: 'message', reply: 'reply', classification: 'classification', assignment: 'assignment', status: 'status', sla: 'sla', snooze: 'snooze' };
   return page({
     title: `#${t.id}`,
     user,

@@ -13,6 +13,7 @@ import { ticketCardPost, ticketSlaEvents } from '../db/repositories/console-inbo
 import { listMessages } from '../db/repositories/messages.ts';
 import { listReplies } from '../db/repositories/replies.ts';
 import { getSavedReply, listSavedReplies } from '../db/repositories/saved-replies.ts';
+import { listStatusChanges } from '../db/repositories/status-changes.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
@@ -33,9 +34,9 @@ export interface TicketDeps {
  * Who acted, as the histories and the Slack card record it: console:<Slack user id or link>. Not slack:…, which
  * tells the Slack adapter the button handler already redrew the card (src/slack/alerts.ts): the card must follow.
  */
-const actorOf = (user: ConsoleUser) => `console:${user.userId}`;
+export const actorOf = (user: ConsoleUser) => `console:${user.userId}`;
 
-const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
+export const SNOOZES: Record<string, number> = { '1h': 3_600_000, '4h': 4 * 3_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000, '7d': 7 * 86_400_000 };
 
 const NOTICES: Record<string, string> = {
   assigned: 'Assigned.',
@@ -73,14 +74,14 @@ export function ticketRouter(deps: TicketDeps): Router {
     const id = idOf(ctx);
     const ticket = await getTicket(db.sql, id);
     if (!ticket) throw missing(id);
-    const [messages, replies, classifications, assignments, slaEvents, card, savedReplies] = await Promise.all([
-      listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id),
+    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies] = await Promise.all([
+      listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
       ticketSlaEvents(db.sql, id), ticketCardPost(db.sql, id), listSavedReplies(db.sql),
     ]);
     const savedId = typeof ctx.query.saved === 'string' && /^\d{1,9}$/.test(ctx.query.saved) ? Number(ctx.query.saved) : undefined;
     const draft = savedId ? ((await getSavedReply(db.sql, savedId))?.body ?? '') : '';
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, slaEvents, card, savedReplies }, userOf(ctx), { notice, draft }).value;
+    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies }, userOf(ctx), { notice, draft }).value;
   });
 
   router.post('/:id/assign', async (ctx) => {

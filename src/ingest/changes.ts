@@ -7,6 +7,7 @@
 import type { Database } from '../db/database.ts';
 import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
+import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { endSnooze, lockTicket, markDeleted, setHumanClassification, updateAssignee, updateSnooze, updateStatus } from '../db/repositories/tickets.ts';
 import type { Category, Priority, TicketStatus } from '../domain/categories.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../domain/ticket.ts';
@@ -19,17 +20,25 @@ export interface TicketWriteDeps {
 
 /** Returns false when the ticket does not exist (or was deleted). Setting the same status again is a no-op. */
 export async function setStatus(deps: TicketWriteDeps, ticketId: number, status: TicketStatus, actor: string): Promise<boolean> {
+  return (await changeStatus(deps, ticketId, status, actor)) !== 'not_found';
+}
+
+export type StatusOutcome = 'changed' | 'unchanged' | 'not_found';
+
+/** setStatus, saying whether anything changed (bulk actions report "already resolved" per ticket). */
+export async function changeStatus(deps: TicketWriteDeps, ticketId: number, status: TicketStatus, actor: string): Promise<StatusOutcome> {
   return deps.db.transaction(async (tx) => {
     const current = await lockTicket(tx, ticketId);
-    if (!current) return false;
-    if (current.status === status) return true;
+    if (!current) return 'not_found';
+    if (current.status === status) return 'unchanged';
     await updateStatus(tx, ticketId, status);
+    await insertStatusChange(tx, { ticketId, from: current.status, to: status, actor });
     // A resolved ticket is not put aside for later any more.
     if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
       await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
     }
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
-    return true;
+    return 'changed';
   });
 }
 

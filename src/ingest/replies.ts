@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
 import { REPLY_QUEUE } from '../db/queue-registry.ts';
 import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
+import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { lockTicket, updateStatus } from '../db/repositories/tickets.ts';
 import type { Draft } from '../domain/reply.ts';
 import type { TicketEvents } from './ticket-events.ts';
@@ -84,6 +85,7 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
     await deps.queue.send(REPLY_QUEUE, { replyId }, { singletonKey: `reply:${replyId}` }, tx);
     if (current.status !== 'waiting_on_customer') {
       await updateStatus(tx, input.ticketId, 'waiting_on_customer');
+      await insertStatusChange(tx, { ticketId: input.ticketId, from: current.status, to: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });
       await deps.ticketEvents.ticketChanged(tx, input.ticketId, { kind: 'status', status: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });
     }
     return { replyId, messageId, duplicate: false };

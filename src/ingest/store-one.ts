@@ -7,6 +7,7 @@ import { insertAttachments } from '../db/repositories/attachments.ts';
 import { findStoredDeliveryTicket, insertInboundEvents } from '../db/repositories/inbound-events.ts';
 import { insertFollowup } from '../db/repositories/messages.ts';
 import { insertTickets } from '../db/repositories/new-tickets.ts';
+import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { endSnooze, findStoredMessage, findTicketIdByExternalId, reopenIfWaiting, touchTicket } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
@@ -80,6 +81,7 @@ async function followUp(deps: StoreOneDeps, tx: Sql, ticketId: number, msg: Inbo
   await touchTicket(tx, ticketId);
   // The customer answered an agent's reply: the ticket needs an agent again.
   if (await reopenIfWaiting(tx, ticketId)) {
+    await insertStatusChange(tx, { ticketId, from: 'waiting_on_customer', to: 'open', actor: 'customer' });
     await ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status: 'open', actor: 'customer' });
   }
   // A snoozed ticket wakes when the customer writes, whatever time the snooze was set for.

@@ -17,6 +17,7 @@ import type { JobQueue } from '../db/queue.ts';
 import { registerActions } from './interactions/actions.ts';
 import { boltLogger, createBoltApp } from './receiving/bolt-app.ts';
 import { registerStatsCommand } from './interactions/commands.ts';
+import { registerHomeTab } from './interactions/home-tab.ts';
 import {
   enqueueAlert, enqueueChangeNote, enqueueFollowup, handleAlert, handleChanged, handleFollowup, inEnqueueOrder, requeueAlert,
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
@@ -62,6 +63,8 @@ export interface SlackOptions {
   wrapEvents?: (slackEvents: TicketEvents) => TicketEvents;
   /** Mentioned in the thread on an SLA breach (SLA_ESCALATION_MENTION). */
   escalationMention?: string;
+  /** Who sees the ticket lists on the app's Home tab (those with a console role); default: nobody. */
+  homeTabReader?: (slackUserId: string) => boolean;
 }
 
 export interface SlackService {
@@ -130,6 +133,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     replies: { db: opts.db, queue: opts.queue, ticketEvents, messageIdDomain: opts.messageIdDomain ?? 'support-triage.local' },
   });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log, link: (id) => ticketLink(opts.publicUrl, id) });
+  registerHomeTab(bolt.app, { sql: opts.db.sql, logger: log, publicUrl: opts.publicUrl, mayRead: opts.homeTabReader ?? (() => false), report });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
   });

@@ -1,6 +1,7 @@
 /**
  * The intake health page: parts and doors as /health reports them, and for admins the dead letters, which
- * Replay sends back through the normal handler; agents and viewers see no dead letters and cannot replay.
+ * Replay sends back through the normal handler and Discard deletes for good; agents and viewers see no dead
+ * letters and can do neither.
  */
 import test from 'ava';
 import type { Classifier } from '../../src/domain/classification.ts';
@@ -18,7 +19,7 @@ const classifier: Classifier & { broken: boolean } = {
   },
 };
 
-test('admins see parts, doors and dead letters and replay one; others do not', async (t) => {
+test.serial('admins see parts, doors and dead letters and replay one; others do not', async (t) => {
   const svc = await serveForTest(t, {}, { classifier });
   await svc.service.queue.boss.updateQueue('classify', { retryLimit: 1, retryDelay: 1, retryBackoff: false });
   const created = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { text: 'Please refund the double charge on my card.' } });
@@ -51,4 +52,34 @@ test('admins see parts, doors and dead letters and replay one; others do not', a
   await waitFor(async () => (await api(svc.baseUrl, `/api/v1/requests/${created.json.id}`)).json.status === 'open', { what: 'the replayed classification' });
   t.is((await admin.post('/console/health/dead-letters/replay', { id, queue: 'classify' })).headers.get('location'), '/console/health?replayed=0', 'replayed once');
   t.regex((await admin.get('/console/health?replayed=1')).text, /1 dead letter sent back to its queue/);
+});
+
+test.serial('an admin discards a dead letter for good; agents cannot, and a second discard finds nothing', async (t) => {
+  const svc = await serveForTest(t, {}, { classifier });
+  classifier.broken = true;
+  await svc.service.queue.boss.updateQueue('classify', { retryLimit: 1, retryDelay: 1, retryBackoff: false });
+  const created = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { text: 'Please cancel my subscription today.' } });
+  await waitFor(async () => (await api(svc.baseUrl, '/api/v1/dead-letters?queue=classify')).json.items.length === 1, { timeoutMs: 60_000, what: 'the dead letter' });
+  const admin = await signedIn(svc.baseUrl, svc.service, 'admin');
+  const page = (await admin.get('/console/health')).text;
+  t.regex(page, /action="\/console\/health\/dead-letters\/discard"/);
+  t.regex(page, /<button class="secondary danger">Discard<\/button>/);
+  const id = /name="id" value="([0-9a-f-]{36})"/.exec(page)![1]!;
+
+  const agent = await signedIn(svc.baseUrl, svc.service, 'agent');
+  t.is((await agent.post('/console/health/dead-letters/discard', { id, queue: 'classify' })).status, 403);
+  t.is((await admin.post('/console/health/dead-letters/discard', { id, queue: 'classify' }, { csrf: false })).status, 403);
+  t.is((await admin.post('/console/health/dead-letters/discard', { id: 'not-a-uuid', queue: 'classify' })).status, 422);
+  t.is((await admin.post('/console/health/dead-letters/discard', { id, queue: 'nope' })).status, 422);
+  t.is((await api(svc.baseUrl, '/api/v1/dead-letters?queue=classify')).json.items.length, 1, 'refused discards changed nothing');
+
+  const discard = await admin.post('/console/health/dead-letters/discard', { id, queue: 'classify' });
+  t.is(discard.headers.get('location'), '/console/health?discarded=1');
+  t.is((await api(svc.baseUrl, '/api/v1/dead-letters?queue=classify')).json.items.length, 0);
+  t.regex((await admin.get('/console/health?discarded=1')).text, /1 dead letter discarded\./);
+  t.is((await admin.post('/console/health/dead-letters/discard', { id, queue: 'classify' })).headers.get('location'), '/console/health?discarded=0');
+  t.is((await admin.post('/console/health/dead-letters/replay', { id, queue: 'classify' })).headers.get('location'), '/console/health?replayed=0', 'a discarded letter cannot be replayed');
+  classifier.broken = false;
+  await new Promise((r) => setTimeout(r, 1_500));
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${created.json.id}`)).json.status, 'processing');
 });

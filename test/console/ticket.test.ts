@@ -113,3 +113,20 @@ test('unknown tickets are 404 and bad input is 422, with nothing changed', async
   const put = await fetch(`${svc.baseUrl}/console/tickets/${id}`, { method: 'PUT', headers: { cookie: agent.cookie } });
   t.is(put.status, 405);
 });
+
+test('the timeline tells the status history: resolved and reopened by whom, waiting on the customer after a reply', async (t) => {
+  const { svc, agent } = t.context;
+  const id = await newTicket(svc);
+  t.is((await agent.post(`/console/tickets/${id}/status`, { status: 'resolved' })).status, 302);
+  t.is((await agent.post(`/console/tickets/${id}/status`, { status: 'resolved' })).status, 302, 'resolving again is no change');
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { status: 'open' } })).status, 200);
+  t.is((await agent.post(`/console/tickets/${id}/reply`, { text: 'We are on it.' })).status, 302);
+  t.is((await agent.post(`/console/tickets/${id}/status`, { status: 'resolved' })).status, 302);
+  const page = (await agent.get(`/console/tickets/${id}`)).text;
+  const lines = [...page.matchAll(/<li class="status">.*?<\/li>/gs)].map((m) => m[0].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+  t.is(lines.length, 4, lines.join('\n'));
+  t.regex(lines[0]!, /UTC ?Resolved \(was Open\) by the console \(sign-in link\)$/);
+  t.regex(lines[1]!, /UTC ?Reopened \(was Resolved\) by api$/);
+  t.regex(lines[2]!, /UTC ?Waiting on the customer \(was Open\) by link$/);
+  t.regex(lines[3]!, /UTC ?Resolved \(was Waiting on customer\) by the console \(sign-in link\)$/);
+});

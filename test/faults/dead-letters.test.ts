@@ -123,7 +123,9 @@ test('npm run dead-letters: list and replay from a shell; bad arguments are refu
   const url = env.svc.databaseUrl!;
 
   for (const [args, message] of [
-    [[], /give a command: list or replay/],
+    [[], /give a command: list, replay or discard/],
+    [['discard'], /discard needs exactly one of --id ID or --all/],
+    [['discard', '--id', 'seven'], /--id "seven" is not a dead-letter id/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['replay'], /exactly one of --id ID or --all/],
     [['replay', '--all', '--id', '0b0e7c1e-7d0f-4c4e-9a53-1b2a3c4d5e6f'], /exactly one of --id ID or --all/],
@@ -158,7 +160,24 @@ test('npm run dead-letters: list and replay from a shell; bad arguments are refu
   await waitForAlert(env.fake, ticketId, 30_000);
   const twice = await cli(['replay', '--id', deadId], url);
   t.is(twice.code, 1);
-  t.regex(twice.stdout, /0 replayed; not found \(already replayed\?\)/);
+  t.regex(twice.stdout, /0 replayed; not found \(already replayed or discarded\?\)/);
   await new Promise((r) => setTimeout(r, 2_000));
   t.is(alertsFor(env.fake, ticketId).length, 1);
+
+  // Discard: a dead letter that should never run is deleted for good, once.
+  classifier.broken = true;
+  const second = await deadClassification(env);
+  const discarded = await cli(['discard', '--id', second.deadId], url);
+  t.is(discarded.code, 0, discarded.stderr);
+  t.regex(discarded.stdout, new RegExp(`^discarded ${second.deadId}\\s+classify`, 'm'));
+  t.regex(discarded.stdout, /^1 discarded$/m);
+  t.regex((await cli(['list'], url)).stdout, /no dead letters/);
+  const again = await cli(['discard', '--id', second.deadId], url);
+  t.is(again.code, 1);
+  t.regex(again.stdout, /0 discarded; not found \(already replayed or discarded\?\)/);
+  t.is((await cli(['discard', '--all'], url)).code, 0, 'nothing left to discard is not an error');
+  classifier.broken = false;
+  await new Promise((r) => setTimeout(r, 2_000));
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${second.ticketId}`, { headers: auth })).json.status, 'processing', 'a discarded classification does not run');
+  t.is(alertsFor(env.fake, second.ticketId).length, 0);
 });

@@ -6,8 +6,8 @@ export interface ConsoleClient {
   cookie: string;
   csrf: string;
   get(path: string, init?: RequestInit): Promise<{ status: number; text: string; headers: Headers }>;
-  /** A form post; `_csrf` is added unless `csrf: false`. */
-  post(path: string, form: Record<string, string>, opts?: { csrf?: boolean; headers?: Record<string, string> }): Promise<{ status: number; text: string; headers: Headers }>;
+  /** A form post (pairs for a repeated field); `_csrf` is added unless `csrf: false`. */
+  post(path: string, form: Record<string, string> | Array<[string, string]>, opts?: { csrf?: boolean; headers?: Record<string, string> }): Promise<{ status: number; text: string; headers: Headers }>;
 }
 
 export async function linkFor(service: Service, role = 'admin', minutes = 15): Promise<string> {
@@ -39,7 +39,8 @@ export async function consoleClient(baseUrl: string, cookie: string): Promise<Co
     csrf,
     get,
     async post(path, form, opts = {}) {
-      const body = new URLSearchParams(opts.csrf === false ? form : { ...form, _csrf: csrf });
+      const body = new URLSearchParams(Array.isArray(form) ? form : Object.entries(form));
+      if (opts.csrf !== false) body.set('_csrf', csrf);
       const res = await fetch(`${baseUrl}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...opts.headers }, body });
       return { status: res.status, text: await res.text(), headers: res.headers };
     },

@@ -54,6 +54,8 @@ export class FakeSlack {
   readonly responseUrlCalls: Array<{ path: string; body: any }> = [];
   /** Modals opened with views.open, in order. */
   readonly views: Array<{ triggerId: string; view: Record<string, any> }> = [];
+  /** Home tabs published with views.publish, in order. */
+  readonly homeViews: Array<{ userId: string; view: Record<string, any> }> = [];
   /** users.info answers: the workspace's people by user id (others: user_not_found). */
   readonly users = new Map<string, { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string; email?: string } }>();
   readonly #failures = new Map<string, PlannedFailure[]>();
@@ -261,6 +263,14 @@ export class FakeSlack {
         if (!view || typeof view !== 'object') return notOk('invalid_arguments');
         this.views.push({ triggerId: String(p.trigger_id), view: view as Record<string, any> });
         return { status: 200, body: { ok: true, view: { id: `V${this.views.length}`, ...(view as object) } } };
+      }
+      case 'views.publish': {
+        if (!p.user_id) return notOk('invalid_arguments');
+        const view = typeof p.view === 'string' ? tryJson(p.view) : p.view;
+        if (!view || typeof view !== 'object' || (view as { type?: unknown }).type !== 'home') return notOk('invalid_arguments');
+        if (((view as { blocks?: unknown[] }).blocks?.length ?? 0) > 100) return notOk('invalid_blocks');
+        this.homeViews.push({ userId: String(p.user_id), view: view as Record<string, any> });
+        return { status: 200, body: { ok: true, view: { id: `VH${this.homeViews.length}`, ...(view as object) } } };
       }
       case 'chat.postEphemeral':
         if (!p.channel || !p.user) return notOk('channel_not_found');

@@ -14,10 +14,13 @@ for (const [file, socket] of [['manifest.http.yml', false], ['manifest.socket.ym
     t.regex(m, /interactivity:\n\s+is_enabled: true/);
     for (const scope of ['chat:write', 'commands', 'channels:history', 'groups:history', 'users:read', 'users:read.email']) t.regex(m, new RegExp(`- ${scope}\\n`));
     t.regex(m, new RegExp(`socket_mode_enabled: ${socket}\\n`));
+    // The Home tab (src/slack/interactions/home-tab.ts): the tab enabled and its event subscribed.
+    t.regex(m, /app_home:\n(\s+#.*\n)?\s+home_tab_enabled: true/);
+    t.regex(m, /event_subscriptions:\n[\s\S]*bot_events:\n(\s+#.*\n)*\s+- app_home_opened\n/);
     const urls = [...m.matchAll(/(?:url|request_url): (\S+)/g)].map((x) => x[1]!);
     if (socket) t.deepEqual(urls, [], 'Socket Mode needs no public URL');
     else {
-      t.is(urls.length, 2);
+      t.is(urls.length, 3, 'slash command, interactivity, events');
       for (const u of urls) t.is(new URL(u).pathname, SLACK_EVENTS_PATH);
     }
   });

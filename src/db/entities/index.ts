@@ -17,8 +17,9 @@ import { TicketAssignment } from './ticket-assignment.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
+import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink];

@@ -173,3 +173,16 @@ export async function ticketSlaEvents(db: Sql, ticketId: number): Promise<{ kind
   return rows.map((r) => ({ kind: r.kind, dueAt: new Date(r.due_at), at: new Date(r.created_at) }));
 }
 
+
+/** The Slack cards of several tickets at once (the App Home lists link each ticket's card). */
+export async function ticketCardPosts(db: Sql, ticketIds: number[]): Promise<Map<number, { channel: string; ts: string }>> {
+  if (ticketIds.length === 0) return new Map();
+  const rows = await db.kysely
+    .selectFrom('slack_posts')
+    .select(['ticket_id', 'channel', 'ts'])
+    .where('ticket_id', 'in', ticketIds)
+    .where('key', 'in', ticketIds.map((id) => `alert:${id}`))
+    .where('ts', '<>', '')
+    .execute();
+  return new Map(rows.filter((r) => r.ticket_id !== null).map((r) => [r.ticket_id as number, { channel: r.channel, ts: r.ts }]));
+}

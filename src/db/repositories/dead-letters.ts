@@ -85,6 +85,11 @@ export function createDeadLetters(queue: JobQueue, transaction: Transaction) {
     return out;
   };
 
+  const choose = async (request: ReplayRequest): Promise<DeadLetter[]> => {
+    const wanted = request.ids ? new Set(request.ids) : undefined;
+    return (await list(request.queue)).filter((d) => !wanted || wanted.has(d.id));
+  };
+
   return {
     /** The queues that have a dead-letter queue, with how many jobs wait in each. */
     async counts(): Promise<Record<string, number>> {
@@ -97,8 +102,7 @@ export function createDeadLetters(queue: JobQueue, transaction: Transaction) {
     list,
     /** Moves the chosen dead letters back to their queues; resolves with the ones this call moved. */
     async replay(request: ReplayRequest): Promise<DeadLetter[]> {
-      const wanted = request.ids ? new Set(request.ids) : undefined;
-      const chosen = (await list(request.queue)).filter((d) => !wanted || wanted.has(d.id));
+      const chosen = await choose(request);
       const moved: DeadLetter[] = [];
       for (const d of chosen) {
         const done = await transaction(async (tx) => {
@@ -113,6 +117,18 @@ export function createDeadLetters(queue: JobQueue, transaction: Transaction) {
         if (done) moved.push(d);
       }
       return moved;
+    },
+    /**
+     * Deletes the chosen dead letters for good (their cause will not be fixed, or they were handled by hand);
+     * resolves with the ones this call deleted. One deleted meanwhile by another replay or discard is not counted.
+     */
+    async discard(request: ReplayRequest): Promise<DeadLetter[]> {
+      const gone: DeadLetter[] = [];
+      for (const d of await choose(request)) {
+        const removed = (await queue.boss.deleteJob(d.queue + DEAD_SUFFIX, d.id)) as { affected?: number };
+        if (removed.affected === 1) gone.push(d);
+      }
+      return gone;
     },
   };
 }
