@@ -5,21 +5,21 @@ import { SlackRateGate } from '../../src/slack/delivery/rate-gate.ts';
 // Time runs 60x faster: chat.update's 50 a minute become 50 a second, a channel's post one per 16.7 ms.
 const SPEEDUP = 60;
 
-test('chat.update keeps to its workspace budget ahead of time: 20 calls take at least 17 token intervals after the burst of 3', async (t) => {
+test('chat.update keeps to its workspace budget ahead of time: 20 calls take at least 15 token intervals after the burst of 5', async (t) => {
   const budget = new SlackBudget({ speedup: SPEEDUP });
   const started = Date.now();
   const at: number[] = [];
   await Promise.all(Array.from({ length: 20 }, () => budget.take('chat.update', 'C1', 'refresh').then(() => at.push(Date.now() - started))));
-  const interval = 60_000 / 50 / SPEEDUP; // 20 ms
-  t.true(at.at(-1)! >= (20 - 3) * interval * 0.9, `last call at ${at.at(-1)} ms`);
+  const interval = 60_000 / 45 / SPEEDUP; // 22 ms
+  t.true(at.at(-1)! >= (20 - 5) * interval * 0.9, `last call at ${at.at(-1)} ms`);
   // Per channel makes no difference for a workspace-wide method: one lane.
   t.is(budget.lanes().filter((l) => l.method === 'chat.update').length, 1);
   budget.close();
 });
 
 test('waiters go in priority order: an alert before notes, notes before card refreshes, whatever came first', async (t) => {
-  // A channel's post every 250 ms: the queue below forms before the next token.
-  const budget = new SlackBudget({ speedup: 4 });
+  // Slack's real pace (a post every 1.1 s): the queue below forms well before the next token, however busy the machine.
+  const budget = new SlackBudget();
   // Use up the channel's token, then queue refresh, note, alert (in that order).
   await budget.take('chat.postMessage', 'C1', 'alert');
   const order: string[] = [];
@@ -63,8 +63,8 @@ test('SLACK_INSTANCES: each of 2 instances keeps half the workspace budget', (t)
   const half = new SlackBudget({ instances: 2 });
   void one.take('chat.update', undefined, 'refresh');
   void half.take('chat.update', undefined, 'refresh');
-  t.is(one.lanes()[0]!.per_minute, 50);
-  t.is(half.lanes()[0]!.per_minute, 25);
+  t.is(one.lanes()[0]!.per_minute, 45);
+  t.is(half.lanes()[0]!.per_minute, 22.5);
   one.close();
   half.close();
 });

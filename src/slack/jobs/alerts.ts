@@ -17,7 +17,7 @@ import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMent
 import type { ChannelPacer } from '../delivery/pacer.ts';
 import type { SlackBudget } from '../delivery/budget.ts';
 import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
-import { hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
+import { hasPostOrClaim, reservePost } from '../../db/repositories/slack-posts.ts';
 import { alertKey, postedAlert } from './alert-post.ts';
 import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
@@ -83,6 +83,9 @@ export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, 
     logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
     return;
   }
+  // The alert is known to be coming from now on: notes, SLA warnings and replies about the ticket wait for its
+  // card instead of finding no alert and being dropped while the job waits in a channel's backlog.
+  await reservePost(tx, alertKey(ticketId), ticketId, channel);
   await queue.send<AlertJob>(SLACK_QUEUES.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId), group: channel }, tx);
 }
 
