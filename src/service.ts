@@ -144,6 +144,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
         runWorkers: config.worker.enabled,
+        metrics: metrics.registry,
         replySenders: replySenders.senders,
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),

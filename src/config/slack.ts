@@ -1,5 +1,5 @@
 /** The Slack app: enabled by its bot token; an app token switches it to Socket Mode. */
-import { bool, cron, optionalString, string, timeZone, url } from './validators.ts';
+import { bool, cron, int, optionalString, string, timeZone, url } from './validators.ts';
 import { type Environment, isSet, type Values, variable } from './variable.ts';
 
 export const slackVariables = {
@@ -20,6 +20,8 @@ export const slackVariables = {
     postEmpty: variable('SLACK_DIGEST_POST_EMPTY', bool(false), 'Post a digest on days without tickets too.'),
   },
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
+  instances: variable('SLACK_INSTANCES', int(1, 1, 100), 'Instances running workers against one Slack workspace: each keeps 1/N of the workspace-wide rate budgets.'),
+  throttledSeconds: variable('SLACK_THROTTLED_INCIDENT_SECONDS', int(120, 10, 86_400), 'Slack throttling us (429s, or calls waiting over a minute for their budget) this long is an ops incident.'),
   opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),
 };
 

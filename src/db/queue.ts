@@ -36,6 +36,8 @@ export interface SendOptions {
   startAfter?: number | Date;
   retryLimit?: number;
   priority?: number;
+  /** Jobs of one group (e.g. one Slack channel) share the worker's groupConcurrency. */
+  group?: string;
 }
 
 export interface WorkOptions {
@@ -44,6 +46,8 @@ export interface WorkOptions {
   /** Batches in flight in this process. */
   concurrency?: number;
   pollingIntervalSeconds?: number;
+  /** Jobs of one group active at once, across all instances (pg-boss counts them in the database). */
+  groupConcurrency?: number;
 }
 
 export interface JobQueue {
@@ -106,6 +110,7 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
         startAfter: options.startAfter,
         retryLimit: options.retryLimit,
         priority: options.priority,
+        group: options.group === undefined ? undefined : { id: options.group },
       }).filter(([, v]) => v !== undefined),
     );
 
@@ -147,6 +152,7 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
           localConcurrency: options.concurrency ?? 1,
           pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
           burstWhenBatchFull: true,
+          ...(options.groupConcurrency ? { groupConcurrency: options.groupConcurrency } : {}),
         },
         async (jobs) => handler(jobs.map((j) => wrap(j))),
       );

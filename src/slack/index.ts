@@ -29,6 +29,9 @@ import { createDigest, type DigestJob } from './jobs/digest.ts';
 import { ChannelPacer } from './delivery/pacer.ts';
 import { checkConnection } from './delivery/connection.ts';
 import { SlackRateGate } from './delivery/rate-gate.ts';
+import { SlackBudget } from './delivery/budget.ts';
+import { budgetSummary, registerSlackMetrics } from './delivery/budget-metrics.ts';
+import type { Registry } from 'prom-client';
 import { describeError, slackRetryDelayMs } from './delivery/errors.ts';
 import { emptyDraft, type DraftSource, type ReplySender } from '../domain/reply.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
@@ -36,6 +39,14 @@ import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
 import { enqueueSlaNote, handleSlaNote, type SlaJob } from './jobs/sla-notes.ts';
 import { QUEUE_POLICIES, SLACK_QUEUES } from '../db/queue-registry.ts';
+
+/** Alert batches in flight per instance. */
+const ALERT_BATCHES = 4;
+/**
+ * Alerts of one channel active at once across all instances: about as many as the channel posts in 10 s
+ * at Slack's pace, so a batch is done in seconds and one instance usually posts a channel's alerts.
+ */
+const ALERTS_PER_CHANNEL = 10;
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -51,6 +62,8 @@ export interface SlackOptions {
   paceMs?: number;
   /** Alert jobs fetched at once (one batch in flight per instance; each alert waits for its channel's turn). */
   alertBatchSize?: number;
+  /** Where the budgets' gauges go (/metrics). */
+  metrics?: Registry;
   /** Per-call timeout of the Web API client. */
   timeoutMs?: number;
   /** The ways back to customers (src/outbound/senders.ts); none: no Reply button. */
@@ -88,7 +101,10 @@ export function createSlack(opts: SlackOptions): SlackService {
   // Every Web API call of ours (deliveries, lookups, card edits, auth.test, apps.connections.open) goes
   // through one rate-limit gate. Retries happen in the pacer (Retry-After, per-channel order), the job
   // queue and the connection check, never inside a client.
-  const gate = new SlackRateGate();
+  // Slack's limits are kept ahead of time (budget.ts): per method for the workspace, per channel for posts.
+  // The benchmarks scale time (paceMs below 1,000 runs Slack's limits faster).
+  const budget = new SlackBudget({ instances: config.instances, speedup: 1000 / (opts.paceMs ?? 1000) });
+  const gate = new SlackRateGate({ budget });
   const clientOptions = { ...slackApiUrl, timeout, fetch: gate.fetch, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } };
   const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(log) });
 
@@ -107,11 +123,15 @@ export function createSlack(opts: SlackOptions): SlackService {
   };
   const connection = checkConnection({ client, logger: log, report });
   const bolt = createBoltApp(config, log, { clientOptions, identity: connection.identity, report });
-  const pacer = new ChannelPacer({ intervalMs: opts.paceMs ?? 1000, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000 });
-  opts.health.register('slack', () => ({ ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed() }));
+  // The channel's spacing is the budget's; the pacer keeps each channel's order and its retries.
+  const pacer = new ChannelPacer({ intervalMs: 0, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000, budget });
+  opts.health.register('slack', () => ({
+    ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed(), budget_waiting: budget.waiting(), budgets: budgetSummary(budget),
+  }));
+  if (opts.metrics) registerSlackMetrics(opts.metrics, budget, gate, pacer);
 
   const deps: NotifyDeps = {
-    db: opts.db, queue: opts.queue, client, pacer, logger: log, config,
+    db: opts.db, queue: opts.queue, client, pacer, budget, logger: log, config,
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: opts.replySenders ?? [],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
@@ -153,9 +173,11 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
-        // One batch at a time enters the pacer in queue order (a second concurrent batch could overtake it);
-        // each alert then waits for its own channel's turn.
-        await opts.queue.workBatch<AlertJob>(SLACK_QUEUES.alert, { batchSize: opts.alertBatchSize ?? 30, concurrency: 1 }, async (jobs) => {
+        // Channels are paced independently: a fetch takes at most ALERTS_PER_CHANNEL active alerts of a channel
+        // (counted across instances), so a long backlog in one channel fills no batch slot the others need;
+        // within a batch, alerts enter their channel's queue in enqueue order.
+        const batch = { batchSize: opts.alertBatchSize ?? 30, concurrency: ALERT_BATCHES, groupConcurrency: ALERTS_PER_CHANNEL };
+        await opts.queue.workBatch<AlertJob>(SLACK_QUEUES.alert, batch, async (jobs) => {
           await Promise.all(inEnqueueOrder(jobs).map((job) => handleAlert(deps, job).then(() => undefined, (error: unknown) => requeueAlert(deps, job, error))));
         });
         await opts.queue.work<FollowupJob>(SLACK_QUEUES.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
@@ -173,6 +195,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     async stop() {
       await digest.stop();
       pacer.close();
+      budget.close();
       connection.stop();
       await bolt.socket?.stop();
     },

@@ -45,6 +45,15 @@ interface PlannedFailure {
   when?: (params: Record<string, any>) => boolean;
 }
 
+/**
+ * Slack's published limits, enforced when enforceLimits() is on: per method for the workspace (calls in any
+ * sliding minute) and chat.postMessage per channel (~1 a second; a 10% grace for network jitter).
+ */
+export const FAKE_SLACK_LIMITS: Record<string, number> = {
+  'chat.postMessage': 300, 'chat.update': 50, 'conversations.history': 50, 'conversations.replies': 50,
+  'users.info': 100, 'views.open': 100, 'chat.postEphemeral': 100, 'auth.test': 100, 'apps.connections.open': 1,
+};
+
 export const BOT_USER_ID = 'UFAKEBOT1';
 export const BOT_ID = 'BFAKEBOT1';
 
@@ -61,6 +70,10 @@ export class FakeSlack {
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
   #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
+  #limits: { speedup: number; perMinute: Record<string, number> } | undefined;
+  readonly #windows = new Map<string, number[]>();
+  /** Calls answered 429 because they were beyond the enforced limits (enforceLimits). */
+  readonly limited: FakeCall[] = [];
   #server: Server | undefined;
   #seq = 0;
   #socket: Socket | undefined;
@@ -77,6 +90,45 @@ export class FakeSlack {
   /** Every Web API call fails this way until setOutage(undefined). */
   setOutage(failure: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined): void {
     this.#outage = failure;
+  }
+
+  /**
+   * Answers 429 + Retry-After to calls beyond Slack's limits (FAKE_SLACK_LIMITS per workspace and minute,
+   * chat.postMessage 1 a second per channel); `speedup` runs the windows that many times faster.
+   */
+  enforceLimits(opts: { speedup?: number; perMinute?: Record<string, number> } = {}): void {
+    this.#limits = { speedup: opts.speedup ?? 1, perMinute: { ...FAKE_SLACK_LIMITS, ...opts.perMinute } };
+  }
+
+  /** The most calls of `method` in any window of `windowMs` (sliding), among those Slack accepted. */
+  maxCallsInWindow(method: string, windowMs: number, channel?: string): number {
+    const limitedSet = new Set(this.limited);
+    const at = this.calls.filter((c) => c.method === method && !limitedSet.has(c) && (channel === undefined || c.params.channel === channel)).map((c) => c.at);
+    let max = 0;
+    for (let i = 0, j = 0; i < at.length; i += 1) {
+      while (at[i]! - at[j]! >= windowMs) j += 1;
+      max = Math.max(max, i - j + 1);
+    }
+    return max;
+  }
+
+  /** Seconds until the call fits Slack's limits, or 0 when it may go now (and then counts it). */
+  #overLimit(method: string, params: Record<string, any>, now: number): number {
+    if (!this.#limits) return 0;
+    const { speedup, perMinute } = this.#limits;
+    const checks: Array<[string, number, number]> = [];
+    const minute = 60_000 / speedup;
+    if (perMinute[method] !== undefined) checks.push([method, perMinute[method]!, minute]);
+    if (method === 'chat.postMessage' && params.channel) checks.push([`${method}|${params.channel}`, 1, 900 / speedup]);
+    let wait = 0;
+    for (const [key, limit, windowMs] of checks) {
+      const times = (this.#windows.get(key) ?? []).filter((t) => now - t < windowMs);
+      this.#windows.set(key, times);
+      if (times.length >= limit) wait = Math.max(wait, times[0]! + windowMs - now);
+    }
+    if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
+    for (const [key] of checks) this.#windows.get(key)!.push(now);
+    return 0;
   }
 
   /** Socket Mode: sends any text frame (a hostile envelope). */
@@ -201,7 +253,14 @@ export class FakeSlack {
     const method = url.pathname.slice('/api/'.length);
     const auth = String(req.headers.authorization ?? '');
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : (params.token as string | undefined);
-    this.calls.push({ method, params, token, at: Date.now() });
+    const call = { method, params, token, at: Date.now() };
+    this.calls.push(call);
+    const over = this.#overLimit(method, params, call.at);
+    if (over > 0) {
+      this.limited.push(call);
+      res.setHeader('Retry-After', String(over));
+      return json(res, 429, { ok: false, error: 'ratelimited' });
+    }
 
     const planned = this.#failures.get(method);
     const idx = planned?.findIndex((p) => !p.when || p.when(params)) ?? -1;

@@ -36,6 +36,18 @@ export async function hasPostOrClaim(sql: Sql, key: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * Reserves the key for a post that is on its way (its job is enqueued in the same transaction): a claim
+ * released cleanly, so its poster takes it over at once without looking in Slack first, and everyone
+ * asking hasPostOrClaim meanwhile knows the post is coming (and waits for it instead of skipping it).
+ */
+export async function reservePost(sql: Sql, key: string, ticketId: number, channel: string): Promise<void> {
+  await sql.query(
+    `insert into slack_posts (key, ticket_id, channel, ts, thread_ts, created_at) values ($1, $2, $3, '', null, $4) on conflict (key) do nothing`,
+    [key, ticketId, channel, CLEAN_RELEASE],
+  );
+}
+
 /** Claims the key (or takes over a claim older than `leaseMs`), or says it is posted or busy. */
 export async function claimPost(sql: Sql, key: string, ticketId: number, channel: string, threadTs: string | null, leaseMs: number): Promise<Claim> {
   const inserted = await sql.query<{ created_at: Date }>(

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { abandonClaim, claimPost, completePost, releaseClaim, renewClaim } from '../../db/repositories/slack-posts.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
+import type { CallPriority } from './budget.ts';
 import { definitelyNotPosted, RetryLaterError } from './errors.ts';
 
 // Also how long a crashed poster's claim blocks its alert: 60 s made alerts of a kill -9 arrive ~55 s after
@@ -38,6 +39,8 @@ export interface PostSpec {
   build: () => Promise<{ text: string; blocks?: unknown[] } | null>;
   /** Where to look for an earlier post of this key: oldest time to search from (only asked after an interruption). */
   searchSince: Date | (() => Promise<Date>);
+  /** Its place in the channel's queue and budget: a new alert before thread notes (default 'alert'). */
+  priority?: CallPriority;
 }
 
 export type PostOutcome = { status: 'posted' | 'found' | 'already'; channel: string; ts: string } | { status: 'skipped' };

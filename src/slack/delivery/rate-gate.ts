@@ -9,7 +9,12 @@
  * Retry-After during an episode, however many alerts, channels and retry loops are waiting.
  */
 
+import type { SlackBudget } from './budget.ts';
+
 type Fetch = typeof globalThis.fetch;
+
+/** A call nothing paid for ahead waits at most this long for its budget here, then gets a local 429. */
+const SPEND_WAIT_MS = 3000;
 
 interface Bucket {
   /** Closed until this time (ms). */
@@ -31,11 +36,15 @@ export class SlackRateGate {
   readonly #buckets = new Map<string, Bucket>();
   readonly #fetch: Fetch;
   readonly #now: () => number;
+  readonly #budget: SlackBudget | undefined;
   readonly counts: GateCounts = { sent: 0, heldBack: 0, rateLimited: 0 };
+  /** The same counts per Web API method (for /metrics). */
+  readonly countsByMethod = new Map<string, GateCounts>();
 
-  constructor(opts: { fetch?: Fetch; now?: () => number } = {}) {
+  constructor(opts: { fetch?: Fetch; now?: () => number; budget?: SlackBudget } = {}) {
     this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#now = opts.now ?? Date.now;
+    this.#budget = opts.budget;
   }
 
   /** Methods whose bucket is closed now, with the seconds left (for /health). */
@@ -52,16 +61,22 @@ export class SlackRateGate {
   /** Pass as WebClientOptions.fetch. */
   readonly fetch: Fetch = async (input, init) => {
     const key = bucketKey(input, init);
+    const method = key.slice(key.indexOf('|') + 1);
+    const channel = channelOf(init);
+    const closedFor = () => {
+      const b = this.#buckets.get(key);
+      const now = this.#now();
+      return b && b.until > now ? Math.ceil((b.until - now) / 1000) : b?.probing ? 1 : 0;
+    };
+    if (closedFor() > 0) return this.#heldBack(method, closedFor());
+    // Ahead of time: a call goes to Slack only with a token of its method's budget.
+    if (this.#budget && !(await this.#budget.spend(method, channel, SPEND_WAIT_MS))) return this.#heldBack(method, 1);
+    if (closedFor() > 0) return this.#heldBack(method, closedFor());
     const bucket = this.#buckets.get(key);
-    const now = this.#now();
-    if (bucket) {
-      if (bucket.until > now) return this.#heldBack(Math.ceil((bucket.until - now) / 1000));
-      if (bucket.probing) return this.#heldBack(1);
-      bucket.probing = true;
-    }
+    if (bucket) bucket.probing = true;
     let response: Response;
     try {
-      this.counts.sent += 1;
+      this.#count(method, 'sent');
       response = await this.#fetch(input, init);
     } catch (error) {
       // No answer tells nothing about the limit: the next caller probes again.
@@ -72,19 +87,27 @@ export class SlackRateGate {
       this.#buckets.delete(key);
       return response;
     }
-    this.counts.rateLimited += 1;
+    this.#count(method, 'rateLimited');
     const header = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
     // Slack always sends Retry-After; without one, wait a second rather than retry at once.
     const seconds = Number.isFinite(header) && header >= 0 ? header : 1;
     this.#buckets.set(key, { until: this.#now() + seconds * 1000, probing: false });
+    this.#budget?.penalize(method, channel, seconds);
     if (Number.isFinite(header)) return response;
     const headers = new Headers(response.headers);
     headers.set('retry-after', String(seconds));
     return new Response(await response.text(), { status: 429, headers });
   };
 
-  #heldBack(seconds: number): Response {
-    this.counts.heldBack += 1;
+  #count(method: string, what: keyof GateCounts): void {
+    this.counts[what] += 1;
+    let c = this.countsByMethod.get(method);
+    if (!c) this.countsByMethod.set(method, (c = { sent: 0, heldBack: 0, rateLimited: 0 }));
+    c[what] += 1;
+  }
+
+  #heldBack(method: string, seconds: number): Response {
+    this.#count(method, 'heldBack');
     return new Response(JSON.stringify({ ok: false, error: 'ratelimited' }), {
       status: 429,
       headers: { 'content-type': 'application/json', 'retry-after': String(Math.max(1, seconds)) },
@@ -98,4 +121,19 @@ function bucketKey(input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): str
   const method = new URL(url).pathname.split('/').pop() ?? '';
   const auth = new Headers(init?.headers).get('authorization') ?? '';
   return `${auth}|${method}`;
+}
+
+/** The `channel` of a call (WebClient sends form bodies; JSON is read too), for per-channel budgets. */
+function channelOf(init: Parameters<Fetch>[1]): string | undefined {
+  const body = init?.body;
+  if (typeof body !== 'string') return body instanceof URLSearchParams ? (body.get('channel') ?? undefined) : undefined;
+  if (body.startsWith('{')) {
+    try {
+      const channel = (JSON.parse(body) as { channel?: unknown }).channel;
+      return typeof channel === 'string' ? channel : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return new URLSearchParams(body).get('channel') ?? undefined;
 }

@@ -15,10 +15,11 @@ export interface AlertPost {
 }
 
 /**
- * The ticket's alert in Slack. While a poster holds its claim (posting now, or retrying after Slack failed)
- * it throws RetryLaterError: the job waits for the alert. Null when no alert was ever started: none was
- * enqueued (no channel for the ticket), or its job has not run yet; nothing to write in then, and the
- * alert, when it comes, shows the card as it is at that time. `job` names the caller in the error.
+ * The ticket's alert in Slack. While it is on its way (reserved in the transaction that enqueued it, waiting
+ * in a channel's backlog, being posted, or retrying after Slack failed) it throws RetryLaterError: the job
+ * waits for the alert. Null when no alert was ever enqueued (no channel for the ticket, or not classified
+ * yet); nothing to write in then, and the alert, when it comes, shows the card as it is at that time. `job`
+ * names the caller in the error.
  */
 export async function postedAlert(sql: Sql, ticketId: number, job: string): Promise<AlertPost | null> {
   const alert = await findPost(sql, alertKey(ticketId));

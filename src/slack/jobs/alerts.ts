@@ -15,8 +15,9 @@ import { ALERT_EVENT_TYPE, activityFromBlocks, activityLine, assignmentLabel, sn
 import { renderCard, type CardDeps } from '../cards/alert-card.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from '../cards/format.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
+import type { SlackBudget } from '../delivery/budget.ts';
 import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
-import { hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
+import { hasPostOrClaim, reservePost } from '../../db/repositories/slack-posts.ts';
 import { alertKey, postedAlert } from './alert-post.ts';
 import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
@@ -33,6 +34,7 @@ export interface NotifyDeps extends CardDeps {
   queue: JobQueue;
   client: webApi.WebClient;
   pacer: ChannelPacer;
+  budget: SlackBudget;
   logger: Logger;
   config: SlackConfig;
   /** Called with the outcome of every Slack delivery (feeds /health). */
@@ -81,7 +83,10 @@ export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, 
     logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
     return;
   }
-  await queue.send<AlertJob>(SLACK_QUEUES.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId) }, tx);
+  // The alert is known to be coming from now on: notes, SLA warnings and replies about the ticket wait for its
+  // card instead of finding no alert and being dropped while the job waits in a channel's backlog.
+  await reservePost(tx, alertKey(ticketId), ticketId, channel);
+  await queue.send<AlertJob>(SLACK_QUEUES.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId), group: channel }, tx);
 }
 
 /** followUpAdded: the customer's new message, in the alert's thread. */
@@ -142,7 +147,7 @@ export async function requeueAlert(deps: NotifyDeps, job: QueueJob<AlertJob>, er
     return;
   }
   const delayS = error instanceof RetryLaterError ? 2 : Math.min(300, 2 ** Math.min(attempt, 9));
-  await deps.queue.send<AlertJob>(SLACK_QUEUES.alert, { ...job.data, attempt }, { startAfter: new Date(Date.now() + delayS * 1000) });
+  await deps.queue.send<AlertJob>(SLACK_QUEUES.alert, { ...job.data, attempt }, { startAfter: new Date(Date.now() + delayS * 1000), group: job.data.channel });
   if (!(error instanceof RetryLaterError)) deps.logger.warn({ ...log, retryInSeconds: delayS }, 'slack alert failed, will retry');
 }
 
