@@ -5,6 +5,7 @@
  * the service or another command has the directory open, the CLI stops with who holds it instead of
  * opening the files a second time (which would corrupt them). The lock goes when the CLI exits.
  */
+import { MemoryCacheAdapter } from '@mikro-orm/core';
 import { loadConfig, loadDotEnv } from './src/config.ts';
 import { ormConfig, type OrmConfig } from './src/db/orm-config.ts';
 
@@ -16,5 +17,21 @@ export default async () => {
     loadDotEnv();
     return ormConfig(loadConfig().database, { poolSize: 2 });
   })();
-  return (await config).options;
+  const orm = await config;
+  return orm.pglite ? { ...orm.options, resultCache: { ...orm.options.resultCache, adapter: closingEmbedded(orm.pglite) } } : orm.options;
 };
+
+/**
+ * The CLI's `orm.close()` does not close an embedded instance handed in through our dialect (the service closes
+ * it itself, src/db/database.ts), and PGlite's timers then keep the command alive after its answer. close()
+ * ends with the result cache's close: there the instance is closed too, so every CLI command ends.
+ */
+function closingEmbedded(pglite: NonNullable<OrmConfig['pglite']>) {
+  return class extends MemoryCacheAdapter {
+    async close(): Promise<void> {
+      this.clear();
+      const instance = await pglite;
+      if (!instance.closed) await instance.close();
+    }
+  };
+}

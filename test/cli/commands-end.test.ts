@@ -102,6 +102,21 @@ test('dead-letters list and replay on the embedded database answer and end, outp
   t.is(missing.code, 1);
 });
 
+test("MikroORM's CLI on the embedded database answers and ends, on a directory never migrated and after migrating", async (t) => {
+  t.timeout(600_000);
+  const env = { PGLITE_DATA_DIR: path.join(tempDir(t), 'db') };
+  // Never migrated: it used to answer and then stay alive on a PGlite timer, since the CLI's close left the
+  // embedded instance open.
+  const pending = await command(t, ['scripts/mikro-orm.ts', 'migration:pending'], env, {});
+  t.is(pending.code, 0, pending.stderr);
+  t.regex(pending.stdout, /Migration\d/);
+  const check = await command(t, ['scripts/mikro-orm.ts', 'migration:check'], env, {});
+  t.is(check.code, 0, check.stderr);
+  t.regex(check.stdout, /No changes required/);
+  t.is((await command(t, ['scripts/mikro-orm.ts', 'migration:up'], env)).code, 0);
+  t.is((await command(t, ['scripts/mikro-orm.ts', 'migration:list'], env)).code, 0);
+});
+
 test('db:migrate and seed end with their output closed, on success and on a missing file', async (t) => {
   t.timeout(400_000);
   const dir = tempDir(t);
