@@ -129,6 +129,11 @@ serial('claim, reply and resolve from the card: SMTP delivery with threading hea
   // And resolves it from the card.
   t.is((await clickButton(env, alert, 'ticket_resolve', String(ticketId))).status, 200);
   await waitFor(async () => (await status(env, ticketId)) === 'resolved', { what: 'resolved from the card' });
+  // The status history: waiting after the reply, open again by the customer's answer, resolved from the card.
+  const history = await env.svc.service.db.sql.query<{ to_status: string; actor: string }>(`select to_status, actor from ticket_status_changes where ticket_id = $1 order by id`, [ticketId]);
+  t.deepEqual(history.map((h) => h.to_status), ['waiting_on_customer', 'open', 'resolved']);
+  t.is(history[1]!.actor, 'customer');
+  t.regex(history[2]!.actor, /^slack:U/);
 });
 
 serial('SMTP down (421) is retried, then the reply is sent exactly once', async (t) => {

@@ -62,6 +62,9 @@ export const Ticket = defineEntity({
     { name: 'tickets_open_created_at_idx', expression: `create index "tickets_open_created_at_idx" on "tickets" ("created_at") where "status" <> 'resolved' and "deleted_at" is null` },
     // ?mailbox= on GET /api/v1/requests and the console: mail of one configured mailbox, newest first.
     { name: 'tickets_mailbox_created_at_idx', expression: `create index "tickets_mailbox_created_at_idx" on "tickets" (("metadata"->>'mailbox_id'), "created_at")` },
+    // The inbox's filters (category, language) with its tabs' status and assignee: a count whose filters match
+    // nothing (billing in German while waiting on the customer) is a short index walk, not a scan of every open ticket.
+    { name: 'tickets_filters_idx', expression: 'create index "tickets_filters_idx" on "tickets" ("category", "language", "status", "assignee_slack_user_id", "created_at") where "deleted_at" is null' },
     // Search (src/db/repositories/ticket-search.ts): trigrams for substrings, 'simple' words for word queries.
     { name: 'tickets_subject_trgm_idx', expression: 'create index "tickets_subject_trgm_idx" on "tickets" using gin ("subject" gin_trgm_ops)' },
     { name: 'tickets_body_trgm_idx', expression: 'create index "tickets_body_trgm_idx" on "tickets" using gin ("body" gin_trgm_ops)' },

@@ -140,15 +140,18 @@ export async function inboxPage(db: Sql, q: { tab: InboxTab; me: string; filter:
 /** Counts stop here: "1000+" says enough, and each count stays a bounded walk over an index. */
 export const COUNT_CAP = 1000;
 
+/** One tab's capped count under the filters, as a statement (the plan tests explain it). */
+export function countStatement(db: Sql, q: { tab: InboxTab; me: string; filter: InboxFilter }) {
+  return db.kysely
+    .selectFrom((s) => s.selectFrom('tickets').select(sql`1`.as('one')).where((w) => w.and([...filterPredicates(q.filter), tabPredicate(q.tab, q.me)])).limit(COUNT_CAP + 1).as('capped'))
+    .select((s) => s.fn.countAll<string>().as('n'));
+}
+
 /** Every tab's count under the filters, each capped at COUNT_CAP (one small query per tab). */
 export async function inboxCounts(db: Sql, q: { me: string; filter: InboxFilter }): Promise<Record<InboxTab, number>> {
-  const filters = filterPredicates(q.filter);
   const counts = await Promise.all(
     INBOX_TABS.map(async (tab) => {
-      const row = await db.kysely
-        .selectFrom((s) => s.selectFrom('tickets').select(sql`1`.as('one')).where((w) => w.and([...filters, tabPredicate(tab, q.me)])).limit(COUNT_CAP + 1).as('capped'))
-        .select((s) => s.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow();
+      const row = await countStatement(db, { tab, me: q.me, filter: q.filter }).executeTakeFirstOrThrow();
       return [tab, Number(row.n)] as const;
     }),
   );
