@@ -148,6 +148,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
         wrapEvents: withSla,
+        // The Slack door hands its deliveries to ingest, which is built below (with Slack's listener).
+        ingest: { deliver: (delivery, deliverOptions) => ingest.deliver(delivery, deliverOptions) },
         ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
@@ -172,6 +174,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const observers: Observer[] = [
     webhookObserver(db.sql, Object.entries(config.webhooks).filter(([, secret]) => secret).map(([name]) => name)),
     deadLetterObserver(() => deadLetters.counts(), config.ops.deadLettersAbove),
+    ...(slack.doorObserver ? [slack.doorObserver] : []),
   ];
   for (const reader of imap.readers?.values() ?? []) observers.push(mailboxObserver(reader.mailbox, () => reader.health()));
   // Only an instance that classifies knows its breaker; others would report a closed one that never ran.
@@ -230,7 +233,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
-        await startReplyWorker({ db, queue, senders: replySenders.senders, ticketEvents, logger }, options.replyRetry);
+        await startReplyWorker({ db, queue, senders: [...replySenders.senders, ...(slack.replySenders ?? [])], ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,

@@ -1,6 +1,7 @@
 /** The Slack app: enabled by its bot token; an app token switches it to Socket Mode. */
 import { bool, cron, optionalString, string, timeZone, url } from './validators.ts';
 import { type Environment, isSet, type Values, variable } from './variable.ts';
+import { slackDoorVariables } from './slack-door.ts';
 
 export const slackVariables = {
   botToken: variable('SLACK_BOT_TOKEN', optionalString, 'Bot token (xoxb-...); Slack is on only when it is set.'),
@@ -20,6 +21,7 @@ export const slackVariables = {
     postEmpty: variable('SLACK_DIGEST_POST_EMPTY', bool(false), 'Post a digest on days without tickets too.'),
   },
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
+  door: slackDoorVariables,
   opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),
 };
 
