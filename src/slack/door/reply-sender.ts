@@ -12,7 +12,7 @@ import type { ChannelPacer } from '../delivery/pacer.ts';
 import { describeError, isTransient, retryAfterMs, RetryLaterError } from '../delivery/errors.ts';
 import { postOnce } from '../delivery/post-once.ts';
 
-export const REPLY_EVENT_TYPE = 'support_ticket_reply';
+export const REPLY_EVENT_TYPE = 'support_ticket_answer';
 
 /** `C0123/1700000000.000100` -> channel and thread ts; undefined for anything else. */
 export function slackThreadOf(ticket: Pick<Ticket, 'source' | 'externalId'>): { channel: string; ts: string } | undefined {
