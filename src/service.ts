@@ -75,6 +75,8 @@ export interface Service {
   doors: DoorActivity;
   /** The ops incident monitor (tests run a round with evaluate()). */
   ops: OpsMonitor;
+  /** The Slack adapter (its door's back-read: tests run one after an outage). */
+  slack: SlackService;
   app: Koa;
   /** Starts the workers and the HTTP listener; resolves with the bound address. */
   start(): Promise<AddressInfo>;
@@ -228,7 +230,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let stopping: Promise<void> | undefined;
 
   return {
-    config, logger, db, queue, ingest, ticketEvents, health, metrics, doors, ops, app,
+    config, logger, db, queue, ingest, ticketEvents, health, metrics, doors, ops, app, slack,
     async start() {
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();

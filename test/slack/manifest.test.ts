@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { SLACK_EVENTS_PATH } from '../../src/slack/receiving/bolt-app.ts';
+import { CREATE_TICKET_SHORTCUT } from '../../src/slack/door/commands.ts';
 
 const read = (name: string) => readFileSync(new URL(`../../slack/${name}`, import.meta.url), 'utf8');
-const defaultCommand = loadConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 'y' }).slack!.statsCommand;
+const slackConfig = loadConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 'y' }).slack!;
+const defaultCommand = slackConfig.statsCommand;
 
 for (const [file, socket] of [['manifest.http.yml', false], ['manifest.socket.yml', true]] as const) {
   test(`${file}: the slash command, interactivity and scopes the service uses`, (t) => {
@@ -15,9 +17,14 @@ for (const [file, socket] of [['manifest.http.yml', false], ['manifest.socket.ym
     for (const scope of ['chat:write', 'commands', 'channels:history', 'groups:history', 'users:read', 'users:read.email']) t.regex(m, new RegExp(`- ${scope}\\n`));
     t.regex(m, new RegExp(`socket_mode_enabled: ${socket}\\n`));
     const urls = [...m.matchAll(/(?:url|request_url): (\S+)/g)].map((x) => x[1]!);
+    // The Slack door: its command, shortcut, scopes and the events it reads.
+    t.regex(m, new RegExp(`- command: ${slackConfig.door.ticketCommand}\\n`));
+    t.regex(m, new RegExp(`callback_id: ${CREATE_TICKET_SHORTCUT}\\n`));
+    for (const scope of ['app_mentions:read', 'im:history', 'reactions:read', 'reactions:write', 'chat:write.customize']) t.regex(m, new RegExp(`- ${scope}\\n`));
+    for (const event of ['message.channels', 'message.groups', 'message.im', 'app_mention', 'reaction_added', 'member_left_channel', 'tokens_revoked', 'app_uninstalled']) t.regex(m, new RegExp(`- ${event}\\n`));
     if (socket) t.deepEqual(urls, [], 'Socket Mode needs no public URL');
     else {
-      t.is(urls.length, 2);
+      t.is(urls.length, 4);
       for (const u of urls) t.is(new URL(u).pathname, SLACK_EVENTS_PATH);
     }
   });
