@@ -17,6 +17,7 @@ type Svc = Awaited<ReturnType<typeof startSlackService>>['svc'];
 const count = async (svc: Svc, sql: string, values: unknown[] = []) => Number((await svc.service.db.sql.query<{ n: string }>(`select count(*) as n from ${sql}`, values))[0]!.n);
 
 test.serial('after a restart the back-read stores what was said meanwhile, once; running it again doubles nothing', async (t) => {
+  t.timeout(300_000);
   const fake = await startFakeSlack();
   t.teardown(() => fake.close());
   const dbEnv = await durableDatabase(t);
@@ -51,6 +52,7 @@ test.serial('after a restart the back-read stores what was said meanwhile, once;
 });
 
 test.serial('Socket Mode: an events_api envelope is stored, then acked; a retried envelope makes no second ticket', async (t) => {
+  t.timeout(300_000);
   const env = await startSlackService({ ...DOOR_ENV, SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' });
   t.teardown(env.stop);
   await waitFor(() => env.fake.socketConnected, { what: 'socket mode connection' });
@@ -63,6 +65,7 @@ test.serial('Socket Mode: an events_api envelope is stored, then acked; a retrie
 });
 
 test.serial('app_rate_limited, the app removed from an intake channel and a revoked token are ops incidents', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const rateLimited = { token: 'legacy', type: 'app_rate_limited', team_id: OUR_TEAM, minute_rate_limited: Math.floor(Date.now() / 60_000) * 60, api_app_id: 'AFAKE' };
@@ -75,6 +78,7 @@ test.serial('app_rate_limited, the app removed from an intake channel and a revo
 });
 
 test.serial('hostile bodies: another workspace\'s signature, huge texts, odd subtypes and missing fields are refused or ignored without harm', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const forged = callback(messageEvent({ text: 'Forged: please refund me' }));

@@ -43,7 +43,8 @@ async function replyFromCard(env: Env, alert: Awaited<ReturnType<typeof customer
 const answersInThread = (env: Env, ts: string) => env.fake.threadReplies(INTAKE.all, ts).filter((m) => m.metadata?.event_type === 'support_ticket_answer');
 
 test('Reply on the card lands once in the customer\'s thread, also when Slack took the post and timed out', async (t) => {
-  const env = await startSlackService(ENV, { replyRetry: { retryLimit: 4, retryDelay: 1 } });
+  t.timeout(300_000);
+  const env = await startSlackService({ ...ENV, SLACK_REPLY_AS_AGENT: 'true' }, { replyRetry: { retryLimit: 4, retryDelay: 1 } });
   t.teardown(env.stop);
   const { ticketId, question, alert } = await customerAsks(env, 'How do I rotate our API key?');
   t.true(JSON.stringify(alert.blocks).includes('ticket_reply'), 'the card offers Reply for a Slack ticket');
@@ -56,6 +57,7 @@ test('Reply on the card lands once in the customer\'s thread, also when Slack to
   t.is(posts.length, 1, 'exactly one post in the customer\'s thread');
   t.is(posts[0]!.text, 'Settings → API → Rotate. The old key works for 24 h.');
   t.is(posts[0]!.thread_ts, question.ts);
+  t.true(env.fake.callsTo('chat.postMessage').filter((c) => c.params.channel === INTAKE.all).every((c) => c.params.username === 'ann.agent'), 'under the agent\'s name (SLACK_REPLY_AS_AGENT)');
   // Our own post comes back as an event: no follow-up, no answer.
   await sendEvent(env.svc.baseUrl, callback({ type: 'message', channel: INTAKE.all, user: 'UFAKEBOT1', bot_id: 'BFAKEBOT1', text: posts[0]!.text, ts: posts[0]!.ts, thread_ts: question.ts }));
   t.is((await env.svc.service.db.sql.query(`select 1 from ticket_messages where ticket_id = $1`, [ticketId])).length, 0);
@@ -63,6 +65,7 @@ test('Reply on the card lands once in the customer\'s thread, also when Slack to
 });
 
 test('a teammate answering in the customer\'s thread is a reply: stored as sent, the first-response clock stops; resolve reacts', async (t) => {
+  t.timeout(300_000);
   const env = await startSlackService(ENV);
   t.teardown(env.stop);
   const { ticketId, question } = await customerAsks(env, 'Our SSO login loops back to the start page');

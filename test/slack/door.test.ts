@@ -7,7 +7,8 @@ import { CHANNELS } from '../kit/slack.ts';
 import { BOT_ID, BOT_USER_ID } from '../kit/fake-slack.ts';
 import { callback, CUSTOMER_TEAM, customerProfile, INTAKE, messageEvent, nextTs, OUR_TEAM, sendEvent } from '../kit/slack-events.ts';
 import { waitFor } from '../kit/wait.ts';
-import { alertsFor, startSlackService, waitForAlert } from './harness.ts';
+import { signSlack } from '../kit/signing.ts';
+import { alertsFor, postToSlackEvents, slashCommandBody, startSlackService, waitForAlert } from './harness.ts';
 
 const DOOR_ENV = {
   SLACK_INTAKE_CHANNELS: `${INTAKE.all}:all,${INTAKE.reaction}:reaction,${INTAKE.mention}:mention`,
@@ -23,6 +24,7 @@ const followups = (svc: Svc, ticketId: number) =>
   svc.service.db.sql.query<{ external_id: string; body: string; metadata: any }>(`select external_id, body, metadata from ticket_messages where ticket_id = $1 order by id`, [ticketId]);
 
 test('recorded event shapes: system messages make no ticket, a customer\'s question one, its thread its follow-ups', async (t) => {
+  t.timeout(300_000);
   const { fake, svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const send = async (event: Record<string, unknown>) => {
@@ -81,6 +83,7 @@ test('recorded event shapes: system messages make no ticket, a customer\'s quest
 });
 
 test('grouping: the same author\'s next top-level message within the window joins their open ticket; another author and the window\'s end do not', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const first = messageEvent({ text: 'The API returns 401 for our new key' });
@@ -102,6 +105,7 @@ test('grouping: the same author\'s next top-level message within the window join
 });
 
 test('an edit is on the ticket within 5 s with its history kept; a deletion too', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const question = messageEvent({ text: 'Export fails wiht error 500' });
@@ -123,6 +127,7 @@ test('an edit is on the ticket within 5 s with its history kept; a deletion too'
 });
 
 test('each event delivered three times by Slack (X-Slack-Retry-Num) makes one ticket and one follow-up', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const question = callback(messageEvent({ text: 'Password reset mail never arrives' }));
@@ -139,6 +144,7 @@ test('each event delivered three times by Slack (X-Slack-Retry-Num) makes one ti
 });
 
 test('reaction mode: only a message a teammate marks with the reaction opens a ticket; mention mode: only a mention', async (t) => {
+  t.timeout(300_000);
   const { fake, svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const plain = messageEvent({ channel: INTAKE.reaction, text: 'Is there an SSO option?' });
@@ -162,6 +168,7 @@ test('reaction mode: only a message a teammate marks with the reaction opens a t
 });
 
 test('who is a customer: per-channel lists override the workspace rule', async (t) => {
+  t.timeout(300_000);
   const { svc, stop } = await startSlackService({
     ...DOOR_ENV,
     SLACK_INTAKE_CUSTOMERS: `${INTAKE.all}:UINTERNAL1`,
@@ -172,4 +179,34 @@ test('who is a customer: per-channel lists override the workspace rule', async (
   t.is((await slackTickets(svc)).length, 0, 'a colleague from another workspace');
   await sendEvent(svc.baseUrl, callback(messageEvent({ text: 'Internal user: my laptop VPN fails', user: 'UINTERNAL1', team: OUR_TEAM })));
   t.is((await slackTickets(svc)).length, 1, 'a customer in our own workspace');
+});
+
+test('/ticket, the "Create support ticket" shortcut and DMs open tickets outside the intake channels; the thread\'s replies follow', async (t) => {
+  t.timeout(300_000);
+  const { fake, svc, stop } = await startSlackService({ ...DOOR_ENV, SLACK_INTAKE_DMS: 'true' });
+  t.teardown(stop);
+  const command = slashCommandBody('Customer Acme cannot export PDFs', '/ticket', `${fake.url}/response/cmd`);
+  t.is((await postToSlackEvents(svc.baseUrl, command, signSlack(command))).status, 200);
+  const posted = await waitFor(() => fake.channelMessages(CHANNELS.general).find((m) => m.text.includes('Customer Acme cannot export PDFs')), { what: 'the /ticket post' });
+  const [fromCommand] = await waitFor(async () => { const rows = await slackTickets(svc); return rows.length ? rows : undefined; }, { what: 'ticket from /ticket' });
+  t.is(fromCommand!.external_id, `${CHANNELS.general}/${posted.ts}`);
+  t.is(fromCommand!.body, 'Customer Acme cannot export PDFs');
+  await waitFor(() => fake.responseUrlCalls.find((c) => String(c.body.text).includes(`Ticket #${fromCommand!.id} opened`)), { what: 'the ephemeral answer' });
+  // A customer replying in that thread (not an intake channel) is a follow-up.
+  await sendEvent(svc.baseUrl, callback(messageEvent({ channel: CHANNELS.general, text: 'It happens for every PDF', thread_ts: posted.ts })));
+  t.is((await followups(svc, fromCommand!.id)).length, 1);
+
+  const chosen = { type: 'message', user: 'UCUSTOMER7', ts: nextTs(), text: 'Can we get an invoice in EUR?', user_team: CUSTOMER_TEAM, user_profile: customerProfile('Eve Euro', 'eve@customer.example') };
+  const payload = {
+    type: 'message_action', callback_id: 'create_support_ticket', trigger_id: '9.9.9', response_url: `${fake.url}/response/shortcut`, message_ts: chosen.ts,
+    team: { id: OUR_TEAM, domain: 'fake' }, channel: { id: 'CRANDOM001', name: 'random' }, user: { id: 'UTEAMMATE1', name: 'tom' }, message: chosen, token: 'legacy', action_ts: '1',
+  };
+  const shortcut = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  t.is((await postToSlackEvents(svc.baseUrl, shortcut, signSlack(shortcut))).status, 200);
+  const fromShortcut = await waitFor(async () => (await slackTickets(svc)).find((r) => r.external_id === `CRANDOM001/${chosen.ts}`), { what: 'ticket from the shortcut' });
+  t.is(fromShortcut.requester_name, 'Eve Euro');
+  t.is(fromShortcut.metadata.slack_user, 'UCUSTOMER7');
+
+  await sendEvent(svc.baseUrl, callback({ ...messageEvent({ channel: 'DDIRECT001', text: 'Hi, my colleague cannot sign in', team: OUR_TEAM, user: 'UTEAMMATE2' }), channel_type: 'im' }));
+  t.truthy((await slackTickets(svc)).find((r) => r.external_id.startsWith('DDIRECT001/')), 'a DM to the app is a door');
 });
