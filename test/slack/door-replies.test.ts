@@ -42,7 +42,7 @@ async function replyFromCard(env: Env, alert: Awaited<ReturnType<typeof customer
 
 const answersInThread = (env: Env, ts: string) => env.fake.threadReplies(INTAKE.all, ts).filter((m) => m.metadata?.event_type === 'support_ticket_answer');
 
-test('Reply on the card lands once in the customer\'s thread, also when Slack took the post and timed out', async (t) => {
+test.serial('Reply on the card lands once in the customer\'s thread, also when Slack took the post and timed out', async (t) => {
   t.timeout(300_000);
   const env = await startSlackService({ ...ENV, SLACK_REPLY_AS_AGENT: 'true' }, { replyRetry: { retryLimit: 4, retryDelay: 1 } });
   t.teardown(env.stop);
@@ -64,7 +64,7 @@ test('Reply on the card lands once in the customer\'s thread, also when Slack to
   t.is((await env.svc.service.db.sql.query(`select 1 from ticket_replies where ticket_id = $1`, [ticketId])).length, 1);
 });
 
-test('a teammate answering in the customer\'s thread is a reply: stored as sent, the first-response clock stops; resolve reacts', async (t) => {
+test.serial('a teammate answering in the customer\'s thread is a reply: stored as sent, the first-response clock stops; resolve reacts', async (t) => {
   t.timeout(300_000);
   const env = await startSlackService(ENV);
   t.teardown(env.stop);

@@ -23,7 +23,7 @@ const slackTickets = (svc: Svc) =>
 const followups = (svc: Svc, ticketId: number) =>
   svc.service.db.sql.query<{ external_id: string; body: string; metadata: any }>(`select external_id, body, metadata from ticket_messages where ticket_id = $1 order by id`, [ticketId]);
 
-test('recorded event shapes: system messages make no ticket, a customer\'s question one, its thread its follow-ups', async (t) => {
+test.serial('recorded event shapes: system messages make no ticket, a customer\'s question one, its thread its follow-ups', async (t) => {
   t.timeout(300_000);
   const { fake, svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
@@ -82,7 +82,7 @@ test('recorded event shapes: system messages make no ticket, a customer\'s quest
   await waitFor(() => fake.reactions.find((r) => r.ts === question.ts && r.name === 'eyes'), { what: 'receipt reaction' });
 });
 
-test('grouping: the same author\'s next top-level message within the window joins their open ticket; another author and the window\'s end do not', async (t) => {
+test.serial('grouping: the same author\'s next top-level message within the window joins their open ticket; another author and the window\'s end do not', async (t) => {
   t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
@@ -104,7 +104,7 @@ test('grouping: the same author\'s next top-level message within the window join
   t.is((await slackTickets(svc)).length, 3);
 });
 
-test('an edit is on the ticket within 5 s with its history kept; a deletion too', async (t) => {
+test.serial('an edit is on the ticket within 5 s with its history kept; a deletion too', async (t) => {
   t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
@@ -126,7 +126,7 @@ test('an edit is on the ticket within 5 s with its history kept; a deletion too'
   t.true(m!.metadata.edits[0].deleted);
 });
 
-test('each event delivered three times by Slack (X-Slack-Retry-Num) makes one ticket and one follow-up', async (t) => {
+test.serial('each event delivered three times by Slack (X-Slack-Retry-Num) makes one ticket and one follow-up', async (t) => {
   t.timeout(300_000);
   const { svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
@@ -143,7 +143,7 @@ test('each event delivered three times by Slack (X-Slack-Retry-Num) makes one ti
   t.is((await followups(svc, tickets[0]!.id)).length, 1);
 });
 
-test('reaction mode: only a message a teammate marks with the reaction opens a ticket; mention mode: only a mention', async (t) => {
+test.serial('reaction mode: only a message a teammate marks with the reaction opens a ticket; mention mode: only a mention', async (t) => {
   t.timeout(300_000);
   const { fake, svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
@@ -167,7 +167,7 @@ test('reaction mode: only a message a teammate marks with the reaction opens a t
   t.is(tickets[1]!.body, 'where do I change my plan?');
 });
 
-test('who is a customer: per-channel lists override the workspace rule', async (t) => {
+test.serial('who is a customer: per-channel lists override the workspace rule', async (t) => {
   t.timeout(300_000);
   const { svc, stop } = await startSlackService({
     ...DOOR_ENV,
@@ -181,7 +181,7 @@ test('who is a customer: per-channel lists override the workspace rule', async (
   t.is((await slackTickets(svc)).length, 1, 'a customer in our own workspace');
 });
 
-test('/ticket, the "Create support ticket" shortcut and DMs open tickets outside the intake channels; the thread\'s replies follow', async (t) => {
+test.serial('/ticket, the "Create support ticket" shortcut and DMs open tickets outside the intake channels; the thread\'s replies follow', async (t) => {
   t.timeout(300_000);
   const { fake, svc, stop } = await startSlackService({ ...DOOR_ENV, SLACK_INTAKE_DMS: 'true' });
   t.teardown(stop);

@@ -127,7 +127,9 @@ export function createSlackDoor(deps: SlackDoorDeps): SlackDoor {
           metadata: { slack_channel: m.channel, slack_user: m.user, slack_team: m.userTeam ?? null, slack_ts: m.ts, slack_thread_ts: m.rootTs },
         },
       },
-      { deliveryId: key, threadKey: place.threadKey, raw: context.raw, metadata },
+      // A message that opens its own ticket is keyed by itself: ingest's group commit stores it (and finds a
+      // second copy by the same key); a message on another's ticket goes through that ticket's thread.
+      { deliveryId: key, ...(opening ? {} : { threadKey: place.threadKey }), raw: context.raw, metadata },
     );
     if (verdict.verdict === 'accepted') react(m.channel, m.ts);
     return verdict;
