@@ -76,6 +76,8 @@ export interface Service {
   doors: DoorActivity;
   /** The ops incident monitor (tests run a round with evaluate()). */
   ops: OpsMonitor;
+  /** The Slack adapter (its door's back-read: tests run one after an outage). */
+  slack: SlackService;
   app: Koa;
   /** Starts the workers and the HTTP listener; resolves with the bound address. */
   start(): Promise<AddressInfo>;
@@ -152,6 +154,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         wrapEvents: withSla,
         // The Home tab lists tickets to those the console lets read them.
         homeTabReader: (userId: string) => roleOf(config.console.roles, userId) !== undefined,
+        // The Slack door hands its deliveries to ingest, which is built below (with Slack's listener).
+        ingest: { deliver: (delivery, deliverOptions) => ingest.deliver(delivery, deliverOptions) },
         ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
         ...(options.slackPaceMs !== undefined ? { paceMs: options.slackPaceMs } : {}),
       })
@@ -176,6 +180,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const observers: Observer[] = [
     webhookObserver(db.sql, Object.entries(config.webhooks).filter(([, secret]) => secret).map(([name]) => name)),
     deadLetterObserver(() => deadLetters.counts(), config.ops.deadLettersAbove),
+    ...(slack.doorObserver ? [slack.doorObserver] : []),
   ];
   for (const reader of imap.readers?.values() ?? []) observers.push(mailboxObserver(reader.mailbox, () => reader.health()));
   // Only an instance that classifies knows its breaker; others would report a closed one that never ran.
@@ -229,12 +234,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let stopping: Promise<void> | undefined;
 
   return {
-    config, logger, db, queue, ingest, ticketEvents, health, metrics, doors, ops, app,
+    config, logger, db, queue, ingest, ticketEvents, health, metrics, doors, ops, app, slack,
     async start() {
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
-        await startReplyWorker({ db, queue, senders: replySenders.senders, ticketEvents, logger }, options.replyRetry);
+        await startReplyWorker({ db, queue, senders: [...replySenders.senders, ...(slack.replySenders ?? [])], ticketEvents, logger }, options.replyRetry);
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,

@@ -1,6 +1,7 @@
 /** The Slack app: enabled by its bot token; an app token switches it to Socket Mode. */
 import { bool, cron, int, optionalString, string, timeZone, url } from './validators.ts';
 import { type Environment, isSet, type Values, variable } from './variable.ts';
+import { slackDoorVariables } from './slack-door.ts';
 
 export const slackVariables = {
   botToken: variable('SLACK_BOT_TOKEN', optionalString, 'Bot token (xoxb-...); Slack is on only when it is set.'),
@@ -22,6 +23,7 @@ export const slackVariables = {
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
   instances: variable('SLACK_INSTANCES', int(1, 1, 100), 'Instances running workers against one Slack workspace: each keeps 1/N of the workspace-wide rate budgets.'),
   throttledSeconds: variable('SLACK_THROTTLED_INCIDENT_SECONDS', int(120, 10, 86_400), 'Slack throttling us (429s, or calls waiting over a minute for their budget) this long is an ops incident.'),
+  door: slackDoorVariables,
   opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),
 };
 

@@ -9,15 +9,23 @@ import type { InboundMessage } from '../domain/inbound-message.ts';
 /**
  * The audit trail's verdicts (inbound_events.verdict). `accepted` is a new ticket, `ignored` a delivery set
  * aside (noise, an event with nothing to triage), `rejected` one refused (unverified, malformed, unstorable),
- * `failed` one the door could not handle (its own fault, or the database's).
+ * `failed` one the door could not handle (its own fault, or the database's). `revised`: a stored message was
+ * edited or deleted where it was written; `answered`: a teammate answered the customer outside the service.
  */
-export type Verdict = 'accepted' | 'followup' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+export type Verdict = 'accepted' | 'followup' | 'duplicate' | 'revised' | 'answered' | 'ignored' | 'rejected' | 'failed';
 
 /** What the delivery carries: a message to store, or the door's reason for storing nothing. */
 export type DeliveryContent =
   | { message: InboundMessage }
   /** Nothing to triage. `mentions`: ids of stored messages it concerns (a bounce names the mail it returns). */
   | { ignored: string; mentions?: string[] }
+  /** A stored message (source + external id) was edited or deleted at its door: its copy changes, history kept. */
+  | { revision: { source: 'slack'; externalId: string; body: string; deleted: boolean; at: Date } }
+  /**
+   * A teammate answered the customer directly at the door (in the customer's Slack thread): stored as an
+   * outbound message already sent, on the ticket keyed `ticketKey`. `externalId` identifies the answer.
+   */
+  | { answer: { source: 'slack'; ticketKey: string; externalId: string; text: string; agent: { slackUserId: string; name: string | null }; at: Date } }
   | { rejected: string }
   | { failed: string };
 

@@ -23,6 +23,7 @@ import { IngestValidationError, normalizeMessage, textProblem } from './normaliz
 import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
 import type { TicketEvents } from './ticket-events.ts';
 import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
+import { storeAnswer, storeRevision } from './revisions.ts';
 
 /** `replayed`: the delivery repeated an Idempotency-Key; the ticket is the one its first request created. */
 export type IngestResult = StoreResult & { replayed?: true };
@@ -195,6 +196,8 @@ export function createIngest(deps: IngestDeps): Ingest {
         ...(result.replayed ? { replayed: true as const } : {}),
       };
     }
+    if ('revision' in content) return db.transaction((tx) => storeRevision(tx, delivery, content.revision));
+    if ('answer' in content) return db.transaction((tx) => storeAnswer(tx, ticketEvents, delivery, content.answer));
     if ('ignored' in content) {
       // A bounce or a delay notice is linked to the ticket of the mail it returns, when we hold it.
       const mentions = (content.mentions ?? []).filter((id) => !textProblem(id)); // one PostgreSQL cannot hold matches nothing stored

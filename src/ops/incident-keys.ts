@@ -11,6 +11,8 @@ export const incidentKey = {
   mailboxNotRead: (mailbox: string) => `mailbox-unread:${mailbox}`,
   classifierBreaker: () => 'classifier-breaker',
   deadLetters: () => 'dead-letters',
+  /** The Slack door: `rate-limited`, `token`, `channel:C0123`. */
+  slack: (what: string) => `slack:${what}`,
 };
 
 export interface Threshold {
@@ -35,6 +37,9 @@ export function thresholdOf(key: string, ops: Config['ops']): Threshold | undefi
       return { ms: ops.mailboxNotReadMs, exactSince: false };
     case 'classifier-breaker':
       return { ms: ops.classifierBreakerOpenMs, exactSince: false };
+    case 'slack':
+      // Slack told us (an event, an error): no waiting for it to last.
+      return { ms: 0, exactSince: false };
     case 'dead-letters':
       // Its threshold is a count (OPS_DEAD_LETTERS_ABOVE), checked by the observer.
       return { ms: 0, exactSince: false };

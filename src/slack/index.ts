@@ -39,6 +39,13 @@ import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
 import { enqueueSlaNote, handleSlaNote, type SlaJob } from './jobs/sla-notes.ts';
 import { QUEUE_POLICIES, SLACK_QUEUES } from '../db/queue-registry.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { Observer } from '../ops/monitor.ts';
+import { createSlackDoor, type SlackDoor } from './door/intake.ts';
+import { backRead, type BackReadResult } from './door/back-read.ts';
+import { registerDoorCommands } from './door/commands.ts';
+import type { DoorSettings, Identity } from './door/interpret.ts';
+import { createSlackReplySender } from './door/reply-sender.ts';
 
 /** Alert batches in flight per instance. */
 const ALERT_BATCHES = 4;
@@ -78,6 +85,8 @@ export interface SlackOptions {
   escalationMention?: string;
   /** Who sees the ticket lists on the app's Home tab (those with a console role); default: nobody. */
   homeTabReader?: (slackUserId: string) => boolean;
+  /** Where the Slack door hands its deliveries (built after Slack: called only once requests arrive). */
+  ingest?: Pick<Ingest, 'deliver'>;
 }
 
 export interface SlackService {
@@ -90,6 +99,13 @@ export interface SlackService {
   incidents?: IncidentNotifier;
   /** Posts SLA warnings and breaches in the card's thread (src/sla/scan.ts calls it once per event). */
   slaNotifier: SlaNotifier;
+  /** The Slack door's way back: replies posted in the customer's thread (the send job uses it). */
+  replySenders?: readonly ReplySender[];
+  /** The Slack door's faults (rate limited, removed from a channel, token revoked) for the ops monitor. */
+  doorObserver?: Observer;
+  /** The Slack door itself (tests hand it events), and the back-read after an outage. */
+  door?: SlackDoor;
+  backRead?(): Promise<BackReadResult[]>;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -122,9 +138,24 @@ export function createSlack(opts: SlackOptions): SlackService {
     }
   };
   const connection = checkConnection({ client, logger: log, report });
-  const bolt = createBoltApp(config, log, { clientOptions, identity: connection.identity, report });
   // The channel's spacing is the budget's; the pacer keeps each channel's order and its retries.
   const pacer = new ChannelPacer({ intervalMs: 0, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000, budget });
+
+  // The Slack door: intake channels, mentions, /ticket and the shortcut become tickets through ingest.
+  const settings: DoorSettings = {
+    channels: config.door.channels, reaction: config.door.reaction, dms: config.door.dms, customers: config.door.customers, colleagues: config.door.colleagues,
+  };
+  const identity = (): Identity => {
+    const known = connection.identity();
+    return { teamId: config.door.teamId ?? known.teamId, botUserId: known.botUserId, botId: known.botId };
+  };
+  const ingest = opts.ingest ?? { deliver: async () => { throw new Error('the Slack door has no ingest'); } };
+  const door = createSlackDoor({
+    settings, groupMinutes: config.door.groupMinutes, receiptReaction: config.door.receiptReaction, ingest, sql: opts.db.sql, client, identity, logger: log,
+  });
+  const slackReplies = createSlackReplySender({ sql: opts.db.sql, client, pacer, logger: log, asAgent: config.door.replyAsAgent });
+  const runBackRead = () => backRead({ sql: opts.db.sql, client, door, settings, identity, logger: log });
+  const bolt = createBoltApp(config, log, { clientOptions, identity: connection.identity, report, onEvent: (body, meta) => door.receive(body, meta) });
   opts.health.register('slack', () => ({
     ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed(), budget_waiting: budget.waiting(), budgets: budgetSummary(budget),
   }));
@@ -132,7 +163,7 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   const deps: NotifyDeps = {
     db: opts.db, queue: opts.queue, client, pacer, budget, logger: log, config,
-    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: opts.replySenders ?? [],
+    minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: [...(opts.replySenders ?? []), slackReplies],
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {
@@ -152,6 +183,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     drafts: opts.drafts ?? emptyDraft,
     replies: { db: opts.db, queue: opts.queue, ticketEvents, messageIdDomain: opts.messageIdDomain ?? 'support-triage.local' },
   });
+  registerDoorCommands(bolt.app, { door, client, command: config.door.ticketCommand, logger: log });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log, link: (id) => ticketLink(opts.publicUrl, id) });
   registerHomeTab(bolt.app, { sql: opts.db.sql, logger: log, publicUrl: opts.publicUrl, mayRead: opts.homeTabReader ?? (() => false), report });
   bolt.app.error(async (error) => {
@@ -163,10 +195,16 @@ export function createSlack(opts: SlackOptions): SlackService {
     ? createIncidentPoster({ db: opts.db, queue: opts.queue, client, pacer, logger: log, channel: config.opsChannel, report })
     : undefined;
 
+  let backReadTimer: NodeJS.Timeout | undefined;
+  let backReadRun: Promise<void> | undefined;
   return {
     ticketEvents,
     slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
     middleware: bolt.middleware,
+    replySenders: [slackReplies],
+    doorObserver: () => door.faults(),
+    door,
+    backRead: runBackRead,
     ...(incidents ? { incidents } : {}),
     async start() {
       for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
@@ -191,8 +229,21 @@ export function createSlack(opts: SlackOptions): SlackService {
       // Neither waits: Slack being down must not hold up start-up (both retry in the background).
       connection.start();
       bolt.socket?.start();
+      // What was said in the intake channels while we were away, once our workspace is known (auth.test).
+      if (opts.runWorkers !== false && settings.channels.size) {
+        backReadTimer = setTimeout(function attempt(tries = 0) {
+          if (!identity().teamId && tries < 120) {
+            backReadTimer = setTimeout(() => attempt(tries + 1), 500);
+            return;
+          }
+          backReadTimer = undefined;
+          backReadRun = runBackRead().then(() => undefined, (error: unknown) => log.warn({ err: error }, 'slack back-read failed'));
+        }, 0);
+      }
     },
     async stop() {
+      clearTimeout(backReadTimer);
+      await backReadRun;
       await digest.stop();
       pacer.close();
       budget.close();

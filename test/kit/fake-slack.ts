@@ -29,6 +29,10 @@ export interface FakeMessage {
   user: string;
   bot_id: string;
   edited: number;
+  /** A person's message (seeded as a customer or teammate wrote it): their workspace and profile. */
+  user_team?: string;
+  user_profile?: Record<string, unknown>;
+  reply_count?: number;
   /** When the fake stored it (Date.now()). */
   postedAt: number;
 }
@@ -65,6 +69,8 @@ export class FakeSlack {
   readonly views: Array<{ triggerId: string; view: Record<string, any> }> = [];
   /** Home tabs published with views.publish, in order. */
   readonly homeViews: Array<{ userId: string; view: Record<string, any> }> = [];
+  /** reactions.add calls that took (channel, ts, name); a second of the same is already_reacted. */
+  readonly reactions: Array<{ channel: string; ts: string; name: string }> = [];
   /** users.info answers: the workspace's people by user id (others: user_not_found). */
   readonly users = new Map<string, { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string; email?: string } }>();
   readonly #failures = new Map<string, PlannedFailure[]>();
@@ -337,7 +343,7 @@ export class FakeSlack {
       case 'conversations.history': {
         const all = this.channelMessages(String(p.channel)).filter((m) => inRange(m.ts, p));
         const limit = Number(p.limit ?? 100);
-        const page = all.reverse().slice(0, limit);
+        const page = all.reverse().slice(0, limit).map((m) => ({ ...m, reply_count: this.threadReplies(m.channel, m.ts).length || undefined }));
         const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
         return { status: 200, body: { ok: true, messages: page.map((m) => view(m, withMeta)), has_more: all.length > limit } };
       }
@@ -347,6 +353,13 @@ export class FakeSlack {
         const replies = [parent, ...this.threadReplies(String(p.channel), String(p.ts))].filter((m) => m === parent || inRange(m.ts, p));
         const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
         return { status: 200, body: { ok: true, messages: replies.map((m) => view(m, withMeta)), has_more: false } };
+      }
+      case 'reactions.add': {
+        if (!p.channel || !p.timestamp || !p.name) return notOk('invalid_arguments');
+        const r = { channel: String(p.channel), ts: String(p.timestamp), name: String(p.name) };
+        if (this.reactions.some((x) => x.channel === r.channel && x.ts === r.ts && x.name === r.name)) return notOk('already_reacted');
+        this.reactions.push(r);
+        return { status: 200, body: { ok: true } };
       }
       case 'users.info': {
         const user = this.users.get(String(p.user));

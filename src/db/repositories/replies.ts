@@ -127,3 +127,20 @@ export async function emailThreadOf(
     parentReferences: storedRefs.length ? storedRefs : parent?.in_reply_to ? [parent.in_reply_to] : [],
   };
 }
+
+/**
+ * A reply a teammate wrote outside the service (in the customer's Slack thread): stored as sent at once.
+ * Returns its id, or null when this request key (the Slack message) is stored already.
+ */
+export async function insertSentReply(tx: Sql, r: Omit<NewReply, 'draftOrigin' | 'savedReplyId'> & { externalId: string; sentAt: Date }): Promise<number | null> {
+  const row = await tx.kysely
+    .insertInto('ticket_replies')
+    .values({
+      ticket_id: r.ticketId, agent_slack_id: r.agentSlackId, agent_name: r.agentName, body: r.body, draft_origin: 'none', saved_reply_id: null,
+      message_id: r.messageId, request_key: r.requestKey, state: 'sent', external_id: r.externalId, sent_at: r.sentAt,
+    })
+    .onConflict((oc) => oc.column('request_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

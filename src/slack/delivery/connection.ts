@@ -11,6 +11,8 @@ import { describeError } from './errors.ts';
 export interface SlackIdentity {
   botId?: string;
   botUserId?: string;
+  /** Our workspace. */
+  teamId?: string;
 }
 
 export interface ConnectionCheck {
@@ -41,6 +43,7 @@ export function checkConnection(opts: {
       identity = {
         ...(typeof res.bot_id === 'string' ? { botId: res.bot_id } : {}),
         ...(typeof res.user_id === 'string' ? { botUserId: res.user_id } : {}),
+        ...(typeof res.team_id === 'string' ? { teamId: res.team_id } : {}),
       };
       opts.report();
       if (failures > 0) opts.logger.info({ afterFailures: failures }, 'slack answers again: token accepted');

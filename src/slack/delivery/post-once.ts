@@ -37,6 +37,8 @@ export interface PostSpec {
   eventType: string;
   /** Builds the message when it is really about to be posted; null means there is nothing to post any more. */
   build: () => Promise<{ text: string; blocks?: unknown[] } | null>;
+  /** Posted under this name instead of the app's (needs the chat:write.customize scope). */
+  username?: string;
   /** Where to look for an earlier post of this key: oldest time to search from (only asked after an interruption). */
   searchSince: Date | (() => Promise<Date>);
   /** Its place in the channel's queue and budget: a new alert before thread notes (default 'alert'). */
@@ -82,6 +84,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
         ...(spec.threadTs ? { thread_ts: spec.threadTs } : {}),
+        ...(spec.username ? { username: spec.username } : {}),
         unfurl_links: false,
         unfurl_media: false,
         metadata: { event_type: spec.eventType, event_payload: { key: spec.key, ticket_id: spec.ticketId } },

@@ -23,6 +23,7 @@ import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
 import { SLACK_QUEUES } from '../../db/queue-registry.ts';
+import { slackThreadOf } from '../door/reply-sender.ts';
 
 export const FOLLOWUP_EVENT_TYPE = 'support_ticket_followup';
 export const NOTE_EVENT_TYPE = 'support_ticket_note';
@@ -189,6 +190,7 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   const { ticketId, change } = job.data;
   // The new assignee's name and e-mail for the REST API (best effort, cached; never fails the job).
   if (change.kind === 'assignment' && change.to) await refreshAgent({ sql: deps.db.sql, client: deps.client, logger: deps.logger }, change.to);
+  if (change.kind === 'status' && change.status === 'resolved') await reactOnResolved(deps, ticketId);
   const alert = await postedAlert(deps.db.sql, ticketId, `change of ticket ${ticketId}`);
   if (!alert) return;
   const who = actorLabel(change.actor);
@@ -238,4 +240,16 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
 export async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {
   const res = await client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
   return activityFromBlocks(res.messages?.[0]?.blocks);
+}
+
+/** A Slack ticket resolved: the customer's first message gets the configured reaction (best effort, once: Slack refuses a second). */
+async function reactOnResolved(deps: NotifyDeps, ticketId: number): Promise<void> {
+  const name = deps.config.door.resolvedReaction;
+  if (!name) return;
+  const ticket = await getTicket(deps.db.sql, ticketId);
+  const thread = ticket ? slackThreadOf(ticket) : undefined;
+  if (!thread) return;
+  await deps.client.reactions.add({ channel: thread.channel, timestamp: thread.ts, name }).catch((error: unknown) => {
+    if (describeError(error) !== 'slack error: already_reacted') deps.logger.warn({ err: describeError(error), ticketId }, 'resolve reaction failed');
+  });
 }

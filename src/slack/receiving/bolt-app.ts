@@ -12,7 +12,7 @@ import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } 
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import { KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-receiver.ts';
+import { type EventSink, KoaSlackReceiver, SLACK_EVENTS_PATH } from './http-receiver.ts';
 import { guardEnvelopes, superviseSocket, type SocketSupervisor } from './socket-receiver.ts';
 
 export { SLACK_EVENTS_PATH };
@@ -49,6 +49,8 @@ export interface BoltOptions {
   identity: () => { botId?: string; botUserId?: string };
   /** Socket Mode connection outcomes, for /health. */
   report: (error?: unknown) => void;
+  /** The Slack door: Events API bodies go there, stored before Slack is answered (both modes). */
+  onEvent?: EventSink;
 }
 
 export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOptions): BoltHandle {
@@ -65,12 +67,12 @@ export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOpt
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
     });
-    guardEnvelopes(receiver.client, logger);
+    guardEnvelopes(receiver.client, logger, opts.onEvent);
     const socket = superviseSocket(receiver.client, { logger, report: opts.report });
     const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
     return { app, mode: 'socket', middleware: undefined, socket };
   }
-  const receiver = new KoaSlackReceiver({ signingSecret: config.signingSecret ?? '', boltLogger: log, logger });
+  const receiver = new KoaSlackReceiver({ signingSecret: config.signingSecret ?? '', boltLogger: log, logger, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
   return { app, mode: 'http', middleware: receiver.middleware, socket: undefined };
 }

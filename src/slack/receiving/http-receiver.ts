@@ -19,13 +19,23 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack's payloads are a few kB (a card with 50 blocks stays far below); the REST API's limit too. */
 export const SLACK_BODY_LIMIT = 1024 * 1024;
 
+/**
+ * Takes an Events API body (event_callback, app_rate_limited) instead of Bolt and resolves once it is stored:
+ * Slack is answered 200 only then (a failure answers 500, and Slack retries).
+ */
+export type EventSink = (body: Record<string, unknown>, meta: { retryNum?: number }) => Promise<unknown>;
+
+export const isEventBody = (body: Record<string, unknown>) => body.type === 'event_callback' || body.type === 'app_rate_limited';
+
 export class KoaSlackReceiver implements Receiver {
   #app: App | undefined;
   readonly #signingSecret: string;
   readonly #boltLog: BoltLogger;
   readonly #log: Logger;
+  readonly #onEvent: EventSink | undefined;
 
-  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger }) {
+  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEvent?: EventSink }) {
+    this.#onEvent = opts.onEvent;
     this.#signingSecret = opts.signingSecret;
     this.#boltLog = opts.boltLogger;
     this.#log = opts.logger;
@@ -65,6 +75,13 @@ export class KoaSlackReceiver implements Receiver {
     }
     if (shape.body.type === 'url_verification') {
       ctx.body = { challenge: shape.body.challenge };
+      return;
+    }
+    if (this.#onEvent && isEventBody(shape.body)) {
+      const retryNum = http.extractRetryNumFromHTTPRequest(req as unknown as IncomingMessage);
+      await this.#onEvent(shape.body, retryNum === undefined ? {} : { retryNum });
+      ctx.status = 200;
+      ctx.body = '';
       return;
     }
     await this.#dispatch(ctx.res, req, shape.body);

@@ -9,6 +9,7 @@
  */
 import type { SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { EventSink } from './http-receiver.ts';
 import { checkSlackBody } from './request-shape.ts';
 
 type SocketClient = SocketModeReceiver['client'];
@@ -16,7 +17,8 @@ type SocketClient = SocketModeReceiver['client'];
 const ENVELOPE_TYPES = new Set(['events_api', 'interactive', 'slash_commands']);
 
 /** Replaces the client's message handler by one that drops what is not a well-formed envelope. */
-export function guardEnvelopes(client: SocketClient, logger: Logger): void {
+export function guardEnvelopes(client: SocketClient, logger: Logger, onEvent?: EventSink): void {
+  const ack = (envelopeId: string) => (client as unknown as { send: (id: string, body: object) => Promise<void> }).send(envelopeId, {});
   const original = (client as unknown as { onWebSocketMessage: (data: unknown, isBinary: boolean) => Promise<void> }).onWebSocketMessage.bind(client);
   client.removeAllListeners('ws_message');
   client.on('ws_message', (data: unknown, isBinary: boolean) => {
@@ -25,6 +27,14 @@ export function guardEnvelopes(client: SocketClient, logger: Logger): void {
       logger.warn({ reason: verdict.reason }, 'socket mode: dropped a message that is not a Slack envelope');
       // Acked, so Slack does not deliver it again (send is the client's own ack, private in its typings).
       if (verdict.envelopeId) (client as unknown as { send: (id: string, body: object) => Promise<void> }).send(verdict.envelopeId, {}).catch(() => undefined);
+      return;
+    }
+    // Events go to the door and are acked once stored, as over HTTP; unacked, Slack sends them again.
+    const event = onEvent && !isBinary ? eventEnvelope(data) : undefined;
+    if (event) {
+      onEvent!(event.payload, event.retryNum === undefined ? {} : { retryNum: event.retryNum })
+        .then(() => ack(event.envelopeId))
+        .catch((error: unknown) => logger.error({ err: error }, 'socket mode: event not stored; Slack will send it again'));
       return;
     }
     original(data, isBinary).catch((error: unknown) => logger.error({ err: error }, 'socket mode: message handling failed'));
@@ -47,6 +57,15 @@ function checkEnvelope(data: unknown): { ok: true } | { ok: false; reason: strin
   // An events_api payload is the event_callback body of the HTTP receiver.
   const shape = checkSlackBody(e.type === 'events_api' ? { ...asObject(e.payload), type: 'event_callback' } : e.payload);
   return shape.ok ? { ok: true } : { ok: false, reason: shape.reason, envelopeId };
+}
+
+/** An events_api envelope's event_callback body (checked by checkEnvelope already), or undefined. */
+function eventEnvelope(data: unknown): { envelopeId: string; payload: Record<string, unknown>; retryNum?: number } | undefined {
+  const e = asObject(JSON.parse(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8')));
+  if (e.type !== 'events_api' || typeof e.envelope_id !== 'string') return undefined;
+  const payload = asObject(e.payload);
+  if (payload.type !== 'event_callback' && payload.type !== 'app_rate_limited') return undefined;
+  return { envelopeId: e.envelope_id, payload, ...(typeof e.retry_attempt === 'number' ? { retryNum: e.retry_attempt } : {}) };
 }
 
 function asObject(v: unknown): Record<string, unknown> {
