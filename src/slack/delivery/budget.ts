@@ -47,6 +47,13 @@ export const SLACK_LIMITS: Record<string, MethodLimit> = {
   'conversations.replies': TIER3,
   'users.info': TIER4,
   'views.open': TIER4,
+  'views.publish': TIER4,
+  'views.update': TIER4,
+  'reactions.add': TIER3,
+  'chat.delete': TIER3,
+  'chat.getPermalink': TIER4,
+  'conversations.info': TIER3,
+  'users.lookupByEmail': TIER3,
   'auth.test': TIER4,
   'apps.connections.open': TIER1,
 };

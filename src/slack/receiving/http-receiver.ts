@@ -25,7 +25,16 @@ export const SLACK_BODY_LIMIT = 1024 * 1024;
  */
 export type EventSink = (body: Record<string, unknown>, meta: { retryNum?: number }) => Promise<unknown>;
 
-export const isEventBody = (body: Record<string, unknown>) => body.type === 'event_callback' || body.type === 'app_rate_limited';
+/** Events Bolt's own listeners answer (interactions/home-tab.ts); every other event is the door's. */
+const BOLT_EVENTS = new Set(['app_home_opened']);
+
+/** An Events API body for the door: an event_callback (not one of Bolt's) or app_rate_limited. */
+export const isEventBody = (body: Record<string, unknown>) => {
+  if (body.type === 'app_rate_limited') return true;
+  if (body.type !== 'event_callback') return false;
+  const event = body.event;
+  return !(typeof event === 'object' && event !== null && BOLT_EVENTS.has(String((event as { type?: unknown }).type)));
+};
 
 export class KoaSlackReceiver implements Receiver {
   #app: App | undefined;

@@ -9,7 +9,7 @@
  */
 import type { SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { EventSink } from './http-receiver.ts';
+import { type EventSink, isEventBody } from './http-receiver.ts';
 import { checkSlackBody } from './request-shape.ts';
 
 type SocketClient = SocketModeReceiver['client'];
@@ -64,7 +64,7 @@ function eventEnvelope(data: unknown): { envelopeId: string; payload: Record<str
   const e = asObject(JSON.parse(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8')));
   if (e.type !== 'events_api' || typeof e.envelope_id !== 'string') return undefined;
   const payload = asObject(e.payload);
-  if (payload.type !== 'event_callback' && payload.type !== 'app_rate_limited') return undefined;
+  if (!isEventBody(payload)) return undefined;
   return { envelopeId: e.envelope_id, payload, ...(typeof e.retry_attempt === 'number' ? { retryNum: e.retry_attempt } : {}) };
 }
 
