@@ -11,6 +11,7 @@ export const incidentKey = {
   mailboxNotRead: (mailbox: string) => `mailbox-unread:${mailbox}`,
   classifierBreaker: () => 'classifier-breaker',
   deadLetters: () => 'dead-letters',
+  slackThrottled: () => 'slack-throttled',
 };
 
 export interface Threshold {
@@ -35,6 +36,8 @@ export function thresholdOf(key: string, ops: Config['ops']): Threshold | undefi
       return { ms: ops.mailboxNotReadMs, exactSince: false };
     case 'classifier-breaker':
       return { ms: ops.classifierBreakerOpenMs, exactSince: false };
+    case 'slack-throttled':
+      return { ms: ops.slackThrottledMs, exactSince: false };
     case 'dead-letters':
       // Its threshold is a count (OPS_DEAD_LETTERS_ABOVE), checked by the observer.
       return { ms: 0, exactSince: false };

@@ -47,7 +47,7 @@ interface PlannedFailure {
 
 /**
  * Slack's published limits, enforced when enforceLimits() is on: per method for the workspace (calls in any
- * sliding minute) and chat.postMessage per channel (~1 a second; a 10% grace for network jitter).
+ * sliding minute) and chat.postMessage per channel (~1 a second: at most 3 in any 3 s, Slack allows short bursts).
  */
 export const FAKE_SLACK_LIMITS: Record<string, number> = {
   'chat.postMessage': 300, 'chat.update': 50, 'conversations.history': 50, 'conversations.replies': 50,
@@ -117,7 +117,8 @@ export class FakeSlack {
     const checks: Array<[string, number, number]> = [];
     const minute = 60_000 / speedup;
     if (perMinute[method] !== undefined) checks.push([method, perMinute[method]!, minute]);
-    if (method === 'chat.postMessage' && params.channel) checks.push([`${method}|${params.channel}`, 1, 900 / speedup]);
+    // "About one a second per channel, short bursts allowed": at most 3 in any 3 s.
+    if (method === 'chat.postMessage' && params.channel) checks.push([`${method}|${params.channel}`, 3, 3000 / speedup]);
     let wait = 0;
     for (const [key, limit, windowMs] of checks) {
       const times = (this.#windows.get(key) ?? []).filter((t) => now - t < windowMs);

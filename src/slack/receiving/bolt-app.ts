@@ -49,6 +49,8 @@ export interface BoltOptions {
   identity: () => { botId?: string; botUserId?: string };
   /** Socket Mode connection outcomes, for /health. */
   report: (error?: unknown) => void;
+  /** Slack stopped sending us events for a while (Events API app_rate_limited). */
+  onEventsRateLimited?: () => void;
 }
 
 export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOptions): BoltHandle {
@@ -70,7 +72,9 @@ export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOpt
     const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
     return { app, mode: 'socket', middleware: undefined, socket };
   }
-  const receiver = new KoaSlackReceiver({ signingSecret: config.signingSecret ?? '', boltLogger: log, logger });
+  const receiver = new KoaSlackReceiver({
+    signingSecret: config.signingSecret ?? '', boltLogger: log, logger, ...(opts.onEventsRateLimited ? { onEventsRateLimited: opts.onEventsRateLimited } : {}),
+  });
   const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
   return { app, mode: 'http', middleware: receiver.middleware, socket: undefined };
 }

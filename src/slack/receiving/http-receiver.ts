@@ -24,8 +24,10 @@ export class KoaSlackReceiver implements Receiver {
   readonly #signingSecret: string;
   readonly #boltLog: BoltLogger;
   readonly #log: Logger;
+  readonly #onEventsRateLimited: (() => void) | undefined;
 
-  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger }) {
+  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEventsRateLimited?: () => void }) {
+    this.#onEventsRateLimited = opts.onEventsRateLimited;
     this.#signingSecret = opts.signingSecret;
     this.#boltLog = opts.boltLogger;
     this.#log = opts.logger;
@@ -65,6 +67,14 @@ export class KoaSlackReceiver implements Receiver {
     }
     if (shape.body.type === 'url_verification') {
       ctx.body = { challenge: shape.body.challenge };
+      return;
+    }
+    // Slack drops our events for a minute: an ops signal (slack-throttled), acknowledged here.
+    if (shape.body.type === 'app_rate_limited') {
+      this.#log.warn({ minute: shape.body.minute_rate_limited }, 'slack says: app_rate_limited (events are being dropped)');
+      this.#onEventsRateLimited?.();
+      ctx.status = 200;
+      ctx.body = '';
       return;
     }
     await this.#dispatch(ctx.res, req, shape.body);
