@@ -39,6 +39,7 @@ const { values } = parseArgs({
     flood: { type: 'string', default: '2000' },
     'flood-seconds': { type: 'string', default: '300' },
     'flood-wait': { type: 'string', default: '720' },
+    'flood-only': { type: 'boolean', default: false },
   },
 });
 
@@ -276,7 +277,7 @@ async function flood(n: number, seconds: number, waitS: number) {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const paceMs = Number(values['pace-ms']);
-if (process.argv.includes('--flood-only')) {
+if (values['flood-only']) {
   const f = await flood(Number(values.flood), Number(values['flood-seconds']), Number(values['flood-wait']));
   console.log(`## Flood at Slack's limits (fake Slack enforcing them)\n\n${new Date().toISOString()} · ${machine()} · database ${values.db}\n`);
   console.log(`command: node bench/slack.ts --flood-only --flood ${f.n} --flood-seconds ${f.seconds} --flood-wait ${f.waitS} --db ${values.db}\n`);
