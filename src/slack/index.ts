@@ -130,6 +130,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   const pacer = new ChannelPacer({ intervalMs: 0, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000, budget });
   opts.health.register('slack', () => ({
     ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed(), budget_waiting: budget.waiting(), budgets: budgetSummary(budget),
+    events_rate_limited_at: eventsRateLimitedAt ? new Date(eventsRateLimitedAt).toISOString() : null,
   }));
   if (opts.metrics) registerSlackMetrics(opts.metrics, budget, gate, pacer);
 

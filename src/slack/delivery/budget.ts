@@ -176,7 +176,8 @@ export class SlackBudget {
     for (const key of this.#bucketKeys(method, channel)) {
       const b = this.#bucket(key, method);
       this.#refill(b, now);
-      b.tokens = Math.min(b.tokens, 0) - (seconds * 1000 * b.rate);
+      // Empty until Retry-After is over; several 429s of one episode do not add up to a longer wait.
+      b.tokens = Math.min(b.tokens, 1 - seconds * 1000 * b.rate);
     }
     const lane = this.#lanes.get(this.#laneKey(method, channel));
     if (lane) this.#pump(lane);
