@@ -50,8 +50,10 @@ const CATS = Object.keys(CHANNELS) as Category[];
 const classifier: Classifier = {
   name: 'bench',
   async classify(input) {
-    const category = (/\[cat=(\w+)\]/.exec(input.body)?.[1] ?? 'general') as Category;
-    return { category, confidence: 0.9, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
+    const category = (/\[cat=(\w+)/.exec(input.body)?.[1] ?? 'general') as Category;
+    // "[cat=general conf=0.3]": below the threshold, so the alert goes to triage (the flood's near-duplicates).
+    const confidence = Number(/\bconf=([\d.]+)/.exec(input.body)?.[1] ?? 0.9);
+    return { category, confidence, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
   },
 };
 
