@@ -23,6 +23,7 @@ import { createService, type Service } from '../src/service.ts';
 import { startFakeSlack, type FakeSlack } from '../test/kit/fake-slack.ts';
 import { recreateDatabase } from '../test/kit/database.ts';
 import { machine, median, percentile } from './lib.ts';
+import { setStatus } from '../src/ingest/changes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,10 @@ const { values } = parseArgs({
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     'episode-alerts': { type: 'string', default: '30' },
     'episode-seconds': { type: 'string', default: '20' },
+    flood: { type: 'string', default: '2000' },
+    'flood-seconds': { type: 'string', default: '300' },
+    'flood-wait': { type: 'string', default: '720' },
+    'flood-only': { type: 'boolean', default: false },
   },
 });
 
@@ -45,8 +50,10 @@ const CATS = Object.keys(CHANNELS) as Category[];
 const classifier: Classifier = {
   name: 'bench',
   async classify(input) {
-    const category = (/\[cat=(\w+)\]/.exec(input.body)?.[1] ?? 'general') as Category;
-    return { category, confidence: 0.9, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
+    const category = (/\[cat=(\w+)/.exec(input.body)?.[1] ?? 'general') as Category;
+    // "[cat=general conf=0.3]": below the threshold, so the alert goes to triage (the flood's near-duplicates).
+    const confidence = Number(/\bconf=([\d.]+)/.exec(input.body)?.[1] ?? 0.9);
+    return { category, confidence, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
   },
 };
 
@@ -212,8 +219,76 @@ async function episode(n: number, seconds: number) {
   }
 }
 
+
+/**
+ * A flood at Slack's real limits, against a fake Slack that ENFORCES them (429 + Retry-After beyond them):
+ * `n` tickets over `seconds` (70% near-duplicates of one problem, classified below the confidence threshold,
+ * so they go to triage; the rest spread over the three channels), every fifth resolved 20 s after it
+ * arrived (a card edit). Measured `wait` seconds after the start: Slack's 429 answers, arrival-to-alert p50 and
+ * p99 of the tickets alerted, tickets without an alert, cards whose status differs from their ticket's, and
+ * the depth of the alert queue (jobs waiting plus posts queued in the channels) every 10 s.
+ */
+async function flood(n: number, seconds: number, waitS: number) {
+  const fake = await startFakeSlack();
+  fake.enforceLimits();
+  const service = await boot(fake, 1000, 'flood');
+  const depth: Array<[number, number]> = [];
+  try {
+    const started = Date.now();
+    const arrived = new Map<number, number>();
+    const sampler = setInterval(() => {
+      void service.queue.backlog('slack-alert').then((queued) => depth.push([Math.round((Date.now() - started) / 1000), queued]));
+    }, 10_000);
+    const resolves: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const next = started + (i * seconds * 1000) / n;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      const dup = i % 10 < 7;
+      const body = dup
+        ? `Cannot log in since 10:02, the login page says invalid session (customer ${i}) [cat=general conf=0.3]`
+        : `Unrelated question number ${i} [cat=${CATS[i % 3]}]`;
+      const { ticketId } = await service.ingest({ source: 'api', externalId: `flood-${i}`, subject: dup ? 'Cannot log in' : `Question ${i}`, body });
+      arrived.set(ticketId, Date.now());
+      if (i % 5 === 0) {
+        resolves.push(new Promise((r) => setTimeout(r, 20_000)).then(() => setStatus({ db: service.db, ticketEvents: service.ticketEvents }, ticketId, 'resolved', 'api')));
+      }
+    }
+    await Promise.all(resolves);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + waitS * 1000 - Date.now())));
+    clearInterval(sampler);
+    const alerts = fake.messages.filter((m) => m.metadata?.event_type === 'support_ticket_alert');
+    const delays = alerts.map((m) => m.postedAt - arrived.get(Number(m.metadata!.event_payload.ticket_id))!).filter((d) => Number.isFinite(d));
+    const statuses = new Map((await service.db.sql.query<{ id: number; status: string }>('select id, status from tickets')).map((r) => [Number(r.id), r.status]));
+    let stale = 0;
+    for (const m of alerts) {
+      const want = statuses.get(Number(m.metadata!.event_payload.ticket_id));
+      if (!JSON.stringify(m.blocks).includes(`*Status*\\n${want}`)) stale += 1;
+    }
+    const perMethod: Record<string, number> = {};
+    for (const c of fake.limited) perMethod[c.method] = (perMethod[c.method] ?? 0) + 1;
+    return {
+      n, seconds, waitS, limited: fake.limited.length, perMethod, alerted: alerts.length, delays, stale,
+      updates: fake.callsTo('chat.update').length - fake.limited.filter((c) => c.method === 'chat.update').length,
+      triage: alerts.filter((m) => m.channel === 'CBENCHTRI').length, depth,
+    };
+  } finally {
+    await service.stop();
+    await fake.close();
+  }
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const paceMs = Number(values['pace-ms']);
+if (values['flood-only']) {
+  const f = await flood(Number(values.flood), Number(values['flood-seconds']), Number(values['flood-wait']));
+  console.log(`## Flood at Slack's limits (fake Slack enforcing them)\n\n${new Date().toISOString()} · ${machine()} · database ${values.db}\n`);
+  console.log(`command: node bench/slack.ts --flood-only --flood ${f.n} --flood-seconds ${f.seconds} --flood-wait ${f.waitS} --db ${values.db}\n`);
+  console.log('| tickets | over | measured at | 429 from Slack | alerted | of them triage | arrival→alert p50 | p99 | without an alert | stale cards | chat.update sent |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${f.n} | ${f.seconds} s | ${f.waitS} s | ${f.limited} ${JSON.stringify(f.perMethod)} | ${f.alerted} | ${f.triage} | ${s(median(f.delays))} | ${s(percentile(f.delays, 99))} | ${f.n - f.alerted} | ${f.stale} | ${f.updates} |`);
+  console.log(`\nalert jobs waiting (s: jobs): ${f.depth.map(([t, q]) => `${t}: ${q}`).join(', ')}`);
+  process.exit(0);
+}
 const n = Number(values.tickets);
 console.log(`# Slack alert benchmark\n\n${new Date().toISOString()} · ${machine()} · database ${values.db}\n`);
 console.log(`command: node bench/slack.ts --tickets ${n} --pace-ms ${paceMs} --steady ${values.steady} --steady-rate ${values['steady-rate']} --classify-concurrency ${values['classify-concurrency']} --db ${values.db}\n`);

@@ -41,7 +41,7 @@ import { noSlaNotifier, startSlaScanner } from './sla/scan.ts';
 import { withSlaClocks } from './sla/ticket-events.ts';
 import { startSnoozeWaker } from './ingest/snooze.ts';
 import { createOpsMonitor, type Observer, type OpsMonitor } from './ops/monitor.ts';
-import { breakerObserver, deadLetterObserver, mailboxObserver, webhookObserver } from './ops/observers.ts';
+import { breakerObserver, deadLetterObserver, mailboxObserver, slackThrottleObserver, webhookObserver } from './ops/observers.ts';
 import { createReplySenders, messageIdDomain } from './outbound/senders.ts';
 import { draftSourceFromConfig } from './outbound/drafts.ts';
 import { startReplyWorker } from './outbound/send-job.ts';
@@ -185,6 +185,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   for (const reader of imap.readers?.values() ?? []) observers.push(mailboxObserver(reader.mailbox, () => reader.health()));
   // Only an instance that classifies knows its breaker; others would report a closed one that never ran.
   if (classifiers && config.worker.enabled) observers.push(breakerObserver(() => classifiers.health()));
+  // Slack throttling us is seen by the instances that post.
+  if (slack.throttleState) observers.push(slackThrottleObserver(slack.throttleState));
   const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.

@@ -22,7 +22,6 @@ export const slackVariables = {
   },
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
   instances: variable('SLACK_INSTANCES', int(1, 1, 100), 'Instances running workers against one Slack workspace: each keeps 1/N of the workspace-wide rate budgets.'),
-  throttledSeconds: variable('SLACK_THROTTLED_INCIDENT_SECONDS', int(120, 10, 86_400), 'Slack throttling us (429s, or calls waiting over a minute for their budget) this long is an ops incident.'),
   door: slackDoorVariables,
   opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),
 };

@@ -14,6 +14,7 @@ export const SLACK_QUEUES = {
   alert: 'slack-alert',
   followup: 'slack-followup',
   changed: 'slack-ticket-changed',
+  card: 'slack-card-refresh',
   reply: 'slack-reply-finished',
   digest: 'slack-digest',
   sla: 'slack-sla',
@@ -35,6 +36,8 @@ export const QUEUE_POLICIES = {
   [SLACK_QUEUES.alert]: { ...SLACK_RETRY, retryLimit: 100, expireInSeconds: 600, heartbeatSeconds: 10 },
   [SLACK_QUEUES.followup]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 3600 },
   [SLACK_QUEUES.changed]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
+  // A coalesced card edit may wait minutes for the chat.update budget during a flood.
+  [SLACK_QUEUES.card]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
   [SLACK_QUEUES.digest]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
   [SLACK_QUEUES.reply]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
   [SLACK_QUEUES.sla]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },

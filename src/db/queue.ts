@@ -138,7 +138,10 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
     async work(name, options, handler) {
       await boss.work(
         name,
-        { batchSize: 1, localConcurrency: options.concurrency ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+        {
+          batchSize: 1, localConcurrency: options.concurrency ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+          ...(options.groupConcurrency ? { groupConcurrency: options.groupConcurrency } : {}),
+        },
         async (jobs) => {
           for (const job of jobs) await handler(wrap(job));
         },

@@ -13,6 +13,7 @@ export const incidentKey = {
   deadLetters: () => 'dead-letters',
   /** The Slack door: `rate-limited`, `token`, `channel:C0123`. */
   slack: (what: string) => `slack:${what}`,
+  slackThrottled: () => 'slack-throttled',
 };
 
 export interface Threshold {
@@ -40,6 +41,8 @@ export function thresholdOf(key: string, ops: Config['ops']): Threshold | undefi
     case 'slack':
       // Slack told us (an event, an error): no waiting for it to last.
       return { ms: 0, exactSince: false };
+    case 'slack-throttled':
+      return { ms: ops.slackThrottledMs, exactSince: false };
     case 'dead-letters':
       // Its threshold is a count (OPS_DEAD_LETTERS_ABOVE), checked by the observer.
       return { ms: 0, exactSince: false };

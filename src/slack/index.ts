@@ -23,6 +23,8 @@ import {
   type AlertJob, type ChangedJob, type FollowupJob, type NotifyDeps,
 } from './jobs/alerts.ts';
 import { ticketLink } from './cards/alert-card.ts';
+import { handleCardRefresh } from './jobs/card-refresh.ts';
+import type { CardRefreshJob } from './jobs/card-request.ts';
 import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
 import { registerReplyActions } from './interactions/reply-actions.ts';
 import { createDigest, type DigestJob } from './jobs/digest.ts';
@@ -35,6 +37,7 @@ import type { Registry } from 'prom-client';
 import { describeError, slackRetryDelayMs } from './delivery/errors.ts';
 import { emptyDraft, type DraftSource, type ReplySender } from '../domain/reply.ts';
 import type { IncidentNotifier } from '../ops/monitor.ts';
+import type { SlackThrottleState } from '../ops/observers.ts';
 import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
 import { enqueueSlaNote, handleSlaNote, type SlaJob } from './jobs/sla-notes.ts';
@@ -97,6 +100,8 @@ export interface SlackService {
   stop(): Promise<void>;
   /** Posts ops incidents to SLACK_CHANNEL_OPS; undefined when it is not set. */
   incidents?: IncidentNotifier;
+  /** Slack's throttling as this instance sees it (the ops signal slack-throttled); undefined without workers. */
+  throttleState?: () => SlackThrottleState;
   /** Posts SLA warnings and breaches in the card's thread (src/sla/scan.ts calls it once per event). */
   slaNotifier: SlaNotifier;
   /** The Slack door's way back: replies posted in the customer's thread (the send job uses it). */
@@ -138,6 +143,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     }
   };
   const connection = checkConnection({ client, logger: log, report });
+  let eventsRateLimitedAt = 0;
   // The channel's spacing is the budget's; the pacer keeps each channel's order and its retries.
   const pacer = new ChannelPacer({ intervalMs: 0, retryDelayMs: slackRetryDelayMs, maxHoldMs: 5 * 60_000, budget });
 
@@ -155,9 +161,12 @@ export function createSlack(opts: SlackOptions): SlackService {
   });
   const slackReplies = createSlackReplySender({ sql: opts.db.sql, client, pacer, logger: log, asAgent: config.door.replyAsAgent });
   const runBackRead = () => backRead({ sql: opts.db.sql, client, door, settings, identity, logger: log });
-  const bolt = createBoltApp(config, log, { clientOptions, identity: connection.identity, report, onEvent: (body, meta) => door.receive(body, meta) });
+  const bolt = createBoltApp(config, log, {
+    clientOptions, identity: connection.identity, report, onEvent: (body, meta) => door.receive(body, meta), onEventsRateLimited: () => { eventsRateLimitedAt = Date.now(); },
+  });
   opts.health.register('slack', () => ({
     ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed(), budget_waiting: budget.waiting(), budgets: budgetSummary(budget),
+    events_rate_limited_at: eventsRateLimitedAt ? new Date(eventsRateLimitedAt).toISOString() : null,
   }));
   if (opts.metrics) registerSlackMetrics(opts.metrics, budget, gate, pacer);
 
@@ -206,8 +215,15 @@ export function createSlack(opts: SlackOptions): SlackService {
     door,
     backRead: runBackRead,
     ...(incidents ? { incidents } : {}),
+    ...(opts.runWorkers !== false ? {
+      throttleState: () => ({
+        rateLimitedLastMinute: gate.rateLimitedAt.filter((at) => at > Date.now() - 60_000).length,
+        oldestWaitMs: Math.max(0, ...budget.lanes().map((l) => l.oldest_wait_ms)),
+        eventsRateLimited: eventsRateLimitedAt > Date.now() - 60_000,
+      }),
+    } : {}),
     async start() {
-      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
@@ -220,6 +236,8 @@ export function createSlack(opts: SlackOptions): SlackService {
         });
         await opts.queue.work<FollowupJob>(SLACK_QUEUES.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
         await opts.queue.work<ChangedJob>(SLACK_QUEUES.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
+        // One edit of a ticket's card at a time, across instances.
+        await opts.queue.work<CardRefreshJob>(SLACK_QUEUES.card, { concurrency: 4, groupConcurrency: 1 }, (job) => handleCardRefresh(deps, job));
         await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
         await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
         await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));

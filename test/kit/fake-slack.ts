@@ -51,7 +51,7 @@ interface PlannedFailure {
 
 /**
  * Slack's published limits, enforced when enforceLimits() is on: per method for the workspace (calls in any
- * sliding minute) and chat.postMessage per channel (~1 a second; a 10% grace for network jitter).
+ * sliding minute) and chat.postMessage per channel (~1 a second, short bursts of up to 3 allowed).
  */
 export const FAKE_SLACK_LIMITS: Record<string, number> = {
   'chat.postMessage': 300, 'chat.update': 50, 'conversations.history': 50, 'conversations.replies': 50,
@@ -78,6 +78,7 @@ export class FakeSlack {
   #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
   #limits: { speedup: number; perMinute: Record<string, number> } | undefined;
   readonly #windows = new Map<string, number[]>();
+  readonly #channelBuckets = new Map<string, { tokens: number; at: number }>();
   /** Calls answered 429 because they were beyond the enforced limits (enforceLimits). */
   readonly limited: FakeCall[] = [];
   #server: Server | undefined;
@@ -122,18 +123,26 @@ export class FakeSlack {
   #overLimit(method: string, params: Record<string, any>, now: number): number {
     if (!this.#limits) return 0;
     const { speedup, perMinute } = this.#limits;
-    const checks: Array<[string, number, number]> = [];
-    const minute = 60_000 / speedup;
-    if (perMinute[method] !== undefined) checks.push([method, perMinute[method]!, minute]);
-    if (method === 'chat.postMessage' && params.channel) checks.push([`${method}|${params.channel}`, 1, 900 / speedup]);
     let wait = 0;
-    for (const [key, limit, windowMs] of checks) {
-      const times = (this.#windows.get(key) ?? []).filter((t) => now - t < windowMs);
-      this.#windows.set(key, times);
-      if (times.length >= limit) wait = Math.max(wait, times[0]! + windowMs - now);
+    // Per workspace: at most perMinute calls in any sliding minute.
+    const minute = 60_000 / speedup;
+    const limit = perMinute[method];
+    const times = limit === undefined ? [] : (this.#windows.get(method) ?? []).filter((t) => now - t < minute);
+    if (limit !== undefined && times.length >= limit) wait = times[0]! + minute - now;
+    // Per channel, "about one a second, short bursts allowed": a bucket of 3 that refills one a second.
+    const channel = method === 'chat.postMessage' && params.channel ? String(params.channel) : undefined;
+    const bucket = channel ? (this.#channelBuckets.get(channel) ?? { tokens: 3, at: now }) : undefined;
+    if (bucket) {
+      bucket.tokens = Math.min(3, bucket.tokens + ((now - bucket.at) * speedup) / 1000);
+      bucket.at = now;
+      if (bucket.tokens < 1) wait = Math.max(wait, ((1 - bucket.tokens) * 1000) / speedup);
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
-    for (const [key] of checks) this.#windows.get(key)!.push(now);
+    if (limit !== undefined) this.#windows.set(method, [...times, now]);
+    if (bucket && channel) {
+      bucket.tokens -= 1;
+      this.#channelBuckets.set(channel, bucket);
+    }
     return 0;
   }
 

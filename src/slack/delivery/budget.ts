@@ -28,19 +28,20 @@ export interface MethodLimit {
 }
 
 const TIER1 = { perMinute: 1, burst: 1 };
-// A bucket lets `burst` calls go at once, then `perMinute`: burst + perMinute never exceeds Slack's tier in
-// any minute (Tier 3: 5 + 45 = 50), while a few clicks in a row are not spaced out.
-const TIER2 = { perMinute: 18, burst: 2 };
-const TIER3 = { perMinute: 45, burst: 5 };
-const TIER4 = { perMinute: 90, burst: 10 };
+// A bucket lets `burst` calls go at once, then `perMinute`: burst + perMinute stays 10% under Slack's tier in
+// any minute (Tier 3: 5 + 40 = 45 of 50), so a few clicks in a row are not spaced out and network jitter
+// (calls arriving closer together than they left) does not push a minute over the tier.
+const TIER2 = { perMinute: 16, burst: 2 };
+const TIER3 = { perMinute: 40, burst: 5 };
+const TIER4 = { perMinute: 80, burst: 10 };
 
 /**
  * Slack's published limits (api.slack.com/methods, "Rate limits"). chat.postMessage is "special": about one
- * message a second per channel, with a workspace limit of "several hundred a minute" (300 here).
+ * message a second per channel, with a workspace limit of "several hundred a minute" (270 here).
  */
 export const SLACK_LIMITS: Record<string, MethodLimit> = {
   // 55 a minute per channel: a 10% margin, so network jitter never brings two posts closer than Slack's second.
-  'chat.postMessage': { perMinute: 300, perChannelPerMinute: 55, burst: 1 },
+  'chat.postMessage': { perMinute: 270, perChannelPerMinute: 55, burst: 1 },
   'chat.update': TIER3,
   'chat.postEphemeral': TIER4,
   'conversations.history': TIER3,
@@ -182,7 +183,8 @@ export class SlackBudget {
     for (const key of this.#bucketKeys(method, channel)) {
       const b = this.#bucket(key, method);
       this.#refill(b, now);
-      b.tokens = Math.min(b.tokens, 0) - (seconds * 1000 * b.rate);
+      // Empty until Retry-After is over; several 429s of one episode do not add up to a longer wait.
+      b.tokens = Math.min(b.tokens, 1 - seconds * 1000 * b.rate);
     }
     const lane = this.#lanes.get(this.#laneKey(method, channel));
     if (lane) this.#pump(lane);

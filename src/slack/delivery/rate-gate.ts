@@ -38,6 +38,8 @@ export class SlackRateGate {
   readonly #now: () => number;
   readonly #budget: SlackBudget | undefined;
   readonly counts: GateCounts = { sent: 0, heldBack: 0, rateLimited: 0 };
+  /** When Slack last answered 429 (ms), newest last, at most 100 (the ops signal counts the last minute's). */
+  readonly rateLimitedAt: number[] = [];
   /** The same counts per Web API method (for /metrics). */
   readonly countsByMethod = new Map<string, GateCounts>();
 
@@ -88,6 +90,8 @@ export class SlackRateGate {
       return response;
     }
     this.#count(method, 'rateLimited');
+    this.rateLimitedAt.push(this.#now());
+    if (this.rateLimitedAt.length > 100) this.rateLimitedAt.shift();
     const header = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
     // Slack always sends Retry-After; without one, wait a second rather than retry at once.
     const seconds = Number.isFinite(header) && header >= 0 ? header : 1;

@@ -19,6 +19,7 @@ import type { SlackBudget } from '../delivery/budget.ts';
 import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
 import { hasPostOrClaim, reservePost } from '../../db/repositories/slack-posts.ts';
 import { alertKey, postedAlert } from './alert-post.ts';
+import { requestCardRefresh } from './card-request.ts';
 import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
 import { describeError, RetryLaterError } from '../delivery/errors.ts';
@@ -166,6 +167,7 @@ export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob
       channel: alert.channel,
       threadTs: alert.ts,
       eventType: FOLLOWUP_EVENT_TYPE,
+      priority: 'note',
       searchSince: new Date(Number(m.ms)),
       build: async () => followupMessage(m),
     }),
@@ -198,7 +200,9 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
   // A note in the alert's thread, once (the job id keys it: a retried job finds its note).
   const threadNote = (key: string, build: () => Promise<{ text: string; blocks: unknown[] }>) =>
     reported(deps, () =>
-      postOnce(posting(deps), { key: `${key}:${ticketId}:${job.id}`, ticketId, channel: alert.channel, threadTs: alert.ts, eventType: NOTE_EVENT_TYPE, searchSince: at, build }),
+      postOnce(posting(deps), {
+        key: `${key}:${ticketId}:${job.id}`, ticketId, channel: alert.channel, threadTs: alert.ts, eventType: NOTE_EVENT_TYPE, searchSince: at, build, priority: 'note',
+      }),
     );
   let line: string | undefined;
   if (change.kind === 'classification') {
@@ -229,12 +233,8 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
     });
   }
   if (change.actor.startsWith('slack:') || !line) return;
-  const existing = await currentActivity(deps.client, alert.channel, alert.ts);
-  const card = await renderCard(deps, ticketId, [...existing, line]);
-  if (!card) return;
-  await reported(deps, async () => {
-    await deps.client.chat.update({ channel: alert.channel, ts: alert.ts, text: card.text, blocks: card.blocks as never });
-  });
+  // Coalesced with the ticket's other pending changes: one edit with the card as the ticket is then.
+  await requestCardRefresh(deps, ticketId, [line]);
 }
 
 export async function currentActivity(client: webApi.WebClient, channel: string, ts: string): Promise<string[]> {

@@ -84,6 +84,7 @@ async function postOpened(deps: IncidentPosterDeps, incident: IncidentRow): Prom
     ticketId: NO_TICKET,
     channel: deps.channel,
     eventType: INCIDENT_EVENT_TYPE,
+    priority: 'incident',
     searchSince: incident.openedAt,
     // The message is the incident as opened; the resolve job edits it (even when it was resolved meanwhile).
     build: async () => openedMessage(incident),

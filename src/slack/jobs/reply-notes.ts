@@ -7,8 +7,8 @@ import { getReply } from '../../db/repositories/replies.ts';
 import type { Sql } from '../../db/sql.ts';
 import { activityLine } from '../cards/alert-blocks.ts';
 import { postedAlert } from './alert-post.ts';
-import { currentActivity, posting, reported, type NotifyDeps } from './alerts.ts';
-import { renderCard } from '../cards/alert-card.ts';
+import { posting, reported, type NotifyDeps } from './alerts.ts';
+import { requestCardRefresh } from './card-request.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, truncate } from '../cards/format.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { SLACK_QUEUES } from '../../db/queue-registry.ts';
@@ -41,6 +41,7 @@ export async function handleReplyFinished(deps: NotifyDeps, job: QueueJob<ReplyF
         channel: alert.channel,
         threadTs: alert.ts,
         eventType: REPLY_EVENT_TYPE,
+        priority: 'note',
         searchSince: new Date(reply.created_at),
         build: async () => replyMessage(who, reply.body),
       }),
@@ -49,12 +50,7 @@ export async function handleReplyFinished(deps: NotifyDeps, job: QueueJob<ReplyF
   const line = reply.state === 'sent'
     ? activityLine(':outbox_tray: Replied to the customer', who, new Date(reply.sent_at ?? Date.now()))
     : activityLine(':warning: Reply not sent', who, new Date());
-  const existing = await currentActivity(deps.client, alert.channel, alert.ts);
-  const card = await renderCard(deps, ticketId, [...existing, line]);
-  if (!card) return;
-  await reported(deps, async () => {
-    await deps.client.chat.update({ channel: alert.channel, ts: alert.ts, text: card.text, blocks: card.blocks as never });
-  });
+  await requestCardRefresh(deps, ticketId, [line]);
 }
 
 export function replyMessage(who: string, body: string) {

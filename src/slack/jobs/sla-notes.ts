@@ -10,8 +10,8 @@ import type { Sql } from '../../db/sql.ts';
 import type { SlaEventKind } from '../../domain/sla.ts';
 import { ticketCreatedAtMs } from '../../db/repositories/tickets.ts';
 import { postedAlert } from './alert-post.ts';
-import { currentActivity, type NotifyDeps, posting, reported } from './alerts.ts';
-import { renderCard } from '../cards/alert-card.ts';
+import { type NotifyDeps, posting, reported } from './alerts.ts';
+import { requestCardRefresh } from './card-request.ts';
 import { BLOCK_KIT_LIMITS, slackDate, truncate } from '../cards/format.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { slaLines } from '../cards/sla-lines.ts';
@@ -56,14 +56,12 @@ export async function handleSlaNote(deps: NotifyDeps & { escalationMention: stri
       channel: alert.channel,
       threadTs: alert.ts,
       eventType: SLA_EVENT_TYPE,
+      priority: 'note',
       // An interrupted post is looked for from the ticket's arrival: its warnings and breaches all come later.
       searchSince: async () => new Date((await ticketCreatedAtMs(deps.db.sql, ticketId)) ?? Date.now() - 86_400_000),
       build: async () => slaMessage(kind, await findSla(deps.db.sql, ticketId), deps.escalationMention, new Date()),
     }),
   );
-  const card = await renderCard(deps, ticketId, await currentActivity(deps.client, alert.channel, alert.ts));
-  if (!card) return;
-  await reported(deps, async () => {
-    await deps.client.chat.update({ channel: alert.channel, ts: alert.ts, text: card.text, blocks: card.blocks as never });
-  });
+  // The card's clock lines, in the ticket's next coalesced edit.
+  await requestCardRefresh(deps, ticketId, []);
 }

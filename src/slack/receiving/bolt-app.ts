@@ -51,6 +51,8 @@ export interface BoltOptions {
   report: (error?: unknown) => void;
   /** The Slack door: Events API bodies go there, stored before Slack is answered (both modes). */
   onEvent?: EventSink;
+  /** Slack stopped sending us events for a while (Events API app_rate_limited). */
+  onEventsRateLimited?: () => void;
 }
 
 export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOptions): BoltHandle {
@@ -72,7 +74,11 @@ export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOpt
     const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
     return { app, mode: 'socket', middleware: undefined, socket };
   }
-  const receiver = new KoaSlackReceiver({ signingSecret: config.signingSecret ?? '', boltLogger: log, logger, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const receiver = new KoaSlackReceiver({
+    signingSecret: config.signingSecret ?? '', boltLogger: log, logger,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.onEventsRateLimited ? { onEventsRateLimited: opts.onEventsRateLimited } : {}),
+  });
   const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
   return { app, mode: 'http', middleware: receiver.middleware, socket: undefined };
 }

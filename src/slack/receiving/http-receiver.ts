@@ -42,9 +42,11 @@ export class KoaSlackReceiver implements Receiver {
   readonly #boltLog: BoltLogger;
   readonly #log: Logger;
   readonly #onEvent: EventSink | undefined;
+  readonly #onEventsRateLimited: (() => void) | undefined;
 
-  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEvent?: EventSink }) {
+  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEvent?: EventSink; onEventsRateLimited?: () => void }) {
     this.#onEvent = opts.onEvent;
+    this.#onEventsRateLimited = opts.onEventsRateLimited;
     this.#signingSecret = opts.signingSecret;
     this.#boltLog = opts.boltLogger;
     this.#log = opts.logger;
@@ -86,9 +88,19 @@ export class KoaSlackReceiver implements Receiver {
       ctx.body = { challenge: shape.body.challenge };
       return;
     }
+    // Slack drops our events for a minute: /health and the throttling signal hear of it; the door records it.
+    if (shape.body.type === 'app_rate_limited') {
+      this.#log.warn({ minute: shape.body.minute_rate_limited }, 'slack says: app_rate_limited (events are being dropped)');
+      this.#onEventsRateLimited?.();
+    }
     if (this.#onEvent && isEventBody(shape.body)) {
       const retryNum = http.extractRetryNumFromHTTPRequest(req as unknown as IncomingMessage);
       await this.#onEvent(shape.body, retryNum === undefined ? {} : { retryNum });
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
+    if (shape.body.type === 'app_rate_limited') {
       ctx.status = 200;
       ctx.body = '';
       return;
