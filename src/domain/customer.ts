@@ -2,6 +2,7 @@
  * Customers: one person across every door. What identifies them (an e-mail address, a door's id of the person)
  * and the shapes REST and the card show. Pure: src/ingest/customers.ts resolves people, src/db stores them.
  */
+import { normalizeEmailDomain } from './company-domain.ts';
 
 /** A door's own id of the person (a helpdesk's requester id, a Slack user id). */
 export interface ExternalPerson {
@@ -29,7 +30,8 @@ export function identityKeys(person: Person): IdentityKey[] {
   const keys: IdentityKey[] = [];
   const id = person.external?.id?.trim();
   if (person.external && id && [...id].length <= IDENTITY_VALUE_MAX) keys.push({ kind: person.external.door.toLowerCase(), value: id });
-  const email = person.email?.trim().toLowerCase();
+  // One spelling of the address: Ana@MÜNCHEN.de and ana@xn--mnchen-3ya.de are one person.
+  const email = person.email?.trim() ? normalizeEmailDomain(person.email.trim()) : null;
   if (email && email.includes('@') && [...email].length <= IDENTITY_VALUE_MAX) keys.push({ kind: 'email', value: email });
   return keys;
 }

@@ -20,7 +20,7 @@ import type { JobQueue } from '../db/queue.ts';
 import { auditRow, createAuditTrail } from './audit.ts';
 import type { Delivery, DeliveryVerdict } from './delivery.ts';
 import { IngestValidationError, normalizeMessage, textProblem } from './normalize.ts';
-import { resolveCustomer, resolveCustomers, senderOf } from './customers.ts';
+import { createCustomerMemo, resolveCustomer, resolveCustomers, senderOf } from './customers.ts';
 import type { Person } from '../domain/customer.ts';
 import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
 import type { TicketEvents } from './ticket-events.ts';
@@ -81,6 +81,7 @@ const quiet = (options: IngestOptions) => (options.alert === false ? { alert: fa
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { db, queue, ticketEvents } = deps;
+  const customers = createCustomerMemo();
 
   const recordKeys = async (tx: Sql, pairs: { ticketId: number; options: IngestOptions }[]) => {
     const keyed = pairs.filter((p) => p.options.idempotency);
@@ -102,12 +103,12 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 
   const ingestOne = ({ delivery, msg, options }: Item): Promise<IngestResult> =>
-    db.transaction((tx) => storeOne({ ticketEvents, ticketCreated: ticketCreated(options) }, tx, delivery, msg));
+    db.transaction((tx) => storeOne({ ticketEvents, customers, ticketCreated: ticketCreated(options) }, tx, delivery, msg));
 
   const writeGroup = async (items: Item[]): Promise<(IngestResult | Error)[]> => {
     try {
       return await db.transaction(async (tx) => {
-        const customerIds = await resolveCustomers(tx, items.map((i) => senderOf(i.msg)));
+        const customerIds = await resolveCustomers(tx, items.map((i) => senderOf(i.msg)), customers);
         const stored = await insertTickets(tx, items.map((i) => i.msg), customerIds);
         const created = stored.map((s, i) => ({ ...s, options: items[i]!.options })).filter((s) => s.created);
         await recordKeys(tx, created);
@@ -178,7 +179,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   return Object.assign(ingestMessage, {
     deliver,
     drain: () => audit.drain(),
-    resolveCustomer: (person: Person) => db.transaction((tx) => resolveCustomer(tx, person)),
+    resolveCustomer: (person: Person) => db.transaction((tx) => resolveCustomer(tx, person, customers)),
   });
 }
 

@@ -12,7 +12,7 @@ import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { auditRow } from './audit.ts';
 import type { Delivery } from './delivery.ts';
-import { resolveCustomer, senderOf } from './customers.ts';
+import { type CustomerMemo, resolveCustomer, senderOf } from './customers.ts';
 import { findThreadTicket } from './thread.ts';
 import type { TicketEvents } from './ticket-events.ts';
 
@@ -24,6 +24,8 @@ export interface StoreResult {
 
 export interface StoreOneDeps {
   ticketEvents: TicketEvents;
+  /** The instance's memo of customers (src/ingest/customers.ts). */
+  customers?: CustomerMemo;
   /** Completes a new ticket in its transaction: Idempotency-Key, classification job. */
   ticketCreated(tx: Sql, ticketId: number): Promise<void>;
 }
@@ -39,7 +41,7 @@ export async function storeOne(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: In
 
 async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMessage): Promise<StoreResult> {
   // Its sender is seen now, whatever the message turns out to be; a new ticket points at them.
-  const customerId = await resolveCustomer(tx, senderOf(msg));
+  const customerId = await resolveCustomer(tx, senderOf(msg), deps.customers);
   if (d.threadKey) {
     // On a door's thread the delivery id is the dedupe key: the first copy of an update for a thread we did
     // not hold opened a ticket keyed by the thread, and a second copy would otherwise look like its follow-up.

@@ -21,16 +21,47 @@ export async function identitiesOwned(tx: Sql, keys: IdentityKey[]): Promise<Own
   return rows.map((r) => ({ kind: r.kind, value: r.value, customerId: r.customer_id }));
 }
 
-/** New customers, one per name given (null: no name known), ids in input order. */
-export async function insertCustomers(tx: Sql, names: (string | null)[]): Promise<number[]> {
-  if (!names.length) return [];
-  const rows = await tx.query<{ id: number }>(
-    `insert into customers (name) select n from unnest($1::text[]) with ordinality as v(n, i) order by i returning id`,
-    [names],
+/**
+ * New customers with their keys, in one statement: each slot gets a customer (its name; the company holding the
+ * domain of its address, when one does) and its keys, unless another transaction holds a key already (on
+ * PostgreSQL the insert waits for it, then yields). Returns each slot's id and the keys given.
+ */
+export async function insertCustomers(
+  tx: Sql,
+  slots: { name: string | null; emailDomain: string | null }[],
+  keys: { slot: number; kind: string; value: string }[],
+): Promise<{ ids: number[]; claimed: IdentityKey[] }> {
+  if (!slots.length) return { ids: [], claimed: [] };
+  const sorted = [...keys].sort(byKey);
+  const rows = await tx.query<{ slot: number | null; id: number | null; kind: string | null; value: string | null }>(
+    `with slots as (
+       select i::int - 1 as slot, nextval(pg_get_serial_sequence('customers', 'id'))::int as id, n as name, d as domain
+         from unnest($1::text[], $2::text[]) with ordinality as s(n, d, i)),
+     made as (
+       insert into customers (id, name, company_id, company_match)
+       select s.id, s.name, cd.company_id, case when cd.company_id is null then null else 'domain' end
+         from slots s left join company_domains cd on cd.domain = s.domain
+        order by s.slot returning id),
+     given as (
+       insert into customer_identities (customer_id, kind, value)
+       select s.id, k.kind, k.value from unnest($3::int[], $4::text[], $5::text[]) with ordinality as k(slot, kind, value, i)
+         join slots s on s.slot = k.slot
+        where exists (select 1 from made) order by k.i
+       on conflict (kind, value) do nothing returning kind, value)
+     select s.slot, s.id, null as kind, null as value from slots s
+     union all select null, null, g.kind, g.value from given g`,
+    [slots.map((s) => s.name), slots.map((s) => s.emailDomain), sorted.map((k) => k.slot), sorted.map((k) => k.kind), sorted.map((k) => k.value)],
   );
-  // Ids come from one sequence in the order rows are inserted, so sorting restores the input order.
-  return rows.map((r) => r.id).sort((a, b) => a - b);
+  const ids: number[] = [];
+  const claimed: IdentityKey[] = [];
+  for (const r of rows) {
+    if (r.slot !== null && r.id !== null) ids[r.slot] = r.id;
+    else if (r.kind !== null && r.value !== null) claimed.push({ kind: r.kind, value: r.value });
+  }
+  return { ids, claimed };
 }
+
+const byKey = (a: IdentityKey, b: IdentityKey) => (a.kind === b.kind ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.kind < b.kind ? -1 : 1);
 
 /**
  * Gives each key to its customer unless another customer holds it already (a concurrent transaction on
@@ -39,13 +70,18 @@ export async function insertCustomers(tx: Sql, names: (string | null)[]): Promis
  */
 export async function claimIdentities(tx: Sql, claims: OwnedIdentity[]): Promise<IdentityKey[]> {
   if (!claims.length) return [];
-  const sorted = [...claims].sort((a, b) => (a.kind === b.kind ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.kind < b.kind ? -1 : 1));
+  const sorted = [...claims].sort(byKey);
   return tx.query<IdentityKey>(
     `insert into customer_identities (customer_id, kind, value)
      select c, k, v from unnest($1::int[], $2::text[], $3::text[]) with ordinality as x(c, k, v, i) order by i
      on conflict (kind, value) do nothing returning kind, value`,
     [sorted.map((c) => c.customerId), sorted.map((c) => c.kind), sorted.map((c) => c.value)],
   );
+}
+
+/** Every identity of `from` (a customer created in this transaction) now belongs to `to`. */
+export async function moveIdentities(tx: Sql, from: number, to: number): Promise<void> {
+  await tx.query(`update customer_identities set customer_id = $2 where customer_id = $1`, [from, to]);
 }
 
 /** Customers created for keys another transaction claimed first: nothing points at them yet. */
