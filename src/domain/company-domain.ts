@@ -13,12 +13,12 @@ import { getDomain, getPublicSuffix } from 'tldts';
 
 const DISPOSABLE = disposableEmailBlocklistSet();
 
-/** A domain in its one spelling, or null when it is not a domain name ("", "a b", "@", an IP literal's brackets). */
+/** A domain in its one spelling, or null when it is not a domain name ("", "a b", "x@y", an IP literal's brackets). A single label (com) is a domain: the public-suffix rule refuses it. */
 export function normalizeDomain(input: string): string | null {
   const trimmed = input.trim().replace(/^@/, '').replace(/\.$/, '');
   if (!trimmed || trimmed.length > 253 || /[\s/@:\[\]]/.test(trimmed)) return null;
   const ascii = domainToASCII(trimmed.toLowerCase());
-  if (!ascii || !ascii.includes('.') || ascii.length > 253 || !/^[a-z0-9.-]+$/.test(ascii) || ascii.split('.').some((l) => !l || l.length > 63)) return null;
+  if (!ascii || ascii.length > 253 || !/^[a-z0-9.-]+$/.test(ascii) || ascii.split('.').some((l) => !l || l.length > 63)) return null;
   return ascii;
 }
 

@@ -4,7 +4,8 @@
  * group commit. Reading and REST's changes follow.
  */
 import type { IdentityKey } from '../../domain/customer.ts';
-import type { Sql } from '../sql.ts';
+import { sql } from 'kysely';
+import { type Sql, ticketNotDeleted } from '../sql.ts';
 
 export interface OwnedIdentity extends IdentityKey {
   customerId: number;
@@ -106,4 +107,99 @@ export async function touchCustomers(tx: Sql, seen: { id: number; name: string |
       where c.id = v.id and (c.last_seen_at < now() - interval '1 minute' or (c.name is null and v.name is not null))`,
     [ids, ids.map((id) => byId.get(id) ?? null)],
   );
+}
+
+// --- Reading and REST's changes ---
+
+export interface CustomerRow {
+  id: number;
+  name: string | null;
+  emails: string[];
+  externalIds: { door: string; id: string }[];
+  company: { id: number; name: string; tier: string | null } | null;
+  companyMatch: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function selectCustomers(db: Sql) {
+  return db.kysely
+    .selectFrom('customers as c')
+    .leftJoin('companies as co', 'co.id', 'c.company_id')
+    .select(['c.id', 'c.name', 'c.company_match', 'c.first_seen_at', 'c.last_seen_at', 'c.created_at', 'c.updated_at', 'co.id as company_id', 'co.name as company_name', 'co.tier as company_tier'])
+    .select((eb) =>
+      eb
+        .selectFrom('customer_identities as i')
+        .whereRef('i.customer_id', '=', 'c.id')
+        .select(sql<{ kind: string; value: string }[] | null>`json_agg(json_build_object('kind', i.kind, 'value', i.value) order by i.kind, i.value)`.as('x'))
+        .as('identities'),
+    );
+}
+type CustomerSelect = Awaited<ReturnType<ReturnType<typeof selectCustomers>['executeTakeFirstOrThrow']>>;
+
+const toCustomer = (r: CustomerSelect): CustomerRow => {
+  const identities = r.identities ?? [];
+  return {
+    id: r.id,
+    name: r.name,
+    emails: identities.filter((i) => i.kind === 'email').map((i) => i.value),
+    externalIds: identities.filter((i) => i.kind !== 'email').map((i) => ({ door: i.kind, id: i.value })),
+    company: r.company_id === null || r.company_name === null ? null : { id: r.company_id, name: r.company_name, tier: r.company_tier },
+    companyMatch: r.company_match,
+    firstSeenAt: new Date(r.first_seen_at),
+    lastSeenAt: new Date(r.last_seen_at),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+};
+
+export async function getCustomer(db: Sql, id: number): Promise<CustomerRow | null> {
+  const row = await selectCustomers(db).where('c.id', '=', id).executeTakeFirst();
+  return row ? toCustomer(row) : null;
+}
+
+/** Customers by name or identity (substring, any case), newest first, `limit` after the id `before` (keyset). */
+export async function listCustomers(db: Sql, q: { search?: string; companyId?: number; before?: number; limit: number }): Promise<CustomerRow[]> {
+  let query = selectCustomers(db).orderBy('c.id', 'desc').limit(q.limit);
+  if (q.before !== undefined) query = query.where('c.id', '<', q.before);
+  if (q.companyId !== undefined) query = query.where('c.company_id', '=', q.companyId);
+  if (q.search) {
+    const like = `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    query = query.where((eb) =>
+      eb.or([eb('c.name', 'ilike', like), eb.exists(eb.selectFrom('customer_identities as i').whereRef('i.customer_id', '=', 'c.id').where('i.value', 'ilike', like).select('i.id'))]),
+    );
+  }
+  return (await query.execute()).map(toCustomer);
+}
+
+/** Tickets of a customer: how many, how many not resolved. */
+export async function customerTicketCounts(db: Sql, id: number): Promise<{ total: number; open: number }> {
+  const row = await db.kysely
+    .selectFrom('tickets')
+    .select((eb) => [eb.fn.countAll<string>().as('total'), sql<string>`count(*) filter (where status <> 'resolved')`.as('open')])
+    .where('customer_id', '=', id)
+    .where(ticketNotDeleted)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), open: Number(row.open) };
+}
+
+/** A customer made by hand with its keys; null (nothing stored) when another customer holds one of them. */
+export async function createCustomerByHand(tx: Sql, name: string | null, keys: IdentityKey[]): Promise<number | null> {
+  const { id } = await tx.kysely.insertInto('customers').values({ name }).returning('id').executeTakeFirstOrThrow();
+  const claimed = await claimIdentities(tx, keys.map((k) => ({ ...k, customerId: id })));
+  return claimed.length === keys.length ? id : null;
+}
+
+/** Adds keys to a customer; returns the keys another customer holds (then nothing is added by the caller's rollback). */
+export async function addIdentities(tx: Sql, customerId: number, keys: IdentityKey[]): Promise<IdentityKey[]> {
+  const claimed = new Set((await claimIdentities(tx, keys.map((k) => ({ ...k, customerId })))).map((k) => `${k.kind}\u0000${k.value}`));
+  const mine = new Set((await identitiesOwned(tx, keys)).filter((o) => o.customerId === customerId).map((k) => `${k.kind}\u0000${k.value}`));
+  return keys.filter((k) => !claimed.has(`${k.kind}\u0000${k.value}`) && !mine.has(`${k.kind}\u0000${k.value}`));
+}
+
+export async function renameCustomer(db: Sql, id: number, name: string | null): Promise<boolean> {
+  const r = await db.kysely.updateTable('customers').set({ name, updated_at: new Date() }).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -1,0 +1,11 @@
+/** Customers and companies (src/ingest/customers.ts, src/ingest/companies.ts). */
+import { list } from './validators.ts';
+import { variable } from './variable.ts';
+
+export const customerVariables = {
+  freeMailDomains: variable(
+    'CUSTOMER_FREE_MAIL_DOMAINS',
+    list,
+    'More free-mail domains (comma-separated) that can never be a company\'s, beside the bundled free-mail and disposable lists.',
+  ),
+};
