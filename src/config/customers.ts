@@ -1,5 +1,5 @@
 /** Customers and companies (src/ingest/customers.ts, src/ingest/companies.ts). */
-import { list } from './validators.ts';
+import { int, list } from './validators.ts';
 import { variable } from './variable.ts';
 
 export const customerVariables = {
@@ -8,4 +8,5 @@ export const customerVariables = {
     list,
     'More free-mail domains (comma-separated) that can never be a company\'s, beside the bundled free-mail and disposable lists.',
   ),
+  relatedDays: variable('CUSTOMER_RELATED_DAYS', int(30, 1, 3650), 'How far back a ticket of the same customer with a similar subject counts as possibly related.'),
 };
