@@ -143,6 +143,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         logger,
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
+        relatedDays: config.customers.relatedDays,
         runWorkers: config.worker.enabled,
         replySenders: replySenders.senders,
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
