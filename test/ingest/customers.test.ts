@@ -9,7 +9,7 @@ import { createKeywordClassifier } from '../../src/classify/keyword.ts';
 import { resolveCustomers } from '../../src/ingest/customers.ts';
 import { sign, SECRETS } from '../kit/signing.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
-import { zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody } from '../webhooks/fixtures.ts';
+import { helpscoutConversation, intercomNotification, zendeskCommentAdded, zendeskTicketCreated, zendeskTriggerBody } from '../webhooks/fixtures.ts';
 
 let svc: TestService;
 test.before(async () => {
@@ -24,7 +24,7 @@ const identities = async (customerId: number) =>
 let seq = 0;
 const uid = () => `${Date.now().toString(36)}-${seq++}`;
 
-async function postWebhook(provider: 'zendesk', body: string) {
+async function postWebhook(provider: 'zendesk' | 'helpscout' | 'intercom', body: string) {
   const res = await fetch(`${svc.baseUrl}/webhooks/${provider}`, { method: 'POST', headers: sign[provider](body), body });
   if (res.status >= 300) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { ticket_id?: number; id?: number };
@@ -121,4 +121,15 @@ test('ingest.resolveCustomer (for doors without a message yet) finds and creates
   t.is(resolved, await customerOf(viaMessage.ticketId));
   t.is(await svc.service.ingest.resolveCustomer({ external: { door: 'slack', id: slackId } }), resolved);
   t.is(await svc.service.ingest.resolveCustomer({}), null);
+});
+
+test('Help Scout and Intercom deliveries carry the person\'s id there: it joins their address', async (t) => {
+  const hsAddress = `hs.${uid()}@customer.example`;
+  const hsId = `${Date.now()}${seq++}`;
+  await postWebhook('helpscout', JSON.stringify(helpscoutConversation({ id: hsId, email: hsAddress })));
+  t.deepEqual(await identities((await customerOf(await ticketByExternal('helpscout', hsId)))!), [`email:${hsAddress}`, 'helpscout:29418']);
+  const icAddress = `ic.${uid()}@customer.example`;
+  const icId = `${Date.now()}${seq++}`;
+  await postWebhook('intercom', JSON.stringify(intercomNotification({ id: icId, email: icAddress })));
+  t.deepEqual(await identities((await customerOf(await ticketByExternal('intercom', icId)))!), [`email:${icAddress}`, 'intercom:5f7f0d217289f8d2f4262080']);
 });
