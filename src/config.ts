@@ -13,6 +13,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { classifierSection, classifierVariables } from './config/classifier.ts';
 import { consoleRules, consoleSection, consoleVariables } from './config/console.ts';
+import { customerVariables } from './config/customers.ts';
 import { databaseVariables, workerVariables } from './config/database.ts';
 import { apiVariables, httpRules, httpSection, httpVariables } from './config/http.ts';
 import { opsSection, opsVariables } from './config/ops.ts';
@@ -43,6 +44,7 @@ export const CONFIG_VARIABLES = {
   replies: replyVariables,
   sla: slaVariables,
   console: consoleVariables,
+  customers: customerVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */

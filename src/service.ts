@@ -23,6 +23,7 @@ import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
+import { customersRouter } from './inbound/rest/routes/customers.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { webhookMount } from './inbound/webhooks/mount.ts';
@@ -145,6 +146,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         logger,
         minConfidence: config.classifier.minConfidence,
         publicUrl: config.http.publicUrl,
+        relatedDays: config.customers.relatedDays,
         runWorkers: config.worker.enabled,
         metrics: metrics.registry,
         replySenders: replySenders.senders,
@@ -224,6 +226,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),
+          customersRouter({ db, freeMailDomains: config.customers.freeMailDomains }),
         ],
       }),
       webhookMount(webhooks),

@@ -30,7 +30,7 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   queue: JobQueue;
   ticketEvents: TicketEvents;
   messageIdDomain: string;
-  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'> };
+  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }
 

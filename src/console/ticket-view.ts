@@ -5,6 +5,7 @@
  */
 import type { AssignmentRow } from '../db/repositories/agents.ts';
 import type { ClassificationRow } from '../db/repositories/classifications.ts';
+import type { CustomerContext } from '../db/repositories/customer-context.ts';
 import type { MessageRow } from '../db/repositories/messages.ts';
 import type { ReplyRow } from '../db/repositories/replies.ts';
 import type { SavedReply } from '../db/repositories/saved-replies.ts';
@@ -26,6 +27,8 @@ export interface TicketStory {
   slaEvents: { kind: string; dueAt: Date; at: Date }[];
   card: { channel: string; ts: string } | null;
   savedReplies: SavedReply[];
+  /** The customer's other tickets (null: the ticket has no customer). */
+  context: CustomerContext | null;
 }
 
 interface Entry {
@@ -70,6 +73,23 @@ function timeline(s: TicketStory): Entry[] {
   }
   if (t.snooze) entries.push({ at: t.snooze.since, kind: 'snooze', body: html`Snoozed ${t.snooze.until ? html`until ${when(t.snooze.until)}` : 'until the customer answers'} by ${actorName(t.snooze.by ?? '')}` });
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** Who wrote it, their company, and their other tickets: open count, the last five, the possibly related. */
+function customerCard(s: TicketStory): SafeHtml {
+  const t = s.ticket;
+  if (!t.customer || !s.context) return html``;
+  const c = s.context;
+  const item = (x: { id: number; subject: string | null; status: string }) =>
+    html`<li><a href="/console/tickets/${x.id}">#${x.id}</a> ${shown(x.subject ?? '(no subject)', 120)} <span class="muted">${STATUS_LABELS[x.status] ?? x.status}</span></li>`;
+  return html`<section class="card" id="ticket-customer"><h2>Customer</h2><dl class="facts">
+      <dt>Customer</dt><dd>${shown(t.customer.name ?? t.requesterEmail ?? `#${t.customer.id}`, 120)}</dd>
+      <dt>Company</dt><dd>${t.company ? html`${shown(t.company.name, 120)}${t.company.tier ? html` <span class="chip">${shown(t.company.tier, 64)}</span>` : ''}` : html`<span class="muted">none</span>`}</dd>
+      <dt>Open tickets</dt><dd>${c.openTickets}</dd>
+    </dl>
+    <h3>Last tickets</h3>${c.recent.length ? html`<ul class="recent">${c.recent.map(item)}</ul>` : html`<p class="muted">none before this one</p>`}
+    <h3>Possibly related</h3>${c.related.length ? html`<ul class="related">${c.related.map(item)}</ul>` : html`<p class="muted">none</p>`}
+  </section>`;
 }
 
 const option = (value: string, label: string, current?: string | null) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
@@ -130,6 +150,7 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
             <dt>Summary</dt><dd>${shown(t.summary ?? '—', 500)}</dd>
             <dt>Slack</dt><dd>${cardUrl ? html`<a href="${cardUrl}" rel="noopener noreferrer" target="_blank">Open the card</a>` : html`<span class="muted">no card</span>`}</dd>
           </dl></section>
+          ${customerCard(s)}
           ${user.role === 'viewer' ? html`<p class="muted">You can read this ticket; acting needs the agent role.</p>` : actions(s, user, opts.draft)}
         </aside>
       </div>`,

@@ -15,6 +15,7 @@ import { listReplies } from '../db/repositories/replies.ts';
 import { getSavedReply, listSavedReplies } from '../db/repositories/saved-replies.ts';
 import { listStatusChanges } from '../db/repositories/status-changes.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
+import { customerContext } from '../db/repositories/customer-context.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
 import { InvalidReplyError, storeReply } from '../ingest/replies.ts';
@@ -28,6 +29,7 @@ export interface TicketDeps {
   queue: JobQueue;
   ticketEvents: TicketEvents;
   messageIdDomain: string;
+  config?: { customers?: { relatedDays: number } };
 }
 
 /**
@@ -74,14 +76,16 @@ export function ticketRouter(deps: TicketDeps): Router {
     const id = idOf(ctx);
     const ticket = await getTicket(db.sql, id);
     if (!ticket) throw missing(id);
-    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies] = await Promise.all([
+    const relatedDays = deps.config?.customers?.relatedDays ?? 30;
+    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context] = await Promise.all([
       listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
       ticketSlaEvents(db.sql, id), ticketCardPost(db.sql, id), listSavedReplies(db.sql),
+      ticket.customer ? customerContext(db.sql, { id, customerId: ticket.customer.id, subject: ticket.subject }, relatedDays) : Promise.resolve(null),
     ]);
     const savedId = typeof ctx.query.saved === 'string' && /^\d{1,9}$/.test(ctx.query.saved) ? Number(ctx.query.saved) : undefined;
     const draft = savedId ? ((await getSavedReply(db.sql, savedId))?.body ?? '') : '';
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies }, userOf(ctx), { notice, draft }).value;
+    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context }, userOf(ctx), { notice, draft }).value;
   });
 
   router.post('/:id/assign', async (ctx) => {

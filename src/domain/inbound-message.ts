@@ -37,6 +37,8 @@ export interface InboundMessage {
   fullBody?: string | null;
   requesterEmail?: string | null;
   requesterName?: string | null;
+  /** The door's own id of the sender (a helpdesk requester id, a Slack user id): with requesterEmail, who the customer is. */
+  requesterId?: string | null;
   /**
    * Where a reply should go when the sender asked for another address (e-mail `Reply-To:`). The requester stays
    * the sender: threading, loop protection and "whose ticket is this" never look at this field.

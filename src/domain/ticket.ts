@@ -33,6 +33,10 @@ export interface Ticket {
   snooze: Snooze | null;
   /** Where it came in, beyond the door (`source`). */
   origin: TicketOrigin;
+  /** Who wrote it (src/ingest/customers.ts); null: the message named nobody. */
+  customer: { id: number; name: string | null } | null;
+  /** The customer's company; null: none known. */
+  company: { id: number; name: string; tier: string | null } | null;
   createdAt: Date;
   updatedAt: Date;
 }

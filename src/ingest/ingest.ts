@@ -20,6 +20,8 @@ import type { JobQueue } from '../db/queue.ts';
 import { auditRow, createAuditTrail } from './audit.ts';
 import type { Delivery, DeliveryVerdict } from './delivery.ts';
 import { IngestValidationError, normalizeMessage, textProblem } from './normalize.ts';
+import { createCustomerMemo, resolveCustomer, resolveCustomers, senderOf } from './customers.ts';
+import type { Person } from '../domain/customer.ts';
 import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
 import type { TicketEvents } from './ticket-events.ts';
 import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
@@ -42,6 +44,11 @@ export interface IngestOptions {
  */
 export type Ingest = ((msg: InboundMessage, options?: IngestOptions) => Promise<IngestResult>) & {
   deliver(delivery: Delivery, options?: IngestOptions): Promise<DeliveryVerdict>;
+  /**
+   * The customer of a person (created when unknown), for a door that needs it before it hands in a message
+   * (src/ingest/customers.ts). Messages need no call: ingest resolves their sender as it stores them.
+   */
+  resolveCustomer(person: Person): Promise<number | null>;
   /** Waits for every audit row of a delivery without a ticket handed in so far (before the database closes). */
   drain(): Promise<void>;
 };
@@ -84,6 +91,7 @@ const quiet = (options: IngestOptions) => (options.alert === false ? { alert: fa
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { db, queue, ticketEvents } = deps;
+  const customers = createCustomerMemo();
 
   const recordKeys = async (tx: Sql, pairs: { ticketId: number; options: IngestOptions }[]) => {
     const keyed = pairs.filter((p) => p.options.idempotency);
@@ -105,12 +113,13 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 
   const ingestOne = ({ delivery, msg, options }: Item): Promise<IngestResult> =>
-    db.transaction((tx) => storeOne({ ticketEvents, ticketCreated: ticketCreated(options) }, tx, delivery, msg));
+    db.transaction((tx) => storeOne({ ticketEvents, customers, ticketCreated: ticketCreated(options) }, tx, delivery, msg));
 
   const writeGroup = async (items: Item[]): Promise<(IngestResult | Error)[]> => {
     try {
       return await db.transaction(async (tx) => {
-        const stored = await insertTickets(tx, items.map((i) => i.msg));
+        const customerIds = await resolveCustomers(tx, items.map((i) => senderOf(i.msg)), customers);
+        const stored = await insertTickets(tx, items.map((i) => i.msg), customerIds);
         const created = stored.map((s, i) => ({ ...s, options: items[i]!.options })).filter((s) => s.created);
         await recordKeys(tx, created);
         // One job for the group, not one per ticket: each job is an insert, a fetch and a completion in
@@ -212,7 +221,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   const ingestMessage = (msg: InboundMessage, options: IngestOptions = {}) =>
     storeMessage({ door: msg.source, deliveryId: msg.externalId ?? null, content: { message: msg } }, options);
-  return Object.assign(ingestMessage, { deliver, drain: () => audit.drain() });
+  return Object.assign(ingestMessage, {
+    deliver,
+    drain: () => audit.drain(),
+    resolveCustomer: (person: Person) => db.transaction((tx) => resolveCustomer(tx, person, customers)),
+  });
 }
 
 /**

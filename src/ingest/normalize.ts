@@ -93,6 +93,8 @@ export function normalizeMessage(msg: InboundMessage): InboundMessage {
     fullBody: clip(msg.fullBody, FIELD_LIMITS.body * 2),
     requesterEmail: normalizeEmail(msg.requesterEmail),
     requesterName: clip(msg.requesterName, FIELD_LIMITS.name),
+    // Only a hint of who the customer is: one that cannot be stored as given is dropped, never cleaned into another id.
+    requesterId: msg.requesterId && !textProblem(String(msg.requesterId)) ? clip(String(msg.requesterId), FIELD_LIMITS.externalId) : null,
     replyTo: normalizeEmail(msg.replyTo),
     participants: [...new Set((msg.participants ?? []).map(normalizeEmail).filter((e): e is string => !!e))],
     originalQueue: clip(msg.originalQueue, 255),

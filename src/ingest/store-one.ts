@@ -13,6 +13,7 @@ import type { Sql } from '../db/sql.ts';
 import type { InboundMessage } from '../domain/inbound-message.ts';
 import { auditRow } from './audit.ts';
 import type { Delivery } from './delivery.ts';
+import { type CustomerMemo, resolveCustomer, senderOf } from './customers.ts';
 import { findThreadTicket } from './thread.ts';
 import type { TicketEvents } from './ticket-events.ts';
 
@@ -24,6 +25,8 @@ export interface StoreResult {
 
 export interface StoreOneDeps {
   ticketEvents: TicketEvents;
+  /** The instance's memo of customers (src/ingest/customers.ts). */
+  customers?: CustomerMemo;
   /** Completes a new ticket in its transaction: Idempotency-Key, classification job. */
   ticketCreated(tx: Sql, ticketId: number): Promise<void>;
 }
@@ -38,6 +41,8 @@ export async function storeOne(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: In
 }
 
 async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMessage): Promise<StoreResult> {
+  // Its sender is seen now, whatever the message turns out to be; a new ticket points at them.
+  const customerId = await resolveCustomer(tx, senderOf(msg), deps.customers);
   if (d.threadKey) {
     // On a door's thread the delivery id is the dedupe key: the first copy of an update for a thread we did
     // not hold opened a ticket keyed by the thread, and a second copy would otherwise look like its follow-up.
@@ -46,7 +51,7 @@ async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMess
     const earlier = await storedDelivery(tx, d);
     if (earlier !== undefined) return { outcome: 'duplicate', ticketId: earlier };
     if (open === undefined) {
-      const [opened] = await insertTickets(tx, [{ ...msg, externalId: d.threadKey }]);
+      const [opened] = await insertTickets(tx, [{ ...msg, externalId: d.threadKey }], [customerId]);
       if (opened!.created) return created(deps, tx, opened!.ticketId, msg);
       // Another delivery on this thread opened the ticket meanwhile: its transaction committed before this
       // insert went on (PostgreSQL waits on the conflicting row), so its ticket and audit row are visible now.
@@ -61,7 +66,7 @@ async function decide(deps: StoreOneDeps, tx: Sql, d: Delivery, msg: InboundMess
   if (stored) return { outcome: 'duplicate', ...stored };
   const threadTicketId = await findThreadTicket(tx, msg);
   if (threadTicketId !== null) return followUp(deps, tx, threadTicketId, msg);
-  const [ticket] = await insertTickets(tx, [msg]);
+  const [ticket] = await insertTickets(tx, [msg], [customerId]);
   if (!ticket!.created) return { outcome: 'duplicate', ticketId: ticket!.ticketId };
   return created(deps, tx, ticket!.ticketId, msg);
 }

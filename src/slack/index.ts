@@ -66,6 +66,8 @@ export interface SlackOptions {
   logger: Logger;
   minConfidence: number;
   publicUrl: string | undefined;
+  /** CUSTOMER_RELATED_DAYS for the card's possibly related tickets. */
+  relatedDays?: number;
   /** false on instances that only serve HTTP (RUN_WORKER=false): no job workers, no digest schedule. */
   runWorkers?: boolean;
   /** Minimum ms between two posts in one channel. Slack allows ~1 message/s per channel; benchmarks scale it. */
@@ -173,6 +175,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   const deps: NotifyDeps = {
     db: opts.db, queue: opts.queue, client, pacer, budget, logger: log, config,
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: [...(opts.replySenders ?? []), slackReplies],
+    ...(opts.relatedDays ? { relatedDays: opts.relatedDays } : {}),
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {

@@ -33,7 +33,11 @@ async function existingIds(template: string): Promise<number[]> {
   for (let i = 0; i < 6; i++) {
     const res = template.startsWith('/api/v1/saved-replies')
       ? await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: auth, json: { title: `admitted ${i}`, body: 'a saved reply to change' } })
-      : await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { text: `a ticket to change, number ${i}` } });
+      : template.startsWith('/api/v1/customers')
+        ? await api(svc.baseUrl, '/api/v1/customers', { method: 'POST', headers: auth, json: { name: `admitted ${i}` } })
+        : template.startsWith('/api/v1/companies')
+          ? await api(svc.baseUrl, '/api/v1/companies', { method: 'POST', headers: auth, json: { name: `admitted ${i}` } })
+          : await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { text: `a ticket to change, number ${i}` } });
     ids.push(res.json.id);
   }
   return ids;

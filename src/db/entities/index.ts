@@ -2,6 +2,8 @@ import { Agent } from './agent.ts';
 import { Attachment } from './attachment.ts';
 import { Classification } from './classification.ts';
 import { ConsoleSession, ConsoleSignInLink } from './console-session.ts';
+import { Company, CompanyDomain } from './company.ts';
+import { Customer, CustomerIdentity } from './customer.ts';
 import { DigestRun } from './digest-run.ts';
 import { IdempotencyKey } from './idempotency-key.ts';
 import { InboundEvent } from './inbound-event.ts';
@@ -21,6 +23,6 @@ import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink };
+export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, Customer, CustomerIdentity, Company, CompanyDomain };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, Company, CompanyDomain, Customer, CustomerIdentity];

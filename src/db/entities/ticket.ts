@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { Customer } from './customer.ts';
 import { CATEGORIES, CLASSIFIERS, PRIORITIES, SOURCES, STATUSES } from '../../domain/categories.ts';
 
 /**
@@ -42,6 +43,8 @@ export const Ticket = defineEntity({
     snoozedUntil: p.datetime().nullable(),
     /** Who snoozed it (slack:<user id>, api). */
     snoozedBy: p.string().length(64).nullable(),
+    /** Who wrote it (src/ingest/customers.ts), set when it is stored. */
+    customer: () => p.manyToOne(Customer).nullable().deleteRule('set null'),
     receivedAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
@@ -56,6 +59,7 @@ export const Ticket = defineEntity({
     { name: 'tickets_requester_email_idx', properties: ['requesterEmail'] },
     { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
     { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
+    { name: 'tickets_customer_created_at_idx', properties: ['customer', 'createdAt'] },
     // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.
     { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
     { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },

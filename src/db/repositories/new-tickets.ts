@@ -1,6 +1,6 @@
 /**
  * New tickets as ingest stores them: one multi-row INSERT per group commit (the ingest hot path), with
- * (source, external_id) deduplication. Reading and changing tickets is in tickets.ts.
+ * (source, external_id) deduplication. `customerIds[i]` is the customer of `messages[i]` (src/ingest/customers.ts). Reading and changing tickets is in tickets.ts.
  */
 import type { InboundMessage } from '../../domain/inbound-message.ts';
 import type { Sql } from '../sql.ts';
@@ -8,14 +8,15 @@ import type { Sql } from '../sql.ts';
 const TICKET_COLUMNS = [
   'source', 'external_id', 'subject', 'body', 'full_body', 'requester_email', 'requester_name', 'participants',
   'original_queue', 'original_priority', 'priority', 'tags', 'metadata', 'received_at', 'reply_to',
+  'customer_id',
 ] as const;
 
-function ticketValues(m: InboundMessage): unknown[] {
+function ticketValues(m: InboundMessage, customerId: number | null): unknown[] {
   return [
     m.source, m.externalId ?? null, m.subject ?? null, m.body, m.fullBody ?? null, m.requesterEmail ?? null,
     m.requesterName ?? null, m.participants?.length ? JSON.stringify(m.participants) : null, m.originalQueue ?? null,
     m.originalPriority ?? null, m.priority ?? null, m.tags?.length ? JSON.stringify(m.tags) : null,
-    m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null, m.replyTo ?? null,
+    m.metadata ? JSON.stringify(m.metadata) : null, m.receivedAt ?? null, m.replyTo ?? null, customerId,
   ];
 }
 
@@ -28,12 +29,12 @@ export interface StoredTicket {
  * Inserts tickets in one statement. A (source, external_id) already stored is not inserted again: its
  * existing id comes back with created=false. Results are in input order.
  */
-export async function insertTickets(tx: Sql, messages: InboundMessage[]): Promise<StoredTicket[]> {
+export async function insertTickets(tx: Sql, messages: InboundMessage[], customerIds: (number | null)[] = []): Promise<StoredTicket[]> {
   // Text built here, not by the query builder: this is the ingest hot path (up to 200 rows, 15 columns each).
   const width = TICKET_COLUMNS.length;
   const params: unknown[] = [];
   const rows = messages.map((m, r) => {
-    params.push(...ticketValues(m));
+    params.push(...ticketValues(m, customerIds[r] ?? null));
     const cells = TICKET_COLUMNS.map((col, c) => {
       const p = `$${r * width + c + 1}`;
       return col === 'participants' || col === 'tags' || col === 'metadata' ? `${p}::jsonb` : p;

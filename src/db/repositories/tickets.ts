@@ -13,6 +13,9 @@ function selectTickets(db: Sql) {
     .selectFrom('tickets')
     .leftJoin('classifications', 'classifications.id', 'tickets.current_classification_id')
     .leftJoin('agents', 'agents.slack_user_id', 'tickets.assignee_slack_user_id')
+    .leftJoin('customers', 'customers.id', 'tickets.customer_id')
+    .leftJoin('companies', 'companies.id', 'customers.company_id')
+    .select(['tickets.customer_id', 'customers.name as customer_name', 'companies.id as company_id', 'companies.name as company_name', 'companies.tier as company_tier'])
     .select([
       'tickets.id', 'tickets.source', 'tickets.external_id', 'tickets.subject', 'tickets.body', 'tickets.requester_email',
       'tickets.requester_name', 'tickets.reply_to', 'tickets.original_queue', 'tickets.original_priority', 'tickets.language',
@@ -64,6 +67,8 @@ function toTicket(r: TicketRow): Ticket {
       requesterHeader: r.requester_header,
       parseProblems: Array.isArray(r.parse_problems) ? r.parse_problems.filter((p): p is string => typeof p === 'string') : [],
     },
+    customer: r.customer_id === null ? null : { id: r.customer_id, name: r.customer_name },
+    company: r.company_id === null || r.company_name === null ? null : { id: r.company_id, name: r.company_name, tier: r.company_tier },
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -82,6 +87,9 @@ export interface TicketFilter {
   assignee?: string | null;
   /** Mail read from this configured mailbox (its id). */
   mailbox?: string;
+  /** Written by this customer / by a customer of this company. */
+  customerId?: number;
+  companyId?: number;
   /** Leave resolved tickets out. */
   unresolved?: boolean;
   since?: Date;
@@ -100,6 +108,8 @@ export async function listTickets(db: Sql, f: TicketFilter): Promise<{ items: Ti
   if (f.assignee !== undefined) where.push(eb('tickets.assignee_slack_user_id', f.assignee === null ? 'is' : '=', f.assignee));
   if (f.mailbox !== undefined) where.push(eb.and([eb('tickets.source', '=', 'email'), eb(sql<string>`tickets.metadata->>'mailbox_id'`, '=', f.mailbox)]));
   if (f.unresolved) where.push(eb('tickets.status', '<>', 'resolved'));
+  if (f.customerId !== undefined) where.push(eb('tickets.customer_id', '=', f.customerId));
+  if (f.companyId !== undefined) where.push(eb('tickets.customer_id', 'in', eb.selectFrom('customers').select('customers.id').where('customers.company_id', '=', f.companyId)));
   if (f.since) where.push(eb('tickets.created_at', '>=', f.since));
   if (f.until) where.push(eb('tickets.created_at', '<', f.until));
   if (f.q) where.push(ticketContains(f.q));

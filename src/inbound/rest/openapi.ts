@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
+import { DOMAIN_RULES } from '../../ingest/companies.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
@@ -46,9 +47,9 @@ export function buildOpenApi(info: { title: string; version: string }) {
   const errors = (...codes: number[]) =>
     Object.fromEntries(codes.map((c) => [String(c), { description: DESCRIPTIONS[c] ?? 'Error', content: json(r.errorResponse) }]));
   /** A 422 that also lists the rules no schema can state (they depend on the clock or the stored data), each as `field`: message. */
-  const refusedBeyondSchema = (rules: Record<string, string>) => ({
+  const refusedBeyondSchema = (rules: Record<string, string> | [string, string][]) => ({
     '422': {
-      description: `${DESCRIPTIONS[422]}. Beyond the schema, which cannot see the clock or the stored ticket: ${Object.entries(rules).map(([field, message]) => `\`${field}\`: ${message}`).join('; ')}`,
+      description: `${DESCRIPTIONS[422]}. Beyond the schema, which cannot see the clock or the stored ticket: ${(Array.isArray(rules) ? rules : Object.entries(rules)).map(([field, message]) => `\`${field}\`: ${message}`).join('; ')}`,
       content: json(r.errorResponse),
     },
   });
@@ -126,6 +127,58 @@ export function buildOpenApi(info: { title: string; version: string }) {
       get: { summary: 'A saved reply', parameters: [idParam], responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(404, 422) } },
       put: { summary: 'Replace a saved reply', parameters: [idParam], requestBody: withBody(s.savedReplyBody), responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(400, 404, 413, 415, 422) } },
       delete: { summary: 'Delete a saved reply (drafts recorded with its id keep the id)', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
+    },
+    '/api/v1/customers': {
+      get: { summary: 'Customers (one per person across doors), newest first; search and keyset paging', parameters: queryParams(s.customersQuery), responses: { '200': ok('A page of customers', r.customerList), ...apiErrors(422) } },
+      post: {
+        summary: 'Add a customer by hand with addresses and door ids',
+        requestBody: withBody(s.customerCreateBody),
+        responses: { '201': ok('Stored', r.customerView), ...apiErrors(400, 413, 415, 422), '409': { description: 'An address or id belongs to another customer', content: json(r.errorResponse) } },
+      },
+    },
+    '/api/v1/customers/{id}': {
+      get: { summary: 'A customer with addresses, door ids, company and ticket counts', parameters: [idParam], responses: { '200': ok('The customer', r.customerView), ...apiErrors(404, 422) } },
+      patch: {
+        summary: 'Rename, put in a company by hand (kept when domains change), add addresses or door ids',
+        parameters: [idParam],
+        requestBody: withBody(s.customerPatchBody),
+        responses: {
+          '200': ok('The customer', r.customerView),
+          ...apiErrors(400, 404, 413, 415),
+          ...refusedBeyondSchema({ company_id: 'must be the id of a company' }),
+          '409': { description: 'An address or id belongs to another customer', content: json(r.errorResponse) },
+        },
+      },
+    },
+    '/api/v1/companies': {
+      get: { summary: 'Companies, newest first; search by name or domain, keyset paging', parameters: queryParams(s.companiesQuery), responses: { '200': ok('A page of companies', r.companyList), ...apiErrors(422) } },
+      post: {
+        summary: 'Add a company, optionally with its domains (customers at them join it)',
+        requestBody: withBody(s.companyCreateBody),
+        responses: {
+          '201': ok('Stored', r.companyView),
+          ...apiErrors(400, 413, 415),
+          ...refusedBeyondSchema(Object.values(DOMAIN_RULES).map((rule) => ['domains', rule])),
+          '409': { description: 'A domain belongs to another company', content: json(r.errorResponse) },
+        },
+      },
+    },
+    '/api/v1/companies/{id}': {
+      get: { summary: 'A company with its domains and how many customers it has', parameters: [idParam], responses: { '200': ok('The company', r.companyView), ...apiErrors(404, 422) } },
+      patch: { summary: 'Change name, tier or custom fields', parameters: [idParam], requestBody: withBody(s.companyPatchBody), responses: { '200': ok('The company', r.companyView), ...apiErrors(400, 404, 413, 415, 422) } },
+    },
+    '/api/v1/companies/{id}/domains': {
+      put: {
+        summary: "Replace a company's domains; its customers are matched again (those put in by hand stay)",
+        parameters: [idParam],
+        requestBody: withBody(s.companyDomainsBody),
+        responses: {
+          '200': ok('The company, and who left and joined', r.companyDomainsResult),
+          ...apiErrors(400, 404, 413, 415),
+          ...refusedBeyondSchema(Object.values(DOMAIN_RULES).map((rule) => ['domains', rule])),
+          '409': { description: 'A domain belongs to another company', content: json(r.errorResponse) },
+        },
+      },
     },
     '/webhooks/{provider}': {
       post: {

@@ -73,6 +73,14 @@ export const ticketView = z
         parse_problems: z.array(z.string()).describe('What decoding the mail noticed (undecodable bytes, a broken From, ...); empty when nothing'),
       })
       .describe('Where it came in beyond the door (`source`): for mail, the mailbox and what parsing noticed'),
+    customer: z
+      .object({ id: z.number().int(), name: z.string().nullable() })
+      .nullable()
+      .describe('Who wrote it, one customer across doors (/api/v1/customers/{id}); null: the message named nobody'),
+    company: z
+      .object({ id: z.number().int(), name: z.string(), tier: z.string().nullable() })
+      .nullable()
+      .describe("The customer's company (/api/v1/companies/{id}); null: none known"),
   })
   .meta({ id: 'Ticket' });
 
@@ -281,3 +289,48 @@ export const savedReplyView = z
   .meta({ id: 'SavedReply' });
 
 export const savedReplyList = z.object({ items: z.array(savedReplyView) }).meta({ id: 'SavedReplyList' });
+
+// --- Customers and companies ---
+
+const companyRef = z.object({ id: z.number().int(), name: z.string(), tier: z.string().nullable() });
+
+export const customerView = z
+  .object({
+    id: z.number().int(),
+    name: z.string().nullable(),
+    emails: z.array(z.string()),
+    external_ids: z.array(z.object({ door: z.string(), id: z.string() })),
+    company: companyRef.nullable(),
+    company_match: z.enum(['domain', 'helpdesk', 'manual']).nullable().describe('How the company was set; only `domain` is matched again when domains change'),
+    first_seen_at: timestamp,
+    last_seen_at: timestamp.describe('To the minute'),
+    tickets: z.object({ total: z.number().int(), open: z.number().int() }).optional().describe('On a single customer only'),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Customer' });
+
+export const customerList = z
+  .object({ items: z.array(customerView), next_before: z.number().int().nullable().describe('Pass as `before` for the next page; null: no more') })
+  .meta({ id: 'CustomerList' });
+
+export const companyView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    tier: z.string().nullable(),
+    custom_fields: z.record(z.string(), z.unknown()),
+    domains: z.array(z.string()),
+    source: z.string().nullable().describe('The helpdesk this company came from, if any'),
+    external_id: z.string().nullable(),
+    customers: z.number().int(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Company' });
+
+export const companyList = z
+  .object({ items: z.array(companyView), next_before: z.number().int().nullable().describe('Pass as `before` for the next page; null: no more') })
+  .meta({ id: 'CompanyList' });
+
+export const companyDomainsResult = companyView.extend({ matched: z.object({ left: z.number().int(), joined: z.number().int() }).describe('Customers who left and joined by this change') }).meta({ id: 'CompanyDomainsResult' });

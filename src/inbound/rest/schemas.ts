@@ -100,6 +100,8 @@ export const listQuery = z.object({
     .regex(MAILBOX_ID, 'must be a mailbox id: 1 to 40 lowercase letters, digits, - or _')
     .optional()
     .describe('Mail read from this configured mailbox (its id, as in `origin.mailbox_id`)'),
+  customer_id: ticketId.optional().describe('Tickets written by this customer'),
+  company_id: ticketId.optional().describe("Tickets written by this company's customers"),
   since: isoDate.optional(),
   until: isoDate.optional(),
   q: identifier(200, 'must be given once').optional(),
@@ -186,3 +188,67 @@ export const savedRepliesQuery = z.object({
   category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }).optional(),
   language: languageTag.optional(),
 });
+
+// --- Customers and companies (README "Customers") ---
+
+const pageQuery = {
+  q: identifier(200, 'must be given once').optional().describe('Name, address, door id or domain containing this (any case)'),
+  before: ticketId.optional().describe('Keyset paging: items with a smaller id (the `next_before` of the previous page)'),
+  limit: listLimit.default(50),
+};
+
+export const customersQuery = z.object({ ...pageQuery, company_id: ticketId.optional().describe('Customers of this company') });
+export const companiesQuery = z.object(pageQuery);
+
+const emailList = z.array(z.email({ error: 'must be an e-mail address' }).max(320, 'must be at most 320 characters'), { error: 'must be a list of e-mail addresses' }).max(50, 'must list at most 50');
+const externalIdList = z
+  .array(
+    z.object({
+      door: z.enum(SOURCES, { error: `must be one of ${SOURCES.join(', ')}` }).describe('The door (helpdesk, slack) whose id this is'),
+      id: identifier(255, 'must be a string'),
+    }).strict(),
+    { error: 'must be a list of {door, id}' },
+  )
+  .max(50, 'must list at most 50');
+
+export const customerCreateBody = z
+  .object({
+    name: optionalText(255),
+    emails: emailList.optional(),
+    external_ids: externalIdList.optional().describe("A door's own ids of the person: Zendesk requester id, Slack user id, ..."),
+  })
+  .strict()
+  .meta({ id: 'CustomerInput' });
+
+export const customerPatchBody = z
+  .object({
+    name: optionalText(255),
+    company_id: ticketId.nullable().optional().describe('Put the customer in this company by hand (kept when domains change); null: in none'),
+    add_emails: emailList.optional(),
+    add_external_ids: externalIdList.optional(),
+  })
+  .strict()
+  .meta({ id: 'CustomerPatch' });
+
+const tier = z.string({ error: 'must be a string' }).min(1, 'must be from 1 to 64 characters').max(64, 'must be from 1 to 64 characters').regex(STORABLE, 'must not contain NUL or unpaired surrogates');
+const customFields = z.record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]), { error: 'must be an object of strings, numbers, booleans' });
+const domainList = z
+  .array(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(253, 'must be at most 253 characters'), { error: 'must be a list of domains' })
+  .max(100, 'must list at most 100');
+
+export const companyCreateBody = z
+  .object({
+    name: text(255, 1),
+    tier: tier.nullish(),
+    custom_fields: customFields.optional(),
+    domains: domainList.optional(),
+  })
+  .strict()
+  .meta({ id: 'CompanyInput' });
+
+export const companyPatchBody = z
+  .object({ name: text(255, 1).optional(), tier: tier.nullable().optional(), custom_fields: customFields.optional() })
+  .strict()
+  .meta({ id: 'CompanyPatch' });
+
+export const companyDomainsBody = z.object({ domains: domainList.describe('The whole list: domains left out are removed') }).strict().meta({ id: 'CompanyDomains' });

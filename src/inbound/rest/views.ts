@@ -42,6 +42,8 @@ export function ticketJson(t: Ticket) {
     assignee: agentJson(t.assignee),
     snooze: t.snooze === null ? null : { since: t.snooze.since.toISOString(), until: iso(t.snooze.until), by: t.snooze.by },
     origin: { mailbox_id: t.origin.mailboxId, folder: t.origin.folder, requester_header: t.origin.requesterHeader, parse_problems: t.origin.parseProblems },
+    customer: t.customer,
+    company: t.company,
   };
 }
 

@@ -104,6 +104,7 @@ function fromEnvelope(eventType: string, body: unknown): WebhookDelivery {
         originalPriority: present(t.priority) ?? null,
         tags: tagList(t.tags),
         receivedAt: dateFrom(t.created_at) ?? dateFrom(e.time),
+        requesterId: t.requester_id ?? null,
         metadata: { zendesk_event_id: e.id, event_type: eventType, zendesk_ticket_id: t.id, requester_id: t.requester_id ?? null, status: t.status ?? null, account_id: e.account_id ?? null },
       },
     };
@@ -126,6 +127,7 @@ function fromEnvelope(eventType: string, body: unknown): WebhookDelivery {
         subject: present(e.detail.subject) ?? null,
         body: htmlToPlainText(c.body),
         requesterName: present(c.author?.name) ?? null,
+        requesterId: c.author?.id ?? null,
         tags: tagList(e.detail.tags),
         receivedAt: dateFrom(e.time),
         metadata: { zendesk_event_id: e.id, event_type: eventType, zendesk_ticket_id: e.detail.id, comment_id: c.id, author_id: c.author?.id ?? null },

@@ -52,6 +52,9 @@ export const SNOOZE_BLOCK_ID = 'ticket_snooze';
 /** The block of Assign to me and the user picker; its id carries the ticket id (a picker's payload has no value of ours). */
 export const ASSIGNEE_BLOCK_PREFIX = 'ticket_assignee_';
 
+/** The block holding the customer's lines (who, company, open tickets, last and related tickets). */
+export const CUSTOMER_BLOCK_ID = 'customer';
+
 /** Metadata event type attached to every alert: lets a retried job find an alert it already posted. */
 export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 
@@ -73,6 +76,8 @@ export interface AlertCardOptions {
   failedReply?: { id: number; error: string | null };
   /** SLA clock lines (src/slack/cards/sla-lines.ts), already safe mrkdwn; none without SLA. */
   sla?: string[];
+  /** The customer's lines (src/slack/cards/customer-lines.ts), already safe mrkdwn; none without a customer. */
+  customer?: string[];
 }
 
 const BODY_EXCERPT = 600;
@@ -123,6 +128,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
   if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze.until, t.snooze.by) }] });
+  if (opts.customer?.length) blocks.push({ type: 'context', block_id: CUSTOMER_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.customer.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.sla?.length) blocks.push({ type: 'context', block_id: SLA_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.sla.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.failedReply) {
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';

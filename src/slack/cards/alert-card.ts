@@ -8,6 +8,7 @@ import { latestReply } from '../../db/repositories/replies.ts';
 import { getTicket } from '../../db/repositories/tickets.ts';
 import { senderFor, type ReplySender } from '../../domain/reply.ts';
 import { alertFallbackText, buildAlertBlocks, type AlertTicket } from './alert-blocks.ts';
+import { cardCustomerLines } from './customer-lines.ts';
 import { cardSlaLines } from './sla-lines.ts';
 
 export interface CardDeps {
@@ -16,6 +17,8 @@ export interface CardDeps {
   publicUrl: string | undefined;
   /** The ways back to customers (src/outbound/senders.ts): a card shows Reply when one fits its ticket. */
   replySenders: readonly ReplySender[];
+  /** CUSTOMER_RELATED_DAYS: how far back a similar ticket of the same customer is possibly related (default 30). */
+  relatedDays?: number;
 }
 
 export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
@@ -32,8 +35,9 @@ export async function renderCard(deps: CardDeps, ticketId: number, activity: str
   const last = canReply ? await latestReply(deps.db.sql, ticketId) : null;
   const failedReply = last?.state === 'failed' ? { id: last.id, error: last.last_error } : undefined;
   const sla = await cardSlaLines(deps.db.sql, ticketId);
+  const customer = await cardCustomerLines(deps.db, row, { publicUrl: deps.publicUrl, relatedDays: deps.relatedDays ?? 30 });
   return {
     text: alertFallbackText(t),
-    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, customer, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
   };
 }

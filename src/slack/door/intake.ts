@@ -122,6 +122,8 @@ export function createSlackDoor(deps: SlackDoorDeps): SlackDoor {
           body: m.body,
           requesterName: m.name,
           requesterEmail: m.email,
+          // The Slack user is the customer's id on this door (a Slack Connect author without an address too).
+          requesterId: m.user,
           receivedAt: m.at,
           // The Slack author, kept so the ticket's customer can be linked to them; channel and author group messages.
           metadata: { slack_channel: m.channel, slack_user: m.user, slack_team: m.userTeam ?? null, slack_ts: m.ts, slack_thread_ts: m.rootTs },

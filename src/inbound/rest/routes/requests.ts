@@ -70,9 +70,11 @@ export function requestsRouter(deps: RequestsDeps): Router {
   });
 
   router.get('/', async (ctx) => {
-    const { assignee, ...q } = parseOr422(listQuery, ctx.query);
+    const { assignee, customer_id: customerId, company_id: companyId, ...q } = parseOr422(listQuery, ctx.query);
     const { items, total } = await listTickets(db.sql, {
       ...q,
+      ...(customerId === undefined ? {} : { customerId }),
+      ...(companyId === undefined ? {} : { companyId }),
       ...(assignee === undefined ? {} : { assignee: assignee === 'none' ? null : assignee }),
       since: q.since ? new Date(q.since) : undefined,
       until: q.until ? new Date(q.until) : undefined,
