@@ -17,6 +17,7 @@ import type { Classifier } from './domain/classification.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
+import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -210,6 +211,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
             },
           }),
           deadLettersRouter({ deadLetters }),
+          auditRouter({ db }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),

@@ -1,4 +1,6 @@
 import { Agent } from './agent.ts';
+import { AuditEntry } from './audit-entry.ts';
+import { Erasure, ErasureItem, LegalHold, RetentionRun } from './erasure.ts';
 import { Attachment } from './attachment.ts';
 import { Classification } from './classification.ts';
 import { ConsoleSession, ConsoleSignInLink } from './console-session.ts';
@@ -19,6 +21,6 @@ import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink };
+export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, ConsoleSession, ConsoleSignInLink };
 
-export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink];
+export const entities = [Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun];

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
+import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
@@ -25,6 +26,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   405: 'Method not allowed on this path',
   409: 'Idempotency-Key reused with a different body',
+  403: 'Needs an admin API key (API_ADMIN_KEYS)',
   413: 'Body larger than 1 MiB',
   415: 'Body is not JSON',
   422: 'Validation failed: `errors` lists each field',
@@ -126,6 +128,13 @@ export function buildOpenApi(info: { title: string; version: string }) {
       get: { summary: 'A saved reply', parameters: [idParam], responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(404, 422) } },
       put: { summary: 'Replace a saved reply', parameters: [idParam], requestBody: withBody(s.savedReplyBody), responses: { '200': ok('The saved reply', r.savedReplyView), ...apiErrors(400, 404, 413, 415, 422) } },
       delete: { summary: 'Delete a saved reply (drafts recorded with its id keep the id)', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
+    },
+    '/api/v1/audit': {
+      get: {
+        summary: 'Admin: every change a person made (Slack, console, REST key), erasures and retention runs; newest first, keyset-paged',
+        parameters: queryParams(ps.auditQuery),
+        responses: { '200': ok('A page of audit entries', ps.auditPage), ...apiErrors(403, 422) },
+      },
     },
     '/webhooks/{provider}': {
       post: {
