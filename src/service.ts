@@ -18,6 +18,8 @@ import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
+import { privacyRouter } from './inbound/rest/routes/privacy.ts';
+import { type PrivacyDeps, resumeErasures } from './privacy/erase.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -154,6 +156,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       })
     : disabledSlack(health, withSla);
   const ticketEvents = slack.ticketEvents;
+  const privacy: PrivacyDeps = { db, logger: logger.child({ component: 'privacy' }), redactSlack: (tx, posts, mode) => slack.redactPosts(tx, posts, mode) };
 
   const ingest = createIngest({
     db,
@@ -212,6 +215,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           }),
           deadLettersRouter({ deadLetters }),
           auditRouter({ db }),
+          privacyRouter({ privacy }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),
@@ -252,6 +256,13 @@ export async function createService(config: Config, options: ServiceOptions = {}
           db, ticketEvents, now: options.slaNow ?? (() => new Date()), logger: logger.child({ component: 'snooze' }),
           everyMs: config.worker.snoozeScanSeconds * 1000,
         });
+      }
+      // An erasure a crash left half-done is finished by a worker (its steps are idempotent).
+      if (config.worker.enabled) {
+        void resumeErasures(privacy).then(
+          (n) => n && logger.info({ resumed: n }, 'erasures resumed'),
+          (error: unknown) => logger.error({ err: error }, 'resuming erasures failed'),
+        );
       }
       imap.start();
       ops.start();
@@ -319,7 +330,7 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => TicketEvents): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined, redactPosts: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {

@@ -35,6 +35,8 @@ import { createIncidentPoster } from './jobs/incidents.ts';
 import type { SlaNotifier } from '../sla/scan.ts';
 import { enqueueSlaNote, handleSlaNote, type SlaJob } from './jobs/sla-notes.ts';
 import { QUEUE_POLICIES, SLACK_QUEUES } from '../db/queue-registry.ts';
+import type { Sql } from '../db/sql.ts';
+import { enqueueRedactions, handleRedact, type RedactJob } from './jobs/redact.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -74,6 +76,8 @@ export interface SlackService {
   incidents?: IncidentNotifier;
   /** Posts SLA warnings and breaches in the card's thread (src/sla/scan.ts calls it once per event). */
   slaNotifier: SlaNotifier;
+  /** Erasure: edits (anonymise) or deletes the messages we posted, by jobs enqueued in the caller's transaction. */
+  redactPosts(tx: Sql, posts: { channel: string; ts: string; card: boolean }[], mode: RedactJob['mode']): Promise<void>;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -142,10 +146,11 @@ export function createSlack(opts: SlackOptions): SlackService {
   return {
     ticketEvents,
     slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
+    redactPosts: (tx, posts, mode) => enqueueRedactions(opts.queue, tx, posts, mode),
     middleware: bolt.middleware,
     ...(incidents ? { incidents } : {}),
     async start() {
-      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact]) {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
@@ -158,6 +163,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<ChangedJob>(SLACK_QUEUES.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
         await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
         await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
+        await opts.queue.work<RedactJob>(SLACK_QUEUES.redact, { concurrency: 2 }, (job) => handleRedact({ client, pacer, logger: log }, job));
         await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }

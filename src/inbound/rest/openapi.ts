@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
+import { SUBJECT_RULE } from '../../privacy/erase.ts';
 import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
@@ -134,6 +135,28 @@ export function buildOpenApi(info: { title: string; version: string }) {
         summary: 'Admin: every change a person made (Slack, console, REST key), erasures and retention runs; newest first, keyset-paged',
         parameters: queryParams(ps.auditQuery),
         responses: { '200': ok('A page of audit entries', ps.auditPage), ...apiErrors(403, 422) },
+      },
+    },
+    '/api/v1/privacy/dry-run': {
+      post: {
+        summary: 'Admin: what erasing a person (an address or a domain) would change, counted per place; changes nothing',
+        requestBody: withBody(ps.subjectBody),
+        responses: { '200': ok('Counts per place', ps.dryRunView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
+      },
+    },
+    '/api/v1/privacy/erasures': {
+      post: {
+        summary: 'Admin: erase a person everywhere (tickets, follow-ups, replies, summaries, deliveries, queue jobs, Slack messages); legal holds excepted',
+        requestBody: withBody(ps.erasureBody),
+        responses: { '201': ok('The erasure record, with counts per place', ps.erasureOutcomeView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
+      },
+      get: { summary: 'Admin: the erasure records, newest first (who asked, when, mode, counts; never the person)', responses: { '200': ok('Erasure records', ps.erasureList), ...apiErrors(403) } },
+    },
+    '/api/v1/privacy/export': {
+      post: {
+        summary: 'Admin: everything held about a person, as one JSON document',
+        requestBody: withBody(ps.subjectBody),
+        responses: { '200': ok('The document', ps.exportView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
       },
     },
     '/webhooks/{provider}': {

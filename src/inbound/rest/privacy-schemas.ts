@@ -1,5 +1,6 @@
 /** Requests and answers of the admin routes: the audit of people's actions, erasure and export, legal holds. */
 import { z } from 'zod';
+import { SUBJECT_PATTERN } from '../../privacy/erase.ts';
 import { ticketId } from './schemas.ts';
 
 const actorName = z.string({ error: 'must be given once' }).min(1, 'must not be empty').max(255).regex(/^[\x21-\x7e]+$/, 'must be an actor such as slack:U0123ABCD or api-key:3f2a9c01b7de');
@@ -29,3 +30,52 @@ export const auditEntryView = z
 export const auditPage = z
   .object({ items: z.array(auditEntryView), next: z.number().int().nullable().describe('Pass as `before` for the next page; null: the last page') })
   .meta({ id: 'AuditPage' });
+
+export const subjectBody = z
+  .object({
+    kind: z.enum(['email', 'domain'], { error: 'must be email or domain' }).describe('What `value` is: one address, or every address of a domain'),
+    value: z.string({ error: 'must be a string' }).min(3).max(320).regex(new RegExp(SUBJECT_PATTERN), 'must be an e-mail address or a domain').describe('The address (ana@example.com) or the domain (example.com)'),
+  })
+  .strict()
+  .meta({ id: 'PrivacySubject' });
+
+export const erasureBody = subjectBody
+  .extend({ mode: z.enum(['anonymise', 'delete'], { error: 'must be anonymise or delete' }).describe('anonymise: keep tickets, categories, timings and rollups, drop personal data; delete: remove the tickets') })
+  .strict()
+  .meta({ id: 'ErasureRequest' });
+
+const counts = z.record(z.string(), z.number().int());
+
+export const dryRunView = z
+  .object({ tickets: z.number().int(), held_tickets: z.number().int(), follow_ups_on_other_tickets: z.number().int(), counts })
+  .meta({ id: 'ErasureDryRun' });
+
+export const erasureOutcomeView = z
+  .object({ erasure_id: z.number().int(), mode: z.enum(['anonymise', 'delete']), state: z.string(), tickets: z.number().int(), held_tickets: z.number().int(), counts })
+  .meta({ id: 'ErasureOutcome' });
+
+export const erasureRecordView = z
+  .object({
+    id: z.number().int(),
+    requested_by: z.string(),
+    mode: z.enum(['anonymise', 'delete']),
+    subject_kind: z.string(),
+    state: z.string(),
+    counts: counts.nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: 'ErasureRecord' });
+
+export const erasureList = z.object({ items: z.array(erasureRecordView) }).meta({ id: 'ErasureList' });
+
+export const exportView = z
+  .object({
+    subject: z.object({ kind: z.string(), value: z.string() }),
+    exported_at: z.string(),
+    addresses: z.array(z.string()),
+    tickets: z.array(z.number().int()),
+    held_tickets: z.array(z.number().int()),
+    places: z.record(z.string(), z.array(z.unknown())),
+  })
+  .meta({ id: 'PersonExport' });
