@@ -19,6 +19,7 @@ import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
+import { legalHoldsRouter } from './inbound/rest/routes/legal-holds.ts';
 import { type PrivacyDeps, resumeErasures } from './privacy/erase.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
@@ -216,6 +217,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           deadLettersRouter({ deadLetters }),
           auditRouter({ db }),
           privacyRouter({ privacy }),
+          legalHoldsRouter({ db }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),

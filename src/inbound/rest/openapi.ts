@@ -150,7 +150,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
         requestBody: withBody(ps.erasureBody),
         responses: { '201': ok('The erasure record, with counts per place', ps.erasureOutcomeView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
       },
-      get: { summary: 'Admin: the erasure records, newest first (who asked, when, mode, counts; never the person)', responses: { '200': ok('Erasure records', ps.erasureList), ...apiErrors(403) } },
+      get: { summary: 'Admin: the erasure records, newest first (who asked, when, mode, counts; never the person)', responses: { '200': ok('Erasure records', ps.erasureList), ...apiErrors(403, 422) } },
     },
     '/api/v1/privacy/export': {
       post: {
@@ -158,6 +158,17 @@ export function buildOpenApi(info: { title: string; version: string }) {
         requestBody: withBody(ps.subjectBody),
         responses: { '200': ok('The document', ps.exportView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
       },
+    },
+    '/api/v1/legal-holds': {
+      get: { summary: 'Admin: the legal holds, oldest first', responses: { '200': ok('Legal holds', ps.holdList), ...apiErrors(403, 422) } },
+      post: {
+        summary: 'Admin: hold a ticket or a customer: erasure and retention leave it alone until released',
+        requestBody: withBody(ps.holdBody),
+        responses: { '201': ok('Placed', ps.holdView), '200': ok('Held already: the existing hold', ps.holdView), ...apiErrors(400, 403, 404, 413, 415, 422) },
+      },
+    },
+    '/api/v1/legal-holds/{id}': {
+      delete: { summary: 'Admin: release a legal hold', parameters: [idParam], responses: { '204': { description: 'Released' }, ...apiErrors(403, 404, 422) } },
     },
     '/webhooks/{provider}': {
       post: {

@@ -79,3 +79,27 @@ export const exportView = z
     places: z.record(z.string(), z.array(z.unknown())),
   })
   .meta({ id: 'PersonExport' });
+
+export const holdBody = z
+  .object({
+    ticket_id: ticketId.optional().describe('Hold this ticket'),
+    email: z.string().max(320).regex(new RegExp(SUBJECT_PATTERN), 'must be an e-mail address').describe('Hold every ticket of this customer (their address)').optional(),
+    reason: z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL').optional(),
+  })
+  .strict()
+  .refine((b) => (b.ticket_id === undefined) !== (b.email === undefined), { message: 'give exactly one of ticket_id or email', path: ['ticket_id'] })
+  .meta({ id: 'LegalHoldRequest' });
+
+export const holdView = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['ticket', 'customer']),
+    ticket_id: z.number().int().nullable(),
+    email: z.string().nullable(),
+    reason: z.string().nullable(),
+    created_by: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'LegalHold' });
+
+export const holdList = z.object({ items: z.array(holdView) }).meta({ id: 'LegalHoldList' });

@@ -119,7 +119,13 @@ export const replyView = z
   .meta({ id: 'TicketReply' });
 
 export const ticketDetail = z
-  .object({ ...ticketView.shape, messages: z.array(messageView), replies: z.array(replyView), attachments: z.array(attachmentView) })
+  .object({
+    ...ticketView.shape,
+    messages: z.array(messageView),
+    replies: z.array(replyView),
+    attachments: z.array(attachmentView),
+    legal_hold: z.boolean().describe('A legal hold (on the ticket or its requester) keeps erasure and retention away from it'),
+  })
   .meta({ id: 'TicketWithMessages' });
 
 export const ticketList = z
