@@ -21,6 +21,8 @@ import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
 import { legalHoldsRouter } from './inbound/rest/routes/legal-holds.ts';
 import { type PrivacyDeps, resumeErasures } from './privacy/erase.ts';
+import { runRetention } from './privacy/retention.ts';
+import { repeat } from './lib/repeat.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -230,6 +232,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let server: Server | undefined;
   let slaScanner: { stop(): Promise<void> } | undefined;
   let snoozeWaker: { stop(): Promise<void> } | undefined;
+  let retention: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -259,11 +262,17 @@ export async function createService(config: Config, options: ServiceOptions = {}
           everyMs: config.worker.snoozeScanSeconds * 1000,
         });
       }
-      // An erasure a crash left half-done is finished by a worker (its steps are idempotent).
+      // Workers finish erasures a crash left half-done (their steps are idempotent), then look for today's
+      // retention run every RETENTION_CHECK_MINUTES (one instance runs each kind; src/privacy/retention.ts).
       if (config.worker.enabled) {
-        void resumeErasures(privacy).then(
-          (n) => n && logger.info({ resumed: n }, 'erasures resumed'),
-          (error: unknown) => logger.error({ err: error }, 'resuming erasures failed'),
+        retention = repeat(
+          config.retention.checkMinutes * 60_000,
+          async () => {
+            const resumed = await resumeErasures(privacy);
+            if (resumed) logger.info({ resumed }, 'erasures resumed');
+            await runRetention({ ...privacy, config: config.retention });
+          },
+          (error) => logger.error({ err: error }, 'retention run failed; the next look resumes it'),
         );
       }
       imap.start();
@@ -307,6 +316,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await ingest.drain();
         await slaScanner?.stop();
         await snoozeWaker?.stop();
+        await retention?.stop();
         await slack.stop();
         await queue.stop();
         replySenders.close();

@@ -134,9 +134,7 @@ export async function workErasure(deps: PrivacyDeps, erasureId: number, mode: Er
         ticketIds: items.filter((i) => i.kind === 'ticket').map((i) => i.refId),
         messageIds: items.filter((i) => i.kind === 'message').map((i) => i.refId),
       };
-      if (deps.redactSlack && scope.ticketIds.length) await deps.redactSlack(tx, await postsOfTickets(tx, scope.ticketIds), mode);
-      const counts: Record<string, number> = {};
-      for (const place of ERASURE_PLACES) if (place.eraseTickets) counts[place.name] = await place.eraseTickets(tx, scope, mode);
+      const counts = await eraseTicketBatch(deps, tx, scope, mode);
       await addErasureCounts(tx, erasureId, counts);
       await markItemsDone(tx, erasureId, items);
       return items.length;
@@ -150,6 +148,14 @@ export async function workErasure(deps: PrivacyDeps, erasureId: number, mode: Er
     await appendAudit(tx, { actor: row!.requestedBy, action: 'erasure', ticketId: null, after: { erasure_id: erasureId, mode, subject_kind: row!.subjectKind, counts: row!.counts } });
     deps.logger.info({ erasureId, mode, counts: row!.counts }, 'erasure finished');
   });
+}
+
+/** One batch of tickets through every ticket-bound place, with their Slack messages' redaction; counts per place. */
+export async function eraseTicketBatch(deps: Pick<PrivacyDeps, 'redactSlack'>, tx: Sql, scope: TicketScope, mode: ErasureMode): Promise<Record<string, number>> {
+  if (deps.redactSlack && scope.ticketIds.length) await deps.redactSlack(tx, await postsOfTickets(tx, scope.ticketIds), mode);
+  const counts: Record<string, number> = {};
+  for (const place of ERASURE_PLACES) if (place.eraseTickets) counts[place.name] = await place.eraseTickets(tx, scope, mode);
+  return counts;
 }
 
 /** Finishes erasures a crash left running. */
