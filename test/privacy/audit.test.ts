@@ -94,3 +94,20 @@ test('the audit needs an admin key; bad filters are 422', async (t) => {
     t.is((await api(svc.baseUrl, `/api/v1/audit?${q}`, { headers: as(ADMIN_KEY) })).status, 422, q);
   }
 });
+
+test('the console\'s audit page: admins only, filtered by ticket and by person, older pages by keyset', async (t) => {
+  const { svc } = t.context;
+  const id = await ticket(svc, 'page@example.com');
+  for (const status of ['acknowledged', 'resolved'] as const) await api(svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', headers: as(AGENT_KEY), json: { status } });
+  const adminUser = await signedIn(svc.baseUrl, svc.service, 'admin');
+  const res = await adminUser.get(`/console/audit?ticket=${id}`);
+  t.is(res.status, 200);
+  t.regex(res.text, /<td class="excerpt">status: acknowledged<\/td>\s*<td class="excerpt">status: resolved<\/td>/);
+  t.is(res.text.match(/<td data-label="What">status<\/td>/g)?.length, 2);
+  t.false(res.text.includes('page@example.com'), 'references, not the customer');
+  const byPerson = await adminUser.get(`/console/audit?actor=${encodeURIComponent(`api-key:${fingerprint(AGENT_KEY)}`)}`);
+  t.true(byPerson.text.includes(`#${id}`));
+  t.false((await adminUser.get('/console/audit?actor=slack:UNOBODY00')).text.includes(`#${id}`));
+  const agent = await signedIn(svc.baseUrl, svc.service, 'agent');
+  t.is((await agent.get('/console/audit')).status, 403);
+});

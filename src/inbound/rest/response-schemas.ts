@@ -264,7 +264,7 @@ export const assignmentHistory = z
           id: z.number().int(),
           from: agentView.nullable().describe('The assignee before; null: nobody'),
           to: agentView.nullable().describe('The assignee after; null: nobody'),
-          actor: z.string().describe('Who changed it: slack:<user id>, or the API key name'),
+          actor: z.string().describe('Who changed it: slack:<user id>, console:<user id>, api-key:<key fingerprint>, or api'),
           created_at: timestamp,
         })
         .meta({ id: 'Assignment' }),
