@@ -41,6 +41,8 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DOMAIN_SOURCE = `${LABEL}(?:\\.${LABEL})+`;
 const EMAIL_SOURCE = `[A-Za-z0-9._%+'-]{1,64}@${DOMAIN_SOURCE}`;
 /** An address or a domain (REST's schema states it too); which of the two `kind` says. */
+/** An e-mail address only (a customer's legal hold). */
+export const EMAIL_PATTERN = `^${EMAIL_SOURCE}$`;
 export const SUBJECT_PATTERN = `^(?:${EMAIL_SOURCE}|@?${DOMAIN_SOURCE})$`;
 export const SUBJECT_RULE = 'must be an e-mail address (ana@example.com) when kind is email, a domain (example.com) when kind is domain';
 const EMAIL = new RegExp(`^${EMAIL_SOURCE}$`);

@@ -1,6 +1,6 @@
 /** Requests and answers of the admin routes: the audit of people's actions, erasure and export, legal holds. */
 import { z } from 'zod';
-import { SUBJECT_PATTERN } from '../../privacy/erase.ts';
+import { EMAIL_PATTERN, SUBJECT_PATTERN } from '../../privacy/erase.ts';
 import { ticketId } from './schemas.ts';
 
 const actorName = z.string({ error: 'must be given once' }).min(1, 'must not be empty').max(255).regex(/^[\x21-\x7e]+$/, 'must be an actor such as slack:U0123ABCD or api-key:3f2a9c01b7de');
@@ -80,14 +80,13 @@ export const exportView = z
   })
   .meta({ id: 'PersonExport' });
 
+const holdReason = z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL').optional();
+
 export const holdBody = z
-  .object({
-    ticket_id: ticketId.optional().describe('Hold this ticket'),
-    email: z.string().max(320).regex(new RegExp(SUBJECT_PATTERN), 'must be an e-mail address').describe('Hold every ticket of this customer (their address)').optional(),
-    reason: z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL').optional(),
-  })
-  .strict()
-  .refine((b) => (b.ticket_id === undefined) !== (b.email === undefined), { message: 'give exactly one of ticket_id or email', path: ['ticket_id'] })
+  .union([
+    z.object({ ticket_id: ticketId.describe('Hold this ticket'), reason: holdReason }).strict(),
+    z.object({ email: z.string().max(320).regex(new RegExp(EMAIL_PATTERN), 'must be an e-mail address').describe('Hold every ticket of this customer (their address)'), reason: holdReason }).strict(),
+  ], { error: 'give exactly one of ticket_id or email' })
   .meta({ id: 'LegalHoldRequest' });
 
 export const holdView = z

@@ -29,15 +29,15 @@ export function legalHoldsRouter(deps: { db: Database }): Router {
   router.post('/', async (ctx) => {
     const body = parseOr422(holdBody, ctx.request.body);
     let email: string | undefined;
-    if (body.email !== undefined) {
+    if ('email' in body) {
       try {
         email = parseSubject('email', body.email).value;
       } catch {
         throw validationError([{ field: 'email', message: 'must be an e-mail address', type: 'invalid' }]);
       }
     }
-    const placed = await holdFor(deps.db, body.ticket_id !== undefined ? { ticketId: body.ticket_id } : { email: email! }, body.reason ?? null, ctx.state.actor ?? 'api');
-    if (!placed) throw new HttpError(404, `Request ${body.ticket_id} not found`);
+    const placed = await holdFor(deps.db, 'ticket_id' in body ? { ticketId: body.ticket_id } : { email: email! }, body.reason ?? null, ctx.state.actor ?? 'api');
+    if (!placed) throw new HttpError(404, `Request ${'ticket_id' in body ? body.ticket_id : ''} not found`);
     ctx.status = placed.created ? 201 : 200;
     ctx.body = holdJson(placed.hold);
   });
