@@ -20,6 +20,7 @@ import { opsSection, opsVariables } from './config/ops.ts';
 import { imapRules, imapVariables, mailboxList, singleMailbox } from './config/imap.ts';
 import type { ImapMailbox } from './config/mailbox.ts';
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
+import { retentionVariables } from './config/retention.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { misspeltSettings } from './config/misspelt.ts';
@@ -45,6 +46,7 @@ export const CONFIG_VARIABLES = {
   sla: slaVariables,
   console: consoleVariables,
   customers: customerVariables,
+  retention: retentionVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */

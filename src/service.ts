@@ -18,6 +18,12 @@ import type { Classifier } from './domain/classification.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
+import { auditRouter } from './inbound/rest/routes/audit.ts';
+import { privacyRouter } from './inbound/rest/routes/privacy.ts';
+import { legalHoldsRouter } from './inbound/rest/routes/legal-holds.ts';
+import { type PrivacyDeps, resumeErasures } from './privacy/erase.ts';
+import { runRetention } from './privacy/retention.ts';
+import { repeat } from './lib/repeat.ts';
 import { deadLettersRouter } from './inbound/rest/routes/dead-letters.ts';
 import { createRateLimits } from './inbound/rest/rate-limit.ts';
 import { docsRouter } from './inbound/rest/routes/docs.ts';
@@ -163,6 +169,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       })
     : disabledSlack(health, withSla);
   const ticketEvents = slack.ticketEvents;
+  const privacy: PrivacyDeps = { db, logger: logger.child({ component: 'privacy' }), redactSlack: (tx, posts, mode) => slack.redactPosts(tx, posts, mode) };
 
   const ingest = createIngest({
     db,
@@ -223,6 +230,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
             },
           }),
           deadLettersRouter({ deadLetters }),
+          auditRouter({ db }),
+          privacyRouter({ privacy }),
+          legalHoldsRouter({ db }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),
@@ -236,6 +246,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let server: Server | undefined;
   let slaScanner: { stop(): Promise<void> } | undefined;
   let snoozeWaker: { stop(): Promise<void> } | undefined;
+  let retention: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -264,6 +275,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
           db, ticketEvents, now: options.slaNow ?? (() => new Date()), logger: logger.child({ component: 'snooze' }),
           everyMs: config.worker.snoozeScanSeconds * 1000,
         });
+      }
+      // Workers finish erasures a crash left half-done (their steps are idempotent), then look for today's
+      // retention run every RETENTION_CHECK_MINUTES (one instance runs each kind; src/privacy/retention.ts).
+      if (config.worker.enabled) {
+        retention = repeat(
+          config.retention.checkMinutes * 60_000,
+          async () => {
+            const resumed = await resumeErasures(privacy);
+            if (resumed) logger.info({ resumed }, 'erasures resumed');
+            await runRetention({ ...privacy, config: config.retention });
+          },
+          (error) => logger.error({ err: error }, 'retention run failed; the next look resumes it'),
+        );
       }
       imap.start();
       ops.start();
@@ -306,6 +330,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await ingest.drain();
         await slaScanner?.stop();
         await snoozeWaker?.stop();
+        await retention?.stop();
         await slack.stop();
         await queue.stop();
         replySenders.close();
@@ -331,7 +356,7 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 function disabledSlack(health: HealthRegistry, wrap: (events: TicketEvents) => TicketEvents): SlackService {
   health.register('slack', () => ({ status: 'disabled' }));
-  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined };
+  return { ticketEvents: wrap(noTicketEvents), slaNotifier: noSlaNotifier, middleware: undefined, start: async () => undefined, stop: async () => undefined, redactPosts: async () => undefined };
 }
 
 function disabledImap(health: HealthRegistry): { start(): void; stop(): Promise<void>; updateMetrics(): void; readers?: undefined } {

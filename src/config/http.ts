@@ -60,6 +60,7 @@ export const httpVariables = {
 
 export const apiVariables = {
   keys: variable('API_KEYS', list, 'Comma-separated API keys (Bearer or X-API-Key); unset = open API, refused in production.'),
+  adminKeys: variable('API_ADMIN_KEYS', list, 'Comma-separated API keys that may also call the admin routes (audit, privacy, legal holds); each must be in API_KEYS too. Unset with an open API: the admin routes are open as well.'),
   allowAnonymous: variable('ALLOW_ANONYMOUS_API', bool(false), 'Allows an open API with NODE_ENV=production.'),
 };
 
@@ -72,6 +73,11 @@ export function httpRules(source: Environment): string[] {
   const problems: string[] = [];
   if (source.NODE_ENV === 'production' && !isSet(source, 'API_KEYS') && !isTrue(source.ALLOW_ANONYMOUS_API)) {
     problems.push('API_KEYS: required when NODE_ENV=production (or set ALLOW_ANONYMOUS_API=true)');
+  }
+  if (isSet(source, 'API_ADMIN_KEYS')) {
+    const keys = new Set((source.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean));
+    const admin = (source.API_ADMIN_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    if (keys.size > 0 && admin.some((k) => !keys.has(k))) problems.push('API_ADMIN_KEYS: every admin key must also be in API_KEYS');
   }
   const timeout = (name: string, fallback: number) => (isSet(source, name) ? Number(source[name]) : fallback);
   if (timeout('HTTP_HEADERS_TIMEOUT_MS', 10_000) > timeout('HTTP_REQUEST_TIMEOUT_MS', 30_000)) {

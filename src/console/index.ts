@@ -13,6 +13,7 @@ import { HttpError } from '../lib/http-error.ts';
 import type { Logger } from 'pino';
 import { assetServer } from './assets.ts';
 import { bulkRouter } from './bulk.ts';
+import { auditRouter } from './audit.ts';
 import { inboxRouter } from './inbox.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
@@ -43,7 +44,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db)];
+  const views = [inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

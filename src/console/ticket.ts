@@ -102,7 +102,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     const user = agentOf(ctx);
     const id = idOf(ctx);
     try {
-      const stored = await storeReply(deps, { ticketId: id, text: field(ctx, 'text') ?? '', agent: { slackUserId: user.userId, name: user.name }, draft: { origin: 'none' } });
+      const stored = await storeReply(deps, { ticketId: id, text: field(ctx, 'text') ?? '', agent: { slackUserId: user.userId, name: user.name }, draft: { origin: 'none' }, actor: actorOf(user) });
       if (!stored) throw missing(id);
     } catch (error) {
       if (error instanceof InvalidReplyError) throw new HttpError(422, error.message);

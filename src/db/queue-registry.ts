@@ -19,6 +19,8 @@ export const SLACK_QUEUES = {
   digest: 'slack-digest',
   sla: 'slack-sla',
   incident: 'slack-ops-incident',
+  /** Erasure: edit or delete a message we posted about an erased ticket (src/slack/jobs/redact.ts). */
+  redact: 'slack-redact',
 } as const;
 
 export type QueueName = typeof CLASSIFY_QUEUE | typeof REPLY_QUEUE | (typeof SLACK_QUEUES)[keyof typeof SLACK_QUEUES];
@@ -42,5 +44,6 @@ export const QUEUE_POLICIES = {
   [SLACK_QUEUES.reply]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
   [SLACK_QUEUES.sla]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900 },
   // Slack down for a long time: retried for about a day (the 5-minute cap), then a dead letter.
+  [SLACK_QUEUES.redact]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
   [SLACK_QUEUES.incident]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
 } satisfies Record<QueueName, QueuePolicy>;

@@ -2,10 +2,13 @@
  * People's changes to a ticket (REST clients, Slack agents): status, a human classification, the assignee,
  * a snooze, soft delete.
  * Each runs in one transaction with ticketEvents.ticketChanged (src/ingest/ticket-events.ts), so what the
- * listener enqueues (the Slack card update) commits with the change or not at all. The SQL is in db/repositories; this file owns the rules.
+ * listener enqueues (the Slack card update) commits with the change or not at all, and with its audit entry
+ * (audit_entries: who, what, before, after; codes and ids only, never a name or a text). The SQL is in
+ * db/repositories; this file owns the rules.
  */
 import type { Database } from '../db/database.ts';
 import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
+import { appendAudit } from '../db/repositories/audit-entries.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
 import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { endSnooze, lockTicket, markDeleted, setHumanClassification, updateAssignee, updateSnooze, updateStatus } from '../db/repositories/tickets.ts';
@@ -33,6 +36,7 @@ export async function changeStatus(deps: TicketWriteDeps, ticketId: number, stat
     if (current.status === status) return 'unchanged';
     await updateStatus(tx, ticketId, status);
     await insertStatusChange(tx, { ticketId, from: current.status, to: status, actor });
+    await appendAudit(tx, { actor, action: 'status', ticketId, before: { status: current.status }, after: { status } });
     // A resolved ticket is not put aside for later any more.
     if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
       await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
@@ -58,6 +62,7 @@ export async function assign(deps: TicketWriteDeps, ticketId: number, slackUserI
     if (slackUserId !== null) await ensureAgent(tx, slackUserId);
     await updateAssignee(tx, ticketId, slackUserId);
     await insertAssignment(tx, { ticketId, from, to: slackUserId, actor });
+    await appendAudit(tx, { actor, action: 'assignment', ticketId, before: { assignee: from }, after: { assignee: slackUserId } });
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'assignment', from, to: slackUserId, actor });
     return { found: true, changed: true, from };
   });
@@ -90,6 +95,14 @@ export async function applyHumanClassification(deps: TicketWriteDeps, ticketId: 
       actor: input.actor,
     });
     await setHumanClassification(tx, ticketId, { category: input.category, priority, classificationId });
+    // The note is the agent's free text: the entry points at the history row that holds it.
+    await appendAudit(tx, {
+      actor: input.actor,
+      action: 'classification',
+      ticketId,
+      before: { category: current.category, priority: current.priority, classifier: current.classifier },
+      after: { category: input.category, priority, classifier: 'human', classification_id: classificationId },
+    });
     await deps.ticketEvents.ticketChanged(tx, ticketId, {
       kind: 'classification',
       category: input.category,
@@ -118,6 +131,13 @@ export async function snooze(deps: TicketWriteDeps & { now?: () => Date }, ticke
     if (current.snoozed_since !== null && runningUntil === (until?.getTime() ?? null)) return 'unchanged';
     const since = current.snoozed_since === null ? now : new Date(current.snoozed_since);
     await updateSnooze(tx, ticketId, { since, until, by: actor });
+    await appendAudit(tx, {
+      actor,
+      action: 'snooze',
+      ticketId,
+      before: { snoozed_until: current.snoozed_until === null ? null : new Date(current.snoozed_until).toISOString(), snoozed: current.snoozed_since !== null },
+      after: { snoozed_until: until?.toISOString() ?? null, snoozed: true },
+    });
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'snooze', until: until?.toISOString() ?? null, actor });
     return 'snoozed';
   });
@@ -127,6 +147,7 @@ export async function snooze(deps: TicketWriteDeps & { now?: () => Date }, ticke
 export async function unsnooze(deps: TicketWriteDeps, ticketId: number, actor: string): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
     if (!(await lockTicket(tx, ticketId)) || !(await endSnooze(tx, ticketId))) return false;
+    await appendAudit(tx, { actor, action: 'unsnooze', ticketId, before: { snoozed: true }, after: { snoozed: false } });
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'agent', actor });
     return true;
   });
@@ -135,6 +156,7 @@ export async function unsnooze(deps: TicketWriteDeps, ticketId: number, actor: s
 export async function softDelete(deps: TicketWriteDeps, ticketId: number, actor: string): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
     if (!(await markDeleted(tx, ticketId))) return false;
+    await appendAudit(tx, { actor, action: 'deleted', ticketId, before: { deleted: false }, after: { deleted: true } });
     await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'deleted', actor });
     return true;
   });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
 import { REPLY_QUEUE } from '../db/queue-registry.ts';
+import { appendAudit } from '../db/repositories/audit-entries.ts';
 import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
 import { insertStatusChange } from '../db/repositories/status-changes.ts';
 import { lockTicket, updateStatus } from '../db/repositories/tickets.ts';
@@ -29,6 +30,8 @@ export interface ReplyInput {
   ticketId: number;
   text: string;
   agent: { slackUserId: string; name: string | null };
+  /** Who pressed send, for the audit (slack:<id>, console:<id>); default slack:<agent's id>. */
+  actor?: string;
   draft: Pick<Draft, 'origin' | 'savedReplyId'>;
   /** The same key twice (a Send pressed again after a slow answer) stores and sends one reply. */
   requestKey?: string;
@@ -83,6 +86,9 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
       return { replyId: earlier.id, messageId: earlier.message_id, duplicate: true };
     }
     await deps.queue.send(REPLY_QUEUE, { replyId }, { singletonKey: `reply:${replyId}` }, tx);
+    const actor = input.actor ?? `slack:${input.agent.slackUserId}`;
+    // The reply's text stays in ticket_replies: the entry points at it.
+    await appendAudit(tx, { actor, action: 'reply', ticketId: input.ticketId, before: { status: current.status }, after: { reply_id: replyId, draft: input.draft.origin } });
     if (current.status !== 'waiting_on_customer') {
       await updateStatus(tx, input.ticketId, 'waiting_on_customer');
       await insertStatusChange(tx, { ticketId: input.ticketId, from: current.status, to: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });
@@ -93,9 +99,11 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
 }
 
 /** An agent's Retry on a failed reply: queued again with the same Message-ID. False when it was not failed. */
-export async function retryReply(deps: Pick<ReplyWriteDeps, 'db' | 'queue'>, replyId: number): Promise<boolean> {
+export async function retryReply(deps: Pick<ReplyWriteDeps, 'db' | 'queue'>, replyId: number, actor = 'slack'): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
-    if (!(await requeueFailedReply(tx, replyId))) return false;
+    const ticketId = await requeueFailedReply(tx, replyId);
+    if (ticketId === false) return false;
+    await appendAudit(tx, { actor, action: 'reply_retry', ticketId, before: { reply_id: replyId, state: 'failed' }, after: { reply_id: replyId, state: 'queued' } });
     // No singletonKey: the first job of this reply is finished (it failed), a new one must run.
     await deps.queue.send(REPLY_QUEUE, { replyId }, {}, tx);
     return true;

@@ -57,6 +57,8 @@ const ALERT_BATCHES = 4;
  * at Slack's pace, so a batch is done in seconds and one instance usually posts a channel's alerts.
  */
 const ALERTS_PER_CHANNEL = 10;
+import type { Sql } from '../db/sql.ts';
+import { enqueueRedactions, handleRedact, type RedactJob } from './jobs/redact.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -113,6 +115,8 @@ export interface SlackService {
   /** The Slack door itself (tests hand it events), and the back-read after an outage. */
   door?: SlackDoor;
   backRead?(): Promise<BackReadResult[]>;
+  /** Erasure: edits (anonymise) or deletes the messages we posted, by jobs enqueued in the caller's transaction. */
+  redactPosts(tx: Sql, posts: { channel: string; ts: string; card: boolean }[], mode: RedactJob['mode']): Promise<void>;
 }
 
 export function createSlack(opts: SlackOptions): SlackService {
@@ -212,6 +216,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   return {
     ticketEvents,
     slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
+    redactPosts: (tx, posts, mode) => enqueueRedactions(opts.queue, tx, posts, mode),
     middleware: bolt.middleware,
     replySenders: [slackReplies],
     doorObserver: () => door.faults(),
@@ -226,7 +231,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       }),
     } : {}),
     async start() {
-      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla]) {
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact]) {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
@@ -243,6 +248,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<CardRefreshJob>(SLACK_QUEUES.card, { concurrency: 4, groupConcurrency: 1 }, (job) => handleCardRefresh(deps, job));
         await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
         await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
+        await opts.queue.work<RedactJob>(SLACK_QUEUES.redact, { concurrency: 2 }, (job) => handleRedact({ client, pacer, logger: log }, job));
         await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();
       }

@@ -53,7 +53,7 @@ async function serve(t: { teardown(fn: () => unknown): void }): Promise<string> 
     logger,
     metrics: createMetrics(),
     http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] },
-    mounts: [restMount({ routers: [api], api: { keys: ['k1'], allowAnonymous: false }, metricsToken: undefined, limits }), sessionMount()],
+    mounts: [restMount({ routers: [api], api: { keys: ['k1'], adminKeys: [], allowAnonymous: false }, metricsToken: undefined, limits }), sessionMount()],
   });
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -102,7 +102,7 @@ test('a mount keeps to its prefix: a route outside it, a route under another mou
     });
     return router;
   };
-  const rest = (path: string) => restMount({ routers: [routerWith(path)], api: { keys: ['k'], allowAnonymous: false }, metricsToken: undefined, limits });
+  const rest = (path: string) => restMount({ routers: [routerWith(path)], api: { keys: ['k'], adminKeys: [], allowAnonymous: false }, metricsToken: undefined, limits });
   t.notThrows(() => host(rest('/api/v1/x'), sessionMount()));
   t.notThrows(() => host(rest('/consoles'), sessionMount()), 'a sibling path is not under the prefix');
   t.throws(() => host(rest('/console/admin'), sessionMount()), { message: /Route \/console\/admin of rest is under console's prefix \/console/ });
@@ -119,7 +119,7 @@ test('a mount keeps to its prefix: a route outside it, a route under another mou
 test('the route table lists every mount with its access', async (t) => {
   const logger = pino({ level: 'silent' });
   const limits = await createRateLimits({ requests: 0, authFailures: 0, windowSeconds: 60 }, undefined, logger);
-  const app = createHttpHost({ logger, metrics: createMetrics(), http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] }, mounts: [restMount({ routers: [], api: { keys: [], allowAnonymous: true }, metricsToken: undefined, limits }), sessionMount()] });
+  const app = createHttpHost({ logger, metrics: createMetrics(), http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] }, mounts: [restMount({ routers: [], api: { keys: [], adminKeys: [], allowAnonymous: true }, metricsToken: undefined, limits }), sessionMount()] });
   t.deepEqual(routesOf(app).map((r) => `${r.mount} ${r.method} ${r.template} ${r.access}`).filter((r) => !r.includes('HEAD')), [
     'console GET /console session',
     'console POST /console/login public',

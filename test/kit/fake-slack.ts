@@ -331,6 +331,12 @@ export class FakeSlack {
         m.edited += 1;
         return { status: 200, body: { ok: true, channel: m.channel, ts: m.ts, text: m.text } };
       }
+      case 'chat.delete': {
+        const i = this.messages.findIndex((x) => x.channel === p.channel && x.ts === p.ts);
+        if (i < 0) return notOk('message_not_found');
+        this.messages.splice(i, 1);
+        return { status: 200, body: { ok: true, channel: p.channel, ts: p.ts } };
+      }
       case 'views.open': {
         if (!p.trigger_id) return notOk('invalid_trigger_id');
         const view = typeof p.view === 'string' ? tryJson(p.view) : p.view;

@@ -26,6 +26,8 @@ export interface TestServiceOptions {
   classifier?: Classifier;
   /** The reply send job's retries (the SMTP outage tests shorten them). */
   replyRetry?: { retryLimit?: number; retryDelay?: number };
+  /** The service's logger (a test that reads the whole log output passes one writing to memory). */
+  logger?: import('pino').Logger;
 }
 
 export async function startTestService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
@@ -53,7 +55,7 @@ export async function startTestService(env: Record<string, string> = {}, options
   });
   let service: Service;
   try {
-    service = await createService(config, { classifier: options.classifier, ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
+    service = await createService(config, { classifier: options.classifier, ...(options.logger ? { logger: options.logger } : {}), ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
   } catch (error) {
     await owned?.drop();
     throw error;

@@ -17,7 +17,7 @@ const KEY = 'admitted-api-key';
 const auth = { authorization: `Bearer ${KEY}` };
 let svc: TestService;
 test.before(async () => {
-  svc = await startTestService({ API_KEYS: KEY, ...SECRETS });
+  svc = await startTestService({ API_KEYS: KEY, API_ADMIN_KEYS: KEY, ...SECRETS });
 });
 test.after.always(async () => svc?.stop());
 

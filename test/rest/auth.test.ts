@@ -16,7 +16,7 @@ let svc: TestService;
 test.before(async () => {
   // Every webhook enabled, so their routes answer (and verify) instead of 404ing as disabled.
   const secrets = ['ZENDESK_WEBHOOK_SECRET', 'HELPSCOUT_WEBHOOK_SECRET', 'INTERCOM_CLIENT_SECRET', 'FRONT_WEBHOOK_SECRET', 'FRESHDESK_WEBHOOK_TOKEN', 'GENERIC_WEBHOOK_SECRET'];
-  svc = await startTestService({ API_KEYS: 'key-one,key-two', ...Object.fromEntries(secrets.map((name) => [name, `secret-for-${name}`])) });
+  svc = await startTestService({ API_KEYS: 'key-one,key-two', API_ADMIN_KEYS: 'key-one,key-two', ...Object.fromEntries(secrets.map((name) => [name, `secret-for-${name}`])) });
 });
 test.after.always(async () => svc?.stop());
 
@@ -200,7 +200,7 @@ test('the HTTP host refuses a router that would match paths case-insensitively',
     metrics: createMetrics(),
     http: { trustProxy: 0, hstsMaxAge: 0, corsOrigins: [] },
   };
-  const rest = (routers: Router[]) => restMount({ routers, api: { keys: ['k'], allowAnonymous: false }, metricsToken: undefined, limits });
+  const rest = (routers: Router[]) => restMount({ routers, api: { keys: ['k'], adminKeys: [], allowAnonymous: false }, metricsToken: undefined, limits });
   t.throws(() => createHttpHost({ ...parts, mounts: [rest([loose])] }), { message: /not case-sensitive/ });
   const strict = new Router({ sensitive: true });
   strict.get('/api/v1/anything', (ctx) => {

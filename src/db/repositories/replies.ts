@@ -86,15 +86,16 @@ export async function finishReply(tx: Sql, id: number, state: Exclude<ReplyState
 }
 
 /** failed -> queued for an agent's Retry; false when it is not failed (already retried, or sent). */
-export async function requeueFailedReply(tx: Sql, id: number): Promise<boolean> {
+/** Queues a failed reply again; its ticket's id, or false when it was not failed. */
+export async function requeueFailedReply(tx: Sql, id: number): Promise<number | false> {
   const row = await tx.kysely
     .updateTable('ticket_replies')
     .set({ state: 'queued', last_error: null })
     .where('id', '=', id)
     .where('state', '=', 'failed')
-    .returning('id')
+    .returning('ticket_id')
     .executeTakeFirst();
-  return row !== undefined;
+  return row === undefined ? false : row.ticket_id;
 }
 
 /**

@@ -4,7 +4,7 @@
  * by default: every route needs an API key unless it is listed as open here. Then the rate limits, then the
  * JSON body for API routes. Other mounts (webhooks, Slack) bring their own rules to the host (src/http/).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Config } from '../../config.ts';
@@ -78,10 +78,14 @@ export function accessGuard(options: GuardOptions): Middleware {
       if (apiKeys.accepted.length === 0) {
         // No keys configured = open API (SPEC); the address is what is limited then.
         ctx.state.actor = 'api';
+        // An open API (development) is open for its admin routes too, unless admin keys are set.
+        ctx.state.admin = options.api.adminKeys.length === 0 ? true : options.api.adminKeys.includes(presentedKey(ctx) ?? '');
         await limits.request({ address: ctx.ip });
       } else {
-        const { index, key } = await authenticate(ctx, apiKeys, limits);
-        ctx.state.actor = `api-key-${index + 1}`;
+        const { key } = await authenticate(ctx, apiKeys, limits);
+        // The key by its fingerprint, never the secret: what the audit and the histories record.
+        ctx.state.actor = `api-key:${keyFingerprint(key)}`;
+        ctx.state.admin = options.api.adminKeys.includes(key);
         // One round trip to the limiter's store, not two.
         await Promise.all([limits.assertNotBlocked(ctx.ip), limits.request({ apiKey: key })]);
       }
@@ -93,6 +97,20 @@ export function accessGuard(options: GuardOptions): Middleware {
     }
     return next();
   };
+}
+
+/** A key's public name: the first 12 hex digits of its SHA-256 (API keys are long random strings). */
+export function keyFingerprint(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+function presentedKey(ctx: Context): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1]?.trim() ?? (ctx.get('x-api-key').trim() || undefined);
+}
+
+/** Admin routes (audit, privacy, legal holds): 403 unless the request came with an admin key (API_ADMIN_KEYS). */
+export function requireAdmin(ctx: Context): void {
+  if (ctx.state.admin !== true) throw new HttpError(403, 'This needs an admin API key (API_ADMIN_KEYS)');
 }
 
 interface Credential {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
+import { SUBJECT_RULE } from '../../privacy/erase.ts';
+import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
 
@@ -26,6 +28,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   405: 'Method not allowed on this path',
   409: 'Idempotency-Key reused with a different body',
+  403: 'Needs an admin API key (API_ADMIN_KEYS)',
   413: 'Body larger than 1 MiB',
   415: 'Body is not JSON',
   422: 'Validation failed: `errors` lists each field',
@@ -179,6 +182,46 @@ export function buildOpenApi(info: { title: string; version: string }) {
           '409': { description: 'A domain belongs to another company', content: json(r.errorResponse) },
         },
       },
+    },
+    '/api/v1/audit': {
+      get: {
+        summary: 'Admin: every change a person made (Slack, console, REST key), erasures and retention runs; newest first, keyset-paged',
+        parameters: queryParams(ps.auditQuery),
+        responses: { '200': ok('A page of audit entries', ps.auditPage), ...apiErrors(403, 422) },
+      },
+    },
+    '/api/v1/privacy/dry-run': {
+      post: {
+        summary: 'Admin: what erasing a person (an address or a domain) would change, counted per place; changes nothing',
+        requestBody: withBody(ps.subjectBody),
+        responses: { '200': ok('Counts per place', ps.dryRunView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
+      },
+    },
+    '/api/v1/privacy/erasures': {
+      post: {
+        summary: 'Admin: erase a person everywhere (tickets, follow-ups, replies, summaries, deliveries, queue jobs, Slack messages); legal holds excepted',
+        requestBody: withBody(ps.erasureBody),
+        responses: { '201': ok('The erasure record, with counts per place', ps.erasureOutcomeView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
+      },
+      get: { summary: 'Admin: the erasure records, newest first (who asked, when, mode, counts; never the person)', responses: { '200': ok('Erasure records', ps.erasureList), ...apiErrors(403, 422) } },
+    },
+    '/api/v1/privacy/export': {
+      post: {
+        summary: 'Admin: everything held about a person, as one JSON document',
+        requestBody: withBody(ps.subjectBody),
+        responses: { '200': ok('The document', ps.exportView), ...apiErrors(400, 403, 413, 415), ...refusedBeyondSchema({ value: SUBJECT_RULE }) },
+      },
+    },
+    '/api/v1/legal-holds': {
+      get: { summary: 'Admin: the legal holds, oldest first', responses: { '200': ok('Legal holds', ps.holdList), ...apiErrors(403, 422) } },
+      post: {
+        summary: 'Admin: hold a ticket or a customer: erasure and retention leave it alone until released',
+        requestBody: withBody(ps.holdBody),
+        responses: { '201': ok('Placed', ps.holdView), '200': ok('Held already: the existing hold', ps.holdView), ...apiErrors(400, 403, 404, 413, 415, 422) },
+      },
+    },
+    '/api/v1/legal-holds/{id}': {
+      delete: { summary: 'Admin: release a legal hold', parameters: [idParam], responses: { '204': { description: 'Released' }, ...apiErrors(403, 404, 422) } },
     },
     '/webhooks/{provider}': {
       post: {

@@ -127,7 +127,13 @@ export const replyView = z
   .meta({ id: 'TicketReply' });
 
 export const ticketDetail = z
-  .object({ ...ticketView.shape, messages: z.array(messageView), replies: z.array(replyView), attachments: z.array(attachmentView) })
+  .object({
+    ...ticketView.shape,
+    messages: z.array(messageView),
+    replies: z.array(replyView),
+    attachments: z.array(attachmentView),
+    legal_hold: z.boolean().describe('A legal hold (on the ticket or its requester) keeps erasure and retention away from it'),
+  })
   .meta({ id: 'TicketWithMessages' });
 
 export const ticketList = z
@@ -266,7 +272,7 @@ export const assignmentHistory = z
           id: z.number().int(),
           from: agentView.nullable().describe('The assignee before; null: nobody'),
           to: agentView.nullable().describe('The assignee after; null: nobody'),
-          actor: z.string().describe('Who changed it: slack:<user id>, or the API key name'),
+          actor: z.string().describe('Who changed it: slack:<user id>, console:<user id>, api-key:<key fingerprint>, or api'),
           created_at: timestamp,
         })
         .meta({ id: 'Assignment' }),

@@ -94,7 +94,7 @@ export function registerReplyActions(app: App, deps: ReplyActionDeps): void {
     const replyId = Number(action.value);
     const reply = Number.isSafeInteger(replyId) && replyId > 0 ? await getReply(deps.db.sql, replyId).catch(() => null) : null;
     await act(deps, body, respond as never, reply?.ticket_id ?? 0, async () => {
-      if (!(await retryReply(deps.replies, replyId))) return undefined;
+      if (!(await retryReply(deps.replies, replyId, `slack:${body.user.id}`))) return undefined;
       return ':repeat: Reply retried';
     });
   });

@@ -19,11 +19,19 @@ export { SLACK_EVENTS_PATH };
 
 type SlackConfig = NonNullable<Config['slack']>;
 
+/** The Slack SDK's debug lines that carry a request's body or an answer (personal data). */
+const SLACK_PAYLOAD_LINE = /^(?:http request (?:body|result)|[{["]|Received a message|Unable to parse an incoming|Calling ack\(\)|Sending a WebSocket message|Error details|AWS event)/;
+
 export function boltLogger(logger: Logger): BoltLogger {
   const log = logger.child({ component: 'slack-bolt' });
   const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
-    debug: (...m: unknown[]) => log.debug(fmt(m)),
+    // Slack's clients log each call's body and answer at debug: cards, notes and replies, i.e. customers'
+    // names, addresses and texts. Those lines are never written; the rest of debug is.
+    debug: (...m: unknown[]) => {
+      const line = fmt(m);
+      if (!SLACK_PAYLOAD_LINE.test(line)) log.debug(line);
+    },
     info: (...m: unknown[]) => log.info(fmt(m)),
     warn: (...m: unknown[]) => log.warn(fmt(m)),
     error: (...m: unknown[]) => log.error(fmt(m)),

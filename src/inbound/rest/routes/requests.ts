@@ -6,6 +6,7 @@ import type { Database } from '../../../db/database.ts';
 import { listAssignments } from '../../../db/repositories/agents.ts';
 import { listAttachments } from '../../../db/repositories/attachments.ts';
 import { listClassifications } from '../../../db/repositories/classifications.ts';
+import { holdsOfTicket } from '../../../db/repositories/legal-holds.ts';
 import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
@@ -86,8 +87,11 @@ export function requestsRouter(deps: RequestsDeps): Router {
     const id = idOf(ctx);
     const ticket = await getTicket(db.sql, id);
     if (!ticket) throw notFound(id);
-    const [messages, replies, attachments] = await Promise.all([listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id)]);
-    ctx.body = { ...ticketJson(ticket), messages: messages.map(messageJson), replies: replies.map(replyJson), attachments: attachments.map(attachmentJson) };
+    const [messages, replies, attachments, holds] = await Promise.all([listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id), holdsOfTicket(db.sql, id)]);
+    ctx.body = {
+      ...ticketJson(ticket), messages: messages.map(messageJson), replies: replies.map(replyJson), attachments: attachments.map(attachmentJson),
+      legal_hold: holds.length > 0,
+    };
   });
 
   router.patch('/:id', async (ctx) => {
