@@ -13,6 +13,7 @@ import { HttpError } from '../lib/http-error.ts';
 import type { Logger } from 'pino';
 import { assetServer } from './assets.ts';
 import { inboxRouter } from './inbox.ts';
+import { createLive, type Live } from './live.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
 import { searchRouter } from './search.ts';
@@ -29,7 +30,7 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   queue: JobQueue;
   ticketEvents: TicketEvents;
   messageIdDomain: string;
-  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'> };
+  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'> };
   logger: Logger;
 }
 
@@ -38,11 +39,19 @@ const CSP = [
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
-export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: Middleware } {
+export interface ConsoleMount {
+  prefix: string;
+  middleware: Middleware;
+  /** Live updates (src/console/live.ts): started with the service, closed first when it stops. */
+  live: Live;
+}
+
+export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db)];
+  const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
+  const views = [live.router, inboxRouter(deps.db), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),
@@ -71,7 +80,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
       ctx.body = errorPage(status, detail, (ctx.state as ConsoleState).user).value;
     }
   };
-  return { prefix: CONSOLE_PREFIX, middleware };
+  return { prefix: CONSOLE_PREFIX, middleware, live };
 }
 
 /** Runs middleware in order, each one's next() the following one's turn (koa's own composition, for a list). */

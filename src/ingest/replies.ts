@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
+import { notifyConsole } from '../db/repositories/console-signals.ts';
 import { REPLY_QUEUE } from '../db/queue-registry.ts';
 import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
 import { lockTicket, updateStatus } from '../db/repositories/tickets.ts';
@@ -82,6 +83,8 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
       return { replyId: earlier.id, messageId: earlier.message_id, duplicate: true };
     }
     await deps.queue.send(REPLY_QUEUE, { replyId }, { singletonKey: `reply:${replyId}` }, tx);
+    // Open consoles show the queued reply at once (its sending is a ticket event of its own).
+    await notifyConsole(tx, { ticket: input.ticketId, kind: 'reply' });
     if (current.status !== 'waiting_on_customer') {
       await updateStatus(tx, input.ticketId, 'waiting_on_customer');
       await deps.ticketEvents.ticketChanged(tx, input.ticketId, { kind: 'status', status: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });
