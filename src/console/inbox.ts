@@ -111,7 +111,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
         <label>To<input type="date" name="until" value="${one(raw.until) ?? ''}"></label>
         <button class="secondary">Filter</button>
       </form>
-      <div id="inbox-live" data-live="inbox" hx-get="${inboxUrl(raw, {})}" hx-trigger="console:refresh" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
+      <div id="inbox-live" data-live="inbox" hx-disinherit="*" hx-get="${inboxUrl(raw, {})}" hx-trigger="console:refresh" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
       ${rows.length === 0
         ? html`<div class="card empty">No tickets here.</div>`
         : html`<table><thead><tr><th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>

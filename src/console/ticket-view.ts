@@ -118,7 +118,7 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
       ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
       <h1>#${t.id} ${shown(t.subject?.trim() ? t.subject : t.body.slice(0, 80), 300)}</h1>
       <div class="ticket">
-        <section id="ticket-live" data-live="ticket" data-live-ticket="${t.id}" hx-get="/console/tickets/${t.id}" hx-trigger="console:refresh" hx-select="#ticket-live" hx-select-oob="#ticket-facts,#ticket-presence" hx-swap="outerHTML">
+        <section id="ticket-live" data-live="ticket" hx-disinherit="*" data-live-ticket="${t.id}" hx-get="/console/tickets/${t.id}" hx-trigger="console:refresh" hx-select="#ticket-live" hx-select-oob="#ticket-facts,#ticket-presence" hx-swap="outerHTML">
           <ol class="timeline">${timeline(s).map((e) => html`<li class="${kinds[e.kind]}"><div class="when">${when(e.at)}</div>${e.body}</li>`)}</ol>
         </section>
         <aside>

@@ -15,7 +15,7 @@
     return ticket ? `/console/live?ticket=${encodeURIComponent(ticket)}` : '/console/live';
   };
   const streaming = () => source !== null && source.readyState === EventSource.OPEN;
-  const state = (value) => { document.documentElement.dataset.live = value; };
+  const state = (value) => { document.documentElement.dataset.liveState = value; };
 
   const refresh = () => {
     pending = null;
