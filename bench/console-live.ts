@@ -1,7 +1,7 @@
 /**
  * The console's live updates: the service as in production on PostgreSQL (its own process), 50 consoles holding
  * a live stream (server-sent events) each, a change made over REST 100 times, and how long each change takes
- * to reach all 50 (from the REST answer, after the commit, to the event read). Memory: idle RSS of the service
+ * to reach all 50 (from the REST answer, after the commit, to the event read: often already there, so ~0). Memory: idle RSS of the service
  * before the console is used, after each console page was served once, and with the 50 streams open.
  *   node bench/console-live.ts [--consoles 50] [--changes 100]
  */
@@ -43,7 +43,9 @@ const post = async (path: string, method: string, json: unknown) => {
 const ids: number[] = [];
 for (let i = 0; i < 20; i++) ids.push((await post('/api/v1/requests', 'POST', { subject: `Bench ticket ${i}`, body: 'A ticket for the live-update benchmark.', requester_email: `b${i}@example.com` })).id!);
 
+console.error('bench: tickets created');
 const beforeConsole = await idleRss();
+console.error('bench: idle measured');
 
 const cookies: string[] = [];
 for (let i = 0; i < consoles; i++) {
@@ -65,15 +67,16 @@ for (let i = 0; i < consoles; i++) {
   if (s.status !== 200) throw new Error(`stream ${i}: ${s.status}`);
   streams.push(s);
 }
+console.error('bench: streams open');
 const withStreams = await idleRss();
 
 const peak = sampleMax(() => rssMb(pid), 100);
 const latencies: number[] = [];
 for (let i = 0; i < changes; i++) {
   const assignee = `UCHANGE${i}`;
+  const seen = streams.map((s) => s.events.length);
   await post(`/api/v1/requests/${ids[0]}`, 'PATCH', { assignee });
   const answered = performance.now();
-  const seen = streams.map((s) => s.events.length);
   await Promise.all(streams.map((s, n) => s.next((e) => s.events.indexOf(e) >= seen[n]! && ticketSignal(e)?.kind === 'changed', `change ${i} on stream ${n}`)));
   latencies.push(performance.now() - answered);
 }
@@ -83,12 +86,13 @@ await client.end();
 await service.stop();
 
 console.log(`${consoles} consoles with a live stream each (half on the inbox, half on one ticket's page); ${changes} REST changes one after the other.\n`);
+const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
+const added = withStreams - beforeConsole;
 console.log('| measure | value |');
 console.log('|---|---|');
 console.log(`| change answered by REST → its event read on all ${consoles} streams: p50 / p95 / max | ${median(latencies).toFixed(1)} ms / ${percentile(latencies, 95).toFixed(1)} ms / ${Math.max(...latencies).toFixed(1)} ms |`);
 console.log(`| idle RSS before the console is used | ${beforeConsole.toFixed(1)} MB |`);
-console.log(`| idle RSS after each console page was served once | ${consoleUsed.toFixed(1)} MB (+${(consoleUsed - beforeConsole).toFixed(1)} MB) |`);
-console.log(`| idle RSS with ${consoles} live streams open | ${withStreams.toFixed(1)} MB (+${(withStreams - beforeConsole).toFixed(1)} MB over the unused console) |`);
+console.log(`| idle RSS after each console page was served once | ${consoleUsed.toFixed(1)} MB (${signed(consoleUsed - beforeConsole)}) |`);
+console.log(`| idle RSS with ${consoles} live streams open | ${withStreams.toFixed(1)} MB (${signed(added)} over the unused console) |`);
 console.log(`| peak RSS during the changes | ${peakRss.toFixed(1)} MB |`);
-const added = withStreams - beforeConsole;
-console.log(`\ntarget: the console adds ≤ 15 MB RSS to an idle service (pages served, ${consoles} streams open): ${added <= 15 ? 'met' : 'NOT met'} (+${added.toFixed(1)} MB)`);
+console.log(`\ntarget: the console adds ≤ 15 MB RSS to an idle service (pages served, ${consoles} streams open): ${added <= 15 ? 'met' : 'NOT met'} (${signed(added)})`);
