@@ -76,6 +76,8 @@ export interface LiveStream {
 export async function openLiveStream(baseUrl: string, cookie: string | undefined, path = '/console/live'): Promise<LiveStream> {
   const abort = new AbortController();
   const res = await fetch(`${baseUrl}${path}`, { redirect: 'manual', signal: abort.signal, headers: { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) } });
+  // A refusal's body is read at once: left unread it would hold its connection open.
+  if (res.status !== 200) await res.text();
   const events: LiveEvent[] = [];
   const comments: string[] = [];
   const waiters = new Set<() => void>();
