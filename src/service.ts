@@ -10,6 +10,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { createClassifier } from './classify/index.ts';
 import { createConsole } from './console/index.ts';
 import { roleOf } from './console/sign-in.ts';
+import { withConsoleSignals } from './console/signals.ts';
 import { issueSignInLink } from './db/repositories/console-sessions.ts';
 import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
@@ -139,7 +140,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
   const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
-  const withSla = (events: TicketEvents) => (sla ? withSlaClocks(events, sla) : events);
+  // Open consoles hear every event too (src/console/signals.ts: a NOTIFY in the same transaction).
+  const withSla = (events: TicketEvents) => withConsoleSignals(sla ? withSlaClocks(events, sla) : events);
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
@@ -198,6 +200,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   if (slack.throttleState) observers.push(slackThrottleObserver(slack.throttleState));
   const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
+  // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
+  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters });
+
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
   // The HTTP host serves its mounts side by side, each with its own access rules (src/http/mount.ts).
@@ -207,8 +212,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     http: config.http,
     rawMounts: [
       ...(slack.middleware ? [{ name: 'slack', prefix: '/slack', middleware: slack.middleware }] : []),
-      // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-      { name: 'console', ...createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters }) },
+      { name: 'console', prefix: consoleMount.prefix, middleware: consoleMount.middleware },
     ],
     mounts: [
       restMount({
@@ -291,6 +295,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       }
       imap.start();
       ops.start();
+      await consoleMount.live.start();
       if (options.server) {
         // Bound early by src/main.ts (a port in use stops start-up before the database opens), with httpServerOptions.
         server = options.server;
@@ -318,6 +323,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
     stop() {
       stopping ??= (async () => {
+        // Open live-update streams never go idle: they end first, or closing the server would wait for them.
+        await consoleMount.live.close();
         if (server) {
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
           server.closeIdleConnections();

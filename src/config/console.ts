@@ -11,12 +11,15 @@ export const consoleVariables = {
   agents: variable('CONSOLE_AGENTS', list, 'Slack user ids with the agent role (acts on tickets).'),
   viewers: variable('CONSOLE_VIEWERS', list, 'Slack user ids with the viewer role (reads); `*`: every member of the workspace.'),
   sessionHours: variable('CONSOLE_SESSION_HOURS', int(12, 1, 720), 'How long a console sign-in lasts.'),
+  liveStreams: variable('CONSOLE_LIVE_STREAMS', int(500, 0, 100_000), 'Open live-update streams (server-sent events) per instance; past it consoles poll. 0: no streams.'),
 };
 
 export function consoleSection(v: Values<typeof consoleVariables>) {
   const { clientId, clientSecret, teamId } = v;
   return {
     sessionHours: v.sessionHours,
+    /** Live-update streams this instance holds at most (src/console/live.ts). */
+    liveStreams: v.liveStreams,
     roles: { admins: v.admins, agents: v.agents, viewers: v.viewers },
     /** Sign in with Slack, or undefined: only one-time links (npm run console:link) open the console. */
     slack: clientId && clientSecret && teamId ? { clientId, clientSecret, teamId, issuer: v.issuer ?? 'https://slack.com' } : undefined,

@@ -1,6 +1,6 @@
 /**
  * The console's static files, served by the app itself (no CDN, no build step): htmx and uPlot from
- * node_modules (pinned in package.json) and our own stylesheet. Each is read once into memory.
+ * node_modules (pinned in package.json), our own stylesheet and scripts (keys, live updates, charts). Each is read once into memory.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,10 +11,11 @@ import uplotPackage from 'uplot/package.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 const STYLESHEET = readFileSync(new URL('./assets/console.css', import.meta.url));
-const SEARCH_KEY = readFileSync(new URL('./assets/search-key.js', import.meta.url));
+const KEYS = readFileSync(new URL('./assets/keys.js', import.meta.url));
+const LIVE = readFileSync(new URL('./assets/live.js', import.meta.url));
 const DASHBOARD_CHARTS = readFileSync(new URL('./assets/dashboard-charts.js', import.meta.url));
 // Package versions and our own files' hash: a changed file gets a new URL, so year-long caching is safe.
-const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-${createHash('sha256').update(STYLESHEET).update(SEARCH_KEY).update(DASHBOARD_CHARTS).digest('hex').slice(0, 10)}`;
+const VERSION = `h${htmxPackage.version}-u${uplotPackage.version}-${createHash('sha256').update(STYLESHEET).update(KEYS).update(LIVE).update(DASHBOARD_CHARTS).digest('hex').slice(0, 10)}`;
 export const ASSET_PREFIX = `/console/assets/${VERSION}`;
 
 interface Asset {
@@ -30,7 +31,8 @@ function load(): Map<string, Asset> {
     ['uPlot.iife.min.js', { type: js, body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')) }],
     ['uPlot.min.css', { type: css, body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')) }],
     ['console.css', { type: css, body: STYLESHEET }],
-    ['search-key.js', { type: js, body: SEARCH_KEY }],
+    ['keys.js', { type: js, body: KEYS }],
+    ['live.js', { type: js, body: LIVE }],
     ['dashboard-charts.js', { type: js, body: DASHBOARD_CHARTS }],
   ]);
 }

@@ -1,7 +1,7 @@
 /**
  * The inbox: fixed tabs with their counts, filters kept in the URL (bookmark or share a view), one page of
- * tickets in keyset order with a "next page" link carrying the cursor. With JavaScript, htmx reloads the tabs and
- * the list every 2 s (polling: it works across instances and behind any proxy); the filters form is left alone.
+ * tickets in keyset order with a "next page" link carrying the cursor. With JavaScript, the tabs and the list reload
+ * when a live update says a ticket changed (assets/live.js; every 2 s when it gets no stream); the filters form is left alone.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -130,7 +130,7 @@ export function inboxView(opts: { user: ConsoleUser; raw: Record<string, unknown
         <button class="secondary">Filter</button>
       </form>
       ${pick ? bulkForm(opts.user, inboxUrl(raw, {})) : ''}
-      <div id="inbox-live" hx-get="${inboxUrl(raw, {})}" hx-trigger="every 2s" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
+      <div id="inbox-live" data-live="inbox" hx-disinherit="*" hx-get="${inboxUrl(raw, {})}" hx-trigger="console:refresh" hx-select="#inbox-live" hx-select-oob="#inbox-tabs" hx-swap="outerHTML">
       ${rows.length === 0
         ? html`<div class="card empty">No tickets here.</div>`
         : html`<table><thead><tr>${pick ? html`<th><span class="visually-hidden">Choose</span></th>` : ''}<th>SLA</th><th>Ticket</th><th>Category</th><th>Priority</th><th>Requester</th><th>Door</th><th>Assignee</th><th>Age</th></tr></thead>

@@ -15,6 +15,7 @@ import { assetServer } from './assets.ts';
 import { bulkRouter } from './bulk.ts';
 import { auditRouter } from './audit.ts';
 import { inboxRouter } from './inbox.ts';
+import { createLive, type Live } from './live.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
 import { searchRouter } from './search.ts';
@@ -31,7 +32,7 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   queue: JobQueue;
   ticketEvents: TicketEvents;
   messageIdDomain: string;
-  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; customers?: Pick<Config['customers'], 'relatedDays'> };
+  config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }
 
@@ -40,11 +41,19 @@ const CSP = [
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
-export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: Middleware } {
+export interface ConsoleMount {
+  prefix: string;
+  middleware: Middleware;
+  /** Live updates (src/console/live.ts): started with the service, closed first when it stops. */
+  live: Live;
+}
+
+export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
-  const views = [inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db)];
+  const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
+  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),
@@ -73,7 +82,7 @@ export function createConsole(deps: ConsoleDeps): { prefix: string; middleware: 
       ctx.body = errorPage(status, detail, (ctx.state as ConsoleState).user).value;
     }
   };
-  return { prefix: CONSOLE_PREFIX, middleware };
+  return { prefix: CONSOLE_PREFIX, middleware, live };
 }
 
 /** Runs middleware in order, each one's next() the following one's turn (koa's own composition, for a list). */

@@ -23,7 +23,8 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
 <title>${opts.title} · Support Triage</title>
 <link rel="stylesheet" href="${ASSET_PREFIX}/console.css">
 <script src="${ASSET_PREFIX}/htmx.min.js" defer></script>
-<script src="${ASSET_PREFIX}/search-key.js" defer></script>
+<script src="${ASSET_PREFIX}/keys.js" defer></script>
+<script src="${ASSET_PREFIX}/live.js" defer></script>
 </head>
 <body${user ? html` hx-boost="true" hx-headers='${JSON.stringify({ 'X-CSRF-Token': user.csrfToken })}'` : ''}>
 <header class="top">

@@ -71,7 +71,8 @@ export function requireSignIn(db: Database) {
   return async (ctx: Context, next: Next) => {
     const user = await currentUser(ctx, db);
     if (!user) {
-      if (ctx.method === 'GET' && !ctx.get('hx-request')) {
+      // A page redirects to sign-in; a live-update stream (EventSource) or htmx request is refused.
+      if (ctx.method === 'GET' && !ctx.get('hx-request') && !ctx.get('accept').includes('text/event-stream')) {
         ctx.redirect(`${COOKIE_PATH}/sign-in?next=${encodeURIComponent(ctx.originalUrl)}`);
         return;
       }

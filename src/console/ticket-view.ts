@@ -1,13 +1,14 @@
 /**
- * The ticket page's markup: facts, the timeline of everything that happened, and the agent's actions. With
- * JavaScript, htmx reloads the timeline and the facts every 2 s (a change made in Slack or by REST shows); the
- * action forms are left alone, so a reply being typed is never lost.
+ * The ticket page's markup: facts, who else has it open, the timeline of everything that happened, and the agent's
+ * actions. With JavaScript, htmx reloads the timeline, the facts and the viewers when a live update names this
+ * ticket (assets/live.js; every 2 s without a stream); the action forms are left alone, so a reply being typed is never lost.
  */
 import type { AssignmentRow } from '../db/repositories/agents.ts';
 import type { ClassificationRow } from '../db/repositories/classifications.ts';
 import type { CustomerContext } from '../db/repositories/customer-context.ts';
 import type { MessageRow } from '../db/repositories/messages.ts';
 import type { ReplyRow } from '../db/repositories/replies.ts';
+import type { Viewer } from '../db/repositories/console-signals.ts';
 import type { SavedReply } from '../db/repositories/saved-replies.ts';
 import type { StatusChangeRow } from '../db/repositories/status-changes.ts';
 import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
@@ -29,6 +30,8 @@ export interface TicketStory {
   savedReplies: SavedReply[];
   /** The customer's other tickets (null: the ticket has no customer). */
   context: CustomerContext | null;
+  /** Who has the ticket open in a console now (live-update streams, every instance). */
+  viewers: Viewer[];
 }
 
 interface Entry {
@@ -104,7 +107,7 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
       <div class="row">${user.userId !== 'link' ? html`<button name="me" value="1" class="secondary">Assign to me</button>` : ''}<button>Assign</button></div>
     </form>
     <form method="get" action="${base}"><label>Start from a saved reply<select name="saved">${option('', 'none')}${s.savedReplies.map((r) => option(String(r.id), r.title))}</select></label><div class="row"><button class="secondary">Use</button></div></form>
-    <form method="post" action="${base}/reply">${csrf}
+    <form method="post" action="${base}/reply" id="reply">${csrf}
       <label>Reply to the customer<textarea name="text" maxlength="20000">${draft}</textarea></label>
       <div class="row"><button>Send reply</button></div>
     </form>
@@ -114,13 +117,22 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
       <label>Note<input name="note" maxlength="500"></label>
       <div class="row"><button>Reclassify</button></div>
     </form>
-    <form method="post" action="${base}/snooze">${csrf}
+    <form method="post" action="${base}/snooze" id="snooze">${csrf}
       <label>Snooze<select name="for">${option('1h', 'for 1 hour')}${option('4h', 'for 4 hours')}${option('1d', 'for 1 day')}${option('3d', 'for 3 days')}${option('7d', 'for 7 days')}${option('answer', 'until the customer answers')}${t.snooze ? option('end', 'end the snooze') : ''}</select></label>
       <div class="row"><button>Snooze</button></div>
     </form>
     <form method="post" action="${base}/status">${csrf}<div class="row">
       ${t.status === 'resolved' ? html`<button name="status" value="open">Reopen</button>` : html`<button name="status" value="resolved">Resolve</button>`}</div>
     </form></section>`;
+}
+
+/** Who has the ticket open: everyone with a live stream on it, this viewer marked. */
+function presence(viewers: Viewer[], user: ConsoleUser): SafeHtml {
+  const others = viewers.filter((v) => v.userId !== user.userId);
+  const name = (v: Viewer) => html`<strong>${shown(v.userName ?? v.userId, 120)}</strong>`;
+  return html`<p class="presence" id="ticket-presence" aria-live="polite">${others.length === 0
+    ? 'Nobody else has this ticket open.'
+    : html`Open now: ${others.map((v, i) => html`${i ? ', ' : ''}${name(v)}`)}${viewers.length > others.length ? ' and you' : ''}`}</p>`;
 }
 
 export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: string | undefined; draft: string }): SafeHtml {
@@ -135,10 +147,11 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
       ${opts.notice ? html`<div class="notice" role="status">${opts.notice}</div>` : ''}
       <h1>#${t.id} ${shown(t.subject?.trim() ? t.subject : t.body.slice(0, 80), 300)}</h1>
       <div class="ticket">
-        <section id="ticket-live" hx-get="/console/tickets/${t.id}" hx-trigger="every 2s" hx-select="#ticket-live" hx-select-oob="#ticket-facts" hx-swap="outerHTML">
+        <section id="ticket-live" data-live="ticket" hx-disinherit="*" data-live-ticket="${t.id}" hx-get="/console/tickets/${t.id}" hx-trigger="console:refresh" hx-select="#ticket-live" hx-select-oob="#ticket-facts,#ticket-presence" hx-swap="outerHTML">
           <ol class="timeline">${timeline(s).map((e) => html`<li class="${kinds[e.kind]}"><div class="when">${when(e.at)}</div>${e.body}</li>`)}</ol>
         </section>
         <aside>
+          ${presence(s.viewers, user)}
           <section class="card" id="ticket-facts"><dl class="facts">
             <dt>Status</dt><dd>${STATUS_LABELS[t.status] ?? t.status}${t.snooze ? ' · snoozed' : ''}</dd>
             <dt>Category</dt><dd>${categoryChip(t.category, t.confidence, t.classifier)}</dd>

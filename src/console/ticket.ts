@@ -10,6 +10,7 @@ import type { JobQueue } from '../db/queue.ts';
 import { listAssignments } from '../db/repositories/agents.ts';
 import { listClassifications } from '../db/repositories/classifications.ts';
 import { ticketCardPost, ticketSlaEvents } from '../db/repositories/console-inbox.ts';
+import { viewersOf } from '../db/repositories/console-signals.ts';
 import { listMessages } from '../db/repositories/messages.ts';
 import { listReplies } from '../db/repositories/replies.ts';
 import { getSavedReply, listSavedReplies } from '../db/repositories/saved-replies.ts';
@@ -21,6 +22,7 @@ import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '.
 import { InvalidReplyError, storeReply } from '../ingest/replies.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { HttpError } from '../lib/http-error.ts';
+import { PRESENCE_FRESH_SECONDS } from './live.ts';
 import { type ConsoleState, type ConsoleUser, requireRole } from './session.ts';
 import { ticketPage } from './ticket-view.ts';
 
@@ -77,15 +79,16 @@ export function ticketRouter(deps: TicketDeps): Router {
     const ticket = await getTicket(db.sql, id);
     if (!ticket) throw missing(id);
     const relatedDays = deps.config?.customers?.relatedDays ?? 30;
-    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context] = await Promise.all([
+    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers] = await Promise.all([
       listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
       ticketSlaEvents(db.sql, id), ticketCardPost(db.sql, id), listSavedReplies(db.sql),
       ticket.customer ? customerContext(db.sql, { id, customerId: ticket.customer.id, subject: ticket.subject }, relatedDays) : Promise.resolve(null),
+      viewersOf(db.sql, id, PRESENCE_FRESH_SECONDS),
     ]);
     const savedId = typeof ctx.query.saved === 'string' && /^\d{1,9}$/.test(ctx.query.saved) ? Number(ctx.query.saved) : undefined;
     const draft = savedId ? ((await getSavedReply(db.sql, savedId))?.body ?? '') : '';
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context }, userOf(ctx), { notice, draft }).value;
+    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers }, userOf(ctx), { notice, draft }).value;
   });
 
   router.post('/:id/assign', async (ctx) => {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { findIdempotencyKey, insertIdempotencyKeys } from '../db/repositories/idempotency-keys.ts';
 import { insertInboundEvents } from '../db/repositories/inbound-events.ts';
+import { notifyConsole } from '../db/repositories/console-signals.ts';
 import { insertTickets } from '../db/repositories/new-tickets.ts';
 import { ticketIdForMessageIds } from '../db/repositories/tickets.ts';
 import type { Sql } from '../db/sql.ts';
@@ -110,6 +111,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   const ticketCreated = (options: IngestOptions) => async (tx: Sql, ticketId: number) => {
     await recordKeys(tx, [{ ticketId, options }]);
     await queue.send(CLASSIFY_QUEUE, { ticketId, ...quiet(options) }, {}, tx);
+    // Open consoles (src/console/live.ts) show the new ticket on commit, before it is classified.
+    await notifyConsole(tx, { ticket: ticketId, kind: 'created' });
   };
 
   const ingestOne = ({ delivery, msg, options }: Item): Promise<IngestResult> =>
@@ -122,6 +125,8 @@ export function createIngest(deps: IngestDeps): Ingest {
         const stored = await insertTickets(tx, items.map((i) => i.msg), customerIds);
         const created = stored.map((s, i) => ({ ...s, options: items[i]!.options })).filter((s) => s.created);
         await recordKeys(tx, created);
+        // One signal for the group: an open inbox reloads once whatever the number of new tickets.
+        if (created.length) await notifyConsole(tx, { ticket: created.at(-1)!.ticketId, kind: 'created' });
         // One job for the group, not one per ticket: each job is an insert, a fetch and a completion in
         // pg-boss's table, which cost more than the tickets themselves at high rates.
         // (Two when the group mixes tickets that alert with seeded ones that do not.)

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
+import { notifyConsole } from '../db/repositories/console-signals.ts';
 import { REPLY_QUEUE } from '../db/queue-registry.ts';
 import { appendAudit } from '../db/repositories/audit-entries.ts';
 import { findReplyByRequestKey, insertReply, requeueFailedReply } from '../db/repositories/replies.ts';
@@ -89,6 +90,8 @@ export async function storeReply(deps: ReplyWriteDeps, input: ReplyInput): Promi
     const actor = input.actor ?? `slack:${input.agent.slackUserId}`;
     // The reply's text stays in ticket_replies: the entry points at it.
     await appendAudit(tx, { actor, action: 'reply', ticketId: input.ticketId, before: { status: current.status }, after: { reply_id: replyId, draft: input.draft.origin } });
+    // Open consoles show the queued reply at once (its sending is a ticket event of its own).
+    await notifyConsole(tx, { ticket: input.ticketId, kind: 'reply' });
     if (current.status !== 'waiting_on_customer') {
       await updateStatus(tx, input.ticketId, 'waiting_on_customer');
       await insertStatusChange(tx, { ticketId: input.ticketId, from: current.status, to: 'waiting_on_customer', actor: `slack:${input.agent.slackUserId}` });

@@ -140,7 +140,7 @@ test('the search page needs a console session; the header box and the / key scri
   t.not(anonymous.status, 200);
   const inbox = await client.get('/console');
   t.regex(inbox.text, /<form class="top-search" method="get" action="\/console\/search"/);
-  t.regex(inbox.text, /<script src="\/console\/assets\/[^"]+\/search-key\.js" defer><\/script>/);
-  const script = /src="(\/console\/assets\/[^"]+\/search-key\.js)"/.exec(inbox.text)![1]!;
+  t.regex(inbox.text, /<script src="\/console\/assets\/[^"]+\/keys\.js" defer><\/script>/);
+  const script = /src="(\/console\/assets\/[^"]+\/keys\.js)"/.exec(inbox.text)![1]!;
   t.is((await fetch(`${svc.baseUrl}${script}`)).status, 200);
 });

@@ -3,6 +3,7 @@ import { AuditEntry } from './audit-entry.ts';
 import { Erasure, ErasureItem, LegalHold, RetentionRun } from './erasure.ts';
 import { Attachment } from './attachment.ts';
 import { Classification } from './classification.ts';
+import { ConsolePresence } from './console-presence.ts';
 import { ConsoleSession, ConsoleSignInLink } from './console-session.ts';
 import { Company, CompanyDomain } from './company.ts';
 import { Customer, CustomerIdentity } from './customer.ts';
@@ -25,6 +26,6 @@ import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, Customer, CustomerIdentity, Company, CompanyDomain };
+export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain };
 
-export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, Company, CompanyDomain, Customer, CustomerIdentity];
+export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity];
