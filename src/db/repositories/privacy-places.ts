@@ -152,13 +152,6 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
     exportTickets: (sql, s) => sql.query(`select key, channel, ts, thread_ts, created_at from slack_posts where ticket_id = any($1::int[]) and ts <> '' order by key`, [s.ticketIds]),
   },
   {
-    name: 'agents',
-    // The person is one of our agents: their name and address cached from Slack (looked up again when needed).
-    countPerson: (sql, p) => count(sql, `select count(*) as n from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
-    erasePerson: (sql, p) => affected(sql, `update agents set name = null, email = null, looked_up_at = null where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
-    exportPerson: (sql, p) => sql.query(`select * from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
-  },
-  {
     name: 'customers',
     // The person as a customer: their name and every identity (addresses, helpdesk and Slack ids). Anonymised,
     // the customer stays as a nameless row its tickets still point at (counts per customer keep); deleted, it goes.
@@ -186,10 +179,24 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
     eraseTickets: (sql, s) => affected(sql, 'delete from slack_card_refreshes where ticket_id = any($1::int[])', [s.ticketIds]),
   },
   {
+    name: 'console_presence',
+    // Open ticket pages of an agent being erased name them: their rows go (the streams' next heartbeat ends them).
+    countPerson: (sql, p) => count(sql, `select count(*) as n from console_presence where user_id in (select slack_user_id from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2)`, [p.emails, p.domain ?? '']),
+    erasePerson: (sql, p) => affected(sql, `delete from console_presence where user_id in (select slack_user_id from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2)`, [p.emails, p.domain ?? '']),
+  },
+  {
     name: 'console_sessions',
     // Sessions of an agent being erased hold their name: signed out.
     countPerson: (sql, p) => count(sql, `select count(*) as n from console_sessions where user_id in (select slack_user_id from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2)`, [p.emails, p.domain ?? '']),
     erasePerson: (sql, p) => affected(sql, `delete from console_sessions where user_id in (select slack_user_id from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2)`, [p.emails, p.domain ?? '']),
+  },
+  {
+    name: 'agents',
+    // Last: the places above find an agent's sessions and presence by this row's address.
+    // The person is one of our agents: their name and address cached from Slack (looked up again when needed).
+    countPerson: (sql, p) => count(sql, `select count(*) as n from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
+    erasePerson: (sql, p) => affected(sql, `update agents set name = null, email = null, looked_up_at = null where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
+    exportPerson: (sql, p) => sql.query(`select * from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2`, [p.emails, p.domain ?? '']),
   },
 ];
 
