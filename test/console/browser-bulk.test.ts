@@ -42,11 +42,15 @@ test('ticked tickets keep their ticks through the live reload, and Resolve resol
   await page.goto(`${slack.svc.baseUrl}/console?tab=unassigned`);
   await page.getByLabel(`Choose #${first}`).check();
   await page.getByLabel(`Choose #${second}`).check();
-  // The list reloads every 2 s: wait for two reloads, then the ticks must still be there.
+  // The list reloads when a ticket changes anywhere (live updates): two new tickets reload it, and the ticks
+  // must still be there afterwards.
   let reloads = 0;
   page.on('response', (res) => {
     if (res.url().includes('/console?tab=unassigned') && res.request().headers()['hx-request']) reloads += 1;
   });
+  for (const subject of ['Arrives meanwhile', 'Arrives later still']) {
+    await createTicket(slack.svc, { subject, body: `${subject} [cat=general conf=0.9 prio=low]` });
+  }
   await waitFor(() => reloads >= 2 || undefined, { what: 'two live reloads of the list', timeoutMs: 30_000 });
   t.true(await page.getByLabel(`Choose #${first}`).isChecked());
   t.true(await page.getByLabel(`Choose #${second}`).isChecked());
