@@ -115,7 +115,7 @@ test('an action in the console edits the ticket\'s card on Slack', async (t) => 
   t.regex(await page.locator('.timeline').innerText(), /Assigned to .*UAGENT001|Assigned to/);
   await page.getByRole('button', { name: 'Resolve' }).click();
   await page.waitForURL(/done=resolved/);
-  t.regex(await page.locator('.facts').innerText(), /Resolved/);
+  t.regex(await page.locator('.facts').first().innerText(), /Resolved/);
   await page.screenshot({ path: path.join(t.context.shots, 'console-ticket.png'), fullPage: true });
   const card = await waitFor(() => {
     const now = alertsFor(slack.fake, id)[0]!;
