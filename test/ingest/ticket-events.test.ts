@@ -60,8 +60,17 @@ const classifyDeps = (events: TicketEvents) => ({
 });
 const count = async (sql: string, params: unknown[]) => Number((await svc.service.db.sql.query<{ n: string }>(sql, params))[0]!.n);
 
-test('without Slack the service hands every emitter the listener that ignores events', (t) => {
-  t.is(svc.service.ticketEvents, noTicketEvents);
+test('without Slack the service\'s listener queues nothing: an event only signals open consoles', async (t) => {
+  const jobs = () => count("select count(*) as n from pgboss.job where name like 'slack%'", []);
+  const before = await jobs();
+  const ticket = await ingestWith(noTicketEvents)({ source: 'api', body: 'No Slack here' });
+  await svc.service.db.transaction(async (tx) => {
+    await svc.service.ticketEvents.ticketChanged(tx, ticket.ticketId, { kind: 'status', status: 'acknowledged', actor: 'api' });
+    await svc.service.ticketEvents.followUpAdded(tx, ticket.ticketId, 0);
+    await svc.service.ticketEvents.replyFinished(tx, ticket.ticketId, 0);
+  });
+  // No Slack job (alert, note, card refresh) is queued for any of them.
+  t.is(await jobs(), before);
 });
 
 test('a follow-up is announced once, inside the transaction that stores it; a duplicate is not announced', async (t) => {
