@@ -153,24 +153,21 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
   },
   {
     name: 'customers',
-    // The person as a customer: their name and every identity (addresses, helpdesk and Slack ids). Anonymised,
-    // the customer stays as a nameless row its tickets still point at (counts per customer keep); deleted, it goes.
+    // The person as a customer, found by their addresses. Anonymised, the customer stays as a nameless row its
+    // tickets still point at (counts per customer keep); deleted, it goes with its identities.
     countPerson: (sql, p) => count(sql, `select count(*) as n from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '']),
-    erasePerson: async (sql, p, mode) => {
-      const found = await sql.query<{ id: number }>(`select id from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '']);
-      const customerIds = found.map((r) => r.id);
-      if (!customerIds.length) return 0;
-      await sql.query('delete from customer_identities where customer_id = any($1::int[])', [customerIds]);
-      return mode === 'delete'
-        ? affected(sql, 'delete from customers where id = any($1::int[])', [customerIds])
-        : affected(sql, 'update customers set name = null, updated_at = now() where id = any($1::int[])', [customerIds]);
-    },
-    exportPerson: (sql, p) =>
-      sql.query(
-        `select c.*, (select coalesce(jsonb_agg(jsonb_build_object('kind', i.kind, 'value', i.value) order by i.id), '[]'::jsonb) from customer_identities i where i.customer_id = c.id) as identities
-         from customers c where ${CUSTOMER_OF_PERSON.replaceAll('customers.id', 'c.id')} order by c.id`,
-        [p.emails, p.domain ?? ''],
-      ),
+    erasePerson: (sql, p, mode) =>
+      mode === 'delete'
+        ? affected(sql, `delete from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? ''])
+        : affected(sql, `update customers set name = null, updated_at = now() where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '']),
+    exportPerson: (sql, p) => sql.query(`select * from customers where ${CUSTOMER_OF_PERSON} order by id`, [p.emails, p.domain ?? '']),
+  },
+  {
+    name: 'customer_identities',
+    // After customers: every identity of those customers (addresses, helpdesk and Slack ids) goes.
+    countPerson: (sql, p) => count(sql, `select count(*) as n from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '']),
+    erasePerson: (sql, p) => affected(sql, `delete from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '']),
+    exportPerson: (sql, p) => sql.query(`select * from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON}) order by id`, [p.emails, p.domain ?? '']),
   },
   {
     name: 'slack_card_refreshes',
