@@ -151,17 +151,42 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   const savedReply = { title: 'Refund sent', body: 'We refunded the second charge.' };
   const saved = await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: KEY, json: savedReply });
   t.is(saved.status, 201, saved.text);
+  // Customers, companies and a legal hold (on a ticket of its own) for the routes that name one.
+  const customer = await api(svc.baseUrl, '/api/v1/customers', { method: 'POST', headers: KEY, json: { name: 'Key Holder Customer' } });
+  const company = await api(svc.baseUrl, '/api/v1/companies', { method: 'POST', headers: KEY, json: { name: 'Key Holder Company' } });
+  const hold = await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: KEY, json: { ticket_id: await createTicket('a ticket on hold'), reason: 'litigation' } });
+  t.is(hold.status, 201, hold.text);
+  const idOf: Record<string, number> = {
+    '/api/v1/saved-replies': saved.json.id, '/api/v1/customers': customer.json.id, '/api/v1/companies': company.json.id, '/api/v1/legal-holds': hold.json.id,
+  };
+  const person = { kind: 'email', value: 'nobody-here@example.org' };
+  /** A body each route accepts (by method and template); the rest take BODIES. */
+  const bodyOf: Record<string, unknown> = {
+    'POST /api/v1/customers': { name: 'Another customer' },
+    'PATCH /api/v1/customers/:id': { name: 'Renamed customer' },
+    'POST /api/v1/companies': { name: 'Another company' },
+    'PATCH /api/v1/companies/:id': { tier: 'gold' },
+    'PUT /api/v1/companies/:id/domains': { domains: ['key-holder.example'] },
+    'POST /api/v1/privacy/dry-run': person,
+    'POST /api/v1/privacy/export': person,
+    'POST /api/v1/privacy/erasures': { ...person, mode: 'anonymise' },
+    'POST /api/v1/legal-holds': { email: 'held@example.org', reason: 'litigation' },
+  };
   // DELETE last: the other routes need the ticket (and the saved reply).
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
   for (const [i, route] of routes.entries()) {
     const headers: Record<string, string> = i % 2 === 0 ? { authorization: 'bearer key-two' } : { 'x-api-key': 'key-one' };
     const onSavedReplies = route.template.startsWith('/api/v1/saved-replies');
-    const target = concretePath(route.template, { id: String(onSavedReplies ? saved.json.id : ticket) });
-    const json = route.template.endsWith('/replay')
-      ? { all: true }
-      : onSavedReplies && (route.method === 'POST' || route.method === 'PUT')
-        ? savedReply
-        : route.method === 'POST' ? { text: 'a request the key holder creates' } : BODIES[route.method];
+    const resource = Object.keys(idOf).find((prefix) => route.template.startsWith(prefix));
+    const target = concretePath(route.template, { id: String(resource ? idOf[resource] : ticket) });
+    const key = `${route.method} ${route.template}`;
+    const json = key in bodyOf
+      ? bodyOf[key]
+      : route.template.endsWith('/replay')
+        ? { all: true }
+        : onSavedReplies && (route.method === 'POST' || route.method === 'PUT')
+          ? savedReply
+          : route.method === 'POST' ? { text: 'a request the key holder creates' } : BODIES[route.method];
     const res = await rawRequest(svc.baseUrl, route.method, target, { headers, json });
     t.true(res.status >= 200 && res.status < 300, `${route.method} ${target} with ${Object.keys(headers)[0]} -> ${res.status} ${res.text.slice(0, 160)}`);
   }
