@@ -16,7 +16,7 @@ import { SECRETS } from '../kit/signing.ts';
 const KEY = 'fuzz-api-key';
 let svc: TestService;
 test.before(async () => {
-  svc = await startTestService({ API_KEYS: KEY, ...SECRETS });
+  svc = await startTestService({ API_KEYS: KEY, API_ADMIN_KEYS: KEY, ...SECRETS });
 });
 /** Fresh tickets for an operation's {id} (the DELETE run removes its own). */
 async function createTickets(n: number): Promise<number[]> {
@@ -28,6 +28,21 @@ async function createTickets(n: number): Promise<number[]> {
   return ids;
 }
 /** Fresh saved replies for the saved-reply operations' {id}. */
+/** Things an {id} route names: customers, companies, legal holds (on tickets of their own). */
+async function createThings(template: string, n: number): Promise<number[]> {
+  const auth = { authorization: `Bearer ${KEY}` };
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = template.startsWith('/api/v1/customers')
+      ? await api(svc.baseUrl, '/api/v1/customers', { method: 'POST', headers: auth, json: { name: `fuzz customer ${i}` } })
+      : template.startsWith('/api/v1/companies')
+        ? await api(svc.baseUrl, '/api/v1/companies', { method: 'POST', headers: auth, json: { name: `fuzz company ${i}` } })
+        : await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: auth, json: { ticket_id: (await createTickets(1))[0], reason: 'fuzz' } });
+    ids.push(res.json.id);
+  }
+  return ids;
+}
+
 async function createSavedReplies(n: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -136,7 +151,9 @@ for (const { template, method, op } of operations.filter((o) => !signedDoors.has
   test.serial(`fuzz ${method} ${template}: never a 5xx, every answer as documented`, async (t) => {
     const seen = new Map<number, number>();
     const n = template.includes('{id}') ? 8 : 0;
-    const ids = template.startsWith('/api/v1/saved-replies') ? await createSavedReplies(n) : await createTickets(n);
+    const ids = template.startsWith('/api/v1/saved-replies')
+      ? await createSavedReplies(n)
+      : /^\/api\/v1\/(customers|companies|legal-holds)/.test(template) ? await createThings(template, n) : await createTickets(n);
     await fc.assert(
       fc.asyncProperty(requestFor(template, op, ids), async (r) => {
         const headers = { ...r.headers, ...(r.body?.contentType ? { 'content-type': r.body.contentType } : {}) };
