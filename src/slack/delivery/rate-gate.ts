@@ -64,6 +64,9 @@ export class SlackRateGate {
   readonly fetch: Fetch = async (input, init) => {
     const key = bucketKey(input, init);
     const method = key.slice(key.indexOf('|') + 1);
+    // Only Web API methods (chat.postMessage, users.info, ...) have tiers; a response_url answer to a click
+    // (Bolt's respond) is not one and must never wait for, or be refused by, a budget.
+    if (!WEB_API_METHOD.test(method)) return this.#fetch(input, init);
     const channel = channelOf(init);
     const closedFor = () => {
       const b = this.#buckets.get(key);
@@ -118,6 +121,9 @@ export class SlackRateGate {
     });
   }
 }
+
+/** A Web API method name: lower-case family, then dotted names (`chat.postMessage`, `apps.connections.open`). */
+const WEB_API_METHOD = /^[a-z]+(\.[a-zA-Z]+)+$/;
 
 /** "<token>|<method>": WebClient POSTs to <slackApiUrl><method> with the token in the Authorization header. */
 function bucketKey(input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): string {
