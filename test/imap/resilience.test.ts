@@ -110,8 +110,10 @@ serial('UIDVALIDITY change: the mailbox is rescanned, new mail is stored, old ma
         await c.append('Support', m);
         break;
       } catch (error) {
-        if (attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 100));
+        if (attempt >= 20) throw error;
+        // TRYCREATE: the folder is not there (yet) for this session; create it again (it may exist by now).
+        if ((error as { serverResponseCode?: string }).serverResponseCode === 'TRYCREATE') await c.mailboxCreate('Support').catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100 + attempt * 50));
       }
     }
   }
