@@ -6,11 +6,9 @@
  * console's Discard button). Same .env / environment as the service.
  * Exit codes: 0 done, 1 failed (database), 2 bad arguments or configuration.
  */
-import { openDatabase } from '../db/database.ts';
 import { createDeadLetters, type DeadLetter, UnknownQueueError } from '../db/repositories/dead-letters.ts';
-import { createLogger } from '../lib/logger.ts';
-import { startQueue } from '../db/queue.ts';
 import { options, runCommand, UsageError } from './bootstrap.ts';
+import { openCommandStores } from './stores.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,10 +44,8 @@ await runCommand({
   parse,
   async run(values, ctx) {
     const config = ctx.config();
-    // warn: the listing on stdout stays readable (and --json parseable).
-    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn');
-    const db = await openDatabase(config.database, logger, { poolSize: 2 });
-    const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger, { supervise: false });
+    const stores = await openCommandStores(config);
+    const { db, queue } = stores;
     const deadLetters = createDeadLetters(queue, db.transaction);
     try {
       if (values.command === 'list') {
@@ -72,8 +68,7 @@ await runCommand({
       console.error(`dead-letters: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     } finally {
-      await queue.stop();
-      await db.close();
+      await stores.close();
     }
   },
 });

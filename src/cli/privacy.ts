@@ -5,14 +5,12 @@
  * service on PostgreSQL; on the embedded database with the service stopped.
  * Exit codes: 0 done, 1 failed (database), 2 bad arguments or configuration.
  */
-import { openDatabase } from '../db/database.ts';
-import { startQueue } from '../db/queue.ts';
 import { SLACK_QUEUES } from '../db/queue-registry.ts';
 import type { Sql } from '../db/sql.ts';
 import { enqueueRedactions } from '../slack/jobs/redact.ts';
-import { createLogger } from '../lib/logger.ts';
 import { dryRun, erase, exportPerson, InvalidSubjectError, parseSubject, resumeErasures } from '../privacy/erase.ts';
 import { options, runCommand, UsageError } from './bootstrap.ts';
+import { openCommandStores } from './stores.ts';
 
 const parseOptions = options({ email: { type: 'string' }, domain: { type: 'string' }, mode: { type: 'string' }, by: { type: 'string' } }, { positionals: true });
 
@@ -43,9 +41,8 @@ await runCommand({
   parse,
   async run(values, ctx) {
     const config = ctx.config();
-    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn');
-    const db = await openDatabase(config.database, logger, { poolSize: 2 });
-    const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url }, logger, { supervise: false });
+    const stores = await openCommandStores(config);
+    const { db, queue, logger } = stores;
     try {
       // The Slack messages are edited or deleted by the running service's workers: the command enqueues their
       // jobs in the erasure's batches, when the service has created the queue (Slack configured).
@@ -62,8 +59,7 @@ await runCommand({
       console.error(`privacy: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     } finally {
-      await queue.stop();
-      await db.close();
+      await stores.close();
     }
   },
 });
