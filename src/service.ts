@@ -68,6 +68,8 @@ export interface ServiceOptions {
   slaNow?: () => Date;
   /** Hears the start-up steps (src/main.ts: plain words on a terminal, JSON log lines when piped). */
   startup?: StartupReport;
+  /** An in-memory embedded database starts from this dumped, migrated data directory (the test suite's). */
+  pgliteImage?: Blob;
 }
 
 export interface Service {
@@ -113,7 +115,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const report = options.startup;
   const dataDir = config.database.pgliteDataDir;
   report?.openingDatabase(config.database.url ? 'postgresql' : 'pglite', config.database.url ? postgresWhere(config.database.url) : dataDir);
-  const db = await openDatabase(config.database, logger, { onCreating: () => report?.creatingDatabase(dataDir) });
+  const db = await openDatabase(config.database, logger, { onCreating: () => report?.creatingDatabase(dataDir), ...(options.pgliteImage ? { pgliteImage: options.pgliteImage } : {}) });
   if (config.database.migrateOnStart) {
     const applied = await db.migrate();
     report?.migrated(applied);

@@ -33,6 +33,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** Called before a first start creates the embedded database (it takes a while: the start-up report says so). */
   onCreating?: () => void;
+  /** An in-memory embedded database starts from this image (tests: see createSerializedPgliteDialect). */
+  pgliteImage?: Blob;
 }
 
 export async function openDatabase(cfg: Config['database'], logger: Logger, options: OpenOptions = {}): Promise<Database> {

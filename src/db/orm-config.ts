@@ -28,6 +28,8 @@ export interface OrmConfigOptions {
   poolSize?: number;
   /** Called before a first start creates the embedded database in a child process (it takes a while). */
   onCreating?: () => void;
+  /** An in-memory embedded database starts from this dumped data directory (see createSerializedPgliteDialect). */
+  pgliteImage?: Blob;
 }
 
 export async function ormConfig(cfg: Pick<Config['database'], 'url' | 'pgliteDataDir' | 'poolMax'>, options: OrmConfigOptions = {}): Promise<OrmConfig> {
@@ -68,7 +70,7 @@ export async function ormConfig(cfg: Pick<Config['database'], 'url' | 'pgliteDat
       options.onCreating?.();
       await initPgliteCluster(dataDir);
     }
-    const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir);
+    const { dialect, pglite } = createSerializedPgliteDialect(inMemory ? 'memory://' : dataDir, inMemory ? options.pgliteImage : undefined);
     return { kind: 'pglite', options: defineConfig({ ...sharedOrmOptions, dbName: 'pglite', driverOptions: dialect }) as Options, pglite, lock };
   } catch (error) {
     lock?.release();

@@ -26,9 +26,14 @@ export const PGLITE_SETTINGS: Record<string, string> = {
 /** PGlite's own start parameters with PGLITE_SETTINGS on top. */
 export const pgliteStartParams = () => [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
 
-export function createSerializedPgliteDialect(dataDir: string): { dialect: Dialect; pglite: Promise<PGlite> } {
+/**
+ * `image`: a data directory dumped by PGlite (dumpDataDir) that an in-memory database starts from instead of
+ * running initdb: the test suite boots hundreds of services from one migrated image (initdb alone is ~2 s).
+ */
+export function createSerializedPgliteDialect(dataDir: string, image?: Blob): { dialect: Dialect; pglite: Promise<PGlite> } {
   const pglite = PGlite.create({
     dataDir: dataDir === 'memory://' ? undefined : dataDir,
+    ...(image ? { loadDataDir: image } : {}),
     parsers: createPostgreSqlTypeParsers((s) => arrayParser.parse(s)),
     // Trigram matching for search (the migration creates the extension and its indexes).
     extensions: { pg_trgm },

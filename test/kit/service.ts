@@ -7,6 +7,7 @@ import type { Classifier } from '../../src/domain/classification.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { createTestDatabase, type Teardown, type TestDatabase } from './database.ts';
 import { assertConforms } from './openapi.ts';
+import { pgliteImage } from './pglite-image.ts';
 
 export interface TestService {
   baseUrl: string;
@@ -53,9 +54,12 @@ export async function startTestService(env: Record<string, string> = {}, options
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
+  // On the embedded database the service starts from the suite's migrated image (./pglite-image.ts).
+  const image = config.database.url || config.database.pgliteDataDir !== 'memory://' ? undefined : await pgliteImage();
   let service: Service;
   try {
-    service = await createService(config, { classifier: options.classifier, ...(options.logger ? { logger: options.logger } : {}), ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
+    service = await createService(config, {
+      ...(image ? { pgliteImage: image } : {}), classifier: options.classifier, ...(options.logger ? { logger: options.logger } : {}), ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
   } catch (error) {
     await owned?.drop();
     throw error;
