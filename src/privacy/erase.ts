@@ -18,7 +18,7 @@ import {
   addErasureCounts, finishErasure, getErasure, insertErasure, insertErasureItems, lockNextItems, markItemsDone, runningErasures,
 } from '../db/repositories/erasures.ts';
 import {
-  ERASURE_PLACES, type ErasureMode, findSubject, type PersonScope, postsOfTickets, type SubjectMatch, type TicketScope,
+  ERASURE_PLACES, type ErasureMode, findSubject, lockTickets, type PersonScope, postsOfTickets, type SubjectMatch, type TicketScope,
 } from '../db/repositories/privacy-places.ts';
 import type { Sql } from '../db/sql.ts';
 
@@ -154,6 +154,7 @@ export async function workErasure(deps: PrivacyDeps, erasureId: number, mode: Er
 
 /** One batch of tickets through every ticket-bound place, with their Slack messages' redaction; counts per place. */
 export async function eraseTicketBatch(deps: Pick<PrivacyDeps, 'redactSlack'>, tx: Sql, scope: TicketScope, mode: ErasureMode): Promise<Record<string, number>> {
+  if (scope.ticketIds.length) await lockTickets(tx, scope.ticketIds);
   if (deps.redactSlack && scope.ticketIds.length) await deps.redactSlack(tx, await postsOfTickets(tx, scope.ticketIds), mode);
   const counts: Record<string, number> = {};
   for (const place of ERASURE_PLACES) if (place.eraseTickets) counts[place.name] = await place.eraseTickets(tx, scope, mode);

@@ -83,7 +83,9 @@ test('a human correction made while the LLM is still answering is not overwritte
   const fake = await startFakeOpenAi();
   t.teardown(() => fake.close());
   fake.always('gate'); // the LLM answer is held until we release it
-  const svc = await withService(t, fake);
+  // The held call must outlive the correction: with the 3 s default a loaded machine timed it out first, and
+  // the local model's fallback answered instead of the LLM.
+  const svc = await withService(t, fake, 60_000);
   const created = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: refundTicket });
   const id = created.json.id as number;
   await waitFor(() => fake.requests.length === 1, { what: 'the LLM call' });

@@ -44,8 +44,11 @@ export type Failure =
   | { kind: 'hang' }
   | { kind: 'post_then_hang' };
 
+/** Answered normally, but only once releaseHeld() is called (what the app sees as a slow Slack). */
+type Held = { kind: 'held' };
+
 interface PlannedFailure {
-  failure: Failure;
+  failure: Failure | Held;
   when?: (params: Record<string, any>) => boolean;
 }
 
@@ -75,6 +78,7 @@ export class FakeSlack {
   readonly users = new Map<string, { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string; email?: string } }>();
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
+  readonly #held: Array<() => void> = [];
   #outage: Exclude<Failure, { kind: 'hang' } | { kind: 'post_then_hang' }> | undefined;
   #limits: { speedup: number; perMinute: Record<string, number> } | undefined;
   readonly #windows = new Map<string, number[]>();
@@ -204,15 +208,26 @@ export class FakeSlack {
     this.#socket?.destroy();
     for (const res of this.#hanging) res.destroy();
     this.#hanging.clear();
+    this.#held.splice(0);
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
   /** The next `times` calls of `method` (optionally only those matching `when`) fail as described. */
-  failNext(method: string, failure: Failure, times = 1, when?: (params: Record<string, any>) => boolean): void {
+  failNext(method: string, failure: Failure | Held, times = 1, when?: (params: Record<string, any>) => boolean): void {
     const list = this.#failures.get(method) ?? [];
     for (let i = 0; i < times; i += 1) list.push({ failure, ...(when ? { when } : {}) });
     this.#failures.set(method, list);
+  }
+
+  /** How many calls are held (failNext with { kind: 'held' }). */
+  get heldCount(): number {
+    return this.#held.length;
+  }
+
+  /** Answers the held calls now, as if Slack had only just done them. */
+  releaseHeld(): void {
+    for (const answer of this.#held.splice(0)) answer();
   }
 
   /** Releases every hanging request (their sockets are destroyed, as a dead connection would be). */
@@ -297,6 +312,12 @@ export class FakeSlack {
         case 'post_then_hang':
           this.#dispatch(method, params, token);
           this.#hanging.add(res);
+          return;
+        case 'held':
+          this.#held.push(() => {
+            const { status, body } = this.#dispatch(method, params, token);
+            json(res, status, body);
+          });
           return;
       }
     }

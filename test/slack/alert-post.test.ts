@@ -32,7 +32,7 @@ test.serial('the guard: nothing started is null, a held or released claim means 
 
   const again = await claimPost(sql, alertKey(42), 42, CHANNELS.technical, null, 0);
   if (again.kind !== 'owned') return t.fail(`claim after release: ${again.kind}`);
-  await completePost(sql, alertKey(42), again.token, CHANNELS.billing, '1700000000.000100');
+  await completePost(sql, alertKey(42), again.token, CHANNELS.billing, '1700000000.000100', 42);
   t.deepEqual(await postedAlert(sql, 42, 'note'), { channel: CHANNELS.billing, ts: '1700000000.000100' }, 'where Slack put it');
 
   // An alert with nothing to post any more (its ticket gone) leaves no claim behind: nothing to wait for.

@@ -201,6 +201,15 @@ function countPosted(sql: Sql, s: TicketScope): Promise<number> {
   return count(sql, `select count(*) as n from slack_posts where ticket_id = any($1::int[]) and ts <> ''`, [s.ticketIds]);
 }
 
+/**
+ * Holds these tickets' rows until the erasure's transaction ends, taken before their posts are listed: a Slack
+ * post being recorded meanwhile (slack-posts.ts completePost reads its ticket FOR SHARE) waits and then sees the
+ * erasure, or was recorded first and is listed.
+ */
+export async function lockTickets(sql: Sql, ticketIds: number[]): Promise<void> {
+  await sql.query('select id from tickets where id = any($1::int[]) order by id for update', [ticketIds]);
+}
+
 /** The Slack messages posted about these tickets (cards, thread notes), for the redaction jobs. */
 export async function postsOfTickets(sql: Sql, ticketIds: number[]): Promise<{ channel: string; ts: string; card: boolean }[]> {
   const rows = await sql.query<{ key: string; channel: string; ts: string }>(`select key, channel, ts from slack_posts where ticket_id = any($1::int[]) and ts <> '' order by key`, [ticketIds]);

@@ -4,6 +4,7 @@
  * millisecond: hence NOW_MS).
  */
 import type { Sql } from '../sql.ts';
+import { ERASED } from './privacy-places.ts';
 
 export type Claim =
   | { kind: 'posted'; channel: string; ts: string }
@@ -83,8 +84,21 @@ export async function renewClaim(sql: Sql, key: string, c: { token: Date }): Pro
   return true;
 }
 
-export async function completePost(sql: Sql, key: string, token: Date, channel: string, ts: string): Promise<void> {
-  await sql.query(`update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2`, [key, token, ts, channel]);
+/**
+ * Records the ts of our post. Says whether its ticket was erased meanwhile ('anonymised', or 'deleted' with the
+ * ticket gone): then the message just posted holds personal data no redaction job knows of. The ticket is read
+ * FOR SHARE in the same statement, and an erasure locks its tickets before it lists their posts (lockTickets), so
+ * either the erasure sees this post or this statement sees the erasure. Posts about no ticket (digests, incidents)
+ * carry a ticket id of 0 or less.
+ */
+export async function completePost(sql: Sql, key: string, token: Date, channel: string, ts: string, ticketId: number): Promise<'recorded' | 'anonymised' | 'deleted'> {
+  const [row] = await sql.query<{ found: boolean; erased: boolean }>(
+    `with ticket as (select body from tickets where id = $5 for share),
+          done as (update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2 returning 1)
+     select ($5::int <= 0 or exists (select 1 from ticket)) as found, coalesce((select body = $6 from ticket), false) as erased, (select count(*) from done) as n`,
+    [key, token, ts, channel, ticketId, ERASED],
+  );
+  return !row!.found ? 'deleted' : row!.erased ? 'anonymised' : 'recorded';
 }
 
 /** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */

@@ -16,6 +16,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { ChannelPacer } from './pacer.ts';
 import type { CallPriority } from './budget.ts';
 import { definitelyNotPosted, RetryLaterError } from './errors.ts';
+import { redactMessage } from './redacted.ts';
 
 // Also how long a crashed poster's claim blocks its alert: 60 s made alerts of a kill -9 arrive ~55 s after
 // the restart (measured, test/faults/crash.test.ts); one attempt (lookup + post, 10 s client timeout each) fits in 30 s.
@@ -63,7 +64,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       if (unsure) {
         const ts = await findByMetadata(client, { ...spec, channel: c.channel });
         if (ts) {
-          await completePost(sql, spec.key, c.token, c.channel, ts);
+          await recordPost(deps, spec, c.token, c.channel, ts);
           deps.logger.info({ key: spec.key, channel: c.channel, ts }, 'slack post found after an interrupted attempt');
           return { status: 'found', channel: c.channel, ts };
         }
@@ -93,13 +94,21 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         throw error;
       });
       const channel = typeof res.channel === 'string' ? res.channel : c.channel;
-      await completePost(sql, spec.key, c.token, channel, String(res.ts));
+      await recordPost(deps, spec, c.token, channel, String(res.ts));
       return { status: 'posted', channel, ts: String(res.ts) };
     } catch (error) {
       await releaseClaim(sql, spec.key, c.token, !unsure).catch(() => undefined);
       throw error;
     }
   });
+}
+
+/** completePost, and the message redacted at once when its ticket was erased while it was being posted. */
+async function recordPost(deps: PostOnceDeps, spec: PostSpec, token: Date, channel: string, ts: string): Promise<void> {
+  const state = await completePost(deps.sql, spec.key, token, channel, ts, spec.ticketId);
+  if (state === 'recorded') return;
+  await redactMessage(deps.client, { channel, ts, card: !spec.threadTs }, state === 'deleted' ? 'delete' : 'anonymise');
+  deps.logger.info({ key: spec.key, channel, ts }, 'slack post redacted: its ticket was erased while it was posted');
 }
 
 /** Looks for a message we posted earlier for `spec.key` (top level, or in a thread when threadTs is set). */

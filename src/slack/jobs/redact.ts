@@ -9,19 +9,19 @@ import type { JobQueue, QueueJob } from '../../db/queue.ts';
 import { SLACK_QUEUES } from '../../db/queue-registry.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
+import { type RedactMode, redactMessage } from '../delivery/redacted.ts';
+
+export { REDACTED_CARD, REDACTED_NOTE } from '../delivery/redacted.ts';
 
 export interface RedactJob {
   channel: string;
   ts: string;
   card: boolean;
-  mode: 'anonymise' | 'delete';
+  mode: RedactMode;
 }
 
 /** Slack's answers that mean the message is gone (or can no longer be changed): nothing left to redact. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'cant_delete_message', 'is_archived']);
-
-export const REDACTED_CARD = ':lock: This ticket\'s personal data was erased.';
-export const REDACTED_NOTE = ':lock: Removed: personal data erased.';
 
 export async function enqueueRedactions(queue: JobQueue, tx: Sql, posts: { channel: string; ts: string; card: boolean }[], mode: RedactJob['mode']): Promise<void> {
   for (const post of posts) await queue.send<RedactJob>(SLACK_QUEUES.redact, { ...post, mode }, { singletonKey: `redact:${post.channel}:${post.ts}:${mode}` }, tx);
@@ -30,11 +30,7 @@ export async function enqueueRedactions(queue: JobQueue, tx: Sql, posts: { chann
 export async function handleRedact(deps: { client: webApi.WebClient; pacer: ChannelPacer; logger: Logger }, job: QueueJob<RedactJob>): Promise<void> {
   const { channel, ts, card, mode } = job.data;
   try {
-    await deps.pacer.run(channel, () =>
-      mode === 'delete'
-        ? deps.client.chat.delete({ channel, ts })
-        : deps.client.chat.update({ channel, ts, text: card ? REDACTED_CARD : REDACTED_NOTE, blocks: [] }),
-    );
+    await deps.pacer.run(channel, () => redactMessage(deps.client, { channel, ts, card }, mode));
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code && GONE.has(code)) return;

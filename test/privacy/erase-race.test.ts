@@ -1,0 +1,39 @@
+/**
+ * A Slack message on its way while its ticket is erased: the note naming the customer was sent to Slack before
+ * the erasure and Slack answered after it, so no redaction job knew of it. It must not stay: the poster sees
+ * the erasure when it records the message and redacts it (anonymise: the redacted text; delete: gone).
+ */
+import test from 'ava';
+import { api } from '../kit/service.ts';
+import { waitFor } from '../kit/wait.ts';
+import { waitForAlert } from '../slack/harness.ts';
+import { REDACTED_NOTE } from '../../src/slack/jobs/redact.ts';
+import { admin, restTicket, startPrivacyService } from './harness.ts';
+
+for (const mode of ['anonymise', 'delete'] as const) {
+  test(`${mode}: a thread note Slack answers only after the erasure is redacted, not left naming the customer`, async (t) => {
+    const env = await startPrivacyService();
+    t.teardown(() => env.stop());
+    const { svc, fake } = env;
+    const email = `olga.${mode}@late-note.test`;
+    const id = await restTicket(svc, { subject: 'Refund please', body: 'Olga Latenote here. [cat=billing conf=0.9 prio=high] Refund order 9.', email, name: 'Olga Latenote' });
+    await waitForAlert(fake, id, 30_000);
+
+    // The reclassification note names her; Slack takes it but answers only when released.
+    fake.failNext('chat.postMessage', { kind: 'held' }, 1, (p) => Boolean(p.thread_ts));
+    const note = await api(svc.baseUrl, `/api/v1/requests/${id}/classification`, { method: 'PUT', headers: admin, json: { category: 'technical', note: 'Olga Latenote called about this' } });
+    t.is(note.status, 200, note.text);
+    await waitFor(() => fake.heldCount === 1, { what: 'the note held by Slack' });
+
+    const erased = await api(svc.baseUrl, '/api/v1/privacy/erasures', { method: 'POST', headers: admin, json: { kind: 'email', value: email, mode } });
+    t.is(erased.status, 201, erased.text);
+    t.is(erased.json.state, 'done');
+    fake.releaseHeld();
+
+    await waitFor(() => !fake.messages.some((m) => /olga|latenote/i.test(JSON.stringify(m))), { what: 'no message naming her', timeoutMs: 60_000 });
+    const notes = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts);
+    t.is(notes.length, 1, 'the note was posted once (then redacted, not posted again)');
+    if (mode === 'anonymise') t.true(fake.messages.some((m) => m.text === REDACTED_NOTE), 'the note says it was removed');
+    else t.is(fake.messages.filter((m) => m.thread_ts && m.thread_ts !== m.ts).length, 0, 'the note is deleted');
+  });
+}
