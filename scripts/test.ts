@@ -100,7 +100,14 @@ async function main(): Promise<number> {
     cluster = await startPgCluster({ maxConnections: 500 });
     serverUrl = await createTestDatabase(cluster.url);
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, TEST_POSTGRES_URL: serverUrl, TEST_DATABASE_URL: postgresPass ? serverUrl : '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEST_POSTGRES_URL: serverUrl,
+    TEST_DATABASE_URL: postgresPass ? serverUrl : '',
+    // Every test file is a process of its own and many tests start the commands as processes: V8's compiled
+    // code kept on disk saves each of them ~0.5 s of CPU loading the same modules (measured: 1.4 -> 0.9 s).
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE || path.join(root, 'node_modules/.cache/node-compile-cache'),
+  };
   console.log(`npm test: the service under test on ${postgresPass ? 'PostgreSQL' : 'the embedded database (PGlite)'}; PostgreSQL for the tests at ${serverUrl}${cluster ? ' (a throw-away cluster)' : ''}`);
 
   const ava = spawn(process.execPath, [AVA, ...avaArgs], { cwd: root, env, stdio: 'inherit' });

@@ -62,3 +62,15 @@ test('refused: both or neither target, an unknown ticket, a non-admin caller', a
   t.is((await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: auth, json: { ticket_id: 999999 } })).status, 404);
   t.is((await api(svc.baseUrl, '/api/v1/legal-holds')).status, 401);
 });
+
+test('a reason is free text stored as PostgreSQL can hold it: NUL removed, a lone surrogate replaced; too long is refused', async (t) => {
+  const { svc } = t.context;
+  const id = await ticket(svc, 'reason.text@holds.test');
+  const placed = await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: auth, json: { ticket_id: id, reason: 'case\u0000 7 \udfff' } });
+  t.is(placed.status, 201, placed.text);
+  t.is(placed.json.reason, 'case 7 \ufffd');
+  const listed = (await api(svc.baseUrl, '/api/v1/legal-holds', { headers: auth })).json.items.find((h: any) => h.id === placed.json.id);
+  t.is(listed.reason, 'case 7 \ufffd');
+  const long = await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: auth, json: { ticket_id: id, reason: 'x'.repeat(1001) } });
+  t.is(long.status, 422);
+});

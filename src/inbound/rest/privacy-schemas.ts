@@ -1,7 +1,7 @@
 /** Requests and answers of the admin routes: the audit of people's actions, erasure and export, legal holds. */
 import { z } from 'zod';
 import { EMAIL_PATTERN, SUBJECT_PATTERN } from '../../privacy/erase.ts';
-import { ticketId } from './schemas.ts';
+import { optionalText, ticketId } from './schemas.ts';
 
 const actorName = z.string({ error: 'must be given once' }).min(1, 'must not be empty').max(255).regex(/^[\x21-\x7e]+$/, 'must be an actor such as slack:U0123ABCD or api-key:3f2a9c01b7de');
 
@@ -80,7 +80,8 @@ export const exportView = z
   })
   .meta({ id: 'PersonExport' });
 
-const holdReason = z.string().max(1000).regex(/^[^\u0000]*$/, 'must not contain NUL').optional();
+// Free text like a ticket's: NUL removed and lone surrogates replaced before storing (the document admits both).
+const holdReason = optionalText(1000);
 
 export const holdBody = z
   .union([

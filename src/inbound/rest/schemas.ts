@@ -27,7 +27,8 @@ function text(max: number, visible = 0) {
     .meta({ minLength: visible, pattern: `^(?:[\\s\\u0000]*[^\\s\\u0000]){${visible}}` });
   return z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), visibleChecked);
 }
-const optionalText = (max: number) => text(max).nullish();
+/** Optional free text (null or absent allowed), cleaned as stored. */
+export const optionalText = (max: number) => text(max).nullish();
 
 /** Identifiers and filters PostgreSQL stores unchanged: no NUL, no lone surrogate (refused, never rewritten). */
 const STORABLE = /^[^\u0000\ud800-\udfff]*$/u;
