@@ -210,7 +210,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         ...(result.replayed ? { replayed: true as const } : {}),
       };
     }
-    if ('revision' in content) return db.transaction((tx) => storeRevision(tx, delivery, content.revision));
+    if ('revision' in content) return db.transaction((tx) => storeRevision(tx, ticketEvents, delivery, content.revision));
     if ('answer' in content) return db.transaction((tx) => storeAnswer(tx, ticketEvents, delivery, content.answer));
     if ('ignored' in content) {
       // A bounce or a delay notice is linked to the ticket of the mail it returns, when we hold it.

@@ -18,12 +18,14 @@ import type { TicketEvents } from './ticket-events.ts';
 type Revision = Extract<Delivery['content'], { revision: unknown }>['revision'];
 type Answer = Extract<Delivery['content'], { answer: unknown }>['answer'];
 
-export async function storeRevision(tx: Sql, d: Delivery, r: Revision): Promise<DeliveryVerdict> {
+export async function storeRevision(tx: Sql, ticketEvents: TicketEvents, d: Delivery, r: Revision): Promise<DeliveryVerdict> {
   const body = cleanText(r.body).trim() || '(empty)';
   const ticketId = (await reviseSlackMessage(tx, r.externalId, { body, deleted: r.deleted, at: r.at })) ?? null;
   const verdict = ticketId === null ? 'ignored' : 'revised';
   const reason = ticketId === null ? 'no stored copy of this message (or the same text)' : r.deleted ? 'deleted at the door' : 'edited at the door';
   await insertInboundEvents(tx, [auditRow(d, verdict, ticketId, reason)]);
+  // The card shows the ticket's text: it follows the edit (and open consoles hear of it).
+  if (ticketId !== null) await ticketEvents.ticketChanged(tx, ticketId, { kind: 'revised', deleted: r.deleted, actor: `door:${d.door}` });
   return { verdict, ticketId, reason };
 }
 

@@ -24,7 +24,9 @@ export type TicketChange =
   /** until: ISO time, or null: until the customer answers. */
   | { kind: 'snooze'; until: string | null; actor: string }
   /** The snooze ended: an agent ended it, its time came, the customer answered, or the ticket was resolved. */
-  | { kind: 'unsnooze'; reason: UnsnoozeReason; actor: string };
+  | { kind: 'unsnooze'; reason: UnsnoozeReason; actor: string }
+  /** A message of the ticket (its first, or a follow-up) was edited or deleted where the customer wrote it. */
+  | { kind: 'revised'; deleted: boolean; actor: string };
 
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 

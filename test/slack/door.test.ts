@@ -104,14 +104,17 @@ test.serial('grouping: the same author\'s next top-level message within the wind
   t.is((await slackTickets(svc)).length, 3);
 });
 
-test.serial('an edit is on the ticket within 5 s with its history kept; a deletion too', async (t) => {
+test.serial('an edit is on the ticket within 5 s with its history kept, and its card follows; a deletion too', async (t) => {
   t.timeout(300_000);
-  const { svc, stop } = await startSlackService(DOOR_ENV);
+  const { fake, svc, stop } = await startSlackService(DOOR_ENV);
   t.teardown(stop);
   const question = messageEvent({ text: 'Export fails wiht error 500' });
   await sendEvent(svc.baseUrl, callback(question));
   const reply = messageEvent({ text: 'It is every export', thread_ts: question.ts });
   await sendEvent(svc.baseUrl, callback(reply));
+  const ticketId = await waitFor(async () => (await slackTickets(svc))[0]?.id, { what: 'the ticket' });
+  const card = await waitForAlert(fake, ticketId, 30_000);
+  t.true(JSON.stringify(card.blocks).includes('wiht'), 'the card shows the text as first written');
   const started = Date.now();
   await sendEvent(svc.baseUrl, callback({ type: 'message', subtype: 'message_changed', channel: INTAKE.all, hidden: true, ts: nextTs(),
     message: { ...question, text: 'Export fails with error 500', edited: { user: 'UCUSTOMER1', ts: nextTs() } }, previous_message: question }));
@@ -119,6 +122,12 @@ test.serial('an edit is on the ticket within 5 s with its history kept; a deleti
   t.true(Date.now() - started < 5_000);
   t.is(ticket!.metadata.edits.length, 1);
   t.is(ticket!.metadata.edits[0].body, 'Export fails wiht error 500');
+  // The card is edited in place to the new text, with the activity line saying why.
+  await waitFor(() => {
+    const shown = JSON.stringify(fake.messages.find((m) => m.ts === card.ts)?.blocks);
+    return shown.includes('Export fails with error 500') && shown.includes('The customer edited a message');
+  }, { what: 'the card following the edit', timeoutMs: 30_000 });
+  t.is(alertsFor(fake, ticketId).length, 1, 'edited, not posted again');
   await sendEvent(svc.baseUrl, callback({ type: 'message', subtype: 'message_deleted', channel: INTAKE.all, hidden: true, ts: nextTs(), deleted_ts: reply.ts, previous_message: reply }));
   const [m] = await followups(svc, ticket!.id);
   t.is(m!.body, '(deleted in Slack)');

@@ -222,6 +222,8 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
     line = activityLine(':alarm_clock: Unsnoozed', who, at);
   } else if (change.kind === 'unsnooze' && change.reason === 'answered') {
     line = `:alarm_clock: Snooze ended: the customer answered · ${slackDate(at)}`;
+  } else if (change.kind === 'revised') {
+    line = `:pencil2: The customer ${change.deleted ? 'deleted' : 'edited'} a message · ${slackDate(at)}`;
   } else if (change.kind === 'unsnooze' && change.reason === 'time') {
     // The snooze's time came: the agents hear it in the thread, the card shows it again.
     line = `:alarm_clock: Snooze over · ${slackDate(at)}`;
