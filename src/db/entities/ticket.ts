@@ -66,6 +66,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_open_created_at_idx', expression: `create index "tickets_open_created_at_idx" on "tickets" ("created_at") where "status" <> 'resolved' and "deleted_at" is null` },
     // ?mailbox= on GET /api/v1/requests and the console: mail of one configured mailbox, newest first.
     { name: 'tickets_mailbox_created_at_idx', expression: `create index "tickets_mailbox_created_at_idx" on "tickets" (("metadata"->>'mailbox_id'), "created_at")` },
+    // The Slack door's grouping: an author's open ticket in a channel (src/db/repositories/slack-door.ts).
+    { name: 'tickets_slack_author_idx', expression: `create index "tickets_slack_author_idx" on "tickets" (("metadata"->>'slack_channel'), ("metadata"->>'slack_user'), "updated_at") where "source" = 'slack' and "status" <> 'resolved' and "deleted_at" is null` },
     // The inbox's filters (category, language) with its tabs' status and assignee: a count whose filters match
     // nothing (billing in German while waiting on the customer) is a short index walk, not a scan of every open ticket.
     { name: 'tickets_filters_idx', expression: 'create index "tickets_filters_idx" on "tickets" ("category", "language", "status", "assignee_slack_user_id", "created_at") where "deleted_at" is null' },
