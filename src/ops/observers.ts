@@ -107,22 +107,22 @@ export interface SlackThrottleState {
   rateLimitedLastMinute: number;
   /** How long the oldest call waiting for its budget has waited (ms). */
   oldestWaitMs: number;
-  /** Slack told us (Events API app_rate_limited) within the last minute. */
-  eventsRateLimited: boolean;
 }
 
 /** A wait this long for the budget means the work is more than Slack lets us post: the team reads late. */
 const BUDGET_WAIT_BAD_MS = 60_000;
 
-/** Slack throttling us, persistently: only instances that run the Slack workers report. */
+/**
+ * Slack throttling our calls, persistently: only instances that run the Slack workers report. Slack holding back
+ * our events (app_rate_limited) is the Slack door's own incident (slack:rate-limited, opened at once), not this one.
+ */
 export function slackThrottleObserver(state: () => SlackThrottleState): Observer {
   return () => {
     const s = state();
-    const bad = s.rateLimitedLastMinute > 0 || s.oldestWaitMs > BUDGET_WAIT_BAD_MS || s.eventsRateLimited;
+    const bad = s.rateLimitedLastMinute > 0 || s.oldestWaitMs > BUDGET_WAIT_BAD_MS;
     const why = [
       ...(s.rateLimitedLastMinute > 0 ? [`${s.rateLimitedLastMinute} answers 429 from Slack in the last minute`] : []),
       ...(s.oldestWaitMs > BUDGET_WAIT_BAD_MS ? [`Slack calls waiting ${Math.round(s.oldestWaitMs / 1000)} s for their rate budget`] : []),
-      ...(s.eventsRateLimited ? ['Slack is not sending us events (app_rate_limited)'] : []),
     ];
     return [{ key: incidentKey.slackThrottled(), title: 'Slack is throttling us: cards and notes arrive late', bad, ...(bad ? { detail: why.join('; ') } : {}) }];
   };

@@ -227,7 +227,6 @@ export function createSlack(opts: SlackOptions): SlackService {
       throttleState: () => ({
         rateLimitedLastMinute: gate.rateLimitedAt.filter((at) => at > Date.now() - 60_000).length,
         oldestWaitMs: Math.max(0, ...budget.lanes().map((l) => l.oldest_wait_ms)),
-        eventsRateLimited: eventsRateLimitedAt > Date.now() - 60_000,
       }),
     } : {}),
     async start() {

@@ -3,9 +3,9 @@ import { slackThrottleObserver, type SlackThrottleState } from '../../src/ops/ob
 import { thresholdOf } from '../../src/ops/incident-keys.ts';
 import { loadConfig } from '../../src/config.ts';
 
-const calm: SlackThrottleState = { rateLimitedLastMinute: 0, oldestWaitMs: 0, eventsRateLimited: false };
+const calm: SlackThrottleState = { rateLimitedLastMinute: 0, oldestWaitMs: 0 };
 
-test('Slack throttling is a fault while Slack answers 429, a call waits over a minute for its budget, or events are rate limited', async (t) => {
+test('Slack throttling is a fault while Slack answers 429 or a call waits over a minute for its budget', async (t) => {
   const seen = async (s: SlackThrottleState) => (await slackThrottleObserver(() => s)())[0]!;
   t.false((await seen(calm)).bad);
   t.false((await seen({ ...calm, oldestWaitMs: 59_000 })).bad, 'a backlog within a minute is the budget working');
@@ -14,7 +14,6 @@ test('Slack throttling is a fault while Slack answers 429, a call waits over a m
   t.is(by429.key, 'slack-throttled');
   t.regex(by429.detail!, /3 answers 429/);
   t.regex((await seen({ ...calm, oldestWaitMs: 125_000 })).detail!, /waiting 125 s/);
-  t.regex((await seen({ ...calm, eventsRateLimited: true })).detail!, /app_rate_limited/);
 });
 
 test('OPS_SLACK_THROTTLED_SECONDS sets how long it lasts before it is an incident', (t) => {

@@ -64,14 +64,17 @@ test.serial('Socket Mode: an events_api envelope is stored, then acked; a retrie
   t.is(await count(env.svc, `tickets where source = 'slack'`), 1);
 });
 
-test.serial('app_rate_limited, the app removed from an intake channel and a revoked token are ops incidents', async (t) => {
+test.serial('app_rate_limited, the app removed from an intake channel and a revoked token are ops incidents, one each', async (t) => {
   t.timeout(300_000);
-  const { svc, stop } = await startSlackService(DOOR_ENV);
+  // Throttling counts at once here: a lasting app_rate_limited must still be one incident (the door's), not two.
+  const { svc, stop } = await startSlackService({ ...DOOR_ENV, OPS_SLACK_THROTTLED_SECONDS: '1' });
   t.teardown(stop);
   const rateLimited = { token: 'legacy', type: 'app_rate_limited', team_id: OUR_TEAM, minute_rate_limited: Math.floor(Date.now() / 60_000) * 60, api_app_id: 'AFAKE' };
   t.is((await sendEvent(svc.baseUrl, rateLimited)).status, 200);
   t.is((await sendEvent(svc.baseUrl, callback({ type: 'member_left_channel', user: 'UFAKEBOT1', channel: INTAKE.reaction, channel_type: 'C', event_ts: nextTs() }))).status, 200);
   t.is((await sendEvent(svc.baseUrl, callback({ type: 'tokens_revoked', tokens: { bot: ['UFAKEBOT1'] }, event_ts: nextTs() }))).status, 200);
+  await svc.service.ops.evaluate();
+  await new Promise((r) => setTimeout(r, 1500));
   await svc.service.ops.evaluate();
   const keys = (await svc.service.db.sql.query<{ key: string }>(`select key from ops_incidents where resolved_at is null order by key`)).map((r) => r.key);
   t.deepEqual(keys, ['slack:channel:CREACT0001', 'slack:rate-limited', 'slack:token']);
