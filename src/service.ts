@@ -37,6 +37,7 @@ import { webhookMount } from './inbound/webhooks/mount.ts';
 import { restMount } from './inbound/rest/mount.ts';
 import { createHttpHost } from './http/host.ts';
 import { httpServerOptions, KEEP_ALIVE_TIMEOUT_MS } from './http/server-options.ts';
+import { type ServerCloser, trackConnections } from './http/server-close.ts';
 import { createDeadLetters } from './db/repositories/dead-letters.ts';
 import { DoorActivity } from './lib/door-activity.ts';
 import { HealthRegistry } from './lib/health.ts';
@@ -250,6 +251,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let server: Server | undefined;
+  let closer: ServerCloser | undefined;
   let slaScanner: { stop(): Promise<void> } | undefined;
   let snoozeWaker: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
@@ -311,6 +313,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         });
       }
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      closer = trackConnections(server);
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port, database: db.kind }, 'support triage listening');
       // `npm start` alone opens the console: on the embedded database without Sign in with Slack, a one-time link.
@@ -327,11 +330,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       stopping ??= (async () => {
         // Open live-update streams never go idle: they end first, or closing the server would wait for them.
         await consoleMount.live.close();
-        if (server) {
-          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-          server.closeIdleConnections();
-          await closed;
-        }
+        await closer?.close();
         await ops.stop();
         await imap.stop();
         await limits.close();
