@@ -3,7 +3,7 @@
  * is a claim whose created_at is both its lease and its fencing token (every update compares it, to the
  * millisecond: hence NOW_MS).
  */
-import type { Sql } from '../sql.ts';
+import { type Sql, sqlOf } from '../sql.ts';
 import { ERASED } from './privacy-places.ts';
 
 export type Claim =
@@ -87,18 +87,18 @@ export async function renewClaim(sql: Sql, key: string, c: { token: Date }): Pro
 /**
  * Records the ts of our post. Says whether its ticket was erased meanwhile ('anonymised', or 'deleted' with the
  * ticket gone): then the message just posted holds personal data no redaction job knows of. The ticket is read
- * FOR SHARE in the same statement, and an erasure locks its tickets before it lists their posts (lockTickets), so
- * either the erasure sees this post or this statement sees the erasure. Posts about no ticket (digests, incidents)
- * carry a ticket id of 0 or less.
+ * FOR SHARE first, in the same transaction, and an erasure locks its tickets before it lists (or deletes) their
+ * posts (lockTickets): either the erasure sees this post or this transaction sees the erasure, and both take
+ * the ticket before the post's row, so they cannot deadlock. Posts about no ticket (digests, incidents) carry a
+ * ticket id of 0 or less.
  */
-export async function completePost(sql: Sql, key: string, token: Date, channel: string, ts: string, ticketId: number): Promise<'recorded' | 'anonymised' | 'deleted'> {
-  const [row] = await sql.query<{ found: boolean; erased: boolean }>(
-    `with ticket as (select body from tickets where id = $5 for share),
-          done as (update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2 returning 1)
-     select ($5::int <= 0 or exists (select 1 from ticket)) as found, coalesce((select body = $6 from ticket), false) as erased, (select count(*) from done) as n`,
-    [key, token, ts, channel, ticketId, ERASED],
-  );
-  return !row!.found ? 'deleted' : row!.erased ? 'anonymised' : 'recorded';
+export function completePost(sql: Sql, key: string, token: Date, channel: string, ts: string, ticketId: number): Promise<'recorded' | 'anonymised' | 'deleted'> {
+  return sql.kysely.transaction().execute(async (trx) => {
+    const tx = sqlOf(trx);
+    const [ticket] = ticketId > 0 ? await tx.query<{ body: string }>('select body from tickets where id = $1 for share', [ticketId]) : [{ body: '' }];
+    await tx.query(`update slack_posts set ts = $3, channel = $4 where key = $1 and ts = '' and created_at = $2`, [key, token, ts, channel]);
+    return !ticket ? 'deleted' : ticket.body === ERASED ? 'anonymised' : 'recorded';
+  });
 }
 
 /** Expires our lease at once so the next attempt (ours or another instance's) takes over without waiting. */
