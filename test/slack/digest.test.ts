@@ -89,7 +89,10 @@ test('an empty period posts nothing; a period with tickets posts its stats', asy
 
   const id = await createTicket(env.svc, { body: 'The mobile app crashes on start [cat=technical conf=0.9]' });
   await waitForAlert(env.fake, id);
-  await env.svc.service.queue.send('slack-digest', { scheduledAt: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString() });
+  // The period ends at the next minute: the ticket is inside it whatever second it was made at (a period ending at
+  // this minute's start left out a ticket made since, and then nothing was posted), and its key is never the
+  // caught-up hour's.
+  await env.svc.service.queue.send('slack-digest', { scheduledAt: new Date(Math.floor(Date.now() / 60_000) * 60_000 + 60_000).toISOString() });
   const digest = await waitFor(() => digestsIn(env.fake)[0], { timeoutMs: 20_000, what: 'digest' });
   const text = JSON.stringify(digest.blocks);
   t.true(text.includes('*Tickets*\\n1'));
