@@ -5,21 +5,13 @@
  */
 import test from 'ava';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { countStatement, inboxCounts, type InboxTab } from '../../src/db/repositories/console-inbox.ts';
-import { createTestDatabase } from '../kit/database.ts';
+import { migratedDatabase } from '../kit/database.ts';
 
 const ROWS = 20_000;
 
 test('tab counts under category and language filters walk the filters index, and count right', async (t) => {
-  const pg = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
-  if (pg) t.teardown(() => pg.drop());
-  const config = loadConfig(pg ? { DATABASE_URL: pg.url } : { PGLITE_DATA_DIR: 'memory://' });
-  const db = await openDatabase(config.database, pino({ level: 'silent' }), { poolSize: 2 });
-  t.teardown(() => db.close());
-  await db.migrate();
+  const db = await migratedDatabase(t);
   // The benchmark's mix: most resolved, an eighth waiting (g % 8 = 7, so g % 4 = 3: Spanish), German is
   // g % 4 = 1: "waiting, billing, German" matches nothing, the case that walked every open ticket.
   await db.sql.query(

@@ -4,22 +4,14 @@
  */
 import test from 'ava';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { searchStatement } from '../../src/db/repositories/ticket-search.ts';
 import { parseSearchQuery } from '../../src/domain/search-query.ts';
-import { createTestDatabase } from '../kit/database.ts';
+import { migratedDatabase } from '../kit/database.ts';
 
 const ROWS = 20_000;
 
 test('each kind of search query uses the search indexes', async (t) => {
-  const pg = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
-  if (pg) t.teardown(() => pg.drop());
-  const config = loadConfig(pg ? { DATABASE_URL: pg.url } : { PGLITE_DATA_DIR: 'memory://' });
-  const db = await openDatabase(config.database, pino({ level: 'silent' }), { poolSize: 2 });
-  t.teardown(() => db.close());
-  await db.migrate();
+  const db = await migratedDatabase(t);
   await db.sql.query(
     `insert into tickets (source, subject, body, requester_email, status)
      select 'api', 'Subject ' || g, 'Ticket ' || g || ' about ' || md5(g::text) || ' and word' || (g % 1000), 'user' || g || '@d' || (g % 400) || '.example', 'open'

@@ -4,21 +4,13 @@
  * A statement about the plan, with enough rows for the planner to care, and about what the lookup finds.
  */
 import test from 'ava';
-import pino from 'pino';
-import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { openSlackTicketOfAuthor } from '../../src/db/repositories/slack-door.ts';
-import { createTestDatabase } from '../kit/database.ts';
+import { migratedDatabase } from '../kit/database.ts';
 
 const ROWS = 20_000;
 
 test("an author's open Slack ticket in a channel is found through tickets_slack_author_idx, and is the right one", async (t) => {
-  const pg = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
-  if (pg) t.teardown(() => pg.drop());
-  const config = loadConfig(pg ? { DATABASE_URL: pg.url } : { PGLITE_DATA_DIR: 'memory://' });
-  const db = await openDatabase(config.database, pino({ level: 'silent' }), { poolSize: 2 });
-  t.teardown(() => db.close());
-  await db.migrate();
+  const db = await migratedDatabase(t);
   // Mostly mail and REST; a tenth from Slack over 50 channels and 400 authors, most of them resolved.
   await db.sql.query(
     `insert into tickets (source, external_id, subject, body, status, priority, metadata, updated_at, created_at)
@@ -29,13 +21,11 @@ test("an author's open Slack ticket in a channel is found through tickets_slack_
        from generate_series(1, ${ROWS}) g`,
   );
   await db.sql.query('vacuum analyze tickets');
-  const { rows } = await db.sql.kysely.executeQuery<{ 'QUERY PLAN': string }>({
-    sql: `explain select id from tickets where source = 'slack' and metadata->>'slack_channel' = $1 and metadata->>'slack_user' = $2
-            and status <> 'resolved' and deleted_at is null and updated_at > now() - make_interval(mins => 30) order by updated_at desc limit 1`,
-    parameters: ['C20', 'U70'],
-    query: { kind: 'RawNode' } as never,
-    queryId: { queryId: 'plan' } as never,
-  });
+  const rows = await db.sql.query<{ 'QUERY PLAN': string }>(
+    `explain select id from tickets where source = 'slack' and metadata->>'slack_channel' = $1 and metadata->>'slack_user' = $2
+       and status <> 'resolved' and deleted_at is null and updated_at > now() - make_interval(mins => 30) order by updated_at desc limit 1`,
+    ['C20', 'U70'],
+  );
   const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
   t.regex(plan, /tickets_slack_author_idx/, plan);
   t.notRegex(plan, /Seq Scan on tickets/, plan);

@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { type Database, openDatabase } from '../../src/db/database.ts';
 
 /**
  * The PostgreSQL server tests create their databases on: the service's own in a PostgreSQL run
@@ -77,4 +80,18 @@ export async function durableDatabase(t: Teardown): Promise<Record<string, strin
   const dir = mkdtempSync(path.join(tmpdir(), 'st-pglite-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return { PGLITE_DATA_DIR: dir };
+}
+
+/**
+ * A migrated database of its own, closed (and dropped) when the test ends: a throwaway PostgreSQL database in a
+ * PostgreSQL run, else an in-memory PGlite. For the query-plan tests, which fill it and ask the planner.
+ */
+export async function migratedDatabase(t: Teardown): Promise<Database> {
+  const pgDb = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
+  if (pgDb) t.teardown(() => pgDb.drop());
+  const config = loadConfig(pgDb ? { DATABASE_URL: pgDb.url } : { PGLITE_DATA_DIR: 'memory://' });
+  const db = await openDatabase(config.database, pino({ level: 'silent' }), { poolSize: 2 });
+  t.teardown(() => db.close());
+  await db.migrate();
+  return db;
 }

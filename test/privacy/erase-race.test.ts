@@ -7,7 +7,7 @@ import test from 'ava';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 import { waitForAlert } from '../slack/harness.ts';
-import { REDACTED_NOTE } from '../../src/slack/jobs/redact.ts';
+import { REDACTED_NOTE } from '../../src/slack/delivery/redacted.ts';
 import { admin, restTicket, startPrivacyService } from './harness.ts';
 
 for (const mode of ['anonymise', 'delete'] as const) {

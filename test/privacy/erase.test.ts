@@ -10,7 +10,7 @@ import { signedIn } from '../kit/console.ts';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 import { alertsFor, waitForAlert } from '../slack/harness.ts';
-import { REDACTED_CARD } from '../../src/slack/jobs/redact.ts';
+import { REDACTED_CARD } from '../../src/slack/delivery/redacted.ts';
 import { admin, mailTicket, type PrivacyEnv, restTicket, scanAllTables, startPrivacyService, webhookTicket } from './harness.ts';
 
 const test = anyTest.serial as TestFn<{ env: PrivacyEnv }>;

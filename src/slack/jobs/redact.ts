@@ -11,8 +11,6 @@ import type { Sql } from '../../db/sql.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
 import { type RedactMode, redactMessage } from '../delivery/redacted.ts';
 
-export { REDACTED_CARD, REDACTED_NOTE } from '../delivery/redacted.ts';
-
 export interface RedactJob {
   channel: string;
   ts: string;
