@@ -62,3 +62,30 @@ test.serial('two instances, changes to one ticket through both: the last edit sh
   t.true(card.includes('*Status*\\nacknowledged'), card);
   t.true(card.includes('UAGENT005'), 'the last assignee');
 });
+
+test.serial('two edits of one card at once (the queue let both through): the older one, landing last, does not hide the newer change', async (t) => {
+  const fake = await startFakeSlack();
+  const env = await startSlackService({}, { fake });
+  t.teardown(async () => { await env.stop(); await fake.close(); });
+  const id = await createTicket(env.svc, { body: 'Password reset mail never arrives [cat=technical conf=0.9]' });
+  const alert = await waitForAlert(env.fake, id);
+  const patch = (json: Record<string, unknown>) => api(env.svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json });
+  const updates = () => env.fake.callsTo('chat.update').filter((c) => c.params.ts === alert.ts).length;
+  // The first edit is held on its way to Slack.
+  env.fake.failNext('chat.update', { kind: 'held' });
+  t.is((await patch({ status: 'acknowledged' })).status, 200);
+  await waitFor(() => env.fake.heldCount === 1, { timeoutMs: 30_000, what: 'the first edit held' });
+  // A second change, and a second refresh job of the same ticket outside its group: two edits at once, as when
+  // two workers (or two instances) fetch the ticket's jobs in the same moment.
+  t.is((await patch({ assignee: 'UERIN0001' })).status, 200);
+  await env.svc.service.queue.send('slack-card-refresh', { ticketId: id });
+  await new Promise((r) => setTimeout(r, 4000));
+  env.fake.releaseHeld();
+  await waitFor(async () => (await env.svc.service.db.sql.query('select 1 from slack_card_refreshes')).length === 0, { timeoutMs: 60_000, what: 'no edit pending' });
+  await new Promise((r) => setTimeout(r, 3000));
+  const card = JSON.stringify(cardOf(env.fake, alert).blocks);
+  t.true(card.includes('*Status*\\nacknowledged'), card);
+  const lines = [...card.matchAll(/activity_\d+","elements":\[\{"type":"mrkdwn","text":"([^"]*)"/g)].map((m) => m[1]!);
+  t.is(lines.length, 2, `both changes in the card's activity after ${updates()} edits:\n${lines.join('\n')}`);
+  t.regex(lines.at(-1)!, /UERIN0001/);
+});
