@@ -46,6 +46,7 @@ import type { Ingest } from '../ingest/ingest.ts';
 import type { Observer } from '../ops/monitor.ts';
 import { createSlackDoor, type SlackDoor } from './door/intake.ts';
 import { backRead, type BackReadResult } from './door/back-read.ts';
+import { scheduleBackReads } from './door/back-read-schedule.ts';
 import { registerDoorCommands } from './door/commands.ts';
 import type { DoorSettings, Identity } from './door/interpret.ts';
 import { createSlackReplySender } from './door/reply-sender.ts';
@@ -72,7 +73,10 @@ export interface SlackOptions {
   relatedDays?: number;
   /** false on instances that only serve HTTP (RUN_WORKER=false): no job workers, no digest schedule. */
   runWorkers?: boolean;
-  /** Minimum ms between two posts in one channel. Slack allows ~1 message/s per channel; benchmarks scale it. */
+  /**
+   * Slack's second in ms (1,000): benchmarks and tests run Slack's clock faster with less (its rate limits,
+   * and how long an outage lasts before the door reads back).
+   */
   paceMs?: number;
   /** Alert jobs fetched at once (one batch in flight per instance; each alert waits for its channel's turn). */
   alertBatchSize?: number;
@@ -119,6 +123,9 @@ export interface SlackService {
   redactPosts(tx: Sql, posts: { channel: string; ts: string; card: boolean }[], mode: RedactJob['mode']): Promise<void>;
 }
 
+/** Slack sends a failed event again three times (at once, after a minute, after five): a shorter failure is covered. */
+const OUTAGE_READ_BACK_MS = 60_000;
+
 export function createSlack(opts: SlackOptions): SlackService {
   const { config, logger } = opts;
   const log = logger.child({ component: 'slack' });
@@ -130,8 +137,16 @@ export function createSlack(opts: SlackOptions): SlackService {
   // queue and the connection check, never inside a client.
   // Slack's limits are kept ahead of time (budget.ts): per method for the workspace, per channel for posts.
   // The benchmarks scale time (paceMs below 1,000 runs Slack's limits faster).
-  const budget = new SlackBudget({ instances: config.instances, speedup: 1000 / (opts.paceMs ?? 1000) });
-  const gate = new SlackRateGate({ budget });
+  const slackSecond = (opts.paceMs ?? 1000) / 1000;
+  const budget = new SlackBudget({ instances: config.instances, speedup: 1 / slackSecond });
+  // Slack answers again after failing long enough for its own event retries to have given up: read back.
+  let unreachableSince: number | undefined;
+  const onAnswer = (reached: boolean) => {
+    if (!reached) return void (unreachableSince ??= Date.now());
+    if (unreachableSince !== undefined && Date.now() - unreachableSince >= OUTAGE_READ_BACK_MS * slackSecond) readBack('slack answers again after an outage');
+    unreachableSince = undefined;
+  };
+  const gate = new SlackRateGate({ budget, onAnswer });
   const clientOptions = { ...slackApiUrl, timeout, fetch: gate.fetch, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } };
   const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(log) });
 
@@ -167,8 +182,17 @@ export function createSlack(opts: SlackOptions): SlackService {
   });
   const slackReplies = createSlackReplySender({ sql: opts.db.sql, client, pacer, logger: log, asAgent: config.door.replyAsAgent });
   const runBackRead = () => backRead({ sql: opts.db.sql, client, door, settings, identity, logger: log });
+  const reading = opts.runWorkers !== false && settings.channels.size > 0;
+  const backReads = scheduleBackReads(runBackRead, { logger: log, ready: () => identity().teamId !== undefined });
+  const readBack = (reason: string, delayMs?: number) => { if (reading) backReads.request(reason, delayMs); };
   const bolt = createBoltApp(config, log, {
-    clientOptions, identity: connection.identity, report, onEvent: (body, meta) => door.receive(body, meta), onEventsRateLimited: () => { eventsRateLimitedAt = Date.now(); },
+    clientOptions, identity: connection.identity, report, onEvent: (body, meta) => door.receive(body, meta),
+    onReconnected: () => readBack('socket mode connected again'),
+    onEventsRateLimited: (minute) => {
+      eventsRateLimitedAt = Date.now();
+      // The events of that minute are dropped, not sent later: read them once the minute is over.
+      readBack('app_rate_limited', minute === undefined ? 60_000 : Math.max(0, (minute + 60) * 1000 - Date.now()) + 2000);
+    },
   });
   opts.health.register('slack', () => ({
     ...health, mode: bolt.mode, backlog: pacer.backlog(), rate_limited: gate.closed(), budget_waiting: budget.waiting(), budgets: budgetSummary(budget),
@@ -211,8 +235,6 @@ export function createSlack(opts: SlackOptions): SlackService {
     ? createIncidentPoster({ db: opts.db, queue: opts.queue, client, pacer, logger: log, channel: config.opsChannel, report })
     : undefined;
 
-  let backReadTimer: NodeJS.Timeout | undefined;
-  let backReadRun: Promise<void> | undefined;
   return {
     ticketEvents,
     slaNotifier: { slaEvent: (tx, ticketId, kind) => enqueueSlaNote(deps, tx, ticketId, kind) },
@@ -255,21 +277,11 @@ export function createSlack(opts: SlackOptions): SlackService {
       // Neither waits: Slack being down must not hold up start-up (both retry in the background).
       connection.start();
       bolt.socket?.start();
-      // What was said in the intake channels while we were away, once our workspace is known (auth.test).
-      if (opts.runWorkers !== false && settings.channels.size) {
-        backReadTimer = setTimeout(function attempt(tries = 0) {
-          if (!identity().teamId && tries < 120) {
-            backReadTimer = setTimeout(() => attempt(tries + 1), 500);
-            return;
-          }
-          backReadTimer = undefined;
-          backReadRun = runBackRead().then(() => undefined, (error: unknown) => log.warn({ err: error }, 'slack back-read failed'));
-        }, 0);
-      }
+      // What was said in the intake channels while we were away (once our workspace is known: auth.test).
+      readBack('start');
     },
     async stop() {
-      clearTimeout(backReadTimer);
-      await backReadRun;
+      await backReads.stop();
       await digest.stop();
       pacer.close();
       budget.close();

@@ -177,6 +177,11 @@ export class FakeSlack {
     return this.#socket !== undefined && !this.#socket.destroyed;
   }
 
+  /** Socket Mode: the connection is lost (no close frame), as in a network outage. */
+  socketDrop(): void {
+    this.#socket?.destroy();
+  }
+
   /** Socket Mode: sends an envelope (slash_commands, interactive, events_api) to the connected app. */
   socketSend(envelope: Record<string, unknown>): void {
     if (!this.#socket) throw new Error('no Socket Mode connection');

@@ -29,6 +29,8 @@ export interface TestServiceOptions {
   replyRetry?: { retryLimit?: number; retryDelay?: number };
   /** The service's logger (a test that reads the whole log output passes one writing to memory). */
   logger?: import('pino').Logger;
+  /** Slack's rate budgets run this many ms to a second (100: ten times faster; a Tier 1 reconnect in 6 s). */
+  slackPaceMs?: number;
 }
 
 export async function startTestService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
@@ -59,7 +61,8 @@ export async function startTestService(env: Record<string, string> = {}, options
   let service: Service;
   try {
     service = await createService(config, {
-      ...(image ? { pgliteImage: image } : {}), classifier: options.classifier, ...(options.logger ? { logger: options.logger } : {}), ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}) });
+      ...(image ? { pgliteImage: image } : {}), classifier: options.classifier, ...(options.logger ? { logger: options.logger } : {}), ...(options.replyRetry ? { replyRetry: options.replyRetry } : {}),
+      ...(options.slackPaceMs !== undefined ? { slackPaceMs: options.slackPaceMs } : {}) });
   } catch (error) {
     await owned?.drop();
     throw error;

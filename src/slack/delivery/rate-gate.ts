@@ -43,10 +43,14 @@ export class SlackRateGate {
   /** The same counts per Web API method (for /metrics). */
   readonly countsByMethod = new Map<string, GateCounts>();
 
-  constructor(opts: { fetch?: Fetch; now?: () => number; budget?: SlackBudget } = {}) {
+  readonly #onAnswer: ((reached: boolean) => void) | undefined;
+
+  /** `onAnswer`: after each call that went out, whether Slack answered (false: no answer, or a 5xx). */
+  constructor(opts: { fetch?: Fetch; now?: () => number; budget?: SlackBudget; onAnswer?: (reached: boolean) => void } = {}) {
     this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#now = opts.now ?? Date.now;
     this.#budget = opts.budget;
+    this.#onAnswer = opts.onAnswer;
   }
 
   /** Methods whose bucket is closed now, with the seconds left (for /health). */
@@ -86,8 +90,10 @@ export class SlackRateGate {
     } catch (error) {
       // No answer tells nothing about the limit: the next caller probes again.
       if (bucket) bucket.probing = false;
+      this.#onAnswer?.(false);
       throw error;
     }
+    this.#onAnswer?.(response.status < 500);
     if (response.status !== 429) {
       this.#buckets.delete(key);
       return response;

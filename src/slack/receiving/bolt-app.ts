@@ -59,8 +59,10 @@ export interface BoltOptions {
   report: (error?: unknown) => void;
   /** The Slack door: Events API bodies go there, stored before Slack is answered (both modes). */
   onEvent?: EventSink;
+  /** Socket Mode connected again after a drop: what was sent meanwhile is lost unless read back. */
+  onReconnected?: () => void;
   /** Slack stopped sending us events for a while (Events API app_rate_limited). */
-  onEventsRateLimited?: () => void;
+  onEventsRateLimited?: (minute: number | undefined) => void;
 }
 
 export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOptions): BoltHandle {
@@ -78,7 +80,7 @@ export function createBoltApp(config: SlackConfig, logger: Logger, opts: BoltOpt
       retryConfig: { retries: 0 },
     });
     guardEnvelopes(receiver.client, logger, opts.onEvent);
-    const socket = superviseSocket(receiver.client, { logger, report: opts.report });
+    const socket = superviseSocket(receiver.client, { logger, report: opts.report, ...(opts.onReconnected ? { onReconnected: opts.onReconnected } : {}) });
     const app = new App({ authorize, receiver, logger: log, clientOptions: opts.clientOptions });
     return { app, mode: 'socket', middleware: undefined, socket };
   }

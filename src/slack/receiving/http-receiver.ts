@@ -42,9 +42,9 @@ export class KoaSlackReceiver implements Receiver {
   readonly #boltLog: BoltLogger;
   readonly #log: Logger;
   readonly #onEvent: EventSink | undefined;
-  readonly #onEventsRateLimited: (() => void) | undefined;
+  readonly #onEventsRateLimited: ((minute: number | undefined) => void) | undefined;
 
-  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEvent?: EventSink; onEventsRateLimited?: () => void }) {
+  constructor(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; onEvent?: EventSink; onEventsRateLimited?: (minute: number | undefined) => void }) {
     this.#onEvent = opts.onEvent;
     this.#onEventsRateLimited = opts.onEventsRateLimited;
     this.#signingSecret = opts.signingSecret;
@@ -91,7 +91,7 @@ export class KoaSlackReceiver implements Receiver {
     // Slack drops our events for a minute: /health and the throttling signal hear of it; the door records it.
     if (shape.body.type === 'app_rate_limited') {
       this.#log.warn({ minute: shape.body.minute_rate_limited }, 'slack says: app_rate_limited (events are being dropped)');
-      this.#onEventsRateLimited?.();
+      this.#onEventsRateLimited?.(typeof shape.body.minute_rate_limited === 'number' ? shape.body.minute_rate_limited : undefined);
     }
     if (this.#onEvent && isEventBody(shape.body)) {
       const retryNum = http.extractRetryNumFromHTTPRequest(req as unknown as IncomingMessage);

@@ -5,7 +5,8 @@
  * (same shapes as the HTTP receiver) and a bad one is acked and dropped. The client's own reconnect loop also
  * ends in an unhandled rejection when apps.connections.open fails (Slack down), so it is switched off
  * (autoReconnectEnabled: false) and this supervisor reconnects instead: at once after a clean disconnect,
- * then with capped exponential backoff while Slack fails, reporting each outcome to /health.
+ * then with capped exponential backoff while Slack fails, reporting each outcome to /health. Events sent
+ * while the connection was down are not sent again by Slack: `onReconnected` lets the door read them back.
  */
 import type { SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -79,13 +80,14 @@ export interface SocketSupervisor {
 
 export function superviseSocket(
   client: SocketClient,
-  opts: { logger: Logger; report: (error?: unknown) => void; minDelayMs?: number; maxDelayMs?: number },
+  opts: { logger: Logger; report: (error?: unknown) => void; onReconnected?: () => void; minDelayMs?: number; maxDelayMs?: number },
 ): SocketSupervisor {
   const min = opts.minDelayMs ?? 1000;
   const max = opts.maxDelayMs ?? 60_000;
   let stopped = false;
   let connecting = false;
   let failures = 0;
+  let connectedBefore = false;
   let timer: NodeJS.Timeout | undefined;
 
   const schedule = (ms: number) => {
@@ -102,7 +104,9 @@ export function superviseSocket(
       await client.start();
       failures = 0;
       opts.report();
-      opts.logger.info('slack socket mode connected');
+      opts.logger.info({ again: connectedBefore }, 'slack socket mode connected');
+      if (connectedBefore) opts.onReconnected?.();
+      connectedBefore = true;
     } catch (error) {
       failures += 1;
       opts.report(error);
