@@ -190,8 +190,10 @@ export function createSlack(opts: SlackOptions): SlackService {
     onReconnected: () => readBack('socket mode connected again'),
     onEventsRateLimited: (minute) => {
       eventsRateLimitedAt = Date.now();
-      // The events of that minute are dropped, not sent later: read them once the minute is over.
-      readBack('app_rate_limited', minute === undefined ? 60_000 : Math.max(0, (minute + 60) * 1000 - Date.now()) + 2000);
+      // The events of that minute are dropped, not sent later: read them once the minute is over (a minute
+      // from now at most, whatever the event says, so an odd value cannot hold the back-reads off).
+      const untilOver = minute === undefined ? 60_000 : (minute + 60) * 1000 - Date.now() + 2000;
+      readBack('app_rate_limited', Math.min(62_000, Math.max(0, untilOver)));
     },
   });
   opts.health.register('slack', () => ({
