@@ -204,7 +204,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), config, logger, health, doors: () => doors.snapshot(), deadLetters });
+  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), privacy, config, logger, health, doors: () => doors.snapshot(), deadLetters });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);

@@ -29,6 +29,7 @@ export function auditRouter(db: Database): Router {
     ctx.body = page({
       title: 'Audit',
       user,
+      active: 'audit',
       body: html`<h1>Audit of people's actions</h1>
         <form method="get" action="/console/audit" class="filters">
           <label>Ticket <input name="ticket" inputmode="numeric" value="${ticket ? String(ticket) : ''}"></label>

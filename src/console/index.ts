@@ -9,11 +9,13 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../db/queue.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
+import type { PrivacyDeps } from '../privacy/erase.ts';
 import { HttpError } from '../lib/http-error.ts';
 import type { Logger } from 'pino';
 import { assetServer } from './assets.ts';
 import { bulkRouter } from './bulk.ts';
 import { auditRouter } from './audit.ts';
+import { privacyRouter } from './privacy.ts';
 import { inboxRouter } from './inbox.ts';
 import { createLive, type Live } from './live.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
@@ -32,6 +34,8 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   queue: JobQueue;
   ticketEvents: TicketEvents;
   messageIdDomain: string;
+  /** Erasure, export and legal holds (the admin's privacy page). */
+  privacy: PrivacyDeps;
   config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }
@@ -53,7 +57,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
   const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
-  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db)];
+  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy)];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

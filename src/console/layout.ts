@@ -11,6 +11,12 @@ export const NAV = [
   { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard' },
 ] as const;
 
+/** Pages only admins may open: shown to them only. */
+export const ADMIN_NAV = [
+  { href: '/console/audit', label: 'Audit', key: 'audit' },
+  { href: '/console/privacy', label: 'Privacy', key: 'privacy' },
+] as const;
+
 export function page(opts: { title: string; user?: ConsoleUser | undefined; active?: string; body: HtmlValue }): SafeHtml {
   const { user } = opts;
   return html`<!doctype html>
@@ -21,6 +27,7 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
 <meta name="referrer" content="no-referrer">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0}'>
 <title>${opts.title} · Support Triage</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSET_PREFIX}/console.css">
 <script src="${ASSET_PREFIX}/htmx.min.js" defer></script>
 <script src="${ASSET_PREFIX}/keys.js" defer></script>
@@ -34,7 +41,9 @@ export function page(opts: { title: string; user?: ConsoleUser | undefined; acti
         'later' in n
           ? html`<span class="nav-later" title="Coming later">${n.label}</span>`
           // The dashboard's chart scripts run on a full page load only (htmx swaps never run scripts).
-          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}${n.key === 'dashboard' ? html` hx-boost="false"` : ''}>${n.label}</a>`)}</nav>
+          : html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}${n.key === 'dashboard' ? html` hx-boost="false"` : ''}>${n.label}</a>`)}${user.role === 'admin'
+        ? ADMIN_NAV.map((n) => html`<a href="${n.href}"${opts.active === n.key ? html` aria-current="page"` : ''}>${n.label}</a>`)
+        : ''}</nav>
       <form class="top-search" method="get" action="/console/search" role="search"><input type="search" name="q" aria-label="Search tickets" placeholder="Search  /" data-search-box></form>
       <div class="who"><span>${user.name ?? user.userId}</span> <span class="role">${user.role}</span>
         <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${user.csrfToken}"><button class="link">Sign out</button></form>
