@@ -13,10 +13,13 @@ test('two instances starting together: each retention kind runs once, and the ol
   t.teardown(() => db.drop());
   const env = { DATABASE_URL: db.url, RETENTION_RESOLVED_TICKETS_DAYS: '90', RETENTION_CHECK_MINUTES: '1440' };
 
-  // Tickets first, with no worker (so no retention run yet); then aged.
-  const seed = await startTestService({ ...env, RUN_WORKER: 'false' });
+  // Tickets first, classified (a classification finishing later would move them on), with every retention
+  // kind off (so today is not claimed yet); then aged.
+  const off = { RETENTION_INBOUND_EVENTS_DAYS: '0', RETENTION_RESOLVED_TICKETS_DAYS: '0', RETENTION_DEAD_LETTERS_DAYS: '0', RETENTION_SESSIONS_DAYS: '0' };
+  const seed = await startTestService({ ...env, ...off });
   const create = async (email: string, resolved: boolean) => {
     const id = (await api(seed.baseUrl, '/api/v1/requests', { method: 'POST', json: { subject: 'Old', body: `Ticket from ${email}`, requester_email: email } })).json.id as number;
+    await waitFor(async () => (await api(seed.baseUrl, `/api/v1/requests/${id}`)).json.status !== 'processing', { what: `ticket ${id} classified` });
     if (resolved) t.is((await api(seed.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { status: 'resolved' } })).status, 200);
     return id;
   };
@@ -26,6 +29,7 @@ test('two instances starting together: each retention kind runs once, and the ol
   const open = await create('open@retain-two.test', false);
   await seed.service.db.sql.query(`update tickets set updated_at = now() - interval '100 days', created_at = now() - interval '100 days' where id <> $1`, [recent]);
   await seed.service.db.sql.query(`update inbound_events set created_at = now() - interval '100 days' where ticket_id <> $1`, [recent]);
+  t.is((await seed.service.db.sql.query(`select 1 from retention_runs`)).length, 0, 'no run claimed yet');
   await seed.stop();
 
   const [a, b] = await Promise.all([startTestService(env), startTestService(env)]);
