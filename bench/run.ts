@@ -36,6 +36,7 @@ const BENCHES: Bench[] = [
   { name: 'imap', title: 'IMAP ingestion from Dovecot (issue 4)', args: ['bench/imap.ts'], note: '' },
   { name: 'slack', title: 'Slack alert delivery with per-channel pacing (issue 6)', args: ['bench/slack.ts'], note: '' },
   { name: 'slack-door', title: 'Slack events through the door (issue 20)', args: ['bench/slack-door.ts', '--seconds', '20', '--connections', '50'], note: 'Signed Events API requests, each a Slack Connect customer\'s new question (a new ticket), against the service on PostgreSQL as `npm start` runs it; Slack is the local fake. The card time is measured first, on the idle service.' },
+  { name: 'privacy', title: 'Retention and erasure at scale (issue 21)', args: ['bench/privacy.ts', '--tickets', '1000000', '--audit', '5000000', '--seconds', '15', '--connections', '20'], note: 'On PostgreSQL with the service as its own process as `npm start` runs it (API key, worker in process). The same REST load twice against the same data: with retention off, then starting together with the day\'s retention run.' },
   { name: 'faults', title: 'Recovery after kill -9 and a PostgreSQL outage (issue 9)', args: ['bench/faults.ts', '--kills', '3', '--outage', '15'], note: 'The service is a child process on a throw-away PostgreSQL cluster; Slack is the local fake at its real pace (1 post/s per channel), so part of each delay is the alert backlog of the load itself.' },
 ];
 
