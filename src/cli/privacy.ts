@@ -1,5 +1,5 @@
 /**
- * `npm run privacy -- dry-run|export|erase (--email ADDRESS | --domain DOMAIN) [--mode anonymise|delete]`:
+ * `npm run privacy -- dry-run|export|erase (--email ADDRESS | --domain DOMAIN | --customer ID) [--mode anonymise|delete]`:
  * the same erasure, dry run and export as REST's /api/v1/privacy, from the command line (an operator's access
  * or erasure request). Prints JSON on stdout. Same .env / environment as the service; beside a running
  * service on PostgreSQL; on the embedded database with the service stopped.
@@ -12,7 +12,7 @@ import { dryRun, erase, exportPerson, InvalidSubjectError, parseSubject, resumeE
 import { options, runCommand, UsageError } from './bootstrap.ts';
 import { openCommandStores } from './stores.ts';
 
-const parseOptions = options({ email: { type: 'string' }, domain: { type: 'string' }, mode: { type: 'string' }, by: { type: 'string' } }, { positionals: true });
+const parseOptions = options({ email: { type: 'string' }, domain: { type: 'string' }, customer: { type: 'string' }, mode: { type: 'string' }, by: { type: 'string' } }, { positionals: true });
 
 function parse(argv: string[]) {
   const { positionals, values } = parseOptions(argv);
@@ -20,14 +20,16 @@ function parse(argv: string[]) {
   if (positionals.length !== 1 || !['dry-run', 'export', 'erase'].includes(command!)) {
     throw new UsageError(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'give a command: dry-run, export or erase');
   }
-  if ((values.email === undefined) === (values.domain === undefined)) throw new UsageError('give exactly one of --email ADDRESS or --domain DOMAIN');
+  const given = (['email', 'domain', 'customer'] as const).filter((k) => values[k] !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --email ADDRESS, --domain DOMAIN or --customer ID');
+  const kind = given[0]!;
   if (command === 'erase' && values.mode !== 'anonymise' && values.mode !== 'delete') throw new UsageError('erase needs --mode anonymise or --mode delete');
   if (command !== 'erase' && values.mode !== undefined) throw new UsageError('--mode belongs to erase');
   let subject;
   try {
-    subject = values.email !== undefined ? parseSubject('email', values.email) : parseSubject('domain', values.domain!);
+    subject = parseSubject(kind, values[kind]!);
   } catch (error) {
-    if (error instanceof InvalidSubjectError) throw new UsageError(`${values.email !== undefined ? '--email' : '--domain'} ${error.message}`);
+    if (error instanceof InvalidSubjectError) throw new UsageError(`--${kind} ${error.message}`);
     throw error;
   }
   return { command: command as 'dry-run' | 'export' | 'erase', subject, mode: values.mode as 'anonymise' | 'delete' | undefined, by: values.by ?? 'cli' };
@@ -35,9 +37,9 @@ function parse(argv: string[]) {
 
 await runCommand({
   name: 'privacy',
-  usage: `npm run privacy -- dry-run (--email ADDRESS | --domain DOMAIN)
-       npm run privacy -- export  (--email ADDRESS | --domain DOMAIN)
-       npm run privacy -- erase   (--email ADDRESS | --domain DOMAIN) --mode anonymise|delete [--by NAME]`,
+  usage: `npm run privacy -- dry-run (--email ADDRESS | --domain DOMAIN | --customer ID)
+       npm run privacy -- export  (--email ADDRESS | --domain DOMAIN | --customer ID)
+       npm run privacy -- erase   (--email ADDRESS | --domain DOMAIN | --customer ID) --mode anonymise|delete [--by NAME]`,
   parse,
   async run(values, ctx) {
     const config = ctx.config();

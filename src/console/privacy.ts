@@ -1,5 +1,5 @@
 /**
- * Privacy for admins (/console/privacy): find a person by address or domain and see what erasing them would
+ * Privacy for admins (/console/privacy): find a person by address, domain or customer id and see what erasing them would
  * change (the dry run), download everything held on them (export), erase them (anonymise or delete, after
  * typing the subject again), and place or release legal holds. The same commands as /api/v1/privacy and
  * /api/v1/legal-holds, recorded under the admin's console actor. The subject travels in form bodies only,
@@ -29,7 +29,7 @@ const text = (ctx: Context, name: string) => {
 /** The subject of a form, or a problem to show. */
 function subjectOf(ctx: Context): Subject | string {
   const kind = text(ctx, 'kind');
-  if (kind !== 'email' && kind !== 'domain') return 'Choose an address or a domain.';
+  if (kind !== 'email' && kind !== 'domain' && kind !== 'customer') return 'Choose an address, a domain or a customer.';
   try {
     return parseSubject(kind, text(ctx, 'value'));
   } catch {
@@ -44,8 +44,8 @@ function findForm(user: ConsoleUser, problem?: string): SafeHtml {
   return html`<section class="card"><h2>Find a person</h2>
     ${problem ? html`<div class="notice problem" role="alert">${problem}</div>` : ''}
     <form method="post" action="${PATH}/dry-run" class="row">${csrf(user)}
-      <label>By <select name="kind"><option value="email">address</option><option value="domain">whole domain</option></select></label>
-      <label>Address or domain <input name="value" maxlength="320" required placeholder="ana@example.com" autocomplete="off"></label>
+      <label>By <select name="kind"><option value="email">address</option><option value="domain">whole domain</option><option value="customer">customer id</option></select></label>
+      <label>Address, domain or customer id <input name="value" maxlength="320" required placeholder="ana@example.com" autocomplete="off"></label>
       <button>Dry run</button>
     </form>
     <p class="muted">The dry run counts what an erasure would change and changes nothing; export and erase follow from it.</p></section>`;
@@ -110,9 +110,9 @@ export function privacyRouter(deps: PrivacyDeps): Router {
       title: 'Privacy: dry run',
       user,
       active: 'privacy',
-      body: html`<h1>What erasing ${shown(subject.value, 320)} would change</h1>
+      body: html`<h1>What erasing ${subject.kind === 'customer' ? `customer #${subject.value}` : shown(subject.value, 320)} would change</h1>
         <section class="card"><p><strong>${String(found.tickets)}</strong> tickets, <strong>${String(found.follow_ups_on_other_tickets)}</strong> follow-ups on others' tickets${found.held_tickets ? html`, <strong>${String(found.held_tickets)}</strong> under legal hold (kept)` : ''}.</p>
-          ${places.length === 0 ? html`<div class="empty">Nothing is held on this ${subject.kind === 'domain' ? 'domain' : 'address'}.</div>` : html`<table><thead><tr><th>Place</th><th>Rows</th></tr></thead><tbody>${places.map(([name, n]) => html`<tr><td>${name}</td><td data-label="Rows">${String(n)}</td></tr>`)}</tbody></table>`}
+          ${places.length === 0 ? html`<div class="empty">Nothing is held on this ${subject.kind === 'domain' ? 'domain' : subject.kind === 'customer' ? 'customer' : 'address'}.</div>` : html`<table><thead><tr><th>Place</th><th>Rows</th></tr></thead><tbody>${places.map(([name, n]) => html`<tr><td>${name}</td><td data-label="Rows">${String(n)}</td></tr>`)}</tbody></table>`}
           <p class="muted">Nothing was changed.</p></section>
         <section class="card"><h2>Export</h2>
           <form method="post" action="${PATH}/export" hx-boost="false">${csrf(user)}${subjectFields(subject)}<button class="secondary">Download everything held (JSON)</button></form></section>

@@ -24,12 +24,12 @@ import type { Sql } from '../db/sql.ts';
 
 export type { ErasureMode } from '../db/repositories/privacy-places.ts';
 export const ERASURE_MODES = ['anonymise', 'delete'] as const;
-export const SUBJECT_KINDS = ['email', 'domain'] as const;
+export const SUBJECT_KINDS = ['email', 'domain', 'customer'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 export interface Subject {
   kind: SubjectKind;
-  /** Lower-cased, trimmed. */
+  /** Lower-cased, trimmed; a customer's id in decimal. */
   value: string;
 }
 
@@ -40,19 +40,20 @@ export class InvalidSubjectError extends Error {
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DOMAIN_SOURCE = `${LABEL}(?:\\.${LABEL})+`;
 const EMAIL_SOURCE = `[A-Za-z0-9._%+'-]{1,64}@${DOMAIN_SOURCE}`;
-/** An address or a domain (REST's schema states it too); which of the two `kind` says. */
-/** An e-mail address only (a customer's legal hold). */
+/** The value of each kind of subject (REST's schema states them too). */
 export const EMAIL_PATTERN = `^${EMAIL_SOURCE}$`;
-export const SUBJECT_PATTERN = `^(?:${EMAIL_SOURCE}|@?${DOMAIN_SOURCE})$`;
-export const SUBJECT_RULE = 'must be an e-mail address (ana@example.com) when kind is email, a domain (example.com) when kind is domain';
+export const DOMAIN_PATTERN = `^@?${DOMAIN_SOURCE}$`;
+export const CUSTOMER_PATTERN = '^[1-9][0-9]{0,8}$';
+export const SUBJECT_RULE = 'must be an e-mail address (ana@example.com) when kind is email, a domain (example.com) when kind is domain, a customer id (42) when kind is customer';
 const EMAIL = new RegExp(`^${EMAIL_SOURCE}$`);
 const DOMAIN = new RegExp(`^${DOMAIN_SOURCE}$`);
 
-/** The subject as given (an address or a domain, any case, outer blanks), checked; throws InvalidSubjectError. */
+/** The subject as given (an address, a domain or a customer id; any case, outer blanks), checked; throws InvalidSubjectError. */
 export function parseSubject(kind: string, raw: string): Subject {
   const value = raw.trim().toLowerCase().replace(/^@/, '');
   if (kind === 'email' && EMAIL.test(value) && value.length <= 320) return { kind, value };
   if (kind === 'domain' && DOMAIN.test(value) && value.length <= 253) return { kind, value };
+  if (kind === 'customer' && new RegExp(CUSTOMER_PATTERN).test(value)) return { kind, value };
   throw new InvalidSubjectError(SUBJECT_RULE);
 }
 
@@ -77,7 +78,9 @@ export interface DryRun {
 }
 
 const scopeOf = (m: SubjectMatch): TicketScope => ({ ticketIds: m.ticketIds, messageIds: m.messageIds });
-const personOf = (subject: Subject, m: SubjectMatch): PersonScope => ({ emails: m.emails, domain: subject.kind === 'domain' ? subject.value : null });
+const personOf = (subject: Subject, m: SubjectMatch): PersonScope => ({
+  emails: m.emails, domain: subject.kind === 'domain' ? subject.value : null, customerIds: subject.kind === 'customer' ? [Number(subject.value)] : [],
+});
 
 /** Counts per place of what an erasure would change; changes nothing. */
 export async function dryRun(deps: Pick<PrivacyDeps, 'db'>, subject: Subject): Promise<DryRun> {

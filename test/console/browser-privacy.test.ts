@@ -36,7 +36,7 @@ test('dry run, export download and erasure from the page', async (t) => {
   await page.goto(`${svc.baseUrl}/console`);
   await page.getByRole('link', { name: 'Privacy' }).click();
   await page.waitForURL(/\/console\/privacy$/);
-  await page.getByLabel('Address or domain').fill(PERSON.requester_email);
+  await page.getByLabel('Address, domain or customer id').fill(PERSON.requester_email);
   await page.getByRole('button', { name: 'Dry run' }).click();
   await page.getByRole('heading', { name: /What erasing .* would change/ }).waitFor();
   t.regex(await page.locator('main').innerText(), /2 tickets/);

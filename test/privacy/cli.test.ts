@@ -1,5 +1,5 @@
 /**
- * npm run privacy: dry-run, export and erase from the command line, beside a running service on PostgreSQL;
+ * npm run privacy: dry-run, export and erase from the command line (by address, domain or customer), beside a running service on PostgreSQL;
  * wrong arguments are exit code 2 with the usage.
  */
 import test from 'ava';
@@ -16,6 +16,10 @@ test('dry-run, export and erase an address; bad arguments are refused', async (t
   const dry = await run(['src/cli/privacy.ts', 'dry-run', '--email', 'Cleo@CLI.test'], env);
   t.is(dry.code, 0, dry.stderr);
   t.is(JSON.parse(dry.stdout).tickets, 1);
+  const [customer] = await svc.service.db.sql.query<{ customer_id: number }>('select customer_id from tickets where id = $1', [id]);
+  const byCustomer = await run(['src/cli/privacy.ts', 'dry-run', '--customer', String(customer!.customer_id)], env);
+  t.is(byCustomer.code, 0, byCustomer.stderr);
+  t.is(JSON.parse(byCustomer.stdout).tickets, 1, 'the same ticket through its customer');
   const exported = await run(['src/cli/privacy.ts', 'export', '--domain', 'cli.test'], env);
   t.is(exported.code, 0, exported.stderr);
   t.is(JSON.parse(exported.stdout).places.tickets[0].requester_name, 'Cleo Linehan');
@@ -26,7 +30,7 @@ test('dry-run, export and erase an address; bad arguments are refused', async (t
   const audit = await svc.service.db.sql.query<{ actor: string }>(`select actor from audit_entries where action = 'erasure'`);
   t.deepEqual(audit.map((a) => a.actor), ['cli:dpo']);
 
-  for (const args of [['erase', '--email', 'cleo@cli.test'], ['dry-run'], ['export', '--email', 'not an address'], ['shred', '--email', 'a@b.test'], ['dry-run', '--email', 'a@b.test', '--domain', 'b.test']]) {
+  for (const args of [['erase', '--email', 'cleo@cli.test'], ['dry-run'], ['export', '--email', 'not an address'], ['shred', '--email', 'a@b.test'], ['dry-run', '--email', 'a@b.test', '--domain', 'b.test'], ['dry-run', '--customer', 'x1'], ['dry-run', '--customer', '1', '--email', 'a@b.test']]) {
     const bad = await run(['src/cli/privacy.ts', ...args], env);
     t.is(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
   }

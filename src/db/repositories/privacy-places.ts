@@ -26,6 +26,8 @@ export interface PersonScope {
   emails: string[];
   /** Lower-cased domain for a domain erasure. */
   domain: string | null;
+  /** The customer of a customer erasure (with every identity: addresses, Slack and helpdesk ids). */
+  customerIds: number[];
 }
 
 export interface ErasurePlace {
@@ -58,9 +60,9 @@ const JOB_ABOUT_TICKETS = `(data->>'ticketId' = any($1::text[]) or (jsonb_typeof
 /** A job that will not run again: its data is only a record, so an erasure deletes it. */
 const JOB_AT_REST = `(state in ('completed', 'failed', 'cancelled') or name like '%.dead')`;
 
-/** Customers with one of the person's addresses (or any address at the domain) among their identities. */
-const CUSTOMER_OF_PERSON = `exists (select 1 from customer_identities i where i.customer_id = customers.id and i.kind = 'email'
-  and (lower(i.value) = any($1::text[]) or split_part(lower(i.value), '@', 2) = $2))`;
+/** The customer erased, or customers with one of the person's addresses (or any address at the domain) among their identities. */
+const CUSTOMER_OF_PERSON = `(customers.id = any($3::int[]) or exists (select 1 from customer_identities i where i.customer_id = customers.id and i.kind = 'email'
+  and (lower(i.value) = any($1::text[]) or split_part(lower(i.value), '@', 2) = $2)))`;
 
 const ids = (scope: TicketScope) => scope.ticketIds.map(String);
 
@@ -155,19 +157,19 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
     name: 'customers',
     // The person as a customer, found by their addresses. Anonymised, the customer stays as a nameless row its
     // tickets still point at (counts per customer keep); deleted, it goes with its identities.
-    countPerson: (sql, p) => count(sql, `select count(*) as n from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '']),
+    countPerson: (sql, p) => count(sql, `select count(*) as n from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '', p.customerIds]),
     erasePerson: (sql, p, mode) =>
       mode === 'delete'
-        ? affected(sql, `delete from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? ''])
-        : affected(sql, `update customers set name = null, updated_at = now() where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '']),
-    exportPerson: (sql, p) => sql.query(`select * from customers where ${CUSTOMER_OF_PERSON} order by id`, [p.emails, p.domain ?? '']),
+        ? affected(sql, `delete from customers where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '', p.customerIds])
+        : affected(sql, `update customers set name = null, updated_at = now() where ${CUSTOMER_OF_PERSON}`, [p.emails, p.domain ?? '', p.customerIds]),
+    exportPerson: (sql, p) => sql.query(`select * from customers where ${CUSTOMER_OF_PERSON} order by id`, [p.emails, p.domain ?? '', p.customerIds]),
   },
   {
     name: 'customer_identities',
     // After customers: every identity of those customers (addresses, helpdesk and Slack ids) goes.
-    countPerson: (sql, p) => count(sql, `select count(*) as n from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '']),
-    erasePerson: (sql, p) => affected(sql, `delete from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '']),
-    exportPerson: (sql, p) => sql.query(`select * from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON}) order by id`, [p.emails, p.domain ?? '']),
+    countPerson: (sql, p) => count(sql, `select count(*) as n from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '', p.customerIds]),
+    erasePerson: (sql, p) => affected(sql, `delete from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON})`, [p.emails, p.domain ?? '', p.customerIds]),
+    exportPerson: (sql, p) => sql.query(`select * from customer_identities where customer_id in (select id from customers where ${CUSTOMER_OF_PERSON}) order by id`, [p.emails, p.domain ?? '', p.customerIds]),
   },
   {
     name: 'slack_card_refreshes',
@@ -228,23 +230,29 @@ export interface SubjectMatch {
  * The person's tickets (they requested them), their follow-ups on other tickets, and every address they are
  * known by (for a domain: every address on it); tickets under a legal hold are set apart.
  */
-export async function findSubject(sql: Sql, subject: { kind: 'email' | 'domain'; value: string }): Promise<SubjectMatch> {
-  const where = subject.kind === 'email' ? `lower(%s) = $1` : `split_part(lower(%s), '@', 2) = $1`;
-  const on = (col: string) => where.replaceAll('%s', col);
+export async function findSubject(sql: Sql, subject: { kind: 'email' | 'domain' | 'customer'; value: string }): Promise<SubjectMatch> {
+  // A customer is their tickets and every address among their identities (their follow-ups elsewhere too).
+  const customerId = subject.kind === 'customer' ? Number(subject.value) : null;
+  const customerEmails = customerId === null ? [] : (await sql.query<{ email: string }>(
+    `select lower(value) as email from customer_identities where customer_id = $1 and kind = 'email'`, [customerId],
+  )).map((r) => r.email);
+  const by = subject.kind === 'email' ? { where: (col: string) => `lower(${col}) = $1`, value: subject.value as unknown }
+    : subject.kind === 'domain' ? { where: (col: string) => `split_part(lower(${col}), '@', 2) = $1`, value: subject.value as unknown }
+    : { where: (col: string) => `lower(${col}) = any($1::text[])`, value: customerEmails as unknown };
   const tickets = await sql.query<{ id: number; email: string | null; held: boolean }>(
     `select t.id, lower(t.requester_email) as email,
             exists (select 1 from legal_holds h where h.ticket_id = t.id or h.email = lower(t.requester_email)) as held
-       from tickets t where ${on('t.requester_email')} order by t.id`,
-    [subject.value],
+       from tickets t where ${by.where('t.requester_email')} or t.customer_id = $2::int order by t.id`,
+    [by.value, customerId],
   );
   const heldTicketIds = tickets.filter((t) => t.held).map((t) => t.id);
   const messages = await sql.query<{ id: number; email: string | null }>(
     `select m.id, lower(m.author_email) as email from ticket_messages m
-      where ${on('m.author_email')} and m.ticket_id <> all($2::int[])
+      where ${by.where('m.author_email')} and m.ticket_id <> all($2::int[])
         and not exists (select 1 from legal_holds h where h.ticket_id = m.ticket_id)`,
-    [subject.value, tickets.map((t) => t.id)],
+    [by.value, tickets.map((t) => t.id)],
   );
-  const emails = new Set<string>(subject.kind === 'email' ? [subject.value] : []);
+  const emails = new Set<string>(subject.kind === 'email' ? [subject.value] : customerEmails);
   for (const row of [...tickets, ...messages]) if (row.email) emails.add(row.email);
   if (subject.kind === 'domain') {
     const agents = await sql.query<{ email: string }>(`select lower(email) as email from agents where split_part(lower(email), '@', 2) = $1`, [subject.value]);

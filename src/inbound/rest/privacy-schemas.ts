@@ -1,6 +1,6 @@
 /** Requests and answers of the admin routes: the audit of people's actions, erasure and export, legal holds. */
 import { z } from 'zod';
-import { EMAIL_PATTERN, SUBJECT_PATTERN } from '../../privacy/erase.ts';
+import { CUSTOMER_PATTERN, DOMAIN_PATTERN, EMAIL_PATTERN } from '../../privacy/erase.ts';
 import { optionalText, ticketId } from './schemas.ts';
 
 const actorName = z.string({ error: 'must be given once' }).min(1, 'must not be empty').max(255).regex(/^[\x21-\x7e]+$/, 'must be an actor such as slack:U0123ABCD or api-key:3f2a9c01b7de');
@@ -31,17 +31,30 @@ export const auditPage = z
   .object({ items: z.array(auditEntryView), next: z.number().int().nullable().describe('Pass as `before` for the next page; null: the last page') })
   .meta({ id: 'AuditPage' });
 
+/** Each kind of subject with the value it takes: the document states exactly what the API accepts. */
+const subjects = {
+  email: z.object({
+    kind: z.literal('email').describe('One address'),
+    value: z.string({ error: 'must be a string' }).min(3).max(320).regex(new RegExp(EMAIL_PATTERN), 'must be an e-mail address').describe('The address (ana@example.com), any case'),
+  }),
+  domain: z.object({
+    kind: z.literal('domain').describe('Every address of a domain'),
+    value: z.string({ error: 'must be a string' }).min(3).max(254).regex(new RegExp(DOMAIN_PATTERN), 'must be a domain').describe('The domain (example.com or @example.com)'),
+  }),
+  customer: z.object({
+    kind: z.literal('customer').describe('A customer: their tickets and every address among their identities'),
+    value: z.string({ error: 'must be a string' }).regex(new RegExp(CUSTOMER_PATTERN), 'must be a customer id').describe('The customer\'s id (GET /api/v1/customers), in decimal'),
+  }),
+};
+const SUBJECT_ERROR = { error: 'must be {kind: email, value: an address}, {kind: domain, value: a domain} or {kind: customer, value: a customer id}' };
+
 export const subjectBody = z
-  .object({
-    kind: z.enum(['email', 'domain'], { error: 'must be email or domain' }).describe('What `value` is: one address, or every address of a domain'),
-    value: z.string({ error: 'must be a string' }).min(3).max(320).regex(new RegExp(SUBJECT_PATTERN), 'must be an e-mail address or a domain').describe('The address (ana@example.com) or the domain (example.com)'),
-  })
-  .strict()
+  .discriminatedUnion('kind', [subjects.email.strict(), subjects.domain.strict(), subjects.customer.strict()], SUBJECT_ERROR)
   .meta({ id: 'PrivacySubject' });
 
-export const erasureBody = subjectBody
-  .extend({ mode: z.enum(['anonymise', 'delete'], { error: 'must be anonymise or delete' }).describe('anonymise: keep tickets, categories, timings and rollups, drop personal data; delete: remove the tickets') })
-  .strict()
+const mode = z.enum(['anonymise', 'delete'], { error: 'must be anonymise or delete' }).describe('anonymise: keep tickets, categories, timings and rollups, drop personal data; delete: remove the tickets');
+export const erasureBody = z
+  .discriminatedUnion('kind', [subjects.email.extend({ mode }).strict(), subjects.domain.extend({ mode }).strict(), subjects.customer.extend({ mode }).strict()], SUBJECT_ERROR)
   .meta({ id: 'ErasureRequest' });
 
 const counts = z.record(z.string(), z.number().int());
