@@ -30,6 +30,11 @@ test('anonymise a Slack-door customer: no table, log line or card of ours holds 
   const needles = ['wanda', 'erasable', 'slack-erase.test'];
   t.true(Object.keys(await scanAllTables(sql, needles)).length >= 3, 'she is stored first');
 
+  // Export first: the Slack-door ticket with both her messages, her customer and its Slack identity.
+  const exported = await api(svc.baseUrl, '/api/v1/privacy/export', { method: 'POST', headers: admin, json: { kind: 'email', value: 'wanda@slack-erase.test' } });
+  t.deepEqual(exported.json.tickets, [ids[0]]);
+  t.true(exported.json.places.ticket_messages.some((m: { body: string }) => m.body.includes('VAT id')), 'the follow-up from the thread');
+  t.true(exported.json.places.customer_identities.some((i: { kind: string; value: string }) => i.value === 'UWANDA0001'), 'the Slack identity');
   const erased = await api(svc.baseUrl, '/api/v1/privacy/erasures', { method: 'POST', headers: admin, json: { kind: 'email', value: 'wanda@slack-erase.test', mode: 'anonymise' } });
   t.is(erased.status, 201, erased.text);
   t.is(erased.json.tickets, 1);
