@@ -1,9 +1,9 @@
 /**
- * Privacy for admins (/console/privacy): find a person by address, domain or customer id and see what erasing them would
- * change (the dry run), download everything held on them (export), erase them (anonymise or delete, after
- * typing the subject again), and place or release legal holds. The same commands as /api/v1/privacy and
- * /api/v1/legal-holds, recorded under the admin's console actor. The subject travels in form bodies only,
- * never in a URL (URLs end up in access logs and browser history).
+ * Privacy for admins (/console/privacy): find a person by address, domain or customer id and see what erasing
+ * them would change (the dry run), download everything held on them (export), erase them (anonymise or
+ * delete, after typing the subject again), and place or release legal holds. The same commands as
+ * /api/v1/privacy and /api/v1/legal-holds, recorded under the admin's console actor. The subject travels in
+ * form bodies only, never in a URL (URLs end up in access logs and browser history).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -76,7 +76,7 @@ async function overview(deps: PrivacyDeps, user: ConsoleUser, o: { problem?: str
         </form></section>
       <section class="card"><h2>Erasures</h2>
         ${erasures.length === 0 ? html`<div class="empty">No erasures yet.</div>` : html`<table><thead><tr><th>Erasure</th><th>By</th><th>Mode</th><th>Of</th><th>State</th><th>When</th><th>Tickets</th></tr></thead><tbody>${erasures.map((e) => html`<tr>
-          <td>#${String(e.id)}</td><td data-label="By">${e.requestedBy}</td><td data-label="Mode">${e.mode}</td><td data-label="Of">${e.subjectKind === 'domain' ? 'a domain' : 'an address'}</td>
+          <td>#${String(e.id)}</td><td data-label="By">${e.requestedBy}</td><td data-label="Mode">${e.mode}</td><td data-label="Of">${e.subjectKind === 'domain' ? 'a domain' : e.subjectKind === 'customer' ? 'a customer' : 'an address'}</td>
           <td data-label="State">${e.state}</td><td>${when(e.createdAt)}</td><td data-label="Tickets">${String(e.counts?.tickets ?? 0)}</td></tr>`)}</tbody></table>`}
         <p class="muted">A record names who asked and what was changed, never the person.</p></section>`,
   });
