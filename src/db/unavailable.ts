@@ -8,8 +8,8 @@
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * SQLSTATEs of an unusable connection: class 08 (connection exception), the shutdown/start-up ones of class 57,
- * and 53300 (too many connections: the server is full now, a retry soon finds a free slot).
+ * SQLSTATEs of an unusable connection: class 08 (connection exception) but 08P01, the shutdown/start-up ones
+ * of class 57, and 53300 (too many connections: the server is full now, a retry soon finds a free slot).
  */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Socket errors of a server that is down, restarting or unreachable. */
@@ -27,7 +27,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 5 || error === null || typeof error !== 'object') return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
-  if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || UNAVAILABLE_ERRNOS.has(code)) return true;
+  // 08P01 (protocol violation: a statement with the wrong number of parameters) is a bug of ours, not an outage.
+  if (UNAVAILABLE_SQLSTATES.has(code) || (code.startsWith('08') && code !== '08P01') || UNAVAILABLE_ERRNOS.has(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (UNAVAILABLE_MESSAGES.some((m) => m.test(message))) return true;
   // Drivers wrap: AggregateError (one error per address tried), `cause` chains.

@@ -45,11 +45,16 @@ test('a connection terminated by the server (57P01 admin shutdown) is "unavailab
   t.true(isDatabaseUnavailable(await failure(() => victim.query('select 1'))));
 });
 
-test('a failed statement is not "unavailable" (it stays a 500): syntax, missing table, division by zero', async (t) => {
+test('a failed statement is not "unavailable" (it stays a 500): syntax, missing table, division by zero, wrong parameter count', async (t) => {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   t.teardown(() => client.end());
   t.false(isDatabaseUnavailable(await failure(() => client.query('selec 1'))));
+  // 08P01 (protocol violation) is of the connection class, but it is our statement's fault, not an outage.
+  const wrongCount = await failure(() => client.query('select $1::int', [1, 2]));
+  t.is((wrongCount as { code?: string }).code, '08P01');
+  t.false(isDatabaseUnavailable(wrongCount));
+  t.is((await client.query('select 1 as one')).rows[0].one, 1, 'the connection is still usable');
   t.false(isDatabaseUnavailable(await failure(() => client.query('select * from no_such_table_here'))));
   t.false(isDatabaseUnavailable(await failure(() => client.query('select 1/0'))));
   t.false(isDatabaseUnavailable(new Error('something else broke')));
