@@ -166,7 +166,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         messageIdDomain: messageIdDomain(config),
         wrapEvents: withSla,
         // The Home tab lists tickets to those the console lets read them.
-        homeTabReader: (userId: string) => roleOf(config.console.roles, userId) !== undefined,
+        homeTabReader: async (userId, groupMembers) => (await roleOf(config.console.roles, userId, groupMembers)) !== undefined,
         // The Slack door hands its deliveries to ingest, which is built below (with Slack's listener).
         ingest: { deliver: (delivery, deliverOptions) => ingest.deliver(delivery, deliverOptions) },
         ...(config.sla?.escalationMention ? { escalationMention: config.sla.escalationMention } : {}),
@@ -204,7 +204,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), privacy, config, logger, health, doors: () => doors.snapshot(), deadLetters });
+  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), privacy, slackGroupMembers: slack.groupMembers, config, logger, health, doors: () => doors.snapshot(), deadLetters });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);

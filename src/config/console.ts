@@ -7,9 +7,9 @@ export const consoleVariables = {
   clientSecret: variable('CONSOLE_SLACK_CLIENT_SECRET', optionalString, 'The Slack app\'s client secret.'),
   teamId: variable('CONSOLE_SLACK_TEAM_ID', optionalString, 'The workspace (T...) whose members may sign in; others are refused.'),
   issuer: variable('CONSOLE_OIDC_ISSUER', url(['http:', 'https:']), 'OpenID provider (default https://slack.com; tests point it at a fake).'),
-  admins: variable('CONSOLE_ADMINS', list, 'Slack user ids with the admin role (also sees configuration and dead letters).'),
-  agents: variable('CONSOLE_AGENTS', list, 'Slack user ids with the agent role (acts on tickets).'),
-  viewers: variable('CONSOLE_VIEWERS', list, 'Slack user ids with the viewer role (reads); `*`: every member of the workspace.'),
+  admins: variable('CONSOLE_ADMINS', list, 'Slack user ids (U…) and user group ids (S…) with the admin role (also dead letters, audit, privacy).'),
+  agents: variable('CONSOLE_AGENTS', list, 'Slack user ids (U…) and user group ids (S…) with the agent role (acts on tickets).'),
+  viewers: variable('CONSOLE_VIEWERS', list, 'Slack user ids (U…) and user group ids (S…) with the viewer role (reads); `*`: every member of the workspace.'),
   sessionHours: variable('CONSOLE_SESSION_HOURS', int(12, 1, 720), 'How long a console sign-in lasts.'),
   liveStreams: variable('CONSOLE_LIVE_STREAMS', int(500, 0, 100_000), 'Open live-update streams (server-sent events) per instance; past it consoles poll. 0: no streams.'),
 };

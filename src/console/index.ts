@@ -36,6 +36,8 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   messageIdDomain: string;
   /** Erasure, export and legal holds (the admin's privacy page). */
   privacy: PrivacyDeps;
+  /** Members of a Slack user group given a role (with Slack configured). */
+  slackGroupMembers?: ((groupId: string) => Promise<ReadonlySet<string>>) | undefined;
   config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }
@@ -55,7 +57,7 @@ export interface ConsoleMount {
 export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const assets = assetServer();
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
-  const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl });
+  const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl, groupMembers: deps.slackGroupMembers });
   const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
   const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy)];
   const routes = chain([

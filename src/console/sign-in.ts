@@ -1,7 +1,7 @@
 /**
  * Ways into the console and out of it: a one-time link (npm run console:link; the first start on the
  * embedded database prints one), Sign in with Slack (OpenID Connect, only the configured workspace, role from
- * CONSOLE_ADMINS / _AGENTS / _VIEWERS), sign-out and sign-out everywhere. Sign-in attempts are rate limited
+ * CONSOLE_ADMINS / _AGENTS / _VIEWERS: user ids or user groups), sign-out and sign-out everywhere. Sign-in attempts are rate limited
  * per client address.
  */
 import Router from '@koa/router';
@@ -21,6 +21,8 @@ export interface SignInDeps {
   db: Database;
   console: Config['console'];
   publicUrl: string | undefined;
+  /** Members of a Slack user group named in a role list (Slack configured); without it only user ids count. */
+  groupMembers?: ((groupId: string) => Promise<ReadonlySet<string>>) | undefined;
 }
 
 const STATE_COOKIE = 'console_oidc';
@@ -32,11 +34,20 @@ export function afterSignIn(next: unknown): string {
   return typeof next === 'string' && next.length <= 2000 && /^\/console(?:[/?]|$)/.test(next) && !/[\\\s]/.test(next) ? next : COOKIE_PATH;
 }
 
-/** The role configured for a Slack user id, or undefined: not allowed in. */
-export function roleOf(roles: Config['console']['roles'], userId: string): Role | undefined {
-  if (roles.admins.includes(userId)) return 'admin';
-  if (roles.agents.includes(userId)) return 'agent';
-  if (roles.viewers.includes(userId) || roles.viewers.includes('*')) return 'viewer';
+/** A Slack user group's id (S…) among the role lists; user ids are U… or W…. */
+const isGroupId = (entry: string) => /^S[A-Z0-9]{2,}$/.test(entry);
+
+/**
+ * The role configured for a Slack user, or undefined: not allowed in. Each list holds user ids and user group
+ * ids; the highest role that names the user or one of their groups wins (groups are read only when the user is
+ * not named, and only with `members`: Slack configured).
+ */
+export async function roleOf(roles: Config['console']['roles'], userId: string, members?: (groupId: string) => Promise<ReadonlySet<string>>): Promise<Role | undefined> {
+  const lists: Array<[Role, string[]]> = [['admin', roles.admins], ['agent', roles.agents], ['viewer', roles.viewers]];
+  for (const [role, list] of lists) {
+    if (list.includes(userId) || (role === 'viewer' && list.includes('*'))) return role;
+    for (const group of members ? list.filter(isGroupId) : []) if ((await members!(group)).has(userId)) return role;
+  }
   return undefined;
 }
 
@@ -131,7 +142,7 @@ export function signInRouter(deps: SignInDeps): Router {
     }
     if (!claims || claims[TEAM_CLAIM] !== slack.teamId) return failed(ctx, new HttpError(403, 'That Slack workspace is not the one this console belongs to.'));
     const userId = typeof claims[USER_CLAIM] === 'string' ? (claims[USER_CLAIM] as string) : claims.sub;
-    const role = roleOf(deps.console.roles, userId);
+    const role = await roleOf(deps.console.roles, userId, deps.groupMembers);
     if (!role) throw new HttpError(403, `Your Slack account (${userId}) has no console role: ask an admin to add it to CONSOLE_AGENTS or CONSOLE_VIEWERS.`);
     await deleteExpiredConsoleRows(deps.db.sql, new Date());
     await startSession(ctx, sessionDeps, { userId, name: typeof claims.name === 'string' ? claims.name.slice(0, 255) : null, role });

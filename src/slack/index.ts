@@ -47,6 +47,7 @@ import type { Observer } from '../ops/monitor.ts';
 import { createSlackDoor, type SlackDoor } from './door/intake.ts';
 import { backRead, type BackReadResult } from './door/back-read.ts';
 import { scheduleBackReads } from './door/back-read-schedule.ts';
+import { type GroupMembers, userGroupMembers } from './delivery/user-groups.ts';
 import { registerDoorCommands } from './door/commands.ts';
 import type { DoorSettings, Identity } from './door/interpret.ts';
 import { createSlackReplySender } from './door/reply-sender.ts';
@@ -95,7 +96,7 @@ export interface SlackOptions {
   /** Mentioned in the thread on an SLA breach (SLA_ESCALATION_MENTION). */
   escalationMention?: string;
   /** Who sees the ticket lists on the app's Home tab (those with a console role); default: nobody. */
-  homeTabReader?: (slackUserId: string) => boolean;
+  homeTabReader?: (slackUserId: string, groupMembers: GroupMembers) => Promise<boolean>;
   /** Where the Slack door hands its deliveries (built after Slack: called only once requests arrive). */
   ingest?: Pick<Ingest, 'deliver'>;
 }
@@ -119,6 +120,8 @@ export interface SlackService {
   /** The Slack door itself (tests hand it events), and the back-read after an outage. */
   door?: SlackDoor;
   backRead?(): Promise<BackReadResult[]>;
+  /** Members of a Slack user group (console roles given to groups); undefined without Slack. */
+  groupMembers?: GroupMembers;
   /** Erasure: edits (anonymise) or deletes the messages we posted, by jobs enqueued in the caller's transaction. */
   redactPosts(tx: Sql, posts: { channel: string; ts: string; card: boolean }[], mode: RedactJob['mode']): Promise<void>;
 }
@@ -227,7 +230,8 @@ export function createSlack(opts: SlackOptions): SlackService {
   });
   registerDoorCommands(bolt.app, { door, client, command: config.door.ticketCommand, logger: log });
   registerStatsCommand(bolt.app, { sql: opts.db.sql, command: config.statsCommand, logger: log, link: (id) => ticketLink(opts.publicUrl, id) });
-  registerHomeTab(bolt.app, { sql: opts.db.sql, logger: log, publicUrl: opts.publicUrl, mayRead: opts.homeTabReader ?? (() => false), report });
+  const groupMembers = userGroupMembers(client, log);
+  registerHomeTab(bolt.app, { sql: opts.db.sql, logger: log, publicUrl: opts.publicUrl, mayRead: (userId) => opts.homeTabReader?.(userId, groupMembers) ?? Promise.resolve(false), report });
   bolt.app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
   });
@@ -245,6 +249,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     replySenders: [slackReplies],
     doorObserver: () => door.faults(),
     door,
+    groupMembers,
     backRead: runBackRead,
     ...(incidents ? { incidents } : {}),
     ...(opts.runWorkers !== false ? {

@@ -75,6 +75,8 @@ export class FakeSlack {
   /** reactions.add calls that took (channel, ts, name); a second of the same is already_reacted. */
   readonly reactions: Array<{ channel: string; ts: string; name: string }> = [];
   /** users.info answers: the workspace's people by user id (others: user_not_found). */
+  /** User groups (S…) and their members, as usergroups.users.list answers. */
+  readonly userGroups = new Map<string, string[]>();
   readonly users = new Map<string, { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string; email?: string } }>();
   readonly #failures = new Map<string, PlannedFailure[]>();
   readonly #hanging = new Set<ServerResponse>();
@@ -401,6 +403,11 @@ export class FakeSlack {
         if (this.reactions.some((x) => x.channel === r.channel && x.ts === r.ts && x.name === r.name)) return notOk('already_reacted');
         this.reactions.push(r);
         return { status: 200, body: { ok: true } };
+      }
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(String(p.usergroup));
+        if (!members) return notOk('no_such_subteam');
+        return { status: 200, body: { ok: true, users: members } };
       }
       case 'users.info': {
         const user = this.users.get(String(p.user));

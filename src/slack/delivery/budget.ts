@@ -56,6 +56,7 @@ export const SLACK_LIMITS: Record<string, MethodLimit> = {
   'conversations.info': TIER3,
   'users.lookupByEmail': TIER3,
   'auth.test': TIER4,
+  'usergroups.users.list': TIER2,
   'apps.connections.open': TIER1,
 };
 const DEFAULT_LIMIT: MethodLimit = TIER2;

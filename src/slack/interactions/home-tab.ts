@@ -16,7 +16,7 @@ export interface HomeTabDeps {
   logger: Logger;
   publicUrl: string | undefined;
   /** Whether this Slack user may read the queue (a console role); others get a view without tickets. */
-  mayRead: (slackUserId: string) => boolean;
+  mayRead: (slackUserId: string) => Promise<boolean>;
   report: (error?: unknown) => void;
 }
 
@@ -39,7 +39,7 @@ export function registerHomeTab(app: App, deps: HomeTabDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home' || !isSlackUserId(event.user)) return;
     try {
-      const view = deps.mayRead(event.user) ? buildHomeView(await homeLists(deps.sql, event.user), { publicUrl: deps.publicUrl, now: new Date() }) : buildNoAccessHomeView();
+      const view = (await deps.mayRead(event.user)) ? buildHomeView(await homeLists(deps.sql, event.user), { publicUrl: deps.publicUrl, now: new Date() }) : buildNoAccessHomeView();
       await client.views.publish({ user_id: event.user, view });
       deps.report();
     } catch (error) {
