@@ -1,8 +1,8 @@
 /**
  * Ways into the console and out of it: a one-time link (npm run console:link; the first start on the
  * embedded database prints one), Sign in with Slack (OpenID Connect, only the configured workspace, role from
- * CONSOLE_ADMINS / _AGENTS / _VIEWERS: user ids or user groups), sign-out and sign-out everywhere. Sign-in attempts are rate limited
- * per client address.
+ * CONSOLE_ADMINS / _AGENTS / _VIEWERS: user ids or user groups), sign-out and sign-out everywhere. Sign-in
+ * attempts are rate limited per client address.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
