@@ -2,12 +2,13 @@
  * The background job that classifies tickets. It reads the tickets of a batch, asks the classifier for each,
  * and stores every result as history plus the current one on the ticket — in one transaction that also runs
  * ticketEvents.ticketClassified (src/ingest/ticket-events.ts: Slack enqueues the alert there). A human
- * classification is never overwritten.
+ * classification is never overwritten, nor is text that changed while the classifier worked: an erased or
+ * deleted ticket gets no verdict, an edited one is classified again.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { insertAutomaticVerdicts } from '../db/repositories/classifications.ts';
-import { setCurrentClassifications, ticketsToClassify } from '../db/repositories/tickets.ts';
+import { lockTicketsAsRead, setCurrentClassifications, ticketsToClassify } from '../db/repositories/classify-tickets.ts';
 import { classifiedPriority, isLowConfidence } from '../domain/ticket.ts';
 import { isCategory } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
@@ -62,10 +63,16 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
   const results = await mapLimit(todo, 8, (t) => classifier.classify({ subject: t.subject, body: t.body }));
 
   await db.transaction(async (tx) => {
+    // The classifier took its time: a Slack edit may have replaced the text, an erasure erased it.
+    const since = await lockTicketsAsRead(tx, todo);
+    for (const t of todo.filter((t) => since.get(t.id) === 'changed')) {
+      await deps.queue.send(CLASSIFY_QUEUE, { ticketId: t.id, ...(force.has(t.id) ? { force: true } : {}), ...(alerting.has(t.id) ? {} : { alert: false }) }, {}, tx);
+    }
+    const kept = todo.map((t, i) => ({ t, r: results[i]! })).filter(({ t }) => since.get(t.id) === 'unchanged');
+    if (!kept.length) return;
     const historyId = await insertAutomaticVerdicts(
       tx,
-      todo.map((t, i) => {
-        const r = results[i]!;
+      kept.map(({ t, r }) => {
         return {
           ticketId: t.id, category: r.category, confidence: clamp01(r.confidence), summary: r.summary.slice(0, 500), language: r.language,
           priority: r.priority, modelName: r.modelName, classifier: r.classifier, processingTimeMs: Math.round(r.processingTimeMs),
@@ -74,8 +81,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
     );
     const updated = await setCurrentClassifications(
       tx,
-      todo.map((t, i) => {
-        const r = results[i]!;
+      kept.map(({ t, r }) => {
         const confidence = clamp01(r.confidence);
         // A classifier that is not sure does not beat the mailbox's own category (billing@ mail is billing);
         // the history keeps what the classifier said, and the ticket stays marked low-confidence.

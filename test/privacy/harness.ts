@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Sql } from '../../src/db/sql.ts';
 import { SECRETS, sign } from '../kit/signing.ts';
-import { api, type TestService } from '../kit/service.ts';
+import { api, type TestService, type TestServiceOptions } from '../kit/service.ts';
 import { startSlackService, type SlackTestEnv } from '../slack/harness.ts';
 
 export const ADMIN_KEY = 'privacy-admin-key-0123456789';
@@ -17,7 +17,7 @@ export interface PrivacyEnv extends SlackTestEnv {
   logs(): string;
 }
 
-export async function startPrivacyService(env: Record<string, string> = {}): Promise<PrivacyEnv> {
+export async function startPrivacyService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<PrivacyEnv> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -26,7 +26,7 @@ export async function startPrivacyService(env: Record<string, string> = {}): Pro
     },
   });
   const logger = createLogger('debug', sink);
-  const started = await startSlackService({ API_KEYS: ADMIN_KEY, API_ADMIN_KEYS: ADMIN_KEY, ...SECRETS, PUBLIC_URL: 'http://triage.example.com', ...env }, { logger });
+  const started = await startSlackService({ API_KEYS: ADMIN_KEY, API_ADMIN_KEYS: ADMIN_KEY, ...SECRETS, PUBLIC_URL: 'http://triage.example.com', ...env }, { logger, ...options });
   return { ...started, logs: () => lines.join('') };
 }
 
