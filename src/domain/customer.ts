@@ -3,6 +3,7 @@
  * and the shapes REST and the card show. Pure: src/ingest/customers.ts resolves people, src/db stores them.
  */
 import { normalizeEmailDomain } from './company-domain.ts';
+import type { HelpdeskCompany } from './inbound-message.ts';
 
 /** A door's own id of the person (a helpdesk's requester id, a Slack user id). */
 export interface ExternalPerson {
@@ -15,6 +16,8 @@ export interface Person {
   email?: string | null;
   name?: string | null;
   external?: ExternalPerson | null;
+  /** The company a helpdesk says the person belongs to, keyed within that door. */
+  company?: ({ door: string } & HelpdeskCompany) | null;
 }
 
 /** An identity key: kind 'email' (the address in lower case) or a door's name with its id. */

@@ -22,6 +22,13 @@ export interface ThreadHints {
   references?: string[];
 }
 
+/** A company as a helpdesk names it: `key` (its id there, else its name) is unique within the door. */
+export interface HelpdeskCompany {
+  key: string;
+  name: string;
+  tier?: string | null;
+}
+
 /**
  * The one shape every door (REST, IMAP, webhooks, Slack, seed) normalizes into before calling ingest.
  * `externalId` identifies THIS message at its source (Message-ID, helpdesk ticket id for a creation,
@@ -39,6 +46,11 @@ export interface InboundMessage {
   requesterName?: string | null;
   /** The door's own id of the sender (a helpdesk requester id, a Slack user id): with requesterEmail, who the customer is. */
   requesterId?: string | null;
+  /**
+   * The sender's organisation as the helpdesk names it (Zendesk organization, Freshdesk company, the generic
+   * webhook's `company`): the customer joins that company, made on first sight and named as the helpdesk says.
+   */
+  requesterCompany?: HelpdeskCompany | null;
   /**
    * Where a reply should go when the sender asked for another address (e-mail `Reply-To:`). The requester stays
    * the sender: threading, loop protection and "whose ticket is this" never look at this field.

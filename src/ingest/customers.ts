@@ -1,9 +1,10 @@
 /**
  * Who wrote a message: the customer it belongs to, found by its identities (src/domain/customer.ts) or created,
  * inside the caller's transaction, so a ticket and its customer commit together. An address seen on a new door
- * joins the customer who already has it; a door's id of the person is tried before the address. Two people never
- * merge by accident: a message whose door id and address belong to two different customers goes to the door id's
- * customer and leaves the address where it is.
+ * joins the customer who already has it; a door's id of the person is tried before the address; the company a
+ * helpdesk names for the person takes them in (companies.ts joinHelpdeskCompanies). Two people never merge by
+ * accident: a message whose door id and address belong to two different customers goes to the door id's customer
+ * and leaves the address where it is.
  *
  * Doors hand the person in with the message (requesterEmail, requesterName, requesterId); a door that needs the
  * customer before it has a message (a Slack door resolving a user) calls resolveCustomer.
@@ -13,7 +14,7 @@
  * Customers are never deleted (only ones created by a transaction that lost every key to another, before any
  * commit), so a remembered owner is never a dangling id.
  */
-import { matchCustomersByDomain } from '../db/repositories/companies.ts';
+import { joinHelpdeskCompanies, matchCustomersByDomain } from '../db/repositories/companies.ts';
 import { claimIdentities, deleteUnclaimedCustomers, identitiesOwned, insertCustomers, moveIdentities, touchCustomers } from '../db/repositories/customers.ts';
 import type { Sql } from '../db/sql.ts';
 import { emailDomain } from '../domain/company-domain.ts';
@@ -74,6 +75,7 @@ export function senderOf(msg: InboundMessage): Person {
     email: msg.requesterEmail ?? null,
     name: msg.requesterName ?? null,
     external: msg.requesterId ? { door: msg.source, id: msg.requesterId } : null,
+    company: msg.requesterCompany ? { door: msg.source, ...msg.requesterCompany } : null,
   };
 }
 
@@ -145,6 +147,10 @@ export async function resolveCustomers(tx: Sql, people: Person[], memo: Customer
   }
 
   const result = keysOf.map((keys) => keys.map((k) => owner.get(keyString(k))).find((id) => id !== undefined) ?? null);
+  await joinHelpdeskCompanies(tx, people.flatMap((p, i) => {
+    const id = result[i];
+    return p.company && id !== null && id !== undefined ? [{ customerId: id, source: p.company.door, key: p.company.key, name: p.company.name, tier: p.company.tier ?? null }] : [];
+  }));
   const created = new Set(made.ids);
   await touchCustomers(
     tx,

@@ -9,7 +9,7 @@
  * and rejecting would lose a customer's message. Identifiers (external ids, thread ids) are refused: cleaning
  * "a\0b" to "ab" would make it collide with another message's id.
  */
-import { type InboundMessage } from '../domain/inbound-message.ts';
+import type { HelpdeskCompany, InboundMessage } from '../domain/inbound-message.ts';
 import { SOURCES } from '../domain/categories.ts';
 
 export class IngestValidationError extends Error {
@@ -72,6 +72,15 @@ export function normalizeEmail(value: string | null | undefined): string | null 
   return email ? email.toLowerCase() : null;
 }
 
+/** A helpdesk's company hint, cleaned; none without a name (a template placeholder the helpdesk left empty). */
+function normalizeCompany(company: HelpdeskCompany | null | undefined): HelpdeskCompany | null {
+  const name = clip(company?.name, FIELD_LIMITS.name);
+  if (!company || !name) return null;
+  // The key is only matched, never shown: one PostgreSQL cannot store as given falls back to the name.
+  const key = company.key && !textProblem(company.key) ? clip(company.key, FIELD_LIMITS.externalId) : null;
+  return { key: key ?? name, name, tier: clip(company.tier, 64) };
+}
+
 export function normalizeMessage(msg: InboundMessage): InboundMessage {
   if (!(SOURCES as readonly string[]).includes(msg.source)) throw new IngestValidationError('source', `unknown source "${msg.source}"`);
   const body = typeof msg.body === 'string' ? cleanText(msg.body).trim() : '';
@@ -95,6 +104,7 @@ export function normalizeMessage(msg: InboundMessage): InboundMessage {
     requesterName: clip(msg.requesterName, FIELD_LIMITS.name),
     // Only a hint of who the customer is: one that cannot be stored as given is dropped, never cleaned into another id.
     requesterId: msg.requesterId && !textProblem(String(msg.requesterId)) ? clip(String(msg.requesterId), FIELD_LIMITS.externalId) : null,
+    requesterCompany: normalizeCompany(msg.requesterCompany),
     replyTo: normalizeEmail(msg.replyTo),
     participants: [...new Set((msg.participants ?? []).map(normalizeEmail).filter((e): e is string => !!e))],
     originalQueue: clip(msg.originalQueue, 255),

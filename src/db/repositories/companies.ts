@@ -152,3 +152,38 @@ export async function setCustomerCompany(db: Sql, customerId: number, companyId:
     .where('id', '=', customerId)
     .execute();
 }
+
+export interface HelpdeskMembership {
+  customerId: number;
+  source: string;
+  key: string;
+  name: string;
+  tier: string | null;
+}
+
+/**
+ * Customers join the companies their helpdesk names: each company is found by (source, key) or made, its name
+ * (and tier, when the helpdesk gives one) kept as the helpdesk last said; the helpdesk's word replaces a domain
+ * match, never a company set by hand. Companies in key order, so two transactions never wait on each other.
+ */
+export async function joinHelpdeskCompanies(tx: Sql, rows: HelpdeskMembership[]): Promise<void> {
+  if (!rows.length) return;
+  const companies = [...new Map(rows.map((r) => [`${r.source}\u0000${r.key}`, r])).values()].sort((a, b) => (`${a.source}\u0000${a.key}` < `${b.source}\u0000${b.key}` ? -1 : 1));
+  const made = await tx.query<{ id: number; source: string; external_id: string }>(
+    `insert into companies (name, tier, source, external_id)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+     on conflict (source, external_id) do update set name = excluded.name, tier = coalesce(excluded.tier, companies.tier),
+       updated_at = case when (companies.name, companies.tier) is distinct from (excluded.name, coalesce(excluded.tier, companies.tier)) then now() else companies.updated_at end
+     returning id, source, external_id`,
+    [companies.map((c) => c.name), companies.map((c) => c.tier), companies.map((c) => c.source), companies.map((c) => c.key)],
+  );
+  const idOf = new Map(made.map((m) => [`${m.source}\u0000${m.external_id}`, Number(m.id)]));
+  const members = [...new Map(rows.map((r) => [r.customerId, idOf.get(`${r.source}\u0000${r.key}`)!])).entries()];
+  await tx.query(
+    `update customers c set company_id = m.company_id, company_match = 'helpdesk', updated_at = now()
+       from unnest($1::int[], $2::int[]) as m(customer_id, company_id)
+      where c.id = m.customer_id and c.company_match is distinct from 'manual'
+        and (c.company_id is distinct from m.company_id or c.company_match is distinct from 'helpdesk')`,
+    [members.map(([c]) => c), members.map(([, id]) => id)],
+  );
+}

@@ -9,13 +9,13 @@ import { normalizePriority } from '../../domain/categories.ts';
 import { parseJson, parsePlaceholderTemplate, validate } from './shared/body.ts';
 import { idSchema, optionalText, requiredText } from './shared/schema.ts';
 import { contentHash, header, signaturesMatch, unauthorized } from './shared/signature.ts';
-import { emailOrUndefined, htmlToPlainText, present, tagList } from './shared/text.ts';
+import { companyFrom, emailOrUndefined, htmlToPlainText, present, tagList } from './shared/text.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
 
 /** The keys of the rule templates in docs/webhooks.md, in their order (`id`: hand-written templates say it). */
 export const FRESHDESK_TEMPLATE_KEYS = [
-  'event', 'ticket_id', 'id', 'subject', 'requester_email', 'requester_name', 'priority', 'status', 'tags', 'url',
-  'triggered_event', 'comment', 'description',
+  'event', 'ticket_id', 'id', 'subject', 'requester_email', 'requester_name', 'company', 'company_tier', 'priority',
+  'status', 'tags', 'url', 'triggered_event', 'comment', 'description',
 ] as const;
 
 const base = z.object({
@@ -24,6 +24,8 @@ const base = z.object({
   subject: optionalText,
   requester_email: optionalText,
   requester_name: optionalText,
+  company: optionalText,
+  company_tier: optionalText,
   priority: z.union([z.string(), z.number()]).nullish(),
   status: z.union([z.string(), z.number()]).nullish(),
   tags: z.union([z.string(), z.array(z.string())]).nullish(),
@@ -91,6 +93,7 @@ function interpret(req: WebhookRequest): WebhookDelivery {
     subject: present(t.subject) ?? null,
     requesterEmail: emailOrUndefined(t.requester_email) ?? null,
     requesterName: present(t.requester_name) ?? null,
+    requesterCompany: companyFrom({ name: t.company, tier: t.company_tier }),
     priority: normalizePriority(t.priority) ?? null,
     originalPriority: present(t.priority) ?? null,
     tags: tagList(t.tags),

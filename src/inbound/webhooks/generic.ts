@@ -2,14 +2,15 @@
  * The generic door for any tool that can sign: `X-Signature: sha256=<hex HMAC-SHA256(secret, X-Timestamp +
  * '.' + raw body)>` with `X-Timestamp` in Unix seconds, 5-minute window. Body `{id, subject, body,
  * requester_email, requester_name, priority?, tags?}`; `ticket_id` (the `id` of an earlier delivery) makes it a
- * follow-up on that ticket, and `created_at` (ISO 8601) sets the received time.
+ * follow-up on that ticket, `created_at` (ISO 8601) sets the received time, and `company` ({id?, name, tier?})
+ * puts the requester in that company.
  */
 import { z } from 'zod';
 import { normalizePriority } from '../../domain/categories.ts';
 import { parseJson, validate } from './shared/body.ts';
 import { idSchema, requiredText } from './shared/schema.ts';
 import { header, hmac, requireSignature, unauthorized } from './shared/signature.ts';
-import { dateFrom, htmlToPlainText, present, tagList } from './shared/text.ts';
+import { companyFrom, dateFrom, htmlToPlainText, present, tagList } from './shared/text.ts';
 import { requireFreshTimestamp } from './shared/timestamp.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
 
@@ -26,6 +27,8 @@ const genericBody = z.object({
   tags: z.array(z.string()).nullish(),
   ticket_id: idSchema.nullish(),
   created_at: z.string().nullish(),
+  /** The requester's company in the sending tool: its id there (optional) and name, with a tier. */
+  company: z.object({ id: idSchema.nullish(), name: z.string().max(255), tier: z.string().max(64).nullish() }).nullish(),
 });
 
 function verify(req: WebhookRequest, secret: string): void {
@@ -46,6 +49,7 @@ function interpret(req: WebhookRequest): WebhookDelivery {
     body: htmlToPlainText(b.body),
     requesterEmail: b.requester_email?.toLowerCase() ?? null,
     requesterName: present(b.requester_name) ?? null,
+    requesterCompany: b.company ? companyFrom(b.company) : null,
     priority: normalizePriority(b.priority) ?? null,
     originalPriority: present(b.priority) ?? null,
     tags: tagList(b.tags),

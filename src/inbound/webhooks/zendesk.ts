@@ -8,7 +8,7 @@ import { normalizePriority } from '../../domain/categories.ts';
 import { parseJson, parsePlaceholderTemplate, validate } from './shared/body.ts';
 import { idSchema, optionalText, requiredText } from './shared/schema.ts';
 import { contentHash, header, hmac, requireSignature, unauthorized } from './shared/signature.ts';
-import { dateFrom, emailOrUndefined, htmlToPlainText, present, tagList } from './shared/text.ts';
+import { companyFrom, dateFrom, emailOrUndefined, htmlToPlainText, present, tagList } from './shared/text.ts';
 import { requireFreshTimestamp } from './shared/timestamp.ts';
 import type { ProviderModule, WebhookDelivery, WebhookRequest } from './shared/types.ts';
 
@@ -46,8 +46,8 @@ const otherEnvelope = envelopeBase.extend({ detail: z.object({ id: idSchema }) }
 
 /** The keys of the trigger templates in docs/webhooks.md, in their order. */
 export const ZENDESK_TRIGGER_KEYS = [
-  'event', 'ticket_id', 'subject', 'requester_email', 'requester_name', 'priority', 'status', 'tags',
-  'created_at', 'updated_at', 'url', 'comment', 'description',
+  'event', 'ticket_id', 'subject', 'requester_email', 'requester_name', 'company', 'company_tier', 'priority', 'status',
+  'tags', 'created_at', 'updated_at', 'url', 'comment', 'description',
 ] as const;
 
 const triggerBase = z.object({
@@ -56,6 +56,8 @@ const triggerBase = z.object({
   subject: optionalText,
   requester_email: optionalText,
   requester_name: optionalText,
+  company: optionalText,
+  company_tier: optionalText,
   priority: optionalText,
   status: optionalText,
   tags: z.union([z.string(), z.array(z.string())]).nullish(),
@@ -147,6 +149,7 @@ function fromTrigger(body: unknown): WebhookDelivery {
     subject: present(t.subject) ?? null,
     requesterEmail: emailOrUndefined(t.requester_email) ?? null,
     requesterName: present(t.requester_name) ?? null,
+    requesterCompany: companyFrom({ name: t.company, tier: t.company_tier }),
     priority: normalizePriority(t.priority) ?? null,
     originalPriority: present(t.priority) ?? null,
     tags: tagList(t.tags),

@@ -1,4 +1,5 @@
 import { compile } from 'html-to-text';
+import type { HelpdeskCompany } from '../../../domain/inbound-message.ts';
 
 // Compiled once: converting is on the hot path of every delivery.
 const toText = compile({
@@ -50,4 +51,11 @@ export function dateFrom(value: unknown): Date | undefined {
   const s = value.trim();
   const ms = /^\d+(\.\d+)?$/.test(s) ? Number(s) * (Number(s) < 1e11 ? 1000 : 1) : Date.parse(s);
   return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** The requester's company from a payload's fields: none without a name; keyed by the helpdesk's id when it gives one, else by the name. */
+export function companyFrom(fields: { name: unknown; tier?: unknown; id?: unknown }): HelpdeskCompany | null {
+  const name = present(fields.name);
+  if (!name) return null;
+  return { key: present(fields.id) ?? name, name, tier: present(fields.tier) ?? null };
 }
