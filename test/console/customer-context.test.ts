@@ -55,3 +55,22 @@ test('a ticket whose message named nobody has no customer card', async (t) => {
   const id = (await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { text: 'Anonymous question about invoices' } })).json.id as number;
   t.false((await agent.get(`/console/tickets/${id}`)).text.includes('id="ticket-customer"'));
 });
+
+test('a customer with more than 500 tickets in the window: related ones are looked for among the newest 500', async (t) => {
+  const { svc, agent } = t.context;
+  const sql = svc.service.db.sql;
+  const create = async (subject: string) => (await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { subject, body: `About: ${subject}`, requester_email: 'robot@integration-heavy.example' } })).json.id as number;
+  const beyond = await create('Webhook delivery failed for order 1');
+  const customer = Number((await sql.query<{ customer_id: number }>('select customer_id from tickets where id = $1', [beyond]))[0]!.customer_id);
+  // 550 unrelated tickets of the same customer, all newer than `beyond` and inside the 7 days.
+  await sql.query(
+    `insert into tickets (source, subject, body, customer_id, status, created_at, updated_at)
+     select 'api', 'Nightly sync report ' || g, 'report', $1, 'resolved', now() - interval '2 days' + g * interval '1 second', now() from generate_series(1, 550) g`,
+    [customer],
+  );
+  await sql.query(`update tickets set created_at = now() - interval '3 days' where id = $1`, [beyond]);
+  const within = await create('Webhook delivery failed for order 2');
+  const current = await create('Webhook delivery failed for order 3');
+  const related = /<ul class="related">([\s\S]*?)<\/ul>/.exec(section((await agent.get(`/console/tickets/${current}`)).text, 'customer card'))?.[1] ?? '';
+  t.deepEqual([...related.matchAll(/href="\/console\/tickets\/(\d+)"/g)].map((m) => Number(m[1])), [within], 'the similar ticket among the newest 500 is shown, the one behind 550 newer ones is not');
+});

@@ -60,6 +60,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
     { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
     { name: 'tickets_customer_created_at_idx', properties: ['customer', 'createdAt'] },
+    // A customer's open tickets counted on every card: without it the planner may walk every open ticket.
+    { name: 'tickets_customer_open_idx', expression: `create index "tickets_customer_open_idx" on "tickets" ("customer_id") where "status" <> 'resolved' and "deleted_at" is null` },
     // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.
     { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
     { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },
