@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { recreateDatabase } from '../test/kit/database.ts';
-import { startAsInProduction } from '../test/kit/process.ts';
+import { killAllServices, startAsInProduction } from '../test/kit/process.ts';
 import { ADMIN_URL } from './lib.ts';
 
 const { values } = parseArgs({
@@ -27,6 +27,10 @@ const PERSON = 'erase.me@bench-privacy.test';
 const KEY = 'bench-privacy-admin-key-0123456789';
 const OFF = { RETENTION_INBOUND_EVENTS_DAYS: '0', RETENTION_RESOLVED_TICKETS_DAYS: '0', RETENTION_DEAD_LETTERS_DAYS: '0', RETENTION_SESSIONS_DAYS: '0' };
 const ON = { RETENTION_INBOUND_EVENTS_DAYS: '30', RETENTION_RESOLVED_TICKETS_DAYS: '90', RETENTION_RESOLVED_TICKETS_MODE: 'anonymise', RETENTION_CHECK_MINUTES: '1440' };
+
+// A run that fails half-way must not leave its services running (they hold the database and their ports):
+// the kill is sent synchronously as the process exits, however it exits.
+process.once('exit', () => void killAllServices());
 
 const databaseUrl = await recreateDatabase('support_triage_bench_privacy', ADMIN_URL);
 const base = { DATABASE_URL: databaseUrl, API_KEYS: KEY, API_ADMIN_KEYS: KEY };

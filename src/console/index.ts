@@ -7,6 +7,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { GroupMembers } from '../domain/agent.ts';
 import type { JobQueue } from '../db/queue.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import type { PrivacyDeps } from '../privacy/erase.ts';
@@ -37,7 +38,7 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   /** Erasure, export and legal holds (the admin's privacy page). */
   privacy: PrivacyDeps;
   /** Members of a Slack user group given a role (with Slack configured). */
-  slackGroupMembers?: ((groupId: string) => Promise<ReadonlySet<string>>) | undefined;
+  slackGroupMembers?: GroupMembers | undefined;
   config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }

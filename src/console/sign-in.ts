@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import type * as OpenId from 'openid-client';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { GroupMembers } from '../domain/agent.ts';
 import { consumeSignInLink, deleteConsoleSessionsOf, deleteExpiredConsoleRows } from '../db/repositories/console-sessions.ts';
 import { HttpError } from '../lib/http-error.ts';
 import { html } from '../lib/html.ts';
@@ -22,7 +23,7 @@ export interface SignInDeps {
   console: Config['console'];
   publicUrl: string | undefined;
   /** Members of a Slack user group named in a role list (Slack configured); without it only user ids count. */
-  groupMembers?: ((groupId: string) => Promise<ReadonlySet<string>>) | undefined;
+  groupMembers?: GroupMembers | undefined;
 }
 
 const STATE_COOKIE = 'console_oidc';
@@ -42,7 +43,7 @@ const isGroupId = (entry: string) => /^S[A-Z0-9]{2,}$/.test(entry);
  * ids; the highest role that names the user or one of their groups wins (groups are read only when the user is
  * not named, and only with `members`: Slack configured).
  */
-export async function roleOf(roles: Config['console']['roles'], userId: string, members?: (groupId: string) => Promise<ReadonlySet<string>>): Promise<Role | undefined> {
+export async function roleOf(roles: Config['console']['roles'], userId: string, members?: GroupMembers): Promise<Role | undefined> {
   const lists: Array<[Role, string[]]> = [['admin', roles.admins], ['agent', roles.agents], ['viewer', roles.viewers]];
   for (const [role, list] of lists) {
     if (list.includes(userId) || (role === 'viewer' && list.includes('*'))) return role;

@@ -14,3 +14,6 @@ export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,31}$/;
 export function isSlackUserId(value: unknown): value is string {
   return typeof value === 'string' && SLACK_USER_ID.test(value);
 }
+
+/** The members (user ids) of a Slack user group, as the Slack adapter reads them; console roles may name groups. */
+export type GroupMembers = (groupId: string) => Promise<ReadonlySet<string>>;

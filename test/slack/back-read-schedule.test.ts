@@ -62,3 +62,17 @@ test('the first run waits for our workspace to be known, then reads anyway after
   t.is(runs, 0, 'still waiting for auth.test');
   await waitFor(() => runs === 1, { what: 'the run without a workspace' });
 });
+
+test('by default runs start at least 15 s apart (docs/slack.md)', async (t) => {
+  t.timeout(40_000);
+  const starts: number[] = [];
+  const schedule = scheduleBackReads(async () => { starts.push(Date.now()); }, { logger, ready: () => true });
+  t.teardown(() => schedule.stop());
+  schedule.request('start');
+  await waitFor(() => starts.length === 1, { what: 'the first run' });
+  schedule.request('reconnect');
+  await sleep(14_000);
+  t.is(starts.length, 1, 'not again within 15 s');
+  await waitFor(() => starts.length === 2, { what: 'the second run', timeoutMs: 5_000 });
+  t.true(starts[1]! - starts[0]! >= 15_000, `${starts[1]! - starts[0]!} ms apart`);
+});

@@ -6,9 +6,9 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { GroupMembers } from '../../domain/agent.ts';
 import { describeError } from './errors.ts';
 
-export type GroupMembers = (groupId: string) => Promise<ReadonlySet<string>>;
 
 export function userGroupMembers(client: webApi.WebClient, logger: Logger, ttlMs = 5 * 60_000): GroupMembers {
   const known = new Map<string, { at: number; members: ReadonlySet<string> }>();
