@@ -45,7 +45,7 @@ export function dashboardTables(d: Dashboard): Record<string, { title: string; t
       },
     },
     times: {
-      title: 'First response and resolution times (minutes from the clock\'s start)',
+      title: 'First response and resolution times (minutes the SLA clock ran: business hours, pauses left out)',
       table: {
         head: ['clock', 'p50 minutes', 'p90 minutes', 'tickets'],
         rows: [

@@ -5,7 +5,7 @@
  * stops with a response, and a reply that failed for good must not leave it paused. A snooze is an agent's
  * deliberate "not before then" and pauses both; a timed snooze has a known end, so the due times stay known.
  */
-import { addBusinessMinutes, type BusinessCalendar, type Span } from './business-hours.ts';
+import { addBusinessMinutes, type BusinessCalendar, businessMinutesBetween, type Span } from './business-hours.ts';
 import type { Category, Priority } from './categories.ts';
 
 export type SlaTargets = Partial<Record<Priority, number>>;
@@ -69,14 +69,29 @@ export function slaTarget(policy: SlaPolicy, clock: 'firstResponse' | 'resolutio
   return (category ? policy.byCategory?.[category]?.[clock][priority] : undefined) ?? policy.targets[clock][priority];
 }
 
-export function slaTimes(policy: SlaPolicy, s: SlaState): SlaTimes {
+/** What stops each clock: snoozes both, waiting on the customer (and ended pauses) the resolution clock too. */
+function pausesOf(s: SlaState): { firstResponse: readonly Span[]; resolution: readonly Span[] } {
   const snoozes = s.snooze ? [...s.snoozes, { start: s.snooze.since.getTime(), end: s.snooze.until?.getTime() ?? Infinity }] : s.snoozes;
   const waiting = s.pausedSince ? [{ start: s.pausedSince.getTime(), end: Infinity }] : [];
-  const pauses = [...s.pauses, ...waiting, ...snoozes];
+  return { firstResponse: snoozes, resolution: [...s.pauses, ...waiting, ...snoozes] };
+}
+
+export function slaTimes(policy: SlaPolicy, s: SlaState): SlaTimes {
+  const pauses = pausesOf(s);
   return {
-    firstResponse: clock(policy, slaTarget(policy, 'firstResponse', s.priority, s.category), s.startedAt, snoozes, s.firstRespondedAt),
-    resolution: clock(policy, slaTarget(policy, 'resolution', s.priority, s.category), s.startedAt, pauses, s.resolvedAt),
+    firstResponse: clock(policy, slaTarget(policy, 'firstResponse', s.priority, s.category), s.startedAt, pauses.firstResponse, s.firstRespondedAt),
+    resolution: clock(policy, slaTarget(policy, 'resolution', s.priority, s.category), s.startedAt, pauses.resolution, s.resolvedAt),
   };
+}
+
+/**
+ * How long each clock ran until it stopped, in business minutes with its pauses left out (null while it runs):
+ * the time the SLA targets are measured in, and what the dashboard's response and resolution times report.
+ */
+export function clockMinutes(calendar: BusinessCalendar, s: SlaState): { firstResponse: number | null; resolution: number | null } {
+  const pauses = pausesOf(s);
+  const ran = (metAt: Date | null, p: readonly Span[]) => (metAt ? businessMinutesBetween(calendar, s.startedAt, metAt, p) : null);
+  return { firstResponse: ran(s.firstRespondedAt, pauses.firstResponse), resolution: ran(s.resolvedAt, pauses.resolution) };
 }
 
 /** Each pending event's due time: warnings and breaches of the clocks that still run. */

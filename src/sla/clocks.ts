@@ -7,7 +7,7 @@
 import type { SlaConfig } from '../config/sla.ts';
 import { emittedKinds, lockSla, saveSla, type SlaRow, slaTicketFacts } from '../db/repositories/slas.ts';
 import type { Sql } from '../db/sql.ts';
-import { nextEventAt, slaTimes, type SlaState, type SlaTimes } from '../domain/sla.ts';
+import { clockMinutes, nextEventAt, slaTimes, type SlaState, type SlaTimes } from '../domain/sla.ts';
 
 export interface SlaDeps {
   policy: SlaConfig;
@@ -47,7 +47,7 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
   const row: SlaRow = existing ?? {
     ticketId, priority: null, category: null, startedAt: ticket.createdAt, firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [],
-    snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: null,
+    snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: null, firstResponseMinutes: null, resolutionMinutes: null,
   };
   row.priority = ticket.priority;
   row.category = ticket.category;
@@ -75,6 +75,9 @@ export async function updateClocks(deps: SlaDeps, tx: Sql, ticketId: number, cha
   row.resolutionWarnAt = times.resolution.warnAt;
   row.resolutionDueAt = times.resolution.dueAt;
   row.nextEventAt = nextEventAt(times, existing ? await emittedKinds(tx, ticketId) : new Set());
+  const ran = clockMinutes(deps.policy.calendar, stateOf(row));
+  row.firstResponseMinutes = ran.firstResponse;
+  row.resolutionMinutes = ran.resolution;
   await saveSla(tx, row);
 }
 

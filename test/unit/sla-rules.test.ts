@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseWeeklyHours } from '../../src/domain/business-hours.ts';
-import { describeClock, dueEvents, nextEventAt, slaTimes, type SlaPolicy } from '../../src/domain/sla.ts';
+import { clockMinutes, describeClock, dueEvents, nextEventAt, slaTimes, type SlaPolicy } from '../../src/domain/sla.ts';
 import { slaLines } from '../../src/slack/cards/sla-lines.ts';
 
 const policy: SlaPolicy = {
@@ -43,6 +43,7 @@ test('the card says due in / breached ago, and paused', (t) => {
   const row = {
     ticketId: 1, priority: 'high' as const, category: null, startedAt: at(0), firstResponseWarnAt: at(45), firstResponseDueAt: at(60), firstRespondedAt: null,
     resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: at(30), pauses: [], snoozedSince: null, snoozedUntil: null, snoozes: [], nextEventAt: at(45),
+    firstResponseMinutes: null, resolutionMinutes: null,
   };
   const lines = slaLines(row, at(48));
   t.regex(lines[0]!, /^:stopwatch: First response due in 12 min \(<!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-11-23 10:00 UTC>\)$/);
@@ -70,7 +71,7 @@ test('a snooze pauses both clocks: a timed one moves the due times by its length
 test('the card says the clocks are paused while snoozed', (t) => {
   const row = {
     ticketId: 1, priority: 'high' as const, category: null, startedAt: at(0), firstResponseWarnAt: null, firstResponseDueAt: null, firstRespondedAt: null,
-    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [], snoozedSince: at(5), snoozedUntil: null, snoozes: [], nextEventAt: null,
+    resolutionWarnAt: null, resolutionDueAt: null, resolvedAt: null, pausedSince: null, pauses: [], snoozedSince: at(5), snoozedUntil: null, snoozes: [], nextEventAt: null, firstResponseMinutes: null, resolutionMinutes: null,
   };
   t.deepEqual(slaLines(row, at(10)), [':double_vertical_bar: SLA clocks paused while snoozed']);
   const timed = { ...row, snoozedUntil: at(65), firstResponseDueAt: at(120), firstResponseWarnAt: at(105) };
@@ -83,4 +84,23 @@ test('a category with its own target uses it for the priorities it names, the ge
   t.deepEqual(slaTimes(withBilling, { ...state, category: 'billing' }).resolution.dueAt, at(240), 'resolution: the general target');
   t.deepEqual(slaTimes(withBilling, { ...state, category: 'technical' }).firstResponse.dueAt, at(60));
   t.deepEqual(slaTimes(withBilling, { ...state, category: null }).firstResponse.dueAt, at(60));
+});
+
+test('how long each clock ran: business minutes to its stop, pauses left out, null while it runs', (t) => {
+  // Mon-Fri 09:00-17:00 UTC; t0 is Monday 2026-11-23 09:00.
+  const office = { timeZone: 'UTC', week: parseWeeklyHours('mon-fri 09:00-17:00'), isHoliday: () => false };
+  t.deepEqual(clockMinutes(office, state), { firstResponse: null, resolution: null }, 'both still run');
+  // Arrived Friday 16:30, answered Monday 09:45: 30 + 45 business minutes, the weekend not counted.
+  const friday = new Date(Date.parse('2026-11-27T16:30:00Z'));
+  const monday = new Date(Date.parse('2026-11-30T09:45:00Z'));
+  t.deepEqual(clockMinutes(office, { ...state, startedAt: friday, firstRespondedAt: monday }), { firstResponse: 75, resolution: null });
+  // Resolved at 12:00 after 30 minutes waiting on the customer and a 60-minute snooze: 180 - 30 - 60 of resolution,
+  // the snooze alone off the first response (answered at 10:30, during neither).
+  const ran = clockMinutes(office, {
+    ...state, firstRespondedAt: at(90), resolvedAt: at(180),
+    pauses: [{ start: at(95).getTime(), end: at(125).getTime() }], snoozes: [{ start: at(10).getTime(), end: at(70).getTime() }],
+  });
+  t.deepEqual(ran, { firstResponse: 30, resolution: 90 });
+  // Around the clock, the minutes are the wall-clock ones.
+  t.deepEqual(clockMinutes(policy.calendar, { ...state, firstRespondedAt: at(61), resolvedAt: at(600) }), { firstResponse: 61, resolution: 600 });
 });

@@ -31,6 +31,9 @@ export const TicketSla = defineEntity({
     /** Ended snoozes, [start, end] in epoch ms: pauses of both clocks. */
     snoozes: p.json<[number, number][]>().defaultRaw(`'[]'`),
     nextEventAt: p.datetime().nullable(),
+    /** Business minutes each clock ran until it stopped, pauses left out (null while it runs): the dashboard's times. */
+    firstResponseMinutes: p.double().nullable(),
+    resolutionMinutes: p.double().nullable(),
     updatedAt: p.datetime().defaultRaw('now()'),
   },
   indexes: [{ name: 'ticket_slas_next_event_at_idx', properties: ['nextEventAt'] }],

@@ -21,7 +21,7 @@ export interface Dashboard {
   byCategory: DailySeries;
   bySource: DailySeries;
   sla: SlaAttainment;
-  /** Minutes from the clock's start to the first response / resolution (wall clock), p50 and p90. */
+  /** Minutes each clock ran to the first response / resolution (business hours, pauses left out), p50 and p90. */
   times: { firstResponse: { p50: number | null; p90: number | null; n: number }; resolution: { p50: number | null; p90: number | null; n: number } };
   backlog: { bucket: string; tickets: number }[];
   classifier: {
@@ -63,13 +63,20 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
       having sum(tickets) <> 0`.execute(db.kysely),
     slaAttainment(db, { start, end, now }),
     sql<{ fr50: number | null; fr90: number | null; fr_n: string; res50: number | null; res90: number | null; res_n: string }>`
-      select percentile_cont(0.5) within group (order by extract(epoch from s.first_responded_at - s.started_at) / 60) filter (where s.first_responded_at is not null) as fr50,
-             percentile_cont(0.9) within group (order by extract(epoch from s.first_responded_at - s.started_at) / 60) filter (where s.first_responded_at is not null) as fr90,
-             count(s.first_responded_at) as fr_n,
-             percentile_cont(0.5) within group (order by extract(epoch from s.resolved_at - s.started_at) / 60) filter (where s.resolved_at is not null) as res50,
-             percentile_cont(0.9) within group (order by extract(epoch from s.resolved_at - s.started_at) / 60) filter (where s.resolved_at is not null) as res90,
-             count(s.resolved_at) as res_n
-        from ticket_slas s join tickets t on t.id = s.ticket_id
+      select percentile_cont(0.5) within group (order by s.fr) filter (where s.fr is not null) as fr50,
+             percentile_cont(0.9) within group (order by s.fr) filter (where s.fr is not null) as fr90,
+             count(s.fr) as fr_n,
+             percentile_cont(0.5) within group (order by s.res) filter (where s.res is not null) as res50,
+             percentile_cont(0.9) within group (order by s.res) filter (where s.res is not null) as res90,
+             count(s.res) as res_n
+        from (
+          -- The minutes each clock ran (business hours, pauses left out), stored when it stopped; clocks that
+          -- stopped before those were stored count their wall-clock time.
+          select ticket_id,
+                 case when first_responded_at is not null then coalesce(first_response_minutes, extract(epoch from first_responded_at - started_at) / 60) end as fr,
+                 case when resolved_at is not null then coalesce(resolution_minutes, extract(epoch from resolved_at - started_at) / 60) end as res
+            from ticket_slas
+        ) s join tickets t on t.id = s.ticket_id
        where t.deleted_at is null and t.created_at >= ${start} and t.created_at < ${end}`.execute(db.kysely),
     sql<{ bucket: number; n: string }>`
       select width_bucket(extract(epoch from ${now}::timestamptz - created_at) / 86400, array[1, 3, 7, 30]::float8[]) as bucket, count(*) as n

@@ -24,12 +24,15 @@ export interface SlaRow {
   snoozedUntil: Date | null;
   snoozes: [number, number][];
   nextEventAt: Date | null;
+  /** Business minutes each clock ran until it stopped (domain/sla.ts clockMinutes); null while it runs. */
+  firstResponseMinutes: number | null;
+  resolutionMinutes: number | null;
 }
 
 const COLUMNS = [
   'ticket_id', 'priority', 'category', 'started_at', 'first_response_warn_at', 'first_response_due_at', 'first_responded_at',
   'resolution_warn_at', 'resolution_due_at', 'resolved_at', 'paused_since', 'pauses', 'snoozed_since', 'snoozed_until', 'snoozes',
-  'next_event_at',
+  'next_event_at', 'first_response_minutes', 'resolution_minutes',
 ] as const;
 
 const JSON_COLUMNS: ReadonlySet<string> = new Set(['pauses', 'snoozes']);
@@ -39,6 +42,8 @@ type Raw = { [K in (typeof COLUMNS)[number]]: unknown };
 
 /** Timestamps arrive as Date or as text, depending on the driver. */
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string | Date));
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 const toRow = (r: Raw): SlaRow => ({
   ticketId: r.ticket_id as number,
@@ -57,6 +62,8 @@ const toRow = (r: Raw): SlaRow => ({
   snoozedUntil: date(r.snoozed_until),
   snoozes: spans(r.snoozes),
   nextEventAt: date(r.next_event_at),
+  firstResponseMinutes: num(r.first_response_minutes),
+  resolutionMinutes: num(r.resolution_minutes),
 });
 
 /** What the clocks need of the ticket; null when it does not exist or was deleted. */
@@ -96,7 +103,7 @@ export async function saveSla(tx: Sql, s: SlaRow): Promise<void> {
   const values = [
     s.ticketId, s.priority, s.category, s.startedAt, s.firstResponseWarnAt, s.firstResponseDueAt, s.firstRespondedAt,
     s.resolutionWarnAt, s.resolutionDueAt, s.resolvedAt, s.pausedSince, JSON.stringify(s.pauses), s.snoozedSince, s.snoozedUntil,
-    JSON.stringify(s.snoozes), s.nextEventAt,
+    JSON.stringify(s.snoozes), s.nextEventAt, s.firstResponseMinutes, s.resolutionMinutes,
   ];
   const placeholders = COLUMNS.map((c, i) => (JSON_COLUMNS.has(c) ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
   const updates = COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
