@@ -16,6 +16,8 @@ import { startClassifyWorker } from './classify/job.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import type { Classifier } from './domain/classification.ts';
+import { createSenderBlocks } from './ingest/sender-blocks.ts';
+import { freeMailSet } from './domain/company-domain.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
@@ -31,6 +33,7 @@ import { docsRouter } from './inbound/rest/routes/docs.ts';
 import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { customersRouter } from './inbound/rest/routes/customers.ts';
+import { senderBlocksRouter } from './inbound/rest/routes/sender-blocks.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { webhookMount } from './inbound/webhooks/mount.ts';
@@ -144,6 +147,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
   const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
   // Open consoles hear every event too (src/console/signals.ts: a NOTIFY in the same transaction).
+  // Our own addresses may never be blocked: every mailbox's support address (and login, when it is one).
+  const blocks = createSenderBlocks(db, {
+    own: () => config.mailboxes.flatMap((m) => [m.supportAddress, m.user.includes('@') ? m.user : undefined]).filter((a): a is string => !!a),
+    freeMail: freeMailSet(config.customers.freeMailDomains),
+  });
   const withSla = (events: TicketEvents) => withConsoleSignals(sla ? withSlaClocks(events, sla) : events);
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
@@ -164,6 +172,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         // The reply box's first text: a model's draft with an OpenAI key, else a saved reply (src/outbound/drafts.ts).
         drafts: draftSourceFromConfig(config, db.sql, logger),
         messageIdDomain: messageIdDomain(config),
+        blocks,
         wrapEvents: withSla,
         // The Home tab lists tickets to those the console lets read them.
         homeTabReader: async (userId, groupMembers) => (await roleOf(config.console.roles, userId, groupMembers)) !== undefined,
@@ -181,6 +190,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     queue,
     ticketEvents,
     logger,
+    blocks,
     onResult: (source, outcome) => metrics.ingested.inc({ source, outcome }),
   });
   // The support mailboxes, one reader each (registers the 'imap' health probe). imapflow and mailparser load only when configured.
@@ -204,7 +214,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const ops = createOpsMonitor({ db, config: config.ops, observers, notifier: slack.incidents, logger });
 
   // The operator console (src/console/): its own sign-in and access rules, the same ticket code as Slack and REST.
-  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), privacy, slackGroupMembers: slack.groupMembers, config, logger, health, doors: () => doors.snapshot(), deadLetters });
+  const consoleMount = createConsole({ db, queue, ticketEvents, messageIdDomain: messageIdDomain(config), privacy, blocks, slackGroupMembers: slack.groupMembers, config, logger, health, doors: () => doors.snapshot(), deadLetters });
 
   // Shared through PostgreSQL when DATABASE_URL is set (several instances), in memory on the embedded database.
   const limits = await createRateLimits(config.http.rateLimit, config.database.url, logger);
@@ -244,6 +254,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           requestsRouter({ db, ingest, ticketEvents }),
           savedRepliesRouter({ db }),
           customersRouter({ db, freeMailDomains: config.customers.freeMailDomains }),
+          senderBlocksRouter({ db, blocks, ticketEvents }),
         ],
       }),
       webhookMount(webhooks),

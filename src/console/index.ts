@@ -8,6 +8,7 @@ import { koaBody } from 'koa-body';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { GroupMembers } from '../domain/agent.ts';
+import type { SenderBlocks } from '../ingest/sender-blocks.ts';
 import type { JobQueue } from '../db/queue.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import type { PrivacyDeps } from '../privacy/erase.ts';
@@ -21,6 +22,7 @@ import { inboxRouter } from './inbox.ts';
 import { createLive, type Live } from './live.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
+import { spamRouter } from './spam.ts';
 import { searchRouter } from './search.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { errorPage } from './layout.ts';
@@ -39,6 +41,8 @@ export interface ConsoleDeps extends IntakeHealthDeps {
   privacy: PrivacyDeps;
   /** Members of a Slack user group given a role (with Slack configured). */
   slackGroupMembers?: GroupMembers | undefined;
+  /** Blocked senders (the Spam page and the ticket page's Spam action). */
+  blocks: SenderBlocks;
   config: Pick<Config, 'console'> & { http: Pick<Config['http'], 'publicUrl'>; database: Pick<Config['database'], 'url'>; customers?: Pick<Config['customers'], 'relatedDays'> };
   logger: Logger;
 }
@@ -60,7 +64,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl, groupMembers: deps.slackGroupMembers });
   const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
-  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy)];
+  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy), spamRouter({ db: deps.db, blocks: deps.blocks })];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

@@ -9,6 +9,7 @@ export const NAV = [
   { href: '/console/health', label: 'Intake health', key: 'health' },
   { href: '/console/search', label: 'Search', key: 'search' },
   { href: '/console/dashboard', label: 'Dashboard', key: 'dashboard' },
+  { href: '/console/spam', label: 'Spam', key: 'spam' },
 ] as const;
 
 /** Pages only admins may open: shown to them only. */

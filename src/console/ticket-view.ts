@@ -123,7 +123,10 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
     </form>
     <form method="post" action="${base}/status">${csrf}<div class="row">
       ${t.status === 'resolved' ? html`<button name="status" value="open">Reopen</button>` : html`<button name="status" value="resolved">Resolve</button>`}</div>
-    </form></section>`;
+    </form>
+    ${t.requesterEmail ? html`<form method="post" action="${base}/spam" hx-confirm="Block the sender, keep their next messages as spam and resolve this ticket?">${csrf}<div class="row">
+      <button name="scope" value="email">Spam: block the sender</button><button name="scope" value="domain" class="secondary">Spam: block their domain</button></div>
+    </form>` : ''}</section>`;
 }
 
 /** Who has the ticket open: everyone with a live stream on it, this viewer marked. */

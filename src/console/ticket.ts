@@ -20,6 +20,8 @@ import { customerContext } from '../db/repositories/customer-context.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
 import { InvalidReplyError, storeReply } from '../ingest/replies.ts';
+import { markSpam, type SenderBlocks } from '../ingest/sender-blocks.ts';
+import { BlockRefused } from '../domain/sender-block.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { HttpError } from '../lib/http-error.ts';
 import { PRESENCE_FRESH_SECONDS } from './live.ts';
@@ -32,6 +34,7 @@ export interface TicketDeps {
   ticketEvents: TicketEvents;
   messageIdDomain: string;
   config?: { customers?: { relatedDays: number } };
+  blocks: SenderBlocks;
 }
 
 /**
@@ -50,6 +53,7 @@ const NOTICES: Record<string, string> = {
   unsnoozed: 'Snooze ended.',
   resolved: 'Resolved.',
   open: 'Reopened.',
+  spam: 'Marked as spam: the sender is blocked (see Spam) and the ticket resolved.',
 };
 
 const field = (ctx: Context, name: string) => {
@@ -141,6 +145,18 @@ export function ticketRouter(deps: TicketDeps): Router {
     if (out === 'not_found') throw missing(id);
     if (out === 'resolved') throw new HttpError(422, 'A resolved ticket cannot be snoozed: reopen it first.');
     done(ctx, id, 'snoozed');
+  });
+
+  router.post('/:id/spam', async (ctx) => {
+    const user = agentOf(ctx);
+    const id = idOf(ctx);
+    const outcome = await markSpam(deps, id, actorOf(user), { domain: field(ctx, 'scope') === 'domain' }).catch((error: unknown) => {
+      if (error instanceof BlockRefused) throw new HttpError(422, `Not blocked: ${error.message}.`);
+      throw error;
+    });
+    if (!outcome.found) throw missing(id);
+    if ('noSender' in outcome) throw new HttpError(422, 'The ticket has no sender address to block.');
+    done(ctx, id, 'spam');
   });
 
   router.post('/:id/status', async (ctx) => {

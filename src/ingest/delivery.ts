@@ -10,9 +10,10 @@ import type { InboundMessage } from '../domain/inbound-message.ts';
  * The audit trail's verdicts (inbound_events.verdict). `accepted` is a new ticket, `ignored` a delivery set
  * aside (noise, an event with nothing to triage), `rejected` one refused (unverified, malformed, unstorable),
  * `failed` one the door could not handle (its own fault, or the database's). `revised`: a stored message was
- * edited or deleted where it was written; `answered`: a teammate answered the customer outside the service.
+ * edited or deleted where it was written; `answered`: a teammate answered the customer outside the service;
+ * `suppressed`: a message from a blocked sender, kept as spam in its audit row (src/ingest/sender-blocks.ts).
  */
-export type Verdict = 'accepted' | 'followup' | 'duplicate' | 'revised' | 'answered' | 'ignored' | 'rejected' | 'failed';
+export type Verdict = 'accepted' | 'followup' | 'duplicate' | 'revised' | 'answered' | 'suppressed' | 'ignored' | 'rejected' | 'failed';
 
 /** What the delivery carries: a message to store, or the door's reason for storing nothing. */
 export type DeliveryContent =

@@ -1,11 +1,12 @@
 /**
  * The one entry every door calls. A door hands in a delivery (src/ingest/delivery.ts): a message, or its
- * reason for storing nothing. Ingest decides what it is (new ticket, follow-up, duplicate; or ignored,
- * rejected, failed), stores the ticket or follow-up and enqueues its classification in ONE transaction with
- * the verdict's audit row (inbound_events), and returns the verdict. When it resolves, the delivery is durable;
- * the door may acknowledge it (HTTP 2xx, IMAP flag). New tickets without thread hints are group-committed:
- * concurrent deliveries share a statement and a commit, each still answered only after that commit. A
- * follow-up is announced to ticketEvents.followUpAdded (ticket-events.ts) inside its transaction.
+ * reason for storing nothing. Ingest decides what it is (new ticket, follow-up, duplicate; suppressed: a
+ * blocked sender's, kept as spam; or ignored, rejected, failed), stores the ticket or follow-up and enqueues its
+ * classification in ONE transaction with the verdict's audit row (inbound_events), and returns the verdict.
+ * When it resolves, the delivery is durable; the door may acknowledge it (HTTP 2xx, IMAP flag). New tickets
+ * without thread hints are group-committed: concurrent deliveries share a statement and a commit, each still
+ * answered only after that commit. A follow-up is announced to ticketEvents.followUpAdded (ticket-events.ts)
+ * inside its transaction.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -20,7 +21,8 @@ import { createGroupCommit } from '../lib/group-commit.ts';
 import type { JobQueue } from '../db/queue.ts';
 import { auditRow, createAuditTrail } from './audit.ts';
 import type { Delivery, DeliveryVerdict } from './delivery.ts';
-import { IngestValidationError, normalizeMessage, textProblem } from './normalize.ts';
+import { IngestValidationError, normalizeEmail, normalizeMessage, textProblem } from './normalize.ts';
+import type { SenderBlocks } from './sender-blocks.ts';
 import { createCustomerMemo, resolveCustomer, resolveCustomers, senderOf } from './customers.ts';
 import type { Person } from '../domain/customer.ts';
 import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
@@ -79,6 +81,8 @@ export interface IngestDeps {
   onResult?: (source: string, outcome: IngestResult['outcome']) => void;
   /** Group commits written at once (PostgreSQL connections they may hold). */
   maxInFlight?: number;
+  /** Blocked senders: their messages are kept as spam, verdict `suppressed` (src/ingest/sender-blocks.ts). */
+  blocks?: SenderBlocks;
 }
 
 interface Item {
@@ -202,6 +206,14 @@ export function createIngest(deps: IngestDeps): Ingest {
   const deliver = async (delivery: Delivery, options: IngestOptions = {}): Promise<DeliveryVerdict> => {
     const { content } = delivery;
     if ('message' in content) {
+      const block = await deps.blocks?.match(normalizeEmail(content.message.requesterEmail));
+      const spamMessage = block ? storableOrUndefined(content.message) : undefined;
+      if (block && spamMessage) {
+        // A blocked sender: nothing is stored but the delivery's audit row, which keeps what the Spam view shows.
+        const spam = await deps.blocks!.suppressed(block, spamMessage);
+        await audit.record({ ...delivery, metadata: { ...delivery.metadata, spam } }, 'suppressed', null, `sender blocked (block ${block.id})`);
+        return { verdict: 'suppressed', ticketId: null, reason: 'the sender is blocked; the message was kept as spam' };
+      }
       const result = await storeMessage(delivery, options);
       return {
         verdict: verdictOf(result.outcome),
@@ -231,6 +243,16 @@ export function createIngest(deps: IngestDeps): Ingest {
     drain: () => audit.drain(),
     resolveCustomer: (person: Person) => db.transaction((tx) => resolveCustomer(tx, person, customers)),
   });
+}
+
+/** The message normalized, or undefined when it cannot be stored (storeMessage then records why). */
+function storableOrUndefined(msg: InboundMessage): InboundMessage | undefined {
+  try {
+    return normalizeMessage(msg);
+  } catch (error) {
+    if (error instanceof IngestValidationError) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -48,6 +48,7 @@ import { createSlackDoor, type SlackDoor } from './door/intake.ts';
 import { backRead, type BackReadResult } from './door/back-read.ts';
 import { scheduleBackReads } from './door/back-read-schedule.ts';
 import { userGroupMembers } from './delivery/user-groups.ts';
+import type { SenderBlocks } from '../ingest/sender-blocks.ts';
 import type { GroupMembers } from '../domain/agent.ts';
 import { registerDoorCommands } from './door/commands.ts';
 import type { DoorSettings, Identity } from './door/interpret.ts';
@@ -100,6 +101,8 @@ export interface SlackOptions {
   homeTabReader?: (slackUserId: string, groupMembers: GroupMembers) => Promise<boolean>;
   /** Where the Slack door hands its deliveries (built after Slack: called only once requests arrive). */
   ingest?: Pick<Ingest, 'deliver'>;
+  /** Blocked senders: the card's Spam button blocks the requester (src/ingest/sender-blocks.ts). */
+  blocks?: SenderBlocks;
 }
 
 export interface SlackService {
@@ -210,6 +213,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     db: opts.db, queue: opts.queue, client, pacer, budget, logger: log, config,
     minConfidence: opts.minConfidence, publicUrl: opts.publicUrl, report, replySenders: [...(opts.replySenders ?? []), slackReplies],
     ...(opts.relatedDays ? { relatedDays: opts.relatedDays } : {}),
+    canBlock: opts.blocks !== undefined,
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {
@@ -222,7 +226,7 @@ export function createSlack(opts: SlackOptions): SlackService {
 
   // A click changes the ticket through ingest/changes.ts, which reports the change to `ticketEvents`: the
   // combined listener (SLA clocks, then Slack), as every other emitter gets it.
-  const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client };
+  const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client, ...(opts.blocks ? { blocks: opts.blocks } : {}) };
   registerActions(bolt.app, actionDeps);
   registerReplyActions(bolt.app, {
     ...actionDeps,

@@ -33,6 +33,10 @@ async function existingIds(template: string): Promise<number[]> {
   for (let i = 0; i < 6; i++) {
     const res = template.startsWith('/api/v1/saved-replies')
       ? await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: auth, json: { title: `admitted ${i}`, body: 'a saved reply to change' } })
+      : template.startsWith('/api/v1/sender-blocks')
+      ? await api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', headers: auth, json: { kind: 'email', value: `admitted-${i}-${Date.now()}@blocked.example` } })
+      : template.startsWith('/api/v1/requests/{id}/spam')
+      ? await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { subject: 'Spam', body: `this is spam, number ${i}`, requester_email: `spammer-${i}-${Date.now()}@spam.example` } })
       : template.startsWith('/api/v1/customers')
         ? await api(svc.baseUrl, '/api/v1/customers', { method: 'POST', headers: auth, json: { name: `admitted ${i}` } })
         : template.startsWith('/api/v1/companies')

@@ -156,8 +156,12 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   const company = await api(svc.baseUrl, '/api/v1/companies', { method: 'POST', headers: KEY, json: { name: 'Key Holder Company' } });
   const hold = await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: KEY, json: { ticket_id: await createTicket('a ticket on hold'), reason: 'litigation' } });
   t.is(hold.status, 201, hold.text);
+  const block = await api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', headers: KEY, json: { kind: 'domain', value: 'key-holder-spam.example' } });
+  t.is(block.status, 201, block.text);
+  const spammy = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: KEY, json: { subject: 'Prize', body: 'You have won a prize, click here', requester_email: 'prize@key-holder-spam2.example' } });
   const idOf: Record<string, number> = {
     '/api/v1/saved-replies': saved.json.id, '/api/v1/customers': customer.json.id, '/api/v1/companies': company.json.id, '/api/v1/legal-holds': hold.json.id,
+    '/api/v1/sender-blocks': block.json.id, '/api/v1/requests/:id/spam': spammy.json.id,
   };
   const person = { kind: 'email', value: 'nobody-here@example.org' };
   /** A body each route accepts (by method and template); the rest take BODIES. */
@@ -171,6 +175,8 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
     'POST /api/v1/privacy/export': person,
     'POST /api/v1/privacy/erasures': { ...person, mode: 'anonymise' },
     'POST /api/v1/legal-holds': { email: 'held@example.org', reason: 'litigation' },
+    'POST /api/v1/sender-blocks': { kind: 'email', value: 'blocked-by-key@example.org' },
+    'POST /api/v1/requests/:id/spam': {},
   };
   // DELETE last: the other routes need the ticket (and the saved reply).
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));

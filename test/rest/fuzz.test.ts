@@ -28,12 +28,16 @@ async function createTickets(n: number): Promise<number[]> {
   return ids;
 }
 /** Fresh saved replies for the saved-reply operations' {id}. */
-/** Things an {id} route names: customers, companies, legal holds (on tickets of their own). */
+/** Things an {id} route names: customers, companies, legal holds (on tickets of their own), sender blocks, tickets with a sender. */
 async function createThings(template: string, n: number): Promise<number[]> {
   const auth = { authorization: `Bearer ${KEY}` };
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
-    const res = template.startsWith('/api/v1/customers')
+    const res = template.startsWith('/api/v1/sender-blocks')
+      ? await api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', headers: auth, json: { kind: 'email', value: `fuzz-${i}-${Date.now()}@blocked.example` } })
+      : template === '/api/v1/requests/{id}/spam'
+      ? await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { subject: 'Prize', body: `you have won, number ${i}`, requester_email: `fuzz-spam-${i}-${Date.now()}@spam.example` } })
+      : template.startsWith('/api/v1/customers')
       ? await api(svc.baseUrl, '/api/v1/customers', { method: 'POST', headers: auth, json: { name: `fuzz customer ${i}` } })
       : template.startsWith('/api/v1/companies')
         ? await api(svc.baseUrl, '/api/v1/companies', { method: 'POST', headers: auth, json: { name: `fuzz company ${i}` } })
@@ -153,7 +157,7 @@ for (const { template, method, op } of operations.filter((o) => !signedDoors.has
     const n = template.includes('{id}') ? 8 : 0;
     const ids = template.startsWith('/api/v1/saved-replies')
       ? await createSavedReplies(n)
-      : /^\/api\/v1\/(customers|companies|legal-holds)/.test(template) ? await createThings(template, n) : await createTickets(n);
+      : /^\/api\/v1\/(customers|companies|legal-holds|sender-blocks|requests\/\{id\}\/spam)/.test(template) ? await createThings(template, n) : await createTickets(n);
     await fc.assert(
       fc.asyncProperty(requestFor(template, op, ids), async (r) => {
         const headers = { ...r.headers, ...(r.body?.contentType ? { 'content-type': r.body.contentType } : {}) };

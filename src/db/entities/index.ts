@@ -16,6 +16,7 @@ import { OpsIncident } from './ops-incident.ts';
 import { OpsSignal } from './ops-signal.ts';
 import { RateLimitCount, RateLimitInstance } from './rate-limit-count.ts';
 import { SavedReply } from './saved-reply.ts';
+import { SenderBlock } from './sender-block.ts';
 import { SlackCardRefresh } from './slack-card-refresh.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
@@ -26,6 +27,6 @@ import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain };
+export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
 
-export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity];
+export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock];

@@ -64,6 +64,9 @@ const JOB_AT_REST = `(state in ('completed', 'failed', 'cancelled') or name like
 const CUSTOMER_OF_PERSON = `(customers.id = any($3::int[]) or exists (select 1 from customer_identities i where i.customer_id = customers.id and i.kind = 'email'
   and (lower(i.value) = any($1::text[]) or split_part(lower(i.value), '@', 2) = $2)))`;
 
+/** A block of one of the person's addresses, or of the domain erased. */
+const BLOCK_OF_PERSON = `((kind = 'email' and value = any($1::text[])) or (kind = 'domain' and value = $2))`;
+
 const ids = (scope: TicketScope) => scope.ticketIds.map(String);
 
 export const ERASURE_PLACES: readonly ErasurePlace[] = [
@@ -152,6 +155,13 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
     // The messages themselves are edited or deleted in Slack by the redaction jobs (src/privacy/erase.ts).
     eraseTickets: (sql, s, mode) => (mode === 'delete' ? affected(sql, 'delete from slack_posts where ticket_id = any($1::int[])', [s.ticketIds]) : countPosted(sql, s)),
     exportTickets: (sql, s) => sql.query(`select key, channel, ts, thread_ts, created_at from slack_posts where ticket_id = any($1::int[]) and ts <> '' order by key`, [s.ticketIds]),
+  },
+  {
+    name: 'sender_blocks',
+    // A block names the person's address (or the domain erased): it goes; their spam goes with inbound_events.
+    countPerson: (sql, p) => count(sql, `select count(*) as n from sender_blocks where ${BLOCK_OF_PERSON}`, [p.emails, p.domain ?? '']),
+    erasePerson: (sql, p) => affected(sql, `delete from sender_blocks where ${BLOCK_OF_PERSON}`, [p.emails, p.domain ?? '']),
+    exportPerson: (sql, p) => sql.query(`select * from sender_blocks where ${BLOCK_OF_PERSON} order by id`, [p.emails, p.domain ?? '']),
   },
   {
     name: 'customers',

@@ -103,6 +103,8 @@ export async function ingestMail(deps: HandleDeps, msg: InboundMessage, ctx: Mai
   try {
     const result = await deps.ingest.deliver(mailDelivery(msg.externalId!, ctx, { message: msg }, { metadata: { from: msg.requesterEmail ?? null } }));
     if (result.verdict === 'duplicate') deps.logger.info({ uid: ctx.uid, externalId: msg.externalId, ticketId: result.ticketId }, 'duplicate mail skipped');
+    // A blocked sender's mail is kept as spam: done with, like noise.
+    if (result.verdict === 'suppressed') return { kind: 'ignored', reason: result.reason ?? 'sender blocked', ticketId: null };
     return { kind: result.verdict === 'accepted' ? 'created' : (result.verdict as 'followup' | 'duplicate'), ticketId: result.ticketId! };
   } catch (error) {
     if (!(error instanceof IngestValidationError)) throw error;

@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
+import { BLOCK_RULES } from '../../domain/sender-block.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
 import { SUBJECT_RULE } from '../../privacy/erase.ts';
+import * as bs from './block-schemas.ts';
 import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
@@ -81,6 +83,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
         responses: {
           '201': ok('Stored; classification runs in the background', r.createdResponse),
           '200': ok('external_id already stored: the existing ticket, nothing new stored', r.duplicateResponse),
+          '202': ok('The sender is blocked (/api/v1/sender-blocks): kept as spam, no ticket', r.suppressedResponse),
           ...apiErrors(400, 409, 413, 415, 422),
         },
       },
@@ -222,6 +225,26 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/legal-holds/{id}': {
       delete: { summary: 'Admin: release a legal hold', parameters: [idParam], responses: { '204': { description: 'Released' }, ...apiErrors(403, 404, 422) } },
+    },
+    '/api/v1/sender-blocks': {
+      get: { summary: 'Blocked senders, newest first (?ended=true: ended blocks too)', parameters: queryParams(bs.blocksQuery), responses: { '200': ok('Blocks', bs.blockList), ...apiErrors(422) } },
+      post: {
+        summary: 'Block an address or a domain: their messages are kept as spam (verdict suppressed) and make no ticket',
+        requestBody: withBody(bs.blockBody),
+        responses: { '201': ok('Blocked', bs.blockView), '200': ok('Blocked already: the block in force', bs.blockView), ...apiErrors(400, 413, 415), ...refusedBeyondSchema([['value', BLOCK_RULES.ours], ['value', BLOCK_RULES.tooWide]]) },
+      },
+    },
+    '/api/v1/sender-blocks/{id}': {
+      get: { summary: 'A block', parameters: [idParam], responses: { '200': ok('The block', bs.blockView), ...apiErrors(404, 422) } },
+      delete: { summary: 'End a block: new messages from the sender make tickets again', parameters: [idParam], responses: { '204': { description: 'Ended' }, ...apiErrors(404, 422) } },
+    },
+    '/api/v1/requests/{id}/spam': {
+      post: {
+        summary: 'The Spam action: block the requester\'s address (or with domain: true, their domain) and resolve the ticket',
+        parameters: [idParam],
+        requestBody: { required: false, content: json(bs.spamBody, 'input') },
+        responses: { '200': ok('Blocked and resolved', bs.spamResult), ...apiErrors(400, 404, 413, 415), ...refusedBeyondSchema([['id', 'the ticket has no sender address to block'], ['value', BLOCK_RULES.ours], ['value', BLOCK_RULES.tooWide]]) },
+      },
     },
     '/webhooks/{provider}': {
       post: {

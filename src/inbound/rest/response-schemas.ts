@@ -17,6 +17,10 @@ export const duplicateResponse = z
   .object({ id: z.number().int(), status: z.literal('duplicate'), message: z.string() })
   .meta({ id: 'TicketDuplicate', description: 'A ticket with this external_id exists already: its id, nothing stored' });
 
+export const suppressedResponse = z
+  .object({ id: z.null(), status: z.literal('suppressed'), message: z.string() })
+  .meta({ id: 'TicketSuppressed', description: 'The sender is blocked: the message is kept as spam, no ticket is made' });
+
 export const classificationView = z
   .object({
     category: z.enum(CATEGORIES),
@@ -224,7 +228,7 @@ export const healthView = z
 
 export const webhookResult = z
   .object({
-    status: z.enum(['accepted', 'followup', 'duplicate', 'ignored']),
+    status: z.enum(['accepted', 'followup', 'duplicate', 'suppressed', 'ignored']),
     ticket_id: z.number().int().nullable(),
     reason: z.string().optional(),
   })

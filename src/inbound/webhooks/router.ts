@@ -97,7 +97,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       logger.debug({ provider: provider.name, deliveryId, verdict: outcome.verdict, ticketId: outcome.ticketId }, 'webhook delivery');
       options.doors?.accepted(webhookDoor(provider.name));
       ctx.status = 200;
-      ctx.body = { status: outcome.verdict, ticket_id: outcome.ticketId, ...(outcome.verdict === 'ignored' ? { reason: outcome.reason } : {}) };
+      ctx.body = { status: outcome.verdict, ticket_id: outcome.ticketId, ...(outcome.verdict === 'ignored' || outcome.verdict === 'suppressed' ? { reason: outcome.reason } : {}) };
     } catch (err) {
       const rejection =
         err instanceof HttpError ? err

@@ -24,6 +24,8 @@ export const ACTION_IDS = {
   snooze: 'ticket_snooze',
   /** Ends a snooze now (value: the ticket id). */
   unsnooze: 'ticket_unsnooze',
+  /** Blocks the requester's address and resolves the ticket, after a confirmation (value: the ticket id). */
+  spam: 'ticket_spam',
 } as const;
 
 /** The card's snooze choices: minutes from the click, or until the customer answers. */
@@ -78,6 +80,8 @@ export interface AlertCardOptions {
   sla?: string[];
   /** The customer's lines (src/slack/cards/customer-lines.ts), already safe mrkdwn; none without a customer. */
   customer?: string[];
+  /** Senders can be blocked here: show Spam (when the ticket has a sender address and is not resolved). */
+  canBlock?: boolean;
 }
 
 const BODY_EXCERPT = 600;
@@ -150,7 +154,7 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   return blocks;
 }
 
-function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 'failedReply'>): KnownBlock {
+function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 'failedReply' | 'canBlock'>): KnownBlock {
   const value = String(t.id);
   const options = CATEGORIES.map((c) => ({ text: { type: 'plain_text' as const, text: c }, value: `${t.id}:${c}` }));
   const current = options.find((o) => o.value === `${t.id}:${t.category}`);
@@ -171,6 +175,18 @@ function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 
   if (opts.canReply) elements.push({ type: 'button', action_id: ACTION_IDS.reply, text: { type: 'plain_text', text: 'Reply' }, value });
   if (opts.failedReply) {
     elements.push({ type: 'button', action_id: ACTION_IDS.retryReply, text: { type: 'plain_text', text: 'Retry' }, style: 'danger', value: String(opts.failedReply.id) });
+  }
+  if (opts.canBlock && t.requesterEmail && t.status !== 'resolved') {
+    elements.push({
+      type: 'button', action_id: ACTION_IDS.spam, text: { type: 'plain_text', text: 'Spam' }, value,
+      confirm: {
+        title: { type: 'plain_text', text: 'Mark as spam?' },
+        text: { type: 'plain_text', text: 'The sender is blocked: their next messages are kept as spam and make no ticket. This ticket is resolved.' },
+        confirm: { type: 'plain_text', text: 'Block and resolve' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+        style: 'danger',
+      },
+    });
   }
   return { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
 }

@@ -19,6 +19,8 @@ export interface CardDeps {
   replySenders: readonly ReplySender[];
   /** CUSTOMER_RELATED_DAYS: how far back a similar ticket of the same customer is possibly related (default 30). */
   relatedDays?: number;
+  /** The Spam button is shown (a sender-block list is wired in). */
+  canBlock?: boolean;
 }
 
 export function ticketLink(publicUrl: string | undefined, ticketId: number): string | undefined {
@@ -38,6 +40,6 @@ export async function renderCard(deps: CardDeps, ticketId: number, activity: str
   const customer = await cardCustomerLines(deps.db, row, { publicUrl: deps.publicUrl, relatedDays: deps.relatedDays ?? 30 });
   return {
     text: alertFallbackText(t),
-    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, sla, customer, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
+    blocks: buildAlertBlocks(t, { minConfidence: deps.minConfidence, activity, canReply, canBlock: deps.canBlock ?? false, sla, customer, ...(failedReply ? { failedReply } : {}), ...(link ? { link } : {}) }),
   };
 }

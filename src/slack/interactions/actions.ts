@@ -12,6 +12,7 @@ import { isCategory, type TicketStatus } from '../../domain/categories.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { getTicket } from '../../db/repositories/tickets.ts';
 import { applyHumanClassification, assign, setStatus, snooze, type TicketWriteDeps, unsnooze } from '../../ingest/changes.ts';
+import { markSpam, type SenderBlocks } from '../../ingest/sender-blocks.ts';
 import { ACTION_IDS, activityFromBlocks, activityLine, ASSIGNEE_BLOCK_PREFIX, assignmentLabel, parseSnoozeValue, snoozeLine } from '../cards/alert-blocks.ts';
 import { renderCard, type CardDeps } from '../cards/alert-card.ts';
 import { userMention } from '../cards/format.ts';
@@ -23,6 +24,8 @@ export interface ActionDeps extends TicketWriteDeps {
   report: (error?: unknown) => void;
   /** The gated Web API client (index.ts). */
   client: webApi.WebClient;
+  /** Blocked senders, for the Spam button (absent: the card shows none). */
+  blocks?: SenderBlocks;
 }
 
 /** How long a click keeps trying to edit its card while Slack answers 429 (then the user is told). */
@@ -94,6 +97,18 @@ export function registerActions(app: App, deps: ActionDeps): void {
       const out = await snooze(deps, choice.ticketId, until, `slack:${body.user.id}`);
       if (out === 'resolved') await refuse('A resolved ticket cannot be snoozed: nothing was changed.');
       return out === 'snoozed' ? snoozeLine(until) : undefined;
+    });
+  });
+  // Spam (after Slack's confirmation dialog): the requester's address is blocked and the ticket resolved.
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.spam, async ({ ack, body, action, respond }) => {
+    await ack();
+    const ticketId = Number(action.value);
+    const blocks = deps.blocks;
+    await act(deps, body, respond as Respond, ticketId, async () => {
+      if (!blocks) throw new Error('blocking senders is not available here');
+      const out = await markSpam({ ...deps, blocks }, ticketId, `slack:${body.user.id}`);
+      if (!out.found || 'noSender' in out) throw new Error('the ticket has no sender address to block');
+      return ':no_entry_sign: Marked as spam: the sender is blocked';
     });
   });
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.unsnooze, async ({ ack, body, action, respond }) => {

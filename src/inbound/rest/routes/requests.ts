@@ -57,6 +57,11 @@ export function requestsRouter(deps: RequestsDeps): Router {
       const result = await deps.ingest.deliver(delivery, key ? { idempotency: { key, requestHash } } : {});
       // A retry with the same Idempotency-Key gets the first answer again.
       if (result.replayed) return respondCreated(ctx, result.ticketId!);
+      if (result.verdict === 'suppressed') {
+        ctx.status = 202;
+        ctx.body = { id: null, status: 'suppressed', message: 'The sender is blocked: the message was kept as spam, no ticket was made' };
+        return;
+      }
       if (result.verdict === 'duplicate') {
         ctx.status = 200;
         ctx.body = { id: result.ticketId, status: 'duplicate', message: `A request with external_id "${input.external_id}" already exists` };

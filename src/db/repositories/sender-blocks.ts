@@ -1,0 +1,95 @@
+/**
+ * Blocked senders (sender_blocks) and the messages kept as spam under them: the deliveries' audit rows with
+ * verdict `suppressed` (inbound_events; src/ingest/sender-blocks.ts writes them).
+ */
+import type { ActiveBlock, BlockSubject } from '../../domain/sender-block.ts';
+import type { Sql } from '../sql.ts';
+
+export interface SenderBlockRow extends ActiveBlock {
+  blockedBy: string;
+  ticketId: number | null;
+  createdAt: Date;
+  unblockedBy: string | null;
+  unblockedAt: Date | null;
+  suppressed: number;
+  lastSuppressedAt: Date | null;
+}
+
+type Raw = {
+  id: number; kind: 'email' | 'domain'; value: string; blocked_by: string; ticket_id: number | null; created_at: Date | string;
+  unblocked_by: string | null; unblocked_at: Date | string | null; suppressed: number; last_suppressed_at: Date | string | null;
+};
+
+const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+const toRow = (r: Raw): SenderBlockRow => ({
+  id: Number(r.id), kind: r.kind, value: r.value, blockedBy: r.blocked_by, ticketId: r.ticket_id === null ? null : Number(r.ticket_id),
+  createdAt: new Date(r.created_at), unblockedBy: r.unblocked_by, unblockedAt: date(r.unblocked_at), suppressed: Number(r.suppressed),
+  lastSuppressedAt: date(r.last_suppressed_at),
+});
+
+/** The blocks in force (what ingest checks every message against). */
+export async function activeBlocks(db: Sql): Promise<ActiveBlock[]> {
+  const rows = await db.query<{ id: number; kind: 'email' | 'domain'; value: string }>('select id, kind, value from sender_blocks where unblocked_at is null order by id');
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, value: r.value }));
+}
+
+/** Blocks newest first; with `ended`, the ended ones too. */
+export async function listBlocks(db: Sql, options: { ended?: boolean; limit?: number } = {}): Promise<SenderBlockRow[]> {
+  const rows = await db.query<Raw>(
+    `select * from sender_blocks ${options.ended ? '' : 'where unblocked_at is null'} order by id desc limit $1`,
+    [options.limit ?? 500],
+  );
+  return rows.map(toRow);
+}
+
+export async function getBlock(db: Sql, id: number): Promise<SenderBlockRow | undefined> {
+  const [row] = await db.query<Raw>('select * from sender_blocks where id = $1', [id]);
+  return row ? toRow(row) : undefined;
+}
+
+/** Blocks the subject; when it is blocked already, that block is returned with `created` false. */
+export async function insertBlock(tx: Sql, subject: BlockSubject, by: string, ticketId: number | null): Promise<{ block: SenderBlockRow; created: boolean }> {
+  const [made] = await tx.query<Raw>(
+    `insert into sender_blocks (kind, value, blocked_by, ticket_id) values ($1, $2, $3, $4)
+     on conflict (kind, value) where unblocked_at is null do nothing returning *`,
+    [subject.kind, subject.value, by, ticketId],
+  );
+  if (made) return { block: toRow(made), created: true };
+  const [existing] = await tx.query<Raw>('select * from sender_blocks where kind = $1 and value = $2 and unblocked_at is null', [subject.kind, subject.value]);
+  return { block: toRow(existing!), created: false };
+}
+
+/** Ends a block; false when there is no such block or it has ended already. */
+export async function endBlock(tx: Sql, id: number, by: string): Promise<boolean> {
+  const rows = await tx.query('update sender_blocks set unblocked_at = now(), unblocked_by = $2 where id = $1 and unblocked_at is null returning id', [id, by]);
+  return rows.length > 0;
+}
+
+/** Counts a message kept as spam under the block. */
+export async function countSuppressed(db: Sql, id: number): Promise<void> {
+  await db.query('update sender_blocks set suppressed = suppressed + 1, last_suppressed_at = now() where id = $1', [id]);
+}
+
+export interface SpamMessage {
+  id: number;
+  door: string;
+  receivedAt: Date;
+  blockId: number | null;
+  from: string | null;
+  name: string | null;
+  subject: string | null;
+  excerpt: string | null;
+}
+
+/** The messages kept as spam, newest first (what the console's Spam view lists). */
+export async function listSpam(db: Sql, limit = 100): Promise<SpamMessage[]> {
+  const rows = await db.query<{ id: number; source: string; created_at: Date | string; spam: Record<string, unknown> | null }>(
+    `select id, source, created_at, metadata->'spam' as spam from inbound_events where verdict = 'suppressed' order by id desc limit $1`,
+    [limit],
+  );
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return rows.map((r) => ({
+    id: Number(r.id), door: r.source, receivedAt: new Date(r.created_at), blockId: typeof r.spam?.block_id === 'number' ? r.spam.block_id : null,
+    from: text(r.spam?.from), name: text(r.spam?.name), subject: text(r.spam?.subject), excerpt: text(r.spam?.excerpt),
+  }));
+}
