@@ -9,9 +9,11 @@ export class Migration20261206235000_sender_blocks extends Migration {
     this.addSql(`create unique index "sender_blocks_active_unique" on "sender_blocks" ("kind", "value") where "unblocked_at" is null;`);
 
     this.addSql(`alter table "sender_blocks" add constraint "sender_blocks_kind_check" check ("kind" in ('email', 'domain'));`);
+    this.addSql(`create index "inbound_events_suppressed_idx" on "inbound_events" ("id") where "verdict" = 'suppressed';`);
   }
 
   override down(): void | Promise<void> {
+    this.addSql(`drop index if exists "inbound_events_suppressed_idx";`);
     this.addSql(`drop table if exists "sender_blocks" cascade;`);
   }
 

@@ -23,5 +23,7 @@ export const InboundEvent = defineEntity({
   indexes: [
     { name: 'inbound_events_source_created_at_idx', properties: ['source', 'createdAt'] },
     { name: 'inbound_events_delivery_id_idx', properties: ['source', 'deliveryId'] },
+    // The console's Spam page: the newest messages kept as spam, however many deliveries there are.
+    { name: 'inbound_events_suppressed_idx', expression: `create index "inbound_events_suppressed_idx" on "inbound_events" ("id") where "verdict" = 'suppressed'` },
   ],
 });
