@@ -144,14 +144,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // The ways back to customers: the send job uses them, the Slack card shows Reply when one fits.
   const replySenders = createReplySenders(config, db.sql);
 
-  // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
-  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
-  // Open consoles hear every event too (src/console/signals.ts: a NOTIFY in the same transaction).
   // Our own addresses may never be blocked: every mailbox's support address (and login, when it is one).
   const blocks = createSenderBlocks(db, {
     own: () => config.mailboxes.flatMap((m) => [m.supportAddress, m.user.includes('@') ? m.user : undefined]).filter((a): a is string => !!a),
     freeMail: freeMailSet(config.customers.freeMailDomains),
   });
+  // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
+  const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
+  // Open consoles hear every event too (src/console/signals.ts: a NOTIFY in the same transaction).
   const withSla = (events: TicketEvents) => withConsoleSignals(sla ? withSlaClocks(events, sla) : events);
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the

@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { GroupMembers } from '../../domain/agent.ts';
 import { describeError } from './errors.ts';
 
-
 export function userGroupMembers(client: webApi.WebClient, logger: Logger, ttlMs = 5 * 60_000): GroupMembers {
   const known = new Map<string, { at: number; members: ReadonlySet<string> }>();
   return async (groupId) => {
