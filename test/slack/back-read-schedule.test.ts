@@ -71,7 +71,8 @@ test('by default runs start at least 15 s apart (docs/slack.md)', async (t) => {
   schedule.request('start');
   await waitFor(() => starts.length === 1, { what: 'the first run' });
   schedule.request('reconnect');
-  await sleep(14_000);
+  // 13 s, not 14: a slow poll of the first run's start must not eat into the margin before the 15 s.
+  await sleep(13_000);
   t.is(starts.length, 1, 'not again within 15 s');
   await waitFor(() => starts.length === 2, { what: 'the second run', timeoutMs: 5_000 });
   t.true(starts[1]! - starts[0]! >= 15_000, `${starts[1]! - starts[0]!} ms apart`);
