@@ -74,7 +74,6 @@ export interface SpamMessage {
   id: number;
   door: string;
   receivedAt: Date;
-  blockId: number | null;
   from: string | null;
   name: string | null;
   subject: string | null;
@@ -89,7 +88,7 @@ export async function listSpam(db: Sql, limit = 100): Promise<SpamMessage[]> {
   );
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return rows.map((r) => ({
-    id: Number(r.id), door: r.source, receivedAt: new Date(r.created_at), blockId: typeof r.spam?.block_id === 'number' ? r.spam.block_id : null,
+    id: Number(r.id), door: r.source, receivedAt: new Date(r.created_at),
     from: text(r.spam?.from), name: text(r.spam?.name), subject: text(r.spam?.subject), excerpt: text(r.spam?.excerpt),
   }));
 }
