@@ -150,6 +150,17 @@ test('the Spam action blocks a ticket\'s sender (or domain) and resolves it; the
   t.is((await api(svc.baseUrl, `/api/v1/requests/${ours.json.id}/spam`, { method: 'POST', json: { domain: true } })).status, 422, 'gmail.com is not blocked whole');
 });
 
+test('five blocks of one subject at once make one block; the Spam action needs no body', async (t) => {
+  const { svc } = t.context.env;
+  const answers = await Promise.all(Array.from({ length: 5 }, () => api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', json: { kind: 'email', value: 'same@at-once.example' } })));
+  t.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 201]);
+  t.is(new Set(answers.map((a) => a.json.id)).size, 1, 'one block');
+  const made = await viaRest(svc.baseUrl, 'nobody@no-body.example');
+  const bare = await fetch(`${svc.baseUrl}/api/v1/requests/${made.json.id}/spam`, { method: 'POST' });
+  t.is(bare.status, 200, await bare.text());
+  t.is((await viaRest(svc.baseUrl, 'nobody@no-body.example')).status, 202);
+});
+
 test('a second instance honours a block made on the first within its refresh', async (t) => {
   const { svc } = t.context.env;
   const second = await startTestService({}, { databaseUrl: svc.databaseUrl! });

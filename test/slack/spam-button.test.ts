@@ -1,11 +1,13 @@
 /**
  * The card's Spam button (behind Slack's confirmation dialog): the click blocks the requester's address and
  * resolves the ticket, the card says who marked it, the sender's next message makes no ticket and no alert; a
- * ticket without a sender address shows no Spam button, and a forged click on one changes nothing.
+ * ticket without a sender address shows no Spam button, and a forged click on one changes nothing; through the
+ * Slack door, a blocked customer's message is spam too.
  */
 import test from 'ava';
 import { api } from '../kit/service.ts';
 import { signSlack } from '../kit/signing.ts';
+import { callback, customerProfile, INTAKE, messageEvent, sendEvent } from '../kit/slack-events.ts';
 import { waitFor } from '../kit/wait.ts';
 import { alertsFor, blockActionBody, createTicket, postToSlackEvents, startSlackService, waitForAlert } from './harness.ts';
 
@@ -57,4 +59,20 @@ test('no Spam button without a sender address; a forged click on such a ticket c
   t.regex(JSON.stringify(env.fake.responseUrlCalls.find((c) => c.path === `/response/${id}`)!.body), /no sender address to block/);
   t.not((await api(env.svc.baseUrl, `/api/v1/requests/${id}`)).json.status, 'resolved');
   t.deepEqual((await api(env.svc.baseUrl, '/api/v1/sender-blocks')).json.items, []);
+});
+
+test('the Slack door: a blocked Slack Connect customer\'s message is kept as spam, makes no ticket and gets no receipt', async (t) => {
+  const env = await startSlackService({ SLACK_INTAKE_CHANNELS: `${INTAKE.all}:all` });
+  t.teardown(env.stop);
+  t.is((await api(env.svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', json: { kind: 'email', value: 'bulk@slack-spam.example' } })).status, 201);
+  const event = messageEvent({ user: 'USPAMMER01', text: 'Buy followers now, cheap', profile: customerProfile('Bulk Seller', 'bulk@slack-spam.example') });
+  t.is((await sendEvent(env.svc.baseUrl, callback(event))).status, 200);
+  const sql = env.svc.service.db.sql;
+  await waitFor(async () => (await sql.query(`select 1 from inbound_events where source = 'slack' and verdict = 'suppressed'`)).length === 1, { what: 'the message kept as spam' });
+  t.deepEqual(await sql.query(`select id from tickets where source = 'slack'`), []);
+  t.false(env.fake.calls.some((c) => c.method === 'reactions.add'), 'no receipt reaction');
+  // Someone else in the channel still opens a ticket.
+  const other = messageEvent({ user: 'UCUSTOMER2', text: 'The export page is blank since this morning', profile: customerProfile('Cora', 'cora@slack-ok.example') });
+  await sendEvent(env.svc.baseUrl, callback(other));
+  await waitFor(async () => (await sql.query(`select id from tickets where source = 'slack'`)).length === 1, { what: 'the other customer\'s ticket' });
 });

@@ -41,9 +41,13 @@ function render(template: string, values: Record<string, string>): string {
 let seq = 0;
 const uid = () => `${Date.now().toString(36)}${(seq++).toString(36)}`;
 
-async function zendesk(o: { email: string; organization: string }) {
+async function zendesk(o: { email: string; organization: string; tier?: string }) {
   const id = `zc-${uid()}`;
-  const body = render(docTemplate('Zendesk', 'ticket.created'), {
+  // The docs' optional tier line, added above the description as they say.
+  const template = o.tier === undefined ? docTemplate('Zendesk', 'ticket.created')
+    : docTemplate('Zendesk', 'ticket.created').replace('"description":', '"company_tier": "{{ticket.organization.custom_fields.tier}}",\n"description":');
+  const body = render(template, {
+    'ticket.organization.custom_fields.tier': o.tier ?? '',
     'ticket.id': id, 'ticket.title': 'Exports fail', 'ticket.requester.email': o.email, 'ticket.requester.name': 'Zed Requester',
     'ticket.organization.name': o.organization, 'ticket.priority': 'Normal', 'ticket.status': 'New', 'ticket.tags': 'exports',
     'ticket.created_at_with_timestamp': '2026-12-06T10:00:00Z', 'ticket.updated_at_with_timestamp': '2026-12-06T10:00:00Z',
@@ -89,6 +93,10 @@ test('the Zendesk template of the docs: requesters of one organization share one
   // A requester without an organization: Zendesk renders the placeholder empty.
   const none = await zendesk({ email: 'cy@no-org.test', organization: '' });
   t.is(await companyOfTicket(none.ticketId), null);
+  // The optional tier line of the docs; a later delivery with it empty keeps the tier.
+  const tiered = await zendesk({ email: 'di@zorg-one.test', organization: 'Zorgtech One', tier: 'enterprise' });
+  t.deepEqual(await companyOfTicket(tiered.ticketId), { id: ca!.id, name: 'Zorgtech One', tier: 'enterprise' });
+  t.is((await companyOfTicket((await zendesk({ email: 'ed@zorg-one.test', organization: 'Zorgtech One', tier: '' })).ticketId))?.tier, 'enterprise');
 });
 
 test('the Freshdesk template of the docs puts the requester in the named company', async (t) => {
