@@ -35,6 +35,12 @@ export function scheduleBackReads(
   function fire(): void {
     timer = undefined;
     if (stopped) return;
+    // A timer may fire a millisecond before Date.now() reaches its time: the spacing is a promise, so wait it out.
+    const early = Math.max(dueAt, lastStart + spacing) - Date.now();
+    if (early > 0) {
+      timer = setTimeout(fire, early);
+      return;
+    }
     // Our workspace tells customers from colleagues: wait for auth.test a while, then read anyway.
     readySince ??= Date.now();
     if (!opts.ready() && Date.now() - readySince < (opts.readyWaitMs ?? 60_000)) {
