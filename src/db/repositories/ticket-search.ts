@@ -74,13 +74,16 @@ function matchOf(q: SearchQuery) {
     case 'domain':
       return { where: sql`split_part(lower(tickets.requester_email), '@', 2) = ${q.domain}`, rank: sql`0::float8` };
     case 'text': {
-      // A union of single-index lookups: an OR across tables (or with IN) would make the planner read every ticket.
+      // A union of single-index lookups: an OR across tables would make the planner read every ticket, and so
+      // would `id in (union)` (a hash join over all tickets, 700 ms at 1,000,000); `= any(array(...))` fetches
+      // only the hits by primary key (240 ms for 10,000 hits). One OR within tickets (a BitmapOr) was slower
+      // still: every hit's row would be rechecked against each condition, word vector included.
       const words = sql`plainto_tsquery('simple'::regconfig, ${q.text})`;
       const byWords = [
         sql`select tickets.id from tickets where ${ticketWords} @@ ${words}`,
         sql`select ticket_messages.ticket_id from ticket_messages where ${messageWords} @@ ${words}`,
       ];
-      if (q.text.length < TRIGRAM_MIN) return { where: sql`tickets.id in (${sql.join(byWords, sql` union `)})`, rank: sql`0::float8` };
+      if (q.text.length < TRIGRAM_MIN) return { where: sql`tickets.id = any(array(${sql.join(byWords, sql` union `)}))`, rank: sql`0::float8` };
       const pattern = `%${likeLiteral(q.text)}%`;
       const bySubstring = [
         sql`select tickets.id from tickets where tickets.subject ilike ${pattern}`,
@@ -88,7 +91,7 @@ function matchOf(q: SearchQuery) {
         sql`select ticket_messages.ticket_id from ticket_messages where ticket_messages.body ilike ${pattern}`,
       ];
       return {
-        where: sql`tickets.id in (${sql.join([...byWords, ...bySubstring], sql` union `)})`,
+        where: sql`tickets.id = any(array(${sql.join([...byWords, ...bySubstring], sql` union `)}))`,
         // Cheap on purpose: ts_rank would rebuild every hit's word vector (1.6 s for 10,000 hits of 1,000,000).
         rank: sql`(case when tickets.subject ilike ${pattern} then 2 when tickets.body ilike ${pattern} then 1 else 0 end)::float8`,
       };
