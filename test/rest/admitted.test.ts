@@ -35,6 +35,8 @@ async function existingIds(template: string): Promise<number[]> {
       ? await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: auth, json: { title: `admitted ${i}`, body: 'a saved reply to change' } })
       : template.startsWith('/api/v1/sender-blocks')
       ? await api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', headers: auth, json: { kind: 'email', value: `admitted-${i}-${Date.now()}@blocked.example` } })
+      : template.startsWith('/api/v1/legal-holds')
+      ? await api(svc.baseUrl, '/api/v1/legal-holds', { method: 'POST', headers: auth, json: { ticket_id: (await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { text: `a ticket to hold, number ${i}` } })).json.id, reason: 'admitted' } })
       : template.startsWith('/api/v1/requests/{id}/spam')
       ? await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { subject: 'Spam', body: `this is spam, number ${i}`, requester_email: `spammer-${i}-${Date.now()}@spam.example` } })
       : template.startsWith('/api/v1/customers')
