@@ -65,6 +65,9 @@ export const Ticket = defineEntity({
     // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.
     { name: 'tickets_snoozed_created_at_idx', expression: 'create index "tickets_snoozed_created_at_idx" on "tickets" ("created_at") where "snoozed_since" is not null and "deleted_at" is null' },
     { name: 'tickets_low_confidence_created_at_idx', expression: 'create index "tickets_low_confidence_created_at_idx" on "tickets" ("created_at") where "low_confidence" and "deleted_at" is null' },
+    // The dashboard (src/db/repositories/dashboard.ts): people's corrections in a period; the few deleted tickets it leaves out.
+    { name: 'tickets_human_created_at_idx', expression: `create index "tickets_human_created_at_idx" on "tickets" ("created_at") where "classifier" = 'human' and "deleted_at" is null` },
+    { name: 'tickets_deleted_idx', expression: 'create index "tickets_deleted_idx" on "tickets" ("id") where "deleted_at" is not null' },
     { name: 'tickets_open_created_at_idx', expression: `create index "tickets_open_created_at_idx" on "tickets" ("created_at") where "status" <> 'resolved' and "deleted_at" is null` },
     // ?mailbox= on GET /api/v1/requests and the console: mail of one configured mailbox, newest first.
     { name: 'tickets_mailbox_created_at_idx', expression: `create index "tickets_mailbox_created_at_idx" on "tickets" (("metadata"->>'mailbox_id'), "created_at")` },

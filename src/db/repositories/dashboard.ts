@@ -1,13 +1,14 @@
 /**
- * The console's dashboard figures for a period of whole UTC days (src/console/dashboard.ts): tickets per day
- * by category and by door from the daily rollup, SLA outcomes per priority (slas.ts), first-response and
- * resolution times from the SLA clocks, the open backlog by age, and the classifier's record against people's
- * corrections. Each is one aggregate query; none loads tickets.
+ * The console's dashboard figures for a period of whole UTC days (src/console/dashboard.ts), none read from the
+ * tickets themselves: tickets per day by category and by door, the classifier's histogram and the open backlog
+ * by age from daily rollups kept exact by triggers (ticket_daily_stats, ticket_daily_figures); SLA outcomes per
+ * priority and first-response and resolution times from the period's entries of the clocks' covering index
+ * (slas.ts); people's corrections from their partial index.
  */
 import { sql } from 'kysely';
 import type { Sql } from '../sql.ts';
 import { statsPeriod } from './stats.ts';
-import { type SlaAttainment, slaAttainment } from './slas.ts';
+import { PERIOD_CLOCKS, type SlaAttainment, slaAttainment } from './slas.ts';
 
 export interface DailySeries {
   days: string[];
@@ -50,55 +51,76 @@ function dailySeries(start: Date, end: Date, rows: { day: string; key: string; n
   return { days, series };
 }
 
+/**
+ * Open tickets by age at `now` (the buckets' bounds 1, 3, 7 and 30 days), from the daily rollup of open tickets
+ * by creation day (ticket_daily_figures): the whole days before each bound from the rollup, the one day a bound
+ * cuts through from tickets_open_created_at_idx, so the cost is a few thousand rollup rows and four days' open
+ * tickets, not the backlog.
+ */
+async function backlogByAge(db: Sql, now: Date): Promise<{ bucket: string; tickets: number }[]> {
+  // Open tickets created at or before each cut: a ticket is at least k days old when created <= now - k days.
+  const cuts = [1, 3, 7, 30].map((k) => new Date(now.getTime() - k * DAY_MS));
+  const [row] = await db.query<{ total: string; before: string[] }>(
+    `select (select coalesce(sum(tickets), 0) from ticket_daily_figures where figure = 'open') as total,
+            array(select (select coalesce(sum(tickets), 0) from ticket_daily_figures where figure = 'open' and day < (cut at time zone 'UTC')::date)
+                       + (select count(*) from tickets where status <> 'resolved' and deleted_at is null
+                             and created_at >= ((cut at time zone 'UTC')::date)::timestamp at time zone 'UTC' and created_at <= cut)
+                    from unnest($1::timestamptz[]) with ordinality c(cut, i) order by i) as before`,
+    [cuts],
+  );
+  const total = Number(row!.total);
+  const [d1, d3, d7, d30] = row!.before.map(Number) as [number, number, number, number];
+  const counts = [total - d1, d1 - d3, d3 - d7, d7 - d30, d30];
+  return BACKLOG_BUCKETS.map((bucket, i) => ({ bucket, tickets: counts[i]! }));
+}
+
 export async function dashboardFigures(db: Sql, q: { days: number; now?: Date }): Promise<Dashboard> {
   const now = q.now ?? new Date();
   const { start, end } = statsPeriod(q.days, now);
+  const day = (d: Date) => d.toISOString().slice(0, 10);
   const [daily, sla, times, backlog, classifier] = await Promise.all([
     sql<{ g: number; day: string; category: string; source: string; n: string }>`
       select grouping(category, source) as g, day::text as day, coalesce(nullif(category, ''), 'unclassified') as category, source, sum(tickets) as n
         from ticket_daily_stats
-       where day >= ${start.toISOString().slice(0, 10)}::date and day < ${end.toISOString().slice(0, 10)}::date
+       where day >= ${day(start)}::date and day < ${day(end)}::date
        group by grouping sets ((day, category), (day, source))
        -- Shards of one key can cancel out (+1 here, -1 there after a reclassification): a key is shown by its sum.
       having sum(tickets) <> 0`.execute(db.kysely),
     slaAttainment(db, { start, end, now }),
-    sql<{ fr50: number | null; fr90: number | null; fr_n: string; res50: number | null; res90: number | null; res_n: string }>`
-      select percentile_cont(0.5) within group (order by s.fr) filter (where s.fr is not null) as fr50,
-             percentile_cont(0.9) within group (order by s.fr) filter (where s.fr is not null) as fr90,
-             count(s.fr) as fr_n,
-             percentile_cont(0.5) within group (order by s.res) filter (where s.res is not null) as res50,
-             percentile_cont(0.9) within group (order by s.res) filter (where s.res is not null) as res90,
-             count(s.res) as res_n
-        from (
-          -- The minutes each clock ran (business hours, pauses left out), stored when it stopped; clocks that
-          -- stopped before those were stored count their wall-clock time.
-          select ticket_id,
-                 case when first_responded_at is not null then coalesce(first_response_minutes, extract(epoch from first_responded_at - started_at) / 60) end as fr,
-                 case when resolved_at is not null then coalesce(resolution_minutes, extract(epoch from resolved_at - started_at) / 60) end as res
-            from ticket_slas
-        ) s join tickets t on t.id = s.ticket_id
-       where t.deleted_at is null and t.created_at >= ${start} and t.created_at < ${end}`.execute(db.kysely),
-    sql<{ bucket: number; n: string }>`
-      select width_bucket(extract(epoch from ${now}::timestamptz - created_at) / 86400, array[1, 3, 7, 30]::float8[]) as bucket, count(*) as n
-        from tickets where deleted_at is null and status <> 'resolved'
-       group by 1`.execute(db.kysely),
+    // The minutes each clock ran (business hours, pauses left out), stored when it stopped; clocks that stopped
+    // before those were stored count their wall-clock time. Exact percentiles need every value: read from the
+    // period's entries of the covering index (slas.ts), not from the tickets.
+    db.query<{ fr50: number | null; fr90: number | null; fr_n: string; res50: number | null; res90: number | null; res_n: string }>(
+      `select percentile_cont(0.5) within group (order by s.fr) filter (where s.fr is not null) as fr50,
+              percentile_cont(0.9) within group (order by s.fr) filter (where s.fr is not null) as fr90,
+              count(s.fr) as fr_n,
+              percentile_cont(0.5) within group (order by s.res) filter (where s.res is not null) as res50,
+              percentile_cont(0.9) within group (order by s.res) filter (where s.res is not null) as res90,
+              count(s.res) as res_n
+         from (select case when s.first_responded_at is not null then coalesce(s.first_response_minutes, extract(epoch from s.first_responded_at - s.started_at) / 60) end as fr,
+                      case when s.resolved_at is not null then coalesce(s.resolution_minutes, extract(epoch from s.resolved_at - s.started_at) / 60) end as res
+                 from ${PERIOD_CLOCKS}) s`,
+      [start, end],
+    ),
+    backlogByAge(db, now),
     sql<{ classified: string; corrected: string; agreed: string; histogram: (string | number)[] | null }>`
-      with period as (
-        select t.id, t.classifier, t.category, t.confidence from tickets t
-         where t.deleted_at is null and t.created_at >= ${start} and t.created_at < ${end} and t.category is not null
-      ), corrected as (
-        select p.id, p.category,
-               (select c.category from classifications c where c.ticket_id = p.id and c.classifier <> 'human' order by c.created_at desc, c.id desc limit 1) as machine
-          from period p where p.classifier = 'human'
+      with corrected as (
+        -- People's corrections are few, found by their partial index; each compared with the last machine verdict.
+        select t.category,
+               (select c.category from classifications c where c.ticket_id = t.id and c.classifier <> 'human' order by c.created_at desc, c.id desc limit 1) as machine
+          from tickets t
+         where t.classifier = 'human' and t.deleted_at is null and t.created_at >= ${start} and t.created_at < ${end} and t.category is not null
       ), histogram as (
-        select least(floor(confidence * 10)::int, 9) as tenth, count(*) as n from period where classifier <> 'human' and confidence is not null group by 1
+        select bucket, sum(tickets) as n from ticket_daily_figures
+         where figure = 'confidence' and day >= ${day(start)}::date and day < ${day(end)}::date group by 1
       )
-      select (select count(*) from period) as classified, (select count(*) from corrected) as corrected,
+      select (select coalesce(sum(tickets), 0) from ticket_daily_stats where category <> '' and day >= ${day(start)}::date and day < ${day(end)}::date) as classified,
+             (select count(*) from corrected) as corrected,
              (select count(*) from corrected where machine = category) as agreed,
-             (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.tenth = b) as histogram`.execute(db.kysely),
+             (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.bucket = b) as histogram`.execute(db.kysely),
   ]);
   const rows = daily.rows;
-  const t = times.rows[0]!;
+  const t = times[0]!;
   const c = classifier.rows[0]!;
   const round = (n: number | null) => (n === null ? null : Math.round(Number(n)));
   return {
@@ -111,7 +133,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
       firstResponse: { p50: round(t.fr50), p90: round(t.fr90), n: Number(t.fr_n) },
       resolution: { p50: round(t.res50), p90: round(t.res90), n: Number(t.res_n) },
     },
-    backlog: BACKLOG_BUCKETS.map((bucket, i) => ({ bucket, tickets: Number(backlog.rows.find((r) => Number(r.bucket) === i)?.n ?? 0) })),
+    backlog,
     classifier: { classified: Number(c.classified), corrected: Number(c.corrected), agreed: Number(c.agreed), histogram: (c.histogram ?? []).map(Number) },
   };
 }

@@ -44,7 +44,7 @@ export interface ErasurePlace {
 export const NO_PERSONAL_DATA = [
   'audit_entries', 'erasures', 'erasure_items', 'legal_holds', 'retention_runs', 'digest_runs', 'mailbox_cursors', 'oauth_tokens',
   'ops_incidents', 'ops_signals', 'rate_limit_counts', 'rate_limit_instances', 'saved_replies', 'ticket_assignments',
-  'ticket_daily_stats', 'ticket_slas', 'sla_events', 'console_sign_in_links', 'mikro_orm_migrations',
+  'ticket_daily_stats', 'ticket_daily_figures', 'ticket_slas', 'sla_events', 'console_sign_in_links', 'mikro_orm_migrations',
   // Organisations, not people; who changed a status (agents' ids, like ticket_assignments).
   'companies', 'company_domains', 'ticket_status_changes',
 ];
@@ -73,12 +73,17 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
   {
     name: 'tickets',
     countTickets: (sql, s) => count(sql, 'select count(*) as n from tickets where id = any($1::int[])', [s.ticketIds]),
-    eraseTickets: (sql, s, mode) =>
-      mode === 'delete'
-        ? affected(sql, 'delete from tickets where id = any($1::int[])', [s.ticketIds])
-        : affected(sql, `update tickets set subject = null, body = $2, full_body = null, requester_email = null, requester_name = null,
+    eraseTickets: async (sql, s, mode) => {
+      if (mode === 'delete') {
+        // The tickets' clocks go with them (no personal data, but the dashboard reads clocks without the tickets).
+        await sql.query('delete from ticket_slas where ticket_id = any($1::int[])', [s.ticketIds]);
+        await sql.query('delete from sla_events where ticket_id = any($1::int[])', [s.ticketIds]);
+        return affected(sql, 'delete from tickets where id = any($1::int[])', [s.ticketIds]);
+      }
+      return affected(sql, `update tickets set subject = null, body = $2, full_body = null, requester_email = null, requester_name = null,
             reply_to = null, participants = null, metadata = null, tags = null, summary = null, external_id = null, snoozed_by = null
-            where id = any($1::int[])`, [s.ticketIds, ERASED]),
+            where id = any($1::int[])`, [s.ticketIds, ERASED]);
+    },
     exportTickets: (sql, s) => sql.query('select * from tickets where id = any($1::int[]) order by id', [s.ticketIds]),
   },
   {
