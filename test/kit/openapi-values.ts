@@ -74,7 +74,13 @@ export function shapedValues(s: Schema): fc.Arbitrary<unknown> {
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
     const rest = withoutKey(withoutKey(s, 'anyOf'), 'oneOf');
-    return fc.oneof(...branches.map((b) => shapedValues({ ...rest, ...resolveSchema(b), required: [...(rest.required ?? []), ...(resolveSchema(b).required ?? [])] })));
+    return fc.oneof(...branches.map((b) => {
+      const branch = resolveSchema(b);
+      // A branch that forbids keys ({ not: { required: [k] } }, as "ids or all, not both" does) never gets them.
+      const forbidden = new Set(branch.not?.required ?? []);
+      const properties = rest.properties && Object.fromEntries(Object.entries(rest.properties).filter(([k]) => !forbidden.has(k)));
+      return shapedValues({ ...rest, ...withoutKey(branch, 'not'), ...(properties ? { properties } : {}), required: [...(rest.required ?? []), ...(branch.required ?? [])] });
+    }));
   }
   if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
