@@ -40,7 +40,7 @@ for (let done = 0; done < tickets; done += 100_000) {
      select (array['api','email','zendesk','freshdesk','helpscout'])[1 + (g % 5)], 'Subject ' || g || ' about word' || (g % 100),
             'Body of ticket ' || g || ': the dashboard shows an error when I open invoice ' || md5(g::text) || ' since this morning, word' || (g % 100) || '.',
             'user' || g || '@company' || (g % 5000) || '.example', 'User ' || g,
-            case when g % 10 < 6 then 'resolved' else 'open' end, (array['low','medium','high','urgent'])[1 + (g % 4)], (array['technical','billing','general'])[1 + (g % 3)],
+            case when (g % 365 < 14 and g % 2 = 0) or (g % 365 >= 14 and g % 50 <> 0) then 'resolved' else 'open' end, (array['low','medium','high','urgent'])[1 + (g % 4)], (array['technical','billing','general'])[1 + (g % 3)],
             0.3 + (g % 70) / 100.0, 'local', now() - ((g % 365) || ' days')::interval, now()
        from generate_series($1::int, $2::int) g`,
     [done + 1, done + n],
@@ -50,16 +50,17 @@ await client.query(
   `insert into ticket_messages (ticket_id, source, body) select g, 'email', 'Follow-up ' || g || ': also the code ' || md5((g * 7)::text) || ' fails' from generate_series(1, $1::int, 10) g`,
   [tickets],
 );
-// Every ticket's SLA clocks, as the service keeps them (the dashboard's times and outcomes read these): 80% first
-// answered within 0-5 h, 60% resolved within 0-50 h, the stored business minutes alongside.
+// Every ticket's SLA clocks, as the service keeps them (the dashboard's times and outcomes read these): resolved
+// tickets answered within 0-5 h and resolved within 0-50 h, half the open ones answered, business minutes alongside.
 await client.query(
   `insert into ticket_slas (ticket_id, priority, category, started_at, first_response_due_at, first_responded_at, resolution_due_at, resolved_at, pauses, first_response_minutes, resolution_minutes)
-   select id, priority, category, created_at, created_at + interval '4 hours', case when id % 10 < 8 then created_at + ((id % 300) || ' minutes')::interval end,
-          created_at + interval '2 days', case when id % 10 < 6 then created_at + ((id % 3000) || ' minutes')::interval end, '[]',
-          case when id % 10 < 8 then id % 300 end, case when id % 10 < 6 then id % 3000 end
-     from tickets`,
+   select id, priority, category, created_at, created_at + interval '4 hours', case when answered then created_at + ((id % 300) || ' minutes')::interval end,
+          created_at + interval '2 days', case when resolved then created_at + ((id % 3000) || ' minutes')::interval end, '[]',
+          case when answered then id % 300 end, case when resolved then id % 3000 end
+     from (select *, status = 'resolved' as resolved, status = 'resolved' or id % 2 = 0 as answered from tickets) t`,
 );
 const loadSeconds = (performance.now() - loadStart) / 1000;
+const openTickets = Number((await client.query<{ n: string }>(`select count(*) as n from tickets where status <> 'resolved'`)).rows[0]!.n);
 const indexStart = performance.now();
 for (const { indexdef } of searchIndexes) await client.query(indexdef);
 await client.query('vacuum analyze tickets');
@@ -89,7 +90,8 @@ const kinds: { label: string; path: (i: number) => Promise<string> }[] = [
   { label: 'console: word in 1% of tickets, ranked', path: async (i) => `/console/search?q=word${i % 100}.` },
   { label: 'REST ?q= substring of one ticket', path: async (i) => `/api/v1/requests?limit=50&q=${(await md5(pick(i))).slice(3, 13)}` },
   { label: 'REST ?q= word in 1% of tickets', path: async (i) => `/api/v1/requests?limit=50&q=word${i % 100}.` },
-  // Not search, but on the same million: 400,000 tickets open (the backlog), every ticket with its SLA clocks.
+  // Not search, but on the same million: every ticket with its SLA clocks; a backlog of half the last two weeks
+  // and 2% of older tickets left open (~26,000).
   { label: 'console: dashboard, 7 / 30 / 90 days in turn', path: async (i) => `/console/dashboard?days=${[7, 30, 90][i % 3]}` },
 ];
 
@@ -117,7 +119,7 @@ const f = (n: number) => `${n.toFixed(1)} ms`;
 console.log('| query (sequential, over HTTP) | p50 | p95 |');
 console.log('|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${f(median(r.times))} | ${f(percentile(r.times, 95))} |`);
-console.log(`\n${tickets.toLocaleString('en-US')} tickets (40% open, each with its SLA clocks) and ${Math.ceil(tickets / 10).toLocaleString('en-US')} follow-ups in PostgreSQL, loaded in ${loadSeconds.toFixed(0)} s; the search indexes built in ${indexSeconds.toFixed(0)} s, ${sizes} MB. ${requests} requests per kind. Service peak RSS ${peakRss.toFixed(0)} MB.`);
+console.log(`\n${tickets.toLocaleString('en-US')} tickets (each with its SLA clocks; ${openTickets.toLocaleString('en-US')} open) and ${Math.ceil(tickets / 10).toLocaleString('en-US')} follow-ups in PostgreSQL, loaded in ${loadSeconds.toFixed(0)} s; the search indexes built in ${indexSeconds.toFixed(0)} s, ${sizes} MB. ${requests} requests per kind. Service peak RSS ${peakRss.toFixed(0)} MB.`);
 const worst = Math.max(...results.filter((r) => !r.label.includes('dashboard')).map((r) => percentile(r.times, 95)));
 console.log(`\ntarget: search p95 <= 300 ms -> ${worst <= 300 ? 'met' : 'NOT met'} (worst p95 ${f(worst)})`);
 const dashboard = percentile(results.find((r) => r.label.includes('dashboard'))!.times, 95);

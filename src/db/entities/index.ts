@@ -21,6 +21,7 @@ import { SlackCardRefresh } from './slack-card-refresh.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
 import { TicketAssignment } from './ticket-assignment.ts';
+import { SlaDailyOutcome } from './sla-daily-outcome.ts';
 import { TicketDailyFigure } from './ticket-daily-figure.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
@@ -28,6 +29,6 @@ import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
+export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, SlaDailyOutcome, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
 
-export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, TicketDailyFigure, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock];
+export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, TicketDailyFigure, SlaDailyOutcome, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock];

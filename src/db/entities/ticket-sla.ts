@@ -38,10 +38,19 @@ export const TicketSla = defineEntity({
   },
   indexes: [
     { name: 'ticket_slas_next_event_at_idx', properties: ['nextEventAt'] },
-    // A period's clocks for the dashboard and stats, read from the index alone (src/db/repositories/slas.ts).
+    // The dashboard (src/db/repositories/dashboard.ts, slas.ts): a period's stopped clocks' minutes, and its
+    // running clocks, read from these indexes alone (stopped clocks' outcomes are in sla_daily_outcomes).
     {
       name: 'ticket_slas_started_at_idx',
-      expression: 'create index "ticket_slas_started_at_idx" on "ticket_slas" ("started_at") include ("priority", "first_response_due_at", "first_responded_at", "first_response_minutes", "resolution_warn_at", "resolution_due_at", "resolved_at", "resolution_minutes", "paused_since")',
+      expression: 'create index "ticket_slas_started_at_idx" on "ticket_slas" ("started_at") include ("first_responded_at", "first_response_minutes", "resolved_at", "resolution_minutes")',
+    },
+    {
+      name: 'ticket_slas_first_response_running_idx',
+      expression: 'create index "ticket_slas_first_response_running_idx" on "ticket_slas" ("started_at") include ("priority", "first_response_due_at") where "first_responded_at" is null',
+    },
+    {
+      name: 'ticket_slas_resolution_running_idx',
+      expression: 'create index "ticket_slas_resolution_running_idx" on "ticket_slas" ("started_at") include ("priority", "resolution_due_at", "resolution_warn_at", "paused_since") where "resolved_at" is null',
     },
   ],
 });

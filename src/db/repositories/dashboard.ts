@@ -2,8 +2,8 @@
  * The console's dashboard figures for a period of whole UTC days (src/console/dashboard.ts), none read from the
  * tickets themselves: tickets per day by category and by door, the classifier's histogram and the open backlog
  * by age from daily rollups kept exact by triggers (ticket_daily_stats, ticket_daily_figures); SLA outcomes per
- * priority and first-response and resolution times from the period's entries of the clocks' covering index
- * (slas.ts); people's corrections from their partial index.
+ * priority from a third (sla_daily_outcomes) plus the running clocks (slas.ts); first-response and resolution
+ * times from the period's entries of the clocks' covering index; people's corrections from their partial index.
  */
 import { sql } from 'kysely';
 import type { Sql } from '../sql.ts';

@@ -44,7 +44,7 @@ export interface ErasurePlace {
 export const NO_PERSONAL_DATA = [
   'audit_entries', 'erasures', 'erasure_items', 'legal_holds', 'retention_runs', 'digest_runs', 'mailbox_cursors', 'oauth_tokens',
   'ops_incidents', 'ops_signals', 'rate_limit_counts', 'rate_limit_instances', 'saved_replies', 'ticket_assignments',
-  'ticket_daily_stats', 'ticket_daily_figures', 'ticket_slas', 'sla_events', 'console_sign_in_links', 'mikro_orm_migrations',
+  'ticket_daily_stats', 'ticket_daily_figures', 'sla_daily_outcomes', 'ticket_slas', 'sla_events', 'console_sign_in_links', 'mikro_orm_migrations',
   // Organisations, not people; who changed a status (agents' ids, like ticket_assignments).
   'companies', 'company_domains', 'ticket_status_changes',
 ];

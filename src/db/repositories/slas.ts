@@ -176,30 +176,50 @@ const outcome = (met: string, breached: string, pending: string): SlaOutcome => 
 
 /**
  * The clocks of the tickets created in [$1, $2) and not deleted (a FROM clause and the start of its WHERE): a
- * clock starts when its ticket is created, so the period is read from ticket_slas_started_at_idx alone; the
- * few deleted tickets are left out by an anti-join with tickets_deleted_idx.
+ * clock starts when its ticket is created, so the period is a range of started_at; the few deleted tickets are
+ * left out by an anti-join with tickets_deleted_idx.
  */
 export const PERIOD_CLOCKS = `ticket_slas s
   where s.started_at >= $1 and s.started_at < $2 and not exists (select 1 from tickets t where t.id = s.ticket_id and t.deleted_at is not null)`;
-/** The same for one category ($n: the ticket's current category, which the clock's own column may not have seen yet). */
-const periodClocksOfCategory = (param: string) => `ticket_slas s join tickets t on t.id = s.ticket_id
-  where t.deleted_at is null and s.started_at >= $1 and s.started_at < $2 and t.category = ${param}`;
+
+/** A resolution clock paused with no due time yet (waiting on the customer before a priority set one) is pending. */
+const PAUSED_PENDING = 's.paused_since is not null and s.resolved_at is null and s.resolution_warn_at is null and s.resolution_due_at is null and s.priority is not null';
+
+/**
+ * All tickets' attainment without reading each clock: stopped clocks from the daily rollup (sla_daily_outcomes,
+ * minus the deleted tickets' few), running ones (overdue: breached; else pending) from their partial indexes.
+ * The same figures as the per-clock aggregation of one category below; test/db/dashboard-rollup.test.ts holds
+ * them equal.
+ */
+async function attainmentFromRollup(db: Sql, q: { start: Date; end: Date; now: Date }): Promise<AttainmentRow[]> {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const rows = await db.query<{ priority: string; clock: 'first_response' | 'resolution'; outcome: 'met' | 'breached' | 'pending'; n: string }>(
+    `select priority, clock, outcome, sum(n) as n from (
+       select priority, clock, outcome, tickets as n from sla_daily_outcomes where day >= $3::date and day < $4::date
+       union all
+       select s.priority, f.clock, f.outcome, -1 from tickets t join ticket_slas s on s.ticket_id = t.id cross join lateral sla_daily_outcomes_of(s) f
+        where t.deleted_at is not null and s.started_at >= $1 and s.started_at < $2
+       union all
+       select s.priority, 'first_response', case when s.first_response_due_at < $5 then 'breached' else 'pending' end, 1 from ${PERIOD_CLOCKS}
+          and s.first_responded_at is null and s.first_response_due_at is not null and s.priority is not null
+       union all
+       select s.priority, 'resolution', case when s.resolution_due_at < $5 then 'breached' else 'pending' end, 1 from ${PERIOD_CLOCKS}
+          and s.resolved_at is null and s.priority is not null and (s.resolution_due_at is not null or (${PAUSED_PENDING}))
+     ) o group by 1, 2, 3`,
+    [q.start, q.end, day(q.start), day(q.end), q.now],
+  );
+  const byPriority = new Map<string, AttainmentRow>();
+  for (const r of rows) {
+    const row = byPriority.get(r.priority) ?? { priority: r.priority, fr_met: '0', fr_breached: '0', fr_pending: '0', res_met: '0', res_breached: '0', res_pending: '0' };
+    row[`${r.clock === 'first_response' ? 'fr' : 'res'}_${r.outcome}`] = String(r.n);
+    byPriority.set(r.priority, row);
+  }
+  return [...byPriority.values()];
+}
 
 /** SLA attainment per priority of the tickets created in [start, end) (optionally of one category). */
 export async function slaAttainment(db: Sql, q: { start: Date; end: Date; now: Date; category?: string }): Promise<SlaAttainment> {
-  const params: unknown[] = [q.start, q.end, q.now];
-  if (q.category) params.push(q.category);
-  const clock = (due: string, done: string, prefix: string, pausedPending = '') => `
-    count(*) filter (where ${due} is not null and ${done} is not null and ${done} <= ${due}) as ${prefix}_met,
-    count(*) filter (where ${due} is not null and ((${done} is not null and ${done} > ${due}) or (${done} is null and ${due} < $3))) as ${prefix}_breached,
-    count(*) filter (where (${due} is not null and ${done} is null and ${due} >= $3)${pausedPending}) as ${prefix}_pending`;
-  const rows = await db.query<AttainmentRow>(
-    `select s.priority, ${clock('s.first_response_due_at', 's.first_responded_at', 'fr')},
-            ${clock('s.resolution_due_at', 's.resolved_at', 'res', ' or (s.paused_since is not null and s.resolved_at is null and s.resolution_warn_at is null and s.resolution_due_at is null and s.priority is not null)')}
-       from ${q.category ? periodClocksOfCategory('$4') : PERIOD_CLOCKS} and s.priority is not null
-      group by s.priority`,
-    params,
-  );
+  const rows = q.category ? await attainmentOfCategory(db, { ...q, category: q.category }) : await attainmentFromRollup(db, q);
   const out: SlaAttainment = { first_response: {}, resolution: {} };
   for (const r of rows) {
     const fr = outcome(r.fr_met, r.fr_breached, r.fr_pending);
@@ -208,4 +228,19 @@ export async function slaAttainment(db: Sql, q: { start: Date; end: Date; now: D
     if (res.met + res.breached + res.pending) out.resolution[r.priority] = res;
   }
   return out;
+}
+
+/** One category's attainment (the ticket's current category, which the clock's own column may not have seen yet): per clock. */
+async function attainmentOfCategory(db: Sql, q: { start: Date; end: Date; now: Date; category: string }): Promise<AttainmentRow[]> {
+  const clock = (due: string, done: string, prefix: string, pausedPending = '') => `
+    count(*) filter (where ${due} is not null and ${done} is not null and ${done} <= ${due}) as ${prefix}_met,
+    count(*) filter (where ${due} is not null and ((${done} is not null and ${done} > ${due}) or (${done} is null and ${due} < $3))) as ${prefix}_breached,
+    count(*) filter (where (${due} is not null and ${done} is null and ${due} >= $3)${pausedPending}) as ${prefix}_pending`;
+  return db.query<AttainmentRow>(
+    `select s.priority, ${clock('s.first_response_due_at', 's.first_responded_at', 'fr')}, ${clock('s.resolution_due_at', 's.resolved_at', 'res', ` or (${PAUSED_PENDING})`)}
+       from ticket_slas s join tickets t on t.id = s.ticket_id
+      where t.deleted_at is null and s.started_at >= $1 and s.started_at < $2 and t.category = $4 and s.priority is not null
+      group by s.priority`,
+    [q.start, q.end, q.now, q.category],
+  );
 }
