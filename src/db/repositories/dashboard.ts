@@ -6,6 +6,7 @@
  * times from the period's entries of the clocks' covering index; people's corrections from their partial index.
  */
 import { sql } from 'kysely';
+import { utcDay } from '../../lib/utc-day.ts';
 import { type Sql, sqlOf } from '../sql.ts';
 import { statsPeriod } from './stats.ts';
 import { PERIOD_CLOCKS, type SlaAttainment, slaAttainment } from './slas.ts';
@@ -40,7 +41,7 @@ export const BACKLOG_BUCKETS = ['under 1 day', '1–3 days', '3–7 days', '7–
 
 function dailySeries(start: Date, end: Date, rows: { day: string; key: string; n: string }[]): DailySeries {
   const days: string[] = [];
-  for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) days.push(utcDay(new Date(t)));
   const index = new Map(days.map((d, i) => [d, i]));
   const series: Record<string, number[]> = {};
   for (const r of rows) {
@@ -102,12 +103,11 @@ async function backlogByAge(db: Sql, now: Date): Promise<{ bucket: string; ticke
 export async function dashboardFigures(db: Sql, q: { days: number; now?: Date }): Promise<Dashboard> {
   const now = q.now ?? new Date();
   const { start, end } = statsPeriod(q.days, now);
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   const [daily, sla, times, backlog, classifier] = await Promise.all([
     sql<{ g: number; day: string; category: string; source: string; n: string }>`
       select grouping(category, source) as g, day::text as day, coalesce(nullif(category, ''), 'unclassified') as category, source, sum(tickets) as n
         from ticket_daily_stats
-       where day >= ${day(start)}::date and day < ${day(end)}::date
+       where day >= ${utcDay(start)}::date and day < ${utcDay(end)}::date
        group by grouping sets ((day, category), (day, source))
        -- Shards of one key can cancel out (+1 here, -1 there after a reclassification): a key is shown by its sum.
       having sum(tickets) <> 0`.execute(db.kysely),
@@ -123,9 +123,9 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
          where t.classifier = 'human' and t.deleted_at is null and t.created_at >= ${start} and t.created_at < ${end} and t.category is not null
       ), histogram as (
         select bucket, sum(tickets) as n from ticket_daily_figures
-         where figure = 'confidence' and day >= ${day(start)}::date and day < ${day(end)}::date group by 1
+         where figure = 'confidence' and day >= ${utcDay(start)}::date and day < ${utcDay(end)}::date group by 1
       )
-      select (select coalesce(sum(tickets), 0) from ticket_daily_stats where category <> '' and day >= ${day(start)}::date and day < ${day(end)}::date) as classified,
+      select (select coalesce(sum(tickets), 0) from ticket_daily_stats where category <> '' and day >= ${utcDay(start)}::date and day < ${utcDay(end)}::date) as classified,
              (select count(*) from corrected) as corrected,
              (select count(*) from corrected where machine = category) as agreed,
              (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.bucket = b) as histogram`.execute(db.kysely),

@@ -5,6 +5,7 @@
  */
 import type { Category, Priority, TicketStatus } from '../../domain/categories.ts';
 import type { SlaEventKind } from '../../domain/sla.ts';
+import { utcDay } from '../../lib/utc-day.ts';
 import { type Sql, ticketNotDeleted } from '../sql.ts';
 
 export interface SlaRow {
@@ -192,7 +193,6 @@ const PAUSED_PENDING = 's.paused_since is not null and s.resolved_at is null and
  * them equal.
  */
 async function attainmentFromRollup(db: Sql, q: { start: Date; end: Date; now: Date }): Promise<AttainmentRow[]> {
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   const rows = await db.query<{ priority: string; clock: 'first_response' | 'resolution'; outcome: 'met' | 'breached' | 'pending'; n: string }>(
     `select priority, clock, outcome, sum(n) as n from (
        select priority, clock, outcome, tickets as n from sla_daily_outcomes where day >= $3::date and day < $4::date
@@ -206,7 +206,7 @@ async function attainmentFromRollup(db: Sql, q: { start: Date; end: Date; now: D
        select s.priority, 'resolution', case when s.resolution_due_at < $5 then 'breached' else 'pending' end, 1 from ${PERIOD_CLOCKS}
           and s.resolved_at is null and s.priority is not null and (s.resolution_due_at is not null or (${PAUSED_PENDING}))
      ) o group by 1, 2, 3`,
-    [q.start, q.end, day(q.start), day(q.end), q.now],
+    [q.start, q.end, utcDay(q.start), utcDay(q.end), q.now],
   );
   const byPriority = new Map<string, AttainmentRow>();
   for (const r of rows) {

@@ -3,6 +3,7 @@
  * (GROUPING SETS), never by loading rows. Shared by GET /api/v1/stats, the Slack command and the digest.
  */
 import { CATEGORIES, type Category } from '../../domain/categories.ts';
+import { utcDay } from '../../lib/utc-day.ts';
 import type { Sql } from '../sql.ts';
 import { type SlaAttainment, slaAttainment } from './slas.ts';
 
@@ -51,7 +52,7 @@ interface Row {
 
 export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
   const { start, end } = statsPeriod(q.days, q.now);
-  const params: unknown[] = [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)];
+  const params: unknown[] = [utcDay(start), utcDay(end)];
   let categoryFilter = '';
   if (q.category) {
     params.push(q.category);
@@ -89,7 +90,7 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     low_confidence: 0,
     sla: await slaAttainment(sql, { start, end, now: q.now ?? new Date(), ...(q.category ? { category: q.category } : {}) }),
   };
-  for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[new Date(t).toISOString().slice(0, 10)] = 0;
+  for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[utcDay(new Date(t))] = 0;
 
   const byCategory = new Map<Category, number>();
   for (const r of rows) {
