@@ -34,6 +34,7 @@ import { requestsRouter } from './inbound/rest/routes/requests.ts';
 import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { customersRouter } from './inbound/rest/routes/customers.ts';
 import { senderBlocksRouter } from './inbound/rest/routes/sender-blocks.ts';
+import { mergesRouter } from './inbound/rest/routes/merges.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { webhookMount } from './inbound/webhooks/mount.ts';
@@ -252,6 +253,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           legalHoldsRouter({ db }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
+          mergesRouter({ db, ticketEvents }),
           savedRepliesRouter({ db }),
           customersRouter({ db, freeMailDomains: config.customers.freeMailDomains }),
           senderBlocksRouter({ db, blocks, ticketEvents }),

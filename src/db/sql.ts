@@ -38,6 +38,12 @@ export function sqlOf(kysely: Kysely<DB>): Sql {
 /** The one soft-delete predicate: a ticket people deleted is invisible everywhere but in the stats rollup. */
 export const ticketNotDeleted = expressionBuilder<DB, 'tickets'>()('tickets.deleted_at', 'is', null);
 
+/** Not deleted, or merged into another ticket (deleted as its own, but its thread continues in the target). */
+export const ticketLiveOrMerged = expressionBuilder<DB, 'tickets'>().or([
+  expressionBuilder<DB, 'tickets'>()('tickets.deleted_at', 'is', null),
+  expressionBuilder<DB, 'tickets'>()('tickets.merged_into_id', 'is not', null),
+]);
+
 /**
  * A JSON value for a jsonb column. The drivers would send a JS array as a PostgreSQL array literal, so the
  * value goes as JSON text with a cast.

@@ -37,6 +37,8 @@ export interface Ticket {
   customer: { id: number; name: string | null } | null;
   /** The customer's company; null: none known. */
   company: { id: number; name: string; tier: string | null } | null;
+  /** Merged into that ticket (src/ingest/merges.ts): no longer a ticket of its own, only a pointer; null: not merged. */
+  mergedInto: number | null;
   createdAt: Date;
   updatedAt: Date;
 }

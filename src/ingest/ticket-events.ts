@@ -7,6 +7,7 @@
  *   followUpAdded     src/ingest/store-one.ts, in the transaction that stores a follow-up on an open ticket
  *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,
  *                     human classification, assignee, snooze, delete) made through REST or a Slack button;
+ *                     src/ingest/merges.ts when a ticket is merged into another (or the merge undone);
  *                     src/ingest/snooze.ts when a snooze ends by time, store-one.ts when the customer's answer ends it
  *                     (or moves a ticket waiting on the customer back to open); src/ingest/replies.ts when an
  *                     agent's reply moves the ticket to waiting_on_customer
@@ -26,7 +27,13 @@ export type TicketChange =
   /** The snooze ended: an agent ended it, its time came, the customer answered, or the ticket was resolved. */
   | { kind: 'unsnooze'; reason: UnsnoozeReason; actor: string }
   /** A message of the ticket (its first, or a follow-up) was edited or deleted where the customer wrote it. */
-  | { kind: 'revised'; deleted: boolean; actor: string };
+  | { kind: 'revised'; deleted: boolean; actor: string }
+  /** Merged into another ticket (src/ingest/merges.ts): told to the source ... */
+  | { kind: 'merged'; into: number; mergeId: number; actor: string }
+  /** ... and to the target, in the same transaction. */
+  | { kind: 'merged_in'; from: number; mergeId: number; actor: string }
+  /** The merge was undone: told to the source, which is a ticket of its own again. */
+  | { kind: 'unmerged'; mergeId: number; source: number; target: number; actor: string };
 
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 

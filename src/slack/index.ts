@@ -24,6 +24,7 @@ import {
 } from './jobs/alerts.ts';
 import { ticketLink } from './cards/alert-card.ts';
 import { handleCardRefresh } from './jobs/card-refresh.ts';
+import { handleMergeChange, isMergeChange } from './jobs/merge-notes.ts';
 import type { CardRefreshJob } from './jobs/card-request.ts';
 import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
 import { registerReplyActions } from './interactions/reply-actions.ts';
@@ -276,7 +277,7 @@ export function createSlack(opts: SlackOptions): SlackService {
           await Promise.all(inEnqueueOrder(jobs).map((job) => handleAlert(deps, job).then(() => undefined, (error: unknown) => requeueAlert(deps, job, error))));
         });
         await opts.queue.work<FollowupJob>(SLACK_QUEUES.followup, { concurrency: 4 }, async (job) => { await handleFollowup(deps, job); });
-        await opts.queue.work<ChangedJob>(SLACK_QUEUES.changed, { concurrency: 4 }, (job) => handleChanged(deps, job));
+        await opts.queue.work<ChangedJob>(SLACK_QUEUES.changed, { concurrency: 4 }, (job) => (isMergeChange(job.data.change) ? handleMergeChange(deps, job, job.data.change) : handleChanged(deps, job)));
         // One edit of a ticket's card at a time, across instances.
         await opts.queue.work<CardRefreshJob>(SLACK_QUEUES.card, { concurrency: 4, groupConcurrency: 1 }, (job) => handleCardRefresh(deps, job));
         await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));

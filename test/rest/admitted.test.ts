@@ -27,10 +27,14 @@ const doc = openApiDocument() as unknown as { paths: Record<string, Record<strin
 const operations = Object.entries(doc.paths).flatMap(([template, ops]) => Object.entries(ops).map(([method, op]) => ({ template, method, op })));
 
 /** Fresh things for an operation's {id}: the document admits any id, so most name one that exists. */
-async function existingIds(template: string): Promise<number[]> {
+async function existingIds(template: string, method: string): Promise<number[]> {
   if (!template.includes('{id}')) return [];
   const ids: number[] = [];
   for (let i = 0; i < 6; i++) {
+    if (template === '/api/v1/requests/{id}/merge' && method === 'delete') {
+      ids.push(await mergedTicket(i));
+      continue;
+    }
     const res = template.startsWith('/api/v1/saved-replies')
       ? await api(svc.baseUrl, '/api/v1/saved-replies', { method: 'POST', headers: auth, json: { title: `admitted ${i}`, body: 'a saved reply to change' } })
       : template.startsWith('/api/v1/sender-blocks')
@@ -47,6 +51,15 @@ async function existingIds(template: string): Promise<number[]> {
     ids.push(res.json.id);
   }
   return ids;
+}
+
+/** A ticket merged into another (what undoing a merge names). */
+async function mergedTicket(i: number): Promise<number> {
+  const make = async () => (await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: auth, json: { text: `a ticket to merge, number ${i}` } })).json.id as number;
+  const [source, target] = [await make(), await make()];
+  const res = await api(svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'POST', headers: auth, json: { into: target } });
+  if (res.status !== 200) throw new Error(res.text);
+  return source;
 }
 
 interface Built { path: string; headers: Record<string, string>; body?: string }
@@ -79,7 +92,7 @@ const beyondSchema = (op: Operation) => op.responses['422']?.description ?? '';
 
 for (const { template, method, op } of operations) {
   test.serial(`${method.toUpperCase()} ${template}: every request the document admits is accepted`, async (t) => {
-    const ids = await existingIds(template);
+    const ids = await existingIds(template, method);
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(requests(template, method, op, ids), async (r) => {

@@ -159,7 +159,10 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   const block = await api(svc.baseUrl, '/api/v1/sender-blocks', { method: 'POST', headers: KEY, json: { kind: 'domain', value: 'key-holder-spam.example' } });
   t.is(block.status, 201, block.text);
   const spammy = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: KEY, json: { subject: 'Prize', body: 'You have won a prize, click here', requester_email: 'prize@key-holder-spam2.example' } });
+  // A pair to merge (POST) and then unmerge (DELETE, which runs after the POSTs).
+  const [mergeSource, mergeTarget] = [await createTicket('a ticket the key holder merges'), await createTicket('the ticket it is merged into')];
   const idOf: Record<string, number> = {
+    '/api/v1/requests/:id/merge': mergeSource,
     '/api/v1/saved-replies': saved.json.id, '/api/v1/customers': customer.json.id, '/api/v1/companies': company.json.id, '/api/v1/legal-holds': hold.json.id,
     '/api/v1/sender-blocks': block.json.id, '/api/v1/requests/:id/spam': spammy.json.id,
   };
@@ -177,6 +180,7 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
     'POST /api/v1/legal-holds': { email: 'held@example.org', reason: 'litigation' },
     'POST /api/v1/sender-blocks': { kind: 'email', value: 'blocked-by-key@example.org' },
     'POST /api/v1/requests/:id/spam': {},
+    'POST /api/v1/requests/:id/merge': { into: mergeTarget },
   };
   // DELETE last: the other routes need the ticket (and the saved reply).
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));

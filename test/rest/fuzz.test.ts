@@ -47,6 +47,18 @@ async function createThings(template: string, n: number): Promise<number[]> {
   return ids;
 }
 
+/** Tickets merged into others (what undoing a merge names). */
+async function createMerged(n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (const [source, target] of chunks(await createTickets(2 * n))) {
+    const res = await api(svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, json: { into: target } });
+    if (res.status !== 200) throw new Error(res.text);
+    ids.push(source!);
+  }
+  return ids;
+}
+const chunks = (ids: number[]) => ids.flatMap((id, i) => (i % 2 === 0 ? [[id, ids[i + 1]!]] : []));
+
 async function createSavedReplies(n: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -157,6 +169,7 @@ for (const { template, method, op } of operations.filter((o) => !signedDoors.has
     const n = template.includes('{id}') ? 8 : 0;
     const ids = template.startsWith('/api/v1/saved-replies')
       ? await createSavedReplies(n)
+      : template === '/api/v1/requests/{id}/merge' && method === 'DELETE' ? await createMerged(n)
       : /^\/api\/v1\/(customers|companies|legal-holds|sender-blocks|requests\/\{id\}\/spam)/.test(template) ? await createThings(template, n) : await createTickets(n);
     await fc.assert(
       fc.asyncProperty(requestFor(template, op, ids), async (r) => {

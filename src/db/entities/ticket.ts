@@ -49,6 +49,8 @@ export const Ticket = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
     deletedAt: p.datetime().nullable(),
+    /** Merged into this ticket (src/ingest/merges.ts): deleted as a ticket of its own, kept as a pointer until undone. */
+    mergedIntoId: p.integer().nullable(),
   },
   uniques: [{ name: 'tickets_source_external_id_unique', properties: ['source', 'externalId'] }],
   indexes: [

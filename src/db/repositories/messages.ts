@@ -7,6 +7,7 @@ export async function listMessages(db: Sql, ticketId: number) {
   return db.kysely
     .selectFrom('ticket_messages')
     .select(['id', 'source', 'author_email', 'author_name', 'reply_to', 'subject', 'body', 'received_at', 'created_at'])
+    .select(sql<string | null>`metadata->>'merged_from'`.as('merged_from'))
     .where('ticket_id', '=', ticketId)
     .orderBy('created_at')
     .orderBy('id')

@@ -47,6 +47,8 @@ export const NO_PERSONAL_DATA = [
   'ticket_daily_stats', 'ticket_daily_figures', 'sla_daily_outcomes', 'ticket_slas', 'sla_events', 'console_sign_in_links', 'mikro_orm_migrations',
   // Organisations, not people; who changed a status (agents' ids, like ticket_assignments).
   'companies', 'company_domains', 'ticket_status_changes',
+  // Which ticket was merged into which, and who did it (the moved texts are messages of the target).
+  'ticket_merges',
 ];
 
 const count = async (sql: Sql, text: string, values: unknown[]) => Number((await sql.query<{ n: string | number }>(text, values))[0]?.n ?? 0);

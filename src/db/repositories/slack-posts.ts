@@ -110,3 +110,8 @@ export async function abandonClaim(sql: Sql, key: string, token: Date): Promise<
   await sql.query(`delete from slack_posts where key = $1 and ts = '' and created_at = $2`, [key, token]);
 }
 
+
+/** Forgets a posted message that was deleted from Slack (an undone merge's notes): its key may be posted again. */
+export async function forgetPost(sql: Sql, key: string): Promise<void> {
+  await sql.query(`delete from slack_posts where key = $1 and ts <> ''`, [key]);
+}

@@ -5,10 +5,14 @@
 import { type Expression, expressionBuilder, sql, type SqlBool } from 'kysely';
 import type { Category, Priority, Source, TicketStatus } from '../../domain/categories.ts';
 import type { Ticket } from '../../domain/ticket.ts';
-import { type DB, type Sql, ticketNotDeleted } from '../sql.ts';
+import { type DB, type Sql, ticketLiveOrMerged, ticketNotDeleted } from '../sql.ts';
 import { ticketContains } from './ticket-search.ts';
 
 function selectTickets(db: Sql) {
+  return selectTicketRows(db).where(ticketNotDeleted);
+}
+
+function selectTicketRows(db: Sql) {
   return db.kysely
     .selectFrom('tickets')
     .leftJoin('classifications', 'classifications.id', 'tickets.current_classification_id')
@@ -23,17 +27,16 @@ function selectTickets(db: Sql) {
       'tickets.classifier', 'classifications.model_name', 'classifications.processing_time_ms',
       'classifications.created_at as classified_at', 'tickets.created_at', 'tickets.updated_at',
       'tickets.assignee_slack_user_id', 'agents.name as assignee_name', 'agents.email as assignee_email',
-      'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.snoozed_by',
+      'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.snoozed_by', 'tickets.merged_into_id',
     ])
     // Only mail writes these keys (Help Scout's payload has a mailbox_id of its own), so only mail is read.
     .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'mailbox_id' end`.as('mailbox_id'))
     .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'mailbox' end`.as('mailbox_folder'))
     .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'requester_header' end`.as('requester_header'))
-    .select(sql<unknown>`case when tickets.source = 'email' then tickets.metadata->'parse_problems' end`.as('parse_problems'))
-    .where(ticketNotDeleted);
+    .select(sql<unknown>`case when tickets.source = 'email' then tickets.metadata->'parse_problems' end`.as('parse_problems'));
 }
 
-type TicketRow = Awaited<ReturnType<ReturnType<typeof selectTickets>['executeTakeFirstOrThrow']>>;
+type TicketRow = Awaited<ReturnType<ReturnType<typeof selectTicketRows>['executeTakeFirstOrThrow']>>;
 
 function toTicket(r: TicketRow): Ticket {
   return {
@@ -69,6 +72,7 @@ function toTicket(r: TicketRow): Ticket {
     },
     customer: r.customer_id === null ? null : { id: r.customer_id, name: r.customer_name },
     company: r.company_id === null || r.company_name === null ? null : { id: r.company_id, name: r.company_name, tier: r.company_tier },
+    mergedInto: r.merged_into_id,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -76,6 +80,12 @@ function toTicket(r: TicketRow): Ticket {
 
 export async function getTicket(db: Sql, id: number): Promise<Ticket | null> {
   const row = await selectTickets(db).where('tickets.id', '=', id).executeTakeFirst();
+  return row ? toTicket(row) : null;
+}
+
+/** A ticket, or a merged ticket's pointer (its own fields as they were, mergedInto set); null: neither. */
+export async function getTicketOrMerged(db: Sql, id: number): Promise<Ticket | null> {
+  const row = await selectTicketRows(db).where('tickets.id', '=', id).where(ticketLiveOrMerged).executeTakeFirst();
   return row ? toTicket(row) : null;
 }
 
@@ -148,9 +158,11 @@ export interface ThreadCandidate {
   id: number;
   requester_email: string | null;
   participants: string[] | null;
+  /** Merged into that ticket: the message continues there (src/ingest/thread.ts). */
+  merged_into_id: number | null;
 }
 
-const candidateColumns = ['tickets.id', 'tickets.requester_email', 'tickets.participants'] as const;
+const candidateColumns = ['tickets.id', 'tickets.requester_email', 'tickets.participants', 'tickets.merged_into_id'] as const;
 
 export async function threadCandidateByExternalId(db: Sql, source: Source, externalId: string): Promise<ThreadCandidate | undefined> {
   return db.kysely
@@ -158,12 +170,12 @@ export async function threadCandidateByExternalId(db: Sql, source: Source, exter
     .select(candidateColumns)
     .where('source', '=', source)
     .where('external_id', '=', externalId)
-    .where(ticketNotDeleted)
+    .where(ticketLiveOrMerged)
     .executeTakeFirst();
 }
 
 export async function threadCandidateById(db: Sql, id: number): Promise<ThreadCandidate[]> {
-  return db.kysely.selectFrom('tickets').select(candidateColumns).where('id', '=', id).where(ticketNotDeleted).execute();
+  return db.kysely.selectFrom('tickets').select(candidateColumns).where('id', '=', id).where(ticketLiveOrMerged).execute();
 }
 
 /** Tickets whose own e-mail, or one of whose follow-ups, has one of these Message-IDs. */
@@ -171,7 +183,7 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
   return db.kysely
     .selectFrom('tickets')
     .select(candidateColumns)
-    .where(ticketNotDeleted)
+    .where(ticketLiveOrMerged)
     .where('tickets.source', '=', 'email')
     .where('tickets.external_id', '=', sql<string>`any(${messageIds}::text[])`)
     .union(
@@ -179,7 +191,7 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
         .selectFrom('ticket_messages')
         .innerJoin('tickets', 'tickets.id', 'ticket_messages.ticket_id')
         .select(candidateColumns)
-        .where(ticketNotDeleted)
+        .where(ticketLiveOrMerged)
         .where('ticket_messages.source', '=', 'email')
         .where('ticket_messages.external_id', '=', sql<string>`any(${messageIds}::text[])`),
     )
@@ -189,7 +201,7 @@ export async function threadCandidatesByMessageIds(db: Sql, messageIds: string[]
         .selectFrom('ticket_replies')
         .innerJoin('tickets', 'tickets.id', 'ticket_replies.ticket_id')
         .select(candidateColumns)
-        .where(ticketNotDeleted)
+        .where(ticketLiveOrMerged)
         .where('ticket_replies.message_id', '=', sql<string>`any(${messageIds}::text[])`),
     )
     .execute();

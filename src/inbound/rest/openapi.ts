@@ -10,6 +10,7 @@ import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
 import { SUBJECT_RULE } from '../../privacy/erase.ts';
 import * as bs from './block-schemas.ts';
+import * as ms from './merge-schemas.ts';
 import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
 import * as s from './schemas.ts';
@@ -93,6 +94,24 @@ export function buildOpenApi(info: { title: string; version: string }) {
       get: { summary: 'A ticket with its follow-up messages', parameters: [idParam], responses: { '200': ok('The ticket', r.ticketDetail), ...apiErrors(404, 422) } },
       patch: { summary: 'Change the status, the assignee (a Slack user id, or null) and/or the snooze', parameters: [idParam], requestBody: withBody(s.patchTicketBody), responses: { '200': ticket, ...apiErrors(400, 404, 413, 415), ...refusedBeyondSchema({ 'snooze.until': SNOOZE_END_RULE, snooze: s.RESOLVED_NOT_SNOOZED }) } },
       delete: { summary: 'Soft-delete: the ticket leaves lists and stats', parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...apiErrors(404, 422) } },
+    },
+    '/api/v1/requests/{id}/merge': {
+      post: {
+        summary: 'Merge the ticket into another (`into`): its text and follow-ups move there, it stays as a pointer (merged_into_id) left out of lists, stats and SLA clocks',
+        parameters: [idParam],
+        requestBody: withBody(ms.mergeBody),
+        responses: {
+          '200': ok('Merged', ms.mergeResult),
+          ...apiErrors(400, 404, 413, 415),
+          '409': { description: 'Either ticket was merged already (merge into the ticket it was merged into), or they are from different customers and `across_customers` is not true', content: json(r.errorResponse) },
+          ...refusedBeyondSchema([['into', 'a ticket cannot be merged into itself']]),
+        },
+      },
+      delete: {
+        summary: 'Undo the merge: the ticket, its messages and attachments come back as they were before it',
+        parameters: [idParam],
+        responses: { '200': ok('Undone', ms.unmergeResult), '409': { description: 'The ticket is not merged into another', content: json(r.errorResponse) }, ...apiErrors(404, 422) },
+      },
     },
     '/api/v1/requests/{id}/classification': {
       put: {

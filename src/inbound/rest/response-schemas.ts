@@ -85,6 +85,11 @@ export const ticketView = z
       .object({ id: z.number().int(), name: z.string(), tier: z.string().nullable() })
       .nullable()
       .describe("The customer's company (/api/v1/companies/{id}); null: none known"),
+    merged_into_id: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Merged into that ticket (POST /api/v1/requests/{id}/merge): its messages are there and it is left out of lists and stats; null: a ticket of its own'),
   })
   .meta({ id: 'Ticket' });
 
@@ -99,6 +104,7 @@ export const messageView = z
     body: z.string(),
     received_at: nullableTimestamp,
     created_at: timestamp,
+    merged_from: z.number().int().nullable().describe('The text of that ticket, merged into this one; null: a follow-up'),
   })
   .meta({ id: 'TicketMessage' });
 

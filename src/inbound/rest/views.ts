@@ -44,6 +44,7 @@ export function ticketJson(t: Ticket) {
     origin: { mailbox_id: t.origin.mailboxId, folder: t.origin.folder, requester_header: t.origin.requesterHeader, parse_problems: t.origin.parseProblems },
     customer: t.customer,
     company: t.company,
+    merged_into_id: t.mergedInto,
   };
 }
 
@@ -66,6 +67,7 @@ export function messageJson(m: MessageRow) {
     body: m.body,
     received_at: iso(m.received_at),
     created_at: iso(m.created_at),
+    merged_from: m.merged_from === null ? null : Number(m.merged_from),
   };
 }
 

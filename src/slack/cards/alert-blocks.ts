@@ -82,9 +82,12 @@ export interface AlertCardOptions {
   customer?: string[];
   /** Senders can be blocked here: show Spam (when the ticket has a sender address and is not resolved). */
   canBlock?: boolean;
+  /** Merged into that ticket (and its link): the card says so and offers no actions; undoing the merge brings them back. */
+  mergedInto?: { id: number; link?: string };
 }
 
 const BODY_EXCERPT = 600;
+const MERGED_BLOCK_ID = 'merged';
 
 export function alertFallbackText(t: AlertTicket): string {
   const subject = safeMrkdwn(t.subject ?? t.body, 200, { singleLine: true });
@@ -134,12 +137,17 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze.until, t.snooze.by) }] });
   if (opts.customer?.length) blocks.push({ type: 'context', block_id: CUSTOMER_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.customer.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
   if (opts.sla?.length) blocks.push({ type: 'context', block_id: SLA_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.sla.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });
-  if (opts.failedReply) {
+  if (opts.mergedInto) {
+    const target = opts.mergedInto.link ? `<${opts.mergedInto.link}|ticket #${opts.mergedInto.id}>` : `ticket #${opts.mergedInto.id}`;
+    blocks.push({ type: 'section', block_id: MERGED_BLOCK_ID, text: { type: 'mrkdwn', text: `:twisted_rightwards_arrows: *Merged into ${target}*: its messages and the work on it continue there.` } });
+  } else if (opts.failedReply) {
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: *The reply could not be sent*${why}` } });
   }
-  blocks.push(buildActions(t, opts));
-  blocks.push(buildAssignActions(t));
+  if (!opts.mergedInto) {
+    blocks.push(buildActions(t, opts));
+    blocks.push(buildAssignActions(t));
+  }
 
   // Keep the newest activity lines that fit in Slack's 50-block limit.
   const room = BLOCK_KIT_LIMITS.blocks - blocks.length;

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../db/database.ts';
 import { latestReply } from '../../db/repositories/replies.ts';
-import { getTicket } from '../../db/repositories/tickets.ts';
+import { getTicketOrMerged } from '../../db/repositories/tickets.ts';
 import { senderFor, type ReplySender } from '../../domain/reply.ts';
 import { alertFallbackText, buildAlertBlocks, type AlertTicket } from './alert-blocks.ts';
 import { cardCustomerLines } from './customer-lines.ts';
@@ -27,10 +27,16 @@ export function ticketLink(publicUrl: string | undefined, ticketId: number): str
   return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
 }
 
-/** The card for a ticket as it is now, or null when the ticket is gone. */
+/** The card for a ticket as it is now (a merged ticket's says where it went), or null when the ticket is gone. */
 export async function renderCard(deps: CardDeps, ticketId: number, activity: string[] = []) {
-  const row = await getTicket(deps.db.sql, ticketId);
+  const row = await getTicketOrMerged(deps.db.sql, ticketId);
   if (!row) return null;
+  if (row.mergedInto !== null) {
+    const mergedLink = ticketLink(deps.publicUrl, row.mergedInto);
+    const mergedInto = { id: row.mergedInto, ...(mergedLink ? { link: mergedLink } : {}) };
+    const own = ticketLink(deps.publicUrl, ticketId);
+    return { text: alertFallbackText(row), blocks: buildAlertBlocks(row, { minConfidence: deps.minConfidence, activity, mergedInto, ...(own ? { link: own } : {}) }) };
+  }
   const t: AlertTicket = row;
   const link = ticketLink(deps.publicUrl, ticketId);
   const canReply = senderFor(deps.replySenders, row) !== undefined;

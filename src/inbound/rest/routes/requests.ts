@@ -9,7 +9,7 @@ import { listClassifications } from '../../../db/repositories/classifications.ts
 import { holdsOfTicket } from '../../../db/repositories/legal-holds.ts';
 import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
-import { getTicket, listTickets } from '../../../db/repositories/tickets.ts';
+import { getTicket, getTicketOrMerged, listTickets } from '../../../db/repositories/tickets.ts';
 import type { InboundMessage } from '../../../domain/inbound-message.ts';
 import { isSnoozeEnd, SNOOZE_END_RULE } from '../../../domain/ticket.ts';
 import { applyHumanClassification, assign, setStatus, snooze, softDelete, unsnooze } from '../../../ingest/changes.ts';
@@ -90,7 +90,8 @@ export function requestsRouter(deps: RequestsDeps): Router {
 
   router.get('/:id', async (ctx) => {
     const id = idOf(ctx);
-    const ticket = await getTicket(db.sql, id);
+    // A merged ticket answers as its pointer: merged_into_id set, its messages at the target.
+    const ticket = await getTicketOrMerged(db.sql, id);
     if (!ticket) throw notFound(id);
     const [messages, replies, attachments, holds] = await Promise.all([listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id), holdsOfTicket(db.sql, id)]);
     ctx.body = {
