@@ -55,7 +55,8 @@ function timeline(s: TicketStory): Entry[] {
     { at: t.createdAt, kind: 'message', body: html`<strong>${shown(t.requesterName ?? t.requesterEmail ?? 'The requester', 120)}</strong> wrote through ${t.source}${t.subject ? html`: <em>${shown(t.subject, 300)}</em>` : ''}<div class="text">${shown(t.body, 20_000)}</div>` },
   ];
   for (const m of s.messages) {
-    entries.push({ at: new Date(m.created_at), kind: 'message', body: html`<strong>${shown(m.author_name ?? m.author_email ?? 'The requester', 120)}</strong> followed up<div class="text">${shown(m.body, 20_000)}</div>` });
+    const how = m.merged_from === null ? html`followed up` : html`wrote <a href="/console/tickets/${m.merged_from}">#${m.merged_from}</a>, merged into this ticket`;
+    entries.push({ at: new Date(m.created_at), kind: 'message', body: html`<strong>${shown(m.author_name ?? m.author_email ?? 'The requester', 120)}</strong> ${how}<div class="text">${shown(m.body, 20_000)}</div>` });
   }
   for (const r of s.replies) {
     const state = r.state === 'sent' ? html`sent` : r.state === 'failed' ? html`<span class="due-late">failed</span>${r.last_error ? html`: ${shown(r.last_error, 300)}` : ''}` : html`queued (attempt ${r.attempts})`;
@@ -124,9 +125,32 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
     <form method="post" action="${base}/status">${csrf}<div class="row">
       ${t.status === 'resolved' ? html`<button name="status" value="open">Reopen</button>` : html`<button name="status" value="resolved">Resolve</button>`}</div>
     </form>
+    <form method="post" action="${base}/merge" hx-confirm="Merge this ticket into the one you named? Its messages move there; this ticket's page can undo it.">${csrf}
+      <label>Merge into ticket<input name="into" inputmode="numeric" pattern="#?[0-9]{1,9}" placeholder="number, such as 123" required></label>
+      <label class="check"><input type="checkbox" name="across" value="1"> different customers: merge anyway</label>
+      <div class="row"><button class="secondary">Merge</button></div>
+    </form>
     ${t.requesterEmail ? html`<form method="post" action="${base}/spam" hx-confirm="Block the sender, keep their next messages as spam and resolve this ticket?">${csrf}<div class="row">
       <button name="scope" value="email">Spam: block the sender</button><button name="scope" value="domain" class="secondary">Spam: block their domain</button></div>
     </form>` : ''}</section>`;
+}
+
+/** A merged ticket's page: where it went, who merged it, its own text, and (for agents) Undo. */
+export function mergedPage(t: Ticket, merge: { target_ticket_id: number; merged_by: string; merged_at: Date } | undefined, user: ConsoleUser): SafeHtml {
+  const target = t.mergedInto!;
+  const undo = user.role === 'viewer'
+    ? html``
+    : html`<form method="post" action="/console/tickets/${t.id}/unmerge" hx-confirm="Undo the merge? This ticket and its messages come back as they were.">
+        <input type="hidden" name="_csrf" value="${user.csrfToken}"><div class="row"><button>Undo the merge</button></div></form>`;
+  return page({
+    title: `#${t.id}`,
+    user,
+    active: 'inbox',
+    body: html`
+      <h1>#${t.id} ${shown(t.subject?.trim() ? t.subject : t.body.slice(0, 80), 300)}</h1>
+      <section class="card"><p class="notice" role="status">Merged into <a href="/console/tickets/${target}">ticket #${target}</a>${merge ? html` by ${actorName(merge.merged_by)}, ${when(new Date(merge.merged_at))}` : ''}: its messages are there.</p>
+        <div class="text">${shown(t.body, 20_000)}</div>${undo}</section>`,
+  });
 }
 
 /** Who has the ticket open: everyone with a live stream on it, this viewer marked. */

@@ -15,7 +15,8 @@ import { listMessages } from '../db/repositories/messages.ts';
 import { listReplies } from '../db/repositories/replies.ts';
 import { getSavedReply, listSavedReplies } from '../db/repositories/saved-replies.ts';
 import { listStatusChanges } from '../db/repositories/status-changes.ts';
-import { getTicket } from '../db/repositories/tickets.ts';
+import { getTicket, getTicketOrMerged } from '../db/repositories/tickets.ts';
+import { mergeOfSource } from '../db/repositories/merges.ts';
 import { customerContext } from '../db/repositories/customer-context.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
@@ -26,7 +27,8 @@ import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { HttpError } from '../lib/http-error.ts';
 import { PRESENCE_FRESH_SECONDS } from './live.ts';
 import { type ConsoleState, type ConsoleUser, requireRole } from './session.ts';
-import { ticketPage } from './ticket-view.ts';
+import { mergedPage, ticketPage } from './ticket-view.ts';
+import { mergeActions } from './ticket-merge.ts';
 
 export interface TicketDeps {
   db: Database;
@@ -54,6 +56,8 @@ const NOTICES: Record<string, string> = {
   resolved: 'Resolved.',
   open: 'Reopened.',
   spam: 'Marked as spam: the sender is blocked (see Spam) and the ticket resolved.',
+  merged: 'Merged: the other ticket\'s messages are here now (its page can undo it).',
+  unmerged: 'Merge undone: this ticket and its messages are back as they were.',
 };
 
 const field = (ctx: Context, name: string) => {
@@ -80,8 +84,12 @@ export function ticketRouter(deps: TicketDeps): Router {
 
   router.get('/:id', async (ctx) => {
     const id = idOf(ctx);
-    const ticket = await getTicket(db.sql, id);
+    const ticket = await getTicketOrMerged(db.sql, id);
     if (!ticket) throw missing(id);
+    if (ticket.mergedInto !== null) {
+      ctx.body = mergedPage(ticket, await mergeOfSource(db.sql, id), userOf(ctx)).value;
+      return;
+    }
     const relatedDays = deps.config?.customers?.relatedDays ?? 30;
     const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers] = await Promise.all([
       listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
@@ -158,6 +166,8 @@ export function ticketRouter(deps: TicketDeps): Router {
     if ('noSender' in outcome) throw new HttpError(422, 'The ticket has no sender address to block.');
     done(ctx, id, 'spam');
   });
+
+  mergeActions(router, { deps, idOf, agentOf, actorOf, missing });
 
   router.post('/:id/status', async (ctx) => {
     const user = agentOf(ctx);

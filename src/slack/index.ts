@@ -28,6 +28,7 @@ import { handleMergeChange, isMergeChange } from './jobs/merge-notes.ts';
 import type { CardRefreshJob } from './jobs/card-request.ts';
 import { enqueueReplyFinished, handleReplyFinished, type ReplyFinishedJob } from './jobs/reply-notes.ts';
 import { registerReplyActions } from './interactions/reply-actions.ts';
+import { registerMergeActions } from './interactions/merge-actions.ts';
 import { createDigest, type DigestJob } from './jobs/digest.ts';
 import { ChannelPacer } from './delivery/pacer.ts';
 import { checkConnection } from './delivery/connection.ts';
@@ -229,6 +230,7 @@ export function createSlack(opts: SlackOptions): SlackService {
   // combined listener (SLA clocks, then Slack), as every other emitter gets it.
   const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client, ...(opts.blocks ? { blocks: opts.blocks } : {}) };
   registerActions(bolt.app, actionDeps);
+  registerMergeActions(bolt.app, actionDeps);
   registerReplyActions(bolt.app, {
     ...actionDeps,
     drafts: opts.drafts ?? emptyDraft,

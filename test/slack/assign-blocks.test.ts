@@ -20,7 +20,7 @@ test('nobody assigned: the field says so, the picker has no initial user, Assign
   t.falsy(picker.initial_user);
   t.is(me.action_id, ACTION_IDS.assignMe);
   t.is(me.value, '42');
-  t.is(blocks.find((b) => b.block_id === 'ticket_actions').elements.length, 3, 'the status buttons are untouched');
+  t.is(blocks.find((b) => b.block_id === 'ticket_actions').elements.length, 4, 'the status buttons (and Merge…) are untouched');
 });
 
 test('an assignee is a mention and the picker starts on them; a resolved card keeps only the picker', (t) => {

@@ -53,21 +53,25 @@ test('the card shows subject, requester, source, category with confidence, prior
   t.false(text.includes('low confidence'));
 });
 
-test('the card has Acknowledge, a category select and Resolve, each carrying the ticket id', (t) => {
+test('the card has Acknowledge, a category select, Resolve and Merge…, each carrying the ticket id', (t) => {
   const blocks = buildAlertBlocks(ticket(), { minConfidence: 0.6 });
   const actions = blocks.find((b) => b.type === 'actions') as any;
   const ids = actions.elements.map((e: any) => e.action_id);
-  t.deepEqual(ids, [ACTION_IDS.acknowledge, ACTION_IDS.reclassify, ACTION_IDS.resolve]);
+  t.deepEqual(ids, [ACTION_IDS.acknowledge, ACTION_IDS.reclassify, ACTION_IDS.resolve, ACTION_IDS.merge]);
+  t.is(actions.elements[3].value, '42');
   t.is(actions.elements[0].value, '42');
   t.deepEqual(actions.elements[1].options.map((o: any) => o.value), CATEGORIES.map((c) => `42:${c}`));
   t.is(actions.elements[1].initial_option.value, '42:technical');
 });
 
-test('an acknowledged card drops Acknowledge; a resolved one keeps only the category select', (t) => {
+test('an acknowledged card drops Acknowledge; a resolved one keeps only the category select; a merged one only Undo merge', (t) => {
   const ids = (status: AlertTicket['status']) =>
     (buildAlertBlocks(ticket({ status }), { minConfidence: 0.6 }).find((b) => b.type === 'actions') as any).elements.map((e: any) => e.action_id);
-  t.deepEqual(ids('acknowledged'), [ACTION_IDS.reclassify, ACTION_IDS.resolve]);
+  t.deepEqual(ids('acknowledged'), [ACTION_IDS.reclassify, ACTION_IDS.resolve, ACTION_IDS.merge]);
   t.deepEqual(ids('resolved'), [ACTION_IDS.reclassify]);
+  const merged = buildAlertBlocks(ticket(), { minConfidence: 0.6, mergedInto: { id: 7, link: 'https://triage.example.com/api/v1/requests/7' } });
+  t.deepEqual(merged.filter((b) => b.type === 'actions').flatMap((b: any) => b.elements.map((e: any) => [e.action_id, e.value])), [[ACTION_IDS.unmerge, '42']]);
+  t.true(allText(merged).includes('Merged into <https://triage.example.com/api/v1/requests/7|ticket #7>'));
 });
 
 test('a low-confidence card says so; a human classification never counts as low confidence', (t) => {

@@ -41,7 +41,7 @@ test.serial('Acknowledge, then Resolve: the ticket changes, the card is edited i
   await waitFor(() => first.alert.edited > first.edits, { what: 'card edited' });
   t.is((await ticketOf(env, id)).status, 'acknowledged');
   t.true(cardText(first.alert).includes('Acknowledged by <@UANN00001>'));
-  t.deepEqual(actionIds(first.alert), ['ticket_reclassify', 'ticket_resolve']);
+  t.deepEqual(actionIds(first.alert), ['ticket_reclassify', 'ticket_resolve', 'ticket_merge']);
   t.is(env.fake.channelMessages(CHANNELS.technical).length, 1, 'edited, not reposted');
 
   const again = await click(env, id, 'ticket_acknowledge', { user: 'UBOB00001' });

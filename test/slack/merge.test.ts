@@ -8,12 +8,29 @@ import test from 'ava';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 import type { FakeMessage, FakeSlack } from '../kit/fake-slack.ts';
-import { createTicket, startSlackService, waitForAlert } from './harness.ts';
+import { signSlack as sign } from '../kit/signing.ts';
+import { blockActionBody, createTicket, postToSlackEvents, startSlackService, viewSubmissionBody, waitForAlert, type SlackTestEnv } from './harness.ts';
 
 /** Every message of the app in Slack, as a person reads it. */
 const snapshot = (fake: FakeSlack) =>
   fake.messages.map((m: FakeMessage) => ({ channel: m.channel, ts: m.ts, thread_ts: m.thread_ts, text: m.text, blocks: JSON.stringify(m.blocks ?? []) }));
 const actionIds = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => b.elements ?? []).map((e: any) => e.action_id).filter(Boolean);
+const card = (fake: FakeSlack, ts: string) => fake.messages.find((m) => m.ts === ts)!;
+
+async function click(env: SlackTestEnv, message: FakeMessage, actionId: string, value: string) {
+  const body = blockActionBody({ actionId, value, channel: message.channel, messageTs: message.ts, blocks: message.blocks ?? [], responseUrl: `${env.fake.url}/response/merge`, user: 'UAGENT001' });
+  return postToSlackEvents(env.svc.baseUrl, body, sign(body));
+}
+
+/** The merge modal submitted with a number typed (and the box ticked: across customers). */
+async function submitMerge(env: SlackTestEnv, view: Record<string, any>, typed: string, across = false) {
+  const body = new URLSearchParams(viewSubmissionBody({ view, text: typed }));
+  const payload = JSON.parse(body.get('payload')!);
+  payload.view.state.values.merge_target.merge_target_input.type = 'number_input';
+  if (across) payload.view.state.values.merge_across = { merge_across_input: { type: 'checkboxes', selected_options: [{ value: 'across', text: { type: 'plain_text', text: 'Merge anyway' } }] } };
+  body.set('payload', JSON.stringify(payload));
+  return postToSlackEvents(env.svc.baseUrl, body.toString(), sign(body.toString()));
+}
 
 test.serial('merge posts a note in both threads and marks the card; undo leaves both threads exactly as before', async (t) => {
   const env = await startSlackService();
@@ -40,7 +57,7 @@ test.serial('merge posts a note in both threads and marks the card; undo leaves 
     const m = env.fake.messages.find((x) => x.ts === sourceAlert.ts);
     return m && JSON.stringify(m.blocks).includes('Merged into') ? m : undefined;
   }, { what: 'the merged card' });
-  t.deepEqual(actionIds(card), [], 'a merged card offers no buttons');
+  t.deepEqual(actionIds(card), ['ticket_unmerge'], 'a merged card offers only Undo merge');
 
   const undone = await api(env.svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'DELETE' });
   t.is(undone.status, 200, undone.text);
@@ -69,4 +86,45 @@ test.serial('a merge undone before its notes were posted leaves no note', async 
   t.deepEqual(snapshot(env.fake), before);
   const notes = env.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.params).includes('merge:'));
   t.deepEqual(notes, [], 'not posted and deleted: never posted');
+});
+
+test.serial('from the card: Merge… opens the modal, refusals show on its field, Undo merge on the merged card restores it', async (t) => {
+  const env = await startSlackService();
+  t.teardown(env.stop);
+  const source = await createTicket(env.svc, { body: 'Dark mode is unreadable [cat=technical conf=0.9]', requester_email: 'jan@customer.example' });
+  const target = await createTicket(env.svc, { body: 'Dark mode colours are wrong [cat=technical conf=0.9]', requester_email: 'jan@customer.example' });
+  const stranger = await createTicket(env.svc, { body: 'Dark mode broken for me too [cat=technical conf=0.9]', requester_email: 'kai@else.example' });
+  const sourceAlert = await waitForAlert(env.fake, source);
+  await waitForAlert(env.fake, target);
+  await waitForAlert(env.fake, stranger);
+  t.true(actionIds(sourceAlert).includes('ticket_merge'));
+
+  const opened = env.fake.views.length;
+  t.is((await click(env, sourceAlert, 'ticket_merge', String(source))).status, 200);
+  const view = (await waitFor(() => env.fake.views[opened], { what: 'views.open' })).view;
+  t.is(view.callback_id, 'ticket_merge_modal');
+
+  for (const [typed, why] of [['abc', /by its number/], [String(source), /itself/], ['999999', /not found/], [String(stranger), /different customers: tick "Merge anyway"/]] as const) {
+    const res = await submitMerge(env, view, typed);
+    t.is(res.json?.response_action, 'errors', typed);
+    t.regex(res.json.errors.merge_target, why);
+  }
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}`)).json.merged_into_id, null, 'nothing merged by a refusal');
+
+  const ok = await submitMerge(env, view, `#${target}`);
+  t.is(ok.status, 200);
+  t.falsy(ok.json?.response_action);
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}`)).json.merged_into_id, target);
+  const merged = await waitFor(() => (actionIds(card(env.fake, sourceAlert.ts)).includes('ticket_unmerge') ? card(env.fake, sourceAlert.ts) : undefined), { what: 'the merged card' });
+  t.true(JSON.stringify(merged.blocks).includes(`ticket #${target}`));
+
+  t.is((await click(env, merged, 'ticket_unmerge', String(source))).status, 200);
+  await waitFor(async () => ((await api(env.svc.baseUrl, `/api/v1/requests/${source}`)).json.merged_into_id === null ? true : undefined), { what: 'the merge undone' });
+  await waitFor(() => (actionIds(card(env.fake, sourceAlert.ts)).includes('ticket_merge') ? true : undefined), { what: 'the card with its buttons again' });
+  // Across customers only with the box ticked.
+  const again = env.fake.views.length;
+  await click(env, card(env.fake, sourceAlert.ts), 'ticket_merge', String(source));
+  const second = (await waitFor(() => env.fake.views[again], { what: 'views.open' })).view;
+  t.falsy((await submitMerge(env, second, String(stranger), true)).json?.response_action);
+  t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}`)).json.merged_into_id, stranger);
 });

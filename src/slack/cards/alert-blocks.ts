@@ -26,6 +26,10 @@ export const ACTION_IDS = {
   unsnooze: 'ticket_unsnooze',
   /** Blocks the requester's address and resolves the ticket, after a confirmation (value: the ticket id). */
   spam: 'ticket_spam',
+  /** Opens the merge modal: which ticket to merge this one into (value: the ticket id). */
+  merge: 'ticket_merge',
+  /** Undoes the merge, on a merged ticket's card (value: the ticket id). */
+  unmerge: 'ticket_unmerge',
 } as const;
 
 /** The card's snooze choices: minutes from the click, or until the customer answers. */
@@ -82,7 +86,7 @@ export interface AlertCardOptions {
   customer?: string[];
   /** Senders can be blocked here: show Spam (when the ticket has a sender address and is not resolved). */
   canBlock?: boolean;
-  /** Merged into that ticket (and its link): the card says so and offers no actions; undoing the merge brings them back. */
+  /** Merged into that ticket (and its link): the card says so and offers only Undo merge; undoing it brings the buttons back. */
   mergedInto?: { id: number; link?: string };
 }
 
@@ -144,7 +148,9 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
     const why = opts.failedReply.error ? `: ${safeMrkdwn(opts.failedReply.error, 300, { singleLine: true })}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: *The reply could not be sent*${why}` } });
   }
-  if (!opts.mergedInto) {
+  if (opts.mergedInto) {
+    blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK_ID, elements: [{ type: 'button', action_id: ACTION_IDS.unmerge, text: { type: 'plain_text', text: 'Undo merge' }, value: String(t.id) }] });
+  } else {
     blocks.push(buildActions(t, opts));
     blocks.push(buildAssignActions(t));
   }
@@ -184,6 +190,8 @@ function buildActions(t: AlertTicket, opts: Pick<AlertCardOptions, 'canReply' | 
   if (opts.failedReply) {
     elements.push({ type: 'button', action_id: ACTION_IDS.retryReply, text: { type: 'plain_text', text: 'Retry' }, style: 'danger', value: String(opts.failedReply.id) });
   }
+  // A resolved ticket is merged from the console or REST: its card stays short.
+  if (t.status !== 'resolved') elements.push({ type: 'button', action_id: ACTION_IDS.merge, text: { type: 'plain_text', text: 'Merge…' }, value });
   if (opts.canBlock && t.requesterEmail && t.status !== 'resolved') {
     elements.push({
       type: 'button', action_id: ACTION_IDS.spam, text: { type: 'plain_text', text: 'Spam' }, value,
