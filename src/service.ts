@@ -253,7 +253,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           legalHoldsRouter({ db }),
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
-          mergesRouter({ db, ticketEvents }),
+          mergesRouter({ db, ticketEvents, queue }),
           savedRepliesRouter({ db }),
           customersRouter({ db, freeMailDomains: config.customers.freeMailDomains }),
           senderBlocksRouter({ db, blocks, ticketEvents }),

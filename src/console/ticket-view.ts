@@ -32,6 +32,8 @@ export interface TicketStory {
   context: CustomerContext | null;
   /** Who has the ticket open in a console now (live-update streams, every instance). */
   viewers: Viewer[];
+  /** Tickets split out of this one. */
+  splitInto: number[];
 }
 
 interface Entry {
@@ -130,9 +132,29 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
       <label class="check"><input type="checkbox" name="across" value="1"> different customers: merge anyway</label>
       <div class="row"><button class="secondary">Merge</button></div>
     </form>
+    ${splitForm(s, base, csrf)}
     ${t.requesterEmail ? html`<form method="post" action="${base}/spam" hx-confirm="Block the sender, keep their next messages as spam and resolve this ticket?">${csrf}<div class="row">
       <button name="scope" value="email">Spam: block the sender</button><button name="scope" value="domain" class="secondary">Spam: block their domain</button></div>
     </form>` : ''}</section>`;
+}
+
+/** Tick follow-ups to split them out into a new ticket (those a merge brought are the merge's: not offered). */
+function splitForm(s: TicketStory, base: string, csrf: SafeHtml): SafeHtml {
+  const followUps = s.messages.filter((m) => m.merged_from === null);
+  if (!followUps.length) return html``;
+  return html`<form method="post" action="${base}/split" hx-confirm="Split the ticked follow-ups out into a new ticket?">${csrf}
+      <fieldset><legend>Split follow-ups into a new ticket</legend>
+      ${followUps.map((m) => html`<label class="check"><input type="checkbox" name="message" value="${m.id}"> ${when(new Date(m.created_at))}: ${shown(m.body.slice(0, 80), 80)}</label>`)}
+      </fieldset><div class="row"><button class="secondary">Split</button></div>
+    </form>`;
+}
+
+/** Where a split ticket came from, and what was split out of this one. */
+function splitFacts(s: TicketStory): SafeHtml {
+  const link = (id: number) => html`<a href="/console/tickets/${id}">#${id}</a>`;
+  const from = s.ticket.splitFrom === null ? html`` : html`<dt>Split from</dt><dd>${link(s.ticket.splitFrom)}</dd>`;
+  const into = s.splitInto.length ? html`<dt>Split into</dt><dd>${s.splitInto.map((id, i) => html`${i ? ', ' : ''}${link(id)}`)}</dd>` : html``;
+  return html`${from}${into}`;
 }
 
 /** A merged ticket's page: where it went, who merged it, its own text, and (for agents) Undo. */
@@ -188,6 +210,7 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
             <dt>Door</dt><dd>${t.source}</dd>
             <dt>Assignee</dt><dd>${agentName(t.assignee ? { slackUserId: t.assignee.slackUserId, name: t.assignee.name } : null)}</dd>
             <dt>Summary</dt><dd>${shown(t.summary ?? '—', 500)}</dd>
+            ${splitFacts(s)}
             <dt>Slack</dt><dd>${cardUrl ? html`<a href="${cardUrl}" rel="noopener noreferrer" target="_blank">Open the card</a>` : html`<span class="muted">no card</span>`}</dd>
           </dl></section>
           ${customerCard(s)}

@@ -17,6 +17,7 @@ import { getSavedReply, listSavedReplies } from '../db/repositories/saved-replie
 import { listStatusChanges } from '../db/repositories/status-changes.ts';
 import { getTicket, getTicketOrMerged } from '../db/repositories/tickets.ts';
 import { mergeOfSource } from '../db/repositories/merges.ts';
+import { splitInto } from '../db/repositories/splits.ts';
 import { customerContext } from '../db/repositories/customer-context.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
@@ -28,7 +29,7 @@ import { HttpError } from '../lib/http-error.ts';
 import { PRESENCE_FRESH_SECONDS } from './live.ts';
 import { type ConsoleState, type ConsoleUser, requireRole } from './session.ts';
 import { mergedPage, ticketPage } from './ticket-view.ts';
-import { mergeActions } from './ticket-merge.ts';
+import { mergeSplitActions } from './ticket-merge-split.ts';
 
 export interface TicketDeps {
   db: Database;
@@ -58,6 +59,7 @@ const NOTICES: Record<string, string> = {
   spam: 'Marked as spam: the sender is blocked (see Spam) and the ticket resolved.',
   merged: 'Merged: the other ticket\'s messages are here now (its page can undo it).',
   unmerged: 'Merge undone: this ticket and its messages are back as they were.',
+  split: 'Split: this new ticket holds the follow-ups you chose; it is classified and alerted like any new ticket.',
 };
 
 const field = (ctx: Context, name: string) => {
@@ -91,16 +93,16 @@ export function ticketRouter(deps: TicketDeps): Router {
       return;
     }
     const relatedDays = deps.config?.customers?.relatedDays ?? 30;
-    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers] = await Promise.all([
+    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splits] = await Promise.all([
       listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
       ticketSlaEvents(db.sql, id), ticketCardPost(db.sql, id), listSavedReplies(db.sql),
       ticket.customer ? customerContext(db.sql, { id, customerId: ticket.customer.id, subject: ticket.subject }, relatedDays) : Promise.resolve(null),
-      viewersOf(db.sql, id, PRESENCE_FRESH_SECONDS),
+      viewersOf(db.sql, id, PRESENCE_FRESH_SECONDS), splitInto(db.sql, id),
     ]);
     const savedId = typeof ctx.query.saved === 'string' && /^\d{1,9}$/.test(ctx.query.saved) ? Number(ctx.query.saved) : undefined;
     const draft = savedId ? ((await getSavedReply(db.sql, savedId))?.body ?? '') : '';
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers }, userOf(ctx), { notice, draft }).value;
+    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splitInto: splits }, userOf(ctx), { notice, draft }).value;
   });
 
   router.post('/:id/assign', async (ctx) => {
@@ -167,7 +169,7 @@ export function ticketRouter(deps: TicketDeps): Router {
     done(ctx, id, 'spam');
   });
 
-  mergeActions(router, { deps, idOf, agentOf, actorOf, missing });
+  mergeSplitActions(router, { deps, idOf, agentOf, actorOf, missing });
 
   router.post('/:id/status', async (ctx) => {
     const user = agentOf(ctx);

@@ -39,6 +39,8 @@ export interface Ticket {
   company: { id: number; name: string; tier: string | null } | null;
   /** Merged into that ticket (src/ingest/merges.ts): no longer a ticket of its own, only a pointer; null: not merged. */
   mergedInto: number | null;
+  /** Made from follow-ups split out of that ticket (src/ingest/splits.ts); null: not a split. */
+  splitFrom: number | null;
   createdAt: Date;
   updatedAt: Date;
 }

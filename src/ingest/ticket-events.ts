@@ -8,6 +8,7 @@
  *   ticketChanged     src/ingest/changes.ts, in the transaction of a person's change (status,
  *                     human classification, assignee, snooze, delete) made through REST or a Slack button;
  *                     src/ingest/merges.ts when a ticket is merged into another (or the merge undone);
+ *                     src/ingest/splits.ts when follow-ups are split out into a new ticket;
  *                     src/ingest/snooze.ts when a snooze ends by time, store-one.ts when the customer's answer ends it
  *                     (or moves a ticket waiting on the customer back to open); src/ingest/replies.ts when an
  *                     agent's reply moves the ticket to waiting_on_customer
@@ -33,7 +34,9 @@ export type TicketChange =
   /** ... and to the target, in the same transaction. */
   | { kind: 'merged_in'; from: number; mergeId: number; actor: string }
   /** The merge was undone: told to the source, which is a ticket of its own again. */
-  | { kind: 'unmerged'; mergeId: number; source: number; target: number; actor: string };
+  | { kind: 'unmerged'; mergeId: number; source: number; target: number; actor: string }
+  /** Follow-ups were split out into a new ticket (src/ingest/splits.ts). */
+  | { kind: 'split'; into: number; messages: number; actor: string };
 
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 

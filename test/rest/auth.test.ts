@@ -161,8 +161,12 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   const spammy = await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', headers: KEY, json: { subject: 'Prize', body: 'You have won a prize, click here', requester_email: 'prize@key-holder-spam2.example' } });
   // A pair to merge (POST) and then unmerge (DELETE, which runs after the POSTs).
   const [mergeSource, mergeTarget] = [await createTicket('a ticket the key holder merges'), await createTicket('the ticket it is merged into')];
+  // A ticket with a follow-up to split out.
+  const splitting = await createTicket('a ticket with a second problem');
+  const followUp = await svc.service.ingest({ source: 'api', body: 'and a second problem', thread: { ticketId: splitting } });
   const idOf: Record<string, number> = {
     '/api/v1/requests/:id/merge': mergeSource,
+    '/api/v1/requests/:id/split': splitting,
     '/api/v1/saved-replies': saved.json.id, '/api/v1/customers': customer.json.id, '/api/v1/companies': company.json.id, '/api/v1/legal-holds': hold.json.id,
     '/api/v1/sender-blocks': block.json.id, '/api/v1/requests/:id/spam': spammy.json.id,
   };
@@ -181,6 +185,7 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
     'POST /api/v1/sender-blocks': { kind: 'email', value: 'blocked-by-key@example.org' },
     'POST /api/v1/requests/:id/spam': {},
     'POST /api/v1/requests/:id/merge': { into: mergeTarget },
+    'POST /api/v1/requests/:id/split': { message_ids: [followUp.messageId] },
   };
   // DELETE last: the other routes need the ticket (and the saved reply).
   const routes = keyRoutes().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));

@@ -128,3 +128,20 @@ test.serial('from the card: Merge… opens the modal, refusals show on its field
   t.falsy((await submitMerge(env, second, String(stranger), true)).json?.response_action);
   t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}`)).json.merged_into_id, stranger);
 });
+
+test.serial('a split notes it in the original thread, and the new ticket gets an alert of its own', async (t) => {
+  const env = await startSlackService();
+  t.teardown(env.stop);
+  const email = 'lea@customer.example';
+  const original = await createTicket(env.svc, { body: 'Search is slow [cat=technical conf=0.9]', requester_email: email });
+  const alert = await waitForAlert(env.fake, original);
+  const fu = await env.svc.service.ingest({ source: 'api', body: 'Also I was charged twice [cat=billing conf=0.9]', requesterEmail: email, thread: { ticketId: original } });
+  const res = await api(env.svc.baseUrl, `/api/v1/requests/${original}/split`, { method: 'POST', json: { message_ids: [fu.messageId] } });
+  t.is(res.status, 201, res.text);
+  const made = res.json.ticket_id as number;
+  const note = await waitFor(() => env.fake.threadReplies(alert.channel, alert.ts).find((m) => m.text.includes('split out into')), { what: 'the split note' });
+  t.true(note.text.includes(`1 message split out into <https://triage.example.com/api/v1/requests/${made}|ticket #${made}>`), note.text);
+  const fresh = await waitForAlert(env.fake, made);
+  t.true(fresh.text.includes('charged twice'));
+  t.is(fresh.channel, 'CBILL0001', 'classified and routed like any new ticket');
+});

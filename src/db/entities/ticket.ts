@@ -51,6 +51,8 @@ export const Ticket = defineEntity({
     deletedAt: p.datetime().nullable(),
     /** Merged into this ticket (src/ingest/merges.ts): deleted as a ticket of its own, kept as a pointer until undone. */
     mergedIntoId: p.integer().nullable(),
+    /** Made from follow-ups split out of this ticket (src/ingest/splits.ts). */
+    splitFromId: p.integer().nullable(),
   },
   uniques: [{ name: 'tickets_source_external_id_unique', properties: ['source', 'externalId'] }],
   indexes: [
@@ -62,6 +64,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_assignee_status_idx', properties: ['assigneeSlackUserId', 'status'] },
     { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
     { name: 'tickets_customer_created_at_idx', properties: ['customer', 'createdAt'] },
+    // A ticket's split-off tickets (GET /api/v1/requests/{id}: split_into): few rows, found without a scan.
+    { name: 'tickets_split_from_idx', expression: 'create index "tickets_split_from_idx" on "tickets" ("split_from_id") where "split_from_id" is not null' },
     // A customer's open tickets counted on every card: without it the planner may walk every open ticket.
     { name: 'tickets_customer_open_idx', expression: `create index "tickets_customer_open_idx" on "tickets" ("customer_id") where "status" <> 'resolved' and "deleted_at" is null` },
     // The console's Snoozed and Low confidence tabs (src/db/repositories/console-inbox.ts): few rows, found without a scan.

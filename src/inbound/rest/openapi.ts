@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
 import { BLOCK_RULES } from '../../domain/sender-block.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
+import { NOT_FOLLOWUPS } from '../../ingest/splits.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
 import { SUBJECT_RULE } from '../../privacy/erase.ts';
 import * as bs from './block-schemas.ts';
@@ -111,6 +112,19 @@ export function buildOpenApi(info: { title: string; version: string }) {
         summary: 'Undo the merge: the ticket, its messages and attachments come back as they were before it',
         parameters: [idParam],
         responses: { '200': ok('Undone', ms.unmergeResult), '409': { description: 'The ticket is not merged into another', content: json(r.errorResponse) }, ...apiErrors(404, 422) },
+      },
+    },
+    '/api/v1/requests/{id}/split': {
+      post: {
+        summary: "Split follow-ups out into a new ticket (classified and alerted like any new one); the two point at each other (split_from_id, split_into)",
+        parameters: [idParam],
+        requestBody: withBody(ms.splitBody),
+        responses: {
+          '201': ok('The new ticket', ms.splitResult),
+          ...apiErrors(400, 404, 413, 415),
+          '409': { description: 'A message came with a merge that is in force: undo the merge first', content: json(r.errorResponse) },
+          ...refusedBeyondSchema([['message_ids', NOT_FOLLOWUPS]]),
+        },
       },
     },
     '/api/v1/requests/{id}/classification': {

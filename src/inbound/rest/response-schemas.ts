@@ -90,6 +90,7 @@ export const ticketView = z
       .int()
       .nullable()
       .describe('Merged into that ticket (POST /api/v1/requests/{id}/merge): its messages are there and it is left out of lists and stats; null: a ticket of its own'),
+    split_from_id: z.number().int().nullable().describe('Made from follow-ups split out of that ticket (POST /api/v1/requests/{id}/split); null: not a split'),
   })
   .meta({ id: 'Ticket' });
 
@@ -143,6 +144,7 @@ export const ticketDetail = z
     replies: z.array(replyView),
     attachments: z.array(attachmentView),
     legal_hold: z.boolean().describe('A legal hold (on the ticket or its requester) keeps erasure and retention away from it'),
+    split_into: z.array(z.number().int()).describe('Tickets made from follow-ups split out of this one, oldest first'),
   })
   .meta({ id: 'TicketWithMessages' });
 

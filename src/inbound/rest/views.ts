@@ -45,6 +45,7 @@ export function ticketJson(t: Ticket) {
     customer: t.customer,
     company: t.company,
     merged_into_id: t.mergedInto,
+    split_from_id: t.splitFrom,
   };
 }
 

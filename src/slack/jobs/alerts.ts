@@ -12,7 +12,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { ClassifiedOptions, TicketChange } from '../../ingest/ticket-events.ts';
 import type { JobQueue, QueueJob } from '../../db/queue.ts';
 import { ALERT_EVENT_TYPE, activityFromBlocks, activityLine, assignmentLabel, snoozeLine } from '../cards/alert-blocks.ts';
-import { renderCard, type CardDeps } from '../cards/alert-card.ts';
+import { renderCard, ticketLink, type CardDeps } from '../cards/alert-card.ts';
 import { actorLabel, BLOCK_KIT_LIMITS, safeMrkdwn, slackDate, truncate, userMention } from '../cards/format.ts';
 import type { ChannelPacer } from '../delivery/pacer.ts';
 import type { SlackBudget } from '../delivery/budget.ts';
@@ -224,6 +224,11 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
     line = `:alarm_clock: Snooze ended: the customer answered · ${slackDate(at)}`;
   } else if (change.kind === 'revised') {
     line = `:pencil2: The customer ${change.deleted ? 'deleted' : 'edited'} a message · ${slackDate(at)}`;
+  } else if (change.kind === 'split') {
+    const link = ticketLink(deps.publicUrl, change.into);
+    const ref = link ? `<${link}|ticket #${change.into}>` : `ticket #${change.into}`;
+    line = activityLine(`:scissors: ${change.messages === 1 ? '1 message' : `${change.messages} messages`} split out into ${ref}`, who, at);
+    await threadNote('split', async () => ({ text: line!, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(line!, BLOCK_KIT_LIMITS.contextText) }] }] }));
   } else if (change.kind === 'unsnooze' && change.reason === 'time') {
     // The snooze's time came: the agents hear it in the thread, the card shows it again.
     line = `:alarm_clock: Snooze over · ${slackDate(at)}`;

@@ -7,6 +7,7 @@ import { listAssignments } from '../../../db/repositories/agents.ts';
 import { listAttachments } from '../../../db/repositories/attachments.ts';
 import { listClassifications } from '../../../db/repositories/classifications.ts';
 import { holdsOfTicket } from '../../../db/repositories/legal-holds.ts';
+import { splitInto } from '../../../db/repositories/splits.ts';
 import { listMessages } from '../../../db/repositories/messages.ts';
 import { listReplies } from '../../../db/repositories/replies.ts';
 import { getTicket, getTicketOrMerged, listTickets } from '../../../db/repositories/tickets.ts';
@@ -93,10 +94,12 @@ export function requestsRouter(deps: RequestsDeps): Router {
     // A merged ticket answers as its pointer: merged_into_id set, its messages at the target.
     const ticket = await getTicketOrMerged(db.sql, id);
     if (!ticket) throw notFound(id);
-    const [messages, replies, attachments, holds] = await Promise.all([listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id), holdsOfTicket(db.sql, id)]);
+    const [messages, replies, attachments, holds, splits] = await Promise.all([
+      listMessages(db.sql, id), listReplies(db.sql, id), listAttachments(db.sql, id), holdsOfTicket(db.sql, id), splitInto(db.sql, id),
+    ]);
     ctx.body = {
       ...ticketJson(ticket), messages: messages.map(messageJson), replies: replies.map(replyJson), attachments: attachments.map(attachmentJson),
-      legal_hold: holds.length > 0,
+      legal_hold: holds.length > 0, split_into: splits,
     };
   });
 

@@ -1,5 +1,5 @@
 /**
- * Merge and Undo merge on the console's ticket page, over real HTTP: the agent names the other ticket, lands on it
+ * Merge, Undo merge and Split on the console's ticket page, over real HTTP: the agent names the other ticket, lands on it
  * with the merged text in its timeline (linking back), the merged ticket's page says where it went and offers Undo;
  * different customers need the box; bad numbers, unknown tickets and a viewer are refused and change nothing.
  */
@@ -68,4 +68,33 @@ test('refused: another customer without the box, bad numbers, unknown tickets, i
   const again = await agent.post(`/console/tickets/${b}/merge`, { into: String(a) });
   t.is(again.status, 409);
   t.true(again.text.includes(`ticket #${a} was merged into ${b}`), again.text.slice(0, 300));
+});
+
+test('an agent splits ticked follow-ups into a new ticket; both pages link the other; bad ticks change nothing', async (t) => {
+  const { svc, agent, viewer } = t.context;
+  const email = 'rae@customer.example';
+  const original = await create(svc, 'Sync slow', email);
+  const fu = async (body: string) => (await svc.service.ingest({ source: 'api', body, requesterEmail: email, thread: { ticketId: original } })).messageId!;
+  const stays = await fu('Sync takes an hour');
+  const moves = await fu('Unrelated: please change my billing address');
+  const page = (await agent.get(`/console/tickets/${original}`)).text;
+  t.regex(page, new RegExp(`<input type="checkbox" name="message" value="${moves}">`));
+
+  t.is((await agent.post(`/console/tickets/${original}/split`, {})).status, 422, 'nothing ticked');
+  t.is((await agent.post(`/console/tickets/${original}/split`, { message: 'x' })).status, 422);
+  t.is((await agent.post(`/console/tickets/${original}/split`, { message: '999999' })).status, 422, 'not a follow-up of this ticket');
+  t.is((await viewer.post(`/console/tickets/${original}/split`, { message: String(moves) })).status, 403);
+
+  const res = await agent.post(`/console/tickets/${original}/split`, [['message', String(moves)]]);
+  t.is(res.status, 302, res.text);
+  const made = Number(/\/console\/tickets\/(\d+)\?done=split/.exec(res.headers.get('location') ?? '')?.[1]);
+  t.true(made > original);
+  const fresh = (await agent.get(`/console/tickets/${made}?done=split`)).text;
+  t.true(fresh.includes('Split: this new ticket holds the follow-ups you chose'));
+  t.regex(fresh, new RegExp(`<dt>Split from</dt><dd><a href="/console/tickets/${original}">#${original}</a></dd>`));
+  t.true(fresh.includes('Unrelated: please change my billing address'));
+  const left = (await agent.get(`/console/tickets/${original}`)).text;
+  t.regex(left, new RegExp(`<dt>Split into</dt><dd><a href="/console/tickets/${made}">#${made}</a></dd>`));
+  t.regex(left, new RegExp(`value="${stays}"`));
+  t.notRegex(left, new RegExp(`value="${moves}"`));
 });
