@@ -18,7 +18,7 @@
  * No orphan rule: a module holding only types (src/domain/classification.ts) may be imported by types alone.
  * What no import graph shows (process.env only in src/config.ts, SQL only in src/db/) is checked by the same script.
  */
-const DOORS = '(rest|webhooks|imap)';
+const DOORS = '(rest|webhooks|imap|survey)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

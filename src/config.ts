@@ -22,6 +22,7 @@ import type { ImapMailbox } from './config/mailbox.ts';
 import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { retentionVariables } from './config/retention.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
+import { csatRules, csatSection, csatVariables } from './config/csat.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { misspeltSettings } from './config/misspelt.ts';
 import { type Environment, readValues, type Values, variable, variablesOf } from './config/variable.ts';
@@ -47,10 +48,11 @@ export const CONFIG_VARIABLES = {
   console: consoleVariables,
   customers: customerVariables,
   retention: retentionVariables,
+  csat: csatVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
-const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules, consoleRules];
+const CROSS_RULES: ((source: Environment) => string[])[] = [httpRules, imapRules, slackRules, replyRules, consoleRules, csatRules];
 
 /** The parsed values, with the areas whose shape differs from their variables' (optional sections, derived defaults). */
 function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) {
@@ -69,6 +71,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     sla: slaSection(v.sla),
     /** The operator console's sign-in and roles (src/console/). */
     console: consoleSection(v.console),
+    /** Satisfaction surveys after a resolve; undefined when off. */
+    csat: csatSection(v.csat, v.sla),
   };
 }
 

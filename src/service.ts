@@ -19,7 +19,7 @@ import type { Classifier } from './domain/classification.ts';
 import { createSenderBlocks } from './ingest/sender-blocks.ts';
 import { freeMailSet } from './domain/company-domain.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
-import { CLASSIFY_QUEUE, QUEUE_POLICIES } from './db/queue-registry.ts';
+import { CLASSIFY_QUEUE, QUEUE_POLICIES, SURVEY_QUEUE } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
@@ -58,6 +58,10 @@ import { breakerObserver, deadLetterObserver, mailboxObserver, slackThrottleObse
 import { createReplySenders, messageIdDomain } from './outbound/senders.ts';
 import { draftSourceFromConfig } from './outbound/drafts.ts';
 import { startReplyWorker } from './outbound/send-job.ts';
+import { withSurveys } from './outbound/surveys/plan.ts';
+import { startSurveyWorker } from './outbound/surveys/send-job.ts';
+import { surveyMount } from './inbound/survey/mount.ts';
+import { surveyRouter } from './inbound/survey/router.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -127,6 +131,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
   await queue.createQueue(CLASSIFY_QUEUE, QUEUE_POLICIES[CLASSIFY_QUEUE]);
+  // A resolve enqueues its survey in its own transaction, with or without a worker here.
+  if (config.csat) await queue.createQueue(SURVEY_QUEUE, QUEUE_POLICIES[SURVEY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
   const classifiers = options.classifier ? undefined : await createClassifier({ config: config.classifier, logger });
@@ -153,7 +159,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // SLA clocks (src/sla/) hear each ticket event first, in the same transaction, then hand it on to Slack.
   const sla = config.sla ? { policy: config.sla, now: options.slaNow ?? (() => new Date()) } : undefined;
   // Open consoles hear every event too (src/console/signals.ts: a NOTIFY in the same transaction).
-  const withSla = (events: TicketEvents) => withConsoleSignals(sla ? withSlaClocks(events, sla) : events);
+  // A resolve plans its satisfaction survey, a reopen cancels it (src/outbound/surveys/plan.ts).
+  const csat = config.csat;
+  const withSurveyPlans = (events: TicketEvents) => (csat ? withSurveys(events, { csat, queue, senders: replySenders.senders }) : events);
+  const withSla = (events: TicketEvents) => withConsoleSignals(withSurveyPlans(sla ? withSlaClocks(events, sla) : events));
   // Slack listens to the pipeline's ticket events (src/ingest/ticket-events.ts), so it is built before the
   // emitters (ingest, the classify worker, the REST routes) that are handed its listener. It registers the
   // 'slack' health probe; Bolt is loaded only when Slack is configured.
@@ -260,6 +269,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         ],
       }),
       webhookMount(webhooks),
+      ...(csat ? [surveyMount(surveyRouter({ db, ticketEvents, badScore: csat.badScore, reopenOnBad: csat.reopenOnBad }))] : []),
     ],
   });
 
@@ -277,6 +287,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       await slack.start();
       if (config.worker.enabled) {
         await startReplyWorker({ db, queue, senders: [...replySenders.senders, ...(slack.replySenders ?? [])], ticketEvents, logger }, options.replyRetry);
+        if (csat) await startSurveyWorker({ db, queue, senders: replySenders.senders, csat, publicUrl: config.http.publicUrl!, messageIdDomain: messageIdDomain(config), logger });
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,

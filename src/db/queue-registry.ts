@@ -9,6 +9,8 @@ import type { QueuePolicy } from './queue.ts';
 export const CLASSIFY_QUEUE = 'classify';
 /** An agent's reply on its way to the customer (src/outbound/send-job.ts). */
 export const REPLY_QUEUE = 'reply-send';
+/** A satisfaction survey on its way to the customer (src/outbound/surveys/send-job.ts), due after a resolve. */
+export const SURVEY_QUEUE = 'survey-send';
 /** The Slack adapter's jobs (src/slack/). */
 export const SLACK_QUEUES = {
   alert: 'slack-alert',
@@ -23,7 +25,7 @@ export const SLACK_QUEUES = {
   redact: 'slack-redact',
 } as const;
 
-export type QueueName = typeof CLASSIFY_QUEUE | typeof REPLY_QUEUE | (typeof SLACK_QUEUES)[keyof typeof SLACK_QUEUES];
+export type QueueName = typeof CLASSIFY_QUEUE | typeof REPLY_QUEUE | typeof SURVEY_QUEUE | (typeof SLACK_QUEUES)[keyof typeof SLACK_QUEUES];
 
 /** Slack answers again within minutes: 2 s doubling to a 5-minute cap. */
 const SLACK_RETRY = { retryBackoff: true, retryDelay: 2, retryDelayMax: 300 } as const;
@@ -32,6 +34,7 @@ export const QUEUE_POLICIES = {
   [CLASSIFY_QUEUE]: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600 },
   // Retries of a transient failure: with 5 s doubling to a 10-minute cap, about an hour and a half in all.
   [REPLY_QUEUE]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 10 },
+  [SURVEY_QUEUE]: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
   // A batch waits for its slowest channel (~batch/3 s at Slack's pace, minutes under Retry-After), so its
   // jobs live on heartbeats (10 s, refreshed every 5 s) rather than a short expiry: after a crash, or a
   // database outage at completion, they are retried ~15 s later instead of after the 600 s expiry.

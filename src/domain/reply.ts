@@ -19,6 +19,11 @@ export interface OutboundReply {
    * Message-ID, and the idempotency key wherever a helpdesk API takes one.
    */
   idempotencyKey: string;
+  /**
+   * A satisfaction survey, not an agent's answer: sent as automatic mail (Auto-Submitted), from `from` when
+   * set, and as type "survey" with its page's `url` through a webhook.
+   */
+  survey?: { url: string; from?: string | undefined };
 }
 
 /** What the sender knows after a successful send (the id the other side gave the reply, if any). */

@@ -7,6 +7,7 @@
  * db/repositories; this file owns the rules.
  */
 import type { Database } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import { ensureAgent, insertAssignment } from '../db/repositories/agents.ts';
 import { appendAudit } from '../db/repositories/audit-entries.ts';
 import { insertHumanVerdict } from '../db/repositories/classifications.ts';
@@ -30,20 +31,23 @@ export type StatusOutcome = 'changed' | 'unchanged' | 'not_found';
 
 /** setStatus, saying whether anything changed (bulk actions report "already resolved" per ticket). */
 export async function changeStatus(deps: TicketWriteDeps, ticketId: number, status: TicketStatus, actor: string): Promise<StatusOutcome> {
-  return deps.db.transaction(async (tx) => {
-    const current = await lockTicket(tx, ticketId);
-    if (!current) return 'not_found';
-    if (current.status === status) return 'unchanged';
-    await updateStatus(tx, ticketId, status);
-    await insertStatusChange(tx, { ticketId, from: current.status, to: status, actor });
-    await appendAudit(tx, { actor, action: 'status', ticketId, before: { status: current.status }, after: { status } });
-    // A resolved ticket is not put aside for later any more.
-    if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
-      await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
-    }
-    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
-    return 'changed';
-  });
+  return deps.db.transaction((tx) => changeStatusIn(tx, deps, ticketId, status, actor));
+}
+
+/** changeStatus inside the caller's transaction (a survey's bad score reopens the ticket with the score). */
+export async function changeStatusIn(tx: Sql, deps: Pick<TicketWriteDeps, 'ticketEvents'>, ticketId: number, status: TicketStatus, actor: string): Promise<StatusOutcome> {
+  const current = await lockTicket(tx, ticketId);
+  if (!current) return 'not_found';
+  if (current.status === status) return 'unchanged';
+  await updateStatus(tx, ticketId, status);
+  await insertStatusChange(tx, { ticketId, from: current.status, to: status, actor });
+  await appendAudit(tx, { actor, action: 'status', ticketId, before: { status: current.status }, after: { status } });
+  // A resolved ticket is not put aside for later any more.
+  if (status === 'resolved' && (await endSnooze(tx, ticketId))) {
+    await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'unsnooze', reason: 'resolved', actor });
+  }
+  await deps.ticketEvents.ticketChanged(tx, ticketId, { kind: 'status', status, actor });
+  return 'changed';
 }
 
 export type AssignOutcome = { found: false } | { found: true; changed: boolean; from: string | null };

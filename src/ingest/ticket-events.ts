@@ -36,7 +36,9 @@ export type TicketChange =
   /** The merge was undone: told to the source, which is a ticket of its own again. */
   | { kind: 'unmerged'; mergeId: number; source: number; target: number; actor: string }
   /** Follow-ups were split out into a new ticket (src/ingest/splits.ts). */
-  | { kind: 'split'; into: number; messages: number; actor: string };
+  | { kind: 'split'; into: number; messages: number; actor: string }
+  /** The customer answered the satisfaction survey (src/ingest/surveys.ts); bad: at or below CSAT_BAD_SCORE. */
+  | { kind: 'survey'; score: number; bad: boolean; actor: string };
 
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 

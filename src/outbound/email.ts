@@ -5,7 +5,8 @@
  * conversation's Message-IDs, then the mail answered; RFC 5322 3.6.4), and our ticket reference `[#42]` in
  * the subject (src/ingest/thread.ts tries all three).
  *
- * It is a person's answer, so it is NOT marked Auto-Submitted (a customer's auto-responder may then answer
+ * A satisfaction survey (reply.survey) goes the same way, marked Auto-Submitted: auto-generated.
+ * An agent's reply is a person's answer, so it is NOT marked Auto-Submitted (a customer's auto-responder may then answer
  * it; src/inbound/imap/noise.ts drops those). Our own copy, should it come back to the mailbox (Bcc, a
  * server that files sent mail in the inbox), is from the support address: noise.ts drops it as a loop.
  *
@@ -67,7 +68,7 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
       const references = replyReferences(thread.parentReferences, thread.messageIds, thread.lastCustomerMessageId, reply.idempotencyKey);
       try {
         const info = await (await transportFor(mailbox)).sendMail({
-          from: { name: reply.agent.name ?? 'Support', address: mailbox.supportAddress },
+          from: { name: reply.agent.name ?? 'Support', address: reply.survey?.from ?? mailbox.supportAddress },
           to,
           subject: replySubject(ticket),
           text: reply.text,
@@ -75,7 +76,8 @@ export function createEmailSender(opts: EmailSenderOptions): ReplySender & { clo
           ...(thread.lastCustomerMessageId ? { inReplyTo: thread.lastCustomerMessageId } : {}),
           ...(references.length ? { references } : {}),
           // Asks Exchange/Outlook not to answer with out-of-office notes; says nothing of who wrote it.
-          headers: { 'X-Auto-Response-Suppress': 'OOF, AutoReply' },
+          // A survey is automatic mail (RFC 3834): auto-responders leave it alone.
+          headers: { 'X-Auto-Response-Suppress': 'OOF, AutoReply', ...(reply.survey ? { 'Auto-Submitted': 'auto-generated' } : {}) },
         });
         if (info.rejected?.length) throw new PermanentSendError(`recipient refused: ${info.rejected.map(String).join(', ')}`);
         return { externalId: info.messageId };

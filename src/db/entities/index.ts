@@ -24,12 +24,13 @@ import { TicketAssignment } from './ticket-assignment.ts';
 import { SlaDailyOutcome } from './sla-daily-outcome.ts';
 import { TicketDailyFigure } from './ticket-daily-figure.ts';
 import { TicketMerge } from './ticket-merge.ts';
+import { CsatSurvey } from './csat-survey.ts';
 import { TicketDailyStat } from './ticket-daily-stat.ts';
 import { TicketMessage } from './ticket-message.ts';
 import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, SlaDailyOutcome, TicketMerge, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
+export { AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, SlaDailyOutcome, TicketMerge, CsatSurvey, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
 
-export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, TicketDailyFigure, SlaDailyOutcome, TicketMerge, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock];
+export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, TicketDailyFigure, SlaDailyOutcome, TicketMerge, CsatSurvey, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock];

@@ -49,6 +49,8 @@ export const NO_PERSONAL_DATA = [
   'companies', 'company_domains', 'ticket_status_changes',
   // Which ticket was merged into which, and who did it (the moved texts are messages of the target).
   'ticket_merges',
+  // A score and its link's token per resolution (the ticket's deletion takes them along).
+  'csat_surveys',
 ];
 
 const count = async (sql: Sql, text: string, values: unknown[]) => Number((await sql.query<{ n: string | number }>(text, values))[0]?.n ?? 0);

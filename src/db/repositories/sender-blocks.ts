@@ -92,3 +92,15 @@ export async function listSpam(db: Sql, limit = 100): Promise<SpamMessage[]> {
     from: text(r.spam?.from), name: text(r.spam?.name), subject: text(r.spam?.subject), excerpt: text(r.spam?.excerpt),
   }));
 }
+
+/** Whether a block in force covers the address (its own, or its domain or a parent domain), read now, not from a cache. */
+export async function blockCovers(db: Sql, email: string): Promise<boolean> {
+  const rows = await db.query(
+    `select 1 from sender_blocks where unblocked_at is null
+        and ((kind = 'email' and value = lower($1))
+          or (kind = 'domain' and (split_part(lower($1), '@', 2) = value or split_part(lower($1), '@', 2) like '%.' || value)))
+      limit 1`,
+    [email],
+  );
+  return rows.length > 0;
+}

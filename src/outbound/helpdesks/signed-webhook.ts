@@ -26,8 +26,8 @@ export function signReply(secret: string, timestamp: string, body: string): stri
 
 export function replyWebhookBody(ticket: Ticket, reply: OutboundReply, sentAt: Date) {
   return {
-    type: 'reply',
-    reply_id: reply.replyId,
+    type: reply.survey ? 'survey' : 'reply',
+    ...(reply.survey ? { survey_id: reply.replyId, survey_url: reply.survey.url } : { reply_id: reply.replyId }),
     idempotency_key: reply.idempotencyKey,
     ticket_id: ticket.id,
     /** Your id of the ticket: the `id` of the delivery that opened it (generic), or the external_id given to the REST API. */

@@ -229,6 +229,16 @@ export async function handleChanged(deps: NotifyDeps, job: QueueJob<ChangedJob>)
     const ref = link ? `<${link}|ticket #${change.into}>` : `ticket #${change.into}`;
     line = activityLine(`:scissors: ${change.messages === 1 ? '1 message' : `${change.messages} messages`} split out into ${ref}`, who, at);
     await threadNote('split', async () => ({ text: line!, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(line!, BLOCK_KIT_LIMITS.contextText) }] }] }));
+  } else if (change.kind === 'survey') {
+    line = `${change.bad ? ':thumbsdown:' : ':star:'} The customer rated this ticket *${change.score}/5* · ${slackDate(at)}`;
+    // A bad score is heard in the thread: the assignee by name, or the channel.
+    if (change.bad) {
+      await threadNote('survey', async () => {
+        const assignee = (await getTicket(deps.db.sql, ticketId))?.assignee?.slackUserId;
+        const text = `:thumbsdown: *A bad score*: the customer rated this ticket ${change.score}/5${assignee ? `, ${userMention(assignee)}` : ''}.`;
+        return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+      });
+    }
   } else if (change.kind === 'unsnooze' && change.reason === 'time') {
     // The snooze's time came: the agents hear it in the thread, the card shows it again.
     line = `:alarm_clock: Snooze over · ${slackDate(at)}`;
