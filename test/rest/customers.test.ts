@@ -58,7 +58,7 @@ test('never a company from a public suffix, a free-mail or disposable domain (bu
     t.regex(res.json.errors[0].message, message);
   };
   for (const suffix of ['com', 'co.uk', 'CO.UK.', 'github.io']) await refused([suffix], /public suffix/);
-  for (const free of ['gmail.com', 'GMAIL.COM', '@gmail.com', 'web.de', 'yahoo.co.uk', 'mailinator.com', 'isp-mail.example', 'other-isp.example', 'mx.gmail.com', 'eu.mailinator.com']) await refused([free], /free-mail/);
+  for (const free of ['gmail.com', 'GMAIL.COM', '@gmail.com', 'web.de', 'yahoo.co.uk', 'mailinator.com', 'isp-mail.example', 'other-isp.example', 'mx.gmail.com', 'eu.mailinator.com', 'msa.hinet.net', 'MS12.hinet.net']) await refused([free], /free-mail/);
   for (const junk of ['a b', '..', 'x@y.com', '[127.0.0.1]']) await refused([junk], /domain name/);
   await refused(['intranet'], /public suffix/);
   // One bad domain refuses the whole list: nothing is stored.
