@@ -53,7 +53,8 @@ const NOTICES: Record<string, string> = {
   unsnoozed: 'Snooze ended.',
   resolved: 'Resolved.',
   open: 'Reopened.',
-  spam: 'Marked as spam: the sender is blocked (see Spam) and the ticket resolved.',
+  spam: 'Marked as spam: the sender\'s address is blocked (see Spam) and the ticket resolved.',
+  'spam-domain': 'Marked as spam: every address at the sender\'s domain is blocked (see Spam) and the ticket resolved.',
 };
 
 const field = (ctx: Context, name: string) => {
@@ -150,13 +151,14 @@ export function ticketRouter(deps: TicketDeps): Router {
   router.post('/:id/spam', async (ctx) => {
     const user = agentOf(ctx);
     const id = idOf(ctx);
-    const outcome = await markSpam(deps, id, actorOf(user), { domain: field(ctx, 'scope') === 'domain' }).catch((error: unknown) => {
+    const domain = field(ctx, 'scope') === 'domain';
+    const outcome = await markSpam(deps, id, actorOf(user), { domain }).catch((error: unknown) => {
       if (error instanceof BlockRefused) throw new HttpError(422, `Not blocked: ${error.message}.`);
       throw error;
     });
     if (!outcome.found) throw missing(id);
     if ('noSender' in outcome) throw new HttpError(422, 'The ticket has no sender address to block.');
-    done(ctx, id, 'spam');
+    done(ctx, id, domain ? 'spam-domain' : 'spam');
   });
 
   router.post('/:id/status', async (ctx) => {
