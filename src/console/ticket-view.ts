@@ -12,6 +12,7 @@ import type { Viewer } from '../db/repositories/console-signals.ts';
 import type { SavedReply } from '../db/repositories/saved-replies.ts';
 import type { StatusChangeRow } from '../db/repositories/status-changes.ts';
 import { CATEGORIES, PRIORITIES } from '../domain/categories.ts';
+import { emailDomain } from '../domain/company-domain.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { html, safeUrl, type SafeHtml } from '../lib/html.ts';
 import { categoryChip, priorityChip, shown, STATUS_LABELS, when } from './format.ts';
@@ -133,9 +134,20 @@ function actions(s: TicketStory, user: ConsoleUser, draft: string): SafeHtml {
       <div class="row"><button class="secondary">Merge</button></div>
     </form>
     ${splitForm(s, base, csrf)}
-    ${t.requesterEmail ? html`<form method="post" action="${base}/spam" hx-confirm="Block the sender, keep their next messages as spam and resolve this ticket?">${csrf}<div class="row">
-      <button name="scope" value="email">Spam: block the sender</button><button name="scope" value="domain" class="secondary">Spam: block their domain</button></div>
-    </form>` : ''}</section>`;
+    ${t.requesterEmail ? spamForms(base, t.requesterEmail, csrf) : ''}</section>`;
+}
+
+/**
+ * The Spam action: one form per scope, each with its own hx-confirm (htmx asks the form's question, whichever
+ * button was pressed), naming exactly what will be blocked: the address, or its domain as the block stores it.
+ */
+function spamForms(base: string, email: string, csrf: SafeHtml): SafeHtml {
+  const domain = emailDomain(email) ?? email.slice(email.lastIndexOf('@') + 1);
+  const after = 'Their next messages will be kept as spam and make no ticket, and this ticket will be resolved.';
+  return html`<div class="row spam">
+      <form method="post" action="${base}/spam" hx-confirm="${`Block ${email} as spam? ${after}`}">${csrf}<button name="scope" value="email">Spam: block the sender</button></form>
+      <form method="post" action="${base}/spam" hx-confirm="${`Block every address at ${domain} as spam? ${after}`}">${csrf}<button name="scope" value="domain" class="secondary">Spam: block their domain</button></form>
+    </div>`;
 }
 
 /** Tick follow-ups to split them out into a new ticket (those a merge brought are the merge's: not offered). */

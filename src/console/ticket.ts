@@ -56,7 +56,8 @@ const NOTICES: Record<string, string> = {
   unsnoozed: 'Snooze ended.',
   resolved: 'Resolved.',
   open: 'Reopened.',
-  spam: 'Marked as spam: the sender is blocked (see Spam) and the ticket resolved.',
+  spam: 'Marked as spam: the sender\'s address is blocked (see Spam) and the ticket resolved.',
+  'spam-domain': 'Marked as spam: every address at the sender\'s domain is blocked (see Spam) and the ticket resolved.',
   merged: 'Merged: the other ticket\'s messages are here now (its page can undo it).',
   unmerged: 'Merge undone: this ticket and its messages are back as they were.',
   split: 'Split: this new ticket holds the follow-ups you chose; it is classified and alerted like any new ticket.',
@@ -160,13 +161,14 @@ export function ticketRouter(deps: TicketDeps): Router {
   router.post('/:id/spam', async (ctx) => {
     const user = agentOf(ctx);
     const id = idOf(ctx);
-    const outcome = await markSpam(deps, id, actorOf(user), { domain: field(ctx, 'scope') === 'domain' }).catch((error: unknown) => {
+    const domain = field(ctx, 'scope') === 'domain';
+    const outcome = await markSpam(deps, id, actorOf(user), { domain }).catch((error: unknown) => {
       if (error instanceof BlockRefused) throw new HttpError(422, `Not blocked: ${error.message}.`);
       throw error;
     });
     if (!outcome.found) throw missing(id);
     if ('noSender' in outcome) throw new HttpError(422, 'The ticket has no sender address to block.');
-    done(ctx, id, 'spam');
+    done(ctx, id, domain ? 'spam-domain' : 'spam');
   });
 
   mergeSplitActions(router, { deps, idOf, agentOf, actorOf, missing });

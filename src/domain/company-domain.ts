@@ -2,9 +2,9 @@
  * Which domains may stand for a company. A company is matched by its customers' e-mail domains, so a domain
  * everybody can have an address at must never be one: free-mail providers (gmail.com, web.de, ...) and
  * disposable-address services, from maintained lists (free-email-domains-list, disposable-email-domains-js)
- * plus the configured CUSTOMER_FREE_MAIL_DOMAINS; and public suffixes (com, co.uk, github.io), from the Public
- * Suffix List (tldts). Domains are compared in one spelling: lower case, IDN as punycode (xn--...), no
- * trailing dot.
+ * plus the few providers that list lacks (FREE_MAIL_MISSING) and the configured CUSTOMER_FREE_MAIL_DOMAINS;
+ * and public suffixes (com, co.uk, github.io), from the Public Suffix List (tldts). Domains are compared in one
+ * spelling: lower case, IDN as punycode (xn--...), no trailing dot.
  */
 import { domainToASCII } from 'node:url';
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
@@ -12,6 +12,12 @@ import { DOMAINS as FREE_MAIL } from 'free-email-domains-list';
 import { getDomain, getPublicSuffix } from 'tldts';
 
 const DISPOSABLE = disposableEmailBlocklistSet();
+/**
+ * Mass mailbox providers the free-mail package lacks, found in real mail: HiNet, Taiwan's largest internet
+ * provider, gives its subscribers addresses at msa.hinet.net, ms1.hinet.net, ... (as sbcglobal.net or
+ * comcast.net, which the package lists). Their registrable domain covers every such host.
+ */
+const FREE_MAIL_MISSING = new Set(['hinet.net']);
 
 /** A domain in its one spelling, or null when it is not a domain name ("", "a b", "x@y", an IP literal's brackets). A single label (com) is a domain: the public-suffix rule refuses it. */
 export function normalizeDomain(input: string): string | null {
@@ -42,7 +48,7 @@ export function companyDomainProblem(domain: string, freeMail: ReadonlySet<strin
   if (!suffix || suffix === domain || !getDomain(domain, { allowPrivateDomains: true })) return `${domain} is a public suffix, not a company's domain`;
   const registrable = getDomain(domain, { allowPrivateDomains: true }) ?? domain;
   for (const d of new Set([domain, registrable])) {
-    if (freeMail.has(d) || FREE_MAIL.has(d)) return `${d} is a free-mail domain: anyone can have an address there`;
+    if (freeMail.has(d) || FREE_MAIL.has(d) || FREE_MAIL_MISSING.has(d)) return `${d} is a free-mail domain: anyone can have an address there`;
     if (DISPOSABLE.has(d)) return `${d} is a disposable-address domain`;
   }
   return null;

@@ -59,7 +59,8 @@ test('the Spam action on a ticket page blocks the sender\'s domain and resolves 
   t.true(ticketPage.includes(`action="/console/tickets/${made.json.id}/spam"`));
   const marked = await agent.post(`/console/tickets/${made.json.id}/spam`, { scope: 'domain' });
   t.is(marked.status, 302);
-  t.is(marked.headers.get('location'), `/console/tickets/${made.json.id}?done=spam`);
+  t.is(marked.headers.get('location'), `/console/tickets/${made.json.id}?done=spam-domain`);
+  t.true((await agent.get(marked.headers.get('location')!)).text.includes('every address at the sender&#39;s domain is blocked'), 'the notice says the domain was blocked');
   t.is((await api(svc.baseUrl, `/api/v1/requests/${made.json.id}`)).json.status, 'resolved');
   t.is((await rest(svc, 'other@prize-domain.example', 'You won again')).status, 202, 'the whole domain');
   const blocks = (await api(svc.baseUrl, '/api/v1/sender-blocks')).json.items as { value: string; blocked_by: string; ticket_id: number }[];

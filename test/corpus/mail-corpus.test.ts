@@ -3,43 +3,24 @@
  * everything parses, nothing readable ends up empty, bounces and auto-replies are recognised at the rates
  * the corpus's source projects assert. Rates are asserted with a floor and logged, never exact outputs.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import test from 'ava';
 import { classifyNoise } from '../../src/inbound/imap/noise.ts';
 import { parseEmail } from '../../src/inbound/imap/parse-mail.ts';
 import { toInboundMessage } from '../../src/inbound/imap/to-inbound.ts';
 import { visibleText } from '../../src/inbound/imap/visible-text.ts';
+import { corpus, corpusTest, emlFiles, MAIL_FOLDERS } from './corpus.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-// MAIL_CORPUS_DIR: the corpus somewhere else than beside the repository.
-const corpus = path.resolve(repoRoot, process.env.MAIL_CORPUS_DIR || '../shared/data/mail-corpus');
-const present = existsSync(path.join(corpus, 'README.md'));
-// `npm run test:corpus` is asked for by name: without the corpus it fails, it does not skip.
-const run = present ? test : ((() => {}) as unknown as typeof test);
-if (!present) test('the mail corpus is present', (t) => t.fail(`${corpus} is absent (CI places shared/ beside the repository; MAIL_CORPUS_DIR points elsewhere)`));
+// Without the corpus this registers one failing test (./corpus.ts).
+const run = corpusTest();
 
 const opts = { attachmentMaxBytes: 256 * 1024 };
 const ctx = { mailbox: 'INBOX', uid: 1, uidValidity: '1', supportAddresses: ['support@triage.test'] };
 
-function emlFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const f of readdirSync(d).sort()) {
-      const p = path.join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f.endsWith('.eml')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 const rate = (n: number, of: number) => (of ? n / of : 1);
 
 run('every corpus mail parses and normalizes; no mail with readable text gets an empty body', async (t) => {
-  const files = ['sisimai', 'stalwart_mail_parser', 'mail_gem', 'mailparser'].flatMap((d) => emlFiles(path.join(corpus, d)));
+  const files = MAIL_FOLDERS.flatMap((d) => emlFiles(path.join(corpus, d)));
   t.true(files.length > 800, `found ${files.length} mails`);
   let withText = 0;
   for (const file of files) {
@@ -156,7 +137,7 @@ run('reply parser fixtures: new text matches the expected visible text, and is n
 });
 
 run('raw 8-bit headers: a subject or display name shows U+FFFD only where the sender\'s bytes are U+FFFD themselves', async (t) => {
-  const files = ['sisimai', 'stalwart_mail_parser', 'mail_gem', 'mailparser'].flatMap((d) => emlFiles(path.join(corpus, d)));
+  const files = MAIL_FOLDERS.flatMap((d) => emlFiles(path.join(corpus, d)));
   let eightBit = 0;
   const replaced: string[] = [];
   for (const file of files) {

@@ -58,12 +58,14 @@ test('never a company from a public suffix, a free-mail or disposable domain (bu
     t.regex(res.json.errors[0].message, message);
   };
   for (const suffix of ['com', 'co.uk', 'CO.UK.', 'github.io']) await refused([suffix], /public suffix/);
-  for (const free of ['gmail.com', 'GMAIL.COM', '@gmail.com', 'web.de', 'yahoo.co.uk', 'mailinator.com', 'isp-mail.example', 'other-isp.example', 'mx.gmail.com', 'eu.mailinator.com']) await refused([free], /free-mail/);
+  for (const free of ['gmail.com', 'GMAIL.COM', '@gmail.com', 'web.de', 'yahoo.co.uk', 'mailinator.com', 'isp-mail.example', 'other-isp.example', 'mx.gmail.com', 'eu.mailinator.com', 'msa.hinet.net', 'MS12.hinet.net']) await refused([free], /free-mail/);
   for (const junk of ['a b', '..', 'x@y.com', '[127.0.0.1]']) await refused([junk], /domain name/);
   await refused(['intranet'], /public suffix/);
   // One bad domain refuses the whole list: nothing is stored.
   const name = `Mixed ${uid()}`;
-  t.is((await post('/api/v1/companies', { name, domains: [`fine-${uid()}.example`, 'gmail.com'] })).status, 422);
+  const mixed = await post('/api/v1/companies', { name, domains: [`fine-${uid()}.example`, 'GMail.com', 'mx.Mailinator.com'] });
+  t.is(mixed.status, 422);
+  t.is(mixed.json.detail, 'Validation failed (refused: gmail.com, mx.mailinator.com): domains: a free-mail or disposable-address domain cannot be a company\'s domain', 'the detail names the domains to take out');
   t.is((await api(svc.baseUrl, `/api/v1/companies?q=${encodeURIComponent(name)}`)).json.items.length, 0);
   // And the customers of gmail.com stay in no company.
   const id = await ticketFrom(`someone.${uid()}@gmail.com`);

@@ -17,12 +17,25 @@
   const streaming = () => source !== null && source.readyState === EventSource.OPEN;
   const state = (value) => { document.documentElement.dataset.liveState = value; };
 
+  // A reload whose element left the page (an action's answer replaced the page meanwhile) is dropped when it
+  // lands: it was read before the page now shown, and its out-of-band parts (the ticket's facts) would
+  // overwrite newer ones. htmx fires beforeSwap on the element itself, which no longer bubbles to the document.
+  const guarded = new WeakSet();
+  const guard = (el) => {
+    if (guarded.has(el)) return;
+    guarded.add(el);
+    el.addEventListener('htmx:beforeSwap', (event) => {
+      if (!el.isConnected) event.preventDefault();
+    });
+  };
+
   const refresh = () => {
     pending = null;
     const el = target();
     if (!el || !window.htmx) return;
     // One reload at a time: a change that arrives meanwhile is picked up right after.
     if (el.classList.contains('htmx-request')) return soon();
+    guard(el);
     window.htmx.trigger(el, 'console:refresh');
   };
   const soon = () => {

@@ -47,7 +47,9 @@ async function answering<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof DomainRefused) throw validationError([{ field: 'domains', message: error.rule, type: 'custom' }]);
+    // The message is the rule (one per rule, as the OpenAPI document lists them); the detail names the domains
+    // refused, so a list of several says which one to take out.
+    if (error instanceof DomainRefused) throw validationError([{ field: 'domains', message: error.rule, type: 'custom' }], `Validation failed (refused: ${error.domains.join(', ')})`);
     if (error instanceof DomainTaken) throw new HttpError(409, `${error.domain} is a domain of company ${error.companyId} already`);
     if (error instanceof IdentityTaken) throw new HttpError(409, `${error.message}: merge the customers instead`);
     throw error;
