@@ -33,6 +33,7 @@ export function dashboardTables(d: Dashboard): Record<string, { title: string; t
   return {
     'daily-category': { title: 'Tickets per day by category', table: daily(d.byCategory) },
     'daily-door': { title: 'Tickets per day by door', table: daily(d.bySource) },
+    'daily-spam': { title: 'Messages kept as spam per day by door (blocked senders, no ticket)', table: daily(d.spam) },
     sla: {
       title: 'SLA met and breached per priority',
       table: {
@@ -125,6 +126,7 @@ export function dashboardRouter(db: Database): Router {
         <div class="dash-grid">
           ${s('daily-category', chart('Tickets per day by category', figures.byCategory))}
           ${s('daily-door', chart('Tickets per day by door', figures.bySource))}
+          ${s('daily-spam')}
           ${s('sla')}${s('times')}${s('backlog')}${s('classifier')}${s('confidence')}
         </div>`,
     }).value;

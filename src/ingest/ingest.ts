@@ -23,6 +23,7 @@ import { auditRow, createAuditTrail } from './audit.ts';
 import type { Delivery, DeliveryVerdict } from './delivery.ts';
 import { IngestValidationError, normalizeEmail, normalizeMessage, textProblem } from './normalize.ts';
 import type { SenderBlocks } from './sender-blocks.ts';
+import { createSpamKeeper } from './keep-spam.ts';
 import { createCustomerMemo, resolveCustomer, resolveCustomers, senderOf } from './customers.ts';
 import type { Person } from '../domain/customer.ts';
 import { storeOne, type StoreResult, verdictOf } from './store-one.ts';
@@ -158,6 +159,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   });
   // PGlite is one connection; on PostgreSQL two audit groups may be written at once.
   const audit = createAuditTrail(db.sql, deps.logger, { maxInFlight: db.kind === 'pglite' ? 1 : 2 });
+  const keepAsSpam = createSpamKeeper(db);
 
   const storeMessage = async (delivery: Delivery, options: IngestOptions): Promise<IngestResult> => {
     let msg: InboundMessage;
@@ -210,8 +212,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       const spamMessage = block ? storableOrUndefined(content.message) : undefined;
       if (block && spamMessage) {
         // A blocked sender: nothing is stored but the delivery's audit row, which keeps what the Spam view shows.
-        const spam = await deps.blocks!.suppressed(block, spamMessage);
-        await audit.record({ ...delivery, metadata: { ...delivery.metadata, spam } }, 'suppressed', null, `sender blocked (block ${block.id})`);
+        await keepAsSpam({ delivery, block, msg: spamMessage });
         return { verdict: 'suppressed', ticketId: null, reason: 'the sender is blocked; the message was kept as spam' };
       }
       const result = await storeMessage(delivery, options);

@@ -2,17 +2,17 @@
  * Blocked senders: the list ingest checks every message against, and people's changes to it. A message from
  * a blocked address or domain is kept as spam (its delivery's audit row, verdict `suppressed`, with sender,
  * subject and an excerpt for the console's Spam view; retention and erasure treat it as any delivery) and makes
- * no ticket, no follow-up, no alert, no clock and no reply. The list is read from the database at most every
- * `refreshMs` (5 s) per instance, at once after a change made here: another instance's block applies within
- * that time. Audit entries say who blocked what kind of subject, never the address.
+ * no ticket, no follow-up, no alert, no clock and no reply (keep-spam.ts writes that row and counts it on the
+ * block, in one transaction). The list is read from the database at most every `refreshMs` (5 s) per instance,
+ * at once after a change made here: another instance's block applies within that time. Audit entries say who
+ * blocked what kind of subject, never the address.
  */
 import type { Database } from '../db/database.ts';
 import { appendAudit } from '../db/repositories/audit-entries.ts';
-import { activeBlocks, countSuppressed, endBlock, insertBlock, type SenderBlockRow } from '../db/repositories/sender-blocks.ts';
+import { activeBlocks, endBlock, insertBlock, type SenderBlockRow } from '../db/repositories/sender-blocks.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { emailDomain } from '../domain/company-domain.ts';
 import { type ActiveBlock, blockOf, type BlockSubject, parseBlockSubject } from '../domain/sender-block.ts';
-import type { InboundMessage } from '../domain/inbound-message.ts';
 import { changeStatus, type TicketWriteDeps } from './changes.ts';
 
 export interface SenderBlocks {
@@ -22,8 +22,6 @@ export interface SenderBlocks {
   block(kind: string, value: string, actor: string, ticketId?: number | null): Promise<{ block: SenderBlockRow; created: boolean }>;
   /** Ends a block; false when there is none such in force. */
   unblock(id: number, actor: string): Promise<boolean>;
-  /** What the Spam view keeps of a suppressed message (metadata of its audit row), and the block's count. */
-  suppressed(block: ActiveBlock, msg: InboundMessage): Promise<Record<string, unknown>>;
 }
 
 export function createSenderBlocks(db: Database, options: { own: () => readonly string[]; freeMail: ReadonlySet<string>; refreshMs?: number }): SenderBlocks {
@@ -70,16 +68,6 @@ export function createSenderBlocks(db: Database, options: { own: () => readonly 
       });
       stale();
       return ended;
-    },
-    async suppressed(block, msg) {
-      await countSuppressed(db.sql, block.id);
-      return {
-        block_id: block.id,
-        from: msg.requesterEmail ?? null,
-        name: msg.requesterName ?? null,
-        subject: msg.subject ?? null,
-        excerpt: msg.body.slice(0, 500),
-      };
     },
   };
 }

@@ -3,13 +3,15 @@
  * tickets themselves: tickets per day by category and by door, the classifier's histogram and the open backlog
  * by age from daily rollups kept exact by triggers (ticket_daily_stats, ticket_daily_figures); SLA outcomes per
  * priority from a third (sla_daily_outcomes) plus the running clocks (slas.ts); first-response and resolution
- * times from the period's entries of the clocks' covering index; people's corrections from their partial index.
+ * times from the period's entries of the clocks' covering index; people's corrections from their partial index;
+ * messages kept as spam per day and door from their audit rows (spam-counts.ts).
  */
 import { sql } from 'kysely';
 import { utcDay } from '../../lib/utc-day.ts';
 import { type Sql, sqlOf } from '../sql.ts';
 import { statsPeriod } from './stats.ts';
 import { PERIOD_CLOCKS, type SlaAttainment, slaAttainment } from './slas.ts';
+import { spamCounts } from './spam-counts.ts';
 
 export interface DailySeries {
   days: string[];
@@ -22,6 +24,8 @@ export interface Dashboard {
   end: Date;
   byCategory: DailySeries;
   bySource: DailySeries;
+  /** Messages from blocked senders kept as spam (no ticket), per day by door. */
+  spam: DailySeries;
   sla: SlaAttainment;
   /** Minutes each clock ran to the first response / resolution (business hours, pauses left out), p50 and p90. */
   times: { firstResponse: { p50: number | null; p90: number | null; n: number }; resolution: { p50: number | null; p90: number | null; n: number } };
@@ -39,7 +43,7 @@ export interface Dashboard {
 const DAY_MS = 86_400_000;
 export const BACKLOG_BUCKETS = ['under 1 day', '1–3 days', '3–7 days', '7–30 days', 'over 30 days'] as const;
 
-function dailySeries(start: Date, end: Date, rows: { day: string; key: string; n: string }[]): DailySeries {
+function dailySeries(start: Date, end: Date, rows: { day: string; key: string; n: string | number }[]): DailySeries {
   const days: string[] = [];
   for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) days.push(utcDay(new Date(t)));
   const index = new Map(days.map((d, i) => [d, i]));
@@ -103,7 +107,7 @@ async function backlogByAge(db: Sql, now: Date): Promise<{ bucket: string; ticke
 export async function dashboardFigures(db: Sql, q: { days: number; now?: Date }): Promise<Dashboard> {
   const now = q.now ?? new Date();
   const { start, end } = statsPeriod(q.days, now);
-  const [daily, sla, times, backlog, classifier] = await Promise.all([
+  const [daily, sla, times, backlog, classifier, spam] = await Promise.all([
     sql<{ g: number; day: string; category: string; source: string; n: string }>`
       select grouping(category, source) as g, day::text as day, coalesce(nullif(category, ''), 'unclassified') as category, source, sum(tickets) as n
         from ticket_daily_stats
@@ -129,6 +133,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
              (select count(*) from corrected) as corrected,
              (select count(*) from corrected where machine = category) as agreed,
              (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.bucket = b) as histogram`.execute(db.kysely),
+    spamCounts(db, { start, end }),
   ]);
   const rows = daily.rows;
   const t = times;
@@ -139,6 +144,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
     end,
     byCategory: dailySeries(start, end, rows.filter((r) => Number(r.g) === 1).map((r) => ({ day: r.day, key: r.category, n: r.n }))),
     bySource: dailySeries(start, end, rows.filter((r) => Number(r.g) === 2).map((r) => ({ day: r.day, key: r.source, n: r.n }))),
+    spam: dailySeries(start, end, spam.map((r) => ({ day: r.day, key: r.source, n: r.n }))),
     sla,
     times: {
       firstResponse: { p50: round(t.fr50), p90: round(t.fr90), n: Number(t.fr_n) },

@@ -65,9 +65,48 @@ export async function endBlock(tx: Sql, id: number, by: string): Promise<boolean
   return rows.length > 0;
 }
 
-/** Counts a message kept as spam under the block. */
-export async function countSuppressed(db: Sql, id: number): Promise<void> {
-  await db.query('update sender_blocks set suppressed = suppressed + 1, last_suppressed_at = now() where id = $1', [id]);
+/**
+ * Counts messages kept as spam on their blocks (an id once per message), in the transaction that writes their
+ * audit rows. The blocks' rows are locked in id order first, so two groups counting on the same blocks wait for
+ * each other instead of deadlocking.
+ */
+export async function countSuppressed(tx: Sql, blockIds: number[]): Promise<void> {
+  if (!blockIds.length) return;
+  await tx.query('select id from sender_blocks where id = any($1::int[]) order by id for update', [blockIds]);
+  await tx.query(
+    `update sender_blocks b set suppressed = b.suppressed + c.n, last_suppressed_at = now()
+       from (select id, count(*) as n from unnest($1::int[]) id group by id) c where b.id = c.id`,
+    [blockIds],
+  );
+}
+
+/** A door's delivery: its door (inbound_events.source) and its id there. */
+export interface DeliveryKey {
+  source: string;
+  deliveryId: string;
+}
+
+/**
+ * Which of these deliveries were kept as spam already ("source\ndelivery id"). Their ids are locked for the
+ * transaction first (in hash order, so groups do not deadlock), and read after: concurrent copies of one
+ * delivery (a door's retry racing the first) are decided one after the other.
+ */
+export async function keptAsSpamAlready(tx: Sql, keys: DeliveryKey[]): Promise<Set<string>> {
+  if (!keys.length) return new Set();
+  const sources = keys.map((k) => k.source);
+  const ids = keys.map((k) => k.deliveryId);
+  await tx.query(
+    `select pg_advisory_xact_lock(h) from (select distinct hashtextextended('spam:' || s || ':' || d, 0) as h
+       from unnest($1::text[], $2::text[]) k(s, d) order by h) l`,
+    [sources, ids],
+  );
+  const rows = await tx.query<{ source: string; delivery_id: string }>(
+    `select distinct e.source, e.delivery_id
+       from inbound_events e join unnest($1::text[], $2::text[]) k(s, d) on e.source = k.s and e.delivery_id = k.d
+      where e.verdict = 'suppressed'`,
+    [sources, ids],
+  );
+  return new Set(rows.map((r) => `${r.source}\n${r.delivery_id}`));
 }
 
 export interface SpamMessage {

@@ -1,11 +1,13 @@
 /**
  * Ticket statistics for a period of whole UTC days ending today, computed by SQL aggregation in one scan
- * (GROUPING SETS), never by loading rows. Shared by GET /api/v1/stats, the Slack command and the digest.
+ * (GROUPING SETS), never by loading rows, and the messages kept as spam in it (spam-counts.ts). Shared by
+ * GET /api/v1/stats, the Slack command and the digest.
  */
 import { CATEGORIES, type Category } from '../../domain/categories.ts';
 import { utcDay } from '../../lib/utc-day.ts';
 import type { Sql } from '../sql.ts';
 import { type SlaAttainment, slaAttainment } from './slas.ts';
+import { spamCounts, spamTotals } from './spam-counts.ts';
 
 /** low_confidence counts tickets that were below the threshold in force when they were classified. */
 export interface StatsQuery {
@@ -28,6 +30,12 @@ export interface Stats {
   low_confidence: number;
   /** SLA clocks of the period's tickets per priority (empty without SLA). */
   sla: SlaAttainment;
+  /**
+   * Messages from blocked senders kept as spam in the period (they made no ticket), and per door. Spam has no
+   * category: with a category filter, null and {}.
+   */
+  spam: number | null;
+  spam_by_source: Record<string, number>;
 }
 
 const DAY_MS = 86_400_000;
@@ -63,7 +71,7 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
   // another when classified leaves two non-zero rows that cancel out, so groups whose sum is 0 are left out
   // (else "unset": 0 on PostgreSQL only; PGlite has a single backend).
   // grouping() bits, high to low: category, source, priority, day. 0b0111 = by category, etc.
-  const rows = await sql.query<Row>(
+  const rowsRead = sql.query<Row>(
     `select grouping(category, source, priority, day) as g, nullif(category, '') as category, source,
             nullif(priority, '') as priority, day::text as day,
             sum(tickets) as n, sum(confidence_sum) as sum_conf, sum(confidence_count) as n_conf,
@@ -75,6 +83,8 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
      having sum(tickets) <> 0`,
     params,
   );
+  // Spam has no category: counted only without a category filter.
+  const [rows, spam] = await Promise.all([rowsRead, q.category ? null : spamCounts(sql, { start, end }).then(spamTotals)]);
 
   const stats: Stats = {
     total_tickets: 0,
@@ -89,6 +99,8 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     pending_classification: 0,
     low_confidence: 0,
     sla: await slaAttainment(sql, { start, end, now: q.now ?? new Date(), ...(q.category ? { category: q.category } : {}) }),
+    spam: spam?.total ?? null,
+    spam_by_source: spam?.bySource ?? {},
   };
   for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[utcDay(new Date(t))] = 0;
 

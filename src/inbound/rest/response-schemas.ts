@@ -201,6 +201,12 @@ export const statsView = z
     sla: z
       .object({ first_response: slaOutcomes, resolution: slaOutcomes })
       .describe('SLA clocks of the period\'s tickets by priority (only priorities with a target; empty without SLA)'),
+    spam: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Messages from blocked senders kept as spam in the period (they made no ticket); null with a category filter, as spam has no category'),
+    spam_by_source: counts.describe('door -> messages kept as spam in the period; empty with a category filter'),
   })
   .meta({ id: 'Stats' });
 

@@ -17,6 +17,8 @@ export interface StatsView {
   low_confidence?: number;
   /** SLA attainment per clock and priority (src/db/repositories/slas.ts); empty or absent without SLA. */
   sla?: { first_response: Partial<Record<string, SlaOutcomeView>>; resolution: Partial<Record<string, SlaOutcomeView>> };
+  /** Messages kept as spam in the period; null (not shown) with a category filter, as spam has no category. */
+  spam?: number | null;
 }
 
 export interface SlaOutcomeView {
@@ -47,7 +49,7 @@ export interface StatsBlocksOptions {
 }
 
 export function statsFallbackText(s: StatsView, opts: StatsBlocksOptions): string {
-  return `${opts.title}: ${s.total_tickets} tickets`;
+  return `${opts.title}: ${s.total_tickets} tickets${s.spam ? `, ${s.spam} kept as spam` : ''}`;
 }
 
 export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownBlock[] {
@@ -62,6 +64,7 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
         { type: 'mrkdwn', text: `*Average confidence*\n${percent(s.average_confidence)}` },
         { type: 'mrkdwn', text: `*Waiting for classification*\n${s.pending_classification ?? 0}` },
         { type: 'mrkdwn', text: `*Low confidence*\n${s.low_confidence ?? 0}` },
+        ...(typeof s.spam === 'number' ? [{ type: 'mrkdwn' as const, text: `*Kept as spam*\n${s.spam}` }] : []),
       ],
     },
   ];

@@ -62,9 +62,10 @@ export function createDigest(deps: NotifyDeps) {
 
     const window = digestWindow(digest.cron, digest.timeZone, scheduledAt);
     const stats: Stats = await getStats(sql, window);
-    if (stats.total_tickets === 0 && !digest.postEmpty) {
+    // Spam kept is news too: a period with spam but no tickets is posted.
+    if (stats.total_tickets === 0 && !stats.spam && !digest.postEmpty) {
       await markDigestSkipped(sql, key);
-      deps.logger.info({ period: key }, 'digest skipped: no tickets in the period');
+      deps.logger.info({ period: key }, 'digest skipped: no tickets and no spam in the period');
       return 'skipped';
     }
     const title = `Support digest · ${stats.period_start.slice(0, 10)}${window.days > 1 ? ` to ${new Date(Date.parse(stats.period_end) - 1).toISOString().slice(0, 10)}` : ''}`;
