@@ -1,8 +1,8 @@
 /**
- * Counting a period's spam (spam-counts.ts) reads a range of inbound_events_suppressed_idx from an id floor found
- * by one probe of (source, created_at) per door, not every spam row kept (1.5 s at 150,000 spam rows among
- * 1,200,000 deliveries, whatever the period), and counts exactly what a plain aggregation counts, for periods
- * ending today and in the past. A statement about the plan, with enough rows for the planner to care.
+ * Counting a period's spam (spam-counts.ts) reads a range of the spam rows' created_at index, not every spam row
+ * kept (1.5 s at 150,000 spam rows among 1,200,000 deliveries, whatever the period) nor the rows themselves, and
+ * counts exactly what a plain aggregation counts, for periods ending today and in the past. A statement about
+ * the plan, with enough rows for the planner to care.
  */
 import test from 'ava';
 import { SPAM_COUNTS, spamCounts } from '../../src/db/repositories/spam-counts.ts';
@@ -12,7 +12,7 @@ import { migratedDatabase } from '../kit/database.ts';
 const ROWS = 40_000;
 const DAY_MS = 86_400_000;
 
-test('the period is a range of the spam index after a floor found per door, and the counts are exact', async (t) => {
+test('the period is a range of the spam rows\' created_at index, read alone, and the counts are exact', async (t) => {
   const db = await migratedDatabase(t);
   // 120 days of deliveries in time order (ids follow created_at, as inserts make them), one in eight spam.
   await db.sql.query(
@@ -26,8 +26,7 @@ test('the period is a range of the spam index after a floor found per door, and 
 
   const week = statsPeriod(7);
   const plan = (await db.sql.query<{ 'QUERY PLAN': string }>(`explain ${SPAM_COUNTS}`, [week.start, week.end])).map((r) => r['QUERY PLAN']).join('\n');
-  t.regex(plan, /Index Scan using inbound_events_suppressed_idx on inbound_events\s[\s\S]*?Index Cond: \(id > /, plan);
-  t.regex(plan, /inbound_events_source_created_at_idx/, plan);
+  t.regex(plan, /Index Only Scan using inbound_events_suppressed_created_at_idx on inbound_events\s[\s\S]*?Index Cond: \(\(created_at >= /, plan);
   t.notRegex(plan, /Seq Scan/, plan);
 
   const plain = async (start: Date, end: Date) =>
