@@ -55,6 +55,18 @@ export function dashboardTables(d: Dashboard): Record<string, { title: string; t
         ],
       },
     },
+    csat: {
+      title: 'Satisfaction scores answered (1 to 5)',
+      table: {
+        head: ['by', 'who', 'responses', 'average score'],
+        rows: [
+          ['all', '', d.csat.responses, d.csat.average ?? ''],
+          ...Object.entries(d.csat.by_category).sort(([a], [b]) => a.localeCompare(b)).map(([category, s]) => ['category', category, s.responses, s.average ?? '']),
+          ...d.csat.by_agent.map((s) => ['agent', s.slack_user_id, s.responses, s.average ?? '']),
+          ...d.csat.by_company.map((s) => ['company', s.name, s.responses, s.average ?? '']),
+        ],
+      },
+    },
     backlog: { title: 'Open backlog by age', table: { head: ['age', 'open tickets'], rows: d.backlog.map((b) => [b.bucket, b.tickets]) } },
     classifier: {
       title: 'Classifier record',
@@ -127,7 +139,7 @@ export function dashboardRouter(db: Database): Router {
           ${s('daily-category', chart('Tickets per day by category', figures.byCategory))}
           ${s('daily-door', chart('Tickets per day by door', figures.bySource))}
           ${s('daily-spam')}
-          ${s('sla')}${s('times')}${s('backlog')}${s('classifier')}${s('confidence')}
+          ${s('sla')}${s('times')}${s('csat')}${s('backlog')}${s('classifier')}${s('confidence')}
         </div>`,
     }).value;
   });

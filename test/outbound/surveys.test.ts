@@ -10,6 +10,7 @@ import { generic } from '../../src/inbound/webhooks/generic.ts';
 import { startFakeHelpdesk, type FakeHelpdesk } from '../kit/fake-helpdesk.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
+import { signedIn } from '../kit/console.ts';
 
 const SECRET = 'survey-webhook-secret';
 const PUBLIC = 'https://triage.example.com';
@@ -144,4 +145,41 @@ test.serial('two instances on one database send each survey once', async (t) => 
   await waitFor(() => (ids.every((id) => callsFor(id).length > 0) ? true : undefined), { timeoutMs: 30_000, what: 'every survey sent' });
   await new Promise((r) => setTimeout(r, 3000));
   t.deepEqual(ids.map((id) => callsFor(id).length), ids.map(() => 1));
+});
+
+test.serial('scores in /api/v1/stats per category, agent and company, and on the dashboard', async (t) => {
+  const own = await startFakeHelpdesk();
+  own.route('POST', /^\/surveys$/, { status: 200, json: {} });
+  t.teardown(() => own.close());
+  // An http address: the console's sign-in cookie is Secure under https, and this test signs in over plain HTTP.
+  const s = await startTestService(env(own, { CSAT_REOPEN_ON_BAD: 'false', PUBLIC_URL: 'http://triage.test' }));
+  t.teardown(() => s.stop());
+  t.is((await api(s.baseUrl, '/api/v1/companies', { method: 'POST', json: { name: 'Acme', domains: ['acme-csat.example'] } })).status, 201);
+  const scored = async (email: string, assignee: string, score: string, category: string) => {
+    const id = await create(s, email);
+    await api(s.baseUrl, `/api/v1/requests/${id}/classification`, { method: 'PUT', json: { category } });
+    await api(s.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', json: { assignee, status: 'resolved' } });
+    const call = await waitFor(() => own.calls.find((c) => c.json?.type === 'survey' && c.json.ticket_id === id), { what: 'the survey' });
+    const res = await fetch(`${s.baseUrl}${new URL(call.json.survey_url).pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `score=${score}` });
+    t.is(res.status, 200);
+  };
+  await scored('a@acme-csat.example', 'UANN00001', '5', 'billing');
+  await scored('b@acme-csat.example', 'UANN00001', '4', 'billing');
+  await scored('c@elsewhere.example', 'UBOB00001', '1', 'technical');
+  const csat = (await api(s.baseUrl, '/api/v1/stats?days=1')).json.csat;
+  t.like(csat, { responses: 3, average: 3.33, distribution: { 1: 1, 2: 0, 3: 0, 4: 1, 5: 1 } });
+  t.deepEqual(csat.by_category, { billing: { responses: 2, average: 4.5 }, technical: { responses: 1, average: 1 } });
+  t.deepEqual(csat.by_agent, [{ slack_user_id: 'UANN00001', responses: 2, average: 4.5 }, { slack_user_id: 'UBOB00001', responses: 1, average: 1 }]);
+  t.like(csat.by_company, [{ name: 'Acme', responses: 2, average: 4.5 }]);
+  t.is(csat.by_company.length, 1, 'no company, no row');
+  t.like((await api(s.baseUrl, '/api/v1/stats?days=1&category=technical')).json.csat, { responses: 1, average: 1 });
+  t.like((await api(s.baseUrl, '/api/v1/stats?days=1')).json.csat.by_category, { billing: { responses: 2 } });
+
+  const viewer = await signedIn(s.baseUrl, s.service, 'viewer');
+  const csv = await viewer.get('/console/dashboard?days=7&format=csv&table=csat');
+  t.is(csv.status, 200);
+  t.true(csv.text.includes('all,,3,3.33'), csv.text);
+  t.true(csv.text.includes('company,Acme,2,4.5'), csv.text);
+  t.true(csv.text.includes('agent,UBOB00001,1,1'), csv.text);
+  t.regex((await viewer.get('/console/dashboard?days=7')).text, /<table aria-label="Satisfaction scores answered \(1 to 5\)">/);
 });

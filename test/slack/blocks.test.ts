@@ -148,6 +148,13 @@ test('stats blocks show totals, shares per category, per-day counts, confidence,
   t.true(text.indexOf('technical') < text.indexOf('billing'), 'largest category first');
 });
 
+test('stats blocks show the satisfaction average and answers, and nothing without answers', (t) => {
+  const base = { total_tickets: 3, period_days: 7, categories: [], daily_counts: {}, average_confidence: null };
+  t.true(allText(buildStatsBlocks({ ...base, csat: { responses: 3, average: 3.333 } }, { title: 'x' })).includes('*Satisfaction*\n3.33 / 5 (3 answers)'));
+  t.true(allText(buildStatsBlocks({ ...base, csat: { responses: 1, average: 5 } }, { title: 'x' })).includes('5.00 / 5 (1 answer)'));
+  t.false(allText(buildStatsBlocks({ ...base, csat: { responses: 0, average: null } }, { title: 'x' })).includes('Satisfaction'));
+});
+
 test('stats blocks show SLA attainment per priority, most urgent first, and nothing without SLA', (t) => {
   const base = { total_tickets: 3, period_days: 7, categories: [], daily_counts: {}, average_confidence: null };
   const blocks = buildStatsBlocks({

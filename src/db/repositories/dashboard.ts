@@ -12,6 +12,7 @@ import { type Sql, sqlOf } from '../sql.ts';
 import { statsPeriod } from './stats.ts';
 import { PERIOD_CLOCKS, type SlaAttainment, slaAttainment } from './slas.ts';
 import { spamCounts } from './spam-counts.ts';
+import { type CsatStats, csatStats } from './csat-stats.ts';
 
 export interface DailySeries {
   days: string[];
@@ -26,6 +27,8 @@ export interface Dashboard {
   bySource: DailySeries;
   /** Messages from blocked senders kept as spam (no ticket), per day by door. */
   spam: DailySeries;
+  /** Satisfaction scores answered in the period, in all and per category, agent and company. */
+  csat: CsatStats;
   sla: SlaAttainment;
   /** Minutes each clock ran to the first response / resolution (business hours, pauses left out), p50 and p90. */
   times: { firstResponse: { p50: number | null; p90: number | null; n: number }; resolution: { p50: number | null; p90: number | null; n: number } };
@@ -107,7 +110,7 @@ async function backlogByAge(db: Sql, now: Date): Promise<{ bucket: string; ticke
 export async function dashboardFigures(db: Sql, q: { days: number; now?: Date }): Promise<Dashboard> {
   const now = q.now ?? new Date();
   const { start, end } = statsPeriod(q.days, now);
-  const [daily, sla, times, backlog, classifier, spam] = await Promise.all([
+  const [daily, sla, times, backlog, classifier, spam, csat] = await Promise.all([
     sql<{ g: number; day: string; category: string; source: string; n: string }>`
       select grouping(category, source) as g, day::text as day, coalesce(nullif(category, ''), 'unclassified') as category, source, sum(tickets) as n
         from ticket_daily_stats
@@ -134,6 +137,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
              (select count(*) from corrected where machine = category) as agreed,
              (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.bucket = b) as histogram`.execute(db.kysely),
     spamCounts(db, { start, end }),
+    csatStats(db, { start, end }),
   ]);
   const rows = daily.rows;
   const t = times;
@@ -145,6 +149,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
     byCategory: dailySeries(start, end, rows.filter((r) => Number(r.g) === 1).map((r) => ({ day: r.day, key: r.category, n: r.n }))),
     bySource: dailySeries(start, end, rows.filter((r) => Number(r.g) === 2).map((r) => ({ day: r.day, key: r.source, n: r.n }))),
     spam: dailySeries(start, end, spam.map((r) => ({ day: r.day, key: r.source, n: r.n }))),
+    csat,
     sla,
     times: {
       firstResponse: { p50: round(t.fr50), p90: round(t.fr90), n: Number(t.fr_n) },

@@ -8,6 +8,7 @@ import { utcDay } from '../../lib/utc-day.ts';
 import type { Sql } from '../sql.ts';
 import { type SlaAttainment, slaAttainment } from './slas.ts';
 import { spamCounts, spamTotals } from './spam-counts.ts';
+import { type CsatStats, csatStats } from './csat-stats.ts';
 
 /** low_confidence counts tickets that were below the threshold in force when they were classified. */
 export interface StatsQuery {
@@ -36,6 +37,8 @@ export interface Stats {
    */
   spam: number | null;
   spam_by_source: Record<string, number>;
+  /** Satisfaction scores answered in the period (csat-stats.ts); responses 0 without surveys. */
+  csat: CsatStats;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,7 +87,9 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     params,
   );
   // Spam has no category: counted only without a category filter.
-  const [rows, spam] = await Promise.all([rowsRead, q.category ? null : spamCounts(sql, { start, end }).then(spamTotals)]);
+  const [rows, spam, csat] = await Promise.all([
+    rowsRead, q.category ? null : spamCounts(sql, { start, end }).then(spamTotals), csatStats(sql, { start, end, ...(q.category ? { category: q.category } : {}) }),
+  ]);
 
   const stats: Stats = {
     total_tickets: 0,
@@ -101,6 +106,7 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     sla: await slaAttainment(sql, { start, end, now: q.now ?? new Date(), ...(q.category ? { category: q.category } : {}) }),
     spam: spam?.total ?? null,
     spam_by_source: spam?.bySource ?? {},
+    csat,
   };
   for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[utcDay(new Date(t))] = 0;
 

@@ -176,6 +176,7 @@ export const classificationHistory = z
   .meta({ id: 'ClassificationHistory' });
 
 const counts = z.record(z.string(), z.number().int());
+const scoreSummary = z.object({ responses: z.number().int(), average: z.number().nullable().describe("Mean score, 1 to 5; null without responses") });
 const slaOutcomes = z.partialRecord(
   z.enum(PRIORITIES),
   z.object({
@@ -207,6 +208,15 @@ export const statsView = z
       .nullable()
       .describe('Messages from blocked senders kept as spam in the period (they made no ticket); null with a category filter, as spam has no category'),
     spam_by_source: counts.describe('door -> messages kept as spam in the period; empty with a category filter'),
+    csat: z
+      .object({
+        ...scoreSummary.shape,
+        distribution: counts.describe('"1" to "5" -> responses with that score'),
+        by_category: z.record(z.string(), scoreSummary),
+        by_agent: z.array(z.object({ slack_user_id: z.string(), ...scoreSummary.shape })).describe("By the ticket's assignee, most responses first"),
+        by_company: z.array(z.object({ id: z.number().int(), name: z.string(), ...scoreSummary.shape })).describe("By the customer's company, most responses first"),
+      })
+      .describe('Satisfaction scores (1 to 5) answered in the period (README: Satisfaction surveys); responses 0 without surveys'),
   })
   .meta({ id: 'Stats' });
 

@@ -19,6 +19,8 @@ export interface StatsView {
   sla?: { first_response: Partial<Record<string, SlaOutcomeView>>; resolution: Partial<Record<string, SlaOutcomeView>> };
   /** Messages kept as spam in the period; null (not shown) with a category filter, as spam has no category. */
   spam?: number | null;
+  /** Satisfaction scores answered in the period (absent or 0 responses: not shown). */
+  csat?: { responses: number; average: number | null };
 }
 
 export interface SlaOutcomeView {
@@ -65,6 +67,7 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
         { type: 'mrkdwn', text: `*Waiting for classification*\n${s.pending_classification ?? 0}` },
         { type: 'mrkdwn', text: `*Low confidence*\n${s.low_confidence ?? 0}` },
         ...(typeof s.spam === 'number' ? [{ type: 'mrkdwn' as const, text: `*Kept as spam*\n${s.spam}` }] : []),
+        ...(s.csat?.responses ? [{ type: 'mrkdwn' as const, text: `*Satisfaction*\n${s.csat.average?.toFixed(2)} / 5 (${s.csat.responses} answer${s.csat.responses === 1 ? '' : 's'})` }] : []),
       ],
     },
   ];
