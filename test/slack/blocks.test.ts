@@ -153,6 +153,18 @@ test('stats blocks show the satisfaction average and answers, and nothing withou
   t.true(allText(buildStatsBlocks({ ...base, csat: { responses: 3, average: 3.333 } }, { title: 'x' })).includes('*Satisfaction*\n3.33 / 5 (3 answers)'));
   t.true(allText(buildStatsBlocks({ ...base, csat: { responses: 1, average: 5 } }, { title: 'x' })).includes('5.00 / 5 (1 answer)'));
   t.false(allText(buildStatsBlocks({ ...base, csat: { responses: 0, average: null } }, { title: 'x' })).includes('Satisfaction'));
+  const grouped = allText(buildStatsBlocks({
+    ...base,
+    csat: {
+      responses: 3, average: 3.333, by_category: { technical: { responses: 1, average: 1 }, billing: { responses: 2, average: 4.5 } },
+      by_agent: [{ slack_user_id: 'UANN00001', responses: 2, average: 4.5 }, { slack_user_id: '<!channel>', responses: 1, average: 1 }],
+      by_company: [{ name: 'Acme <!here>', responses: 2, average: 4.5 }],
+    },
+  }, { title: 'x' }));
+  t.true(grouped.includes('*by category*: billing 4.50 (2) · technical 1.00 (1)'), grouped);
+  t.true(grouped.includes('*by agent*: <@UANN00001> 4.50 (2)'));
+  t.false(grouped.includes('<!channel>') || grouped.includes('<!here>'), 'no broadcast from stored text');
+  t.true(grouped.includes('*by company*: Acme &lt;!here&gt; 4.50 (2)'), grouped);
 });
 
 test('stats blocks show SLA attainment per priority, most urgent first, and nothing without SLA', (t) => {

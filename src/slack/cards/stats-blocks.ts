@@ -20,7 +20,29 @@ export interface StatsView {
   /** Messages kept as spam in the period; null (not shown) with a category filter, as spam has no category. */
   spam?: number | null;
   /** Satisfaction scores answered in the period (absent or 0 responses: not shown). */
-  csat?: { responses: number; average: number | null };
+  csat?: {
+    responses: number;
+    average: number | null;
+    by_category?: Record<string, ScoreView>;
+    by_agent?: (ScoreView & { slack_user_id: string })[];
+    by_company?: (ScoreView & { name: string })[];
+  };
+}
+
+interface ScoreView {
+  responses: number;
+  average: number | null;
+}
+
+/** "*Satisfaction by category*: billing 4.50 (2) · technical 1.00 (1)", and by agent (mentions) and company, top five each. */
+function csatLines(c: NonNullable<StatsView['csat']>): string[] {
+  const score = (s: ScoreView) => `${s.average?.toFixed(2) ?? 'n/a'} (${s.responses})`;
+  const line = (title: string, parts: string[]) => (parts.length ? [`*${title}*: ${parts.slice(0, 5).join(' · ')}`] : []);
+  return [
+    ...line('by category', Object.entries(c.by_category ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => `${k} ${score(s)}`)),
+    ...line('by agent', (c.by_agent ?? []).filter((a) => /^[UW][A-Z0-9]{2,30}$/.test(a.slack_user_id)).map((a) => `<@${a.slack_user_id}> ${score(a)}`)),
+    ...line('by company', (c.by_company ?? []).map((co) => `${escapeMrkdwn(truncate(co.name, 60))} ${score(co)}`)),
+  ];
 }
 
 export interface SlaOutcomeView {
@@ -81,6 +103,10 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
   const sla = s.sla ? slaLines(s.sla) : [];
   if (sla.length > 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*SLA attainment* (in time / decided)\n${sla.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
+  }
+  const csat = s.csat?.responses ? csatLines(s.csat) : [];
+  if (csat.length > 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Satisfaction* (average score of 5, answers)\n${csat.join('\n')}`, BLOCK_KIT_LIMITS.sectionText) } });
   }
   const days = Object.entries(s.daily_counts).sort(([a], [b]) => a.localeCompare(b));
   if (days.length > 0) {
