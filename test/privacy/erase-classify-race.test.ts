@@ -5,31 +5,13 @@
  * must end with a verdict on the edited text, not on the old one.
  */
 import test from 'ava';
-import type { Classifier } from '../../src/domain/classification.ts';
 import { CLASSIFY_QUEUE } from '../../src/db/queue-registry.ts';
 import type { Sql } from '../../src/db/sql.ts';
 import { api } from '../kit/service.ts';
 import { callback, INTAKE, messageEvent, nextTs, sendEvent } from '../kit/slack-events.ts';
 import { waitFor } from '../kit/wait.ts';
-import { scriptedClassifier } from '../slack/harness.ts';
+import { heldClassifier } from '../kit/held-classifier.ts';
 import { admin, restTicket, scanAllTables, startPrivacyService } from './harness.ts';
-
-/** The scripted classifier, except that texts with "hold-me" wait until released; it records every text it got. */
-function heldClassifier() {
-  const inner = scriptedClassifier();
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  const seen: string[] = [];
-  const classifier: Classifier = {
-    name: 'held',
-    async classify(input) {
-      seen.push(input.body);
-      if (input.body.includes('hold-me')) await released;
-      return inner.classify(input);
-    },
-  };
-  return { classifier, seen, release };
-}
 
 const classifyJobsPending = async (sql: Sql) =>
   Number((await sql.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = $1 and state in ('created', 'retry', 'active')`, [CLASSIFY_QUEUE]))[0]!.n);

@@ -60,7 +60,9 @@ export async function setCurrentClassifications(tx: Sql, rows: CurrentClassifica
     update tickets t set category = u.category, confidence = u.confidence, summary = u.summary, language = u.language,
            priority = u.priority, classifier = u.classifier, current_classification_id = u.history_id,
            low_confidence = u.low_confidence,
-           status = case when t.status = 'processing' then 'open' else t.status end, updated_at = now()
+           status = case when t.status = 'processing' then 'open' else t.status end,
+           -- A resolved ticket's age is its retention clock (retention.ts): a late verdict does not restart it.
+           updated_at = case when t.status = 'resolved' then t.updated_at else now() end
       from unnest(${col('ticketId')}::int[], ${col('category')}::text[], ${col('confidence')}::float8[], ${col('summary')}::text[],
                   ${col('language')}::text[], ${col('priority')}::text[], ${col('classifier')}::text[], ${col('historyId')}::int[],
                   ${col('lowConfidence')}::boolean[])
