@@ -19,7 +19,7 @@ import type { Classifier } from './domain/classification.ts';
 import { createSenderBlocks } from './ingest/sender-blocks.ts';
 import { freeMailSet } from './domain/company-domain.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
-import { CLASSIFY_QUEUE, QUEUE_POLICIES, SURVEY_QUEUE } from './db/queue-registry.ts';
+import { CLASSIFY_QUEUE, QUEUE_POLICIES, REPLY_QUEUE, SURVEY_QUEUE } from './db/queue-registry.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
@@ -131,7 +131,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   const queue = await startQueue(db.pglite ? { pglite: db.pglite as never } : { connectionString: config.database.url, poolMax: config.database.queuePoolMax }, logger);
   await queue.createQueue(CLASSIFY_QUEUE, QUEUE_POLICIES[CLASSIFY_QUEUE]);
-  // A resolve enqueues its survey in its own transaction, with or without a worker here.
+  // An agent's reply and a resolve's survey are enqueued in their own transactions, with or without a worker here
+  // (an instance with RUN_WORKER=false refused to store a reply: the queue did not exist). Same policy as the worker's.
+  await queue.createQueue(REPLY_QUEUE, { ...QUEUE_POLICIES[REPLY_QUEUE], ...options.replyRetry });
   if (config.csat) await queue.createQueue(SURVEY_QUEUE, QUEUE_POLICIES[SURVEY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.

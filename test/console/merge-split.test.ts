@@ -25,6 +25,8 @@ test('an agent merges a ticket into another and undoes it; the pages say what ha
   const before = (await agent.get(`/console/tickets/${source}`)).text;
   t.regex(before, new RegExp(`action="/console/tickets/${source}/merge" hx-confirm="Merge this ticket`));
 
+  // An agent's reply stays with the ticket it was sent on (stored by this worker-less instance: its queue exists without a worker).
+  t.is((await agent.post(`/console/tickets/${source}/reply`, { text: 'We are looking into the printer.' })).status, 302);
   const merged = await agent.post(`/console/tickets/${source}/merge`, { into: `#${target}` });
   t.is(merged.status, 302, merged.text);
   t.is(merged.headers.get('location'), `/console/tickets/${target}?done=merged`);
@@ -32,6 +34,8 @@ test('an agent merges a ticket into another and undoes it; the pages say what ha
   t.true(targetPage.includes('Merged: the other ticket&#39;s messages are here now') || targetPage.includes("Merged: the other ticket's messages are here now"));
   t.regex(targetPage, new RegExp(`wrote <a href="/console/tickets/${source}">#${source}</a>, merged into this ticket<div class="text">Printer offline, please help`));
 
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${source}`)).json.replies.length, 1, "the reply stays on the merged ticket");
+  t.deepEqual((await api(svc.baseUrl, `/api/v1/requests/${target}`)).json.replies, []);
   const pointer = (await agent.get(`/console/tickets/${source}`)).text;
   t.regex(pointer, new RegExp(`Merged into <a href="/console/tickets/${target}">ticket #${target}</a> by `));
   t.regex(pointer, new RegExp(`action="/console/tickets/${source}/unmerge"`));
