@@ -35,6 +35,7 @@ test.serial('chosen follow-ups become a new ticket, classified, linked both ways
   const second = await followUp(original, 'The VAT should be 19%', email);
   const totalBefore = (await api(svc.baseUrl, '/api/v1/stats?days=1')).json.total_tickets;
 
+  const writtenAt = (await get(original.id)).messages.find((m: any) => m.id === first.id).created_at;
   const res = await split(original.id, { message_ids: [second.id, first.id] });
   t.is(res.status, 201, res.text);
   const made = res.json.ticket_id as number;
@@ -45,6 +46,7 @@ test.serial('chosen follow-ups become a new ticket, classified, linked both ways
   t.is(fresh.body, 'Also, my invoice shows the wrong VAT rate', 'the oldest chosen message is the new text');
   t.is(fresh.requester_email, email);
   t.is(fresh.split_from_id, original.id);
+  t.is(fresh.created_at, writtenAt, 'dated when the customer wrote it');
   t.deepEqual(fresh.messages.map((m: any) => m.body), ['The VAT should be 19%']);
   const left = await get(original.id);
   t.deepEqual(left.messages.map((m: any) => m.id), [stays.id]);
