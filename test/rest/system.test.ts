@@ -60,7 +60,7 @@ test('GET /openapi.json is OpenAPI 3.1 generated from the validation schemas; /d
     '/api/v1/customers/{id}', '/api/v1/dead-letters', '/api/v1/dead-letters/replay', '/api/v1/legal-holds', '/api/v1/legal-holds/{id}',
     '/api/v1/privacy/dry-run', '/api/v1/privacy/erasures', '/api/v1/privacy/export',
     '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/requests/{id}/assignments', '/api/v1/requests/{id}/classification',
-    '/api/v1/requests/{id}/classifications', '/api/v1/requests/{id}/spam', '/api/v1/saved-replies', '/api/v1/saved-replies/{id}',
+    '/api/v1/requests/{id}/classifications', '/api/v1/requests/{id}/merge', '/api/v1/requests/{id}/spam', '/api/v1/requests/{id}/split', '/api/v1/saved-replies', '/api/v1/saved-replies/{id}',
     '/api/v1/sender-blocks', '/api/v1/sender-blocks/{id}', '/api/v1/stats', '/health', '/metrics', '/slack/events', '/webhooks/{provider}',
   ]);
   const page = await api(svc.baseUrl, '/docs');

@@ -13,7 +13,18 @@ import { blockActionBody, createTicket, postToSlackEvents, startSlackService, vi
 
 /** Every message of the app in Slack, as a person reads it. */
 const snapshot = (fake: FakeSlack) =>
-  fake.messages.map((m: FakeMessage) => ({ channel: m.channel, ts: m.ts, thread_ts: m.thread_ts, text: m.text, blocks: JSON.stringify(m.blocks ?? []) }));
+  fake.messages.map((m: FakeMessage) => ({ channel: m.channel, ts: m.ts, thread_ts: m.thread_ts ?? null, text: m.text, blocks: JSON.stringify(m.blocks ?? []) }));
+/** The snapshot once nothing changed for 2 s (the cards' own edits after an alert are done), within 30 s. */
+async function quietSnapshot(fake: FakeSlack) {
+  let last = JSON.stringify(snapshot(fake));
+  for (const started = Date.now(); Date.now() - started < 30_000;) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = JSON.stringify(snapshot(fake));
+    if (now === last) break;
+    last = now;
+  }
+  return JSON.parse(last) as ReturnType<typeof snapshot>;
+}
 const actionIds = (m: FakeMessage) => (m.blocks ?? []).flatMap((b: any) => b.elements ?? []).map((e: any) => e.action_id).filter(Boolean);
 const card = (fake: FakeSlack, ts: string) => fake.messages.find((m) => m.ts === ts)!;
 
@@ -36,15 +47,14 @@ test.serial('merge posts a note in both threads and marks the card; undo leaves 
   const env = await startSlackService();
   t.teardown(env.stop);
   const email = 'hana@customer.example';
-  const source = await createTicket(env.svc, { subject: 'Sync stopped', body: 'Calendar sync stopped [cat=technical conf=0.9]', requester_email: email });
+  // The target first: the source's card, drawn when it is alerted and again after the undo, lists it both times.
   const target = await createTicket(env.svc, { subject: 'Sync broken', body: 'Calendar sync is broken [cat=technical conf=0.9]', requester_email: email });
-  const sourceAlert = await waitForAlert(env.fake, source);
   const targetAlert = await waitForAlert(env.fake, target);
+  const source = await createTicket(env.svc, { subject: 'Sync stopped', body: 'Calendar sync stopped [cat=technical conf=0.9]', requester_email: email });
+  const sourceAlert = await waitForAlert(env.fake, source);
   await env.svc.service.ingest({ source: 'api', externalId: 'merge-fu-1', body: 'It also fails on mobile', requesterEmail: email, thread: { ticketId: source } });
   await waitFor(() => env.fake.threadReplies(sourceAlert.channel, sourceAlert.ts)[0], { what: 'the follow-up in the thread' });
-  // Quiet: the cards' own edits (customer lines, clocks) are done before the picture is taken.
-  await new Promise((r) => setTimeout(r, 2500));
-  const before = snapshot(env.fake);
+  const before = await quietSnapshot(env.fake);
   t.true(actionIds(sourceAlert).length > 0);
 
   const res = await api(env.svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'POST', json: { into: target } });
@@ -61,7 +71,8 @@ test.serial('merge posts a note in both threads and marks the card; undo leaves 
 
   const undone = await api(env.svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'DELETE' });
   t.is(undone.status, 200, undone.text);
-  await waitFor(() => (JSON.stringify(snapshot(env.fake)) === JSON.stringify(before) ? true : undefined), { timeoutMs: 20_000, what: 'both threads as before the merge' });
+  await waitFor(() => (JSON.stringify(snapshot(env.fake)) === JSON.stringify(before) ? true : undefined), { timeoutMs: 60_000, what: 'both threads as before the merge' })
+    .catch(() => undefined); // the comparison below shows what differs
   t.deepEqual(snapshot(env.fake), before);
   t.is(env.fake.callsTo('chat.delete').length, 2, 'the two notes deleted');
 });
@@ -70,17 +81,17 @@ test.serial('a merge undone before its notes were posted leaves no note', async 
   const env = await startSlackService();
   t.teardown(env.stop);
   const email = 'ivo@customer.example';
-  const source = await createTicket(env.svc, { body: 'Cannot upload files [cat=technical conf=0.9]', requester_email: email });
   const target = await createTicket(env.svc, { body: 'Upload fails with 500 [cat=technical conf=0.9]', requester_email: email });
-  const sourceAlert = await waitForAlert(env.fake, source);
   const targetAlert = await waitForAlert(env.fake, target);
-  await new Promise((r) => setTimeout(r, 2500));
-  const before = snapshot(env.fake);
+  const source = await createTicket(env.svc, { body: 'Cannot upload files [cat=technical conf=0.9]', requester_email: email });
+  const sourceAlert = await waitForAlert(env.fake, source);
+  const before = await quietSnapshot(env.fake);
   // Slack refuses posts for a while: the notes wait, and the undo comes first.
   env.fake.failNext('chat.postMessage', { kind: 'rate_limited', retryAfter: 3 });
   t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'POST', json: { into: target } })).status, 200);
   t.is((await api(env.svc.baseUrl, `/api/v1/requests/${source}/merge`, { method: 'DELETE' })).status, 200);
   await new Promise((r) => setTimeout(r, 8000));
+  await waitFor(() => (JSON.stringify(snapshot(env.fake)) === JSON.stringify(before) ? true : undefined), { timeoutMs: 30_000, what: 'the card drawn again' }).catch(() => undefined);
   t.deepEqual(env.fake.threadReplies(sourceAlert.channel, sourceAlert.ts), []);
   t.deepEqual(env.fake.threadReplies(targetAlert.channel, targetAlert.ts), []);
   t.deepEqual(snapshot(env.fake), before);
