@@ -1,7 +1,8 @@
 /**
  * A merge in Slack (src/ingest/merges.ts): a note in each ticket's thread (the source's says where its
- * messages went, the target's what came in) and the source's card showing it is merged, without its buttons.
- * Undoing the merge deletes both notes and renders the card as it was, so both threads read as before it.
+ * messages went, the target's what came in) and the source's card showing it is merged, with Undo merge as its
+ * only button. Undoing the merge deletes both notes and draws the card again without the merge (as the ticket is
+ * now), so both threads read as before it.
  * A note whose merge was undone before it was posted is not posted at all.
  */
 import { webApi } from '@slack/bolt';
@@ -49,7 +50,7 @@ export async function handleMergeChange(deps: NotifyDeps, job: QueueJob<ChangedJ
       }),
     );
   }
-  // The merged ticket's card says where it went (and loses its buttons).
+  // The merged ticket's card says where it went (its only button: Undo merge).
   if (change.kind === 'merged') await requestCardRefresh(deps, ticketId, []);
 }
 
