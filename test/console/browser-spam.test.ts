@@ -4,30 +4,19 @@
  * address, or every address at its domain). Dismissed, nothing is sent: no block, the ticket as it was, the
  * sender's next message still a ticket. Accepted, the block is made, the ticket resolved, and the page says so.
  */
-import { rmSync } from 'node:fs';
 import anyTest, { type TestFn } from 'ava';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../kit/chromium.ts';
-import { linkFor, signInWithLink } from '../kit/console.ts';
-import { api, startTestService, type TestService } from '../kit/service.ts';
+import { closeSignedInBrowser, signedInBrowser } from '../kit/console-browser.ts';
+import { api, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 
 const test = anyTest.serial as TestFn<{ svc: TestService; browser: BrowserContext; profile: string }>;
 
 test.before(async (t) => {
-  const svc = await startTestService();
-  const { cookie } = await signInWithLink(svc.baseUrl, await linkFor(svc.service, 'agent'));
-  const { browser, profile } = await launchChromium();
-  const [name, value] = cookie!.split('=') as [string, string];
-  await browser.addCookies([{ name, value, url: svc.baseUrl }]);
-  t.context = { svc, browser, profile };
+  t.context = await signedInBrowser('agent');
 });
 
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.svc?.stop();
-  if (t.context.profile) rmSync(t.context.profile, { recursive: true, force: true });
-});
+test.after.always(async (t) => closeSignedInBrowser(t.context));
 
 interface Block {
   kind: string;

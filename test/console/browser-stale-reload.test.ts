@@ -4,30 +4,20 @@
  * action. In a real headless Chromium; the reload's answer is read from the service at once and handed to the
  * page only after the action's page is shown, which is the order a slow answer arrives in.
  */
-import { rmSync } from 'node:fs';
 import anyTest, { type TestFn } from 'ava';
 import type { BrowserContext, Route } from 'playwright-core';
-import { launchChromium, watchedPage } from '../kit/chromium.ts';
-import { linkFor, signInWithLink } from '../kit/console.ts';
-import { api, startTestService, type TestService } from '../kit/service.ts';
+import { watchedPage } from '../kit/chromium.ts';
+import { closeSignedInBrowser, signedInBrowser } from '../kit/console-browser.ts';
+import { api, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 
 const test = anyTest.serial as TestFn<{ svc: TestService; browser: BrowserContext; profile: string }>;
 
 test.before(async (t) => {
-  const svc = await startTestService();
-  const { cookie } = await signInWithLink(svc.baseUrl, await linkFor(svc.service, 'agent'));
-  const { browser, profile } = await launchChromium();
-  const [name, value] = cookie!.split('=') as [string, string];
-  await browser.addCookies([{ name, value, url: svc.baseUrl }]);
-  t.context = { svc, browser, profile };
+  t.context = await signedInBrowser('agent');
 });
 
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.svc?.stop();
-  if (t.context.profile) rmSync(t.context.profile, { recursive: true, force: true });
-});
+test.after.always(async (t) => closeSignedInBrowser(t.context));
 
 test('a live reload read before Resolve and arriving after it leaves the page showing the ticket resolved', async (t) => {
   const { svc, browser } = t.context;
