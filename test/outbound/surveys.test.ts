@@ -120,6 +120,27 @@ test.serial('none for a helpdesk ticket, a blocked sender, a merged ticket; a re
   t.deepEqual((await surveysOf(slow, id)).map((s) => s.state), ['cancelled']);
 });
 
+test.serial('a survey due while the team is closed waits for the next business hour', async (t) => {
+  // Open only from the start of the hour after next (UTC), every day: now is closed.
+  const now = new Date();
+  const opens = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), now.getUTCHours() + 2));
+  const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:00`;
+  const closes = new Date(opens.getTime() + 3_600_000);
+  const hours = `Mon-Sun ${hh(opens)}-${hh(closes) === '00:00' ? '23:59' : hh(closes)}`;
+  const own = await startFakeHelpdesk();
+  own.route('POST', /^\/surveys$/, { status: 200, json: {} });
+  t.teardown(() => own.close());
+  const closed = await startTestService(env(own, { SLA_BUSINESS_HOURS: hours, SLA_TIME_ZONE: 'UTC' }));
+  t.teardown(() => closed.stop());
+  const id = await create(closed);
+  await setStatus(closed, id, 'resolved');
+  const [row] = await closed.service.db.sql.query<{ state: string; due_at: Date }>('select state, due_at from csat_surveys where ticket_id = $1', [id]);
+  t.is(row!.state, 'pending');
+  t.is(new Date(row!.due_at).toISOString(), opens.toISOString(), hours);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.deepEqual(own.calls, [], 'not sent while closed');
+});
+
 test.serial('CSAT_SAMPLE_PERCENT=0 sends none; CSAT_ENABLED without PUBLIC_URL refuses to start', async (t) => {
   const none = await startTestService(env(hooks, { CSAT_SAMPLE_PERCENT: '0' }));
   t.teardown(() => none.stop());
