@@ -23,6 +23,7 @@ import { replyRules, replySection, replyVariables } from './config/replies.ts';
 import { retentionVariables } from './config/retention.ts';
 import { slaSection, slaVariables } from './config/sla.ts';
 import { csatRules, csatSection, csatVariables } from './config/csat.ts';
+import { incidentSection, incidentVariables } from './config/incidents.ts';
 import { slackRules, slackSection, slackVariables } from './config/slack.ts';
 import { misspeltSettings } from './config/misspelt.ts';
 import { type Environment, readValues, type Values, variable, variablesOf } from './config/variable.ts';
@@ -49,6 +50,7 @@ export const CONFIG_VARIABLES = {
   customers: customerVariables,
   retention: retentionVariables,
   csat: csatVariables,
+  incidents: incidentVariables,
 };
 
 /** Rules across variables; they read the raw values, so one start-up lists these beside every bad value. */
@@ -73,6 +75,8 @@ function toConfig(v: Values<typeof CONFIG_VARIABLES>, mailboxes: ImapMailbox[]) 
     console: consoleSection(v.console),
     /** Satisfaction surveys after a resolve; undefined when off. */
     csat: csatSection(v.csat, v.sla),
+    /** Floods of similar tickets grouped into incidents; undefined when off. */
+    incidents: incidentSection(v.incidents),
   };
 }
 

@@ -19,7 +19,8 @@ import type { Classifier } from './domain/classification.ts';
 import { createSenderBlocks } from './ingest/sender-blocks.ts';
 import { freeMailSet } from './domain/company-domain.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
-import { CLASSIFY_QUEUE, QUEUE_POLICIES, REPLY_QUEUE, SURVEY_QUEUE } from './db/queue-registry.ts';
+import { CLASSIFY_QUEUE, INCIDENT_REPLY_QUEUE, QUEUE_POLICIES, REPLY_QUEUE, SURVEY_QUEUE } from './db/queue-registry.ts';
+import { startIncidentReplyWorker } from './ingest/incident-replies.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
@@ -134,6 +135,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // An agent's reply and a resolve's survey are enqueued in their own transactions, with or without a worker here
   // (an instance with RUN_WORKER=false refused to store a reply: the queue did not exist). Same policy as the worker's.
   await queue.createQueue(REPLY_QUEUE, { ...QUEUE_POLICIES[REPLY_QUEUE], ...options.replyRetry });
+  // Reply to all of an incident is queued by any instance (Slack, the console), worked by the workers.
+  await queue.createQueue(INCIDENT_REPLY_QUEUE, QUEUE_POLICIES[INCIDENT_REPLY_QUEUE]);
   if (config.csat) await queue.createQueue(SURVEY_QUEUE, QUEUE_POLICIES[SURVEY_QUEUE]);
 
   // OpenAI behind a breaker with the local model as fallback, or the local model alone without a key.
@@ -288,11 +291,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // Before any classification runs: Slack's ticket events send to queues that slack.start() creates.
       await slack.start();
       if (config.worker.enabled) {
-        await startReplyWorker({ db, queue, senders: [...replySenders.senders, ...(slack.replySenders ?? [])], ticketEvents, logger }, options.replyRetry);
+        const senders = [...replySenders.senders, ...(slack.replySenders ?? [])];
+        await startReplyWorker({ db, queue, senders, ticketEvents, logger }, options.replyRetry);
+        await startIncidentReplyWorker({ db, queue, senders, ticketEvents, messageIdDomain: messageIdDomain(config), logger: logger.child({ component: 'incident-replies' }) });
         if (csat) await startSurveyWorker({ db, queue, senders: replySenders.senders, csat, publicUrl: config.http.publicUrl!, messageIdDomain: messageIdDomain(config), logger });
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
+            ...(config.incidents ? { incidents: config.incidents } : {}),
             onResult: (r) => {
               metrics.classified.inc({ classifier: r.classifier, category: r.category });
               metrics.classificationSeconds.observe({ classifier: r.classifier }, r.processingTimeMs / 1000);

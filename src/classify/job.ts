@@ -14,6 +14,8 @@ import { isCategory } from '../domain/categories.ts';
 import type { ClassificationResult, Classifier } from '../domain/classification.ts';
 import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
+import { groupIntoIncidents, type GroupedTicket } from '../ingest/incident-grouping.ts';
+import type { IncidentSettings } from '../config/incidents.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';
 
@@ -36,6 +38,8 @@ export interface ClassifyJobDeps {
   logger: Logger;
   /** Below it a ticket is marked low_confidence (and its alert goes to triage). */
   minConfidence: number;
+  /** Floods of similar tickets become incidents (src/ingest/incident-grouping.ts); undefined: off. */
+  incidents?: IncidentSettings;
   /** Each result, once its batch is committed (metrics). */
   onResult?: (result: ClassificationResult) => void;
 }
@@ -79,9 +83,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
         };
       }),
     );
-    const updated = await setCurrentClassifications(
-      tx,
-      kept.map(({ t, r }) => {
+    const current = kept.map(({ t, r }) => {
         const confidence = clamp01(r.confidence);
         // A classifier that is not sure does not beat the mailbox's own category (billing@ mail is billing);
         // the history keeps what the classifier said, and the ticket stays marked low-confidence.
@@ -92,9 +94,19 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
           priority: classifiedPriority(t.priority, r.priority), classifier: r.classifier, historyId: historyId.get(t.id)!,
           lowConfidence,
         };
-      }),
-    );
-    for (const id of updated) await ticketEvents.ticketClassified(tx, id, alerting.has(id) ? {} : { alert: false });
+      });
+    const updated = await setCurrentClassifications(tx, current);
+    // Only a ticket's first verdict, and only tickets that alert, can make or join an incident: a
+    // reclassification moves no card, and seeded history is nobody's flood.
+    const fresh = new Set(kept.filter(({ t }) => t.current_classification_id === null).map(({ t }) => t.id));
+    const grouped: GroupedTicket[] = kept
+      .map(({ t }, i) => ({ id: t.id, category: current[i]!.category, subject: t.subject, body: t.body }))
+      .filter((g) => fresh.has(g.id) && alerting.has(g.id) && updated.includes(g.id) && isCategory(g.category)) as GroupedTicket[];
+    const incidents = deps.incidents && grouped.length ? await groupIntoIncidents(tx, deps.incidents, grouped) : new Map();
+    for (const id of updated) {
+      const incident = incidents.get(id);
+      await ticketEvents.ticketClassified(tx, id, !alerting.has(id) ? { alert: false } : incident ? { incident } : {});
+    }
   });
   for (const r of results) deps.onResult?.(r);
 }

@@ -24,5 +24,6 @@ export function withConsoleSignals(events: TicketEvents): TicketEvents {
       await events.replyFinished(tx, ticketId, replyId);
       await notifyConsole(tx, { ticket: ticketId, kind: 'reply' });
     },
+    incidentChanged: (tx, incidentId, change) => events.incidentChanged(tx, incidentId, change),
   };
 }

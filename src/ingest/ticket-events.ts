@@ -13,6 +13,7 @@
  *                     (or moves a ticket waiting on the customer back to open); src/ingest/replies.ts when an
  *                     agent's reply moves the ticket to waiting_on_customer
  *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
+ *   incidentChanged   src/ingest/incident-actions.ts, in the transaction of a person's action on an incident
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.
  */
@@ -40,11 +41,20 @@ export type TicketChange =
   /** The customer answered the satisfaction survey (src/ingest/surveys.ts); bad: at or below CSAT_BAD_SCORE. */
   | { kind: 'survey'; score: number; bad: boolean; actor: string };
 
+/** taken_out: the ticket is a ticket of its own again (it gets its own card). */
+export type IncidentChange =
+  | { kind: 'closed'; actor: string }
+  | { kind: 'resolved_all'; resolved: number; actor: string }
+  | { kind: 'replied_all'; replies: number; actor: string }
+  | { kind: 'taken_out'; ticketId: number; actor: string };
+
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 
 export interface ClassifiedOptions {
   /** false: the ticket was loaded as history (seed without --alert): no Slack alert. */
   alert?: boolean;
+  /** The ticket joined (or opened) an incident (src/ingest/incident-grouping.ts): shown on its card, not its own. */
+  incident?: { incidentId: number; opened: boolean };
 }
 
 export interface TicketEvents {
@@ -53,6 +63,8 @@ export interface TicketEvents {
   ticketChanged(tx: Sql, ticketId: number, change: TicketChange): Promise<void>;
   /** An agent's reply (ticket_replies) reached its final state: sent, or failed for good. */
   replyFinished(tx: Sql, ticketId: number, replyId: number): Promise<void>;
+  /** A person changed an incident (src/ingest/incident-actions.ts): its card shows it. */
+  incidentChanged(tx: Sql, incidentId: number, change: IncidentChange): Promise<void>;
 }
 
 /** Nobody listening (Slack not configured). */
@@ -61,4 +73,5 @@ export const noTicketEvents: TicketEvents = {
   followUpAdded: async () => undefined,
   ticketChanged: async () => undefined,
   replyFinished: async () => undefined,
+  incidentChanged: async () => undefined,
 };

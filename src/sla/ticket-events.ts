@@ -31,5 +31,6 @@ export function withSlaClocks(next: TicketEvents, deps: SlaDeps): TicketEvents {
       if (sentAt) await updateClocks(deps, tx, ticketId, { kind: 'responded', at: sentAt });
       await next.replyFinished(tx, ticketId, replyId);
     },
+    incidentChanged: (tx, incidentId, change) => next.incidentChanged(tx, incidentId, change),
   };
 }

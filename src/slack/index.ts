@@ -65,6 +65,8 @@ const ALERT_BATCHES = 4;
 const ALERTS_PER_CHANNEL = 10;
 import type { Sql } from '../db/sql.ts';
 import { enqueueRedactions, handleRedact, type RedactJob } from './jobs/redact.ts';
+import { enqueueIncidentCard, enqueueIncidentChange, enqueueMemberChange, handleIncidentCard, type IncidentCardJob } from './jobs/incident-card.ts';
+import { registerIncidentActions } from './interactions/incident-actions.ts';
 
 export interface SlackOptions {
   config: NonNullable<Config['slack']>;
@@ -219,10 +221,15 @@ export function createSlack(opts: SlackOptions): SlackService {
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {
-    ticketClassified: (tx, ticketId, options) => enqueueAlert(deps, tx, ticketId, options),
+    // A ticket in an incident's flood is shown on the incident's card, not on one of its own.
+    ticketClassified: (tx, ticketId, options) => (options?.incident ? enqueueIncidentCard(deps, tx, options.incident.incidentId) : enqueueAlert(deps, tx, ticketId, options)),
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
-    ticketChanged: (tx, ticketId, change) => enqueueChangeNote(deps, tx, ticketId, change),
+    ticketChanged: async (tx, ticketId, change) => {
+      await enqueueChangeNote(deps, tx, ticketId, change);
+      await enqueueMemberChange(deps, tx, ticketId, change);
+    },
     replyFinished: (tx, ticketId, replyId) => enqueueReplyFinished(deps, tx, ticketId, replyId),
+    incidentChanged: (tx, incidentId, change) => enqueueIncidentChange(deps, tx, incidentId, change),
   };
   const ticketEvents = opts.wrapEvents ? opts.wrapEvents(slackEvents) : slackEvents;
 
@@ -231,6 +238,10 @@ export function createSlack(opts: SlackOptions): SlackService {
   const actionDeps = { db: opts.db, ticketEvents, logger: log, card: deps, report, client, ...(opts.blocks ? { blocks: opts.blocks } : {}) };
   registerActions(bolt.app, actionDeps);
   registerMergeActions(bolt.app, actionDeps);
+  registerIncidentActions(bolt.app, {
+    ...actionDeps,
+    replies: { db: opts.db, queue: opts.queue },
+  });
   registerReplyActions(bolt.app, {
     ...actionDeps,
     drafts: opts.drafts ?? emptyDraft,
@@ -267,7 +278,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       }),
     } : {}),
     async start() {
-      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact]) {
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact, SLACK_QUEUES.incidentCard]) {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
@@ -284,6 +295,8 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<CardRefreshJob>(SLACK_QUEUES.card, { concurrency: 4, groupConcurrency: 1 }, (job) => handleCardRefresh(deps, job));
         await opts.queue.work<ReplyFinishedJob>(SLACK_QUEUES.reply, { concurrency: 4 }, (job) => handleReplyFinished(deps, job));
         await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
+        // One edit of an incident's card at a time, across instances.
+        await opts.queue.work<IncidentCardJob>(SLACK_QUEUES.incidentCard, { concurrency: 2, groupConcurrency: 1 }, (job) => handleIncidentCard(deps, job));
         await opts.queue.work<RedactJob>(SLACK_QUEUES.redact, { concurrency: 2 }, (job) => handleRedact({ client, pacer, logger: log }, job));
         await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();

@@ -46,6 +46,7 @@ function recorder(fail?: Heard['event']) {
       if (fail === 'ticketChanged') throw new Error('listener down');
     },
     replyFinished: async () => undefined,
+    incidentChanged: async () => undefined,
   };
   return { heard, events };
 }

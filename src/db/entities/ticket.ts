@@ -53,6 +53,8 @@ export const Ticket = defineEntity({
     mergedIntoId: p.integer().nullable(),
     /** Made from follow-ups split out of this ticket (src/ingest/splits.ts). */
     splitFromId: p.integer().nullable(),
+    /** Part of this incident (src/ingest/incident-grouping.ts); null: none, or taken out of it. */
+    incidentId: p.integer().nullable(),
   },
   uniques: [{ name: 'tickets_source_external_id_unique', properties: ['source', 'externalId'] }],
   indexes: [
@@ -65,6 +67,8 @@ export const Ticket = defineEntity({
     { name: 'tickets_snoozed_until_idx', properties: ['snoozedUntil'] },
     { name: 'tickets_customer_created_at_idx', properties: ['customer', 'createdAt'] },
     // A ticket's split-off tickets (GET /api/v1/requests/{id}: split_into): few rows, found without a scan.
+    // An incident's tickets (its card, its actions, the console's incident page).
+    { name: 'tickets_incident_idx', expression: 'create index "tickets_incident_idx" on "tickets" ("incident_id", "id") where "incident_id" is not null' },
     { name: 'tickets_split_from_idx', expression: 'create index "tickets_split_from_idx" on "tickets" ("split_from_id") where "split_from_id" is not null' },
     // A customer's open tickets counted on every card: without it the planner may walk every open ticket.
     { name: 'tickets_customer_open_idx', expression: `create index "tickets_customer_open_idx" on "tickets" ("customer_id") where "status" <> 'resolved' and "deleted_at" is null` },

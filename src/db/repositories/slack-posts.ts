@@ -37,6 +37,12 @@ export async function hasPostOrClaim(sql: Sql, key: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** The channel a post of the key is reserved, claimed or posted in; null when nothing of it exists. */
+export async function postChannel(sql: Sql, key: string): Promise<string | null> {
+  const [row] = await sql.query<{ channel: string }>('select channel from slack_posts where key = $1', [key]);
+  return row?.channel ?? null;
+}
+
 /**
  * Reserves the key for a post that is on its way (its job is enqueued in the same transaction): a claim
  * released cleanly, so its poster takes it over at once without looking in Slack first, and everyone

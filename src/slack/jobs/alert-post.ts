@@ -4,10 +4,13 @@
  * runs before it is in Slack either waits for it (the queue runs the job again) or has nothing to do.
  */
 import { findPost, hasPostOrClaim } from '../../db/repositories/slack-posts.ts';
+import { incidentOf } from '../../db/repositories/incidents.ts';
 import type { Sql } from '../../db/sql.ts';
 import { RetryLaterError } from '../delivery/errors.ts';
 
 export const alertKey = (ticketId: number) => `alert:${ticketId}`;
+/** An incident's card (src/slack/jobs/incident-card.ts): the tickets that joined it have no alert of their own. */
+export const incidentCardKey = (incidentId: number) => `incident-card:${incidentId}`;
 
 export interface AlertPost {
   channel: string;
@@ -25,5 +28,18 @@ export async function postedAlert(sql: Sql, ticketId: number, job: string): Prom
   const alert = await findPost(sql, alertKey(ticketId));
   if (alert) return { channel: alert.channel, ts: alert.ts };
   if (await hasPostOrClaim(sql, alertKey(ticketId))) throw new RetryLaterError(`${job}: the alert of ticket ${ticketId} is being posted`);
+  return null;
+}
+
+/**
+ * Where a customer's follow-up on a ticket without an alert of its own goes: its incident's card (thread).
+ * Throws RetryLaterError while that card is on its way; null when the ticket is in no incident or it has no card.
+ */
+export async function postedIncidentCardOf(sql: Sql, ticketId: number): Promise<AlertPost | null> {
+  const incidentId = await incidentOf(sql, ticketId);
+  if (incidentId === null) return null;
+  const card = await findPost(sql, incidentCardKey(incidentId));
+  if (card) return { channel: card.channel, ts: card.ts };
+  if (await hasPostOrClaim(sql, incidentCardKey(incidentId))) throw new RetryLaterError(`the card of incident ${incidentId} is being posted`);
   return null;
 }

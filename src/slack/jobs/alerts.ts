@@ -18,7 +18,7 @@ import type { ChannelPacer } from '../delivery/pacer.ts';
 import type { SlackBudget } from '../delivery/budget.ts';
 import { postOnce, type PostOutcome } from '../delivery/post-once.ts';
 import { hasPostOrClaim, reservePost } from '../../db/repositories/slack-posts.ts';
-import { alertKey, postedAlert } from './alert-post.ts';
+import { alertKey, postedAlert, postedIncidentCardOf } from './alert-post.ts';
 import { requestCardRefresh } from './card-request.ts';
 import { refreshAgent } from './agents.ts';
 import { alertChannel } from './routing.ts';
@@ -155,7 +155,8 @@ export async function requeueAlert(deps: NotifyDeps, job: QueueJob<AlertJob>, er
 
 export async function handleFollowup(deps: NotifyDeps, job: QueueJob<FollowupJob>): Promise<PostOutcome | void> {
   const { ticketId, messageId } = job.data;
-  const alert = await postedAlert(deps.db.sql, ticketId, `follow-up ${messageId}`);
+  // A ticket shown on an incident's card has no alert: its follow-ups go in the incident's thread.
+  const alert = (await postedAlert(deps.db.sql, ticketId, `follow-up ${messageId}`)) ?? (await postedIncidentCardOf(deps.db.sql, ticketId));
   // Unlike a note, a follow-up also waits for an alert not started yet: its ticket may still be classifying.
   if (!alert) throw new RetryLaterError(`follow-up ${messageId}: the alert of ticket ${ticketId} is not posted yet`);
   const m = await findMessageForAlert(deps.db.sql, messageId);
