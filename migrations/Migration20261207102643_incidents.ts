@@ -5,7 +5,7 @@ export class Migration20261207102643_incidents extends Migration {
   override name = 'Migration20261207102643_incidents';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "incidents" ("id" serial primary key, "category" text not null, "title" varchar(255) not null, "opened_at" timestamptz not null default now(), "last_joined_at" timestamptz not null default now(), "closed_at" timestamptz null, "closed_by" varchar(255) null, "minhashes" jsonb not null, "version" int not null default 1, "shown_version" int not null default 0);`);
+    this.addSql(`create table "incidents" ("id" serial primary key, "category" text not null, "title" varchar(255) not null, "title_ticket_id" int null, "opened_at" timestamptz not null default now(), "last_joined_at" timestamptz not null default now(), "closed_at" timestamptz null, "closed_by" varchar(255) null, "minhashes" jsonb not null, "version" int not null default 1, "shown_version" int not null default 0);`);
     this.addSql(`create index "incidents_open_category_idx" on "incidents" ("category", "last_joined_at") where "closed_at" is null;`);
     this.addSql(`create index "incidents_opened_at_idx" on "incidents" ("opened_at");`);
 

@@ -198,7 +198,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
       })
     : disabledSlack(health, withSla);
   const ticketEvents = slack.ticketEvents;
-  const privacy: PrivacyDeps = { db, logger: logger.child({ component: 'privacy' }), redactSlack: (tx, posts, mode) => slack.redactPosts(tx, posts, mode) };
+  const privacy: PrivacyDeps = { db, logger: logger.child({ component: 'privacy' }), redactSlack: (tx, posts, mode) => slack.redactPosts(tx, posts, mode),
+    incidentsErased: async (tx, ids) => { for (const id of ids) await ticketEvents.incidentChanged(tx, id, { kind: 'erased', actor: 'privacy' }); } };
 
   const ingest = createIngest({
     db,

@@ -9,7 +9,7 @@ export const incidentVariables = {
   enabled: variable('INCIDENTS_ENABLED', bool(true), 'Group floods of similar tickets into incidents (one Slack card instead of one per ticket).'),
   minTickets: variable('INCIDENT_MIN_TICKETS', int(5, 2, 1000), 'Similar tickets of one category within the window that open an incident; the ones before it keep their own cards.'),
   windowMinutes: variable('INCIDENT_WINDOW_MINUTES', int(10, 1, 1440), 'How recent a similar ticket must be to count towards opening an incident.'),
-  similarity: variable('INCIDENT_SIMILARITY', number(0.3, 0.05, 1), "How alike two tickets' texts must be (estimated Jaccard similarity of their word 3-shingles, 0 to 1)."),
+  similarity: variable('INCIDENT_SIMILARITY', number(0.25, 0.05, 1), "How alike two tickets' texts must be (estimated Jaccard similarity of their word 3-shingles, 0 to 1)."),
 };
 
 export function incidentSection(v: Values<typeof incidentVariables>) {

@@ -72,7 +72,7 @@ async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candida
   }
   const members = [...similar.map((c) => c.ticketId!), t.id];
   const minhashes = [...similar.map((c) => c.minhash), sig];
-  const id = await openIncident(tx, { category: t.category, title: titleOf(t), ticketIds: members, minhashes });
+  const id = await openIncident(tx, { category: t.category, title: titleOf(t), titleTicketId: t.id, ticketIds: members, minhashes });
   for (const c of similar) [c.incidentId, c.open] = [id, true];
   for (const m of minhashes.slice(-20)) candidates.push({ ticketId: null, minhash: m, incidentId: id, open: true });
   candidates.unshift({ ticketId: t.id, minhash: sig, incidentId: id, open: true });

@@ -13,7 +13,8 @@
  *                     (or moves a ticket waiting on the customer back to open); src/ingest/replies.ts when an
  *                     agent's reply moves the ticket to waiting_on_customer
  *   replyFinished     src/outbound/send-job.ts, in the transaction that marks an agent's reply sent or failed
- *   incidentChanged   src/ingest/incident-actions.ts, in the transaction of a person's action on an incident
+ *   incidentChanged   src/ingest/incident-actions.ts, in the transaction of a person's action on an incident;
+ *                     src/privacy/erase.ts when tickets of an incident are erased
  * Each method runs INSIDE that transaction (`tx`), so whatever it enqueues (a Slack post, say) commits with
  * the change or not at all; a listener that throws rolls the change back.
  */
@@ -46,7 +47,9 @@ export type IncidentChange =
   | { kind: 'closed'; actor: string }
   | { kind: 'resolved_all'; resolved: number; actor: string }
   | { kind: 'replied_all'; replies: number; actor: string }
-  | { kind: 'taken_out'; ticketId: number; actor: string };
+  | { kind: 'taken_out'; ticketId: number; actor: string }
+  /** Some of its tickets were erased (src/privacy/erase.ts): the card must not show them as they were. */
+  | { kind: 'erased'; actor: string };
 
 export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 

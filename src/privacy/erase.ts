@@ -21,6 +21,7 @@ import {
   ERASURE_PLACES, type ErasureMode, findSubject, lockTickets, type PersonScope, postsOfTickets, type SubjectMatch, type TicketScope,
 } from '../db/repositories/privacy-places.ts';
 import type { Sql } from '../db/sql.ts';
+import { incidentsOfTickets } from '../db/repositories/incidents.ts';
 
 export type { ErasureMode } from '../db/repositories/privacy-places.ts';
 export const ERASURE_MODES = ['anonymise', 'delete'] as const;
@@ -64,6 +65,8 @@ export interface PrivacyDeps {
   db: Database;
   logger: Logger;
   redactSlack?: SlackRedactor;
+  /** Incidents holding erased tickets: their cards are drawn again without them (ticketEvents.incidentChanged). */
+  incidentsErased?: (tx: Sql, incidentIds: number[]) => Promise<void>;
   /** Work items per batch transaction (default 50). */
   batchSize?: number;
   /** Tests: runs after each committed batch (a throw here is a crash between two batches). */
@@ -156,11 +159,13 @@ export async function workErasure(deps: PrivacyDeps, erasureId: number, mode: Er
 }
 
 /** One batch of tickets through every ticket-bound place, with their Slack messages' redaction; counts per place. */
-export async function eraseTicketBatch(deps: Pick<PrivacyDeps, 'redactSlack'>, tx: Sql, scope: TicketScope, mode: ErasureMode): Promise<Record<string, number>> {
+export async function eraseTicketBatch(deps: Pick<PrivacyDeps, 'redactSlack' | 'incidentsErased'>, tx: Sql, scope: TicketScope, mode: ErasureMode): Promise<Record<string, number>> {
   if (scope.ticketIds.length) await lockTickets(tx, scope.ticketIds);
   if (deps.redactSlack && scope.ticketIds.length) await deps.redactSlack(tx, await postsOfTickets(tx, scope.ticketIds), mode);
+  const incidents = scope.ticketIds.length ? await incidentsOfTickets(tx, scope.ticketIds) : [];
   const counts: Record<string, number> = {};
   for (const place of ERASURE_PLACES) if (place.eraseTickets) counts[place.name] = await place.eraseTickets(tx, scope, mode);
+  if (deps.incidentsErased && incidents.length) await deps.incidentsErased(tx, incidents);
   return counts;
 }
 

@@ -16,6 +16,8 @@ export const Incident = defineEntity({
     category: p.enum(CATEGORIES),
     /** The subject (or the text's start) of the ticket that opened it. */
     title: p.string().length(255),
+    /** The ticket whose subject (or text) the title is: erasing that ticket erases the title. */
+    titleTicketId: p.integer().nullable(),
     openedAt: p.datetime().defaultRaw('now()'),
     /** When the last ticket joined. */
     lastJoinedAt: p.datetime().defaultRaw('now()'),

@@ -10,7 +10,7 @@ import { jsonb, ticketNotDeleted, type Sql } from '../sql.ts';
 /** Signatures an incident keeps of its latest tickets. */
 export const KEPT_MINHASHES = 20;
 /** Most recent signatures of a category a new ticket is compared with (a flood's last minute or two). */
-const RECENT_LIMIT = 500;
+const RECENT_LIMIT = 1000;
 
 export interface Candidate {
   /** null: a signature an open incident keeps (its ticket may be older than the window). */
@@ -72,10 +72,10 @@ export async function pruneFingerprints(tx: Sql, category: Category, before: Dat
 }
 
 /** A new incident with these tickets (the earlier ones keep their cards); returns its id. */
-export async function openIncident(tx: Sql, input: { category: Category; title: string; ticketIds: number[]; minhashes: number[][] }): Promise<number> {
+export async function openIncident(tx: Sql, input: { category: Category; title: string; titleTicketId: number; ticketIds: number[]; minhashes: number[][] }): Promise<number> {
   const row = await tx.kysely
     .insertInto('incidents')
-    .values({ category: input.category, title: input.title.slice(0, 255), minhashes: jsonb(input.minhashes.slice(-KEPT_MINHASHES)) as never })
+    .values({ category: input.category, title: input.title.slice(0, 255), title_ticket_id: input.titleTicketId, minhashes: jsonb(input.minhashes.slice(-KEPT_MINHASHES)) as never })
     .returning('id')
     .executeTakeFirstOrThrow();
   await tx.kysely.updateTable('tickets').set({ incident_id: row.id }).where('id', 'in', input.ticketIds).execute();
@@ -104,6 +104,12 @@ export async function getIncident(db: Sql, id: number): Promise<IncidentRow | un
 export async function incidentOf(db: Sql, ticketId: number): Promise<number | null> {
   const row = await db.kysely.selectFrom('tickets').select('incident_id').where('id', '=', ticketId).executeTakeFirst();
   return row?.incident_id ?? null;
+}
+
+/** The incidents these tickets are in. */
+export async function incidentsOfTickets(db: Sql, ticketIds: number[]): Promise<number[]> {
+  const rows = await db.kysely.selectFrom('tickets').select('incident_id').distinct().where('id', 'in', ticketIds).where('incident_id', 'is not', null).execute();
+  return rows.map((r) => r.incident_id!);
 }
 
 /** The incident, locked for a people's action on it. */

@@ -197,6 +197,26 @@ export const ERASURE_PLACES: readonly ErasurePlace[] = [
     eraseTickets: (sql, s) => affected(sql, 'delete from slack_card_refreshes where ticket_id = any($1::int[])', [s.ticketIds]),
   },
   {
+    name: 'ticket_fingerprints',
+    // A signature of the ticket's words (incident grouping): it goes, in both modes.
+    countTickets: (sql, s) => count(sql, 'select count(*) as n from ticket_fingerprints where ticket_id = any($1::int[])', [s.ticketIds]),
+    eraseTickets: (sql, s) => affected(sql, 'delete from ticket_fingerprints where ticket_id = any($1::int[])', [s.ticketIds]),
+  },
+  {
+    name: 'incidents',
+    // The title is one ticket's subject; the kept signatures cannot be told apart, so an incident holding an
+    // erased ticket forgets them all (it is then joined only within the grouping window).
+    countTickets: (sql, s) => count(sql, `select count(*) as n from incidents i where i.title_ticket_id = any($1::int[])
+      or (jsonb_array_length(i.minhashes) > 0 and exists (select 1 from tickets t where t.incident_id = i.id and t.id = any($1::int[])))`, [s.ticketIds]),
+    eraseTickets: async (sql, s) => {
+      const titles = await affected(sql, 'update incidents set title = $2, title_ticket_id = null where title_ticket_id = any($1::int[])', [s.ticketIds, ERASED]);
+      const kept = await affected(sql, `update incidents i set minhashes = '[]'::jsonb where jsonb_array_length(i.minhashes) > 0
+        and exists (select 1 from tickets t where t.incident_id = i.id and t.id = any($1::int[]))`, [s.ticketIds]);
+      return titles + kept;
+    },
+    exportTickets: (sql, s) => sql.query('select id, category, title, opened_at, closed_at from incidents where title_ticket_id = any($1::int[]) order by id', [s.ticketIds]),
+  },
+  {
     name: 'console_presence',
     // Open ticket pages of an agent being erased name them: their rows go (the streams' next heartbeat ends them).
     countPerson: (sql, p) => count(sql, `select count(*) as n from console_presence where user_id in (select slack_user_id from agents where lower(email) = any($1::text[]) or split_part(lower(email), '@', 2) = $2)`, [p.emails, p.domain ?? '']),

@@ -8,7 +8,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { findPost, hasPostOrClaim, postChannel, reservePost } from '../../db/repositories/slack-posts.ts';
-import { getIncident, incidentCounts, incidentOf, incidentTickets, markIncidentShown } from '../../db/repositories/incidents.ts';
+import { bumpIncident, getIncident, incidentCounts, incidentOf, incidentTickets, markIncidentShown } from '../../db/repositories/incidents.ts';
 import type { QueueJob } from '../../db/queue.ts';
 import type { Sql } from '../../db/sql.ts';
 import { SLACK_QUEUES } from '../../db/queue-registry.ts';
@@ -47,6 +47,8 @@ export async function enqueueIncidentCard(deps: NotifyDeps, tx: Sql, incidentId:
     if (!channel) return void deps.logger.warn({ incidentId, category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no incident card');
     await reservePost(tx, incidentCardKey(incidentId), NO_TICKET, channel);
   }
+  // Whatever changed, the card has something new to show: the job edits until it has shown this version.
+  await bumpIncident(tx, incidentId);
   await deps.queue.send<IncidentCardJob>(SLACK_QUEUES.incidentCard, { incidentId }, { startAfter: new Date(Date.now() + COALESCE_MS), group: `incident:${incidentId}` }, tx);
 }
 

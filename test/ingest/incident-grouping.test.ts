@@ -1,0 +1,95 @@
+/**
+ * Grouping tickets into incidents, on the database (PGlite, or PostgreSQL in a PostgreSQL run): the Nth similar
+ * ticket of a category within the window opens an incident with the ones before it; later ones join; other
+ * categories, other problems, short texts and old tickets do not count; an open incident is joined after the
+ * window has passed; a closed incident's tickets never open another; two instances grouping the same flood at
+ * the same moment open one incident (PostgreSQL, always).
+ */
+import test from 'ava';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { closeIncidentRow } from '../../src/db/repositories/incidents.ts';
+import { groupIntoIncidents, type GroupedTicket } from '../../src/ingest/incident-grouping.ts';
+import { minhash, similarity } from '../../src/domain/minhash.ts';
+import { createTestDatabase, migratedDatabase } from '../kit/database.ts';
+
+const SETTINGS = { minTickets: 3, windowMs: 10 * 60_000, similarity: 0.25 };
+const NAMES = ['Ana', 'Ben', 'Chloe', 'Dev', 'Eli', 'Fay'];
+
+const outage = (i: number) =>
+  `Hello, since this morning our payments page answers with a gateway timeout whenever a customer tries to pay by card, so we cannot take any orders. Account ${7100 + i}. Regards, ${NAMES[i % NAMES.length]}`;
+const OTHER = 'Could you tell me how to add a second administrator to our workspace and whether that changes the price of our plan?';
+
+let seq = 0;
+async function ticket(db: Database, body: string, category = 'technical', subject: string | null = 'Payments down'): Promise<GroupedTicket> {
+  const [row] = await db.sql.query<{ id: number }>(`insert into tickets (source, external_id, subject, body, category, status) values ('api', $1, $2, $3, $4, 'open') returning id`, [`g-${++seq}`, subject, body, category]);
+  return { id: row!.id, category: category as GroupedTicket['category'], subject, body };
+}
+const group = (db: Database, tickets: GroupedTicket[], now?: Date) => db.transaction((tx) => groupIntoIncidents(tx, SETTINGS, tickets, now));
+const incidentIds = async (db: Database) => (await db.sql.query<{ id: number; incident_id: number | null }>('select id, incident_id from tickets order by id')).map((r) => r.incident_id);
+
+test('the signature: the same text alike, one customer\'s words like another\'s, another problem not', (t) => {
+  t.deepEqual(minhash(outage(1)), minhash(outage(1)));
+  t.is(similarity(minhash(outage(1)), minhash(outage(1))), 1);
+  t.true(similarity(minhash(outage(1)), minhash(outage(2))) >= SETTINGS.similarity);
+  t.true(similarity(minhash(outage(1)), minhash(OTHER)) < 0.05);
+  t.is(similarity([1, 2], [1, 2, 3]), 0, 'signatures of another size never match');
+});
+
+test('the third similar ticket opens an incident with the two before it; the next joins; others stay out', async (t) => {
+  const db = await migratedDatabase(t);
+  const first = await group(db, [await ticket(db, outage(0)), await ticket(db, OTHER)]);
+  t.is(first.size, 0);
+  t.is((await group(db, [await ticket(db, outage(1))])).size, 0, 'two alike: not yet');
+  // The same problem in another category, and a text too short to compare, count for nothing.
+  await group(db, [await ticket(db, outage(2), 'billing'), await ticket(db, 'payments down again', 'technical', null)]);
+  const third = await ticket(db, outage(3));
+  const opened = await group(db, [third]);
+  const id = opened.get(third.id)?.incidentId;
+  t.deepEqual(opened.get(third.id), { incidentId: id!, opened: true });
+  const fourth = await ticket(db, outage(4));
+  t.deepEqual((await group(db, [fourth])).get(fourth.id), { incidentId: id!, opened: false });
+  t.deepEqual(await incidentIds(db), [id, null, id, null, null, id, id]);
+  const [incident] = await db.sql.query<{ title: string; category: string }>('select title, category from incidents');
+  t.deepEqual(incident, { title: 'Payments down', category: 'technical' });
+});
+
+test('one batch: its tickets are grouped in id order; an open incident is joined after the window; a closed one is not', async (t) => {
+  const db = await migratedDatabase(t);
+  const batch = [await ticket(db, outage(0)), await ticket(db, outage(1)), await ticket(db, outage(2)), await ticket(db, outage(3))];
+  const verdicts = await group(db, batch);
+  t.deepEqual(batch.map((b) => verdicts.get(b.id)?.opened), [undefined, undefined, true, false]);
+  const id = verdicts.get(batch[2]!.id)!.incidentId;
+  // An hour later: the window's signatures are gone, the incident's own are kept.
+  const later = new Date(Date.now() + 3_600_000);
+  const late = await ticket(db, outage(4));
+  t.is((await group(db, [late], later)).get(late.id)?.incidentId, id);
+  t.is((await db.sql.query('select 1 from ticket_fingerprints where ticket_id = $1', [batch[0]!.id])).length, 0, 'old signatures pruned');
+
+  await db.transaction((tx) => closeIncidentRow(tx, id, 'test'));
+  const after = [await ticket(db, outage(5)), await ticket(db, outage(0))];
+  t.is((await group(db, after, later)).size, 0, 'a closed incident takes no one; its tickets open no new one');
+  t.deepEqual((await incidentIds(db)).slice(-2), [null, null]);
+});
+
+test('two instances grouping the same flood at the same moment open one incident (PostgreSQL)', async (t) => {
+  const pg = await createTestDatabase();
+  t.teardown(() => pg.drop());
+  const open = async () => {
+    const db = await openDatabase(loadConfig({ DATABASE_URL: pg.url }).database, pino({ level: 'silent' }), { poolSize: 2 });
+    t.teardown(() => db.close());
+    return db;
+  };
+  const [a, b] = [await open(), await open()];
+  await a.migrate();
+  await group(a, [await ticket(a, outage(0)), await ticket(a, outage(1))]);
+  for (let round = 0; round < 5; round++) {
+    const [x, y] = [await ticket(a, outage(2 + round)), await ticket(b, outage(3 + round))];
+    // Both transactions have read before either commits, unless the lock keeps the second waiting.
+    await Promise.all([group(a, [x]), group(b, [y])]);
+  }
+  const incidents = await a.sql.query<{ n: number }>('select count(*)::int as n from incidents');
+  t.is(incidents[0]!.n, 1);
+  t.true((await incidentIds(a)).every((i) => i !== null), 'every ticket of the flood in it');
+});
