@@ -55,6 +55,7 @@ export const QUEUE_POLICIES = {
   // Slack down for a long time: retried for about a day (the 5-minute cap), then a dead letter.
   [SLACK_QUEUES.redact]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
   [SLACK_QUEUES.incident]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
-  // Like a card refresh: may wait minutes for the chat.update budget during a flood.
-  [SLACK_QUEUES.incidentCard]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900 },
+  // Like a card refresh: may wait minutes for the chat.update budget during a flood. One waiting edit per
+  // incident: it draws the incident as it is when it runs, so the changes meanwhile need no job of their own.
+  [SLACK_QUEUES.incidentCard]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900, policy: 'short' },
 } satisfies Record<QueueName, QueuePolicy>;

@@ -29,6 +29,8 @@ export interface QueuePolicy {
   heartbeatSeconds?: number;
   /** Jobs that exhaust their retries are copied here ("<name>.dead" by default) for an operator to inspect. */
   deadLetter?: string | false;
+  /** 'short': at most one job of a singletonKey waits to start (a send while one waits adds nothing). */
+  policy?: 'standard' | 'short';
 }
 
 export interface SendOptions {
@@ -72,7 +74,7 @@ export interface QueueConnection {
   pglite?: PGliteLike;
 }
 
-const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter'>> = {
+const DEFAULT_POLICY: Required<Omit<QueuePolicy, 'deadLetter' | 'policy'>> = {
   retryLimit: 5,
   retryDelay: 2,
   retryBackoff: true,
@@ -123,12 +125,13 @@ export async function startQueue(conn: QueueConnection, logger: Logger, options:
   return {
     boss,
     async createQueue(name, policy = {}) {
-      const { deadLetter, ...rest } = { ...DEFAULT_POLICY, ...policy };
+      const { deadLetter, policy: kind, ...rest } = { ...DEFAULT_POLICY, ...policy };
       const deadName = deadLetter === false ? undefined : (deadLetter ?? `${name}.dead`);
       if (deadName) await boss.createQueue(deadName, { retentionSeconds: 30 * 24 * 3600 });
       // No NOTIFY on insert: PostgreSQL serializes the commits of notifying transactions on one global lock,
-      // which capped ticket creation; workers poll every half second instead.
-      await boss.createQueue(name, { ...rest, deadLetter: deadName, notify: false });
+      // which capped ticket creation; workers poll every half second instead. The kind (policy) is fixed
+      // when the queue is created.
+      await boss.createQueue(name, { ...rest, ...(kind ? { policy: kind } : {}), deadLetter: deadName, notify: false });
       // createQueue leaves an existing queue as it was: apply today's policy (heartbeats) to it too.
       await boss.updateQueue(name, { ...rest, deadLetter: deadName ?? null, notify: false });
     },

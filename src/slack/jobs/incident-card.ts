@@ -2,8 +2,9 @@
  * An incident's card in Slack: posted once (post-once key incident-card:<id>, in its category's channel, or
  * triage), then edited as tickets join and people act. Changes coalesce: every change bumps the incident's
  * version and enqueues a job a moment later; a job renders the incident as it is then and edits the card
- * unless that version was shown already, so a flood of joins becomes a few edits within the chat.update
- * budget, and the last edit shows the incident's last state. Jobs of one incident run one at a time (a
+ * unless that version was shown already. At most one job per incident waits to start (the queue's 'short'
+ * policy): a flood of joins becomes a few edits within the chat.update budget, and the last edit shows the
+ * incident's last state. Jobs of one incident run one at a time (a
  * pg-boss group); one that finds the card still being posted waits (RetryLaterError).
  */
 import { webApi } from '@slack/bolt';
@@ -49,7 +50,7 @@ export async function enqueueIncidentCard(deps: NotifyDeps, tx: Sql, incidentId:
   }
   // Whatever changed, the card has something new to show: the job edits until it has shown this version.
   await bumpIncident(tx, incidentId);
-  await deps.queue.send<IncidentCardJob>(SLACK_QUEUES.incidentCard, { incidentId }, { startAfter: new Date(Date.now() + COALESCE_MS), group: `incident:${incidentId}` }, tx);
+  await deps.queue.send<IncidentCardJob>(SLACK_QUEUES.incidentCard, { incidentId }, { startAfter: new Date(Date.now() + COALESCE_MS), group: `incident:${incidentId}`, singletonKey: `incident:${incidentId}` }, tx);
 }
 
 /** ticketEvents.incidentChanged: the card follows; a ticket taken out gets its own alert. */
