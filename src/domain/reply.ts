@@ -74,3 +74,9 @@ export const emptyDraft: DraftSource = { draft: async () => ({ text: '', origin:
 export function senderFor(senders: readonly ReplySender[], ticket: Ticket): ReplySender | undefined {
   return senders.find((d) => d.sources.includes(ticket.source) && d.canReply(ticket));
 }
+
+/** One text to many customers (reply to all of an incident): `{name}` becomes each one's first name, or "there". */
+export function personalise(text: string, requesterName: string | null): string {
+  const first = requesterName?.trim().split(/\s+/)[0];
+  return text.replaceAll('{name}', first || 'there');
+}

@@ -12,7 +12,7 @@ import { incidentTickets, lockIncident } from '../db/repositories/incidents.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { INCIDENT_REPLY_QUEUE, QUEUE_POLICIES } from '../db/queue-registry.ts';
 import type { QueueJob } from '../db/queue.ts';
-import { senderFor, type ReplySender } from '../domain/reply.ts';
+import { personalise, senderFor, type ReplySender } from '../domain/reply.ts';
 import { cleanReplyText, storeReply, type ReplyWriteDeps } from './replies.ts';
 
 export interface IncidentReplyJob {
@@ -28,12 +28,6 @@ export interface IncidentReplyDeps extends ReplyWriteDeps {
   /** The ways back to customers: tickets none of them can answer are left out. */
   senders: readonly ReplySender[];
   logger: Logger;
-}
-
-/** `{name}` becomes the customer's first name, or "there" when we do not know it. */
-export function personalise(text: string, requesterName: string | null): string {
-  const first = requesterName?.trim().split(/\s+/)[0];
-  return text.replaceAll('{name}', first || 'there');
 }
 
 export type IncidentReplyRequest = { found: false } | { found: true; queued: boolean };

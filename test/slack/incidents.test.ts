@@ -6,7 +6,7 @@
  * open ticket's customer once, personalised, across two instances and a job run again after a crash.
  */
 import test from 'ava';
-import { INCIDENT_REPLY_QUEUE } from '../../src/db/queue-registry.ts';
+import { INCIDENT_REPLY_QUEUE, SLACK_QUEUES } from '../../src/db/queue-registry.ts';
 import { startFakeHelpdesk } from '../kit/fake-helpdesk.ts';
 import type { FakeMessage, FakeSlack } from '../kit/fake-slack.ts';
 import { api, startTestService } from '../kit/service.ts';
@@ -74,6 +74,10 @@ test.serial('a flood: the first tickets keep their cards, the rest are one incid
   t.deepEqual(ids.map((id) => alertsFor(env.fake, id).length), [1, 1, 0, 0, 0, 0, 0, 0]);
   t.is(incidentCards(env.fake).length, 1, 'one incident card');
   t.true(env.fake.callsTo('chat.update').length < ids.length, 'the card was edited less often than tickets joined');
+  // At most one edit of an incident's card waits to run: a second asks for nothing more.
+  const later = { startAfter: new Date(Date.now() + 60_000), singletonKey: 'incident:424242', group: 'incident:424242' };
+  t.truthy(await env.svc.service.queue.send(SLACK_QUEUES.incidentCard, { incidentId: 424242 }, later));
+  t.is(await env.svc.service.queue.send(SLACK_QUEUES.incidentCard, { incidentId: 424242 }, later), null);
   const members = await env.svc.service.db.sql.query<{ id: number; incident_id: number | null }>('select id, incident_id from tickets order by id');
   t.deepEqual(members.map((r) => r.incident_id !== null), [...ids.map(() => true), false], 'every flood ticket is in it, the other one is not');
 

@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from '../../src/config.ts';
 import { cleanReplyText, InvalidReplyError, MAX_REPLY_CHARS, newMessageId } from '../../src/ingest/replies.ts';
 import { asSendError, replySubject } from '../../src/outbound/email.ts';
 import { messageIdDomain } from '../../src/outbound/senders.ts';
-import { PermanentSendError, TransientSendError } from '../../src/domain/reply.ts';
+import { PermanentSendError, personalise, TransientSendError } from '../../src/domain/reply.ts';
 import { buildReplyModal, readModalState } from '../../src/slack/interactions/reply-modal.ts';
 
 test('reply subject: one "Re:", our ticket reference once, line breaks gone', (t) => {
@@ -67,4 +67,11 @@ test('SMTP settings: SMTP_* for the one mailbox, "smtp" in a list entry; login d
   t.true(error!.problems.some((p) => p.includes('smtp.prot: unknown field')), error!.problems.join('\n'));
   const mixed = t.throws(() => loadConfig({ IMAP_MAILBOXES: JSON.stringify(list), P1: 'one', P2: 'two', SMTP_HOST: 'x' }), { instanceOf: ConfigError });
   t.true(mixed!.problems.some((p) => p.startsWith('SMTP_HOST')), 'SMTP_* beside a list is refused');
+});
+
+test('reply to all: {name} becomes each customer\'s first name, or "there"', (t) => {
+  t.is(personalise('Hi {name}, fixed. {name}', 'Ana María López'), 'Hi Ana, fixed. Ana');
+  t.is(personalise('Hi {name},', null), 'Hi there,');
+  t.is(personalise('Hi {name},', '   '), 'Hi there,');
+  t.is(personalise('No placeholder', 'Ana'), 'No placeholder');
 });
