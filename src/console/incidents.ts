@@ -93,9 +93,10 @@ function actions(s: IncidentStory, user: ConsoleUser, csrf: SafeHtml): SafeHtml 
   const base = `${PATH}/${s.incident.id}`;
   return html`<section class="card actions"><h2>Actions</h2>
     <form method="post" action="${base}/reply" id="reply-all">${csrf}<input type="hidden" name="request" value="${newToken()}">
-      <label>Reply to all (every open ticket, through its own door; <code>{name}</code> becomes each customer's first name)<textarea name="text" maxlength="20000" required>Hi {name},
+      <label>Reply to all<textarea name="text" maxlength="20000" required>Hi {name},
 
 </textarea></label>
+      <p class="muted">Every open ticket gets it through its own door; {name} becomes each customer's first name.</p>
       <div class="row"><button>Send to all</button></div>
     </form>
     <form method="post" action="${base}/resolve" hx-confirm="${`Resolve the ${s.counts.open} open ticket${s.counts.open === 1 ? '' : 's'} of this incident?`}">${csrf}<div class="row"><button class="secondary">Resolve all</button></div></form>
