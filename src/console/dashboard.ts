@@ -34,6 +34,10 @@ export function dashboardTables(d: Dashboard): Record<string, { title: string; t
     'daily-category': { title: 'Tickets per day by category', table: daily(d.byCategory) },
     'daily-door': { title: 'Tickets per day by door', table: daily(d.bySource) },
     'daily-spam': { title: 'Messages kept as spam per day by door (blocked senders, no ticket)', table: daily(d.spam) },
+    incidents: {
+      title: 'Incidents opened (floods of similar tickets grouped into one)',
+      table: { head: ['incidents opened', 'tickets in them'], rows: [[d.incidents.opened, d.incidents.tickets]] },
+    },
     sla: {
       title: 'SLA met and breached per priority',
       table: {
@@ -139,6 +143,7 @@ export function dashboardRouter(db: Database): Router {
           ${s('daily-category', chart('Tickets per day by category', figures.byCategory))}
           ${s('daily-door', chart('Tickets per day by door', figures.bySource))}
           ${s('daily-spam')}
+          ${s('incidents')}
           ${s('sla')}${s('times')}${s('csat')}${s('backlog')}${s('classifier')}${s('confidence')}
         </div>`,
     }).value;

@@ -19,6 +19,7 @@ import { bulkRouter } from './bulk.ts';
 import { auditRouter } from './audit.ts';
 import { privacyRouter } from './privacy.ts';
 import { inboxRouter } from './inbox.ts';
+import { incidentsRouter } from './incidents.ts';
 import { createLive, type Live } from './live.ts';
 import { type IntakeHealthDeps, intakeHealthRouter } from './intake-health.ts';
 import { savedRepliesRouter } from './saved-replies.ts';
@@ -64,7 +65,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleMount {
   const parseForm = koaBody({ urlencoded: true, json: false, text: false, multipart: false, formLimit: '64kb', parsedMethods: ['POST'] as never });
   const signIn = signInRouter({ db: deps.db, console: deps.config.console, publicUrl: deps.config.http.publicUrl, groupMembers: deps.slackGroupMembers });
   const live = createLive({ db: deps.db, databaseUrl: deps.config.database.url, maxStreams: deps.config.console.liveStreams, logger: deps.logger });
-  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy), spamRouter({ db: deps.db, blocks: deps.blocks })];
+  const views = [live.router, inboxRouter(deps.db), bulkRouter(deps), ticketRouter(deps), incidentsRouter(deps), savedRepliesRouter(deps.db), intakeHealthRouter(deps), searchRouter(deps.db), dashboardRouter(deps.db), auditRouter(deps.db), privacyRouter(deps.privacy), spamRouter({ db: deps.db, blocks: deps.blocks })];
   const routes = chain([
     signIn.routes() as Middleware,
     requireSignIn(deps.db),

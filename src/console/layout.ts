@@ -5,6 +5,7 @@ import { ASSET_PREFIX } from './assets.ts';
 
 export const NAV = [
   { href: '/console', label: 'Inbox', key: 'inbox' },
+  { href: '/console/incidents', label: 'Incidents', key: 'incidents' },
   { href: '/console/saved-replies', label: 'Saved replies', key: 'saved-replies' },
   { href: '/console/health', label: 'Intake health', key: 'health' },
   { href: '/console/search', label: 'Search', key: 'search' },

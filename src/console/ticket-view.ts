@@ -35,6 +35,8 @@ export interface TicketStory {
   viewers: Viewer[];
   /** Tickets split out of this one. */
   splitInto: number[];
+  /** The incident the ticket is part of (src/console/incidents.ts); null: none. */
+  incident: number | null;
 }
 
 interface Entry {
@@ -161,12 +163,13 @@ function splitForm(s: TicketStory, base: string, csrf: SafeHtml): SafeHtml {
     </form>`;
 }
 
-/** Where a split ticket came from, and what was split out of this one. */
-function splitFacts(s: TicketStory): SafeHtml {
+/** Where a split ticket came from, what was split out of this one, and the incident it is part of. */
+function relatedFacts(s: TicketStory): SafeHtml {
   const link = (id: number) => html`<a href="/console/tickets/${id}">#${id}</a>`;
   const from = s.ticket.splitFrom === null ? html`` : html`<dt>Split from</dt><dd>${link(s.ticket.splitFrom)}</dd>`;
   const into = s.splitInto.length ? html`<dt>Split into</dt><dd>${s.splitInto.map((id, i) => html`${i ? ', ' : ''}${link(id)}`)}</dd>` : html``;
-  return html`${from}${into}`;
+  const incident = s.incident === null ? html`` : html`<dt>Incident</dt><dd>Part of <a href="/console/incidents/${s.incident}">incident #${s.incident}</a></dd>`;
+  return html`${from}${into}${incident}`;
 }
 
 /** A merged ticket's page: where it went, who merged it, its own text, and (for agents) Undo. */
@@ -222,7 +225,7 @@ export function ticketPage(s: TicketStory, user: ConsoleUser, opts: { notice?: s
             <dt>Door</dt><dd>${t.source}</dd>
             <dt>Assignee</dt><dd>${agentName(t.assignee ? { slackUserId: t.assignee.slackUserId, name: t.assignee.name } : null)}</dd>
             <dt>Summary</dt><dd>${shown(t.summary ?? '—', 500)}</dd>
-            ${splitFacts(s)}
+            ${relatedFacts(s)}
             <dt>Slack</dt><dd>${cardUrl ? html`<a href="${cardUrl}" rel="noopener noreferrer" target="_blank">Open the card</a>` : html`<span class="muted">no card</span>`}</dd>
           </dl></section>
           ${customerCard(s)}

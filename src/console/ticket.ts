@@ -18,6 +18,7 @@ import { listStatusChanges } from '../db/repositories/status-changes.ts';
 import { getTicket, getTicketOrMerged } from '../db/repositories/tickets.ts';
 import { mergeOfSource } from '../db/repositories/merges.ts';
 import { splitInto } from '../db/repositories/splits.ts';
+import { incidentOf } from '../db/repositories/incidents.ts';
 import { customerContext } from '../db/repositories/customer-context.ts';
 import { isCategory, isPriority } from '../domain/categories.ts';
 import { applyHumanClassification, assign, setStatus, snooze, unsnooze } from '../ingest/changes.ts';
@@ -63,7 +64,8 @@ const NOTICES: Record<string, string> = {
   split: 'Split: this new ticket holds the follow-ups you chose; it is classified and alerted like any new ticket.',
 };
 
-const field = (ctx: Context, name: string) => {
+/** A posted form's text field; undefined when missing (or sent as a list). */
+export const field = (ctx: Context, name: string) => {
   const v = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : undefined;
 };
@@ -94,16 +96,16 @@ export function ticketRouter(deps: TicketDeps): Router {
       return;
     }
     const relatedDays = deps.config?.customers?.relatedDays ?? 30;
-    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splits] = await Promise.all([
+    const [messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splits, incident] = await Promise.all([
       listMessages(db.sql, id), listReplies(db.sql, id), listClassifications(db.sql, id), listAssignments(db.sql, id), listStatusChanges(db.sql, id),
       ticketSlaEvents(db.sql, id), ticketCardPost(db.sql, id), listSavedReplies(db.sql),
       ticket.customer ? customerContext(db.sql, { id, customerId: ticket.customer.id, subject: ticket.subject }, relatedDays) : Promise.resolve(null),
-      viewersOf(db.sql, id, PRESENCE_FRESH_SECONDS), splitInto(db.sql, id),
+      viewersOf(db.sql, id, PRESENCE_FRESH_SECONDS), splitInto(db.sql, id), incidentOf(db.sql, id),
     ]);
     const savedId = typeof ctx.query.saved === 'string' && /^\d{1,9}$/.test(ctx.query.saved) ? Number(ctx.query.saved) : undefined;
     const draft = savedId ? ((await getSavedReply(db.sql, savedId))?.body ?? '') : '';
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splitInto: splits }, userOf(ctx), { notice, draft }).value;
+    ctx.body = ticketPage({ ticket, messages, replies, classifications, assignments, statusChanges, slaEvents, card, savedReplies, context, viewers, splitInto: splits, incident }, userOf(ctx), { notice, draft }).value;
   });
 
   router.post('/:id/assign', async (ctx) => {

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { appendAudit } from '../db/repositories/audit-entries.ts';
-import { incidentTickets, lockIncident } from '../db/repositories/incidents.ts';
+import { incidentReplyRequested, incidentTickets, lockIncident } from '../db/repositories/incidents.ts';
 import { getTicket } from '../db/repositories/tickets.ts';
 import { INCIDENT_REPLY_QUEUE, QUEUE_POLICIES } from '../db/queue-registry.ts';
 import type { QueueJob } from '../db/queue.ts';
@@ -35,10 +35,13 @@ export type IncidentReplyRequest = { found: false } | { found: true; queued: boo
 /** Checks the text and queues the replies; the same request key twice queues once. */
 export async function requestIncidentReply(deps: Pick<ReplyWriteDeps, 'db' | 'queue'>, input: IncidentReplyJob): Promise<IncidentReplyRequest> {
   const text = cleanReplyText(input.text);
+  const request = input.requestKey.slice(0, 64);
   return deps.db.transaction(async (tx) => {
     if (!(await lockIncident(tx, input.incidentId))) return { found: false };
+    // Its audit entry records the request: under the incident's lock, a second one with its key finds it.
+    if (await incidentReplyRequested(tx, input.incidentId, input.actor, request)) return { found: true, queued: false };
     const id = await deps.queue.send<IncidentReplyJob>(INCIDENT_REPLY_QUEUE, { ...input, text }, { singletonKey: `incident-reply:${input.incidentId}:${input.requestKey}` }, tx);
-    if (id) await appendAudit(tx, { actor: input.actor, action: 'incident_reply_all', ticketId: null, before: { incident_id: input.incidentId }, after: { request: input.requestKey.slice(0, 64) } });
+    if (id) await appendAudit(tx, { actor: input.actor, action: 'incident_reply_all', ticketId: null, before: { incident_id: input.incidentId }, after: { request } });
     return { found: true, queued: id !== null };
   });
 }

@@ -9,7 +9,7 @@ import {
   type AlertTicket,
 } from '../../src/slack/cards/alert-blocks.ts';
 import { escapeMrkdwn, truncate, userMention } from '../../src/slack/cards/format.ts';
-import { buildStatsBlocks, parseStatsArgs, statsUsage } from '../../src/slack/cards/stats-blocks.ts';
+import { buildStatsBlocks, parseStatsArgs, statsFallbackText, statsUsage } from '../../src/slack/cards/stats-blocks.ts';
 
 const ticket = (over: Partial<AlertTicket> = {}): AlertTicket => ({
   id: 42,
@@ -165,6 +165,15 @@ test('stats blocks show the satisfaction average and answers, and nothing withou
   t.true(grouped.includes('*by agent*: <@UANN00001> 4.50 (2)'));
   t.false(grouped.includes('<!channel>') || grouped.includes('<!here>'), 'no broadcast from stored text');
   t.true(grouped.includes('*by company*: Acme &lt;!here&gt; 4.50 (2)'), grouped);
+});
+
+test('stats blocks and their fallback text show the incidents opened and their tickets, and nothing without one', (t) => {
+  const base = { total_tickets: 12, period_days: 1, categories: [], daily_counts: {}, average_confidence: null };
+  t.true(allText(buildStatsBlocks({ ...base, incidents: { opened: 2, tickets: 9 } }, { title: 'x' })).includes('*Incidents opened*\n2 incidents (9 tickets)'));
+  t.true(allText(buildStatsBlocks({ ...base, incidents: { opened: 1, tickets: 1 } }, { title: 'x' })).includes('1 incident (1 ticket)'));
+  t.false(allText(buildStatsBlocks({ ...base, incidents: { opened: 0, tickets: 0 } }, { title: 'x' })).includes('Incident'));
+  t.is(statsFallbackText({ ...base, incidents: { opened: 2, tickets: 9 }, spam: 3 }, { title: 'Digest' }), 'Digest: 12 tickets, 2 incidents (9 tickets), 3 kept as spam');
+  t.is(statsFallbackText({ ...base, incidents: { opened: 0, tickets: 0 } }, { title: 'Digest' }), 'Digest: 12 tickets');
 });
 
 test('stats blocks show SLA attainment per priority, most urgent first, and nothing without SLA', (t) => {

@@ -98,3 +98,19 @@ test('an empty period posts nothing; a period with tickets posts its stats', asy
   t.true(text.includes('*Tickets*\\n1'));
   t.true(text.includes('technical*: 1 (100%)'));
 });
+
+test('a period with a flood posts the incident it opened and the tickets it holds', async (t) => {
+  const env = await startSlackService(digestEnv({ INCIDENTS_ENABLED: 'true', INCIDENT_MIN_TICKETS: '3' }));
+  t.teardown(env.stop);
+  const sql = env.svc.service.db.sql;
+  await waitFor(async () => (await sql.query<{ state: string }>(`select state from digest_runs where state <> 'claimed'`))[0], { timeoutMs: 20_000, what: 'catch-up outcome' });
+  const ids: number[] = [];
+  for (const who of ['a', 'b', 'c']) {
+    ids.push(await createTicket(env.svc, { body: 'Every payment page of our store returns an error since the deploy an hour ago [cat=billing conf=0.9]', requester_email: `${who}@customer.example` }));
+  }
+  await waitFor(async () => (await sql.query<{ n: number }>(`select count(*)::int as n from tickets where id = any($1::int[]) and incident_id is not null`, [ids]))[0]!.n === 3 || undefined, { timeoutMs: 20_000, what: 'the incident' });
+  await env.svc.service.queue.send('slack-digest', { scheduledAt: new Date(Math.floor(Date.now() / 60_000) * 60_000 + 60_000).toISOString() });
+  const digest = await waitFor(() => digestsIn(env.fake)[0], { timeoutMs: 20_000, what: 'digest' });
+  t.true(JSON.stringify(digest.blocks).includes('*Incidents opened*\\n1 incident (3 tickets)'), JSON.stringify(digest.blocks));
+  t.true(String(digest.text).includes('3 tickets, 1 incident (3 tickets)'), String(digest.text));
+});

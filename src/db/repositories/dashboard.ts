@@ -4,7 +4,8 @@
  * by age from daily rollups kept exact by triggers (ticket_daily_stats, ticket_daily_figures); SLA outcomes per
  * priority from a third (sla_daily_outcomes) plus the running clocks (slas.ts); first-response and resolution
  * times from the period's entries of the clocks' covering index; people's corrections from their partial index;
- * messages kept as spam per day and door from their audit rows (spam-counts.ts).
+ * messages kept as spam per day and door from their audit rows (spam-counts.ts); incidents opened and the
+ * tickets they hold (incidents.ts).
  */
 import { sql } from 'kysely';
 import { utcDay } from '../../lib/utc-day.ts';
@@ -13,6 +14,7 @@ import { statsPeriod } from './stats.ts';
 import { PERIOD_CLOCKS, type SlaAttainment, slaAttainment } from './slas.ts';
 import { spamCounts } from './spam-counts.ts';
 import { type CsatStats, csatStats } from './csat-stats.ts';
+import { incidentTotals } from './incidents.ts';
 
 export interface DailySeries {
   days: string[];
@@ -29,6 +31,8 @@ export interface Dashboard {
   spam: DailySeries;
   /** Satisfaction scores answered in the period, in all and per category, agent and company. */
   csat: CsatStats;
+  /** Incidents (floods of similar tickets) opened in the period, and the tickets they hold now. */
+  incidents: { opened: number; tickets: number };
   sla: SlaAttainment;
   /** Minutes each clock ran to the first response / resolution (business hours, pauses left out), p50 and p90. */
   times: { firstResponse: { p50: number | null; p90: number | null; n: number }; resolution: { p50: number | null; p90: number | null; n: number } };
@@ -110,7 +114,7 @@ async function backlogByAge(db: Sql, now: Date): Promise<{ bucket: string; ticke
 export async function dashboardFigures(db: Sql, q: { days: number; now?: Date }): Promise<Dashboard> {
   const now = q.now ?? new Date();
   const { start, end } = statsPeriod(q.days, now);
-  const [daily, sla, times, backlog, classifier, spam, csat] = await Promise.all([
+  const [daily, sla, times, backlog, classifier, spam, csat, incidents] = await Promise.all([
     sql<{ g: number; day: string; category: string; source: string; n: string }>`
       select grouping(category, source) as g, day::text as day, coalesce(nullif(category, ''), 'unclassified') as category, source, sum(tickets) as n
         from ticket_daily_stats
@@ -138,6 +142,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
              (select array_agg(coalesce(h.n, 0) order by b) from generate_series(0, 9) b left join histogram h on h.bucket = b) as histogram`.execute(db.kysely),
     spamCounts(db, { start, end }),
     csatStats(db, { start, end }),
+    incidentTotals(db, start, end),
   ]);
   const rows = daily.rows;
   const t = times;
@@ -150,6 +155,7 @@ export async function dashboardFigures(db: Sql, q: { days: number; now?: Date })
     bySource: dailySeries(start, end, rows.filter((r) => Number(r.g) === 2).map((r) => ({ day: r.day, key: r.source, n: r.n }))),
     spam: dailySeries(start, end, spam.map((r) => ({ day: r.day, key: r.source, n: r.n }))),
     csat,
+    incidents: { opened: incidents.incidents, tickets: incidents.tickets },
     sla,
     times: {
       firstResponse: { p50: round(t.fr50), p90: round(t.fr90), n: Number(t.fr_n) },

@@ -163,6 +163,23 @@ export async function incidentCounts(db: Sql, incidentId: number): Promise<Incid
   return row;
 }
 
+/**
+ * Whether this actor's reply-to-all request (its key as the audit keeps it) was queued already: the queue's
+ * singletonKey does not make it once (pg-boss dedupes by key only under other queue policies). Read under the
+ * incident's lock, through the actor's audit index.
+ */
+export async function incidentReplyRequested(tx: Sql, incidentId: number, actor: string, request: string): Promise<boolean> {
+  const row = await tx.kysely
+    .selectFrom('audit_entries')
+    .select('id')
+    .where('actor', '=', actor.slice(0, 255))
+    .where('action', '=', 'incident_reply_all')
+    .where(sql<boolean>`"before"->>'incident_id' = ${String(incidentId)} and "after"->>'request' = ${request}`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Marks a change the card should show. */
 export async function bumpIncident(tx: Sql, incidentId: number): Promise<void> {
   await tx.kysely.updateTable('incidents').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', incidentId).execute();
@@ -193,8 +210,8 @@ export interface IncidentListRow extends IncidentRow {
   open: number;
 }
 
-/** Incidents, newest first: open ones only, or all opened since a time. */
-export async function listIncidents(db: Sql, opts: { open?: boolean; since?: Date; limit: number; offset?: number }): Promise<IncidentListRow[]> {
+/** Incidents, newest first: open ones only, closed ones only, or all; opened since a time. */
+export async function listIncidents(db: Sql, opts: { open?: boolean; closed?: boolean; since?: Date; limit: number; offset?: number }): Promise<IncidentListRow[]> {
   let q = db.kysely
     .selectFrom('incidents as i')
     .select(['i.id', 'i.category', 'i.title', 'i.opened_at', 'i.last_joined_at', 'i.closed_at', 'i.closed_by', 'i.version', 'i.shown_version'])
@@ -203,18 +220,19 @@ export async function listIncidents(db: Sql, opts: { open?: boolean; since?: Dat
       eb.selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).whereRef('tickets.incident_id', '=', 'i.id').where(ticketNotDeleted).where('tickets.status', '<>', 'resolved').as('open'),
     ]);
   if (opts.open) q = q.where('i.closed_at', 'is', null);
+  if (opts.closed) q = q.where('i.closed_at', 'is not', null);
   if (opts.since) q = q.where('i.opened_at', '>=', opts.since);
   const rows = await q.orderBy('i.id', 'desc').limit(opts.limit).offset(opts.offset ?? 0).execute();
   return rows.map((r) => ({ ...r, tickets: r.tickets ?? 0, open: r.open ?? 0 })) as IncidentListRow[];
 }
 
-/** Incidents opened in [from, to) and the tickets they hold (digest, stats, dashboard). */
-export async function incidentTotals(db: Sql, from: Date, to: Date): Promise<{ incidents: number; tickets: number }> {
+/** Incidents opened in [from, to) and the tickets they hold now (digest, stats, dashboard); of one category only when given. */
+export async function incidentTotals(db: Sql, from: Date, to: Date, category?: Category): Promise<{ incidents: number; tickets: number }> {
   const [row] = await db.query<{ incidents: number; tickets: number }>(
     `select count(distinct i.id)::int as incidents, count(t.id)::int as tickets
        from incidents i left join tickets t on t.incident_id = i.id and t.deleted_at is null
-      where i.opened_at >= $1 and i.opened_at < $2`,
-    [from, to],
+      where i.opened_at >= $1 and i.opened_at < $2 ${category ? 'and i.category = $3' : ''}`,
+    category ? [from, to, category] : [from, to],
   );
   return row ?? { incidents: 0, tickets: 0 };
 }

@@ -1,6 +1,7 @@
 /**
  * Ticket statistics for a period of whole UTC days ending today, computed by SQL aggregation in one scan
- * (GROUPING SETS), never by loading rows, and the messages kept as spam in it (spam-counts.ts). Shared by
+ * (GROUPING SETS), never by loading rows, the messages kept as spam in it (spam-counts.ts) and the incidents
+ * opened in it (incidents.ts). Shared by
  * GET /api/v1/stats, the Slack command and the digest.
  */
 import { CATEGORIES, type Category } from '../../domain/categories.ts';
@@ -9,6 +10,7 @@ import type { Sql } from '../sql.ts';
 import { type SlaAttainment, slaAttainment } from './slas.ts';
 import { spamCounts, spamTotals } from './spam-counts.ts';
 import { type CsatStats, csatStats } from './csat-stats.ts';
+import { incidentTotals } from './incidents.ts';
 
 /** low_confidence counts tickets that were below the threshold in force when they were classified. */
 export interface StatsQuery {
@@ -39,6 +41,8 @@ export interface Stats {
   spam_by_source: Record<string, number>;
   /** Satisfaction scores answered in the period (csat-stats.ts); responses 0 without surveys. */
   csat: CsatStats;
+  /** Incidents (floods of similar tickets) opened in the period, and the tickets they hold now; of the category with a filter. */
+  incidents: { opened: number; tickets: number };
 }
 
 const DAY_MS = 86_400_000;
@@ -87,8 +91,9 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     params,
   );
   // Spam has no category: counted only without a category filter.
-  const [rows, spam, csat] = await Promise.all([
+  const [rows, spam, csat, incidents] = await Promise.all([
     rowsRead, q.category ? null : spamCounts(sql, { start, end }).then(spamTotals), csatStats(sql, { start, end, ...(q.category ? { category: q.category } : {}) }),
+    incidentTotals(sql, start, end, q.category),
   ]);
 
   const stats: Stats = {
@@ -107,6 +112,7 @@ export async function getStats(sql: Sql, q: StatsQuery): Promise<Stats> {
     spam: spam?.total ?? null,
     spam_by_source: spam?.bySource ?? {},
     csat,
+    incidents: { opened: incidents.incidents, tickets: incidents.tickets },
   };
   for (let t = start.getTime(); t < end.getTime(); t += DAY_MS) stats.daily_counts[utcDay(new Date(t))] = 0;
 

@@ -217,6 +217,12 @@ export const statsView = z
         by_company: z.array(z.object({ id: z.number().int(), name: z.string(), ...scoreSummary.shape })).describe("By the customer's company, most responses first"),
       })
       .describe('Satisfaction scores (1 to 5) answered in the period (README: Satisfaction surveys); responses 0 without surveys'),
+    incidents: z
+      .object({
+        opened: z.number().int().describe('incidents opened in the period'),
+        tickets: z.number().int().describe('tickets those incidents hold now (taken-out and deleted tickets not counted)'),
+      })
+      .describe('Incidents (floods of similar tickets grouped into one at classification) opened in the period; with a category filter, that category\'s'),
   })
   .meta({ id: 'Stats' });
 

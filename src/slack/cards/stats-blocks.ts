@@ -19,6 +19,8 @@ export interface StatsView {
   sla?: { first_response: Partial<Record<string, SlaOutcomeView>>; resolution: Partial<Record<string, SlaOutcomeView>> };
   /** Messages kept as spam in the period; null (not shown) with a category filter, as spam has no category. */
   spam?: number | null;
+  /** Incidents opened in the period and the tickets they hold (absent or none opened: not shown). */
+  incidents?: { opened: number; tickets: number };
   /** Satisfaction scores answered in the period (absent or 0 responses: not shown). */
   csat?: {
     responses: number;
@@ -72,8 +74,11 @@ export interface StatsBlocksOptions {
   category?: string;
 }
 
+/** "2 incidents (14 tickets)". */
+const incidentCount = (i: { opened: number; tickets: number }) => `${i.opened} incident${i.opened === 1 ? '' : 's'} (${i.tickets} ticket${i.tickets === 1 ? '' : 's'})`;
+
 export function statsFallbackText(s: StatsView, opts: StatsBlocksOptions): string {
-  return `${opts.title}: ${s.total_tickets} tickets${s.spam ? `, ${s.spam} kept as spam` : ''}`;
+  return `${opts.title}: ${s.total_tickets} tickets${s.incidents?.opened ? `, ${incidentCount(s.incidents)}` : ''}${s.spam ? `, ${s.spam} kept as spam` : ''}`;
 }
 
 export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownBlock[] {
@@ -88,6 +93,7 @@ export function buildStatsBlocks(s: StatsView, opts: StatsBlocksOptions): KnownB
         { type: 'mrkdwn', text: `*Average confidence*\n${percent(s.average_confidence)}` },
         { type: 'mrkdwn', text: `*Waiting for classification*\n${s.pending_classification ?? 0}` },
         { type: 'mrkdwn', text: `*Low confidence*\n${s.low_confidence ?? 0}` },
+        ...(s.incidents?.opened ? [{ type: 'mrkdwn' as const, text: `*Incidents opened*\n${incidentCount(s.incidents)}` }] : []),
         ...(typeof s.spam === 'number' ? [{ type: 'mrkdwn' as const, text: `*Kept as spam*\n${s.spam}` }] : []),
         ...(s.csat?.responses ? [{ type: 'mrkdwn' as const, text: `*Satisfaction*\n${s.csat.average?.toFixed(2)} / 5 (${s.csat.responses} answer${s.csat.responses === 1 ? '' : 's'})` }] : []),
       ],
