@@ -36,6 +36,7 @@ import { savedRepliesRouter } from './inbound/rest/routes/saved-replies.ts';
 import { customersRouter } from './inbound/rest/routes/customers.ts';
 import { senderBlocksRouter } from './inbound/rest/routes/sender-blocks.ts';
 import { mergesRouter } from './inbound/rest/routes/merges.ts';
+import { incidentsRouter } from './inbound/rest/routes/incidents.ts';
 import { systemRouter } from './inbound/rest/routes/system.ts';
 import { createWebhookRouter } from './inbound/webhooks/router.ts';
 import { webhookMount } from './inbound/webhooks/mount.ts';
@@ -269,6 +270,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
           docsRouter({ title: 'Support Triage API', version: pkg.version }),
           requestsRouter({ db, ingest, ticketEvents }),
           mergesRouter({ db, ticketEvents, queue }),
+          incidentsRouter({ db, ticketEvents }),
           savedRepliesRouter({ db }),
           customersRouter({ db, freeMailDomains: config.customers.freeMailDomains }),
           senderBlocksRouter({ db, blocks, ticketEvents }),

@@ -154,7 +154,7 @@ export function incidentsRouter(deps: IncidentDeps): Router {
   router.get('/', async (ctx) => {
     const [open, closed] = await Promise.all([
       listIncidents(db.sql, { open: true, limit: OPEN_SHOWN }),
-      listIncidents(db.sql, { closed: true, since: new Date(Date.now() - RECENT_DAYS * 86_400_000), limit: RECENT_CLOSED }),
+      listIncidents(db.sql, { open: false, since: new Date(Date.now() - RECENT_DAYS * 86_400_000), limit: RECENT_CLOSED }),
     ]);
     ctx.body = listPage(userOf(ctx), open, closed).value;
   });

@@ -41,6 +41,8 @@ export interface Ticket {
   mergedInto: number | null;
   /** Made from follow-ups split out of that ticket (src/ingest/splits.ts); null: not a split. */
   splitFrom: number | null;
+  /** Part of this incident (a flood of similar tickets, src/ingest/incident-grouping.ts); null: none, or taken out. */
+  incidentId: number | null;
   createdAt: Date;
   updatedAt: Date;
 }

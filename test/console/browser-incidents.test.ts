@@ -26,7 +26,7 @@ test('Close asks first: dismissed, nothing is sent; accepted, the incident is cl
     ids.push((await api(svc.baseUrl, '/api/v1/requests', { method: 'POST', json: { subject: 'Checkout down', body: 'The checkout page fails', requester_email: `${who}@customer.example` } })).json.id as number);
   }
   const db = svc.service.db;
-  const incident = await db.transaction((tx) => openIncident(tx, { category: 'technical', title: 'Checkout down', ticketIds: ids, minhashes: [] }));
+  const incident = await db.transaction((tx) => openIncident(tx, { category: 'technical', title: 'Checkout down', titleTicketId: ids[0]!, ticketIds: ids, minhashes: [] }));
 
   const page = await browser.newPage();
   const asked: string[] = [];

@@ -7,6 +7,6 @@ export function ticketOf(over: Partial<Ticket> = {}): Ticket {
     id: 7, source: 'zendesk', externalId: '4711', subject: 'Charged twice', body: 'My card was charged twice.', requesterEmail: 'jane@customer.example',
     requesterName: 'Jane', replyTo: null, originalQueue: null, originalPriority: null, language: 'en', priority: 'high', status: 'open', tags: [],
     category: 'billing', confidence: 0.9, summary: null, classifier: 'llm', classification: null, assignee: null, snooze: null,
-    origin: { mailboxId: null, folder: null, requesterHeader: null, parseProblems: [] }, customer: null, company: null, mergedInto: null, splitFrom: null, createdAt: at, updatedAt: at, ...over,
+    origin: { mailboxId: null, folder: null, requesterHeader: null, parseProblems: [] }, customer: null, company: null, mergedInto: null, splitFrom: null, incidentId: null, createdAt: at, updatedAt: at, ...over,
   };
 }

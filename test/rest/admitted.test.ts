@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { incidentPaths, openTestIncidents, type TestIncident } from '../kit/incidents.ts';
 import { openApiDocument } from '../kit/openapi.ts';
 import { admittedValues } from '../kit/openapi-values.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
@@ -100,12 +101,19 @@ function requests(template: string, method: string, op: Operation, ids: number[]
 /** The rules an operation's 422 names as beyond the schema, as "`field`: message". */
 const beyondSchema = (op: Operation) => op.responses['422']?.description ?? '';
 
+/** Requests that take a real member out of its incident (random ticket ids would almost never name one). */
+const takeOuts = (incidents: TestIncident[]) => fc.constantFrom(...incidentPaths(incidents).map((path): Built => ({ path, headers: { ...auth } })));
+
 for (const { template, method, op } of operations) {
   test.serial(`${method.toUpperCase()} ${template}: every request the document admits is accepted`, async (t) => {
-    const ids = await existingIds(template, method);
+    const incidents = template.startsWith('/api/v1/incidents/') ? await openTestIncidents(svc, auth, 6) : [];
+    const ids = incidents.length ? incidents.map((i) => i.id) : await existingIds(template, method);
     const seen = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(template === '/api/v1/requests/{id}/split' ? fc.oneof(requests(template, method, op, ids), await splittable(ids)) : requests(template, method, op, ids), async (r) => {
+      fc.asyncProperty(
+        template === '/api/v1/requests/{id}/split' ? fc.oneof(requests(template, method, op, ids), await splittable(ids))
+        : template === '/api/v1/incidents/{id}/tickets/{ticketId}' ? fc.oneof(requests(template, method, op, ids), takeOuts(incidents))
+        : requests(template, method, op, ids), async (r) => {
         const headers = { ...r.headers, ...(r.body === undefined ? {} : { 'content-type': 'application/json' }) };
         const res = await api(svc.baseUrl, r.path, { method: method.toUpperCase(), headers, body: r.body });
         seen.set(res.status, (seen.get(res.status) ?? 0) + 1);

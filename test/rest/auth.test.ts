@@ -5,6 +5,7 @@ import { createHttpHost, routesOf, type RouteInfo } from '../../src/http/host.ts
 import { restMount } from '../../src/inbound/rest/mount.ts';
 import { createRateLimits } from '../../src/inbound/rest/rate-limit.ts';
 import { createMetrics } from '../../src/lib/metrics.ts';
+import { openTestIncidents } from '../kit/incidents.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 import { postToSlackEvents, slashCommandBody, startSlackService } from '../slack/harness.ts';
@@ -109,7 +110,7 @@ test('without a key, no route under any spelling answers 2xx or changes anything
 
   let tried = 0;
   for (const route of routes) {
-    for (const target of spellings(concretePath(route.template, { id: String(victim) }))) {
+    for (const target of spellings(concretePath(route.template, { id: String(victim), ticketId: String(victim) }))) {
       for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'KEY-ONE' }] as Record<string, string>[]) {
         const res = await rawRequest(svc.baseUrl, route.method, target, { headers, json: BODIES[route.method] });
         tried += 1;
@@ -135,7 +136,7 @@ test('without a key, no route under any spelling answers 2xx or changes anything
 test('a mixed-case spelling of any route, open ones and webhooks included, is a 404', async (t) => {
   const seen = new Set<string>();
   for (const route of routes()) {
-    const path = concretePath(route.template, { id: '1', file: 'swagger-ui.css' });
+    const path = concretePath(route.template, { id: '1', ticketId: '1', file: 'swagger-ui.css' });
     if (!/[a-z]/.test(path) || seen.has(`${route.method} ${path}`)) continue;
     seen.add(`${route.method} ${path}`);
     for (const target of [path.toUpperCase(), path.replace(/[a-z]/, (c) => c.toUpperCase())]) {
@@ -164,11 +165,13 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
   // A ticket with a follow-up to split out.
   const splitting = await createTicket('a ticket with a second problem');
   const followUp = await svc.service.ingest({ source: 'api', body: 'and a second problem', thread: { ticketId: splitting } });
+  // An incident with a ticket to take out (DELETE .../tickets/:ticketId, after its close and resolve).
+  const [incident] = await openTestIncidents(svc, KEY, 1);
   const idOf: Record<string, number> = {
     '/api/v1/requests/:id/merge': mergeSource,
     '/api/v1/requests/:id/split': splitting,
     '/api/v1/saved-replies': saved.json.id, '/api/v1/customers': customer.json.id, '/api/v1/companies': company.json.id, '/api/v1/legal-holds': hold.json.id,
-    '/api/v1/sender-blocks': block.json.id, '/api/v1/requests/:id/spam': spammy.json.id,
+    '/api/v1/sender-blocks': block.json.id, '/api/v1/requests/:id/spam': spammy.json.id, '/api/v1/incidents/:id': incident!.id,
   };
   const person = { kind: 'email', value: 'nobody-here@example.org' };
   /** A body each route accepts (by method and template); the rest take BODIES. */
@@ -193,7 +196,7 @@ test('with a valid key every API route is reached by its canonical spelling, Bea
     const headers: Record<string, string> = i % 2 === 0 ? { authorization: 'bearer key-two' } : { 'x-api-key': 'key-one' };
     const onSavedReplies = route.template.startsWith('/api/v1/saved-replies');
     const resource = Object.keys(idOf).find((prefix) => route.template.startsWith(prefix));
-    const target = concretePath(route.template, { id: String(resource ? idOf[resource] : ticket) });
+    const target = concretePath(route.template, { id: String(resource ? idOf[resource] : ticket), ticketId: String(incident!.tickets[0]) });
     const key = `${route.method} ${route.template}`;
     const json = key in bodyOf
       ? bodyOf[key]

@@ -51,7 +51,7 @@ const ticketJson = {
   id: 1, subject: null, body: 'b', source: 'api', external_id: null, requester_email: null, requester_name: null, reply_to: null, original_queue: null,
   original_priority: null, language: null, priority: null, status: 'open', tags: [], created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z', classification: null, assignee: null, snooze: null,
-  origin: { mailbox_id: null, folder: null, requester_header: null, parse_problems: [] }, customer: null, company: null, merged_into_id: null, split_from_id: null,
+  origin: { mailbox_id: null, folder: null, requester_header: null, parse_problems: [] }, customer: null, company: null, merged_into_id: null, split_from_id: null, incident_id: null,
 };
 const check = (status: number, body: unknown, method = 'PATCH', path = '/api/v1/requests/1', contentType = 'application/json') =>
   responseProblems({ method, path, status, contentType, text: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { incidentPaths, openTestIncidents } from '../kit/incidents.ts';
 import { openApiDocument } from '../kit/openapi.ts';
 import { shapedValues, type Schema } from '../kit/openapi-values.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
@@ -68,6 +69,10 @@ async function createMerged(n: number): Promise<number[]> {
     ids.push(source!);
   }
   return ids;
+}
+/** Requests that take a real member out of its incident (the incidents' {id}s are `incidents`). */
+function takeOuts(incidents: Awaited<ReturnType<typeof openTestIncidents>>): fc.Arbitrary<Built> {
+  return fc.constantFrom(...incidentPaths(incidents).map((path): Built => ({ path, query: '', headers: { authorization: `Bearer ${KEY}` } })));
 }
 const chunks = (ids: number[]) => ids.flatMap((id, i) => (i % 2 === 0 ? [[id, ids[i + 1]!]] : []));
 
@@ -179,12 +184,17 @@ for (const { template, method, op } of operations.filter((o) => !signedDoors.has
   test.serial(`fuzz ${method} ${template}: never a 5xx, every answer as documented`, async (t) => {
     const seen = new Map<number, number>();
     const n = template.includes('{id}') ? 8 : 0;
-    const ids = template.startsWith('/api/v1/saved-replies')
+    const incidents = template.startsWith('/api/v1/incidents/') ? await openTestIncidents(svc, { authorization: `Bearer ${KEY}` }, n) : [];
+    const ids = incidents.length ? incidents.map((i) => i.id)
+      : template.startsWith('/api/v1/saved-replies')
       ? await createSavedReplies(n)
       : template === '/api/v1/requests/{id}/merge' && method === 'DELETE' ? await createMerged(n)
       : /^\/api\/v1\/(customers|companies|legal-holds|sender-blocks|requests\/\{id\}\/spam)/.test(template) ? await createThings(template, n) : await createTickets(n);
     await fc.assert(
-      fc.asyncProperty(template === '/api/v1/requests/{id}/split' ? fc.oneof(requestFor(template, op, ids), await splittable(4)) : requestFor(template, op, ids), async (r) => {
+      fc.asyncProperty(
+        template === '/api/v1/requests/{id}/split' ? fc.oneof(requestFor(template, op, ids), await splittable(4))
+        : template === '/api/v1/incidents/{id}/tickets/{ticketId}' ? fc.oneof(requestFor(template, op, ids), takeOuts(incidents))
+        : requestFor(template, op, ids), async (r) => {
         const headers = { ...r.headers, ...(r.body?.contentType ? { 'content-type': r.body.contentType } : {}) };
         // api() fails on an undocumented status (a 5xx included) or a body that does not match the document.
         const res = await api(svc.baseUrl, `${r.path}${r.query}`, { method, headers, body: r.body?.raw });

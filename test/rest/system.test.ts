@@ -57,7 +57,9 @@ test('GET /openapi.json is OpenAPI 3.1 generated from the validation schemas; /d
   t.is(create.properties.subject.anyOf?.[0]?.maxLength ?? create.properties.subject.maxLength, 500);
   t.deepEqual(Object.keys(doc.json.paths).sort(), [
     '/', '/api/v1/audit', '/api/v1/companies', '/api/v1/companies/{id}', '/api/v1/companies/{id}/domains', '/api/v1/customers',
-    '/api/v1/customers/{id}', '/api/v1/dead-letters', '/api/v1/dead-letters/replay', '/api/v1/legal-holds', '/api/v1/legal-holds/{id}',
+    '/api/v1/customers/{id}', '/api/v1/dead-letters', '/api/v1/dead-letters/replay',
+    '/api/v1/incidents', '/api/v1/incidents/{id}', '/api/v1/incidents/{id}/close', '/api/v1/incidents/{id}/resolve', '/api/v1/incidents/{id}/tickets/{ticketId}',
+    '/api/v1/legal-holds', '/api/v1/legal-holds/{id}',
     '/api/v1/privacy/dry-run', '/api/v1/privacy/erasures', '/api/v1/privacy/export',
     '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/requests/{id}/assignments', '/api/v1/requests/{id}/classification',
     '/api/v1/requests/{id}/classifications', '/api/v1/requests/{id}/merge', '/api/v1/requests/{id}/spam', '/api/v1/requests/{id}/split', '/api/v1/saved-replies', '/api/v1/saved-replies/{id}',

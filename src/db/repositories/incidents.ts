@@ -196,8 +196,10 @@ export async function closeIncidentRow(tx: Sql, incidentId: number, actor: strin
 /** Takes the ticket out of the incident (and forgets its signature, so it does not pull others back in). */
 export async function takeOutTicket(tx: Sql, incidentId: number, ticketId: number): Promise<boolean> {
   const out = await tx.kysely.updateTable('tickets').set({ incident_id: null }).where('id', '=', ticketId).where('incident_id', '=', incidentId).executeTakeFirst();
+  // A ticket that was not in it keeps its signature: a refused take-out changes nothing.
+  if (Number(out.numUpdatedRows) === 0) return false;
   await tx.kysely.deleteFrom('ticket_fingerprints').where('ticket_id', '=', ticketId).execute();
-  return Number(out.numUpdatedRows) > 0;
+  return true;
 }
 
 /** The card showed this version (never goes back). */
@@ -210,8 +212,8 @@ export interface IncidentListRow extends IncidentRow {
   open: number;
 }
 
-/** Incidents, newest first: open ones only, closed ones only, or all; opened since a time. */
-export async function listIncidents(db: Sql, opts: { open?: boolean; closed?: boolean; since?: Date; limit: number; offset?: number }): Promise<IncidentListRow[]> {
+/** Incidents, newest first: open ones only (open: true), closed ones only (open: false), or both; optionally only those opened since a time. */
+export async function listIncidents(db: Sql, opts: { open?: boolean; since?: Date; limit: number; offset?: number }): Promise<IncidentListRow[]> {
   let q = db.kysely
     .selectFrom('incidents as i')
     .select(['i.id', 'i.category', 'i.title', 'i.opened_at', 'i.last_joined_at', 'i.closed_at', 'i.closed_by', 'i.version', 'i.shown_version'])
@@ -219,8 +221,7 @@ export async function listIncidents(db: Sql, opts: { open?: boolean; closed?: bo
       eb.selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).whereRef('tickets.incident_id', '=', 'i.id').where(ticketNotDeleted).as('tickets'),
       eb.selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).whereRef('tickets.incident_id', '=', 'i.id').where(ticketNotDeleted).where('tickets.status', '<>', 'resolved').as('open'),
     ]);
-  if (opts.open) q = q.where('i.closed_at', 'is', null);
-  if (opts.closed) q = q.where('i.closed_at', 'is not', null);
+  if (opts.open !== undefined) q = q.where('i.closed_at', opts.open ? 'is' : 'is not', null);
   if (opts.since) q = q.where('i.opened_at', '>=', opts.since);
   const rows = await q.orderBy('i.id', 'desc').limit(opts.limit).offset(opts.offset ?? 0).execute();
   return rows.map((r) => ({ ...r, tickets: r.tickets ?? 0, open: r.open ?? 0 })) as IncidentListRow[];

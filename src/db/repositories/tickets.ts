@@ -28,6 +28,7 @@ function selectTicketRows(db: Sql) {
       'classifications.created_at as classified_at', 'tickets.created_at', 'tickets.updated_at',
       'tickets.assignee_slack_user_id', 'agents.name as assignee_name', 'agents.email as assignee_email',
       'tickets.snoozed_since', 'tickets.snoozed_until', 'tickets.snoozed_by', 'tickets.merged_into_id', 'tickets.split_from_id',
+      'tickets.incident_id',
     ])
     // Only mail writes these keys (Help Scout's payload has a mailbox_id of its own), so only mail is read.
     .select(sql<string | null>`case when tickets.source = 'email' then tickets.metadata->>'mailbox_id' end`.as('mailbox_id'))
@@ -74,6 +75,7 @@ function toTicket(r: TicketRow): Ticket {
     company: r.company_id === null || r.company_name === null ? null : { id: r.company_id, name: r.company_name, tier: r.company_tier },
     mergedInto: r.merged_into_id,
     splitFrom: r.split_from_id,
+    incidentId: r.incident_id,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };

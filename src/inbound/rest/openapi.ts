@@ -11,6 +11,7 @@ import { NOT_FOLLOWUPS } from '../../ingest/splits.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
 import { SUBJECT_RULE } from '../../privacy/erase.ts';
 import * as bs from './block-schemas.ts';
+import * as inc from './incident-schemas.ts';
 import * as ms from './merge-schemas.ts';
 import * as ps from './privacy-schemas.ts';
 import * as r from './response-schemas.ts';
@@ -140,6 +141,41 @@ export function buildOpenApi(info: { title: string; version: string }) {
     },
     '/api/v1/requests/{id}/assignments': {
       get: { summary: 'Assignee history, oldest first: who assigned whom, replacing whom, when', parameters: [idParam], responses: { '200': ok('History', r.assignmentHistory), ...apiErrors(404, 422) } },
+    },
+    '/api/v1/incidents': {
+      get: {
+        summary: 'Incidents (floods of similar tickets of one category, grouped at classification), newest first',
+        parameters: queryParams(inc.incidentsQuery),
+        responses: { '200': ok('A page of incidents', inc.incidentList), ...apiErrors(422) },
+      },
+    },
+    '/api/v1/incidents/{id}': {
+      get: { summary: 'An incident with its counts and its tickets\' ids, oldest first', parameters: [idParam], responses: { '200': ok('The incident', inc.incidentView), ...apiErrors(404, 422) } },
+    },
+    '/api/v1/incidents/{id}/close': {
+      post: {
+        summary: 'Close the incident: new similar tickets get their own cards again (its tickets keep incident_id); closing a closed one changes nothing',
+        parameters: [idParam],
+        responses: { '200': ok('The incident', inc.incidentView), ...apiErrors(404, 422) },
+      },
+    },
+    '/api/v1/incidents/{id}/resolve': {
+      post: {
+        summary: 'Resolve every ticket of the incident that is not resolved yet, each as its own status change (clocks, card, survey)',
+        parameters: [idParam],
+        responses: { '200': ok('How many this call resolved, and the incident', inc.resolveIncidentResult), ...apiErrors(404, 422) },
+      },
+    },
+    '/api/v1/incidents/{id}/tickets/{ticketId}': {
+      delete: {
+        summary: 'Take a ticket out of the incident: a ticket of its own again (its own card; incident_id null)',
+        parameters: [idParam, { ...idParam, name: 'ticketId' }],
+        responses: {
+          '200': ok('The incident without it', inc.incidentView),
+          '409': { description: 'The ticket is not in this incident (never was, or taken out already)', content: json(r.errorResponse) },
+          ...apiErrors(404, 422),
+        },
+      },
     },
     '/api/v1/stats': {
       get: { summary: 'Statistics for the last `days` UTC days', parameters: queryParams(s.statsQuery), responses: { '200': ok('Stats', r.statsView), ...apiErrors(422) } },

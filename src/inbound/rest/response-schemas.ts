@@ -91,6 +91,11 @@ export const ticketView = z
       .nullable()
       .describe('Merged into that ticket (POST /api/v1/requests/{id}/merge): its messages are there and it is left out of lists and stats; null: a ticket of its own'),
     split_from_id: z.number().int().nullable().describe('Made from follow-ups split out of that ticket (POST /api/v1/requests/{id}/split); null: not a split'),
+    incident_id: z
+      .number()
+      .int()
+      .nullable()
+      .describe('In that incident, a flood of similar tickets (GET /api/v1/incidents/{id}); null: none, or taken out of it'),
   })
   .meta({ id: 'Ticket' });
 

@@ -80,7 +80,10 @@ const isoDate = z.iso
   .refine((s) => !OUTSIDE_YEARS.test(s), 'must be a date from 0001-01-01 to 9999-12-31 (UTC)')
   .meta({ not: { pattern: OUTSIDE_YEARS.source } });
 
-const listLimit = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000');
+export const listLimit = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000');
+
+// int4 range: an offset past every item is an empty page, one past 2^31 a typo (and a bigint error).
+export const listOffset = z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is out of range').default(0);
 
 /** A Slack user id as Slack spells it (checked before anything reaches the database). */
 const slackUserId = z
@@ -107,8 +110,7 @@ export const listQuery = z.object({
   until: isoDate.optional(),
   q: identifier(200, 'must be given once').optional(),
   limit: listLimit.default(100),
-  // int4 range: an offset past every ticket is an empty page, one past 2^31 a typo (and a bigint error).
-  offset: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is out of range').default(0),
+  offset: listOffset,
 });
 
 const snoozeBody = z

@@ -2,6 +2,7 @@
 import type { AssignmentRow } from '../../db/repositories/agents.ts';
 import type { AttachmentRow } from '../../db/repositories/attachments.ts';
 import type { ClassificationRow } from '../../db/repositories/classifications.ts';
+import type { IncidentCounts, IncidentRow } from '../../db/repositories/incidents.ts';
 import type { MessageRow } from '../../db/repositories/messages.ts';
 import type { ReplyRow } from '../../db/repositories/replies.ts';
 import type { Agent } from '../../domain/agent.ts';
@@ -46,6 +47,7 @@ export function ticketJson(t: Ticket) {
     company: t.company,
     merged_into_id: t.mergedInto,
     split_from_id: t.splitFrom,
+    incident_id: t.incidentId,
   };
 }
 
@@ -106,5 +108,20 @@ export function classificationJson(c: ClassificationRow) {
     note: c.note,
     created_by: c.created_by,
     created_at: iso(c.created_at),
+  };
+}
+
+/** An incident in a list (its counts) or on its own (with its customers and ticket ids). */
+export function incidentJson(i: IncidentRow, counts: Pick<IncidentCounts, 'tickets' | 'open'>) {
+  return {
+    id: i.id,
+    category: i.category,
+    title: i.title,
+    opened_at: iso(i.opened_at),
+    last_joined_at: iso(i.last_joined_at),
+    closed_at: iso(i.closed_at),
+    closed_by: i.closed_by,
+    tickets: counts.tickets,
+    open_tickets: counts.open,
   };
 }
