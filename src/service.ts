@@ -21,6 +21,7 @@ import { freeMailSet } from './domain/company-domain.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { CLASSIFY_QUEUE, INCIDENT_REPLY_QUEUE, QUEUE_POLICIES, REPLY_QUEUE, SURVEY_QUEUE } from './db/queue-registry.ts';
 import { startIncidentReplyWorker } from './ingest/incident-replies.ts';
+import { createRecentSignatures } from './ingest/recent-signatures.ts';
 import { noTicketEvents, type TicketEvents } from './ingest/ticket-events.ts';
 import { auditRouter } from './inbound/rest/routes/audit.ts';
 import { privacyRouter } from './inbound/rest/routes/privacy.ts';
@@ -301,7 +302,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await startClassifyWorker(
           {
             db, queue, ticketEvents, classifier, logger, minConfidence: config.classifier.minConfidence,
-            ...(config.incidents ? { incidents: config.incidents } : {}),
+            ...(config.incidents ? { incidents: { settings: config.incidents, recent: createRecentSignatures() } } : {}),
             onResult: (r) => {
               metrics.classified.inc({ classifier: r.classifier, category: r.category });
               metrics.classificationSeconds.observe({ classifier: r.classifier }, r.processingTimeMs / 1000);

@@ -16,6 +16,7 @@ import { CLASSIFY_QUEUE } from '../db/queue-registry.ts';
 import type { TicketEvents } from '../ingest/ticket-events.ts';
 import { groupIntoIncidents, type GroupedTicket } from '../ingest/incident-grouping.ts';
 import type { IncidentSettings } from '../config/incidents.ts';
+import type { RecentSignatures } from '../ingest/recent-signatures.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { JobQueue, QueueJob } from '../db/queue.ts';
 
@@ -39,7 +40,7 @@ export interface ClassifyJobDeps {
   /** Below it a ticket is marked low_confidence (and its alert goes to triage). */
   minConfidence: number;
   /** Floods of similar tickets become incidents (src/ingest/incident-grouping.ts); undefined: off. */
-  incidents?: IncidentSettings;
+  incidents?: { settings: IncidentSettings; recent: RecentSignatures };
   /** Each result, once its batch is committed (metrics). */
   onResult?: (result: ClassificationResult) => void;
 }
@@ -102,7 +103,7 @@ export async function classifyBatch(deps: ClassifyJobDeps, jobs: QueueJob<Classi
     const grouped: GroupedTicket[] = kept
       .map(({ t }, i) => ({ id: t.id, category: current[i]!.category, subject: t.subject, body: t.body }))
       .filter((g) => fresh.has(g.id) && alerting.has(g.id) && updated.includes(g.id) && isCategory(g.category)) as GroupedTicket[];
-    const incidents = deps.incidents && grouped.length ? await groupIntoIncidents(tx, deps.incidents, grouped) : new Map();
+    const incidents = deps.incidents && grouped.length ? await groupIntoIncidents(tx, deps.incidents.settings, grouped, deps.incidents.recent) : new Map();
     for (const id of updated) {
       const incident = incidents.get(id);
       await ticketEvents.ticketClassified(tx, id, !alerting.has(id) ? { alert: false } : incident ? { incident } : {});

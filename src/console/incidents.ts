@@ -86,7 +86,7 @@ function ticketRows(s: IncidentStory, user: ConsoleUser, csrf: SafeHtml): SafeHt
       <td data-label="Status">${STATUS_LABELS[t.status] ?? t.status}</td>
       <td data-label="Created">${when(new Date(t.created_at))}</td>
       ${act ? html`<td><form method="post" action="${base}/take-out" class="inline" hx-confirm="${`Take ticket #${t.id} out of the incident? It becomes a ticket of its own again.`}">${csrf}<input type="hidden" name="ticket" value="${t.id}"><button class="link">Take out</button></form></td>` : ''}
-    </tr>`)}</tbody></table>${s.counts.tickets > s.tickets.length ? html`<p class="muted">The first ${s.tickets.length} of ${s.counts.tickets} tickets.</p>` : ''}`;
+    </tr>`)}</tbody></table>${s.counts.tickets > s.tickets.length ? html`<p class="muted">The latest ${s.tickets.length} of ${s.counts.tickets} tickets.</p>` : ''}`;
 }
 
 function actions(s: IncidentStory, user: ConsoleUser, csrf: SafeHtml): SafeHtml {
@@ -163,7 +163,7 @@ export function incidentsRouter(deps: IncidentDeps): Router {
     const id = idOf(ctx);
     const incident = await getIncident(db.sql, id);
     if (!incident) throw missing(id);
-    const [counts, tickets] = await Promise.all([incidentCounts(db.sql, id), incidentTickets(db.sql, id, TICKETS_SHOWN)]);
+    const [counts, tickets] = await Promise.all([incidentCounts(db.sql, id), incidentTickets(db.sql, id, { latest: TICKETS_SHOWN })]);
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
     ctx.body = incidentPage({ incident, counts, tickets }, userOf(ctx), notice).value;
   });

@@ -27,22 +27,31 @@ export function wordsOf(text: string): string[] {
   return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1);
 }
 
-/** FNV-1a with a salt, as a signed 32-bit integer (stored as such). */
-function hash(s: string, salt: number): number {
-  let h = (salt ^ 0x811c9dc5) >>> 0;
+/** FNV-1a of a shingle: hashed once, then mixed with each salt. */
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h | 0;
+  return h;
+}
+
+/** MurmurHash3's finalizer of the shingle's hash and a salt: one independent-looking hash per salt, as a signed 32-bit integer. */
+function mix(h: number, salt: number): number {
+  let x = h ^ salt;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) | 0;
 }
 
 /** The text's signature; a text of fewer than three words is one shingle. Empty text: all values equal. */
 export function minhash(text: string): number[] {
   const ws = wordsOf(text);
   const shingles = ws.length < 3 ? [ws.join(' ')] : ws.slice(0, -2).map((_, i) => `${ws[i]} ${ws[i + 1]} ${ws[i + 2]}`);
+  const hashes = [...new Set(shingles)].map(fnv);
   return SALTS.map((salt) => {
     let min = Infinity;
-    for (const s of shingles) {
-      const h = hash(s, salt);
-      if (h < min) min = h;
+    for (const h of hashes) {
+      const v = mix(h, salt);
+      if (v < min) min = v;
     }
     return min;
   });

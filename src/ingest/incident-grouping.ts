@@ -8,7 +8,10 @@
  * serialised across instances by an advisory lock held until the batch commits.
  */
 import type { IncidentSettings } from '../config/incidents.ts';
-import { groupingCandidates, insertFingerprint, joinIncident, lockGrouping, openIncident, pruneFingerprints, type Candidate } from '../db/repositories/incidents.ts';
+import {
+  candidateStatuses, insertFingerprints, joinIncident, KEPT_MINHASHES, keptSignatures, lockGrouping, openIncident, pruneFingerprints, type Candidate,
+} from '../db/repositories/incidents.ts';
+import type { RecentSignatures } from './recent-signatures.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Category } from '../domain/categories.ts';
 import { comparedText, MIN_COMPARED_WORDS, minhash, similarity, wordsOf } from '../domain/minhash.ts';
@@ -26,7 +29,9 @@ export interface IncidentVerdict {
   opened: boolean;
 }
 
-export async function groupIntoIncidents(tx: Sql, settings: IncidentSettings, tickets: readonly GroupedTicket[], now = new Date()): Promise<Map<number, IncidentVerdict>> {
+export async function groupIntoIncidents(
+  tx: Sql, settings: IncidentSettings, tickets: readonly GroupedTicket[], recent: RecentSignatures, now = new Date(),
+): Promise<Map<number, IncidentVerdict>> {
   const verdicts = new Map<number, IncidentVerdict>();
   const since = new Date(now.getTime() - settings.windowMs);
   // Categories in one order, so two batches never wait on each other's locks crosswise.
@@ -34,19 +39,43 @@ export async function groupIntoIncidents(tx: Sql, settings: IncidentSettings, ti
   for (const category of categories) {
     await lockGrouping(tx, category);
     await pruneFingerprints(tx, category, since);
-    const candidates = await groupingCandidates(tx, category, since);
-    for (const t of tickets.filter((x) => x.category === category).sort((a, b) => a.id - b.id)) {
-      const verdict = await groupOne(tx, settings, candidates, t);
+    const batch = tickets
+      .filter((x) => x.category === category)
+      .sort((a, b) => a.id - b.id)
+      .map((t) => ({ t, sig: comparable(t) }));
+    const candidates = [...(await matchedRecent(tx, settings, recent, category, since, batch.map((b) => b.sig))), ...(await keptSignatures(tx, category))];
+    const signed: { ticketId: number; category: Category; minhash: number[] }[] = [];
+    for (const { t, sig } of batch) {
+      if (!sig) continue;
+      signed.push({ ticketId: t.id, category, minhash: sig });
+      const verdict = await groupOne(tx, settings, candidates, t, sig);
       if (verdict) verdicts.set(t.id, verdict);
     }
+    await insertFingerprints(tx, signed);
   }
   return verdicts;
 }
 
-async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candidate[], t: GroupedTicket): Promise<IncidentVerdict | undefined> {
+/** The ticket's signature, or null when its text is too short to compare. */
+function comparable(t: GroupedTicket): number[] | null {
   const text = comparedText(t);
-  if (wordsOf(text).length < MIN_COMPARED_WORDS) return undefined;
-  const sig = minhash(text);
+  return wordsOf(text).length < MIN_COMPARED_WORDS ? null : minhash(text);
+}
+
+/**
+ * The category's recent signatures that some ticket of the batch is like, with where their tickets stand now
+ * (one query for all of them; the others cannot matter to this batch). Signatures found gone are forgotten.
+ */
+async function matchedRecent(tx: Sql, settings: IncidentSettings, recent: RecentSignatures, category: Category, since: Date, sigs: (number[] | null)[]): Promise<Candidate[]> {
+  const rows = await recent.read(tx, category, since);
+  const matched = rows.filter((r) => sigs.some((sig) => sig && similarity(sig, r.minhash) >= settings.similarity));
+  const status = await candidateStatuses(tx, matched.map((r) => r.ticketId));
+  for (const r of matched) if (!status.has(r.ticketId)) recent.forget(category, r.ticketId);
+  return matched.filter((r) => status.has(r.ticketId)).map((r) => ({ ticketId: r.ticketId, minhash: r.minhash, ...status.get(r.ticketId)! }));
+}
+
+/** One ticket against the candidates, which it then joins (later tickets of the batch compare with it too). */
+async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candidate[], t: GroupedTicket, sig: number[]): Promise<IncidentVerdict | undefined> {
   let best: Candidate | undefined;
   let bestSim = settings.similarity;
   const similar: Candidate[] = [];
@@ -57,13 +86,12 @@ async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candida
     // Tickets already in an incident (open, or closed by a person) never open another.
     if (c.incidentId === null && c.ticketId !== null) similar.push(c);
   }
-  await insertFingerprint(tx, t.id, t.category, sig);
   if (best?.incidentId) {
     const id = best.incidentId;
-    const kept = [...candidates.filter((c) => c.ticketId === null && c.incidentId === id).map((c) => c.minhash), sig];
+    const kept = [...candidates.filter((c) => c.keptFor !== undefined && c.incidentId === id).map((c) => ({ ticket: c.keptFor!, minhash: c.minhash })), { ticket: t.id, minhash: sig }];
     await joinIncident(tx, id, t.id, kept);
     candidates.unshift({ ticketId: t.id, minhash: sig, incidentId: id, open: true });
-    candidates.push({ ticketId: null, minhash: sig, incidentId: id, open: true });
+    candidates.push({ ticketId: null, keptFor: t.id, minhash: sig, incidentId: id, open: true });
     return { incidentId: id, opened: false };
   }
   if (similar.length + 1 < settings.minTickets) {
@@ -71,10 +99,10 @@ async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candida
     return undefined;
   }
   const members = [...similar.map((c) => c.ticketId!), t.id];
-  const minhashes = [...similar.map((c) => c.minhash), sig];
-  const id = await openIncident(tx, { category: t.category, title: titleOf(t), titleTicketId: t.id, ticketIds: members, minhashes });
+  const kept = [...similar.map((c) => ({ ticket: c.ticketId!, minhash: c.minhash })), { ticket: t.id, minhash: sig }].slice(-KEPT_MINHASHES);
+  const id = await openIncident(tx, { category: t.category, title: titleOf(t), titleTicketId: t.id, ticketIds: members, minhashes: kept });
   for (const c of similar) [c.incidentId, c.open] = [id, true];
-  for (const m of minhashes.slice(-20)) candidates.push({ ticketId: null, minhash: m, incidentId: id, open: true });
+  for (const k of kept) candidates.push({ ticketId: null, keptFor: k.ticket, minhash: k.minhash, incidentId: id, open: true });
   candidates.unshift({ ticketId: t.id, minhash: sig, incidentId: id, open: true });
   return { incidentId: id, opened: true };
 }

@@ -9,8 +9,9 @@ import test from 'ava';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { closeIncidentRow } from '../../src/db/repositories/incidents.ts';
+import { closeIncidentRow, takeOutTicket } from '../../src/db/repositories/incidents.ts';
 import { groupIntoIncidents, type GroupedTicket } from '../../src/ingest/incident-grouping.ts';
+import { createRecentSignatures, type RecentSignatures } from '../../src/ingest/recent-signatures.ts';
 import { minhash, similarity } from '../../src/domain/minhash.ts';
 import { createTestDatabase, migratedDatabase } from '../kit/database.ts';
 
@@ -26,7 +27,12 @@ async function ticket(db: Database, body: string, category = 'technical', subjec
   const [row] = await db.sql.query<{ id: number }>(`insert into tickets (source, external_id, subject, body, category, status) values ('api', $1, $2, $3, $4, 'open') returning id`, [`g-${++seq}`, subject, body, category]);
   return { id: row!.id, category: category as GroupedTicket['category'], subject, body };
 }
-const group = (db: Database, tickets: GroupedTicket[], now?: Date) => db.transaction((tx) => groupIntoIncidents(tx, SETTINGS, tickets, now));
+/** Each instance (database handle) keeps its own recent signatures, as each service does. */
+const memories = new WeakMap<Database, RecentSignatures>();
+const group = (db: Database, tickets: GroupedTicket[], now?: Date) => {
+  if (!memories.has(db)) memories.set(db, createRecentSignatures());
+  return db.transaction((tx) => groupIntoIncidents(tx, SETTINGS, tickets, memories.get(db)!, now));
+};
 const incidentIds = async (db: Database) => (await db.sql.query<{ id: number; incident_id: number | null }>('select id, incident_id from tickets order by id')).map((r) => r.incident_id);
 
 test('the signature: the same text alike, one customer\'s words like another\'s, another problem not', (t) => {
@@ -92,4 +98,23 @@ test('two instances grouping the same flood at the same moment open one incident
   const incidents = await a.sql.query<{ n: number }>('select count(*)::int as n from incidents');
   t.is(incidents[0]!.n, 1);
   t.true((await incidentIds(a)).every((i) => i !== null), 'every ticket of the flood in it');
+});
+
+test('a ticket taken out takes its signature along: once the window has passed, a ticket like it alone does not join', async (t) => {
+  const db = await migratedDatabase(t);
+  const flood = [await ticket(db, outage(0)), await ticket(db, outage(1)), await ticket(db, outage(2))];
+  const id = (await group(db, flood)).get(flood[2]!.id)!.incidentId;
+  const odd = await ticket(db, `${OTHER} We also see a gateway timeout on the payments page now and then.`);
+  // Joined by hand (as a person might have grouped it), then taken out again.
+  await db.transaction(async (tx) => {
+    const [kept] = await tx.query<{ minhashes: unknown[] }>('select minhashes from incidents where id = $1', [id]);
+    await tx.query('update tickets set incident_id = $1 where id = $2', [id, odd.id]);
+    await tx.query(`update incidents set minhashes = $2::jsonb where id = $1`, [id, JSON.stringify([...kept!.minhashes, { ticket: odd.id, minhash: minhash(`Payments down\n${odd.body}`) }])]);
+  });
+  t.true(await db.transaction((tx) => takeOutTicket(tx, id, odd.id)));
+  const later = new Date(Date.now() + 3_600_000);
+  const again = await ticket(db, odd.body);
+  t.is((await group(db, [again], later)).size, 0, 'nothing kept of the ticket taken out');
+  const [left] = await db.sql.query<{ tickets: number[] }>(`select array(select (k->>'ticket')::int from jsonb_array_elements(minhashes) k order by 1) as tickets from incidents where id = $1`, [id]);
+  t.deepEqual(left!.tickets, flood.map((f) => f.id));
 });

@@ -2,6 +2,12 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { CATEGORIES } from '../../domain/categories.ts';
 import { Ticket } from './ticket.ts';
 
+/** A ticket's signature an incident keeps (the ticket's, so taking the ticket out takes it too). */
+export interface KeptSignature {
+  ticket: number;
+  minhash: number[];
+}
+
 /**
  * An incident: many customers writing about one problem at once (src/ingest/incident-grouping.ts). Its tickets
  * point at it (tickets.incident_id) and stay full tickets; the first few kept their own Slack cards, the rest
@@ -24,7 +30,7 @@ export const Incident = defineEntity({
     closedAt: p.datetime().nullable(),
     closedBy: p.string().length(255).nullable(),
     /** Signatures of its latest tickets (at most 20): what a new ticket is compared with once the window has passed. */
-    minhashes: p.json<number[][]>(),
+    minhashes: p.json<KeptSignature[]>(),
     /** Bumped by every change the card shows; the card job edits until it has shown the latest. */
     version: p.integer().default(1),
     shownVersion: p.integer().default(0),

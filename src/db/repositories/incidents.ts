@@ -6,15 +6,15 @@
 import { sql } from 'kysely';
 import type { Category } from '../../domain/categories.ts';
 import { jsonb, ticketNotDeleted, type Sql } from '../sql.ts';
+import type { KeptSignature } from '../entities/incident.ts';
 
 /** Signatures an incident keeps of its latest tickets. */
 export const KEPT_MINHASHES = 20;
-/** Most recent signatures of a category a new ticket is compared with (a flood's last minute or two). */
-const RECENT_LIMIT = 1000;
 
 export interface Candidate {
-  /** null: a signature an open incident keeps (its ticket may be older than the window). */
+  /** null: a signature an open incident keeps (its ticket may be older than the window): keptFor is its ticket. */
   ticketId: number | null;
+  keptFor?: number;
   minhash: number[];
   /** The incident its ticket is in (open or closed); null: none. */
   incidentId: number | null;
@@ -39,31 +39,55 @@ export async function lockGrouping(tx: Sql, category: string): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`incident-grouping:${category}`]);
 }
 
-/** The category's recent signatures (newest first) and its open incidents' kept ones. */
-export async function groupingCandidates(tx: Sql, category: Category, since: Date): Promise<Candidate[]> {
-  const recent = await tx.kysely
-    .selectFrom('ticket_fingerprints as f')
-    .innerJoin('tickets as t', 't.id', 'f.ticket_id')
-    .leftJoin('incidents as i', 'i.id', 't.incident_id')
-    .select(['f.ticket_id', 'f.minhash', 't.incident_id', 'i.closed_at'])
-    .where('f.category', '=', category)
-    .where('f.created_at', '>', since)
-    .orderBy('f.created_at', 'desc')
-    .limit(RECENT_LIMIT)
-    .execute();
-  const open = await tx.kysely.selectFrom('incidents').select(['id', 'minhashes']).where('category', '=', category).where('closed_at', 'is', null).execute();
-  return [
-    ...recent.map((r) => ({ ticketId: r.ticket_id, minhash: r.minhash, incidentId: r.incident_id ?? null, open: r.incident_id !== null && r.closed_at === null })),
-    ...open.flatMap((i) => i.minhashes.map((minhash) => ({ ticketId: null, minhash, incidentId: i.id, open: true }))),
-  ];
+export interface RecentFingerprint {
+  ticketId: number;
+  minhash: number[];
+  /** created_at as PostgreSQL prints it (microseconds kept), and in ms. */
+  at: string;
+  atMs: number;
 }
 
-export async function insertFingerprint(tx: Sql, ticketId: number, category: Category, minhash: number[]): Promise<void> {
-  await tx.kysely
-    .insertInto('ticket_fingerprints')
-    .values({ ticket_id: ticketId, category, minhash: jsonb(minhash) as never })
-    .onConflict((oc) => oc.column('ticket_id').doUpdateSet({ category, minhash: jsonb(minhash) as never, created_at: sql`now()` }))
-    .execute();
+/**
+ * The category's signatures stored within the window, after `after` (a created_at printed by PostgreSQL) when
+ * given: the latest `limit`, oldest first. Called under the category's grouping lock, and signatures are stored
+ * under it with clock_timestamp(), so created_at follows the order of commits: nothing committed is skipped.
+ */
+export async function fingerprintsAfter(tx: Sql, category: Category, since: Date, after: string | null, limit: number): Promise<RecentFingerprint[]> {
+  const rows = await tx.query<{ ticket_id: number; minhash: number[]; at: string; at_ms: string | number }>(
+    `select ticket_id, minhash, created_at::text as at, (extract(epoch from created_at) * 1000)::float8 as at_ms from ticket_fingerprints
+      where category = $1 and created_at > $2 and ($3::text is null or created_at > $3::timestamptz) order by created_at desc limit $4`,
+    [category, since, after, limit],
+  );
+  return rows.reverse().map((r) => ({ ticketId: r.ticket_id, minhash: r.minhash, at: r.at, atMs: Number(r.at_ms) }));
+}
+
+/** The signatures the category's open incidents keep. */
+export async function keptSignatures(tx: Sql, category: Category): Promise<Candidate[]> {
+  const open = await tx.kysely.selectFrom('incidents').select(['id', 'minhashes']).where('category', '=', category).where('closed_at', 'is', null).execute();
+  return open.flatMap((i) => i.minhashes.map((k) => ({ ticketId: null, keptFor: k.ticket, minhash: k.minhash, incidentId: i.id, open: true })));
+}
+
+/** Where these tickets stand: their incident and whether it is open; a ticket whose signature is gone (taken out, erased) is missing. */
+export async function candidateStatuses(tx: Sql, ticketIds: number[]): Promise<Map<number, { incidentId: number | null; open: boolean }>> {
+  if (!ticketIds.length) return new Map();
+  const rows = await tx.query<{ id: number; incident_id: number | null; open: boolean }>(
+    `select t.id, t.incident_id, (t.incident_id is not null and i.closed_at is null) as open
+       from tickets t join ticket_fingerprints f on f.ticket_id = t.id left join incidents i on i.id = t.incident_id
+      where t.id = any($1::int[])`,
+    [ticketIds],
+  );
+  return new Map(rows.map((r) => [r.id, { incidentId: r.incident_id, open: r.open }]));
+}
+
+/** The batch's signatures, in one statement, dated by the clock (see fingerprintsAfter). */
+export async function insertFingerprints(tx: Sql, rows: { ticketId: number; category: Category; minhash: number[] }[]): Promise<void> {
+  if (!rows.length) return;
+  await tx.query(
+    `insert into ticket_fingerprints (ticket_id, category, minhash, created_at)
+     select id, category, minhash, clock_timestamp() from unnest($1::int[], $2::text[], $3::jsonb[]) as u(id, category, minhash)
+     on conflict (ticket_id) do update set category = excluded.category, minhash = excluded.minhash, created_at = excluded.created_at`,
+    [rows.map((r) => r.ticketId), rows.map((r) => r.category), rows.map((r) => JSON.stringify(r.minhash))],
+  );
 }
 
 /** Signatures older than the window: incidents keep their own. */
@@ -72,7 +96,7 @@ export async function pruneFingerprints(tx: Sql, category: Category, before: Dat
 }
 
 /** A new incident with these tickets (the earlier ones keep their cards); returns its id. */
-export async function openIncident(tx: Sql, input: { category: Category; title: string; titleTicketId: number; ticketIds: number[]; minhashes: number[][] }): Promise<number> {
+export async function openIncident(tx: Sql, input: { category: Category; title: string; titleTicketId: number; ticketIds: number[]; minhashes: KeptSignature[] }): Promise<number> {
   const row = await tx.kysely
     .insertInto('incidents')
     .values({ category: input.category, title: input.title.slice(0, 255), title_ticket_id: input.titleTicketId, minhashes: jsonb(input.minhashes.slice(-KEPT_MINHASHES)) as never })
@@ -83,7 +107,7 @@ export async function openIncident(tx: Sql, input: { category: Category; title: 
 }
 
 /** The ticket joins the incident, which now keeps `minhashes` (the caller's, under the grouping lock) and shows one more ticket. */
-export async function joinIncident(tx: Sql, incidentId: number, ticketId: number, minhashes: number[][]): Promise<void> {
+export async function joinIncident(tx: Sql, incidentId: number, ticketId: number, minhashes: KeptSignature[]): Promise<void> {
   await tx.kysely.updateTable('tickets').set({ incident_id: incidentId }).where('id', '=', ticketId).execute();
   await tx.kysely
     .updateTable('incidents')
@@ -131,16 +155,16 @@ export interface IncidentTicket {
   created_at: Date;
 }
 
-/** The incident's tickets (not deleted), oldest first. */
-export async function incidentTickets(db: Sql, incidentId: number, limit = 10_000): Promise<IncidentTicket[]> {
-  return db.kysely
+/** The incident's tickets (not deleted), oldest first: all, or only the `latest` ones. */
+export async function incidentTickets(db: Sql, incidentId: number, opts: { latest?: number } = {}): Promise<IncidentTicket[]> {
+  let q = db.kysely
     .selectFrom('tickets')
     .select(['id', 'status', 'subject', 'requester_name', 'requester_email', 'created_at'])
     .where('incident_id', '=', incidentId)
     .where(ticketNotDeleted)
-    .orderBy('id')
-    .limit(limit)
-    .execute() as Promise<IncidentTicket[]>;
+    .orderBy('id', 'desc');
+  if (opts.latest !== undefined) q = q.limit(opts.latest);
+  return ((await q.execute()) as IncidentTicket[]).reverse();
 }
 
 export interface IncidentCounts {
@@ -193,12 +217,17 @@ export async function closeIncidentRow(tx: Sql, incidentId: number, actor: strin
     .execute();
 }
 
-/** Takes the ticket out of the incident (and forgets its signature, so it does not pull others back in). */
+/** Takes the ticket out of the incident (and forgets its signature, here and in the incident's kept ones, so it pulls no one in). */
 export async function takeOutTicket(tx: Sql, incidentId: number, ticketId: number): Promise<boolean> {
   const out = await tx.kysely.updateTable('tickets').set({ incident_id: null }).where('id', '=', ticketId).where('incident_id', '=', incidentId).executeTakeFirst();
   // A ticket that was not in it keeps its signature: a refused take-out changes nothing.
   if (Number(out.numUpdatedRows) === 0) return false;
   await tx.kysely.deleteFrom('ticket_fingerprints').where('ticket_id', '=', ticketId).execute();
+  await tx.query(
+    `update incidents set minhashes = (select coalesce(jsonb_agg(k order by n), '[]'::jsonb) from jsonb_array_elements(minhashes) with ordinality as e(k, n)
+      where (k->>'ticket')::int <> $2) where id = $1`,
+    [incidentId, ticketId],
+  );
   return true;
 }
 

@@ -85,7 +85,7 @@ function confirmDialog(title: string, text: string, confirm: string) {
 
 /** "12:34" → [incidentId, ticketId], or undefined. */
 export function parseTakeOutValue(value: unknown): [number, number] | undefined {
-  if (typeof value !== 'string' || !/^\d{1,10}:\d{1,10}$/.test(value)) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,9}:\d{1,9}$/.test(value)) return undefined;
   const [a, b] = value.split(':').map(Number) as [number, number];
   return [a, b];
 }

@@ -39,7 +39,7 @@ export function buildIncidentReplyModal(incidentId: number, title: string): type
 export function registerIncidentActions(app: App, deps: IncidentActionDeps): void {
   const log = deps.logger;
   const ephemeral = (respond: unknown, text: string) => (respond as Respond)({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
-  const idOf = (value: unknown) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : undefined);
+  const idOf = (value: unknown) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined);
 
   /** Runs a click's change; a failure is told to the user and reported. */
   const act = async (respond: unknown, what: string, work: () => Promise<string | undefined>) => {

@@ -26,6 +26,8 @@ import { COALESCE_MS } from './card-request.ts';
 const NO_TICKET = 0;
 /** chat.update errors that mean the card is not there any more. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
+/** The card lists at most Slack's 100 options of a menu (the latest tickets); its counts cover all. */
+const CARD_TICKETS = 100;
 
 export interface IncidentCardJob {
   incidentId: number;
@@ -69,7 +71,7 @@ export async function enqueueMemberChange(deps: NotifyDeps, tx: Sql, ticketId: n
 async function render(deps: NotifyDeps, incidentId: number) {
   const incident = await getIncident(deps.db.sql, incidentId);
   if (!incident) return null;
-  const [counts, tickets] = await Promise.all([incidentCounts(deps.db.sql, incidentId), incidentTickets(deps.db.sql, incidentId)]);
+  const [counts, tickets] = await Promise.all([incidentCounts(deps.db.sql, incidentId), incidentTickets(deps.db.sql, incidentId, { latest: CARD_TICKETS })]);
   const blocks = buildIncidentBlocks({ incident, counts, tickets, link: (id) => ticketLink(deps.publicUrl, id) });
   return { version: incident.version, shown: incident.shown_version, text: incidentFallbackText(incident, counts), blocks };
 }
