@@ -12,6 +12,7 @@ import {
   candidateStatuses, insertFingerprints, joinIncident, KEPT_MINHASHES, keptSignatures, lockGrouping, openIncident, pruneFingerprints, type Candidate,
 } from '../db/repositories/incidents.ts';
 import type { RecentSignatures } from './recent-signatures.ts';
+import type { KeptSignature } from '../db/entities/incident.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Category } from '../domain/categories.ts';
 import { comparedText, MIN_COMPARED_WORDS, minhash, similarity, wordsOf } from '../domain/minhash.ts';
@@ -45,12 +46,16 @@ export async function groupIntoIncidents(
       .map((t) => ({ t, sig: comparable(t) }));
     const candidates = [...(await matchedRecent(tx, settings, recent, category, since, batch.map((b) => b.sig))), ...(await keptSignatures(tx, category))];
     const signed: { ticketId: number; category: Category; minhash: number[] }[] = [];
+    const joins = new Map<number, number[]>();
     for (const { t, sig } of batch) {
       if (!sig) continue;
       signed.push({ ticketId: t.id, category, minhash: sig });
       const verdict = await groupOne(tx, settings, candidates, t, sig);
       if (verdict) verdicts.set(t.id, verdict);
+      if (verdict && !verdict.opened) joins.set(verdict.incidentId, [...(joins.get(verdict.incidentId) ?? []), t.id]);
     }
+    // A flood's batch joins its incident in two statements, not two per ticket.
+    for (const [id, ticketIds] of joins) await joinIncident(tx, id, ticketIds, keptOf(candidates, id));
     await insertFingerprints(tx, signed);
   }
   return verdicts;
@@ -74,7 +79,12 @@ async function matchedRecent(tx: Sql, settings: IncidentSettings, recent: Recent
   return matched.filter((r) => status.has(r.ticketId)).map((r) => ({ ticketId: r.ticketId, minhash: r.minhash, ...status.get(r.ticketId)! }));
 }
 
-/** One ticket against the candidates, which it then joins (later tickets of the batch compare with it too). */
+/** The signatures the incident keeps, as the candidates now hold them (its latest tickets last). */
+function keptOf(candidates: Candidate[], incidentId: number): KeptSignature[] {
+  return candidates.filter((c) => c.keptFor !== undefined && c.incidentId === incidentId).map((c) => ({ ticket: c.keptFor!, minhash: c.minhash }));
+}
+
+/** One ticket against the candidates, which it then joins (later tickets of the batch compare with it too); a join is stored by the caller. */
 async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candidate[], t: GroupedTicket, sig: number[]): Promise<IncidentVerdict | undefined> {
   let best: Candidate | undefined;
   let bestSim = settings.similarity;
@@ -88,8 +98,6 @@ async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candida
   }
   if (best?.incidentId) {
     const id = best.incidentId;
-    const kept = [...candidates.filter((c) => c.keptFor !== undefined && c.incidentId === id).map((c) => ({ ticket: c.keptFor!, minhash: c.minhash })), { ticket: t.id, minhash: sig }];
-    await joinIncident(tx, id, t.id, kept);
     candidates.unshift({ ticketId: t.id, minhash: sig, incidentId: id, open: true });
     candidates.push({ ticketId: null, keptFor: t.id, minhash: sig, incidentId: id, open: true });
     return { incidentId: id, opened: false };

@@ -106,9 +106,9 @@ export async function openIncident(tx: Sql, input: { category: Category; title: 
   return row.id;
 }
 
-/** The ticket joins the incident, which now keeps `minhashes` (the caller's, under the grouping lock) and shows one more ticket. */
-export async function joinIncident(tx: Sql, incidentId: number, ticketId: number, minhashes: KeptSignature[]): Promise<void> {
-  await tx.kysely.updateTable('tickets').set({ incident_id: incidentId }).where('id', '=', ticketId).execute();
+/** The tickets join the incident, which now keeps `minhashes` (the caller's, under the grouping lock) and shows them. */
+export async function joinIncident(tx: Sql, incidentId: number, ticketIds: number[], minhashes: KeptSignature[]): Promise<void> {
+  await tx.kysely.updateTable('tickets').set({ incident_id: incidentId }).where('id', 'in', ticketIds).execute();
   await tx.kysely
     .updateTable('incidents')
     .set((eb) => ({ last_joined_at: sql`now()`, version: eb('version', '+', 1), minhashes: jsonb(minhashes.slice(-KEPT_MINHASHES)) as never }))
