@@ -8,7 +8,8 @@
  * The near-duplicates are the seed ticket as customers would each write it: their own greeting, sign-off, name
  * and account number, a sentence left out or moved, words said another way, typos. The grouper: a ticket joins the
  * group of the most similar ticket of the last 10 minutes in its category when the similarity reaches the
- * threshold, else starts its own.
+ * threshold, else starts its own (single-link, as src/ingest/incident-grouping.ts groups). The MinHash measure is
+ * the service's own signature (src/domain/minhash.ts).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
