@@ -71,7 +71,7 @@ const fresh = new Map<string, string>();
 for (const bench of BENCHES.filter((b) => !only || only.has(b.name))) {
   process.stderr.write(`\n### ${bench.name}: node ${bench.args.join(' ')}\n`);
   const started = new Date();
-  const run = spawnSync(process.execPath, bench.args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
+  const run = spawnSync(process.execPath, bench.args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
   const output = run.stdout.trim() || '(no output)';
   process.stderr.write(`${output}\n`);
   fresh.set(
