@@ -28,6 +28,8 @@ export interface GroupedTicket {
 export interface IncidentVerdict {
   incidentId: number;
   opened: boolean;
+  /** The batch's first ticket of this incident: the one whose event asks for the card to be drawn again. */
+  announce: boolean;
 }
 
 export async function groupIntoIncidents(
@@ -44,15 +46,23 @@ export async function groupIntoIncidents(
       .filter((x) => x.category === category)
       .sort((a, b) => a.id - b.id)
       .map((t) => ({ t, sig: comparable(t) }));
-    const candidates = [...(await matchedRecent(tx, settings, recent, category, since, batch.map((b) => b.sig))), ...(await keptSignatures(tx, category))];
+    const kept = await keptSignatures(tx, category);
+    // A ticket like an open incident's kept signatures joins it: only the others need the window's signatures
+    // (in a flood, almost none).
+    const unplaced = batch.map(({ sig }) => (sig && !kept.some((k) => similarity(sig, k.minhash) >= settings.similarity) ? sig : null));
+    const candidates = [...(await matchedRecent(tx, settings, recent, category, since, unplaced)), ...kept];
     const signed: { ticketId: number; category: Category; minhash: number[] }[] = [];
     const joins = new Map<number, number[]>();
+    const announced = new Set<number>();
     for (const { t, sig } of batch) {
       if (!sig) continue;
       signed.push({ ticketId: t.id, category, minhash: sig });
       const verdict = await groupOne(tx, settings, candidates, t, sig);
-      if (verdict) verdicts.set(t.id, verdict);
-      if (verdict && !verdict.opened) joins.set(verdict.incidentId, [...(joins.get(verdict.incidentId) ?? []), t.id]);
+      if (!verdict) continue;
+      const announce = !announced.has(verdict.incidentId);
+      announced.add(verdict.incidentId);
+      verdicts.set(t.id, { ...verdict, announce });
+      if (!verdict.opened) joins.set(verdict.incidentId, [...(joins.get(verdict.incidentId) ?? []), t.id]);
     }
     // A flood's batch joins its incident in two statements, not two per ticket.
     for (const [id, ticketIds] of joins) await joinIncident(tx, id, ticketIds, keptOf(candidates, id));
@@ -85,11 +95,13 @@ function keptOf(candidates: Candidate[], incidentId: number): KeptSignature[] {
 }
 
 /** One ticket against the candidates, which it then joins (later tickets of the batch compare with it too); a join is stored by the caller. */
-async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candidate[], t: GroupedTicket, sig: number[]): Promise<IncidentVerdict | undefined> {
+async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candidate[], t: GroupedTicket, sig: number[]): Promise<Omit<IncidentVerdict, 'announce'> | undefined> {
   let best: Candidate | undefined;
   let bestSim = settings.similarity;
   const similar: Candidate[] = [];
   for (const c of candidates) {
+    // Grouped again (its verdicts' transaction failed and the job runs again): never like itself.
+    if (c.ticketId === t.id || c.keptFor === t.id) continue;
     const sim = similarity(sig, c.minhash);
     if (sim < settings.similarity) continue;
     if (c.open && sim >= bestSim) [best, bestSim] = [c, sim];

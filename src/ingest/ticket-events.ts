@@ -56,8 +56,11 @@ export type UnsnoozeReason = 'agent' | 'time' | 'answered' | 'resolved';
 export interface ClassifiedOptions {
   /** false: the ticket was loaded as history (seed without --alert): no Slack alert. */
   alert?: boolean;
-  /** The ticket joined (or opened) an incident (src/ingest/incident-grouping.ts): shown on its card, not its own. */
-  incident?: { incidentId: number; opened: boolean };
+  /**
+   * The ticket joined (or opened) an incident (src/ingest/incident-grouping.ts): shown on its card, not its own.
+   * announce: the first of its batch to join (one card refresh per batch, not per ticket).
+   */
+  incident?: { incidentId: number; opened: boolean; announce: boolean };
 }
 
 export interface TicketEvents {

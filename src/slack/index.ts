@@ -221,8 +221,12 @@ export function createSlack(opts: SlackOptions): SlackService {
   };
   // Each ticket event becomes a job, enqueued in the emitter's transaction; the workers in start() post them.
   const slackEvents: TicketEvents = {
-    // A ticket in an incident's flood is shown on the incident's card, not on one of its own.
-    ticketClassified: (tx, ticketId, options) => (options?.incident ? enqueueIncidentCard(deps, tx, options.incident.incidentId) : enqueueAlert(deps, tx, ticketId, options)),
+    // A ticket in an incident's flood is shown on the incident's card, not on one of its own; the card is asked
+    // for once per classified batch.
+    ticketClassified: async (tx, ticketId, options) => {
+      if (!options?.incident) return enqueueAlert(deps, tx, ticketId, options);
+      if (options.incident.announce) await enqueueIncidentCard(deps, tx, options.incident.incidentId);
+    },
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
     ticketChanged: async (tx, ticketId, change) => {
       await enqueueChangeNote(deps, tx, ticketId, change);

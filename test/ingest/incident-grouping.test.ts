@@ -53,9 +53,9 @@ test('the third similar ticket opens an incident with the two before it; the nex
   const third = await ticket(db, outage(3));
   const opened = await group(db, [third]);
   const id = opened.get(third.id)?.incidentId;
-  t.deepEqual(opened.get(third.id), { incidentId: id!, opened: true });
+  t.deepEqual(opened.get(third.id), { incidentId: id!, opened: true, announce: true });
   const fourth = await ticket(db, outage(4));
-  t.deepEqual((await group(db, [fourth])).get(fourth.id), { incidentId: id!, opened: false });
+  t.deepEqual((await group(db, [fourth])).get(fourth.id), { incidentId: id!, opened: false, announce: true });
   t.deepEqual(await incidentIds(db), [id, null, id, null, null, id, id]);
   const [incident] = await db.sql.query<{ title: string; category: string }>('select title, category from incidents');
   t.deepEqual(incident, { title: 'Payments down', category: 'technical' });
@@ -66,6 +66,7 @@ test('one batch: its tickets are grouped in id order; an open incident is joined
   const batch = [await ticket(db, outage(0)), await ticket(db, outage(1)), await ticket(db, outage(2)), await ticket(db, outage(3))];
   const verdicts = await group(db, batch);
   t.deepEqual(batch.map((b) => verdicts.get(b.id)?.opened), [undefined, undefined, true, false]);
+  t.deepEqual(batch.map((b) => verdicts.get(b.id)?.announce), [undefined, undefined, true, false], 'one card refresh asked for per batch');
   const id = verdicts.get(batch[2]!.id)!.incidentId;
   // An hour later: the window's signatures are gone, the incident's own are kept.
   const later = new Date(Date.now() + 3_600_000);
