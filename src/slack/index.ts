@@ -65,7 +65,7 @@ const ALERT_BATCHES = 4;
 const ALERTS_PER_CHANNEL = 10;
 import type { Sql } from '../db/sql.ts';
 import { enqueueRedactions, handleRedact, type RedactJob } from './jobs/redact.ts';
-import { enqueueIncidentCard, enqueueIncidentChange, enqueueMemberChange, handleIncidentCard, type IncidentCardJob } from './jobs/incident-card.ts';
+import { enqueueIncidentCard, enqueueIncidentChange, enqueueIncidentOpened, enqueueMemberChange, handleIncidentCard, type IncidentCardJob } from './jobs/incident-card.ts';
 import { registerIncidentActions } from './interactions/incident-actions.ts';
 
 export interface SlackOptions {
@@ -226,6 +226,7 @@ export function createSlack(opts: SlackOptions): SlackService {
     ticketClassified: async (tx, ticketId, options) => {
       if (!options?.incident) return enqueueAlert(deps, tx, ticketId, options);
       if (options.incident.announce) await enqueueIncidentCard(deps, tx, options.incident.incidentId);
+      if (options.incident.opened) await enqueueIncidentOpened(deps, tx, options.incident.incidentId);
     },
     followUpAdded: (tx, ticketId, messageId) => enqueueFollowup(deps, tx, ticketId, messageId),
     ticketChanged: async (tx, ticketId, change) => {

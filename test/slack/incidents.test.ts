@@ -72,6 +72,10 @@ test.serial('a flood: the first tickets keep their cards, the rest are one incid
   // Quiet for a moment: no card of their own came for the tickets on the incident's card.
   await new Promise((r) => setTimeout(r, 2500));
   t.deepEqual(ids.map((id) => alertsFor(env.fake, id).length), [1, 1, 0, 0, 0, 0, 0, 0]);
+  // The first tickets' own cards say they are part of it; the other problem's card does not.
+  const incidentNo = /incident_(\d+)/.exec(text(card))![1];
+  await waitFor(() => ([ids[0]!, ids[1]!].every((id) => text(alertsFor(env.fake, id)[0]!).includes(`part of incident #${incidentNo}`)) ? true : undefined), { what: 'the first cards naming the incident' });
+  t.false(text(alertsFor(env.fake, other)[0]!).includes('part of incident'));
   t.is(incidentCards(env.fake).length, 1, 'one incident card');
   t.true(env.fake.callsTo('chat.update').length < ids.length, 'the card was edited less often than tickets joined');
   // At most one edit of an incident's card waits to run: a second asks for nothing more.
@@ -94,7 +98,8 @@ test.serial('Take out gives a ticket its own card; Resolve all resolves the open
   let card = await cardShowing(env.fake, 6);
 
   await click(env, card, { actionId: 'incident_take_out', selected: `${/incident_(\d+)/.exec(text(card))![1]}:${ids[4]}` });
-  await waitForAlert(env.fake, ids[4]!, 30_000);
+  const own = await waitForAlert(env.fake, ids[4]!, 30_000);
+  t.false(text(own).includes('part of incident'), 'the ticket taken out is a ticket of its own');
   card = await cardShowing(env.fake, 5, 'the card without the ticket taken out');
   t.false(text(card).includes(`#${ids[4]} `), 'the ticket taken out is not listed');
 

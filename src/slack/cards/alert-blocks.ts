@@ -68,7 +68,7 @@ export const ALERT_EVENT_TYPE = 'support_ticket_alert';
 export type AlertTicket = Pick<
   Ticket,
   'id' | 'subject' | 'body' | 'source' | 'requesterEmail' | 'requesterName' | 'category' | 'confidence' | 'priority' | 'language' | 'summary' | 'status' | 'classifier'
-> & Partial<Pick<Ticket, 'assignee' | 'snooze'>>;
+> & Partial<Pick<Ticket, 'assignee' | 'snooze' | 'incidentId'>>;
 
 export interface AlertCardOptions {
   /** Where "Open ticket" points (PUBLIC_URL-based API URL); omitted when unknown. */
@@ -137,6 +137,8 @@ export function buildAlertBlocks(t: AlertTicket, opts: AlertCardOptions): KnownB
   if (isLowConfidence(t, opts.minConfidence)) {
     context.push(`:warning: low confidence (below ${percent(opts.minConfidence)}): please check the category`);
   }
+  // One of the first tickets of a flood: the rest of it is on the incident's card.
+  if (t.incidentId) context.push(`:rotating_light: part of incident #${t.incidentId}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
   if (t.snooze && t.status !== 'resolved') blocks.push({ type: 'context', block_id: SNOOZE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: snoozeLine(t.snooze.until, t.snooze.by) }] });
   if (opts.customer?.length) blocks.push({ type: 'context', block_id: CUSTOMER_BLOCK_ID, elements: [{ type: 'mrkdwn', text: truncate(opts.customer.join('\n'), BLOCK_KIT_LIMITS.contextText) }] });

@@ -19,7 +19,8 @@ import { ticketLink } from '../cards/alert-card.ts';
 import { postOnce } from '../delivery/post-once.ts';
 import { RetryLaterError } from '../delivery/errors.ts';
 import { enqueueAlert, posting, reported, type NotifyDeps } from './alerts.ts';
-import { incidentCardKey } from './alert-post.ts';
+import { alertKey, incidentCardKey } from './alert-post.ts';
+import { requestCardRefreshIn } from './card-request.ts';
 import { COALESCE_MS } from './card-request.ts';
 
 /** slack_posts rows are keyed per ticket; an incident's card is about many. */
@@ -55,10 +56,20 @@ export async function enqueueIncidentCard(deps: NotifyDeps, tx: Sql, incidentId:
   await deps.queue.send<IncidentCardJob>(SLACK_QUEUES.incidentCard, { incidentId }, { startAfter: new Date(Date.now() + COALESCE_MS), group: `incident:${incidentId}`, singletonKey: `incident:${incidentId}` }, tx);
 }
 
-/** ticketEvents.incidentChanged: the card follows; a ticket taken out gets its own alert. */
+/** ticketEvents.incidentChanged: the card follows; a ticket taken out gets its own alert, or its card loses the incident line. */
 export async function enqueueIncidentChange(deps: NotifyDeps, tx: Sql, incidentId: number, change: IncidentChange): Promise<void> {
-  if (change.kind === 'taken_out') await enqueueAlert(deps, tx, change.ticketId);
+  if (change.kind === 'taken_out') {
+    if (await hasPostOrClaim(tx, alertKey(change.ticketId))) await requestCardRefreshIn(deps, tx, change.ticketId, []);
+    else await enqueueAlert(deps, tx, change.ticketId);
+  }
   await enqueueIncidentCard(deps, tx, incidentId);
+}
+
+/** An incident opened: the tickets before it that have cards of their own say they are part of it. */
+export async function enqueueIncidentOpened(deps: NotifyDeps, tx: Sql, incidentId: number): Promise<void> {
+  for (const t of await incidentTickets(tx, incidentId)) {
+    if (await hasPostOrClaim(tx, alertKey(t.id))) await requestCardRefreshIn(deps, tx, t.id, []);
+  }
 }
 
 /** A ticket's status changed: the card of its incident counts open tickets. */
