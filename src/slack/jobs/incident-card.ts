@@ -4,8 +4,8 @@
  * version and enqueues a job a moment later; a job renders the incident as it is then and edits the card
  * unless that version was shown already. At most one job per incident waits to start (the queue's 'short'
  * policy): a flood of joins becomes a few edits within the chat.update budget, and the last edit shows the
- * incident's last state. Jobs of one incident run one at a time (a
- * pg-boss group); one that finds the card still being posted waits (RetryLaterError).
+ * incident's last state. Jobs of one incident run one at a time (a pg-boss group); one that finds the card
+ * still being posted waits (RetryLaterError).
  */
 import { webApi } from '@slack/bolt';
 import { findPost, hasPostOrClaim, postChannel, reservePost } from '../../db/repositories/slack-posts.ts';
@@ -20,8 +20,7 @@ import { postOnce } from '../delivery/post-once.ts';
 import { RetryLaterError } from '../delivery/errors.ts';
 import { enqueueAlert, posting, reported, type NotifyDeps } from './alerts.ts';
 import { alertKey, incidentCardKey } from './alert-post.ts';
-import { requestCardRefreshIn } from './card-request.ts';
-import { COALESCE_MS } from './card-request.ts';
+import { COALESCE_MS, requestCardRefreshIn } from './card-request.ts';
 
 /** slack_posts rows are keyed per ticket; an incident's card is about many. */
 const NO_TICKET = 0;
