@@ -118,7 +118,7 @@ function incidentPage(s: IncidentStory, user: ConsoleUser, notice: string | unde
       ${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}
       <h1>Incident #${i.id} ${shown(i.title, 300)}</h1>
       <div class="ticket">
-        <section>${ticketRows(s, user, csrf)}</section>
+        <section id="incident-live" data-live="incident" hx-disinherit="*" hx-get="${PATH}/${i.id}" hx-trigger="console:refresh" hx-select="#incident-live" hx-select-oob="#incident-facts" hx-swap="outerHTML">${ticketRows(s, user, csrf)}</section>
         <aside>
           <section class="card" id="incident-facts"><dl class="facts">
             <dt>State</dt><dd>${i.closed_at ? html`Closed ${when(new Date(i.closed_at))}${i.closed_by ? html` by ${shown(i.closed_by.replace(/^(slack|console):/, ''), 120)}` : ''}` : 'Open'}</dd>

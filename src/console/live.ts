@@ -1,6 +1,7 @@
 /**
  * Live updates: GET /console/live is a stream of server-sent events, one `ticket` event per committed change
- * ({"ticket":N,"kind":K}: no text of the ticket), fed by LISTEN/NOTIFY (src/db/repositories/console-signals.ts)
+ * ({"ticket":N,"kind":K}: no text of the ticket) and one `incident` event per incident changed by a person
+ * ({"incident":N}, to the streams of lists only), fed by LISTEN/NOTIFY (src/db/repositories/console-signals.ts)
  * so a change made on any instance reaches the consoles open on every instance. A ticket page's stream
  * (`?ticket=N`) hears only that ticket and is its viewer's presence: a console_presence row while it is open.
  * Bounded per instance (CONSOLE_LIVE_STREAMS) and per session; a comment line every heartbeat keeps proxies
@@ -64,6 +65,12 @@ export function createLive(opts: LiveOptions): Live {
     stream.out.write(chunk);
   };
   const publish = (signal: ConsoleSignal) => {
+    // An incident's change goes to the streams of lists (the inbox, the incident pages), never to a ticket's.
+    if (signal.kind === 'incident') {
+      const chunk = `event: incident\ndata: ${JSON.stringify({ incident: signal.ticket })}\n\n`;
+      for (const stream of streams) if (stream.ticket === undefined) send(stream, chunk);
+      return;
+    }
     const chunk = `event: ticket\ndata: ${JSON.stringify({ ticket: signal.ticket, kind: signal.kind })}\n\n`;
     for (const stream of streams) if (stream.ticket === undefined || stream.ticket === signal.ticket) send(stream, chunk);
   };

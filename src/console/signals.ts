@@ -24,6 +24,9 @@ export function withConsoleSignals(events: TicketEvents): TicketEvents {
       await events.replyFinished(tx, ticketId, replyId);
       await notifyConsole(tx, { ticket: ticketId, kind: 'reply' });
     },
-    incidentChanged: (tx, incidentId, change) => events.incidentChanged(tx, incidentId, change),
+    async incidentChanged(tx, incidentId, change) {
+      await events.incidentChanged(tx, incidentId, change);
+      await notifyConsole(tx, { ticket: incidentId, kind: 'incident' });
+    },
   };
 }

@@ -8,7 +8,7 @@
  */
 import anyTest, { type TestFn } from 'ava';
 import { getIncident } from '../../src/db/repositories/incidents.ts';
-import { signedIn, type ConsoleClient } from '../kit/console.ts';
+import { openLiveStream, signedIn, type ConsoleClient } from '../kit/console.ts';
 import { startFakeHelpdesk, type FakeHelpdesk } from '../kit/fake-helpdesk.ts';
 import { api, startTestService, type TestService } from '../kit/service.ts';
 import { sleep, waitFor } from '../kit/wait.ts';
@@ -43,6 +43,7 @@ const TOPICS = {
   export: 'The nightly export to our warehouse stopped producing files after your latest release went out',
   webhook: 'Our webhook endpoint receives every event three times which creates duplicated orders in our shop',
   upload: 'Uploading attachments larger than a few megabytes fails with a timeout message in the browser window',
+  mobile: 'The mobile app crashes right after the splash screen on every Android phone we have tried today',
 };
 
 let seq = 0;
@@ -254,4 +255,19 @@ test('GET /api/v1/stats and the dashboard count the incidents opened and their t
   const dash = (await agent.get('/console/dashboard?days=7')).text;
   const table = /<table aria-label="Incidents opened \(floods of similar tickets grouped into one\)">([\s\S]*?)<\/table>/.exec(dash)?.[1] ?? '';
   t.regex(table, new RegExp(`<td>${after.incidents.opened}</td><td data-label="tickets in them">${after.incidents.tickets}</td>`));
+});
+
+test('live: a change to an incident reaches the lists\' streams as an incident event, and the incident page reloads its tickets on it', async (t) => {
+  const { svc, agent } = t.context;
+  const { incident, tickets } = await flood(svc, 'mobile', 'technical');
+  const lists = await openLiveStream(svc.baseUrl, agent.cookie);
+  const onTicket = await openLiveStream(svc.baseUrl, agent.cookie, `/console/live?ticket=${incident}`);
+  t.teardown(() => { lists.close(); onTicket.close(); });
+  const page = await agent.get(`/console/incidents/${incident}`);
+  t.regex(page.text, /id="incident-live" data-live="incident"[^>]*hx-get="\/console\/incidents\/\d+"/);
+  t.is((await api(svc.baseUrl, `/api/v1/incidents/${incident}/tickets/${tickets[0]}`, { method: 'DELETE' })).status, 200);
+  const event = await lists.next((e) => e.event === 'incident', 'the incident event');
+  t.deepEqual(JSON.parse(event.data), { incident });
+  await sleep(500);
+  t.false(onTicket.events.some((e) => e.event === 'incident'), 'a ticket page\'s stream does not hear incidents');
 });

@@ -1,4 +1,4 @@
-// Live updates (src/console/live.ts): the open inbox or ticket page holds a server-sent events stream and reloads
+// Live updates (src/console/live.ts): the open inbox, incident or ticket page holds a server-sent events stream and reloads
 // its live part (htmx: the element's "console:refresh" trigger) when a change arrives. Without a stream (refused,
 // broken, a proxy that cuts it) the page polls every 2 s instead. Boosted navigation moves the stream along.
 (() => {
@@ -59,6 +59,7 @@
       missed = false;
     });
     stream.addEventListener('ticket', soon);
+    stream.addEventListener('incident', soon);
     stream.addEventListener('resync', soon);
     stream.addEventListener('error', () => {
       missed = true;

@@ -11,7 +11,8 @@ import type { Sql } from '../sql.ts';
 
 export const SIGNAL_CHANNEL = 'console_signals';
 
-export const SIGNAL_KINDS = ['created', 'classified', 'follow_up', 'changed', 'reply', 'presence'] as const;
+/** 'incident': an incident changed (its id in `ticket`); the inbox and the incident pages reload on it. */
+export const SIGNAL_KINDS = ['created', 'classified', 'follow_up', 'changed', 'reply', 'presence', 'incident'] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 export interface ConsoleSignal {
