@@ -1,11 +1,11 @@
 /**
- * Floods of one problem become incidents. Run by the classify job in the transaction that stores a batch's
- * first classifications, before the tickets' alerts are enqueued: a ticket whose text is like (MinHash,
+ * Floods of one problem become incidents. Run by the classify job for a batch's first verdicts, in a short
+ * transaction of its own just before the verdicts and their alerts are stored: a ticket whose text is like (MinHash,
  * src/domain/minhash.ts) a ticket of an open incident of its category joins it; otherwise, when it is the
  * INCIDENT_MIN_TICKETS-th similar ticket of its category within the window, it opens an incident with the
  * similar ones. The tickets before it keep their own cards; the ones that joined are shown on the incident's
  * card instead. Every ticket stays a full ticket (stored, classified, clocked). Grouping in a category is
- * serialised across instances by an advisory lock held until the batch commits.
+ * serialised across instances by an advisory lock held until the grouping commits.
  */
 import type { IncidentSettings } from '../config/incidents.ts';
 import {
