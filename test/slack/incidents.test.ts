@@ -148,11 +148,17 @@ test.serial('Reply to all: each open ticket\'s customer gets it once, personalis
   await waitFor(() => (open.every((id) => repliesTo(id).length > 0) ? true : undefined), { timeoutMs: 30_000, what: 'a reply to every open ticket' });
   t.is(repliesTo(open[1]!)[0]!.json.text, 'Hi Ben, we know about the login errors and are fixing them now.');
 
-  // The job run again, as after a crash between storing the replies and finishing the job: nothing new.
-  const data = { incidentId: Number(/incident_(\d+)/.exec(text(card))![1]), text: typed, agent: { slackUserId: 'UAGENT001', name: 'ann.agent' }, actor: 'slack:UAGENT001', requestKey: 'slack:VINCIDENT1' };
-  const again = await second.service.queue.send(INCIDENT_REPLY_QUEUE, data);
+  // A customer who writes after the reply was sent joins the incident; the job run again, as after a crash
+  // between storing the replies and finishing the job, stores nothing new: not for them (the reply was not
+  // written for them), not again for the others.
+  const [queued] = await first.service.db.sql.query<{ data: Record<string, unknown> }>(`select data from pgboss.job where name = $1 order by created_on limit 1`, [INCIDENT_REPLY_QUEUE]);
+  t.deepEqual(queued!.data.ticketIds, open, 'the job names the tickets open when it was sent');
+  const late = await createTicket(env.svc, outage(6, 'c'));
+  await waitFor(async () => ((await first.service.db.sql.query<{ incident_id: number | null }>('select incident_id from tickets where id = $1', [late]))[0]?.incident_id ? true : undefined), { what: 'the late ticket in the incident' });
+  const again = await second.service.queue.send(INCIDENT_REPLY_QUEUE, queued!.data);
   await waitFor(async () => ((await second.service.db.sql.query<{ state: string }>('select state from pgboss.job where id = $1', [again]))[0]?.state === 'completed' ? true : undefined), { what: 'the job run again' });
   await new Promise((r) => setTimeout(r, 3000));
   t.deepEqual(open.map((id) => repliesTo(id).length), open.map(() => 1), 'each open ticket answered once');
+  t.deepEqual(repliesTo(late), [], 'a ticket that joined afterwards is not answered');
   t.deepEqual(repliesTo(ids[3]!), [], 'the resolved ticket is not answered');
 });
