@@ -49,8 +49,6 @@ export async function startTestService(env: Record<string, string> = {}, options
     // Tests fire many requests from one address; the rate-limit tests set their own limits.
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
-    // Tests send many tickets alike (the scripted classifier's markers); the incident tests turn grouping on.
-    INCIDENTS_ENABLED: 'false',
     // Several services run at once against one PostgreSQL (max_connections 100): production's 20 + 10 each
     // ran it out of connections ("too many clients", then a 503) when five started together.
     DATABASE_POOL_MAX: '8',
