@@ -26,6 +26,12 @@ export const BLOCK_RULES = {
   tooWide: 'a public suffix or a free-mail/disposable domain cannot be blocked whole: block the address instead',
 } as const;
 
+/** Why the Spam action refuses a ticket: it names no sender, or one a block cannot name (the REST door takes longer addresses). */
+export const SPAM_RULES = {
+  noSender: 'the ticket has no sender address to block',
+  unblockable: "the ticket's sender address cannot be blocked: it is not an address a block can name (at most 64 characters before the @)",
+} as const;
+
 export class BlockRefused extends Error {
   override readonly name = 'BlockRefused';
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { WEBHOOK_PROVIDERS } from '../../domain/categories.ts';
-import { BLOCK_RULES } from '../../domain/sender-block.ts';
+import { BLOCK_RULES, SPAM_RULES } from '../../domain/sender-block.ts';
 import { SNOOZE_END_RULE } from '../../domain/ticket.ts';
 import { NOT_FOLLOWUPS } from '../../ingest/splits.ts';
 import { DOMAIN_RULES } from '../../ingest/companies.ts';
@@ -312,7 +312,7 @@ export function buildOpenApi(info: { title: string; version: string }) {
         summary: 'The Spam action: block the requester\'s address (or with domain: true, their domain) and resolve the ticket',
         parameters: [idParam],
         requestBody: { required: false, content: json(bs.spamBody, 'input') },
-        responses: { '200': ok('Blocked and resolved', bs.spamResult), ...apiErrors(400, 404, 413, 415), ...refusedBeyondSchema([['id', 'the ticket has no sender address to block'], ['value', BLOCK_RULES.ours], ['value', BLOCK_RULES.tooWide]]) },
+        responses: { '200': ok('Blocked and resolved', bs.spamResult), ...apiErrors(400, 404, 413, 415), ...refusedBeyondSchema([['id', SPAM_RULES.noSender], ['id', SPAM_RULES.unblockable], ['value', BLOCK_RULES.ours], ['value', BLOCK_RULES.tooWide]]) },
       },
     },
     '/webhooks/{provider}': {

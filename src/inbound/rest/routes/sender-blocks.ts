@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Database } from '../../../db/database.ts';
 import { getBlock, listBlocks, type SenderBlockRow } from '../../../db/repositories/sender-blocks.ts';
-import { BlockRefused } from '../../../domain/sender-block.ts';
+import { BLOCK_RULES, BlockRefused, SPAM_RULES } from '../../../domain/sender-block.ts';
 import type { TicketEvents } from '../../../ingest/ticket-events.ts';
 import { markSpam, type SenderBlocks } from '../../../ingest/sender-blocks.ts';
 import { HttpError, validationError } from '../../../lib/http-error.ts';
@@ -55,9 +55,13 @@ export function senderBlocksRouter(deps: { db: Database; blocks: SenderBlocks; t
   router.post('/requests/:id/spam', async (ctx) => {
     const id = idOf(ctx.params.id);
     const body = parseOr422(spamBody, ctx.request.body ?? {});
-    const outcome = await markSpam(deps, id, ctx.state.actor ?? 'api', { domain: body.domain }).catch(refused);
+    const outcome = await markSpam(deps, id, ctx.state.actor ?? 'api', { domain: body.domain }).catch((error: unknown) => {
+      // The address is the ticket's, not a field of this request: its refusal names the ticket.
+      if (error instanceof BlockRefused && error.message === BLOCK_RULES.notAnAddress) throw validationError([{ field: 'id', message: SPAM_RULES.unblockable, type: 'value_error' }]);
+      return refused(error);
+    });
     if (!outcome.found) throw new HttpError(404, `Request ${id} not found`);
-    if ('noSender' in outcome) throw validationError([{ field: 'id', message: 'the ticket has no sender address to block', type: 'value_error' }]);
+    if ('noSender' in outcome) throw validationError([{ field: 'id', message: SPAM_RULES.noSender, type: 'value_error' }]);
     ctx.body = { ticket_id: id, resolved: outcome.resolved, block: blockJson(outcome.block) };
   });
   return router;
