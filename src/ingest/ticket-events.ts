@@ -46,7 +46,6 @@ export type TicketChange =
 export type IncidentChange =
   | { kind: 'closed'; actor: string }
   | { kind: 'resolved_all'; resolved: number; actor: string }
-  | { kind: 'replied_all'; replies: number; actor: string }
   | { kind: 'taken_out'; ticketId: number; actor: string }
   /** Some of its tickets were erased (src/privacy/erase.ts): the card must not show them as they were. */
   | { kind: 'erased'; actor: string };
