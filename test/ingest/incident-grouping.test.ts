@@ -2,8 +2,8 @@
  * Grouping tickets into incidents, on the database (PGlite, or PostgreSQL in a PostgreSQL run): the Nth similar
  * ticket of a category within the window opens an incident with the ones before it; later ones join; other
  * categories, other problems, short texts and old tickets do not count; an open incident is joined after the
- * window has passed; a closed incident's tickets never open another; two instances grouping the same flood at
- * the same moment open one incident (PostgreSQL, always).
+ * window has passed; a closed incident's tickets never open another; a ticket taken out takes its kept signature
+ * along; two instances grouping the same flood at the same moment open one incident (PostgreSQL, always).
  */
 import test from 'ava';
 import pino from 'pino';

@@ -1,9 +1,11 @@
 /**
  * Incidents in Slack, through the real service and a fake Slack: a flood of one problem gives the first
- * tickets their own cards and the rest one incident card (tickets of another problem keep theirs); a
+ * tickets their own cards (which then say "part of incident #N") and the rest one incident card, edited less
+ * often than tickets join, at most one edit waiting (tickets of another problem keep their cards); a
  * follow-up of a ticket without a card of its own goes to the incident's thread; Take out gives a ticket its
  * own card back; Resolve all resolves every open ticket; Close ends the grouping; Reply to all reaches every
- * open ticket's customer once, personalised, across two instances and a job run again after a crash.
+ * open ticket's customer once, personalised, across two instances and a job run again after a crash (and not a
+ * customer whose ticket joined after it was sent).
  */
 import test from 'ava';
 import { INCIDENT_REPLY_QUEUE, SLACK_QUEUES } from '../../src/db/queue-registry.ts';
