@@ -10,6 +10,7 @@ import { senderFor, type ReplySender } from '../../domain/reply.ts';
 import { alertFallbackText, buildAlertBlocks, type AlertTicket } from './alert-blocks.ts';
 import { cardCustomerLines } from './customer-lines.ts';
 import { cardSlaLines } from './sla-lines.ts';
+import { ERASED } from '../../db/repositories/privacy-places.ts';
 
 export interface CardDeps {
   db: Database;
@@ -27,10 +28,13 @@ export function ticketLink(publicUrl: string | undefined, ticketId: number): str
   return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/requests/${ticketId}` : undefined;
 }
 
-/** The card for a ticket as it is now (a merged ticket's says where it went), or null when the ticket is gone. */
+/** The card for a ticket as it is now (a merged ticket's says where it went), or null when the ticket is gone or erased. */
 export async function renderCard(deps: CardDeps, ticketId: number, activity: string[] = []) {
   const row = await getTicketOrMerged(deps.db.sql, ticketId);
   if (!row) return null;
+  // An erased ticket has nothing to draw: its card is the erasure's redacted one (src/slack/jobs/redact.ts), and a
+  // refresh or click that comes after must not put a card back in its place; an alert not posted yet is not.
+  if (row.body === ERASED) return null;
   if (row.mergedInto !== null) {
     const mergedLink = ticketLink(deps.publicUrl, row.mergedInto);
     const mergedInto = { id: row.mergedInto, ...(mergedLink ? { link: mergedLink } : {}) };
