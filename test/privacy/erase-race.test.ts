@@ -1,13 +1,14 @@
 /**
  * A Slack message on its way while its ticket is erased: the note naming the customer was sent to Slack before
  * the erasure and Slack answered after it, so no redaction job knew of it. It must not stay: the poster sees
- * the erasure when it records the message and redacts it (anonymise: the redacted text; delete: gone).
+ * the erasure when it records the message and redacts it (anonymise: the redacted text; delete: gone). And a
+ * change after the erasure does not draw the card again over its redacted line.
  */
 import test from 'ava';
 import { api } from '../kit/service.ts';
 import { waitFor } from '../kit/wait.ts';
 import { waitForAlert } from '../slack/harness.ts';
-import { REDACTED_NOTE } from '../../src/slack/delivery/redacted.ts';
+import { REDACTED_CARD, REDACTED_NOTE } from '../../src/slack/delivery/redacted.ts';
 import { admin, restTicket, startPrivacyService } from './harness.ts';
 
 for (const mode of ['anonymise', 'delete'] as const) {
@@ -37,3 +38,26 @@ for (const mode of ['anonymise', 'delete'] as const) {
     else t.is(fake.messages.filter((m) => m.thread_ts && m.thread_ts !== m.ts).length, 0, 'the note is deleted');
   });
 }
+
+test('a change after the erasure leaves the redacted card: an erased ticket is not drawn again', async (t) => {
+  const env = await startPrivacyService();
+  t.teardown(() => env.stop());
+  const { svc, fake } = env;
+  const email = 'petra@late-change.test';
+  const id = await restTicket(svc, { subject: 'Invoice question', body: 'Petra Latechange here. [cat=billing conf=0.9] About invoice 12.', email, name: 'Petra Latechange' });
+  const alert = await waitForAlert(fake, id, 30_000);
+  const erased = await api(svc.baseUrl, '/api/v1/privacy/erasures', { method: 'POST', headers: admin, json: { kind: 'email', value: email, mode: 'anonymise' } });
+  t.is(erased.status, 201, erased.text);
+  const card = () => fake.messages.find((m) => m.ts === alert.ts)!;
+  await waitFor(() => (card().text === REDACTED_CARD ? true : undefined), { what: 'the redacted card', timeoutMs: 30_000 });
+
+  // A change made after the erasure asks for the card to be drawn again (as a reply finishing late would).
+  const since = new Date();
+  t.is((await api(svc.baseUrl, `/api/v1/requests/${id}`, { method: 'PATCH', headers: admin, json: { status: 'resolved' } })).status, 200);
+  await waitFor(async () => {
+    const jobs = await svc.service.db.sql.query<{ state: string }>(`select state from pgboss.job where name = 'slack-card-refresh' and data->>'ticketId' = $1 and created_on >= $2`, [String(id), since]);
+    return jobs.length > 0 && jobs.every((j) => j.state === 'completed') ? true : undefined;
+  }, { what: 'the card refresh done', timeoutMs: 30_000 });
+  t.is(card().text, REDACTED_CARD, 'still the redacted card');
+  t.deepEqual(card().blocks ?? [], []);
+});
