@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_FILE, type Example, loadExamples } from '../src/classify/local/dataset.ts';
 import { minhash, similarity, wordsOf } from '../src/domain/minhash.ts';
+import { seededRandom } from './lib.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, seed: { type: 'string', default: '7' } } });
 const file = values.file ?? DEFAULT_TRAIN_FILE;
@@ -23,15 +24,8 @@ if (!existsSync(file)) {
   process.exit(0);
 }
 
-// A small seeded generator: the same burst on every run.
-let state = Number(values.seed) >>> 0 || 7;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let x = state;
-  x = Math.imul(x ^ (x >>> 15), x | 1);
-  x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-};
+// The same burst on every run.
+const random = seededRandom(Number(values.seed) >>> 0 || 7);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 
 const all = loadExamples(file).filter((e) => e.body.length > 80);

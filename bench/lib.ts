@@ -5,6 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import type { Category } from '../src/domain/categories.ts';
+import type { Classifier } from '../src/domain/classification.ts';
 
 /** The PostgreSQL server the benchmarks create their databases on. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,4 +44,29 @@ export const median = (xs: number[]) => {
 export const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+};
+
+/** A seeded generator (mulberry32): the same burst on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = state;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Category and confidence from the ticket's marker ("[cat=billing conf=0.3]"; default general, 0.9): the Slack
+ * benchmarks measure delivery, not a model.
+ */
+export const markerClassifier: Classifier = {
+  name: 'bench',
+  async classify(input) {
+    const category = (/\[cat=(\w+)/.exec(input.body)?.[1] ?? 'general') as Category;
+    const confidence = Number(/\bconf=([\d.]+)/.exec(input.body)?.[1] ?? 0.9);
+    return { category, confidence, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
+  },
 };

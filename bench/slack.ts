@@ -18,11 +18,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import type { Category } from '../src/domain/categories.ts';
-import type { Classifier } from '../src/domain/classification.ts';
 import { createService, type Service } from '../src/service.ts';
 import { startFakeSlack, type FakeSlack } from '../test/kit/fake-slack.ts';
 import { recreateDatabase } from '../test/kit/database.ts';
-import { machine, median, percentile } from './lib.ts';
+import { machine, markerClassifier, median, percentile } from './lib.ts';
 import { setStatus } from '../src/ingest/changes.ts';
 
 const { values } = parseArgs({
@@ -46,16 +45,8 @@ const { values } = parseArgs({
 const CHANNELS: Record<Category, string> = { technical: 'CBENCHTEC', billing: 'CBENCHBIL', general: 'CBENCHGEN' };
 const CATS = Object.keys(CHANNELS) as Category[];
 
-/** Category from the ticket's marker; the bench measures delivery, not a model. */
-const classifier: Classifier = {
-  name: 'bench',
-  async classify(input) {
-    const category = (/\[cat=(\w+)/.exec(input.body)?.[1] ?? 'general') as Category;
-    // "[cat=general conf=0.3]": below the threshold, so the alert goes to triage (the flood's near-duplicates).
-    const confidence = Number(/\bconf=([\d.]+)/.exec(input.body)?.[1] ?? 0.9);
-    return { category, confidence, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
-  },
-};
+// "[cat=general conf=0.3]" in a body: below the threshold, so the alert goes to triage (the flood's near-duplicates).
+const classifier = markerClassifier;
 
 async function boot(fake: FakeSlack, paceMs: number, label: string): Promise<Service> {
   const dbUrl = values.db === 'postgres' ? await recreateDatabase(`support_triage_bench_slack_${label}`, values['admin-url']!) : undefined;

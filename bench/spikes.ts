@@ -17,38 +17,20 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import type { Category } from '../src/domain/categories.ts';
-import type { Classifier } from '../src/domain/classification.ts';
 import { setStatus } from '../src/ingest/changes.ts';
 import { createService, type Service } from '../src/service.ts';
 import { SLACK_QUEUES } from '../src/db/queue-registry.ts';
 import { recreateDatabase } from '../test/kit/database.ts';
 import { startFakeSlack, type FakeSlack } from '../test/kit/fake-slack.ts';
-import { ADMIN_URL, machine, median, percentile } from './lib.ts';
+import { ADMIN_URL, machine, markerClassifier, median, percentile, seededRandom } from './lib.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, wait: { type: 'string', default: '240' }, scale: { type: 'string', default: '1' }, 'admin-url': { type: 'string', default: ADMIN_URL } } });
 
 const CHANNELS: Record<Category, string> = { technical: 'CSPIKETEC', billing: 'CSPIKEBIL', general: 'CSPIKEGEN' };
 const CATS = Object.keys(CHANNELS) as Category[];
 
-/** Category and confidence from the ticket's marker: the bench measures delivery, not a model. */
-const classifier: Classifier = {
-  name: 'bench',
-  async classify(input) {
-    const category = (/\[cat=(\w+)/.exec(input.body)?.[1] ?? 'general') as Category;
-    const confidence = Number(/\bconf=([\d.]+)/.exec(input.body)?.[1] ?? 0.9);
-    return { category, confidence, summary: 'bench', language: 'en', priority: 'medium', modelName: 'bench', classifier: 'local', processingTimeMs: 0 };
-  },
-};
-
-// A seeded generator: the same replay on every run.
-let state = 22;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let x = state;
-  x = Math.imul(x ^ (x >>> 15), x | 1);
-  x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-};
+// The same replay on every run.
+const random = seededRandom(22);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 const maybe = (s: string) => (random() < 0.5 ? s : '');
 
@@ -81,7 +63,7 @@ async function boot(fake: FakeSlack, label: string): Promise<Service> {
     // What the issue asks of a team expecting floods; off by default.
     INCIDENTS_ENABLED: 'true',
   });
-  const service = await createService(config, { classifier });
+  const service = await createService(config, { classifier: markerClassifier });
   await service.start();
   return service;
 }
