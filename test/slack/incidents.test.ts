@@ -64,19 +64,20 @@ test.serial('a flood: the first tickets keep their cards, the rest are one incid
   t.teardown(env.stop);
   const ids = await flood(env, 8, 'a');
   const other = await createTicket(env.svc, unrelated);
-  await waitForAlert(env.fake, ids[0]!);
-  await waitForAlert(env.fake, ids[1]!);
   await waitForAlert(env.fake, other);
   const card = await cardShowing(env.fake, 8);
   t.regex(text(card), /Cannot log in to the dashboard/);
   t.regex(text(card), /8 tickets, 8 open/);
   t.deepEqual(actionIds(card), ['incident_reply_all', 'incident_resolve_all', 'incident_close', 'incident_take_out']);
-  // Quiet for a moment: no card of their own came for the tickets on the incident's card.
+  // Quiet for a moment: no card of their own came for the tickets on the incident's card. Which tickets were
+  // grouped first is the classify workers' order (four at once), not always the ids' order: two of them.
   await new Promise((r) => setTimeout(r, 2500));
-  t.deepEqual(ids.map((id) => alertsFor(env.fake, id).length), [1, 1, 0, 0, 0, 0, 0, 0]);
+  const withCards = ids.filter((id) => alertsFor(env.fake, id).length > 0);
+  t.is(withCards.length, 2, 'the two tickets grouped before the incident opened keep their own cards');
+  t.deepEqual(withCards.map((id) => alertsFor(env.fake, id).length), [1, 1]);
   // The first tickets' own cards say they are part of it; the other problem's card does not.
   const incidentNo = /incident_(\d+)/.exec(text(card))![1];
-  await waitFor(() => ([ids[0]!, ids[1]!].every((id) => text(alertsFor(env.fake, id)[0]!).includes(`part of incident #${incidentNo}`)) ? true : undefined), { what: 'the first cards naming the incident' });
+  await waitFor(() => (withCards.every((id) => text(alertsFor(env.fake, id)[0]!).includes(`part of incident #${incidentNo}`)) ? true : undefined), { what: 'the first cards naming the incident' });
   t.false(text(alertsFor(env.fake, other)[0]!).includes('part of incident'));
   t.is(incidentCards(env.fake).length, 1, 'one incident card');
   t.true(env.fake.callsTo('chat.update').length < ids.length, 'the card was edited less often than tickets joined');
@@ -87,8 +88,10 @@ test.serial('a flood: the first tickets keep their cards, the rest are one incid
   const members = await env.svc.service.db.sql.query<{ id: number; incident_id: number | null }>('select id, incident_id from tickets order by id');
   t.deepEqual(members.map((r) => r.incident_id !== null), [...ids.map(() => true), false], 'every flood ticket is in it, the other one is not');
 
-  // A customer of the incident writes again: the follow-up goes to the incident's thread.
-  await env.svc.service.ingest({ source: 'api', externalId: 'inc-fu-1', body: 'Still broken for me, any news?', requesterEmail: outage(5, 'a').requester_email, thread: { ticketId: ids[5]! } });
+  // A customer of the incident without a card of their own writes again: the follow-up goes to the incident's thread.
+  const carded = new Set(withCards);
+  const i = ids.findIndex((id) => !carded.has(id));
+  await env.svc.service.ingest({ source: 'api', externalId: 'inc-fu-1', body: 'Still broken for me, any news?', requesterEmail: outage(i, 'a').requester_email, thread: { ticketId: ids[i]! } });
   const fu = await waitFor(() => env.fake.threadReplies(card.channel, card.ts).find((m) => m.text.includes('Still broken for me')), { what: 'the follow-up in the incident thread' });
   t.truthy(fu);
 });
@@ -98,16 +101,19 @@ test.serial('Take out gives a ticket its own card; Resolve all resolves the open
   t.teardown(env.stop);
   const ids = await flood(env, 6, 'b');
   let card = await cardShowing(env.fake, 6);
+  // A ticket shown only on the incident's card (the two grouped first keep their own).
+  await waitFor(() => (ids.filter((id) => alertsFor(env.fake, id).length).length === 2 ? true : undefined), { what: 'the two first cards' });
+  const out = ids.filter((id) => !alertsFor(env.fake, id).length).at(-1)!;
 
-  await click(env, card, { actionId: 'incident_take_out', selected: `${/incident_(\d+)/.exec(text(card))![1]}:${ids[4]}` });
-  const own = await waitForAlert(env.fake, ids[4]!, 30_000);
+  await click(env, card, { actionId: 'incident_take_out', selected: `${/incident_(\d+)/.exec(text(card))![1]}:${out}` });
+  const own = await waitForAlert(env.fake, out, 30_000);
   t.false(text(own).includes('part of incident'), 'the ticket taken out is a ticket of its own');
   card = await cardShowing(env.fake, 5, 'the card without the ticket taken out');
-  t.false(text(card).includes(`#${ids[4]} `), 'the ticket taken out is not listed');
+  t.false(text(card).includes(`#${out} `), 'the ticket taken out is not listed');
 
   await click(env, card, { actionId: 'incident_resolve_all', value: /incident_(\d+)/.exec(text(card))![1] });
-  await waitFor(async () => ((await Promise.all([0, 1, 2, 3, 5].map((i) => status(env, ids[i]!)))).every((s) => s === 'resolved') ? true : undefined), { what: 'every ticket of the incident resolved' });
-  t.is(await status(env, ids[4]!), 'open', 'the ticket taken out is left alone');
+  await waitFor(async () => ((await Promise.all(ids.filter((id) => id !== out).map((id) => status(env, id)))).every((s) => s === 'resolved') ? true : undefined), { what: 'every ticket of the incident resolved' });
+  t.is(await status(env, out), 'open', 'the ticket taken out is left alone');
   await waitFor(() => (text(incidentCards(env.fake)[0]!).includes('5 tickets, 0 open') ? true : undefined), { what: 'the card counting none open' });
 
   await click(env, incidentCards(env.fake)[0]!, { actionId: 'incident_close', value: /incident_(\d+)/.exec(text(card))![1] });
