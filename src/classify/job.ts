@@ -121,8 +121,8 @@ function finalCategory(deps: Pick<ClassifyJobDeps, 'minConfidence'>, t: ToClassi
  * transaction of its own before the verdicts are stored: grouping holds its category's lock until it commits,
  * and held through the verdicts' transaction (its ticket events, one per ticket) it made every classify worker
  * wait for it (lag 0.5 s → 5 s in an identical flood). Tickets whose text changed or went meanwhile are left out;
- * if storing the verdicts then fails, the job runs again and the tickets are grouped again (a ticket never counts
- * as like itself).
+ * if storing the verdicts then fails, the job runs again and each ticket grouped before gets the verdict it
+ * had (src/ingest/incident-grouping.ts).
  */
 async function groupFirstVerdicts(deps: ClassifyJobDeps, first: { t: ToClassify; category: string }[]): Promise<Map<number, IncidentVerdict>> {
   if (!deps.incidents || !first.length) return new Map();

@@ -9,7 +9,7 @@
  */
 import type { IncidentSettings } from '../config/incidents.ts';
 import {
-  candidateStatuses, insertFingerprints, joinIncident, KEPT_MINHASHES, keptSignatures, lockGrouping, openIncident, pruneFingerprints, type Candidate,
+  candidateStatuses, earlierGroupings, insertFingerprints, joinIncident, KEPT_MINHASHES, keptSignatures, lockGrouping, openIncident, pruneFingerprints, type Candidate,
 } from '../db/repositories/incidents.ts';
 import type { RecentSignatures } from './recent-signatures.ts';
 import type { KeptSignature } from '../db/entities/incident.ts';
@@ -42,22 +42,29 @@ export async function groupIntoIncidents(
   for (const category of categories) {
     await lockGrouping(tx, category);
     await pruneFingerprints(tx, category, since);
-    const batch = tickets
-      .filter((x) => x.category === category)
-      .sort((a, b) => a.id - b.id)
-      .map((t) => ({ t, sig: comparable(t) }));
+    const announced = new Set<number>();
+    const inCategory = tickets.filter((x) => x.category === category).sort((a, b) => a.id - b.id);
+    // Grouped before, but its verdicts were never stored (a crash between the two transactions): the same
+    // verdict again, not a new one (the tickets that kept their cards would now join the incident they opened).
+    const earlier = await earlierGroupings(tx, inCategory.map((t) => t.id));
+    for (const t of inCategory) {
+      const e = earlier.get(t.id);
+      if (e?.shownOnIncidentId == null || e.shownOnIncidentId !== e.incidentId) continue;
+      verdicts.set(t.id, { incidentId: e.incidentId, opened: e.opened, announce: !announced.has(e.incidentId) });
+      announced.add(e.incidentId);
+    }
+    const batch = inCategory.filter((t) => !earlier.has(t.id)).map((t) => ({ t, sig: comparable(t) }));
     const kept = await keptSignatures(tx, category);
     // A ticket like an open incident's kept signatures joins it: only the others need the window's signatures
     // (in a flood, almost none).
     const unplaced = batch.map(({ sig }) => (sig && !kept.some((k) => similarity(sig, k.minhash) >= settings.similarity) ? sig : null));
     const candidates = [...(await matchedRecent(tx, settings, recent, category, since, unplaced)), ...kept];
-    const signed: { ticketId: number; category: Category; minhash: number[] }[] = [];
+    const signed: { ticketId: number; category: Category; minhash: number[]; shownOnIncidentId: number | null }[] = [];
     const joins = new Map<number, number[]>();
-    const announced = new Set<number>();
     for (const { t, sig } of batch) {
       if (!sig) continue;
-      signed.push({ ticketId: t.id, category, minhash: sig });
       const verdict = await groupOne(tx, settings, candidates, t, sig);
+      signed.push({ ticketId: t.id, category, minhash: sig, shownOnIncidentId: verdict?.incidentId ?? null });
       if (!verdict) continue;
       const announce = !announced.has(verdict.incidentId);
       announced.add(verdict.incidentId);
@@ -100,7 +107,7 @@ async function groupOne(tx: Sql, settings: IncidentSettings, candidates: Candida
   let bestSim = settings.similarity;
   const similar: Candidate[] = [];
   for (const c of candidates) {
-    // Grouped again (its verdicts' transaction failed and the job runs again): never like itself.
+    // Never like itself (its kept signature, or its signature read back in the same transaction).
     if (c.ticketId === t.id || c.keptFor === t.id) continue;
     const sim = similarity(sig, c.minhash);
     if (sim < settings.similarity) continue;

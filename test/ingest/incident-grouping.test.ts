@@ -2,8 +2,9 @@
  * Grouping tickets into incidents, on the database (PGlite, or PostgreSQL in a PostgreSQL run): the Nth similar
  * ticket of a category within the window opens an incident with the ones before it; later ones join; other
  * categories, other problems, short texts and old tickets do not count; an open incident is joined after the
- * window has passed; a closed incident's tickets never open another; a ticket taken out takes its kept signature
- * along; two instances grouping the same flood at the same moment open one incident (PostgreSQL, always).
+ * window has passed; a closed incident's tickets never open another; a ticket grouped again (its verdicts never
+ * stored) keeps its verdict; a ticket taken out takes its kept signature along; two instances grouping the same flood
+ * at the same moment open one incident (PostgreSQL, always).
  */
 import test from 'ava';
 import pino from 'pino';
@@ -78,6 +79,19 @@ test('one batch: its tickets are grouped in id order; an open incident is joined
   const after = [await ticket(db, outage(5)), await ticket(db, outage(0))];
   t.is((await group(db, after, later)).size, 0, 'a closed incident takes no one; its tickets open no new one');
   t.deepEqual((await incidentIds(db)).slice(-2), [null, null]);
+});
+
+test('grouped again after a crash before its verdicts were stored: each ticket gets the verdict it had, in this or another process', async (t) => {
+  const db = await migratedDatabase(t);
+  const batch = [await ticket(db, outage(0)), await ticket(db, outage(1)), await ticket(db, outage(2)), await ticket(db, outage(3))];
+  const first = await group(db, batch);
+  t.deepEqual(batch.map((b) => first.get(b.id)?.opened), [undefined, undefined, true, false]);
+  // The classify job runs again: in the same process, then in a new one (its recent signatures empty).
+  t.deepEqual(await group(db, batch), first, 'the first two keep their own cards; the others stay on the incident\'s card');
+  const fresh = createRecentSignatures();
+  t.deepEqual(await db.transaction((tx) => groupIntoIncidents(tx, SETTINGS, batch, fresh)), first);
+  t.is((await db.sql.query('select 1 from incidents')).length, 1);
+  t.deepEqual(await incidentIds(db), batch.map(() => first.get(batch[2]!.id)!.incidentId), 'every ticket in it once');
 });
 
 test('two instances grouping the same flood at the same moment open one incident (PostgreSQL)', async (t) => {

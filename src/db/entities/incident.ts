@@ -53,6 +53,11 @@ export const TicketFingerprint = defineEntity({
     ticket: () => p.oneToOne(Ticket).primary().owner().deleteRule('cascade'),
     category: p.enum(CATEGORIES),
     minhash: p.json<number[]>(),
+    /**
+     * The incident whose card showed the ticket instead of its own when it was grouped (null: its own card). A
+     * ticket grouped again because its verdicts were never stored (a crash between the two) keeps this verdict.
+     */
+    shownOnIncidentId: p.integer().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
   },
   indexes: [{ name: 'ticket_fingerprints_category_created_at_idx', properties: ['category', 'createdAt'] }],

@@ -79,15 +79,37 @@ export async function candidateStatuses(tx: Sql, ticketIds: number[]): Promise<M
   return new Map(rows.map((r) => [r.id, { incidentId: r.incident_id, open: r.open }]));
 }
 
-/** The batch's signatures, in one statement, dated by the clock (see fingerprintsAfter). */
-export async function insertFingerprints(tx: Sql, rows: { ticketId: number; category: Category; minhash: number[] }[]): Promise<void> {
+/** The batch's signatures with the incident each was shown on, in one statement, dated by the clock (see fingerprintsAfter). */
+export async function insertFingerprints(tx: Sql, rows: { ticketId: number; category: Category; minhash: number[]; shownOnIncidentId: number | null }[]): Promise<void> {
   if (!rows.length) return;
   await tx.query(
-    `insert into ticket_fingerprints (ticket_id, category, minhash, created_at)
-     select id, category, minhash, clock_timestamp() from unnest($1::int[], $2::text[], $3::jsonb[]) as u(id, category, minhash)
-     on conflict (ticket_id) do update set category = excluded.category, minhash = excluded.minhash, created_at = excluded.created_at`,
-    [rows.map((r) => r.ticketId), rows.map((r) => r.category), rows.map((r) => JSON.stringify(r.minhash))],
+    `insert into ticket_fingerprints (ticket_id, category, minhash, shown_on_incident_id, created_at)
+     select id, category, minhash, shown_on, clock_timestamp() from unnest($1::int[], $2::text[], $3::jsonb[], $4::int[]) as u(id, category, minhash, shown_on)
+     on conflict (ticket_id) do update set category = excluded.category, minhash = excluded.minhash, shown_on_incident_id = excluded.shown_on_incident_id,
+       created_at = excluded.created_at`,
+    [rows.map((r) => r.ticketId), rows.map((r) => r.category), rows.map((r) => JSON.stringify(r.minhash)), rows.map((r) => r.shownOnIncidentId)],
   );
+}
+
+export interface EarlierGrouping {
+  /** The incident whose card showed it (null: its own card). */
+  shownOnIncidentId: number | null;
+  /** The incident it is in now (a person may have taken it out since). */
+  incidentId: number | null;
+  /** It opened that incident. */
+  opened: boolean;
+}
+
+/** Which of these tickets were grouped before (their signature is stored), and how. */
+export async function earlierGroupings(tx: Sql, ticketIds: number[]): Promise<Map<number, EarlierGrouping>> {
+  if (!ticketIds.length) return new Map();
+  const rows = await tx.query<{ id: number; shown_on_incident_id: number | null; incident_id: number | null; opened: boolean }>(
+    `select t.id, f.shown_on_incident_id, t.incident_id, coalesce(i.title_ticket_id = t.id, false) as opened
+       from ticket_fingerprints f join tickets t on t.id = f.ticket_id left join incidents i on i.id = t.incident_id
+      where f.ticket_id = any($1::int[])`,
+    [ticketIds],
+  );
+  return new Map(rows.map((r) => [r.id, { shownOnIncidentId: r.shown_on_incident_id, incidentId: r.incident_id, opened: r.opened }]));
 }
 
 /** Signatures older than the window: incidents keep their own. */
