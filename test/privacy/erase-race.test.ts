@@ -1,8 +1,9 @@
 /**
  * A Slack message on its way while its ticket is erased: the note naming the customer was sent to Slack before
  * the erasure and Slack answered after it, so no redaction job knew of it. It must not stay: the poster sees
- * the erasure when it records the message and redacts it (anonymise: the redacted text; delete: gone). And a
- * change after the erasure does not draw the card again over its redacted line.
+ * the erasure when it records the message and redacts it (anonymise: the redacted text; delete: gone). A
+ * change after the erasure does not draw the card again over its redacted line, and an alert not posted yet when
+ * its ticket is erased is never posted.
  */
 import test from 'ava';
 import { api } from '../kit/service.ts';
@@ -60,4 +61,27 @@ test('a change after the erasure leaves the redacted card: an erased ticket is n
   }, { what: 'the card refresh done', timeoutMs: 30_000 });
   t.is(card().text, REDACTED_CARD, 'still the redacted card');
   t.deepEqual(card().blocks ?? [], []);
+});
+
+test('an alert Slack has not taken yet when its ticket is erased is never posted', async (t) => {
+  const env = await startPrivacyService();
+  t.teardown(() => env.stop());
+  const { svc, fake } = env;
+  const email = 'quentin@unposted.test';
+  // Slack is down: the alert waits in its queue, retried.
+  fake.setOutage({ kind: 'http_500' });
+  const id = await restTicket(svc, { subject: 'Quentin Unposted: refund', body: 'Quentin Unposted here. [cat=billing conf=0.9] Refund order 7.', email, name: 'Quentin Unposted' });
+  await waitFor(() => fake.calls.some((c) => c.method === 'chat.postMessage' && /Unposted/.test(JSON.stringify(c.params))), { what: 'the alert tried once', timeoutMs: 30_000 });
+  const erased = await api(svc.baseUrl, '/api/v1/privacy/erasures', { method: 'POST', headers: admin, json: { kind: 'email', value: email, mode: 'anonymise' } });
+  t.is(erased.status, 201, erased.text);
+  fake.setOutage(undefined);
+
+  // Slack is back: the alert's retry (after looking for a message the failed call might have posted) finds the
+  // ticket erased and ends without posting.
+  await waitFor(async () => {
+    const jobs = await svc.service.db.sql.query<{ state: string }>(`select state from pgboss.job where name = 'slack-alert' and data->>'ticketId' = $1`, [String(id)]);
+    return jobs.length > 0 && jobs.every((j) => j.state === 'completed') ? true : undefined;
+  }, { what: 'the alert\'s retry done', timeoutMs: 60_000 });
+  t.deepEqual(fake.messages.filter((m) => /quentin|unposted/i.test(JSON.stringify(m))), [], 'nothing in Slack names him');
+  t.is(fake.messages.length, 0, 'and no card for the erased ticket');
 });
