@@ -8,8 +8,8 @@
  *   peak   100,000 tickets a day with a 10x peak hour: 11.6 tickets a second for 3 minutes (2,088), 10%
  *          near-duplicates of one problem, the rest unrelated.
  * In both, every fifth ticket is resolved 20 s after it arrived (a card edit). Reported: Slack's 429 answers,
- * arrival to Slack presence (the ticket's own card posted, or the incident card posted or edited after the
- * ticket joined it) p50 / p99, tickets without a presence when measured, cards whose final state differs from
+ * arrival to Slack presence (the ticket's own card posted, a waiting list naming it posted, or the incident card
+ * posted or edited after the ticket joined it) p50 / p99, tickets without a presence when measured, cards whose final state differs from
  * their ticket (own cards: status; incident cards: their counts), and the Slack queues' depth over time.
  *   node bench/spikes.ts [--only burst|peak] [--wait 240] [--scale 1] [--admin-url postgres://...]
  * --scale shortens both replays (tickets and duration alike; a quick look, not the issue's figures).
@@ -108,8 +108,13 @@ async function measure(service: Service, fake: FakeSlack, arrived: Map<number, n
   const rows = await service.db.sql.query<{ id: number; status: string; incident_id: number | null; joined: Date | null }>(
     `select t.id, t.status, t.incident_id, f.created_at as joined from tickets t left join ticket_fingerprints f on f.ticket_id = t.id order by t.id`,
   );
+  const waitingLists = fake.messages.filter((m) => m.metadata?.event_type === 'support_waiting_list');
   const presence = new Map<number, number>();
   for (const m of alerts) presence.set(Number(m.metadata!.event_payload.ticket_id), m.postedAt);
+  // A ticket on a waiting list was seen when the list was posted (its card comes later).
+  for (const m of waitingLists) {
+    for (const id of m.metadata!.event_payload.ticket_ids as number[]) presence.set(id, Math.min(presence.get(id) ?? Infinity, m.postedAt));
+  }
   // When each incident card was drawn: posted, then every edit that reached Slack.
   const drawn = new Map<number, number[]>();
   for (const card of cards) {
@@ -136,6 +141,7 @@ async function measure(service: Service, fake: FakeSlack, arrived: Map<number, n
   for (const c of fake.limited) perMethod[c.method] = (perMethod[c.method] ?? 0) + 1;
   return {
     limited: fake.limited.length, perMethod, delays, without: arrived.size - presence.size, stale, alerts: alerts.length, incidents: cards.length,
+    waitingLists: waitingLists.length, listed: new Set(waitingLists.flatMap((m) => m.metadata!.event_payload.ticket_ids as number[])).size,
     members: rows.filter((r) => r.incident_id !== null).length, updates: fake.calls.filter((c) => c.method === 'chat.update' && !limited.has(c)).length,
   };
 }
@@ -148,12 +154,12 @@ const REPLAYS: Replay[] = [
 ];
 console.log(`${new Date().toISOString()} · ${machine()} · PostgreSQL · real pace, fake Slack enforcing Slack's limits\n`);
 console.log(`command: node bench/spikes.ts${values.only ? ` --only ${values.only}` : ''} --wait ${values.wait}${scale !== 1 ? ` --scale ${scale}` : ''}\n`);
-console.log('| replay | tickets | over | measured at | 429 from Slack | own cards | incident cards (tickets in them) | arrival→presence p50 | p99 | without presence | stale cards | chat.update sent |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| replay | tickets | over | measured at | 429 from Slack | own cards | waiting lists (tickets on them) | incident cards (tickets in them) | arrival→presence p50 | p99 | without presence | stale cards | chat.update sent |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const depths: string[] = [];
 for (const r of REPLAYS.filter((x) => !values.only || values.only === x.label)) {
   const m = await replay(r, Number(values.wait));
-  console.log(`| ${m.label} | ${m.n} | ${m.seconds} s | ${m.measuredAfterS} s | ${m.limited}${m.limited ? ` ${JSON.stringify(m.perMethod)}` : ''} | ${m.alerts} | ${m.incidents} (${m.members}) | ${s(median(m.delays))} | ${s(percentile(m.delays, 99))} | ${m.without} | ${m.stale} | ${m.updates} |`);
+  console.log(`| ${m.label} | ${m.n} | ${m.seconds} s | ${m.measuredAfterS} s | ${m.limited}${m.limited ? ` ${JSON.stringify(m.perMethod)}` : ''} | ${m.alerts} | ${m.waitingLists} (${m.listed}) | ${m.incidents} (${m.members}) | ${s(median(m.delays))} | ${s(percentile(m.delays, 99))} | ${m.without} | ${m.stale} | ${m.updates} |`);
   depths.push(`${m.label} (arrivals end at ${m.arrivalsEndS} s): ${m.depth.join(', ')}`);
 }
 console.log(`\nSlack queues over time (s: alert jobs / card edits / incident card jobs waiting):\n${depths.map((d) => `- ${d}`).join('\n')}`);

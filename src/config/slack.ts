@@ -21,6 +21,10 @@ export const slackVariables = {
     postEmpty: variable('SLACK_DIGEST_POST_EMPTY', bool(false), 'Post a digest on days without tickets too.'),
   },
   statsCommand: variable('SLACK_STATS_COMMAND', string('/support-stats'), 'The slash command that answers with ticket statistics.'),
+  waitingListSeconds: variable(
+    'SLACK_WAITING_LIST_SECONDS', int(30, 0, 3600),
+    'A ticket whose card would wait longer than this behind its channel\'s line (Slack posts about one a second) is listed at once on a waiting-list message; 0: never.',
+  ),
   instances: variable('SLACK_INSTANCES', int(1, 1, 100), 'Instances running workers against one Slack workspace: each keeps 1/N of the workspace-wide rate budgets.'),
   door: slackDoorVariables,
   opsChannel: variable('SLACK_CHANNEL_OPS', optionalString, 'Where ops incidents go (one message each, edited on recovery); unset = not posted.'),

@@ -25,6 +25,8 @@ export const SLACK_QUEUES = {
   incident: 'slack-ops-incident',
   /** An incident's card: posted once, then edited to its latest state (src/slack/jobs/incident-card.ts). */
   incidentCard: 'slack-incident-card',
+  /** Tickets far back in a channel's line of alerts, listed in one message (src/slack/jobs/waiting-list.ts). */
+  waitingList: 'slack-waiting-list',
   /** Erasure: edit or delete a message we posted about an erased ticket (src/slack/jobs/redact.ts). */
   redact: 'slack-redact',
 } as const;
@@ -58,4 +60,6 @@ export const QUEUE_POLICIES = {
   // Like a card refresh: may wait minutes for the chat.update budget during a flood. One waiting edit per
   // incident: it draws the incident as it is when it runs, so the changes meanwhile need no job of their own.
   [SLACK_QUEUES.incidentCard]: { ...SLACK_RETRY, retryLimit: 300, expireInSeconds: 900, policy: 'short' },
+  // One waiting per channel: it lists whatever is far back in the line when it runs.
+  [SLACK_QUEUES.waitingList]: { ...SLACK_RETRY, retryLimit: 30, expireInSeconds: 900, policy: 'short' },
 } satisfies Record<QueueName, QueuePolicy>;

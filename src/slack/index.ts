@@ -48,6 +48,7 @@ import type { Ingest } from '../ingest/ingest.ts';
 import type { Observer } from '../ops/monitor.ts';
 import { createSlackDoor, type SlackDoor } from './door/intake.ts';
 import { backRead, type BackReadResult } from './door/back-read.ts';
+import { enqueueWaitingList, handleWaitingList, type WaitingListJob } from './jobs/waiting-list.ts';
 import { scheduleBackReads } from './door/back-read-schedule.ts';
 import { userGroupMembers } from './delivery/user-groups.ts';
 import type { SenderBlocks } from '../ingest/sender-blocks.ts';
@@ -224,7 +225,12 @@ export function createSlack(opts: SlackOptions): SlackService {
     // A ticket in an incident's flood is shown on the incident's card, not on one of its own; the card is asked
     // for once per classified batch.
     ticketClassified: async (tx, ticketId, options) => {
-      if (!options?.incident) return enqueueAlert(deps, tx, ticketId, options);
+      if (!options?.incident) {
+        // A channel's line too long for the card to come soon: the ticket is listed on a waiting list at once.
+        const channel = await enqueueAlert(deps, tx, ticketId, options);
+        if (channel) await enqueueWaitingList(deps, tx, channel);
+        return;
+      }
       if (options.incident.announce) await enqueueIncidentCard(deps, tx, options.incident.incidentId);
       if (options.incident.opened) await enqueueIncidentOpened(deps, tx, options.incident.incidentId);
     },
@@ -283,7 +289,7 @@ export function createSlack(opts: SlackOptions): SlackService {
       }),
     } : {}),
     async start() {
-      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact, SLACK_QUEUES.incidentCard]) {
+      for (const name of [SLACK_QUEUES.alert, SLACK_QUEUES.followup, SLACK_QUEUES.changed, SLACK_QUEUES.card, SLACK_QUEUES.digest, SLACK_QUEUES.reply, SLACK_QUEUES.sla, SLACK_QUEUES.redact, SLACK_QUEUES.incidentCard, SLACK_QUEUES.waitingList]) {
         await opts.queue.createQueue(name, QUEUE_POLICIES[name]);
       }
       if (opts.runWorkers !== false) {
@@ -302,6 +308,7 @@ export function createSlack(opts: SlackOptions): SlackService {
         await opts.queue.work<SlaJob>(SLACK_QUEUES.sla, { concurrency: 2 }, (job) => handleSlaNote({ ...deps, escalationMention: opts.escalationMention }, job));
         // One edit of an incident's card at a time, across instances.
         await opts.queue.work<IncidentCardJob>(SLACK_QUEUES.incidentCard, { concurrency: 2, groupConcurrency: 1 }, (job) => handleIncidentCard(deps, job));
+        await opts.queue.work<WaitingListJob>(SLACK_QUEUES.waitingList, { concurrency: 2 }, (job) => handleWaitingList(deps, job));
         await opts.queue.work<RedactJob>(SLACK_QUEUES.redact, { concurrency: 2 }, (job) => handleRedact({ client, pacer, logger: log }, job));
         await opts.queue.work<DigestJob>(SLACK_QUEUES.digest, { concurrency: 1 }, (job) => digest.handle(job));
         await digest.start();

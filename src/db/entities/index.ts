@@ -19,6 +19,7 @@ import { RateLimitCount, RateLimitInstance } from './rate-limit-count.ts';
 import { SavedReply } from './saved-reply.ts';
 import { SenderBlock } from './sender-block.ts';
 import { SlackCardRefresh } from './slack-card-refresh.ts';
+import { SlackWaitingList } from './slack-waiting-list.ts';
 import { SlackPost } from './slack-post.ts';
 import { Ticket } from './ticket.ts';
 import { TicketAssignment } from './ticket-assignment.ts';
@@ -32,6 +33,6 @@ import { TicketReply } from './ticket-reply.ts';
 import { TicketStatusChange } from './ticket-status-change.ts';
 import { SlaEvent, TicketSla } from './ticket-sla.ts';
 
-export { Incident, TicketFingerprint, AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, SlaDailyOutcome, TicketMerge, CsatSurvey, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
+export { Incident, TicketFingerprint, AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Agent, Attachment, Classification, DigestRun, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, OpsIncident, OpsSignal, RateLimitCount, RateLimitInstance, SavedReply, SlackCardRefresh, SlackPost, SlackWaitingList, Ticket, TicketAssignment, TicketDailyFigure, TicketDailyStat, SlaDailyOutcome, TicketMerge, CsatSurvey, TicketMessage, TicketReply, TicketSla, SlaEvent, TicketStatusChange, ConsoleSession, ConsoleSignInLink, ConsolePresence, Customer, CustomerIdentity, Company, CompanyDomain, SenderBlock };
 
-export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, DigestRun, TicketDailyStat, TicketDailyFigure, SlaDailyOutcome, TicketMerge, CsatSurvey, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock, Incident, TicketFingerprint];
+export const entities = [AuditEntry, Erasure, ErasureItem, LegalHold, RetentionRun, Ticket, TicketMessage, Classification, Attachment, IdempotencyKey, InboundEvent, MailboxCursor, OAuthToken, SlackPost, SlackCardRefresh, SlackWaitingList, DigestRun, TicketDailyStat, TicketDailyFigure, SlaDailyOutcome, TicketMerge, CsatSurvey, OpsIncident, OpsSignal, SavedReply, TicketReply, Agent, TicketAssignment, TicketStatusChange, TicketSla, SlaEvent, RateLimitCount, RateLimitInstance, ConsoleSession, ConsoleSignInLink, ConsolePresence, Company, CompanyDomain, Customer, CustomerIdentity, SenderBlock, Incident, TicketFingerprint];

@@ -15,5 +15,9 @@ export const SlackPost = defineEntity({
     threadTs: p.string().length(32).nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
   },
-  indexes: [{ name: 'slack_posts_ticket_id_idx', properties: ['ticketId'] }],
+  indexes: [
+    { name: 'slack_posts_ticket_id_idx', properties: ['ticketId'] },
+    // Posts on their way (claimed or reserved), per channel: a channel's waiting alerts (src/slack/jobs/waiting-list.ts).
+    { name: 'slack_posts_waiting_idx', expression: `create index "slack_posts_waiting_idx" on "slack_posts" ("channel", "ticket_id") where "ts" = ''` },
+  ],
 });

@@ -51,6 +51,8 @@ export const NO_PERSONAL_DATA = [
   'ticket_merges',
   // A score and its link's token per resolution (the ticket's deletion takes them along).
   'csat_surveys',
+  // Ticket numbers a channel's waiting-list message named (numbers, priorities and times only, kept a day).
+  'slack_waiting_lists',
 ];
 
 const count = async (sql: Sql, text: string, values: unknown[]) => Number((await sql.query<{ n: string | number }>(text, values))[0]?.n ?? 0);

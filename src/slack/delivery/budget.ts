@@ -3,8 +3,8 @@
  * (Slack's tiers: chat.update and the conversations.* reads are Tier 3, ~50 a minute) and, for
  * chat.postMessage, one per channel (~1 a second) as well. A call takes a token before it is made; when there
  * is none it waits in its lane (one per method, or per method and channel), and the waiters of a lane go in
- * priority order: an agent's click before a new alert, a new alert before an incident card, thread notes,
- * and last card refreshes. Lanes are independent: a channel's backlog never holds another channel's posts.
+ * priority order: an agent's click, a waiting list (tickets far back in a channel's line), a new alert, an
+ * incident card, thread notes, and last card refreshes. Lanes are independent: a channel's backlog never holds another channel's posts.
  *
  * The budget is per process. Workspace-wide budgets are divided by `instances` (SLACK_INSTANCES), so N
  * instances together stay within Slack's tier; the error is documented in README (Operating it).
@@ -14,9 +14,10 @@
  * A call that nothing prepaid (Bolt's own calls: views.open, auth.test) takes its token at the gate.
  */
 
-export type CallPriority = 'interactive' | 'alert' | 'incident' | 'note' | 'refresh';
-export const PRIORITIES: readonly CallPriority[] = ['interactive', 'alert', 'incident', 'note', 'refresh'];
-const RANK: Record<CallPriority, number> = { interactive: 0, alert: 1, incident: 2, note: 3, refresh: 4 };
+export type CallPriority = 'interactive' | 'waiting' | 'alert' | 'incident' | 'note' | 'refresh';
+export const PRIORITIES: readonly CallPriority[] = ['interactive', 'waiting', 'alert', 'incident', 'note', 'refresh'];
+/** Lower goes first (the budget's lanes and the pacer's channel queues). */
+export const RANK: Record<CallPriority, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i])) as Record<CallPriority, number>;
 
 export interface MethodLimit {
   /** Calls a minute for the whole workspace (Slack's tier). */

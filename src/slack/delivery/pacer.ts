@@ -11,9 +11,7 @@
  * budgets, so posts are spaced ahead of time however many channels post at once.
  * One pacer per process; several instances each pace themselves and rely on Retry-After between them.
  */
-import type { CallPriority, SlackBudget } from './budget.ts';
-
-const RANK: Record<CallPriority, number> = { interactive: 0, alert: 1, incident: 2, note: 3, refresh: 4 };
+import { RANK, type CallPriority, type SlackBudget } from './budget.ts';
 
 export interface PacerOptions {
   /** Minimum time between the starts of two tasks in one channel. Slack: 1000. */

@@ -36,8 +36,11 @@ export interface PostSpec {
   channel: string;
   threadTs?: string;
   eventType: string;
-  /** Builds the message when it is really about to be posted; null means there is nothing to post any more. */
-  build: () => Promise<{ text: string; blocks?: unknown[] } | null>;
+  /**
+   * Builds the message when it is really about to be posted; null means there is nothing to post any more.
+   * `payload`: more of its metadata (event_payload), beside its key and ticket id.
+   */
+  build: () => Promise<{ text: string; blocks?: unknown[]; payload?: Record<string, unknown> } | null>;
   /** Posted under this name instead of the app's (needs the chat:write.customize scope). */
   username?: string;
   /** Where to look for an earlier post of this key: oldest time to search from (only asked after an interruption). */
@@ -88,7 +91,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
         ...(spec.username ? { username: spec.username } : {}),
         unfurl_links: false,
         unfurl_media: false,
-        metadata: { event_type: spec.eventType, event_payload: { key: spec.key, ticket_id: spec.ticketId } },
+        metadata: { event_type: spec.eventType, event_payload: { ...message.payload, key: spec.key, ticket_id: spec.ticketId } },
       }).catch((error: unknown) => {
         if (definitelyNotPosted(error)) unsure = false;
         throw error;

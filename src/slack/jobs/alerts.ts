@@ -71,24 +71,25 @@ export interface ChangedJob { ticketId: number; change: TicketChange; at: string
 
 // ---- ticket events: run inside the emitter's transaction, so the job commits with the change ----
 
-/** ticketClassified: the ticket's one alert, to its category's channel (or triage). */
-export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, options: ClassifiedOptions = {}): Promise<void> {
+/** ticketClassified: the ticket's one alert, to its category's channel (or triage). Returns the channel when it enqueued one. */
+export async function enqueueAlert(deps: NotifyDeps, tx: Sql, ticketId: number, options: ClassifiedOptions = {}): Promise<string | undefined> {
   const { queue, config, minConfidence, logger } = deps;
-  if (options.alert === false) return;
+  if (options.alert === false) return undefined;
   // One alert per ticket, ever: a later (re)classification never enqueues a second one.
-  if (await hasPostOrClaim(tx, alertKey(ticketId))) return;
+  if (await hasPostOrClaim(tx, alertKey(ticketId))) return undefined;
   // A support mailbox may name its own channel and category (only mail sets these, so only mail is trusted).
   const t = await findRoutingFields(tx, ticketId);
-  if (!t) return;
+  if (!t) return undefined;
   const channel = alertChannel(config.channels, minConfidence, t);
   if (!channel) {
     logger.warn({ ticketId, category: t.category }, 'no Slack channel for this category and no SLACK_CHANNEL_TRIAGE: no alert');
-    return;
+    return undefined;
   }
   // The alert is known to be coming from now on: notes, SLA warnings and replies about the ticket wait for its
   // card instead of finding no alert and being dropped while the job waits in a channel's backlog.
   await reservePost(tx, alertKey(ticketId), ticketId, channel);
   await queue.send<AlertJob>(SLACK_QUEUES.alert, { ticketId, channel, seq: nextSeq() }, { singletonKey: alertKey(ticketId), group: channel }, tx);
+  return channel;
 }
 
 /** followUpAdded: the customer's new message, in the alert's thread. */
