@@ -103,7 +103,7 @@ export function postOnce(deps: PostOnceDeps, spec: PostSpec): Promise<PostOutcom
       await releaseClaim(sql, spec.key, c.token, !unsure).catch(() => undefined);
       throw error;
     }
-  });
+  }, spec.priority);
 }
 
 /** completePost, and the message redacted at once when its ticket was erased while it was being posted. */
