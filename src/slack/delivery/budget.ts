@@ -4,7 +4,8 @@
  * chat.postMessage, one per channel (~1 a second) as well. A call takes a token before it is made; when there
  * is none it waits in its lane (one per method, or per method and channel), and the waiters of a lane go in
  * priority order: an agent's click, a waiting list (tickets far back in a channel's line), a new alert, an
- * incident card, thread notes, and last card refreshes. Lanes are independent: a channel's backlog never holds another channel's posts.
+ * incident card, thread notes, and last card refreshes. Lanes are independent: a channel's backlog never holds
+ * another channel's posts. A channel's posts also wait in this order in the pacer (pacer.ts).
  *
  * The budget is per process. Workspace-wide budgets are divided by `instances` (SLACK_INSTANCES), so N
  * instances together stay within Slack's tier; the error is documented in README (Operating it).
