@@ -3,8 +3,8 @@
  * (Slack's tiers: chat.update and the conversations.* reads are Tier 3, ~50 a minute) and, for
  * chat.postMessage, one per channel (~1 a second) as well. A call takes a token before it is made; when there
  * is none it waits in its lane (one per method, or per method and channel), and the waiters of a lane go in
- * priority order: an agent's click, a waiting list (tickets far back in a channel's line), a new alert, an
- * incident card, thread notes, and last card refreshes. Lanes are independent: a channel's backlog never holds
+ * priority order: an agent's click, a message standing for many tickets (a customer incident's card, a waiting
+ * list), a new alert, an ops incident, thread notes, and last card refreshes. Lanes are independent: a channel's backlog never holds
  * another channel's posts. A channel's posts also wait in this order in the pacer (pacer.ts).
  *
  * The budget is per process. Workspace-wide budgets are divided by `instances` (SLACK_INSTANCES), so N
@@ -15,8 +15,9 @@
  * A call that nothing prepaid (Bolt's own calls: views.open, auth.test) takes its token at the gate.
  */
 
-export type CallPriority = 'interactive' | 'waiting' | 'alert' | 'incident' | 'note' | 'refresh';
-export const PRIORITIES: readonly CallPriority[] = ['interactive', 'waiting', 'alert', 'incident', 'note', 'refresh'];
+/** summary: a message standing for many tickets (a customer incident's card, a waiting list); incident: an ops incident. */
+export type CallPriority = 'interactive' | 'summary' | 'alert' | 'incident' | 'note' | 'refresh';
+export const PRIORITIES: readonly CallPriority[] = ['interactive', 'summary', 'alert', 'incident', 'note', 'refresh'];
 /** Lower goes first (the budget's lanes and the pacer's channel queues). */
 export const RANK: Record<CallPriority, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i])) as Record<CallPriority, number>;
 

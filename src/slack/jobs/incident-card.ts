@@ -97,7 +97,7 @@ export async function handleIncidentCard(deps: NotifyDeps, job: QueueJob<Inciden
     let version = 0;
     const out = await reported(deps, () =>
       postOnce(posting(deps), {
-        key: incidentCardKey(incidentId), ticketId: NO_TICKET, channel, eventType: INCIDENT_EVENT_TYPE, priority: 'incident',
+        key: incidentCardKey(incidentId), ticketId: NO_TICKET, channel, eventType: INCIDENT_EVENT_TYPE, priority: 'summary',
         searchSince: async () => new Date((await getIncident(sql, incidentId))?.opened_at ?? Date.now() - 86_400_000),
         build: async () => {
           const card = await render(deps, incidentId);
@@ -113,7 +113,7 @@ export async function handleIncidentCard(deps: NotifyDeps, job: QueueJob<Inciden
   for (let edits = 0; edits < 3; edits += 1) {
     const card = await render(deps, incidentId);
     if (!card || card.shown >= card.version) return;
-    await deps.budget.take('chat.update', undefined, 'incident');
+    await deps.budget.take('chat.update', undefined, 'summary');
     try {
       await reported(deps, async () => void (await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: card.text, blocks: card.blocks as never })));
     } catch (error) {

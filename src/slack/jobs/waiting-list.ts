@@ -46,7 +46,7 @@ export async function handleWaitingList(deps: NotifyDeps, job: QueueJob<WaitingL
         ticketId: NO_TICKET,
         channel,
         eventType: WAITING_LIST_EVENT_TYPE,
-        priority: 'waiting',
+        priority: 'summary',
         searchSince: list.createdAt,
         // The tickets whose cards came meanwhile are left out; a list with none left is not posted.
         build: async () => {
