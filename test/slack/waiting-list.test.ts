@@ -45,9 +45,9 @@ test.serial('a long line: the tickets far back are listed at once, before their 
   const first = await waitFor(() => lists(env.fake)[0], { what: 'a waiting list', timeoutMs: 30_000 });
   t.is(first.channel, CHANNELS.technical);
   t.regex(first.text, /more tickets? came in/);
-  // A line shows the ticket's number (a link to it), priority and category.
+  // A line shows the ticket's number (a link to it), priority, category and arrival time.
   const shown = listed(first)[0]!;
-  t.regex(JSON.stringify(first.blocks), new RegExp(`<https://triage\\.example\\.com/api/v1/requests/${shown}\\|#${shown}> · high · technical`));
+  t.regex(JSON.stringify(first.blocks), new RegExp(`<https://triage\\.example\\.com/api/v1/requests/${shown}\\|#${shown}> · high · technical · <!date\\^\\d+\\^`));
   t.false(listed(first).some((id) => ids.indexOf(id) < 3), 'the first three, whose cards come within 3 s, are not listed');
   await everyCardOnce(t, env.fake, ids);
   // Listed tickets were seen before their cards came; a list goes before the cards already waiting when it was
