@@ -46,17 +46,8 @@ export const percentile = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
 };
 
-/** A seeded generator (mulberry32): the same burst on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the local model's mulberry32): the same burst on every run. */
+export { rng as seededRandom } from '../src/classify/local/fit-linear.ts';
 
 /**
  * Category and confidence from the ticket's marker ("[cat=billing conf=0.3]"; default general, 0.9): the Slack

@@ -17,7 +17,7 @@ export function waitingListMessage(lines: WaitingLine[], link: (ticketId: number
   const line = (l: WaitingLine) => {
     const url = link(l.id);
     const number = url ? `<${url}|#${l.id}>` : `#${l.id}`;
-    return `• ${number} · ${[l.priority, l.category].filter(Boolean).join(' · ')}${l.priority || l.category ? ' · ' : ''}${slackDate(l.createdAt)}`;
+    return `• ${[number, l.priority, l.category, slackDate(l.createdAt)].filter(Boolean).join(' · ')}`;
   };
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: head } }];
   for (let i = 0; i < n; i += LINES_PER_SECTION) {
